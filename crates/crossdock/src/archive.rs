@@ -1,0 +1,343 @@
+//! Reproducible archives, streamed and hashed while they are written.
+//!
+//! Same inputs, same bytes: entries sorted, one top folder, a fixed mtime (the plan's
+//! SOURCE_DATE_EPOCH), uid/gid 0 with empty owner names, mode 0755 for binaries and 0644
+//! for everything else, a gzip header without name or time, zip entries with fixed
+//! timestamps and unix modes. Umask, file mtimes and the checkout path never leak in.
+//! Every archive is written to a temporary file beside its destination and renamed into
+//! place, so an interrupted run never leaves a partial archive under its final name.
+//! Pure over files: this module starts no process.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+
+use crate::config::ArchiveFormat;
+
+pub const MODE_EXECUTABLE: u32 = 0o755;
+pub const MODE_FILE: u32 = 0o644;
+
+#[derive(Debug, Clone)]
+pub enum Source {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Path below the top folder, `/`-separated, relative and normalized.
+    pub name: String,
+    pub source: Source,
+    pub mode: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub path: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// A writer that hashes and counts what passes through it.
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    count: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            count: 0,
+        }
+    }
+    pub fn finish(self) -> (W, u64, String) {
+        (self.inner, self.count, hex(&self.hasher.finalize()))
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// SHA-256 and size of a file, streamed.
+pub fn hash_file(path: &Path) -> Result<(u64, String)> {
+    let mut f = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut w = HashingWriter::new(io::sink());
+    io::copy(&mut f, &mut w).with_context(|| format!("cannot read {}", path.display()))?;
+    let (_, size, sha) = w.finish();
+    Ok((size, sha))
+}
+
+/// Writes `dest` atomically: `write` fills a temporary file in the same directory, which is
+/// renamed over `dest` only when it succeeded. A failure or interruption leaves no `dest`.
+pub fn write_atomic<T>(dest: &Path, write: impl FnOnce(&mut File) -> Result<T>) -> Result<T> {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".crossdock-tmp")
+        .tempfile_in(dir)
+        .with_context(|| {
+            format!(
+                "cannot create a file in {}: is the out dir writable?",
+                dir.display()
+            )
+        })?;
+    let value = write(tmp.as_file_mut()).with_context(|| format!("writing {}", dest.display()))?;
+    tmp.as_file_mut().sync_data().ok();
+    set_mode(tmp.path(), MODE_FILE)?;
+    tmp.persist(dest)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot move the finished file to {}", dest.display()))?;
+    Ok(value)
+}
+
+fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("chmod {}", path.display()))
+}
+
+/// Writes the archive `dest` holding `entries` below `top_dir/`.
+pub fn write(
+    dest: &Path,
+    format: ArchiveFormat,
+    top_dir: &str,
+    mut entries: Vec<Entry>,
+    mtime: u64,
+) -> Result<Written> {
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let (size, sha256) = match format {
+        ArchiveFormat::TarGz => write_atomic(dest, |f| write_tar_gz(f, top_dir, &entries, mtime))?,
+        ArchiveFormat::Zip => {
+            write_atomic(dest, |f| write_zip(f, top_dir, &entries, mtime))?;
+            hash_file(dest)?
+        }
+    };
+    Ok(Written {
+        path: dest.to_path_buf(),
+        size,
+        sha256,
+    })
+}
+
+/// Directories to create before the entries: the top folder and every parent of an entry.
+fn directories(top_dir: &str, entries: &[Entry]) -> Vec<String> {
+    let mut dirs = std::collections::BTreeSet::new();
+    dirs.insert(format!("{top_dir}/"));
+    for e in entries {
+        let mut path = String::from(top_dir);
+        let parts: Vec<&str> = e.name.split('/').collect();
+        for p in &parts[..parts.len() - 1] {
+            path.push('/');
+            path.push_str(p);
+            dirs.insert(format!("{path}/"));
+        }
+    }
+    dirs.into_iter().collect()
+}
+
+fn open_source(e: &Entry) -> Result<(u64, Box<dyn Read + '_>)> {
+    Ok(match &e.source {
+        Source::Bytes(b) => (b.len() as u64, Box::new(&b[..])),
+        Source::File(p) => {
+            let f = File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
+            let len = f.metadata()?.len();
+            (len, Box::new(BufReader::with_capacity(1 << 20, f)))
+        }
+    })
+}
+
+fn write_tar_gz(
+    file: &mut File,
+    top_dir: &str,
+    entries: &[Entry],
+    mtime: u64,
+) -> Result<(u64, String)> {
+    let hashing = HashingWriter::new(BufWriter::with_capacity(1 << 20, file));
+    let gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(hashing, flate2::Compression::new(6));
+    let mut tar = tar::Builder::new(gz);
+    tar.mode(tar::HeaderMode::Deterministic);
+    let header = |kind: tar::EntryType, mode: u32, size: u64| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_mode(mode);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(mtime);
+        h.set_size(size);
+        h
+    };
+    for d in directories(top_dir, entries) {
+        let mut h = header(tar::EntryType::Directory, MODE_EXECUTABLE, 0);
+        tar.append_data(&mut h, &d, io::empty())?;
+    }
+    for e in entries {
+        let (len, reader) = open_source(e)?;
+        let mut h = header(tar::EntryType::Regular, e.mode, len);
+        tar.append_data(&mut h, format!("{top_dir}/{}", e.name), reader)
+            .with_context(|| format!("adding {} to the archive", e.name))?;
+    }
+    let gz = tar.into_inner()?;
+    let hashing = gz.finish()?;
+    let (mut buf, size, sha) = hashing.finish();
+    buf.flush()?;
+    Ok((size, sha))
+}
+
+/// Seconds since the epoch as a zip (DOS) date, clamped to its 1980–2107 range.
+fn zip_time(mtime: u64) -> zip::DateTime {
+    let days = (mtime / 86_400) as i64;
+    let secs = mtime % 86_400;
+    // Civil-from-days (Howard Hinnant's algorithm), UTC.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    if year < 1980 {
+        return zip::DateTime::default();
+    }
+    let year = year.min(2107) as u16;
+    zip::DateTime::from_date_and_time(
+        year,
+        month,
+        day,
+        (secs / 3600) as u8,
+        ((secs / 60) % 60) as u8,
+        ((secs % 60) as u8) & !1,
+    )
+    .unwrap_or_default()
+}
+
+fn write_zip(file: &mut File, top_dir: &str, entries: &[Entry], mtime: u64) -> Result<()> {
+    let mut zip = zip::ZipWriter::new(BufWriter::with_capacity(1 << 20, &mut *file));
+    let base = zip::write::SimpleFileOptions::default()
+        .last_modified_time(zip_time(mtime))
+        .large_file(false);
+    for d in directories(top_dir, entries) {
+        zip.add_directory(d, base.unix_permissions(MODE_EXECUTABLE))?;
+    }
+    for e in entries {
+        let (_, mut reader) = open_source(e)?;
+        let opts = base
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(6))
+            .unix_permissions(e.mode)
+            .large_file(matches!(&e.source, Source::File(p) if p.metadata().map(|m| m.len() >= u32::MAX as u64).unwrap_or(false)));
+        zip.start_file(format!("{top_dir}/{}", e.name), opts)?;
+        io::copy(&mut reader, &mut zip)?;
+    }
+    let mut w = zip.finish()?;
+    w.flush()?;
+    drop(w);
+    file.rewind()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zip_time_is_civil_utc() {
+        let t = zip_time(1_700_000_000); // 2023-11-14 22:13:20 UTC
+        assert_eq!(
+            (
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ),
+            (2023, 11, 14, 22, 13, 20)
+        );
+        assert_eq!(zip_time(0), zip::DateTime::default());
+    }
+
+    #[test]
+    fn same_input_same_bytes_and_hash_matches_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let entries = vec![
+            Entry {
+                name: "b".into(),
+                source: Source::Bytes(b"bee".to_vec()),
+                mode: MODE_FILE,
+            },
+            Entry {
+                name: "a".into(),
+                source: Source::Bytes(vec![7; 100_000]),
+                mode: MODE_EXECUTABLE,
+            },
+            Entry {
+                name: "doc/c.md".into(),
+                source: Source::Bytes(b"c".to_vec()),
+                mode: MODE_FILE,
+            },
+        ];
+        for fmt in [ArchiveFormat::TarGz, ArchiveFormat::Zip] {
+            let p1 = dir.path().join(format!("one.{}", fmt.extension()));
+            let p2 = dir.path().join(format!("two.{}", fmt.extension()));
+            let w1 = write(&p1, fmt, "top", entries.clone(), 1_700_000_000).unwrap();
+            let mut rev = entries.clone();
+            rev.reverse();
+            let w2 = write(&p2, fmt, "top", rev, 1_700_000_000).unwrap();
+            assert_eq!(std::fs::read(&p1).unwrap(), std::fs::read(&p2).unwrap());
+            assert_eq!(w1.sha256, w2.sha256);
+            assert_eq!(hash_file(&p1).unwrap(), (w1.size, w1.sha256.clone()));
+        }
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 4, "{names:?}");
+    }
+
+    #[test]
+    fn failed_write_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("x.tar.gz");
+        let entries = vec![Entry {
+            name: "a".into(),
+            source: Source::File(dir.path().join("missing")),
+            mode: MODE_FILE,
+        }];
+        assert!(write(&dest, ArchiveFormat::TarGz, "top", entries, 0).is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

@@ -1,0 +1,126 @@
+//! Executes one [`BuildStep`]: makes sure the target's std is there, runs cargo (or
+//! zigbuild/cross) with the planned command, and takes the paths of the built executables
+//! from cargo's JSON messages — never by guessing `target/<triple>/<profile>/<name>` —
+//! while cargo's own diagnostics still reach the user's terminal.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+use crate::plan::{BuildStep, StdSource};
+use crate::process::Cmd;
+use crate::shell;
+use crate::toolchain;
+
+/// How long `rustup target add` may take before it is taken to be hanging (offline).
+pub fn rustup_timeout() -> Duration {
+    std::env::var("CROSSDOCK_RUSTUP_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(Duration::from_secs(120))
+}
+
+pub fn ensure_std(step: &BuildStep) -> Result<()> {
+    match &step.std {
+        StdSource::Installed | StdSource::BuildStd => Ok(()),
+        StdSource::RustupAdd { toolchain } => {
+            shell::status(
+                "Installing",
+                format!("std for {} (rustup target add)", step.target),
+            );
+            toolchain::rustup_target_add(toolchain, &step.target, rustup_timeout())
+        }
+        StdSource::Missing => bail!(
+            "{}: the standard library is missing (see the plan's problems)",
+            step.target
+        ),
+    }
+}
+
+/// The command of a step, ready to run.
+pub fn command(step: &BuildStep, workspace_root: &Path) -> Cmd {
+    let mut cmd = Cmd::new(&step.command[0])
+        .args(&step.command[1..])
+        .cwd(workspace_root);
+    for (k, v) in &step.env {
+        cmd = cmd.env(k, v);
+    }
+    for k in &step.env_remove {
+        cmd = cmd.env_remove(k);
+    }
+    cmd
+}
+
+/// Built executables of one step: (manifest path, bin name) → file.
+pub type Executables = BTreeMap<(PathBuf, String), PathBuf>;
+
+pub fn run(step: &BuildStep, workspace_root: &Path) -> Result<Executables> {
+    let cmd = command(step, workspace_root);
+    let mut found = Executables::new();
+    let mut parse_error = None;
+    let status = cmd.stream_stdout(|line| {
+        if !line.starts_with('{') {
+            return;
+        }
+        match serde_json::from_str::<cargo_metadata::Message>(line) {
+            Ok(cargo_metadata::Message::CompilerArtifact(a)) => {
+                if let Some(exe) = a.executable {
+                    if a.target.is_bin() {
+                        found.insert(
+                            (a.manifest_path.into_std_path_buf(), a.target.name.clone()),
+                            exe.into_std_path_buf(),
+                        );
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(e) => parse_error = Some(e),
+        }
+    })?;
+    if !status.success() {
+        bail!(
+            "building target {} failed ({status}); cargo's errors are above. The command was:\n  {}",
+            step.target,
+            cmd.display()
+        );
+    }
+    if let Some(e) = parse_error {
+        return Err(e).context("cannot parse a JSON message from cargo");
+    }
+    Ok(found)
+}
+
+/// Runs a built binary with its smoke arguments (through the target's runner when it has
+/// one); a failure shows what it printed.
+pub fn smoke(step: &BuildStep, binary: &Path) -> Result<Option<String>> {
+    let Some(args) = &step.smoke else {
+        return Ok(None);
+    };
+    let cmd = match &step.runner {
+        Some(r) => Cmd::new(&r[0]).args(&r[1..]).arg(binary),
+        None => Cmd::new(binary),
+    }
+    .args(args);
+    let out = cmd
+        .output(Some(Duration::from_secs(120)))
+        .with_context(|| {
+            format!(
+                "smoke run of {} for target {} could not start",
+                binary.display(),
+                step.target
+            )
+        })?;
+    if !out.success() {
+        bail!(
+            "smoke run failed for target {}: `{}` exited with {}; it printed:\n{}\n(fix the binary, or set `smoke = [...]` / `smoke = false` for this target in targets.toml)",
+            step.target,
+            cmd.display(),
+            out.status,
+            out.combined()
+        );
+    }
+    Ok(Some(out.stdout.trim().replace('\r', "")))
+}

@@ -1,0 +1,66 @@
+//! `dist`: plan, then (unless `--dry-run`) execute.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::WorkspaceArgs;
+use crate::plan::{self, Options};
+use crate::{dist, facts, shell};
+
+#[derive(Debug, Args)]
+pub struct DistArgs {
+    #[command(flatten)]
+    pub ws: WorkspaceArgs,
+    /// Where archives, checksums and the manifest go (default: <workspace root>/dist).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Print the plan and run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print only JSON on stdout: the plan with --dry-run, else the manifest.
+    #[arg(long)]
+    pub json: bool,
+    /// Parallel jobs for cargo and for packaging.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+pub fn run(a: DistArgs) -> Result<i32> {
+    super::set_verbosity(a.ws.verbose, a.json);
+    let opts = Options {
+        targets: a.ws.targets.clone(),
+        out_dir: a.out_dir.as_deref().map(facts::absolute).transpose()?,
+        cargo: a.ws.cargo.clone(),
+        rustc: a.ws.rustc.clone(),
+        jobs: a.jobs,
+    };
+    let (config, facts) = facts::gather(&a.ws.location(), &opts)?;
+    let plan = plan::plan(&config, &facts, &opts)?;
+    if a.dry_run {
+        if a.json {
+            println!("{}", serde_json::to_string_pretty(&plan)?);
+        } else {
+            print!("{}", plan.render());
+        }
+        return Ok(if plan.problems.is_empty() { 0 } else { 1 });
+    }
+    let manifest = dist::execute(&plan)?;
+    if a.json {
+        print!("{}", manifest.to_json());
+    } else {
+        shell::status(
+            "Finished",
+            format!(
+                "{} file(s) in {}",
+                manifest.files.len() + 1,
+                plan.out_dir.display()
+            ),
+        );
+        if shell::verbosity() >= shell::Verbosity::Normal {
+            eprint!("{}", dist::summary(&manifest));
+        }
+    }
+    Ok(0)
+}

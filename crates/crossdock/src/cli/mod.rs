@@ -1,0 +1,123 @@
+//! The command line: `cargo crossdock <cmd>` / `cargo-crossdock <cmd>`, and the same
+//! commands under another project's `cargo xtask`. One file per subcommand; this one only
+//! parses and dispatches. The engine never depends on this module.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::shell::{self, Verbosity};
+
+mod dist;
+mod lipo;
+
+#[derive(Debug, Parser)]
+#[command(
+    version,
+    about = "Build, verify, archive and checksum Rust binaries for every target in targets.toml"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build every target of the matrix and write archives, checksums and a manifest.
+    Dist(dist::DistArgs),
+    /// Join and inspect universal (fat) Mach-O binaries.
+    #[command(subcommand)]
+    Lipo(lipo::LipoCommand),
+}
+
+/// Options shared by the commands that read a workspace.
+#[derive(Debug, Clone, Args)]
+pub struct WorkspaceArgs {
+    /// Cargo.toml of the workspace to ship (default: found from the current directory).
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// The target matrix (default: targets.toml at the workspace root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Only this target of the matrix (repeatable).
+    #[arg(long = "target", value_name = "TRIPLE")]
+    pub targets: Vec<String>,
+    /// Use this cargo instead of the one on PATH / $CARGO.
+    #[arg(long, value_name = "PATH")]
+    pub cargo: Option<String>,
+    /// Use this rustc instead of rustup's (sets RUSTC for cargo).
+    #[arg(long, value_name = "PATH")]
+    pub rustc: Option<String>,
+    /// Echo every command crossdock runs.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+impl WorkspaceArgs {
+    pub fn location(&self) -> crate::facts::Location {
+        crate::facts::Location {
+            manifest_path: self.manifest_path.clone(),
+            config_path: self.config.clone(),
+        }
+    }
+}
+
+/// Entry point of `cargo-crossdock`: accepts both `cargo crossdock …` and `cargo-crossdock …`.
+pub fn main() -> ! {
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "crossdock") {
+        args.remove(1);
+    }
+    std::process::exit(run(args))
+}
+
+/// Entry point for a project's `cargo xtask`: `xtask dist …` runs `dist`, and so on.
+pub fn xtask_main() -> ! {
+    std::process::exit(run(std::env::args_os().collect()))
+}
+
+/// Parses `args` (the first is the program name) and runs the command; returns the exit code.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let result = match cli.command {
+        Command::Dist(a) => dist::run(a),
+        Command::Lipo(c) => lipo::run(c),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e);
+            1
+        }
+    }
+}
+
+pub(crate) fn set_verbosity(verbose: bool, json: bool) {
+    shell::set_verbosity(if json {
+        Verbosity::Quiet
+    } else if verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    });
+}
+
+fn report(e: &anyhow::Error) {
+    let mut chain = e.chain();
+    if let Some(top) = chain.next() {
+        eprintln!("error: {top}");
+    }
+    for cause in chain {
+        eprintln!(
+            "\nCaused by:\n  {}",
+            cause.to_string().replace('\n', "\n  ")
+        );
+    }
+}

@@ -1,0 +1,554 @@
+//! `targets.toml`: the release matrix, read strictly.
+//!
+//! Two layers: [`raw`] mirrors the file (serde, kebab-case, `deny_unknown_fields`, spans
+//! kept for the values later checks complain about), and [`Config`] is the checked form
+//! the planner consumes. Every error names the file, line and key, and suggests the
+//! nearest known key for a typo. Facts that need the outside world (is this triple known
+//! to rustc? is this package in the workspace?) are checked by the planner, which still
+//! reports them with the line they came from, using [`Config::locate`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+/// The file name looked up at the workspace root when `--config` is not given.
+pub const FILE_NAME: &str = "targets.toml";
+
+/// A minimal file, shown when none exists.
+pub const MINIMAL_EXAMPLE: &str = r#"[dist]
+packages = ["my-app"]          # default: every member with a binary target
+
+[[target]]
+triple = "x86_64-unknown-linux-gnu"
+"#;
+
+pub mod raw {
+    //! The file as written. Field names are the file's keys (kebab-case).
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+    use toml::Spanned;
+
+    #[derive(Debug, Deserialize, Default)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    pub struct File {
+        #[serde(default)]
+        pub dist: Dist,
+        #[serde(default)]
+        pub target: Vec<Target>,
+        #[serde(default)]
+        pub universal: Vec<Universal>,
+    }
+
+    #[derive(Debug, Deserialize, Default)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    pub struct Dist {
+        pub packages: Option<Vec<Spanned<String>>>,
+        #[serde(default)]
+        pub include: Vec<Spanned<String>>,
+        pub profile: Option<String>,
+        /// Default toolchain for every target (a `--cargo`/`--rustc` flag wins).
+        pub cargo: Option<String>,
+        pub rustc: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    pub struct Target {
+        pub triple: Spanned<String>,
+        #[serde(default)]
+        pub features: Vec<String>,
+        #[serde(default)]
+        pub no_default_features: bool,
+        pub linker: Option<String>,
+        pub runner: Option<Vec<String>>,
+        pub archive: Option<Spanned<String>>,
+        pub cargo: Option<String>,
+        pub rustc: Option<String>,
+        #[serde(default)]
+        pub env: BTreeMap<String, String>,
+        pub smoke: Option<Smoke>,
+        #[serde(default)]
+        pub build_std: bool,
+        pub builder: Option<Spanned<String>>,
+        #[serde(default)]
+        pub rustflags: Vec<String>,
+        pub github_runner: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize, Clone)]
+    #[serde(untagged)]
+    pub enum Smoke {
+        Args(Vec<String>),
+        Enabled(bool),
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    pub struct Universal {
+        pub name: Spanned<String>,
+        pub targets: Vec<Spanned<String>>,
+        pub keep_thin: Option<bool>,
+        pub tool: Option<Spanned<String>>,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub enum ArchiveFormat {
+    #[serde(rename = "tar.gz")]
+    TarGz,
+    #[serde(rename = "zip")]
+    Zip,
+}
+
+impl ArchiveFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ArchiveFormat::TarGz => "tar.gz",
+            ArchiveFormat::Zip => "zip",
+        }
+    }
+    pub fn default_for(triple: &str) -> ArchiveFormat {
+        if triple.contains("-windows") {
+            ArchiveFormat::Zip
+        } else {
+            ArchiveFormat::TarGz
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Builder {
+    Cargo,
+    Zigbuild,
+    Cross,
+}
+
+impl Builder {
+    pub fn name(self) -> &'static str {
+        match self {
+            Builder::Cargo => "cargo",
+            Builder::Zigbuild => "zigbuild",
+            Builder::Cross => "cross",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LipoTool {
+    Auto,
+    Builtin,
+    Lipo,
+    LlvmLipo,
+}
+
+/// Where a value came from in the file, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(r: std::ops::Range<usize>) -> Self {
+        Span {
+            start: r.start,
+            end: r.end,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub triple: String,
+    pub span: Span,
+    pub features: Vec<String>,
+    pub no_default_features: bool,
+    pub linker: Option<String>,
+    pub runner: Option<Vec<String>>,
+    pub archive: ArchiveFormat,
+    pub cargo: Option<String>,
+    pub rustc: Option<String>,
+    pub env: BTreeMap<String, String>,
+    /// Arguments of the smoke run; `None` when disabled with `smoke = false`.
+    pub smoke: Option<Vec<String>>,
+    pub build_std: bool,
+    pub builder: Builder,
+    pub rustflags: Vec<String>,
+    pub github_runner: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Universal {
+    pub name: String,
+    pub span: Span,
+    pub targets: Vec<(String, Span)>,
+    pub keep_thin: bool,
+    pub tool: LipoTool,
+}
+
+/// The checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub source: String,
+    pub packages: Option<Vec<(String, Span)>>,
+    pub include: Vec<(String, Span)>,
+    pub profile: Option<String>,
+    pub cargo: Option<String>,
+    pub rustc: Option<String>,
+    pub targets: Vec<Target>,
+    pub universals: Vec<Universal>,
+}
+
+/// An error located in targets.toml. Printed as `path:line:col: message`.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config> {
+        let source = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+                "{} not found: crossdock reads the release matrix from it.\n\
+                 Create it at the workspace root (or pass --config PATH); a minimal one:\n\n{}",
+                path.display(),
+                MINIMAL_EXAMPLE
+            ),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot read {}", path.display()));
+            }
+        };
+        Config::parse(path, &source)
+    }
+
+    pub fn parse(path: &Path, source: &str) -> Result<Config> {
+        let file: raw::File = toml::from_str(source).map_err(|e| {
+            let span = e.span().map(Span::from).unwrap_or_default();
+            let message = explain_toml_error(e.message());
+            locate_at(path, source, span, message)
+        })?;
+        let cfg = Config {
+            path: path.to_path_buf(),
+            source: source.to_string(),
+            packages: None,
+            include: Vec::new(),
+            profile: None,
+            cargo: None,
+            rustc: None,
+            targets: Vec::new(),
+            universals: Vec::new(),
+        };
+        cfg.check(file)
+    }
+
+    fn check(mut self, file: raw::File) -> Result<Config> {
+        let d = file.dist;
+        self.packages = d
+            .packages
+            .map(|ps| ps.into_iter().map(spanned).collect::<Vec<_>>());
+        self.include = d.include.into_iter().map(spanned).collect();
+        self.profile = d.profile;
+        self.cargo = d.cargo;
+        self.rustc = d.rustc;
+        if file.target.is_empty() {
+            bail!(
+                "{}: no [[target]] tables: list at least one triple, e.g.\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"",
+                self.path.display()
+            );
+        }
+        for t in file.target {
+            let (triple, span) = spanned(t.triple);
+            if let Some(prev) = self.targets.iter().find(|p| p.triple == triple) {
+                let (line, _) = line_col(&self.source, prev.span.start);
+                return Err(self.error(
+                    span,
+                    format!("target `{triple}` is listed twice (first at line {line}): keep one [[target]] per triple"),
+                ));
+            }
+            let archive = match t.archive {
+                None => ArchiveFormat::default_for(&triple),
+                Some(a) => {
+                    let sp = Span::from(a.span());
+                    match a.into_inner().as_str() {
+                        "tar.gz" | "tgz" => ArchiveFormat::TarGz,
+                        "zip" => ArchiveFormat::Zip,
+                        other => {
+                            return Err(self.error(
+                                sp,
+                                format!("key `archive`: unknown format `{other}`; expected \"tar.gz\" or \"zip\""),
+                            ))
+                        }
+                    }
+                }
+            };
+            let builder = match t.builder {
+                None => Builder::Cargo,
+                Some(b) => {
+                    let sp = Span::from(b.span());
+                    match b.into_inner().as_str() {
+                        "cargo" => Builder::Cargo,
+                        "zigbuild" | "cargo-zigbuild" => Builder::Zigbuild,
+                        "cross" => Builder::Cross,
+                        other => {
+                            return Err(self.error(
+                                sp,
+                                format!("key `builder`: unknown builder `{other}`; expected \"cargo\", \"zigbuild\" or \"cross\""),
+                            ))
+                        }
+                    }
+                }
+            };
+            let smoke = match t.smoke {
+                None | Some(raw::Smoke::Enabled(true)) => Some(vec!["--version".to_string()]),
+                Some(raw::Smoke::Enabled(false)) => None,
+                Some(raw::Smoke::Args(a)) => Some(a),
+            };
+            if let Some(r) = &t.runner {
+                if r.is_empty() {
+                    return Err(self.error(
+                        span,
+                        format!("target `{triple}`: key `runner` is empty; give the program and its arguments, e.g. [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]"),
+                    ));
+                }
+            }
+            self.targets.push(Target {
+                triple,
+                span,
+                features: t.features,
+                no_default_features: t.no_default_features,
+                linker: t.linker,
+                runner: t.runner,
+                archive,
+                cargo: t.cargo,
+                rustc: t.rustc,
+                env: t.env,
+                smoke,
+                build_std: t.build_std,
+                builder,
+                rustflags: t.rustflags,
+                github_runner: t.github_runner,
+            });
+        }
+        for u in file.universal {
+            let (name, span) = spanned(u.name);
+            let tool = match u.tool {
+                None => LipoTool::Auto,
+                Some(t) => {
+                    let sp = Span::from(t.span());
+                    match t.into_inner().as_str() {
+                        "auto" => LipoTool::Auto,
+                        "builtin" => LipoTool::Builtin,
+                        "lipo" => LipoTool::Lipo,
+                        "llvm-lipo" => LipoTool::LlvmLipo,
+                        other => return Err(self.error(
+                            sp,
+                            format!("key `tool`: unknown `{other}`; expected \"auto\", \"builtin\", \"lipo\" or \"llvm-lipo\""),
+                        )),
+                    }
+                }
+            };
+            let targets: Vec<(String, Span)> = u.targets.into_iter().map(spanned).collect();
+            for (t, sp) in &targets {
+                let Some(target) = self.targets.iter().find(|x| &x.triple == t) else {
+                    return Err(self.error(
+                        *sp,
+                        format!("universal `{name}`: target `{t}` is not in the matrix; add a [[target]] with triple = \"{t}\""),
+                    ));
+                };
+                if !target.triple.contains("-apple-") {
+                    return Err(self.error(
+                        *sp,
+                        format!("universal `{name}`: target `{t}` does not build Mach-O; a universal binary joins apple targets such as x86_64-apple-darwin and aarch64-apple-darwin"),
+                    ));
+                }
+            }
+            if targets.len() < 2 {
+                return Err(self.error(
+                    span,
+                    format!("universal `{name}`: key `targets` needs at least two apple targets"),
+                ));
+            }
+            self.universals.push(Universal {
+                name,
+                span,
+                targets,
+                keep_thin: u.keep_thin.unwrap_or(true),
+                tool,
+            });
+        }
+        Ok(self)
+    }
+
+    /// An error pointing at `span` in this file.
+    pub fn error(&self, span: Span, message: String) -> anyhow::Error {
+        locate_at(&self.path, &self.source, span, message).into()
+    }
+
+    pub fn target(&self, triple: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| t.triple == triple)
+    }
+}
+
+fn spanned(s: toml::Spanned<String>) -> (String, Span) {
+    let span = Span::from(s.span());
+    (s.into_inner(), span)
+}
+
+fn locate_at(path: &Path, source: &str, span: Span, message: String) -> ConfigError {
+    let (line, column) = line_col(source, span.start);
+    ConfigError {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let before = &source[..offset.min(source.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// Rewrites serde's "unknown field `x`, expected one of `a`, `b`" into our words, with the
+/// nearest known key.
+fn explain_toml_error(message: &str) -> String {
+    let message = message.trim();
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((field, expected)) = rest.split_once('`') {
+            let known: Vec<&str> = expected
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let mut out = format!("unknown key `{field}`");
+            if let Some(best) = nearest(field, &known) {
+                out.push_str(&format!("; did you mean `{best}`?"));
+            }
+            if !known.is_empty() {
+                out.push_str(&format!(" (known keys here: {})", known.join(", ")));
+            }
+            return out;
+        }
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        if let Some((field, _)) = rest.split_once('`') {
+            return format!("missing key `{field}`");
+        }
+    }
+    message.replace("invalid type", "wrong type")
+}
+
+/// The closest candidate to `word`, if one is close enough to be a typo.
+pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min()
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Config> {
+        Config::parse(Path::new("targets.toml"), s)
+    }
+
+    fn err(s: &str) -> String {
+        format!("{:#}", parse(s).unwrap_err())
+    }
+
+    #[test]
+    fn minimal_example_parses() {
+        let c = parse(MINIMAL_EXAMPLE).unwrap();
+        assert_eq!(c.targets.len(), 1);
+        assert_eq!(c.targets[0].archive, ArchiveFormat::TarGz);
+        assert_eq!(
+            c.targets[0].smoke.as_deref(),
+            Some(&["--version".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn typo_names_line_and_near_miss() {
+        let e = err("[[target]]\ntripel = \"x86_64-unknown-linux-gnu\"\n");
+        assert!(
+            e.starts_with("targets.toml:2:1: unknown key `tripel`; did you mean `triple`?"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn wrong_type_is_located() {
+        let e = err("[[target]]\ntriple = \"x\"\nfeatures = \"a\"\n");
+        assert!(e.starts_with("targets.toml:3:"), "{e}");
+        assert!(e.contains("wrong type"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_triple() {
+        let e = err("[[target]]\ntriple = \"a-b-c\"\n[[target]]\ntriple = \"a-b-c\"\n");
+        assert!(
+            e.starts_with("targets.toml:4:10: target `a-b-c` is listed twice (first at line 2)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn windows_defaults_to_zip_and_smoke_can_be_off() {
+        let c = parse("[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\nsmoke = false\n").unwrap();
+        assert_eq!(c.targets[0].archive, ArchiveFormat::Zip);
+        assert!(c.targets[0].smoke.is_none());
+    }
+
+    #[test]
+    fn universal_must_name_matrix_apple_targets() {
+        let e = err("[[target]]\ntriple = \"x86_64-apple-darwin\"\n[[universal]]\nname = \"u\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\n");
+        assert!(
+            e.contains("`aarch64-apple-darwin` is not in the matrix"),
+            "{e}"
+        );
+        let e = err("[[target]]\ntriple = \"x86_64-apple-darwin\"\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n[[universal]]\nname = \"u\"\ntargets = [\"x86_64-apple-darwin\", \"x86_64-unknown-linux-gnu\"]\n");
+        assert!(e.contains("does not build Mach-O"), "{e}");
+    }
+
+    #[test]
+    fn bad_archive_value() {
+        let e = err("[[target]]\ntriple = \"x\"\narchive = \"rar\"\n");
+        assert!(
+            e.contains("targets.toml:3:11: key `archive`: unknown format `rar`"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,493 @@
+//! Walks a [`Plan`]: build each target, verify and smoke-run every binary, write the
+//! archives (in parallel), fuse universal binaries, then checksums and the manifest.
+//! Nothing is written under a final name until it is complete, and only files listed in
+//! the previous manifest (crossdock's own) are ever replaced or removed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use anyhow::{bail, Context, Result};
+
+use crate::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
+use crate::binary;
+use crate::build;
+use crate::checksum;
+use crate::config::{ArchiveFormat, LipoTool};
+use crate::lock;
+use crate::manifest::{ArtifactEntry, BinaryEntry, Kind, Manifest, PackageEntry};
+use crate::plan::{Artifact, Plan, PlannedBinary, UniversalArtifact};
+use crate::process::{which, Cmd};
+use crate::shell;
+use crate::universal;
+
+/// A verified binary, ready to be archived.
+#[derive(Debug, Clone)]
+pub struct ReadyBinary {
+    pub planned: PlannedBinary,
+    pub path: PathBuf,
+    pub size: u64,
+    pub sha256: String,
+    pub format: String,
+}
+
+/// Fails with every problem of the plan at once.
+pub fn check_problems(plan: &Plan) -> Result<()> {
+    if plan.problems.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = plan.problems.iter().map(|p| format!("  - {p}")).collect();
+    bail!(
+        "cannot start: {} problem(s) found before building (run `cargo crossdock doctor` for details):\n{}",
+        plan.problems.len(),
+        list.join("\n")
+    )
+}
+
+/// Creates the out dir and proves it is writable before any long build.
+pub fn prepare_out_dir(out_dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(out_dir).with_context(|| {
+        format!(
+            "cannot create the out dir {}; choose another with --out-dir",
+            out_dir.display()
+        )
+    })?;
+    tempfile::Builder::new()
+        .prefix(".crossdock-write-test")
+        .tempfile_in(out_dir)
+        .with_context(|| format!("the out dir {} is not writable; fix its permissions or choose another with --out-dir", out_dir.display()))?;
+    Ok(())
+}
+
+pub fn execute(plan: &Plan) -> Result<Manifest> {
+    check_problems(plan)?;
+    prepare_out_dir(&plan.out_dir)?;
+    let _lock = lock::acquire(&plan.target_dir)?;
+
+    // target → verified binaries per package manifest
+    let mut ready: BTreeMap<(String, PathBuf), Vec<ReadyBinary>> = BTreeMap::new();
+    for step in &plan.builds {
+        build::ensure_std(step)?;
+        shell::status(
+            "Building",
+            format!("{} for {}", step.packages.join(", "), step.target),
+        );
+        let exes = build::run(step, &plan.workspace_root)?;
+        for a in plan
+            .artifacts
+            .iter()
+            .filter(|a| a.target == step.target)
+            .map(|a| (&a.manifest_path, &a.binaries, &a.package))
+            .chain(
+                plan.universals
+                    .iter()
+                    .filter(|u| u.members.contains(&step.target))
+                    .map(|u| (&u.manifest_path, &u.binaries, &u.package)),
+            )
+        {
+            let (manifest_path, binaries, package) = a;
+            let key = (step.target.clone(), manifest_path.clone());
+            if ready.contains_key(&key) {
+                continue;
+            }
+            let mut list = Vec::new();
+            for b in binaries {
+                let path = exes
+                    .get(&(manifest_path.clone(), b.name.clone()))
+                    .with_context(|| {
+                        format!(
+                            "cargo reported no executable `{}` of package `{package}` for {}",
+                            b.name, step.target
+                        )
+                    })?;
+                let data = std::fs::read(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let info = binary::verify(path, &data, &step.target)?;
+                if let Some(out) = build::smoke(step, path)? {
+                    shell::status(
+                        "Ran",
+                        format!(
+                            "{} {}: {}",
+                            b.file_name,
+                            step.smoke.as_deref().unwrap_or_default().join(" "),
+                            out.lines().next().unwrap_or("")
+                        ),
+                    );
+                }
+                let sha = {
+                    use sha2::Digest;
+                    archive::hex(&sha2::Sha256::digest(&data))
+                };
+                list.push(ReadyBinary {
+                    planned: b.clone(),
+                    path: path.clone(),
+                    size: data.len() as u64,
+                    sha256: sha,
+                    format: info.to_string(),
+                });
+            }
+            ready.insert(key, list);
+        }
+        if step.smoke.is_none() {
+            if let Some(why) = &step.smoke_skipped {
+                shell::note("Skipping", format!("smoke run for {}: {why}", step.target));
+            }
+        }
+    }
+
+    let mut entries: Vec<ArtifactEntry> = Vec::new();
+    let jobs = if plan.jobs > 0 {
+        plan.jobs
+    } else {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    };
+    shell::status(
+        "Packaging",
+        format!(
+            "{} archive(s) in {}",
+            plan.artifacts.len() + plan.universals.len(),
+            plan.out_dir.display()
+        ),
+    );
+    let results = parallel(&plan.artifacts, jobs, |a| {
+        let bins = &ready[&(a.target.clone(), a.manifest_path.clone())];
+        write_thin_archive(plan, a, bins)
+    });
+    for r in results {
+        entries.push(r?);
+    }
+    if !plan.universals.is_empty() {
+        let scratch = tempfile::Builder::new()
+            .prefix("crossdock-universal")
+            .tempdir_in(&plan.target_dir)
+            .context("cannot create a scratch dir in the target dir")?;
+        for u in &plan.universals {
+            let mut slices: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+            for member in &u.members {
+                for b in &ready[&(member.clone(), u.manifest_path.clone())] {
+                    slices
+                        .entry(b.planned.name.clone())
+                        .or_default()
+                        .push(b.path.clone());
+                }
+            }
+            let includes: Vec<Entry> = u
+                .includes
+                .iter()
+                .map(|i| Entry {
+                    name: i.dest.clone(),
+                    source: Source::File(i.source.clone()),
+                    mode: MODE_FILE,
+                })
+                .collect();
+            entries.push(write_universal_archive(
+                &plan.out_dir,
+                plan.source_date_epoch,
+                u,
+                &slices,
+                includes,
+                scratch.path(),
+            )?);
+        }
+    }
+    let packages = plan
+        .artifacts
+        .iter()
+        .map(|a| (a.package.clone(), a.version.clone()))
+        .chain(
+            plan.universals
+                .iter()
+                .map(|u| (u.package.clone(), u.version.clone())),
+        )
+        .map(|(name, version)| PackageEntry { name, version })
+        .collect();
+    finish(
+        &plan.out_dir,
+        plan.commit.clone(),
+        plan.source_date_epoch,
+        packages,
+        entries,
+    )
+}
+
+/// Writes checksum files and the manifest for finished archives, and removes what the
+/// previous run wrote that this one did not.
+pub fn finish(
+    out_dir: &Path,
+    commit: Option<String>,
+    epoch: u64,
+    packages: Vec<PackageEntry>,
+    archives: Vec<ArtifactEntry>,
+) -> Result<Manifest> {
+    let previous = crate::manifest::Manifest::previous(out_dir);
+    let mut manifest = Manifest::new(commit, epoch);
+    manifest.packages = packages;
+    let mut sums = Vec::new();
+    for a in &archives {
+        let name = format!("{}.sha256", a.name);
+        let text = checksum::line(&a.sha256, &a.name);
+        checksum::write_text(&out_dir.join(&name), &text)?;
+        sums.push((a.name.clone(), a.sha256.clone()));
+        manifest.artifacts.push(ArtifactEntry {
+            name,
+            kind: Kind::Checksum,
+            package: a.package.clone(),
+            version: a.version.clone(),
+            target: a.target.clone(),
+            members: Vec::new(),
+            size: text.len() as u64,
+            sha256: sha_text(&text),
+            binaries: Vec::new(),
+            files: Vec::new(),
+        });
+    }
+    let sums_text = checksum::sums(&sums);
+    checksum::write_text(&out_dir.join(checksum::SUMS_FILE), &sums_text)?;
+    manifest.artifacts.extend(archives);
+    manifest.artifacts.push(ArtifactEntry {
+        name: checksum::SUMS_FILE.to_string(),
+        kind: Kind::Checksums,
+        package: None,
+        version: None,
+        target: None,
+        members: Vec::new(),
+        size: sums_text.len() as u64,
+        sha256: sha_text(&sums_text),
+        binaries: Vec::new(),
+        files: Vec::new(),
+    });
+    manifest.normalize();
+    checksum::write_text(
+        &out_dir.join(crate::manifest::FILE_NAME),
+        &manifest.to_json(),
+    )?;
+    if let Some(prev) = previous {
+        let now: BTreeSet<&String> = manifest.files.iter().collect();
+        for stale in prev.files.iter().filter(|f| !now.contains(f)) {
+            // Only plain names from our own manifest; never a path elsewhere.
+            if stale.contains('/') || stale.contains("..") {
+                continue;
+            }
+            let p = out_dir.join(stale);
+            if p.is_file() {
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("cannot remove stale {}", p.display()))?;
+                shell::note(
+                    "Removed",
+                    format!("{stale} (from the previous run, not produced now)"),
+                );
+            }
+        }
+    }
+    Ok(manifest)
+}
+
+fn sha_text(text: &str) -> String {
+    use sha2::Digest;
+    archive::hex(&sha2::Sha256::digest(text.as_bytes()))
+}
+
+fn write_thin_archive(plan: &Plan, a: &Artifact, bins: &[ReadyBinary]) -> Result<ArtifactEntry> {
+    let mut entries: Vec<Entry> = bins
+        .iter()
+        .map(|b| Entry {
+            name: b.planned.file_name.clone(),
+            source: Source::File(b.path.clone()),
+            mode: MODE_EXECUTABLE,
+        })
+        .collect();
+    entries.extend(a.includes.iter().map(|i| Entry {
+        name: i.dest.clone(),
+        source: Source::File(i.source.clone()),
+        mode: MODE_FILE,
+    }));
+    let written = archive::write(
+        &plan.out_dir.join(&a.file_name),
+        a.format,
+        &a.top_dir,
+        entries,
+        plan.source_date_epoch,
+    )?;
+    Ok(ArtifactEntry {
+        name: a.file_name.clone(),
+        kind: Kind::Archive,
+        package: Some(a.package.clone()),
+        version: Some(a.version.clone()),
+        target: Some(a.target.clone()),
+        members: Vec::new(),
+        size: written.size,
+        sha256: written.sha256,
+        binaries: bins
+            .iter()
+            .map(|b| BinaryEntry {
+                name: b.planned.name.clone(),
+                path: format!("{}/{}", a.top_dir, b.planned.file_name),
+                size: b.size,
+                sha256: b.sha256.clone(),
+                format: b.format.clone(),
+            })
+            .collect(),
+        files: a
+            .includes
+            .iter()
+            .map(|i| format!("{}/{}", a.top_dir, i.dest))
+            .collect(),
+    })
+}
+
+/// Fuses each binary's slices (one per member target, in member order) and writes the
+/// universal archive. Shared by `dist` and `merge`.
+pub fn write_universal_archive(
+    out_dir: &Path,
+    epoch: u64,
+    u: &UniversalArtifact,
+    slices: &BTreeMap<String, Vec<PathBuf>>,
+    includes: Vec<Entry>,
+    scratch: &Path,
+) -> Result<ArtifactEntry> {
+    let mut entries = Vec::new();
+    let mut binaries = Vec::new();
+    for b in &u.binaries {
+        let inputs = slices
+            .get(&b.name)
+            .with_context(|| format!("universal `{}`: no slices of binary `{}`", u.name, b.name))?;
+        let fat = scratch.join(format!("{}-{}", u.package, b.file_name));
+        let _ = std::fs::remove_file(&fat);
+        fuse(u.tool, inputs, &fat)
+            .with_context(|| format!("universal `{}`: cannot join {}", u.name, b.name))?;
+        let data = std::fs::read(&fat)?;
+        let archs = universal::archs(&data)?;
+        let (size, sha256) = archive::hash_file(&fat)?;
+        binaries.push(BinaryEntry {
+            name: b.name.clone(),
+            path: format!("{}/{}", u.top_dir, b.file_name),
+            size,
+            sha256,
+            format: format!("Mach-O universal ({})", archs.join(", ")),
+        });
+        entries.push(Entry {
+            name: b.file_name.clone(),
+            source: Source::File(fat),
+            mode: MODE_EXECUTABLE,
+        });
+    }
+    let files: Vec<String> = includes
+        .iter()
+        .map(|i| format!("{}/{}", u.top_dir, i.name))
+        .collect();
+    entries.extend(includes);
+    let written = archive::write(
+        &out_dir.join(&u.file_name),
+        ArchiveFormat::TarGz,
+        &u.top_dir,
+        entries,
+        epoch,
+    )?;
+    shell::status(
+        "Fused",
+        format!("{} ({})", u.file_name, u.members.join(" + ")),
+    );
+    Ok(ArtifactEntry {
+        name: u.file_name.clone(),
+        kind: Kind::Universal,
+        package: Some(u.package.clone()),
+        version: Some(u.version.clone()),
+        target: Some(u.name.clone()),
+        members: u.members.clone(),
+        size: written.size,
+        sha256: written.sha256,
+        binaries,
+        files,
+    })
+}
+
+/// Joins thin Mach-O files with the configured tool.
+pub fn fuse(tool: LipoTool, inputs: &[PathBuf], output: &Path) -> Result<()> {
+    let external = match tool {
+        LipoTool::Builtin => None,
+        LipoTool::Lipo => Some("lipo".to_string()),
+        LipoTool::LlvmLipo => Some(
+            if which("llvm-lipo").is_some() {
+                "llvm-lipo"
+            } else {
+                "llvm-lipo-14"
+            }
+            .to_string(),
+        ),
+        LipoTool::Auto => which("lipo").map(|_| "lipo".to_string()),
+    };
+    match external {
+        Some(program) => {
+            Cmd::new(program)
+                .arg("-create")
+                .arg("-output")
+                .arg(output)
+                .args(inputs)
+                .run_checked(Some(std::time::Duration::from_secs(300)))?;
+            Ok(())
+        }
+        None => {
+            let refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+            universal::create_file(&refs, output)
+        }
+    }
+}
+
+/// Runs `work` over `items` on up to `jobs` threads, results in input order.
+pub fn parallel<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, items.len().max(1)) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= items.len() {
+                    break;
+                }
+                let r = work(&items[i]);
+                results.lock().expect("results lock")[i] = Some(r);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("results lock")
+        .into_iter()
+        .map(|r| r.expect("every item ran"))
+        .collect()
+}
+
+/// The table printed after a run.
+pub fn summary(manifest: &Manifest) -> String {
+    let rows: Vec<&ArtifactEntry> = manifest
+        .artifacts
+        .iter()
+        .filter(|a| matches!(a.kind, Kind::Archive | Kind::Universal))
+        .collect();
+    let w0 = rows.iter().map(|a| a.name.len()).max().unwrap_or(8).max(8);
+    let w1 = rows
+        .iter()
+        .map(|a| a.target.as_deref().unwrap_or("").len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let mut s = format!(
+        "{:<w0$}  {:<w1$}  {:>10}  {}\n",
+        "artifact", "target", "size", "sha256"
+    );
+    for a in rows {
+        s.push_str(&format!(
+            "{:<w0$}  {:<w1$}  {:>10}  {}…\n",
+            a.name,
+            a.target.as_deref().unwrap_or(""),
+            shell::human_size(a.size),
+            &a.sha256[..12]
+        ));
+    }
+    s
+}

@@ -1,0 +1,175 @@
+//! Gathers the [`Facts`] the planner needs: the workspace (`cargo metadata`), the config,
+//! each toolchain the matrix uses, include files, the user's rustflags settings, tools on
+//! PATH and the release timestamp. The independent probes run in parallel: this is most of
+//! crossdock's own start-up time.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::cargo_config::CargoConfig;
+use crate::config::Config;
+use crate::include;
+use crate::plan::{self, Facts, Options};
+use crate::process::{which, Cmd};
+use crate::shell;
+use crate::toolchain::{Toolchain, ToolchainSpec};
+use crate::workspace::Workspace;
+
+/// Where the workspace and config are (the CLI's `--manifest-path` / `--config`).
+#[derive(Debug, Clone, Default)]
+pub struct Location {
+    pub manifest_path: Option<PathBuf>,
+    pub config_path: Option<PathBuf>,
+}
+
+/// Tools a plan may ask for; only their presence is recorded.
+const TOOLS: &[&str] = &[
+    "cargo-zigbuild",
+    "cross",
+    "lipo",
+    "llvm-lipo",
+    "llvm-lipo-14",
+    "zig",
+    "rustup",
+];
+
+/// 1980-01-01: the earliest time a zip entry can carry; used when there is no git history.
+pub const FALLBACK_EPOCH: u64 = 315_532_800;
+
+pub fn default_cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+}
+
+/// Reads workspace and config (no toolchain probes): enough for `matrix` and `init --check`.
+pub fn load_config(loc: &Location, cargo: &str) -> Result<(Workspace, Config)> {
+    let ws = Workspace::load(cargo, loc.manifest_path.as_deref())?;
+    let path = loc
+        .config_path
+        .clone()
+        .unwrap_or_else(|| ws.root.join(crate::config::FILE_NAME));
+    let config = Config::load(&path)?;
+    Ok((ws, config))
+}
+
+pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
+    let default_cargo = default_cargo();
+    let cargo_for_metadata = opts.cargo.clone().unwrap_or_else(|| default_cargo.clone());
+    let (ws, config) = load_config(loc, &cargo_for_metadata)?;
+    let targets = plan::selected_targets(&config, opts)?;
+    let specs: BTreeSet<ToolchainSpec> = targets
+        .iter()
+        .map(|t| plan::toolchain_spec(&config, t, opts, &default_cargo))
+        .collect();
+    let root = ws.root.clone();
+    let (toolchains, (epoch, commit)) = std::thread::scope(|s| {
+        let probes: Vec<_> = specs
+            .iter()
+            .map(|spec| (spec.clone(), s.spawn(move || Toolchain::probe(spec))))
+            .collect();
+        let git = s.spawn(|| git_facts(&root));
+        let toolchains: BTreeMap<_, _> = probes
+            .into_iter()
+            .map(|(spec, h)| {
+                let r = h
+                    .join()
+                    .expect("probe thread")
+                    .map_err(|e| format!("{e:#}"));
+                (spec, r)
+            })
+            .collect();
+        (toolchains, git.join().expect("git thread"))
+    });
+    let packages = plan::selected_packages(&config, &ws)?;
+    let mut includes = BTreeMap::new();
+    for p in &packages {
+        let (files, unmatched) =
+            include::resolve(&config, &ws.root, &p.manifest_dir, &config.include)?;
+        for u in unmatched {
+            shell::warn(format!(
+                "{}: include pattern `{u}` matches no file for package `{}` (looked in {} and {})",
+                config.path.display(),
+                p.name,
+                p.manifest_dir.display(),
+                ws.root.display()
+            ));
+        }
+        includes.insert(p.name.clone(), files);
+    }
+    let cargo_config = CargoConfig::load(&ws.root);
+    let target_rustflags_in_config = targets
+        .iter()
+        .filter(|t| cargo_config.has_target_rustflags(&t.triple))
+        .map(|t| t.triple.clone())
+        .collect();
+    let host = toolchains
+        .values()
+        .find_map(|t| t.as_ref().ok().map(|t| t.host.clone()))
+        .unwrap_or_else(|| {
+            format!(
+                "{}-unknown-{}-gnu",
+                std::env::consts::ARCH,
+                std::env::consts::OS
+            )
+        });
+    let facts = Facts {
+        workspace: ws,
+        toolchains,
+        includes,
+        default_cargo,
+        cargo_home: crate::cargo_config::cargo_home(),
+        env_rustflags: std::env::var("RUSTFLAGS")
+            .ok()
+            .filter(|s| !s.trim().is_empty()),
+        env_encoded_rustflags: std::env::var("CARGO_ENCODED_RUSTFLAGS")
+            .ok()
+            .filter(|s| !s.is_empty()),
+        target_rustflags_in_config,
+        tools: TOOLS
+            .iter()
+            .filter(|t| which(t).is_some())
+            .map(|t| t.to_string())
+            .collect(),
+        host,
+        source_date_epoch: epoch,
+        commit,
+    };
+    Ok((config, facts))
+}
+
+/// SOURCE_DATE_EPOCH, else the HEAD commit's time; and the HEAD commit.
+fn git_facts(root: &Path) -> (u64, Option<String>) {
+    let out = Cmd::new("git")
+        .args(["log", "-1", "--format=%H %ct"])
+        .cwd(root)
+        .output(Some(std::time::Duration::from_secs(30)))
+        .ok()
+        .filter(|o| o.success());
+    let (commit, time) = match out.as_ref().and_then(|o| {
+        o.stdout
+            .trim()
+            .split_once(' ')
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+    }) {
+        Some((c, t)) => (Some(c), t.parse::<u64>().ok()),
+        None => (None, None),
+    };
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .or(time)
+        .unwrap_or(FALLBACK_EPOCH);
+    (epoch, commit)
+}
+
+/// Resolves `--out-dir` relative to the current directory.
+pub fn absolute(p: &Path) -> Result<PathBuf> {
+    if p.is_absolute() {
+        Ok(p.to_path_buf())
+    } else {
+        Ok(std::env::current_dir()
+            .context("current directory")?
+            .join(p))
+    }
+}

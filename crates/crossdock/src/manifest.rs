@@ -1,0 +1,117 @@
+//! `dist-manifest.json`: what a run produced, for machines (release jobs, installers,
+//! `merge`). It lists every file crossdock wrote in the out dir, which is also how the next
+//! run knows which files it may replace: files it did not write are never touched.
+//! Deterministic: no timestamps or host facts, so a merged manifest equals a single run's.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+pub const FILE_NAME: &str = "dist-manifest.json";
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub crossdock_version: String,
+    pub commit: Option<String>,
+    pub source_date_epoch: u64,
+    pub packages: Vec<PackageEntry>,
+    pub artifacts: Vec<ArtifactEntry>,
+    /// Every file crossdock wrote in the out dir (besides this manifest), sorted.
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PackageEntry {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Archive,
+    Universal,
+    Checksum,
+    Checksums,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ArtifactEntry {
+    pub name: String,
+    pub kind: Kind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The triple, or the universal group's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Member triples of a universal archive.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+    pub size: u64,
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub binaries: Vec<BinaryEntry>,
+    /// Included extra files, as paths inside the archive.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BinaryEntry {
+    pub name: String,
+    /// Path inside the archive.
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+    /// `ELF 64-bit x86_64, dynamically linked` or the slices of a universal binary.
+    pub format: String,
+}
+
+impl Manifest {
+    pub fn new(commit: Option<String>, source_date_epoch: u64) -> Manifest {
+        Manifest {
+            schema_version: SCHEMA_VERSION,
+            crossdock_version: env!("CARGO_PKG_VERSION").to_string(),
+            commit,
+            source_date_epoch,
+            packages: Vec::new(),
+            artifacts: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+
+    /// Sorts everything so equal contents serialize to equal bytes.
+    pub fn normalize(&mut self) {
+        self.packages.sort();
+        self.packages.dedup();
+        self.artifacts.sort_by(|a, b| a.name.cmp(&b.name));
+        self.artifacts.dedup_by(|a, b| a.name == b.name);
+        self.files = self.artifacts.iter().map(|a| a.name.clone()).collect();
+        self.files.push(crate::checksum::SUMS_FILE.to_string());
+        self.files.sort();
+        self.files.dedup();
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("manifest serializes");
+        s.push('\n');
+        s
+    }
+
+    pub fn read(path: &Path) -> Result<Manifest> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a crossdock manifest", path.display()))
+    }
+
+    /// The previous run's manifest in `dir`, if any and readable.
+    pub fn previous(dir: &Path) -> Option<Manifest> {
+        Manifest::read(&dir.join(FILE_NAME)).ok()
+    }
+}

@@ -1,0 +1,672 @@
+//! The plan: every step of a release, as data. [`plan`] is a pure function of the checked
+//! config, the facts gathered about the machine ([`Facts`]) and the command-line
+//! [`Options`]; it never starts a process or touches the file system. `--dry-run` prints
+//! it, the GitHub matrix is derived from it, and unit tests check it without cargo.
+//!
+//! Config errors (a triple rustc does not know, a package that is not in the workspace)
+//! fail planning with the line in targets.toml. Problems of the machine (a missing std, a
+//! missing tool) are collected in [`Plan::problems`] so that a run reports all of them at
+//! once before it starts the first long build.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+
+use crate::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Target};
+use crate::include::IncludeFile;
+use crate::toolchain::{Toolchain, ToolchainSpec};
+use crate::workspace::Workspace;
+
+/// What the command line asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--target`: a subset of the matrix (empty: all of it).
+    pub targets: Vec<String>,
+    pub out_dir: Option<PathBuf>,
+    pub cargo: Option<String>,
+    pub rustc: Option<String>,
+    pub jobs: Option<usize>,
+}
+
+/// Everything the planner needs to know about the machine, gathered beforehand.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub workspace: Workspace,
+    /// The probe of each toolchain the matrix uses (an error text when it failed).
+    pub toolchains: BTreeMap<ToolchainSpec, std::result::Result<Toolchain, String>>,
+    /// Resolved `include` files per package.
+    pub includes: BTreeMap<String, Vec<IncludeFile>>,
+    /// `$CARGO` (set when run under cargo) or `cargo`.
+    pub default_cargo: String,
+    pub cargo_home: PathBuf,
+    /// `RUSTFLAGS` and `CARGO_ENCODED_RUSTFLAGS` from the environment.
+    pub env_rustflags: Option<String>,
+    pub env_encoded_rustflags: Option<String>,
+    /// Triples for which the user's cargo config sets target-level rustflags.
+    pub target_rustflags_in_config: BTreeSet<String>,
+    /// Programs found on PATH among those a plan may need (`cargo-zigbuild`, `cross`, `lipo`…).
+    pub tools: BTreeSet<String>,
+    pub host: String,
+    pub source_date_epoch: u64,
+    pub commit: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum StdSource {
+    /// Already in the toolchain's sysroot.
+    Installed,
+    /// Missing from a rustup toolchain: `rustup target add` before building.
+    RustupAdd { toolchain: String },
+    /// Built from `rust-src` with `-Zbuild-std`.
+    BuildStd,
+    /// Missing, and this toolchain cannot get it.
+    Missing,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct BuildStep {
+    pub target: String,
+    pub builder: Builder,
+    pub toolchain: ToolchainSpec,
+    pub rustc_version: String,
+    pub std: StdSource,
+    pub packages: Vec<String>,
+    /// The program and arguments that build this target.
+    pub command: Vec<String>,
+    /// Environment set for the build (only what crossdock adds).
+    pub env: BTreeMap<String, String>,
+    /// Environment removed for the build.
+    pub env_remove: Vec<String>,
+    pub linker: Option<String>,
+    pub runner: Option<Vec<String>>,
+    /// Arguments for the smoke run; `None` when it is off or cannot run here.
+    pub smoke: Option<Vec<String>>,
+    /// Why there is no smoke run, when there is none.
+    pub smoke_skipped: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PlannedBinary {
+    /// The cargo `[[bin]]` name.
+    pub name: String,
+    /// The file name on the target (`app.exe` on Windows).
+    pub file_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Artifact {
+    /// `{name}-{version}-{triple}.tar.gz`
+    pub file_name: String,
+    /// `{name}-{version}-{triple}`: the single top folder inside the archive.
+    pub top_dir: String,
+    pub package: String,
+    pub version: String,
+    /// The package's Cargo.toml, to match cargo's artifact messages.
+    pub manifest_path: PathBuf,
+    pub target: String,
+    pub format: ArchiveFormat,
+    pub binaries: Vec<PlannedBinary>,
+    pub includes: Vec<IncludeFile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct UniversalArtifact {
+    pub file_name: String,
+    pub top_dir: String,
+    pub package: String,
+    pub version: String,
+    /// The group name, used in the target slot of the file name.
+    pub name: String,
+    pub manifest_path: PathBuf,
+    pub members: Vec<String>,
+    pub tool: LipoTool,
+    pub binaries: Vec<PlannedBinary>,
+    pub includes: Vec<IncludeFile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Plan {
+    pub workspace_root: PathBuf,
+    pub target_dir: PathBuf,
+    pub out_dir: PathBuf,
+    pub profile: String,
+    pub source_date_epoch: u64,
+    pub commit: Option<String>,
+    pub jobs: usize,
+    pub builds: Vec<BuildStep>,
+    pub artifacts: Vec<Artifact>,
+    pub universals: Vec<UniversalArtifact>,
+    /// Machine problems found while planning; a run stops before building when any exist.
+    pub problems: Vec<String>,
+}
+
+/// The toolchain a target builds with.
+pub fn toolchain_spec(
+    config: &Config,
+    target: &Target,
+    opts: &Options,
+    default_cargo: &str,
+) -> ToolchainSpec {
+    ToolchainSpec {
+        cargo: opts
+            .cargo
+            .clone()
+            .or_else(|| target.cargo.clone())
+            .or_else(|| config.cargo.clone())
+            .unwrap_or_else(|| default_cargo.to_string()),
+        rustc: opts
+            .rustc
+            .clone()
+            .or_else(|| target.rustc.clone())
+            .or_else(|| config.rustc.clone()),
+    }
+}
+
+/// The targets selected by `--target` (all when empty), in matrix order.
+pub fn selected_targets<'c>(config: &'c Config, opts: &Options) -> Result<Vec<&'c Target>> {
+    for t in &opts.targets {
+        if config.target(t).is_none() {
+            let known: Vec<&str> = config.targets.iter().map(|t| t.triple.as_str()).collect();
+            let hint = nearest(t, &known)
+                .map(|n| format!(" Did you mean `{n}`?"))
+                .unwrap_or_default();
+            bail!(
+                "--target {t} is not in the matrix of {} (it has: {}).{hint} Add a [[target]] with triple = \"{t}\" to build it.",
+                config.path.display(),
+                known.join(", ")
+            );
+        }
+    }
+    Ok(config
+        .targets
+        .iter()
+        .filter(|t| opts.targets.is_empty() || opts.targets.contains(&t.triple))
+        .collect())
+}
+
+/// The packages that ship, checked against the workspace.
+pub fn selected_packages<'w>(
+    config: &Config,
+    ws: &'w Workspace,
+) -> Result<Vec<&'w crate::workspace::Package>> {
+    match &config.packages {
+        None => {
+            let with_bins: Vec<_> = ws.members.iter().filter(|p| !p.bins.is_empty()).collect();
+            if with_bins.is_empty() {
+                bail!(
+                    "no workspace member of {} has a binary target, so there is nothing to ship; add a [[bin]] (or src/main.rs) to a package",
+                    ws.root.display()
+                );
+            }
+            Ok(with_bins)
+        }
+        Some(names) => {
+            let mut out = Vec::new();
+            for (name, span) in names {
+                let Some(p) = ws.package(name) else {
+                    let known: Vec<&str> = ws.members.iter().map(|p| p.name.as_str()).collect();
+                    let hint = nearest(name, &known)
+                        .map(|n| format!(" Did you mean `{n}`?"))
+                        .unwrap_or_default();
+                    return Err(config.error(
+                        *span,
+                        format!("key `packages`: `{name}` is not a member of the workspace at {} (members: {}).{hint}", ws.root.display(), known.join(", ")),
+                    ));
+                };
+                if p.bins.is_empty() {
+                    return Err(config.error(
+                        *span,
+                        format!("key `packages`: package `{name}` has no binary target, so it has nothing to ship; remove it from `packages` or add a [[bin]]"),
+                    ));
+                }
+                out.push(p);
+            }
+            Ok(out)
+        }
+    }
+}
+
+pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
+    let ws = &facts.workspace;
+    let targets = selected_targets(config, opts)?;
+    let packages = selected_packages(config, ws)?;
+    let profile = match &config.profile {
+        Some(p) => {
+            if !["release", "dev"].contains(&p.as_str()) && !ws.profiles.contains(p) {
+                bail!(
+                    "{}: key `profile`: the workspace at {} defines no profile `{p}`; add [profile.{p}] (inherits = \"release\") to its Cargo.toml or use \"release\"",
+                    config.path.display(),
+                    ws.root.display()
+                );
+            }
+            p.clone()
+        }
+        None if ws.profiles.contains("dist") => "dist".to_string(),
+        None => "release".to_string(),
+    };
+    let mut problems = Vec::new();
+    let mut builds = Vec::new();
+    let mut artifacts = Vec::new();
+    for target in &targets {
+        let spec = toolchain_spec(config, target, opts, &facts.default_cargo);
+        let toolchain = match facts.toolchains.get(&spec) {
+            Some(Ok(t)) => t,
+            Some(Err(e)) => {
+                problems.push(format!("{}: {e}", target.triple));
+                continue;
+            }
+            None => bail!("internal: toolchain {spec:?} was not probed"),
+        };
+        if !toolchain.target_list.contains(&target.triple) {
+            let known: Vec<&str> = toolchain.target_list.iter().map(String::as_str).collect();
+            let hint = nearest(&target.triple, &known)
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            return Err(config.error(
+                target.span,
+                format!(
+                    "key `triple`: `{}` is not a target that {} knows{hint} (see `{} --print target-list`)",
+                    target.triple,
+                    toolchain.version,
+                    spec.rustc_program()
+                ),
+            ));
+        }
+        let std = std_source(target, toolchain, &mut problems);
+        if let Some(tool) = builder_program(target.builder) {
+            if !facts.tools.contains(tool) {
+                problems.push(format!(
+                    "{}: builder `{}` needs `{tool}` on PATH: {}",
+                    target.triple,
+                    target.builder.name(),
+                    install_hint(tool)
+                ));
+            }
+        }
+        let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
+        let (command, env, env_remove) =
+            build_command(config, facts, target, &spec, &profile, &pkgs, opts.jobs);
+        let (smoke, smoke_skipped) = smoke_plan(target, &facts.host);
+        builds.push(BuildStep {
+            target: target.triple.clone(),
+            builder: target.builder,
+            toolchain: spec,
+            rustc_version: toolchain.version.clone(),
+            std,
+            packages: pkgs,
+            command,
+            env,
+            env_remove,
+            linker: target.linker.clone(),
+            runner: target.runner.clone(),
+            smoke,
+            smoke_skipped,
+        });
+        for p in &packages {
+            let top_dir = format!("{}-{}-{}", p.name, p.version, target.triple);
+            artifacts.push(Artifact {
+                file_name: format!("{top_dir}.{}", target.archive.extension()),
+                top_dir,
+                package: p.name.clone(),
+                version: p.version.clone(),
+                manifest_path: p.manifest_dir.join("Cargo.toml"),
+                target: target.triple.clone(),
+                format: target.archive,
+                binaries: binaries(&p.bins, &target.triple),
+                includes: facts.includes.get(&p.name).cloned().unwrap_or_default(),
+            });
+        }
+    }
+    let selected: BTreeSet<&str> = targets.iter().map(|t| t.triple.as_str()).collect();
+    let mut universals = Vec::new();
+    for u in &config.universals {
+        if !u.targets.iter().all(|(t, _)| selected.contains(t.as_str())) {
+            continue; // built later by `merge` from the per-target outputs
+        }
+        if u.tool == LipoTool::Lipo && !facts.tools.contains("lipo") {
+            problems.push(format!("universal `{}`: tool = \"lipo\" but `lipo` is not on PATH; use tool = \"auto\" or \"builtin\"", u.name));
+        }
+        if u.tool == LipoTool::LlvmLipo && !facts.tools.iter().any(|t| t.starts_with("llvm-lipo")) {
+            problems.push(format!("universal `{}`: tool = \"llvm-lipo\" but `llvm-lipo` is not on PATH: apt-get install llvm (or use tool = \"builtin\")", u.name));
+        }
+        for p in &packages {
+            let top_dir = format!("{}-{}-{}", p.name, p.version, u.name);
+            universals.push(UniversalArtifact {
+                file_name: format!("{top_dir}.tar.gz"),
+                top_dir,
+                package: p.name.clone(),
+                version: p.version.clone(),
+                name: u.name.clone(),
+                manifest_path: p.manifest_dir.join("Cargo.toml"),
+                members: u.targets.iter().map(|(t, _)| t.clone()).collect(),
+                tool: u.tool,
+                binaries: binaries(&p.bins, "apple-darwin"),
+                includes: facts.includes.get(&p.name).cloned().unwrap_or_default(),
+            });
+            if !u.keep_thin {
+                artifacts.retain(|a| {
+                    !(a.package == p.name && u.targets.iter().any(|(t, _)| *t == a.target))
+                });
+            }
+        }
+    }
+    Ok(Plan {
+        workspace_root: ws.root.clone(),
+        target_dir: ws.target_dir.clone(),
+        out_dir: opts.out_dir.clone().unwrap_or_else(|| ws.root.join("dist")),
+        profile,
+        source_date_epoch: facts.source_date_epoch,
+        commit: facts.commit.clone(),
+        jobs: opts.jobs.unwrap_or(0),
+        builds,
+        artifacts,
+        universals,
+        problems,
+    })
+}
+
+fn binaries(bins: &[String], triple: &str) -> Vec<PlannedBinary> {
+    let exe = if triple.contains("-windows") {
+        ".exe"
+    } else {
+        ""
+    };
+    bins.iter()
+        .map(|b| PlannedBinary {
+            name: b.clone(),
+            file_name: format!("{b}{exe}"),
+        })
+        .collect()
+}
+
+fn std_source(target: &Target, toolchain: &Toolchain, problems: &mut Vec<String>) -> StdSource {
+    let triple = &target.triple;
+    if target.build_std {
+        if !toolchain.has_rust_src() {
+            problems.push(match &toolchain.rustup_toolchain {
+                Some(tc) => format!("{triple}: build-std = true needs rust-src: `rustup component add rust-src --toolchain {tc}`"),
+                None => format!(
+                    "{triple}: build-std = true needs the standard library's source in {}/lib/rustlib/src/rust (on Debian: `apt-get install rust-web-src` for rustc-web)",
+                    toolchain.sysroot.display()
+                ),
+            });
+        }
+        return StdSource::BuildStd;
+    }
+    if toolchain.has_std(triple) {
+        return StdSource::Installed;
+    }
+    match &toolchain.rustup_toolchain {
+        Some(tc) => StdSource::RustupAdd {
+            toolchain: tc.clone(),
+        },
+        None => {
+            problems.push(format!(
+                "{triple}: the standard library for {triple} is not in {} ({}); install it for that toolchain, choose another with `--rustc/--cargo` (or `rustc`/`cargo` for this target in targets.toml), or set `build-std = true`",
+                toolchain.sysroot.join("lib/rustlib").join(triple).display(),
+                toolchain.version
+            ));
+            StdSource::Missing
+        }
+    }
+}
+
+pub fn builder_program(b: Builder) -> Option<&'static str> {
+    match b {
+        Builder::Cargo => None,
+        Builder::Zigbuild => Some("cargo-zigbuild"),
+        Builder::Cross => Some("cross"),
+    }
+}
+
+pub fn install_hint(tool: &str) -> String {
+    match tool {
+        "cargo-zigbuild" => {
+            "`cargo install cargo-zigbuild --locked` and `pip install ziglang`".into()
+        }
+        "cross" => "`cargo install cross --locked` (it also needs docker or podman running)".into(),
+        "lipo" | "llvm-lipo" => {
+            "`apt-get install llvm` (llvm-lipo), or use tool = \"builtin\"".into()
+        }
+        t if t.starts_with("aarch64-linux-gnu") => {
+            "`apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross`".into()
+        }
+        t if t.starts_with("x86_64-w64-mingw32") => "`apt-get install gcc-mingw-w64-x86-64`".into(),
+        "musl-gcc" => "`apt-get install musl-tools`".into(),
+        t if t.starts_with("qemu-") => "`apt-get install qemu-user`".into(),
+        "wine" | "wine64" => "`apt-get install wine64`".into(),
+        "zig" => "`pip install ziglang`".into(),
+        t => format!("install `{t}` and put it on PATH"),
+    }
+}
+
+fn toml_array(items: &[String]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|s| serde_json::to_string(s).expect("string serializes"))
+        .collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+type CommandParts = (Vec<String>, BTreeMap<String, String>, Vec<String>);
+
+fn build_command(
+    config: &Config,
+    facts: &Facts,
+    target: &Target,
+    spec: &ToolchainSpec,
+    profile: &str,
+    packages: &[String],
+    jobs: Option<usize>,
+) -> CommandParts {
+    let _ = config;
+    let triple = &target.triple;
+    let mut cmd: Vec<String> = match target.builder {
+        Builder::Cargo => vec![spec.cargo.clone(), "build".into()],
+        Builder::Zigbuild => vec![spec.cargo.clone(), "zigbuild".into()],
+        Builder::Cross => vec!["cross".into(), "build".into()],
+    };
+    cmd.extend([
+        "--profile".into(),
+        profile.to_string(),
+        "--target".into(),
+        triple.clone(),
+    ]);
+    for p in packages {
+        cmd.extend(["-p".into(), p.clone()]);
+    }
+    if facts.workspace.has_lockfile {
+        cmd.push("--locked".into());
+    }
+    cmd.push("--message-format=json-render-diagnostics".into());
+    if let Some(j) = jobs {
+        cmd.extend(["--jobs".into(), j.to_string()]);
+    }
+    if !target.features.is_empty() {
+        cmd.extend(["--features".into(), target.features.join(",")]);
+    }
+    if target.no_default_features {
+        cmd.push("--no-default-features".into());
+    }
+    // Shipped binaries carry no symbols or debug info (checked after the build).
+    cmd.extend(["--config".into(), format!("profile.{profile}.strip=true")]);
+
+    // Reproducible across checkouts: the absolute workspace and CARGO_HOME paths must not
+    // reach the binary. Added so that the user's own rustflags still apply.
+    let mut flags = target.rustflags.clone();
+    flags.push(format!(
+        "--remap-path-prefix={}=.",
+        facts.workspace.root.display()
+    ));
+    flags.push(format!(
+        "--remap-path-prefix={}=/cargo",
+        facts.cargo_home.display()
+    ));
+    let mut env = BTreeMap::new();
+    let mut env_remove = Vec::new();
+    if let Some(encoded) = &facts.env_encoded_rustflags {
+        let mut all: Vec<String> = encoded
+            .split('\x1f')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        all.extend(flags);
+        env.insert("CARGO_ENCODED_RUSTFLAGS".into(), all.join("\x1f"));
+    } else if let Some(rf) = &facts.env_rustflags {
+        // RUSTFLAGS replaces every config-file rustflags; keep it and add ours.
+        let mut all: Vec<String> = rf.split_whitespace().map(String::from).collect();
+        all.extend(flags);
+        env.insert("CARGO_ENCODED_RUSTFLAGS".into(), all.join("\x1f"));
+        env_remove.push("RUSTFLAGS".into());
+    } else if facts.target_rustflags_in_config.contains(triple) {
+        cmd.extend([
+            "--config".into(),
+            format!("target.{triple}.rustflags={}", toml_array(&flags)),
+        ]);
+    } else {
+        cmd.extend([
+            "--config".into(),
+            format!("build.rustflags={}", toml_array(&flags)),
+        ]);
+    }
+    if target.build_std {
+        cmd.push("-Zbuild-std=std,panic_abort".into());
+        env.insert("RUSTC_BOOTSTRAP".into(), "1".into());
+    }
+    if let Some(rustc) = &spec.rustc {
+        env.insert("RUSTC".into(), rustc.clone());
+    }
+    let prefix = crate::cargo_config::env_prefix(triple);
+    if let Some(l) = &target.linker {
+        env.insert(format!("{prefix}LINKER"), l.clone());
+    }
+    if let Some(r) = &target.runner {
+        env.insert(format!("{prefix}RUNNER"), r.join(" "));
+    }
+    for (k, v) in &target.env {
+        env.insert(k.clone(), v.clone());
+    }
+    (cmd, env, env_remove)
+}
+
+fn arch_os(triple: &str) -> (&str, bool) {
+    let arch = triple.split('-').next().unwrap_or("");
+    (arch, triple.contains("-linux"))
+}
+
+fn smoke_plan(target: &Target, host: &str) -> (Option<Vec<String>>, Option<String>) {
+    let Some(args) = &target.smoke else {
+        return (None, Some("smoke = false in targets.toml".into()));
+    };
+    let (ta, tl) = arch_os(&target.triple);
+    let (ha, hl) = arch_os(host);
+    let runs_here = target.triple == host || target.runner.is_some() || (ta == ha && tl && hl);
+    if runs_here {
+        (Some(args.clone()), None)
+    } else {
+        (
+            None,
+            Some(format!(
+                "a {} binary cannot run on this {host} machine; set `runner` for this target to smoke-test it",
+                target.triple
+            )),
+        )
+    }
+}
+
+impl Plan {
+    /// The plan as a human reads it (`--dry-run`).
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        s.push_str(&format!("workspace: {}\n", self.workspace_root.display()));
+        s.push_str(&format!("profile:   {}\n", self.profile));
+        s.push_str(&format!("out dir:   {}\n", self.out_dir.display()));
+        s.push_str(&format!(
+            "mtime:     {} (SOURCE_DATE_EPOCH)\n",
+            self.source_date_epoch
+        ));
+        for b in &self.builds {
+            s.push_str(&format!(
+                "\nbuild {} with {} ({})\n",
+                b.target,
+                b.builder.name(),
+                b.rustc_version
+            ));
+            let std = match &b.std {
+                StdSource::Installed => "installed".to_string(),
+                StdSource::RustupAdd { toolchain } => {
+                    format!("rustup target add --toolchain {toolchain} {}", b.target)
+                }
+                StdSource::BuildStd => "built from source (-Zbuild-std)".to_string(),
+                StdSource::Missing => "MISSING".to_string(),
+            };
+            s.push_str(&format!("  std:     {std}\n"));
+            let env: Vec<String> = b
+                .env
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.replace('\x1f', " ")))
+                .collect();
+            s.push_str(&format!(
+                "  run:     {}{}\n",
+                if env.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} ", env.join(" "))
+                },
+                b.command.join(" ")
+            ));
+            match (&b.smoke, &b.smoke_skipped) {
+                (Some(a), _) => s.push_str(&format!(
+                    "  smoke:   {}{}\n",
+                    b.runner
+                        .as_ref()
+                        .map(|r| format!("{} ", r.join(" ")))
+                        .unwrap_or_default(),
+                    format_args!("BIN {}", a.join(" "))
+                )),
+                (None, Some(why)) => s.push_str(&format!("  smoke:   skipped: {why}\n")),
+                _ => {}
+            }
+        }
+        s.push_str("\nartifacts:\n");
+        for a in &self.artifacts {
+            let bins: Vec<&str> = a.binaries.iter().map(|b| b.file_name.as_str()).collect();
+            let inc: Vec<&str> = a.includes.iter().map(|i| i.dest.as_str()).collect();
+            s.push_str(&format!(
+                "  {}  [{}]{}\n",
+                a.file_name,
+                bins.join(", "),
+                if inc.is_empty() {
+                    String::new()
+                } else {
+                    format!(" + {}", inc.join(", "))
+                }
+            ));
+        }
+        for u in &self.universals {
+            s.push_str(&format!(
+                "  {}  (universal: {})\n",
+                u.file_name,
+                u.members.join(" + ")
+            ));
+        }
+        s.push_str("  SHA256SUMS, *.sha256, dist-manifest.json\n");
+        if !self.problems.is_empty() {
+            s.push_str("\nproblems (the run would stop here):\n");
+            for p in &self.problems {
+                s.push_str(&format!("  - {p}\n"));
+            }
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,218 @@
+//! Plans checked without cargo: synthetic facts in, plan out.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::toolchain::Toolchain;
+use crate::workspace::{Package, Workspace};
+
+const HOST: &str = "x86_64-unknown-linux-gnu";
+
+fn workspace() -> Workspace {
+    Workspace {
+        root: PathBuf::from("/ws"),
+        target_dir: PathBuf::from("/ws/target"),
+        members: vec![
+            Package { name: "alpha".into(), version: "0.3.1".into(), manifest_dir: "/ws/alpha".into(), bins: vec!["alpha".into(), "alpha-admin".into()] },
+            Package { name: "beta".into(), version: "1.0.0".into(), manifest_dir: "/ws/beta".into(), bins: vec!["beta".into()] },
+            Package { name: "corelib".into(), version: "0.1.0".into(), manifest_dir: "/ws/corelib".into(), bins: vec![] },
+        ],
+        profiles: BTreeSet::from(["dist".to_string()]),
+        has_lockfile: true,
+    }
+}
+
+/// A toolchain whose sysroot has std for `installed`, and rust-src when `src`.
+fn toolchain(spec: &ToolchainSpec, rustup: bool, installed: &[&str], src: bool) -> Toolchain {
+    let dir = tempfile::tempdir().unwrap().keep();
+    for t in installed {
+        std::fs::create_dir_all(dir.join("lib/rustlib").join(t).join("lib")).unwrap();
+    }
+    if src {
+        let p = dir.join("lib/rustlib/src/rust/library/std");
+        std::fs::create_dir_all(&p).unwrap();
+        std::fs::write(p.join("Cargo.toml"), "").unwrap();
+    }
+    Toolchain {
+        spec: spec.clone(),
+        version: "rustc 1.95.0 (test)".into(),
+        host: HOST.into(),
+        sysroot: dir,
+        rustup_toolchain: rustup.then(|| "stable-x86_64-unknown-linux-gnu".to_string()),
+        target_list: [HOST, "aarch64-unknown-linux-gnu", "x86_64-pc-windows-gnu", "x86_64-unknown-linux-musl", "x86_64-apple-darwin", "aarch64-apple-darwin"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    }
+}
+
+fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> Facts {
+    let mut toolchains = BTreeMap::new();
+    for t in &config.targets {
+        let spec = toolchain_spec(config, t, opts, "cargo");
+        let tc = toolchain(&spec, rustup, installed, true);
+        toolchains.insert(spec, Ok(tc));
+    }
+    Facts {
+        workspace: workspace(),
+        toolchains,
+        includes: BTreeMap::new(),
+        default_cargo: "cargo".into(),
+        cargo_home: PathBuf::from("/home/u/.cargo"),
+        env_rustflags: None,
+        env_encoded_rustflags: None,
+        target_rustflags_in_config: BTreeSet::new(),
+        tools: BTreeSet::new(),
+        host: HOST.into(),
+        source_date_epoch: 1_700_000_000,
+        commit: Some("abc".into()),
+    }
+}
+
+fn config(s: &str) -> Config {
+    Config::parse(Path::new("targets.toml"), s).unwrap()
+}
+
+const MATRIX: &str = r#"
+[dist]
+packages = ["alpha", "beta"]
+
+[[target]]
+triple = "x86_64-unknown-linux-gnu"
+
+[[target]]
+triple = "aarch64-unknown-linux-gnu"
+linker = "aarch64-linux-gnu-gcc"
+runner = ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"]
+rustc = "/usr/bin/rustc"
+
+[[target]]
+triple = "x86_64-pc-windows-gnu"
+build-std = true
+features = ["fast"]
+
+[[target]]
+triple = "x86_64-apple-darwin"
+builder = "zigbuild"
+
+[[target]]
+triple = "aarch64-apple-darwin"
+builder = "cross"
+
+[[universal]]
+name = "universal-apple-darwin"
+targets = ["x86_64-apple-darwin", "aarch64-apple-darwin"]
+"#;
+
+#[test]
+fn full_matrix_plan() {
+    let c = config(MATRIX);
+    let opts = Options::default();
+    let f = facts(&c, &opts, true, &[HOST, "aarch64-unknown-linux-gnu"]);
+    let p = plan(&c, &f, &opts).unwrap();
+    insta::assert_snapshot!(p.render());
+    // What the executor relies on, stated plainly too.
+    let win = p.builds.iter().find(|b| b.target == "x86_64-pc-windows-gnu").unwrap();
+    assert_eq!(win.std, StdSource::BuildStd);
+    assert!(win.command.contains(&"-Zbuild-std=std,panic_abort".to_string()));
+    assert_eq!(win.env.get("RUSTC_BOOTSTRAP").map(String::as_str), Some("1"));
+    assert!(p.artifacts.iter().any(|a| a.file_name == "alpha-0.3.1-x86_64-pc-windows-gnu.zip"
+        && a.binaries.iter().map(|b| b.file_name.as_str()).collect::<Vec<_>>() == ["alpha.exe", "alpha-admin.exe"]));
+    let arm = p.builds.iter().find(|b| b.target == "aarch64-unknown-linux-gnu").unwrap();
+    assert_eq!(arm.env.get("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER").map(String::as_str), Some("aarch64-linux-gnu-gcc"));
+    assert_eq!(arm.env.get("RUSTC").map(String::as_str), Some("/usr/bin/rustc"));
+    assert!(arm.smoke.is_some());
+    let mac = p.builds.iter().find(|b| b.target == "x86_64-apple-darwin").unwrap();
+    assert!(mac.smoke.is_none() && mac.smoke_skipped.is_some());
+    assert_eq!(&mac.command[..2], ["cargo", "zigbuild"]);
+    let cross = p.builds.iter().find(|b| b.target == "aarch64-apple-darwin").unwrap();
+    assert_eq!(&cross.command[..2], ["cross", "build"]);
+    // Missing std on rustup: added before building, not a problem.
+    assert_eq!(mac.std, StdSource::RustupAdd { toolchain: "stable-x86_64-unknown-linux-gnu".into() });
+    // zigbuild and cross are not on PATH in these facts: both reported, at once.
+    assert_eq!(p.problems.len(), 2, "{:?}", p.problems);
+    assert_eq!(p.universals.len(), 2);
+}
+
+#[test]
+fn linker_and_runner_only_when_set() {
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let opts = Options::default();
+    let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
+    assert!(p.builds[0].env.keys().all(|k| !k.starts_with("CARGO_TARGET_")), "{:?}", p.builds[0].env);
+    // default packages: members with binaries only
+    let pk: Vec<&str> = p.artifacts.iter().map(|a| a.package.as_str()).collect();
+    assert_eq!(pk, ["alpha", "beta"]);
+    assert_eq!(p.profile, "dist");
+}
+
+#[test]
+fn user_rustflags_are_kept() {
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nrustflags = [\"-Ctarget-cpu=x86-64-v2\"]\n");
+    let opts = Options::default();
+    let mut f = facts(&c, &opts, true, &[HOST]);
+    let p = plan(&c, &f, &opts).unwrap();
+    let cfg = p.builds[0].command.iter().find(|a| a.starts_with("build.rustflags=")).unwrap();
+    assert_eq!(cfg, r#"build.rustflags=["-Ctarget-cpu=x86-64-v2", "--remap-path-prefix=/ws=.", "--remap-path-prefix=/home/u/.cargo=/cargo"]"#);
+    // target-level rustflags in the user's config: ours go there so cargo joins them
+    f.target_rustflags_in_config.insert(HOST.into());
+    let p = plan(&c, &f, &opts).unwrap();
+    assert!(p.builds[0].command.iter().any(|a| a.starts_with("target.x86_64-unknown-linux-gnu.rustflags=[")));
+    // RUSTFLAGS in the environment overrides config files: fold it into the encoded form.
+    f.env_rustflags = Some("-C opt-level=2".into());
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!(
+        p.builds[0].env["CARGO_ENCODED_RUSTFLAGS"],
+        "-C\x1fopt-level=2\x1f-Ctarget-cpu=x86-64-v2\x1f--remap-path-prefix=/ws=.\x1f--remap-path-prefix=/home/u/.cargo=/cargo"
+    );
+    assert_eq!(p.builds[0].env_remove, ["RUSTFLAGS"]);
+}
+
+#[test]
+fn errors_name_line_and_fix() {
+    let opts = Options::default();
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnux\"\n");
+    let e = format!("{:#}", plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap_err());
+    assert!(e.starts_with("targets.toml:2:10: key `triple`: `x86_64-unknown-linux-gnux` is not a target"), "{e}");
+    assert!(e.contains("did you mean `x86_64-unknown-linux-gnu`"), "{e}");
+
+    let c = config("[dist]\npackages = [\"alpah\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let e = format!("{:#}", plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap_err());
+    assert!(e.starts_with("targets.toml:2:13: key `packages`: `alpah` is not a member"), "{e}");
+    assert!(e.contains("Did you mean `alpha`?"), "{e}");
+
+    let c = config("[dist]\npackages = [\"corelib\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let e = format!("{:#}", plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap_err());
+    assert!(e.contains("package `corelib` has no binary target"), "{e}");
+
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let sub = Options { targets: vec!["aarch64-unknown-linux-gnu".into()], ..Options::default() };
+    let e = format!("{:#}", plan(&c, &facts(&c, &opts, true, &[HOST]), &sub).unwrap_err());
+    assert!(e.contains("--target aarch64-unknown-linux-gnu is not in the matrix"), "{e}");
+}
+
+#[test]
+fn missing_std_without_rustup_is_a_problem_naming_the_fixes() {
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\n[[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n");
+    let opts = Options::default();
+    let p = plan(&c, &facts(&c, &opts, false, &[HOST]), &opts).unwrap();
+    assert_eq!(p.problems.len(), 2, "{:?}", p.problems);
+    assert!(p.problems[0].starts_with("aarch64-unknown-linux-gnu: the standard library"), "{}", p.problems[0]);
+    assert!(p.problems[0].contains("build-std = true"));
+}
+
+#[test]
+fn subset_skips_universal_and_keep_thin_false_drops_thin() {
+    let c = config(MATRIX);
+    let sub = Options { targets: vec!["x86_64-apple-darwin".into()], ..Options::default() };
+    let f = facts(&c, &sub, true, &[HOST]);
+    let p = plan(&c, &f, &sub).unwrap();
+    assert!(p.universals.is_empty());
+    assert_eq!(p.builds.len(), 1);
+    let c = config(&MATRIX.replace("targets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]", "targets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\nkeep-thin = false"));
+    let opts = Options::default();
+    let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
+    assert!(p.artifacts.iter().all(|a| !a.target.contains("apple")));
+    assert_eq!(p.universals.len(), 2);
+}

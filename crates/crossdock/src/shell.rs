@@ -1,0 +1,90 @@
+//! Terminal output in cargo's style: a right-aligned status word per step on stderr,
+//! warnings, and `-v` echo of commands. With `--json` only errors reach stderr and stdout
+//! carries nothing but JSON, so the engine never prints to stdout itself.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    Quiet = 0,
+    Normal = 1,
+    Verbose = 2,
+}
+
+static VERBOSITY: AtomicU8 = AtomicU8::new(Verbosity::Normal as u8);
+
+pub fn set_verbosity(v: Verbosity) {
+    VERBOSITY.store(v as u8, Ordering::Relaxed);
+}
+
+pub fn verbosity() -> Verbosity {
+    match VERBOSITY.load(Ordering::Relaxed) {
+        0 => Verbosity::Quiet,
+        1 => Verbosity::Normal,
+        _ => Verbosity::Verbose,
+    }
+}
+
+fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+fn paint(code: &str, word: &str) -> String {
+    if color() {
+        format!("\x1b[1;{code}m{word:>12}\x1b[0m")
+    } else {
+        format!("{word:>12}")
+    }
+}
+
+/// `    Building app 0.1.0 (x86_64-unknown-linux-gnu)` in green, like cargo.
+pub fn status(word: &str, message: impl std::fmt::Display) {
+    if verbosity() >= Verbosity::Normal {
+        let _ = writeln!(std::io::stderr(), "{} {message}", paint("32", word));
+    }
+}
+
+/// A step that was skipped or is informative only (cyan).
+pub fn note(word: &str, message: impl std::fmt::Display) {
+    if verbosity() >= Verbosity::Normal {
+        let _ = writeln!(std::io::stderr(), "{} {message}", paint("36", word));
+    }
+}
+
+/// Printed even with `--json`: warnings must not be lost.
+pub fn warn(message: impl std::fmt::Display) {
+    let word = if color() {
+        "\x1b[1;33mwarning\x1b[0m"
+    } else {
+        "warning"
+    };
+    let _ = writeln!(std::io::stderr(), "{word}: {message}");
+}
+
+/// `-v`: echo a command line before running it.
+pub fn echo_command(line: &str) {
+    if verbosity() >= Verbosity::Verbose {
+        let _ = writeln!(std::io::stderr(), "{} {line}", paint("35", "Running"));
+    }
+}
+
+pub fn is_interactive() -> bool {
+    verbosity() == Verbosity::Normal && std::io::stderr().is_terminal()
+}
+
+/// Human-readable size: `1.2 MiB`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = bytes as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}

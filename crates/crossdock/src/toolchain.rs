@@ -1,0 +1,122 @@
+//! Which cargo and rustc build a target, and what they can do: version, host, sysroot,
+//! the triples rustc knows, whether a target's std or `rust-src` is installed. A rustup
+//! toolchain is recognised by its sysroot, so `rustup target add` is offered only there;
+//! any other toolchain (Debian's `/usr/bin/rustc`, a custom build) is used as it is.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::process::Cmd;
+
+/// The programs chosen for a target: `--cargo/--rustc`, else the target's keys, else
+/// `[dist]`, else `$CARGO`/`$RUSTC`, else `cargo`/`rustc` on PATH.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct ToolchainSpec {
+    pub cargo: String,
+    /// `None`: cargo's own choice (`$RUSTC` or `rustc` on PATH).
+    pub rustc: Option<String>,
+}
+
+impl ToolchainSpec {
+    /// The rustc this spec ends up running.
+    pub fn rustc_program(&self) -> String {
+        self.rustc
+            .clone()
+            .or_else(|| std::env::var("RUSTC").ok())
+            .unwrap_or_else(|| "rustc".to_string())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Toolchain {
+    pub spec: ToolchainSpec,
+    /// `rustc 1.95.0 (…)`
+    pub version: String,
+    pub host: String,
+    pub sysroot: PathBuf,
+    /// The rustup toolchain name (`stable-x86_64-unknown-linux-gnu`) when rustup manages it.
+    pub rustup_toolchain: Option<String>,
+    pub target_list: BTreeSet<String>,
+}
+
+impl Toolchain {
+    pub fn probe(spec: &ToolchainSpec) -> Result<Toolchain> {
+        let rustc = spec.rustc_program();
+        let t = Some(Duration::from_secs(60));
+        let vv = Cmd::new(&rustc)
+            .arg("-vV")
+            .run_checked(t)
+            .with_context(|| format!("cannot run rustc `{rustc}`: install Rust (https://rustup.rs) or pass --rustc PATH"))?
+            .stdout;
+        let version = vv.lines().next().unwrap_or_default().trim().to_string();
+        let host = vv
+            .lines()
+            .find_map(|l| l.strip_prefix("host: "))
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let sysroot = PathBuf::from(
+            Cmd::new(&rustc)
+                .args(["--print", "sysroot"])
+                .run_checked(t)?
+                .stdout
+                .trim(),
+        );
+        let target_list = Cmd::new(&rustc)
+            .args(["--print", "target-list"])
+            .run_checked(t)?
+            .stdout
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        let rustup_toolchain = sysroot
+            .parent()
+            .filter(|p| p.file_name().is_some_and(|n| n == "toolchains"))
+            .and_then(|_| sysroot.file_name())
+            .map(|n| n.to_string_lossy().into_owned());
+        Ok(Toolchain {
+            spec: spec.clone(),
+            version,
+            host,
+            sysroot,
+            rustup_toolchain,
+            target_list,
+        })
+    }
+
+    /// Is the standard library for `triple` in this toolchain's sysroot?
+    pub fn has_std(&self, triple: &str) -> bool {
+        self.sysroot
+            .join("lib/rustlib")
+            .join(triple)
+            .join("lib")
+            .is_dir()
+    }
+
+    /// Is `rust-src` present (needed by `-Zbuild-std`)?
+    pub fn has_rust_src(&self) -> bool {
+        self.sysroot
+            .join("lib/rustlib/src/rust/library/std/Cargo.toml")
+            .is_file()
+    }
+}
+
+/// Installs a target's std with rustup, bounded by `timeout`: offline, rustup retries for
+/// minutes, so the caller turns a timeout into advice instead of a hang.
+pub fn rustup_target_add(toolchain: &str, triple: &str, timeout: Duration) -> Result<()> {
+    let cmd = Cmd::new("rustup").args(["target", "add", "--toolchain", toolchain, triple]);
+    let fix = format!(
+        "the standard library for `{triple}` is missing from toolchain `{toolchain}` and could not be installed.\n\
+         Fix one of:\n  - run `rustup target add {triple}` on a machine with network access\n  \
+         - point crossdock at a toolchain that has it: `--rustc PATH --cargo PATH`, or `rustc = \"…\"` for this target in targets.toml\n  \
+         - build std from source: `build-std = true` for this target (needs `rustup component add rust-src`)"
+    );
+    match cmd.run_checked(Some(timeout)) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.context(fix)),
+    }
+}

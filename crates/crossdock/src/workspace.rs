@@ -1,0 +1,93 @@
+//! Facts about the workspace being shipped, read once from `cargo metadata` and the root
+//! manifest (for the profiles it defines). Nothing here decides anything: the planner does.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::process::Cmd;
+
+#[derive(Debug, Clone)]
+pub struct Package {
+    pub name: String,
+    pub version: String,
+    pub manifest_dir: PathBuf,
+    /// Names of the `[[bin]]` targets, sorted.
+    pub bins: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub target_dir: PathBuf,
+    /// Workspace members, sorted by name.
+    pub members: Vec<Package>,
+    /// Custom profiles declared in the root manifest (`[profile.dist]` …).
+    pub profiles: BTreeSet<String>,
+    pub has_lockfile: bool,
+}
+
+impl Workspace {
+    /// Runs `cargo metadata --no-deps` for the manifest at `manifest_path`.
+    pub fn load(cargo: &str, manifest_path: Option<&Path>) -> Result<Workspace> {
+        let mut cmd = Cmd::new(cargo).args(["metadata", "--format-version", "1", "--no-deps"]);
+        if let Some(p) = manifest_path {
+            cmd = cmd.arg("--manifest-path").arg(p);
+        }
+        let out = cmd
+            .run_checked(Some(std::time::Duration::from_secs(300)))
+            .context("cannot read the workspace with `cargo metadata`")?;
+        let meta: cargo_metadata::Metadata = serde_json::from_str(&out.stdout)
+            .context("cannot parse the output of `cargo metadata`")?;
+        Workspace::from_metadata(meta)
+    }
+
+    pub fn from_metadata(meta: cargo_metadata::Metadata) -> Result<Workspace> {
+        let root = meta.workspace_root.clone().into_std_path_buf();
+        let members: BTreeSet<_> = meta.workspace_members.iter().collect();
+        let mut packages: Vec<Package> = meta
+            .packages
+            .iter()
+            .filter(|p| members.contains(&p.id))
+            .map(|p| {
+                let mut bins: Vec<String> = p
+                    .targets
+                    .iter()
+                    .filter(|t| t.is_bin())
+                    .map(|t| t.name.clone())
+                    .collect();
+                bins.sort();
+                Package {
+                    name: p.name.to_string(),
+                    version: p.version.to_string(),
+                    manifest_dir: p
+                        .manifest_path
+                        .parent()
+                        .map(|d| d.as_std_path().to_path_buf())
+                        .unwrap_or_else(|| root.clone()),
+                    bins,
+                }
+            })
+            .collect();
+        packages.sort_by(|a, b| a.name.cmp(&b.name));
+        let root_manifest = root.join("Cargo.toml");
+        let profiles = std::fs::read_to_string(&root_manifest)
+            .ok()
+            .and_then(|s| s.parse::<toml::Table>().ok())
+            .and_then(|t| t.get("profile").and_then(|p| p.as_table()).cloned())
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default();
+        Ok(Workspace {
+            has_lockfile: root.join("Cargo.lock").exists(),
+            target_dir: meta.target_directory.into_std_path_buf(),
+            root,
+            members: packages,
+            profiles,
+        })
+    }
+
+    pub fn package(&self, name: &str) -> Option<&Package> {
+        self.members.iter().find(|p| p.name == name)
+    }
+}
