@@ -66,9 +66,12 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     let _lock = lock::acquire(&plan.target_dir)?;
 
     // target → verified binaries per package manifest
-    let mut ready: BTreeMap<(String, PathBuf), Vec<ReadyBinary>> = BTreeMap::new();
+    // Every target's std before the first long build, so a missing one fails fast.
     for step in &plan.builds {
         build::ensure_std(step)?;
+    }
+    let mut ready: BTreeMap<(String, PathBuf), Vec<ReadyBinary>> = BTreeMap::new();
+    for step in &plan.builds {
         shell::status(
             "Building",
             format!("{} for {}", step.packages.join(", "), step.target),

@@ -14,9 +14,24 @@ fn workspace() -> Workspace {
         root: PathBuf::from("/ws"),
         target_dir: PathBuf::from("/ws/target"),
         members: vec![
-            Package { name: "alpha".into(), version: "0.3.1".into(), manifest_dir: "/ws/alpha".into(), bins: vec!["alpha".into(), "alpha-admin".into()] },
-            Package { name: "beta".into(), version: "1.0.0".into(), manifest_dir: "/ws/beta".into(), bins: vec!["beta".into()] },
-            Package { name: "corelib".into(), version: "0.1.0".into(), manifest_dir: "/ws/corelib".into(), bins: vec![] },
+            Package {
+                name: "alpha".into(),
+                version: "0.3.1".into(),
+                manifest_dir: "/ws/alpha".into(),
+                bins: vec!["alpha".into(), "alpha-admin".into()],
+            },
+            Package {
+                name: "beta".into(),
+                version: "1.0.0".into(),
+                manifest_dir: "/ws/beta".into(),
+                bins: vec!["beta".into()],
+            },
+            Package {
+                name: "corelib".into(),
+                version: "0.1.0".into(),
+                manifest_dir: "/ws/corelib".into(),
+                bins: vec![],
+            },
         ],
         profiles: BTreeSet::from(["dist".to_string()]),
         has_lockfile: true,
@@ -40,10 +55,17 @@ fn toolchain(spec: &ToolchainSpec, rustup: bool, installed: &[&str], src: bool) 
         host: HOST.into(),
         sysroot: dir,
         rustup_toolchain: rustup.then(|| "stable-x86_64-unknown-linux-gnu".to_string()),
-        target_list: [HOST, "aarch64-unknown-linux-gnu", "x86_64-pc-windows-gnu", "x86_64-unknown-linux-musl", "x86_64-apple-darwin", "aarch64-apple-darwin"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        target_list: [
+            HOST,
+            "aarch64-unknown-linux-gnu",
+            "x86_64-pc-windows-gnu",
+            "x86_64-unknown-linux-musl",
+            "x86_64-apple-darwin",
+            "aarch64-apple-darwin",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
     }
 }
 
@@ -113,23 +135,64 @@ fn full_matrix_plan() {
     let p = plan(&c, &f, &opts).unwrap();
     insta::assert_snapshot!(p.render());
     // What the executor relies on, stated plainly too.
-    let win = p.builds.iter().find(|b| b.target == "x86_64-pc-windows-gnu").unwrap();
+    let win = p
+        .builds
+        .iter()
+        .find(|b| b.target == "x86_64-pc-windows-gnu")
+        .unwrap();
     assert_eq!(win.std, StdSource::BuildStd);
-    assert!(win.command.contains(&"-Zbuild-std=std,panic_abort".to_string()));
-    assert_eq!(win.env.get("RUSTC_BOOTSTRAP").map(String::as_str), Some("1"));
-    assert!(p.artifacts.iter().any(|a| a.file_name == "alpha-0.3.1-x86_64-pc-windows-gnu.zip"
-        && a.binaries.iter().map(|b| b.file_name.as_str()).collect::<Vec<_>>() == ["alpha.exe", "alpha-admin.exe"]));
-    let arm = p.builds.iter().find(|b| b.target == "aarch64-unknown-linux-gnu").unwrap();
-    assert_eq!(arm.env.get("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER").map(String::as_str), Some("aarch64-linux-gnu-gcc"));
-    assert_eq!(arm.env.get("RUSTC").map(String::as_str), Some("/usr/bin/rustc"));
+    assert!(win
+        .command
+        .contains(&"-Zbuild-std=std,panic_abort".to_string()));
+    assert_eq!(
+        win.env.get("RUSTC_BOOTSTRAP").map(String::as_str),
+        Some("1")
+    );
+    assert!(p
+        .artifacts
+        .iter()
+        .any(|a| a.file_name == "alpha-0.3.1-x86_64-pc-windows-gnu.zip"
+            && a.binaries
+                .iter()
+                .map(|b| b.file_name.as_str())
+                .collect::<Vec<_>>()
+                == ["alpha.exe", "alpha-admin.exe"]));
+    let arm = p
+        .builds
+        .iter()
+        .find(|b| b.target == "aarch64-unknown-linux-gnu")
+        .unwrap();
+    assert_eq!(
+        arm.env
+            .get("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER")
+            .map(String::as_str),
+        Some("aarch64-linux-gnu-gcc")
+    );
+    assert_eq!(
+        arm.env.get("RUSTC").map(String::as_str),
+        Some("/usr/bin/rustc")
+    );
     assert!(arm.smoke.is_some());
-    let mac = p.builds.iter().find(|b| b.target == "x86_64-apple-darwin").unwrap();
+    let mac = p
+        .builds
+        .iter()
+        .find(|b| b.target == "x86_64-apple-darwin")
+        .unwrap();
     assert!(mac.smoke.is_none() && mac.smoke_skipped.is_some());
     assert_eq!(&mac.command[..2], ["cargo", "zigbuild"]);
-    let cross = p.builds.iter().find(|b| b.target == "aarch64-apple-darwin").unwrap();
+    let cross = p
+        .builds
+        .iter()
+        .find(|b| b.target == "aarch64-apple-darwin")
+        .unwrap();
     assert_eq!(&cross.command[..2], ["cross", "build"]);
     // Missing std on rustup: added before building, not a problem.
-    assert_eq!(mac.std, StdSource::RustupAdd { toolchain: "stable-x86_64-unknown-linux-gnu".into() });
+    assert_eq!(
+        mac.std,
+        StdSource::RustupAdd {
+            toolchain: "stable-x86_64-unknown-linux-gnu".into()
+        }
+    );
     // zigbuild and cross are not on PATH in these facts: both reported, at once.
     assert_eq!(p.problems.len(), 2, "{:?}", p.problems);
     assert_eq!(p.universals.len(), 2);
@@ -140,7 +203,14 @@ fn linker_and_runner_only_when_set() {
     let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
     let opts = Options::default();
     let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
-    assert!(p.builds[0].env.keys().all(|k| !k.starts_with("CARGO_TARGET_")), "{:?}", p.builds[0].env);
+    assert!(
+        p.builds[0]
+            .env
+            .keys()
+            .all(|k| !k.starts_with("CARGO_TARGET_")),
+        "{:?}",
+        p.builds[0].env
+    );
     // default packages: members with binaries only
     let pk: Vec<&str> = p.artifacts.iter().map(|a| a.package.as_str()).collect();
     assert_eq!(pk, ["alpha", "beta"]);
@@ -153,12 +223,22 @@ fn user_rustflags_are_kept() {
     let opts = Options::default();
     let mut f = facts(&c, &opts, true, &[HOST]);
     let p = plan(&c, &f, &opts).unwrap();
-    let cfg = p.builds[0].command.iter().find(|a| a.starts_with("build.rustflags=")).unwrap();
-    assert_eq!(cfg, r#"build.rustflags=["-Ctarget-cpu=x86-64-v2", "--remap-path-prefix=/ws=.", "--remap-path-prefix=/home/u/.cargo=/cargo"]"#);
+    let cfg = p.builds[0]
+        .command
+        .iter()
+        .find(|a| a.starts_with("build.rustflags="))
+        .unwrap();
+    assert_eq!(
+        cfg,
+        r#"build.rustflags=["-Ctarget-cpu=x86-64-v2", "--remap-path-prefix=/ws=.", "--remap-path-prefix=/home/u/.cargo=/cargo"]"#
+    );
     // target-level rustflags in the user's config: ours go there so cargo joins them
     f.target_rustflags_in_config.insert(HOST.into());
     let p = plan(&c, &f, &opts).unwrap();
-    assert!(p.builds[0].command.iter().any(|a| a.starts_with("target.x86_64-unknown-linux-gnu.rustflags=[")));
+    assert!(p.builds[0]
+        .command
+        .iter()
+        .any(|a| a.starts_with("target.x86_64-unknown-linux-gnu.rustflags=[")));
     // RUSTFLAGS in the environment overrides config files: fold it into the encoded form.
     f.env_rustflags = Some("-C opt-level=2".into());
     let p = plan(&c, &f, &opts).unwrap();
@@ -173,23 +253,53 @@ fn user_rustflags_are_kept() {
 fn errors_name_line_and_fix() {
     let opts = Options::default();
     let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnux\"\n");
-    let e = format!("{:#}", plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap_err());
-    assert!(e.starts_with("targets.toml:2:10: key `triple`: `x86_64-unknown-linux-gnux` is not a target"), "{e}");
+    let e = format!(
+        "{:#}",
+        plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap_err()
+    );
+    assert!(
+        e.starts_with(
+            "targets.toml:2:10: key `triple`: `x86_64-unknown-linux-gnux` is not a target"
+        ),
+        "{e}"
+    );
     assert!(e.contains("did you mean `x86_64-unknown-linux-gnu`"), "{e}");
 
-    let c = config("[dist]\npackages = [\"alpah\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
-    let e = format!("{:#}", plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap_err());
-    assert!(e.starts_with("targets.toml:2:13: key `packages`: `alpah` is not a member"), "{e}");
+    let c = config(
+        "[dist]\npackages = [\"alpah\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    let e = format!(
+        "{:#}",
+        plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap_err()
+    );
+    assert!(
+        e.starts_with("targets.toml:2:13: key `packages`: `alpah` is not a member"),
+        "{e}"
+    );
     assert!(e.contains("Did you mean `alpha`?"), "{e}");
 
-    let c = config("[dist]\npackages = [\"corelib\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
-    let e = format!("{:#}", plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap_err());
+    let c = config(
+        "[dist]\npackages = [\"corelib\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    let e = format!(
+        "{:#}",
+        plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap_err()
+    );
     assert!(e.contains("package `corelib` has no binary target"), "{e}");
 
     let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
-    let sub = Options { targets: vec!["aarch64-unknown-linux-gnu".into()], ..Options::default() };
-    let e = format!("{:#}", plan(&c, &facts(&c, &opts, true, &[HOST]), &sub).unwrap_err());
-    assert!(e.contains("--target aarch64-unknown-linux-gnu is not in the matrix"), "{e}");
+    let sub = Options {
+        targets: vec!["aarch64-unknown-linux-gnu".into()],
+        ..Options::default()
+    };
+    let e = format!(
+        "{:#}",
+        plan(&c, &facts(&c, &opts, true, &[HOST]), &sub).unwrap_err()
+    );
+    assert!(
+        e.contains("--target aarch64-unknown-linux-gnu is not in the matrix"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -198,19 +308,29 @@ fn missing_std_without_rustup_is_a_problem_naming_the_fixes() {
     let opts = Options::default();
     let p = plan(&c, &facts(&c, &opts, false, &[HOST]), &opts).unwrap();
     assert_eq!(p.problems.len(), 2, "{:?}", p.problems);
-    assert!(p.problems[0].starts_with("aarch64-unknown-linux-gnu: the standard library"), "{}", p.problems[0]);
+    assert!(
+        p.problems[0].starts_with("aarch64-unknown-linux-gnu: the standard library"),
+        "{}",
+        p.problems[0]
+    );
     assert!(p.problems[0].contains("build-std = true"));
 }
 
 #[test]
 fn subset_skips_universal_and_keep_thin_false_drops_thin() {
     let c = config(MATRIX);
-    let sub = Options { targets: vec!["x86_64-apple-darwin".into()], ..Options::default() };
+    let sub = Options {
+        targets: vec!["x86_64-apple-darwin".into()],
+        ..Options::default()
+    };
     let f = facts(&c, &sub, true, &[HOST]);
     let p = plan(&c, &f, &sub).unwrap();
     assert!(p.universals.is_empty());
     assert_eq!(p.builds.len(), 1);
-    let c = config(&MATRIX.replace("targets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]", "targets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\nkeep-thin = false"));
+    let c = config(&MATRIX.replace(
+        "targets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]",
+        "targets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\nkeep-thin = false",
+    ));
     let opts = Options::default();
     let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
     assert!(p.artifacts.iter().all(|a| !a.target.contains("apple")));

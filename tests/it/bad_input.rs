@@ -1,0 +1,195 @@
+//! Each bad input gets a clear error naming the file/target/tool and the fix, and leaves
+//! nothing half-written.
+
+use crate::support::*;
+
+const HOST_ONLY: &str = "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n";
+
+fn with_config(text: &str) -> Fixture {
+    let fx = Fixture::new("hello-ws");
+    fx.write("targets.toml", text);
+    fx
+}
+
+/// The run failed before writing anything to the out dir.
+#[track_caller]
+fn nothing_written(fx: &Fixture) {
+    let d = fx.dist_dir();
+    if d.exists() {
+        let files = list_files(&d);
+        assert!(files.is_empty(), "out dir has {files:?}");
+    }
+}
+
+#[test]
+fn missing_targets_toml_shows_an_example() {
+    let fx = Fixture::new("hello-ws");
+    std::fs::remove_file(fx.path().join("targets.toml")).unwrap();
+    fx.run(&["dist"]).fails_with(&[
+        "targets.toml not found",
+        "[[target]]",
+        "triple = \"x86_64-unknown-linux-gnu\"",
+    ]);
+    nothing_written(&fx);
+}
+
+#[test]
+fn config_errors_name_line_and_key() {
+    let cases: &[(&str, &[&str])] = &[
+        ("[[target]]\ntripel = \"x86_64-unknown-linux-gnu\"\n", &["targets.toml:2:1: unknown key `tripel`; did you mean `triple`?"]),
+        ("[dist]\nincludes = []\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n", &["targets.toml:2:1: unknown key `includes`; did you mean `include`?"]),
+        ("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nfeatures = \"fast\"\n", &["targets.toml:3:12: wrong type"]),
+        ("[[target]]\ntriple = \"x86_64-unknown-linux-gun\"\n", &["targets.toml:2:10: key `triple`: `x86_64-unknown-linux-gun` is not a target", "did you mean `x86_64-unknown-linux-gnu`?"]),
+        ("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n", &["targets.toml:4:10: target `x86_64-unknown-linux-gnu` is listed twice (first at line 2)"]),
+        ("[dist]\npackages = [\"gamma\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n", &["targets.toml:2:13: key `packages`: `gamma` is not a member of the workspace", "members: alpha, beta"]),
+        ("[dist]\ninclude = [\"../secrets/*\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n", &["targets.toml:2:12: key `include`: pattern `../secrets/*` reaches outside the workspace"]),
+        ("[dist]\ninclude = [\"/etc/passwd\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n", &["key `include`: pattern `/etc/passwd` reaches outside the workspace"]),
+    ];
+    for (text, needles) in cases {
+        let fx = with_config(text);
+        fx.run(&["dist"]).fails_with(needles);
+        nothing_written(&fx);
+    }
+}
+
+#[test]
+fn package_without_binary() {
+    let fx = with_config(
+        "[dist]\npackages = [\"corelib\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    fx.write(
+        "Cargo.toml",
+        &std::fs::read_to_string(fx.path().join("Cargo.toml"))
+            .unwrap()
+            .replace(
+                "members = [\"alpha\", \"beta\"]",
+                "members = [\"alpha\", \"beta\", \"corelib\"]",
+            ),
+    );
+    fx.write(
+        "corelib/Cargo.toml",
+        "[package]\nname = \"corelib\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    fx.write("corelib/src/lib.rs", "pub fn f() {}\n");
+    fx.run(&["dist"])
+        .fails_with(&["targets.toml:2:13: key `packages`: package `corelib` has no binary target"]);
+}
+
+#[test]
+fn target_not_in_matrix() {
+    let fx = with_config(HOST_ONLY);
+    fx.run(&["dist", "--target", "aarch64-unknown-linux-gnu"])
+        .fails_with(&[
+            "--target aarch64-unknown-linux-gnu is not in the matrix",
+            "Add a [[target]] with triple = \"aarch64-unknown-linux-gnu\"",
+        ]);
+}
+
+#[test]
+fn symlink_out_of_the_workspace_is_refused() {
+    let fx = with_config(
+        "[dist]\ninclude = [\"NOTICE\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret"), "s3cret").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret"), fx.path().join("NOTICE")).unwrap();
+    fx.run(&["dist"])
+        .fails_with(&["include `NOTICE` matched", "outside the workspace"]);
+    nothing_written(&fx);
+}
+
+#[test]
+fn include_matching_nothing_warns() {
+    let fx = with_config(
+        "[dist]\ninclude = [\"CHANGELOG*\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    let r = fx.run(&["dist", "--dry-run"]).ok();
+    assert!(
+        r.stderr.contains("warning: ")
+            && r.stderr
+                .contains("include pattern `CHANGELOG*` matches no file"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn missing_std_times_out_with_the_fixes() {
+    // The rustup toolchain has no std for armv7 and `rustup target add` hangs when offline.
+    // A stand-in `rustup` that hangs exercises the real path: crossdock must stop it after
+    // its timeout and say what to do, before building anything.
+    let fake = tempfile::tempdir().unwrap();
+    let rustup = fake.path().join("rustup");
+    std::fs::write(&rustup, "#!/bin/sh\nexec sleep 600\n").unwrap();
+    std::fs::set_permissions(&rustup, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        fake.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let fx = with_config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n[[target]]\ntriple = \"armv7-unknown-linux-gnueabihf\"\n");
+    let started = std::time::Instant::now();
+    let r = fx.run_env(
+        &["dist"],
+        &[("CROSSDOCK_RUSTUP_TIMEOUT", "3"), ("PATH", &path)],
+    );
+    let r = r.fails_with(&[
+        "armv7-unknown-linux-gnueabihf",
+        "did not finish within 3 s",
+        "rustup target add armv7-unknown-linux-gnueabihf",
+        "--rustc PATH --cargo PATH",
+        "build-std = true",
+    ]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert!(
+        !r.stderr.contains("Building alpha"),
+        "must fail before the first build:\n{}",
+        r.stderr
+    );
+    nothing_written(&fx);
+}
+
+#[test]
+fn build_failure_names_target_and_command() {
+    let fx = with_config(HOST_ONLY);
+    fx.write(
+        "beta/src/main.rs",
+        "fn main() { let x: u32 = \"not a number\"; }\n",
+    );
+    let r = fx.run(&["dist"]).fails_with(&[
+        "building target x86_64-unknown-linux-gnu failed",
+        "--target x86_64-unknown-linux-gnu",
+        "mismatched types",
+    ]);
+    assert!(
+        r.stderr.contains("cargo build --profile dist"),
+        "{}",
+        r.stderr
+    );
+    nothing_written(&fx);
+}
+
+#[test]
+fn failing_smoke_run_shows_its_output() {
+    let fx = with_config("[dist]\npackages = [\"alpha\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nsmoke = [\"--fail\"]\n");
+    fx.run(&["dist"]).fails_with(&[
+        "smoke run failed for target x86_64-unknown-linux-gnu",
+        "alpha: asked to fail",
+        "exit status: 7",
+    ]);
+    nothing_written(&fx);
+}
+
+#[test]
+fn unwritable_out_dir() {
+    let fx = with_config(HOST_ONLY);
+    fx.write("blocker", "a file where the out dir's parent should be");
+    let out = fx.path().join("blocker/dist");
+    let r = fx.run(&["dist", "--out-dir", out.to_str().unwrap()]);
+    let r = r.fails_with(&["cannot create the out dir", "blocker/dist", "--out-dir"]);
+    assert!(
+        !r.stderr.contains("Building"),
+        "must fail before building:\n{}",
+        r.stderr
+    );
+}

@@ -1,0 +1,269 @@
+//! The host pipeline end to end, judged by outside tools.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::*;
+
+fn archives(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.to_string_lossy().ends_with(".tar.gz") || p.to_string_lossy().ends_with(".zip")
+        })
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn host_dist_extracts_runs_verifies_and_is_reproducible() {
+    let host = host();
+    let fx = Fixture::new("hello-ws");
+    std::fs::create_dir_all(fx.dist_dir()).unwrap();
+    std::fs::write(fx.dist_dir().join("NOTES.txt"), "mine, not crossdock's").unwrap();
+    // Run as `cargo crossdock dist` (cargo passes "crossdock" first).
+    let r = fx
+        .run_env(
+            &["crossdock", "dist", "--json"],
+            &[("SOURCE_DATE_EPOCH", "1700000000")],
+        )
+        .ok();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&r.stdout).expect("--json prints only the manifest on stdout");
+    let dist = fx.dist_dir();
+
+    let mut expected = [
+        format!("alpha-0.3.1-{host}.tar.gz"),
+        format!("alpha-0.3.1-{host}.tar.gz.sha256"),
+        format!("beta-1.0.0-rc.1-{host}.tar.gz"),
+        format!("beta-1.0.0-rc.1-{host}.tar.gz.sha256"),
+        "NOTES.txt".to_string(),
+        "SHA256SUMS".to_string(),
+        "dist-manifest.json".to_string(),
+    ];
+    expected.sort();
+    assert_eq!(list_files(&dist), expected);
+    assert_eq!(
+        std::fs::read_to_string(dist.join("NOTES.txt")).unwrap(),
+        "mine, not crossdock's"
+    );
+
+    // sha256sum -c passes, for the list and for each .sha256 file.
+    let out = tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+    assert_eq!(out.matches(": OK").count(), 2, "{out}");
+    tool(
+        &dist,
+        "sha256sum",
+        &["-c", &format!("alpha-0.3.1-{host}.tar.gz.sha256")],
+    );
+
+    // The archive extracts to one top folder with the binaries and included files.
+    let x = tempfile::tempdir().unwrap();
+    extract(&dist.join(format!("alpha-0.3.1-{host}.tar.gz")), x.path());
+    let top = format!("alpha-0.3.1-{host}");
+    assert_eq!(
+        list_files(x.path()),
+        [
+            format!("{top}/LICENSE"),
+            format!("{top}/README.md"),
+            format!("{top}/alpha"),
+            format!("{top}/alpha-admin")
+        ]
+    );
+    // The package's own README wins over the workspace one.
+    assert_eq!(
+        std::fs::read_to_string(x.path().join(&top).join("README.md")).unwrap(),
+        "# alpha's own readme\n"
+    );
+    let v = tool(x.path(), &format!("./{top}/alpha"), &["--version"]);
+    assert_eq!(
+        v.trim(),
+        format!("alpha 0.3.1 ({})", std::env::consts::ARCH)
+    );
+    assert_eq!(
+        tool(x.path(), &format!("./{top}/alpha-admin"), &["--version"]).trim(),
+        "alpha-admin 0.3.1"
+    );
+    let mode = std::fs::metadata(x.path().join(&top).join("alpha"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o755);
+    let listing = tool(
+        &dist,
+        "tar",
+        &["tvzf", &format!("alpha-0.3.1-{host}.tar.gz")],
+    );
+    for line in listing.lines() {
+        assert!(line.contains(" 0/0 "), "owner must be 0/0: {line}");
+        assert!(
+            line.contains("2023-11-14"),
+            "mtime must be SOURCE_DATE_EPOCH: {line}"
+        );
+    }
+    // `file` agrees with our own check.
+    let f = tool(x.path(), "file", &["-b", &format!("{top}/alpha")]);
+    assert!(
+        f.contains("ELF 64-bit") && f.contains("stripped") && !f.contains("not stripped"),
+        "{f}"
+    );
+
+    // The manifest matches the files.
+    assert_eq!(manifest, read_manifest(&dist));
+    let arts = manifest["artifacts"].as_array().unwrap();
+    for a in arts {
+        let name = a["name"].as_str().unwrap();
+        let bytes = std::fs::read(dist.join(name)).unwrap();
+        assert_eq!(a["size"].as_u64().unwrap(), bytes.len() as u64, "{name}");
+        let sum = tool(&dist, "sha256sum", &[name]);
+        assert_eq!(
+            a["sha256"].as_str().unwrap(),
+            sum.split_whitespace().next().unwrap(),
+            "{name}"
+        );
+    }
+    let alpha = arts
+        .iter()
+        .find(|a| a["name"] == format!("alpha-0.3.1-{host}.tar.gz"))
+        .unwrap();
+    assert_eq!(alpha["kind"], "archive");
+    assert_eq!(alpha["target"], host);
+    let bins: Vec<&str> = alpha["binaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(bins, ["alpha", "alpha-admin"]);
+    let size = std::fs::metadata(x.path().join(&top).join("alpha"))
+        .unwrap()
+        .len();
+    assert_eq!(alpha["binaries"][0]["size"].as_u64().unwrap(), size);
+    assert_eq!(manifest["packages"].as_array().unwrap().len(), 2);
+    assert_eq!(manifest["schema_version"], 1);
+
+    // Reproducible: another checkout path, another umask, touched sources → same bytes.
+    let first = archives(&dist);
+    let other = tempfile::Builder::new()
+        .prefix("crossdock-other-checkout-")
+        .tempdir()
+        .unwrap();
+    let moved = other.path().join("deeper/path");
+    copy_tree(fx.path(), &moved);
+    let _ = std::fs::remove_dir_all(moved.join("dist"));
+    for f in [
+        "alpha/src/main.rs",
+        "beta/src/main.rs",
+        "README.md",
+        "LICENSE",
+    ] {
+        let p = moved.join(f);
+        let t = std::fs::File::options().write(true).open(&p).unwrap();
+        t.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(3600))
+            .unwrap();
+    }
+    let mut c = command_in(&moved, &["dist"]);
+    c.env("SOURCE_DATE_EPOCH", "1700000000");
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg("umask 077; exec \"$@\"")
+        .arg("sh")
+        .arg(c.get_program())
+        .args(c.get_args())
+        .current_dir(&moved)
+        .env("NO_COLOR", "1")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let second = archives(&moved.join("dist"));
+    assert_eq!(first.len(), second.len());
+    for ((n1, b1), (n2, b2)) in first.iter().zip(&second) {
+        assert_eq!(n1, n2);
+        assert!(b1 == b2, "{n1} differs between checkouts/umasks");
+    }
+    assert_eq!(
+        std::fs::read(dist.join("SHA256SUMS")).unwrap(),
+        std::fs::read(moved.join("dist/SHA256SUMS")).unwrap()
+    );
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_builds_nothing() {
+    let fx = Fixture::new("hello-ws");
+    let r = fx.run(&["dist", "--dry-run"]).ok();
+    assert!(
+        r.stdout
+            .contains("--message-format=json-render-diagnostics"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("alpha-0.3.1-"), "{}", r.stdout);
+    let r = fx.run(&["dist", "--dry-run", "--json"]).ok();
+    let plan: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(plan["profile"], "dist");
+    assert_eq!(plan["artifacts"].as_array().unwrap().len(), 2);
+    assert!(!fx.path().join("target").exists(), "dry run must not build");
+    assert!(
+        !fx.dist_dir().exists(),
+        "dry run must not write the out dir"
+    );
+}
+
+#[test]
+fn stale_outputs_are_replaced_but_foreign_files_kept() {
+    let fx = Fixture::new("hello-ws");
+    let out = fx.path().join("out");
+    let out_s = out.to_str().unwrap();
+    fx.run(&["dist", "--out-dir", out_s, "-v"]).ok();
+    std::fs::write(out.join("keep-me.txt"), "x").unwrap();
+    // Second run ships only alpha: beta's archive (ours, listed in the manifest) goes,
+    // the foreign file stays.
+    fx.write(
+        "targets.toml",
+        "[dist]\npackages = [\"alpha\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    let r = fx.run(&["dist", "--out-dir", out_s]).ok();
+    assert!(r.stderr.contains("Removed"), "{}", r.stderr);
+    let files = list_files(&out);
+    assert!(files.iter().all(|f| !f.starts_with("beta-")), "{files:?}");
+    assert!(files.contains(&"keep-me.txt".to_string()));
+    tool(&out, "sha256sum", &["-c", "SHA256SUMS"]);
+}
+
+#[test]
+fn a_second_run_waits_for_the_lock() {
+    let fx = Fixture::new("hello-ws");
+    let lock = crossdock::lock::acquire(&fx.path().join("target")).unwrap();
+    let child = command_in(fx.path(), &["dist"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    drop(lock);
+    let out = finish(child.wait_with_output().unwrap()).ok();
+    assert!(
+        out.stderr
+            .contains("Blocking waiting for another crossdock run (pid "),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("(pid {})", std::process::id())),
+        "{}",
+        out.stderr
+    );
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests: the built `cargo-crossdock` on fixture workspaces, with real builds,
+//! real archives and outside tools (`tar`, `sha256sum`, `file`, qemu, wine) as judges.
+
+mod support;
+
+mod bad_input;
+mod dist;

@@ -1,0 +1,234 @@
+//! Shared helpers: fixture copies, running the binary, outside tools.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+pub fn fixture_src(name: &str) -> PathBuf {
+    repo_root().join("tests/fixtures").join(name)
+}
+
+/// A private copy of a fixture workspace (without its target/ and dist/), so tests can run
+/// in parallel and write freely.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new(name: &str) -> Fixture {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("crossdock-{name}-"))
+            .tempdir()
+            .unwrap();
+        copy_tree(&fixture_src(name), dir.path());
+        Fixture { dir }
+    }
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    pub fn dist_dir(&self) -> PathBuf {
+        self.path().join("dist")
+    }
+    /// `cargo-crossdock <args>` run at the fixture root.
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_in(self.path(), args, &[])
+    }
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        run_in(self.path(), args, env)
+    }
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if name == "target" || name == "dist" {
+            continue;
+        }
+        let ty = e.file_type().unwrap();
+        if ty.is_dir() {
+            copy_tree(&e.path(), &to.join(&name));
+        } else {
+            std::fs::copy(e.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+    /// Fails with an error whose text contains every one of `needles`.
+    #[track_caller]
+    pub fn fails_with(self, needles: &[&str]) -> Run {
+        assert_ne!(
+            self.code, 0,
+            "expected failure\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        for n in needles {
+            assert!(
+                self.stderr.contains(n),
+                "stderr lacks {n:?}:\n{}",
+                self.stderr
+            );
+        }
+        self
+    }
+}
+
+pub fn crossdock_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cargo-crossdock"))
+}
+
+/// Environment variables cargo sets for tests that must not leak into the fixture builds.
+const SCRUB: &[&str] = &[
+    "RUSTFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS",
+    "CARGO_TARGET_DIR",
+    "CARGO_BUILD_TARGET",
+    "RUSTC_BOOTSTRAP",
+    "RUSTC",
+    "SOURCE_DATE_EPOCH",
+];
+
+pub fn command_in(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(crossdock_bin());
+    c.args(args).current_dir(dir);
+    for k in SCRUB {
+        c.env_remove(k);
+    }
+    c.env("NO_COLOR", "1");
+    c
+}
+
+pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut c = command_in(dir, args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    finish(c.output().unwrap())
+}
+
+pub fn finish(o: Output) -> Run {
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+/// Runs an outside tool; panics with its output when it fails.
+#[track_caller]
+pub fn tool(dir: &Path, program: &str, args: &[&str]) -> String {
+    let o = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    let r = finish(o);
+    assert_eq!(
+        r.code,
+        0,
+        "`{program} {}` failed:\n{}\n{}",
+        args.join(" "),
+        r.stdout,
+        r.stderr
+    );
+    r.stdout
+}
+
+pub fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Cross tests skip with a printed reason when a toolchain is absent, unless
+/// CROSSDOCK_REQUIRE_CROSS=1 (CI), where a missing toolchain fails the test.
+pub fn require(what: &str, present: bool) -> bool {
+    if present {
+        return true;
+    }
+    if std::env::var("CROSSDOCK_REQUIRE_CROSS").as_deref() == Ok("1") {
+        panic!("CROSSDOCK_REQUIRE_CROSS=1 but {what} is missing: run .ci/install-cross.sh");
+    }
+    eprintln!("SKIPPED: {what} is missing (install with .ci/install-cross.sh)");
+    false
+}
+
+pub fn host() -> String {
+    let out = Command::new("rustc").arg("-vV").output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .unwrap()
+        .to_string()
+}
+
+pub fn read_manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("dist-manifest.json")).unwrap()).unwrap()
+}
+
+/// Extracts an archive with the outside tool (tar or unzip via python) into `into`.
+pub fn extract(archive: &Path, into: &Path) {
+    std::fs::create_dir_all(into).unwrap();
+    let a = archive.to_str().unwrap();
+    if a.ends_with(".zip") {
+        tool(into, "python3", &["-c", "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist():\n    p = z.extract(i)\n    m = (i.external_attr >> 16) & 0o777\n    import os\n    m and os.chmod(p, m)", a]);
+    } else {
+        tool(into, "tar", &["xzf", a]);
+    }
+}
+
+/// Every file below `dir` as sorted relative paths.
+pub fn list_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(base: &Path, d: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                walk(base, &e.path(), out);
+            } else {
+                out.push(
+                    e.path()
+                        .strip_prefix(base)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
