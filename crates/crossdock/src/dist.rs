@@ -64,6 +64,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     check_problems(plan)?;
     prepare_out_dir(&plan.out_dir)?;
     let _lock = lock::acquire(&plan.target_dir)?;
+    let previous = Manifest::previous(&plan.out_dir);
 
     // target → verified binaries per package manifest
     // Every target's std before the first long build, so a missing one fails fast.
@@ -107,7 +108,22 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                 let data = std::fs::read(path)
                     .with_context(|| format!("cannot read {}", path.display()))?;
                 let info = binary::verify(path, &data, &step.target)?;
-                if let Some(out) = build::smoke(step, path)? {
+                let sha = {
+                    use sha2::Digest;
+                    archive::hex(&sha2::Sha256::digest(&data))
+                };
+                if previous
+                    .as_ref()
+                    .is_some_and(|m| m.has_binary(&step.target, &sha))
+                {
+                    shell::note(
+                        "Fresh",
+                        format!(
+                            "{} for {} (unchanged since the last run, smoke run passed then)",
+                            b.file_name, step.target
+                        ),
+                    );
+                } else if let Some(out) = build::smoke(step, path)? {
                     shell::status(
                         "Ran",
                         format!(
@@ -118,10 +134,6 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                         ),
                     );
                 }
-                let sha = {
-                    use sha2::Digest;
-                    archive::hex(&sha2::Sha256::digest(&data))
-                };
                 list.push(ReadyBinary {
                     planned: b.clone(),
                     path: path.clone(),
@@ -155,7 +167,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     );
     let results = parallel(&plan.artifacts, jobs, |a| {
         let bins = &ready[&(a.target.clone(), a.manifest_path.clone())];
-        write_thin_archive(plan, a, bins)
+        write_thin_archive(plan, a, bins, previous.as_ref())
     });
     for r in results {
         entries.push(r?);
@@ -243,6 +255,7 @@ pub fn finish(
             sha256: sha_text(&text),
             binaries: Vec::new(),
             files: Vec::new(),
+            inputs: String::new(),
         });
     }
     let sums_text = checksum::sums(&sums);
@@ -259,6 +272,7 @@ pub fn finish(
         sha256: sha_text(&sums_text),
         binaries: Vec::new(),
         files: Vec::new(),
+        inputs: String::new(),
     });
     manifest.normalize();
     checksum::write_text(
@@ -291,7 +305,39 @@ fn sha_text(text: &str) -> String {
     archive::hex(&sha2::Sha256::digest(text.as_bytes()))
 }
 
-fn write_thin_archive(plan: &Plan, a: &Artifact, bins: &[ReadyBinary]) -> Result<ArtifactEntry> {
+/// A fingerprint of an archive's inputs: what decides its bytes.
+fn inputs_fingerprint(
+    format: ArchiveFormat,
+    top_dir: &str,
+    mtime: u64,
+    entries: &[Entry],
+    known: &BTreeMap<String, String>,
+) -> Result<String> {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(format!(
+        "crossdock-archive-v1\0{}\0{top_dir}\0{mtime}\0",
+        format.extension()
+    ));
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    for e in sorted {
+        let sha = match (known.get(&e.name), &e.source) {
+            (Some(s), _) => s.clone(),
+            (None, Source::File(p)) => archive::hash_file(p)?.1,
+            (None, Source::Bytes(b)) => archive::hex(&sha2::Sha256::digest(b)),
+        };
+        h.update(format!("{}\0{:o}\0{sha}\0", e.name, e.mode));
+    }
+    Ok(archive::hex(&h.finalize()))
+}
+
+fn write_thin_archive(
+    plan: &Plan,
+    a: &Artifact,
+    bins: &[ReadyBinary],
+    previous: Option<&Manifest>,
+) -> Result<ArtifactEntry> {
     let mut entries: Vec<Entry> = bins
         .iter()
         .map(|b| Entry {
@@ -305,6 +351,21 @@ fn write_thin_archive(plan: &Plan, a: &Artifact, bins: &[ReadyBinary]) -> Result
         source: Source::File(i.source.clone()),
         mode: MODE_FILE,
     }));
+    let known = bins
+        .iter()
+        .map(|b| (b.planned.file_name.clone(), b.sha256.clone()))
+        .collect();
+    let inputs = inputs_fingerprint(
+        a.format,
+        &a.top_dir,
+        plan.source_date_epoch,
+        &entries,
+        &known,
+    )?;
+    if let Some(fresh) = previous.and_then(|m| m.fresh(&plan.out_dir, &a.file_name, &inputs)) {
+        shell::note("Fresh", &a.file_name);
+        return Ok(fresh);
+    }
     let written = archive::write(
         &plan.out_dir.join(&a.file_name),
         a.format,
@@ -313,6 +374,7 @@ fn write_thin_archive(plan: &Plan, a: &Artifact, bins: &[ReadyBinary]) -> Result
         plan.source_date_epoch,
     )?;
     Ok(ArtifactEntry {
+        inputs,
         name: a.file_name.clone(),
         kind: Kind::Archive,
         package: Some(a.package.clone()),
@@ -392,6 +454,7 @@ pub fn write_universal_archive(
         format!("{} ({})", u.file_name, u.members.join(" + ")),
     );
     Ok(ArtifactEntry {
+        inputs: String::new(),
         name: u.file_name.clone(),
         kind: Kind::Universal,
         package: Some(u.package.clone()),

@@ -56,17 +56,38 @@ pub fn load_config(loc: &Location, cargo: &str) -> Result<(Workspace, Config)> {
 pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     let default_cargo = default_cargo();
     let cargo_for_metadata = opts.cargo.clone().unwrap_or_else(|| default_cargo.clone());
-    let (ws, config) = load_config(loc, &cargo_for_metadata)?;
+    // Most matrices use the default toolchain: probe it while cargo reads the workspace.
+    let speculative = ToolchainSpec {
+        cargo: cargo_for_metadata.clone(),
+        rustc: opts.rustc.clone(),
+    };
+    let (loaded, early) = std::thread::scope(|s| {
+        let early = s.spawn(|| Toolchain::probe(&speculative));
+        (
+            load_config(loc, &cargo_for_metadata),
+            early.join().expect("probe thread"),
+        )
+    });
+    let (ws, config) = loaded?;
     let targets = plan::selected_targets(&config, opts)?;
     let specs: BTreeSet<ToolchainSpec> = targets
         .iter()
         .map(|t| plan::toolchain_spec(&config, t, opts, &default_cargo))
         .collect();
     let root = ws.root.clone();
+    let early = Some((speculative, early));
     let (toolchains, (epoch, commit)) = std::thread::scope(|s| {
+        let mut early = early;
         let probes: Vec<_> = specs
             .iter()
-            .map(|spec| (spec.clone(), s.spawn(move || Toolchain::probe(spec))))
+            .map(|spec| {
+                let reuse = early.take_if(|(e, _)| e == spec).map(|(_, r)| r);
+                let handle = match reuse {
+                    Some(r) => s.spawn(move || r),
+                    None => s.spawn(move || Toolchain::probe(spec)),
+                };
+                (spec.clone(), handle)
+            })
             .collect();
         let git = s.spawn(|| git_facts(&root));
         let toolchains: BTreeMap<_, _> = probes

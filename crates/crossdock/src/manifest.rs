@@ -59,6 +59,10 @@ pub struct ArtifactEntry {
     /// Included extra files, as paths inside the archive.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// Fingerprint of everything that goes into the archive (entry names, modes, content
+    /// hashes, mtime): an archive whose inputs are unchanged is not written again.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub inputs: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -108,6 +112,29 @@ impl Manifest {
             .with_context(|| format!("cannot read {}", path.display()))?;
         serde_json::from_str(&text)
             .with_context(|| format!("{} is not a crossdock manifest", path.display()))
+    }
+
+    /// The entry for `name` when its file in `dir` is still exactly what this manifest
+    /// recorded and was made from the same `inputs`.
+    pub fn fresh(&self, dir: &Path, name: &str, inputs: &str) -> Option<ArtifactEntry> {
+        let a = self
+            .artifacts
+            .iter()
+            .find(|a| a.name == name && a.inputs == inputs && !inputs.is_empty())?;
+        let path = dir.join(name);
+        if std::fs::metadata(&path).ok()?.len() != a.size {
+            return None;
+        }
+        let (_, sha) = crate::archive::hash_file(&path).ok()?;
+        (sha == a.sha256).then(|| a.clone())
+    }
+
+    /// Was a binary with this hash shipped for `target` by this run already?
+    pub fn has_binary(&self, target: &str, sha256: &str) -> bool {
+        self.artifacts
+            .iter()
+            .filter(|a| a.target.as_deref() == Some(target))
+            .any(|a| a.binaries.iter().any(|b| b.sha256 == sha256))
     }
 
     /// The previous run's manifest in `dir`, if any and readable.

@@ -46,11 +46,20 @@ impl Toolchain {
     pub fn probe(spec: &ToolchainSpec) -> Result<Toolchain> {
         let rustc = spec.rustc_program();
         let t = Some(Duration::from_secs(60));
-        let vv = Cmd::new(&rustc)
-            .arg("-vV")
-            .run_checked(t)
-            .with_context(|| format!("cannot run rustc `{rustc}`: install Rust (https://rustup.rs) or pass --rustc PATH"))?
-            .stdout;
+        // Two processes in parallel: `-vV` exits before printing anything else.
+        let (vv, prints) = std::thread::scope(|s| {
+            let vv = s.spawn(|| {
+                Cmd::new(&rustc).arg("-vV").run_checked(t).with_context(|| {
+                    format!("cannot run rustc `{rustc}`: install Rust (https://rustup.rs) or pass --rustc PATH")
+                })
+            });
+            let prints = Cmd::new(&rustc)
+                .args(["--print", "sysroot", "--print", "target-list"])
+                .run_checked(t);
+            (vv.join().expect("probe thread"), prints)
+        });
+        let vv = vv?.stdout;
+        let prints = prints?.stdout;
         let version = vv.lines().next().unwrap_or_default().trim().to_string();
         let host = vv
             .lines()
@@ -58,21 +67,9 @@ impl Toolchain {
             .unwrap_or_default()
             .trim()
             .to_string();
-        let sysroot = PathBuf::from(
-            Cmd::new(&rustc)
-                .args(["--print", "sysroot"])
-                .run_checked(t)?
-                .stdout
-                .trim(),
-        );
-        let target_list = Cmd::new(&rustc)
-            .args(["--print", "target-list"])
-            .run_checked(t)?
-            .stdout
-            .lines()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect();
+        let mut lines = prints.lines().map(str::trim).filter(|l| !l.is_empty());
+        let sysroot = PathBuf::from(lines.next().unwrap_or_default());
+        let target_list = lines.map(str::to_string).collect();
         let rustup_toolchain = sysroot
             .parent()
             .filter(|p| p.file_name().is_some_and(|n| n == "toolchains"))

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::shell::{self, Verbosity};
 
+mod archive;
 mod dist;
 mod lipo;
 
@@ -26,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Build every target of the matrix and write archives, checksums and a manifest.
     Dist(dist::DistArgs),
+    /// Write one reproducible archive of the given files.
+    Archive(archive::ArchiveArgs),
     /// Join and inspect universal (fat) Mach-O binaries.
     #[command(subcommand)]
     Lipo(lipo::LipoCommand),
@@ -89,6 +92,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let result = match cli.command {
         Command::Dist(a) => dist::run(a),
         Command::Lipo(c) => lipo::run(c),
+        Command::Archive(a) => archive::run(a),
     };
     match result {
         Ok(code) => code,

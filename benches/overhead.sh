@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# crossdock's own cost, side by side with a baseline, in one run:
+#  (a) a no-op `dist` of an already-built host app vs a no-op `cargo build` of the same
+#      (same flags), and cargo-dist's `dist build` when `dist` is on PATH;
+#  (b) archive + hash of a 100 MB binary-like file vs `tar | gzip -6 | sha256sum`,
+#      with peak memory (GNU time) and output sizes.
+# usage: benches/overhead.sh   (builds target/release/cargo-crossdock first; RUNS=N to change repeats)
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUNS=${RUNS:-10}
+cd "$ROOT"
+cargo build --release -q -p crossdock
+CD="$ROOT/target/release/cargo-crossdock"
+WORK=$(mktemp -d /tmp/crossdock-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+unset RUSTFLAGS CARGO_TARGET_DIR
+
+now() { date +%s%N; }
+# mean milliseconds of RUNS runs of a command
+timeit() {
+  local t0 t1 i
+  "$@" >/dev/null 2>&1  # warm
+  t0=$(now)
+  for ((i = 0; i < RUNS; i++)); do "$@" >/dev/null 2>&1; done
+  t1=$(now)
+  echo $(((t1 - t0) / RUNS / 1000000))
+}
+peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+
+echo "== (a) overhead of a no-op dist (fixture hello-ws, host target, $RUNS runs each)"
+cp -r "$ROOT/tests/fixtures/hello-ws" "$WORK/app"
+rm -rf "$WORK/app/target" "$WORK/app/dist"
+cd "$WORK/app"
+"$CD" dist >/dev/null 2>&1   # build once
+# The same cargo command dist runs, taken from its plan.
+mapfile -t CARGO_CMD < <("$CD" dist --dry-run --json | python3 -c 'import json,sys; [print(a) for a in json.load(sys.stdin)["builds"][0]["command"]]')
+cargo_ms=$(timeit "${CARGO_CMD[@]}")
+dist_ms=$(timeit "$CD" dist)
+dry_ms=$(timeit "$CD" dist --dry-run)
+printf '%-44s %8s ms\n' "cargo build (no-op, same flags)" "$cargo_ms"
+printf '%-44s %8s ms   (+%s ms over cargo; goal <= 100)\n' "crossdock dist (no-op build + package)" "$dist_ms" "$((dist_ms - cargo_ms))"
+printf '%-44s %8s ms\n' "crossdock dist --dry-run (plan only)" "$dry_ms"
+if command -v dist >/dev/null 2>&1; then
+  cd_ms=$(timeit dist build --artifacts=local)
+  printf '%-44s %8s ms   (+%s ms over cargo)\n' "cargo-dist dist build" "$cd_ms" "$((cd_ms - cargo_ms))"
+else
+  echo "cargo-dist: not on PATH (cargo install cargo-dist --locked); measured earlier at ~0.9 s above cargo"
+fi
+cd "$WORK"
+
+echo
+echo "== (b) archive + sha256 of a 100 MB binary-like file"
+# Real executables concatenated: code, data and zero runs like a big release binary.
+: > "$WORK/big"
+while [ "$(stat -c %s "$WORK/big")" -lt 104857600 ]; do
+  for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*.so*; do
+    [ -f "$f" ] && cat "$f" >> "$WORK/big"
+    [ "$(stat -c %s "$WORK/big")" -ge 104857600 ] && break
+  done
+done
+truncate -s 104857600 "$WORK/big"
+chmod 755 "$WORK/big"
+RUNS=3
+base() { tar -C "$WORK" -cf - big | gzip -6 -n > "$WORK/base.tar.gz"; sha256sum "$WORK/base.tar.gz"; }
+ours() { "$CD" archive "$WORK/ours.tar.gz" "$WORK/big"; }
+export -f base ours; export WORK CD
+base_ms=$(timeit bash -c base)
+ours_ms=$(timeit bash -c ours)
+base_kb=$(peak_kb bash -c 'tar -C "$WORK" -cf - big | gzip -6 -n | sha256sum')
+ours_kb=$(peak_kb "$CD" archive "$WORK/ours2.tar.gz" "$WORK/big")
+printf '%-44s %8s ms  %9s bytes  peak %6s KiB (largest process)\n' "tar | gzip -6 | sha256sum" "$base_ms" "$(stat -c %s "$WORK/base.tar.gz")" "$base_kb"
+printf '%-44s %8s ms  %9s bytes  peak %6s KiB\n' "crossdock archive (tar.gz, hashed on write)" "$ours_ms" "$(stat -c %s "$WORK/ours.tar.gz")" "$ours_kb"
