@@ -3,6 +3,9 @@
 
 mod support;
 
+mod apple;
 mod bad_input;
+mod cross;
 mod dist;
+mod doctor;
 mod xtask;

@@ -8,6 +8,7 @@ pub mod cargo_config;
 pub mod checksum;
 pub mod config;
 pub mod dist;
+pub mod doctor;
 pub mod facts;
 pub mod include;
 pub mod lock;

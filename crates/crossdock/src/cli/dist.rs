@@ -46,6 +46,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
         }
         return Ok(if plan.problems.is_empty() { 0 } else { 1 });
     }
+    crate::doctor::preflight(&plan, &facts)?;
     let manifest = dist::execute(&plan)?;
     if a.json {
         print!("{}", manifest.to_json());

@@ -11,6 +11,7 @@ use crate::shell::{self, Verbosity};
 
 mod archive;
 mod dist;
+mod doctor;
 mod lipo;
 
 #[derive(Debug, Parser)]
@@ -27,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Build every target of the matrix and write archives, checksums and a manifest.
     Dist(dist::DistArgs),
+    /// Check that every target of the matrix can be built on this machine.
+    Doctor(doctor::DoctorArgs),
     /// Write one reproducible archive of the given files.
     Archive(archive::ArchiveArgs),
     /// Join and inspect universal (fat) Mach-O binaries.
@@ -93,6 +96,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Dist(a) => dist::run(a),
         Command::Lipo(c) => lipo::run(c),
         Command::Archive(a) => archive::run(a),
+        Command::Doctor(a) => doctor::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,651 @@
+//! `doctor`, and `dist`'s preflight: can each target of the plan be built on this machine?
+//! Checked for every target at once, without building the project: the toolchain, the
+//! target's std (or `rust-src` for build-std), the linker — present AND able to link a tiny
+//! probe program for that target, whose output must have the target's architecture — the
+//! runner, the builder tool, and a lipo for universal groups. Each failing row carries its
+//! fix. When the probe fails, the row names the cargo config file and key that chose the
+//! linker (a stray `linker = "sh"` in `.cargo/config.toml` breaks every build script).
+//!
+//! Probe results are cached in the target dir, keyed by everything that decides them, so
+//! `dist`'s preflight costs nothing on a machine that already passed.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::binary;
+use crate::cargo_config::CargoConfig;
+use crate::config::{Builder, LipoTool};
+use crate::plan::{install_hint, BuildStep, Facts, Plan, StdSource};
+use crate::process::{which, Cmd};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub target: String,
+    pub check: String,
+    pub status: Status,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub rows: Vec<Row>,
+}
+
+impl Report {
+    fn push(
+        &mut self,
+        target: &str,
+        check: &str,
+        status: Status,
+        detail: impl Into<String>,
+        fix: Option<String>,
+    ) {
+        self.rows.push(Row {
+            target: target.to_string(),
+            check: check.to_string(),
+            status,
+            detail: detail.into(),
+            fix,
+        });
+    }
+
+    pub fn failures(&self) -> Vec<&Row> {
+        self.rows
+            .iter()
+            .filter(|r| r.status == Status::Fail)
+            .collect()
+    }
+
+    /// One table, a fix under each row that needs one.
+    pub fn render(&self) -> String {
+        let w0 = self
+            .rows
+            .iter()
+            .map(|r| r.target.len())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let w1 = self
+            .rows
+            .iter()
+            .map(|r| r.check.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let mut s = format!(
+            "{:<w0$}  {:<w1$}  {:<4}  {}\n",
+            "target", "check", "", "detail"
+        );
+        for r in &self.rows {
+            let mark = match r.status {
+                Status::Ok => "ok",
+                Status::Warn => "warn",
+                Status::Fail => "FAIL",
+            };
+            let clip = |l: &str| -> String {
+                if l.chars().count() > 160 {
+                    format!("{}…", l.chars().take(159).collect::<String>())
+                } else {
+                    l.to_string()
+                }
+            };
+            let mut lines = r.detail.lines().map(clip);
+            s.push_str(&format!(
+                "{:<w0$}  {:<w1$}  {mark:<4}  {}\n",
+                r.target,
+                r.check,
+                lines.next().unwrap_or_default()
+            ));
+            for l in lines {
+                s.push_str(&format!("{:<w0$}  {:<w1$}        {l}\n", "", ""));
+            }
+            if let Some(fix) = &r.fix {
+                for (i, l) in fix.lines().enumerate() {
+                    let head = if i == 0 { "fix: " } else { "     " };
+                    s.push_str(&format!("{:<w0$}  {:<w1$}        {head}{l}\n", "", ""));
+                }
+            }
+        }
+        s
+    }
+}
+
+/// Checks every build step of the plan. `probe` links a test program per target.
+pub fn check(plan: &Plan, facts: &Facts, probe: bool) -> Report {
+    let cargo_config = CargoConfig::load(&plan.workspace_root);
+    let mut report = Report::default();
+    for p in &plan.problems {
+        if let Some((target, rest)) = p.split_once(": ") {
+            if !plan.builds.iter().any(|b| b.target == target) {
+                report.push(target, "matrix", Status::Fail, rest, None);
+            }
+        }
+    }
+    let results: Vec<Report> = crate::dist::parallel(&plan.builds, 2, |step| {
+        check_step(plan, facts, &cargo_config, step, probe)
+    });
+    for r in results {
+        report.rows.extend(r.rows);
+    }
+    if !plan.builds.iter().any(|b| b.target == facts.host) && probe {
+        // Build scripts and proc-macros always link for the host.
+        if let Some(host_step) = host_step(plan, facts) {
+            let mut r = Report::default();
+            probe_link(
+                plan,
+                &cargo_config,
+                &host_step,
+                &mut r,
+                "host linker",
+                &facts.host,
+            );
+            report.rows.extend(r.rows);
+        }
+    }
+    for u in &plan.universals {
+        let (status, detail, fix) = match u.tool {
+            LipoTool::Builtin => (Status::Ok, "built-in fat Mach-O writer".to_string(), None),
+            LipoTool::Auto => match which("lipo") {
+                Some(p) => (Status::Ok, format!("{}", p.display()), None),
+                None => (
+                    Status::Ok,
+                    "no `lipo` on PATH: the built-in writer is used (same bytes as llvm-lipo)"
+                        .to_string(),
+                    None,
+                ),
+            },
+            LipoTool::Lipo | LipoTool::LlvmLipo => {
+                let names: &[&str] = if u.tool == LipoTool::Lipo {
+                    &["lipo"]
+                } else {
+                    &["llvm-lipo", "llvm-lipo-14"]
+                };
+                match names.iter().find_map(|n| which(n)) {
+                    Some(p) => (Status::Ok, p.display().to_string(), None),
+                    None => (
+                        Status::Fail,
+                        format!("`{}` is not on PATH", names[0]),
+                        Some(format!(
+                            "{} or set tool = \"builtin\" in [[universal]] `{}`",
+                            install_hint("llvm-lipo"),
+                            u.name
+                        )),
+                    ),
+                }
+            }
+        };
+        if !report.rows.iter().any(|r| r.target == u.name) {
+            report.push(&u.name, "lipo", status, detail, fix);
+        }
+    }
+    report
+}
+
+fn host_step(plan: &Plan, facts: &Facts) -> Option<BuildStep> {
+    let first = plan.builds.first()?;
+    let mut step = first.clone();
+    step.target = facts.host.clone();
+    step.std = StdSource::Installed;
+    step.linker = None;
+    step.runner = None;
+    step.builder = Builder::Cargo;
+    step.env.retain(|k, _| k == "RUSTC");
+    step.command.retain(|a| !a.starts_with("-Zbuild-std"));
+    Some(step)
+}
+
+fn check_step(
+    plan: &Plan,
+    facts: &Facts,
+    cargo_config: &CargoConfig,
+    step: &BuildStep,
+    probe: bool,
+) -> Report {
+    let mut r = Report::default();
+    let t = &step.target;
+    match facts.toolchains.get(&step.toolchain) {
+        Some(Ok(tc)) => r.push(
+            t,
+            "toolchain",
+            Status::Ok,
+            format!("{} via {}", tc.version, step.toolchain.cargo),
+            None,
+        ),
+        Some(Err(e)) => r.push(
+            t,
+            "toolchain",
+            Status::Fail,
+            e.clone(),
+            Some("install Rust (https://rustup.rs) or set --cargo/--rustc".into()),
+        ),
+        None => {}
+    }
+    let std_ok = match &step.std {
+        StdSource::Installed => {
+            r.push(t, "std", Status::Ok, "installed", None);
+            true
+        }
+        StdSource::BuildStd => {
+            match plan
+                .problems
+                .iter()
+                .find(|p| p.starts_with(&format!("{t}: build-std")))
+            {
+                Some(p) => r.push(
+                    t,
+                    "std",
+                    Status::Fail,
+                    "build-std = true but rust-src is missing",
+                    Some(p.split_once(": ").map(|x| x.1).unwrap_or(p).to_string()),
+                ),
+                None => r.push(
+                    t,
+                    "std",
+                    Status::Ok,
+                    "built from rust-src (-Zbuild-std)",
+                    None,
+                ),
+            }
+            true
+        }
+        StdSource::RustupAdd { toolchain } => {
+            r.push(
+                t,
+                "std",
+                Status::Warn,
+                format!("not installed in {toolchain}; dist runs `rustup target add` first"),
+                Some(format!("rustup target add --toolchain {toolchain} {t}")),
+            );
+            false
+        }
+        StdSource::Missing => {
+            let p = plan
+                .problems
+                .iter()
+                .find(|p| p.starts_with(&format!("{t}: the standard library")))
+                .cloned()
+                .unwrap_or_default();
+            r.push(
+                t,
+                "std",
+                Status::Fail,
+                "missing from the toolchain",
+                Some(p.split_once(": ").map(|x| x.1.to_string()).unwrap_or(p)),
+            );
+            false
+        }
+    };
+    if let Some(tool) = crate::plan::builder_program(step.builder) {
+        match which(tool) {
+            Some(p) => r.push(
+                t,
+                "builder",
+                Status::Ok,
+                format!("{} ({})", step.builder.name(), p.display()),
+                None,
+            ),
+            None => r.push(
+                t,
+                "builder",
+                Status::Fail,
+                format!("`{tool}` is not on PATH"),
+                Some(install_hint(tool)),
+            ),
+        }
+    }
+    if let Some(runner) = &step.runner {
+        match which(&runner[0]) {
+            Some(p) => r.push(t, "runner", Status::Ok, p.display().to_string(), None),
+            None => r.push(
+                t,
+                "runner",
+                Status::Fail,
+                format!("`{}` is not on PATH", runner[0]),
+                Some(format!(
+                    "{} or change `runner` for {t} in targets.toml",
+                    install_hint(&runner[0])
+                )),
+            ),
+        }
+    }
+    let linker = effective_linker(step, cargo_config);
+    let linker_found = match which(&linker.program) {
+        Some(p) => {
+            if !probe || step.builder != Builder::Cargo {
+                r.push(
+                    t,
+                    "linker",
+                    Status::Ok,
+                    format!("{} ({})", p.display(), linker.origin),
+                    None,
+                );
+            }
+            true
+        }
+        None => {
+            r.push(
+                t,
+                "linker",
+                Status::Fail,
+                format!("`{}` ({}) is not on PATH", linker.program, linker.origin),
+                Some(format!(
+                    "{} or set `linker` for {t} in targets.toml",
+                    install_hint(&linker.program)
+                )),
+            );
+            false
+        }
+    };
+    if probe && linker_found && step.builder == Builder::Cargo {
+        if std_ok && step.std == StdSource::Installed {
+            probe_link(plan, cargo_config, step, &mut r, "linker", &facts.host);
+        } else if step.std == StdSource::BuildStd {
+            probe_c_link(plan, step, &linker, &mut r);
+        }
+    }
+    r
+}
+
+/// The linker a target will use and who chose it.
+pub struct Linker {
+    pub program: String,
+    pub origin: String,
+}
+
+pub fn effective_linker(step: &BuildStep, cargo_config: &CargoConfig) -> Linker {
+    if let Some(l) = &step.linker {
+        return Linker {
+            program: l.clone(),
+            origin: "targets.toml `linker`".into(),
+        };
+    }
+    if let Some(s) = cargo_config
+        .target_settings(&step.target, "linker")
+        .into_iter()
+        .next()
+    {
+        return Linker {
+            program: s.value.clone(),
+            origin: format!("{} `{}`", s.origin, s.key),
+        };
+    }
+    let default = if step.target.ends_with("-windows-gnu") {
+        format!(
+            "{}-w64-mingw32-gcc",
+            step.target.split('-').next().unwrap_or("x86_64")
+        )
+    } else if step.target.ends_with("-msvc") {
+        "link.exe".to_string()
+    } else {
+        "cc".to_string()
+    };
+    Linker {
+        program: default,
+        origin: "rustc's default".into(),
+    }
+}
+
+fn probe_dir(plan: &Plan) -> PathBuf {
+    plan.target_dir.join("crossdock").join("probe")
+}
+
+const PROBE_MAIN: &str = "fn main() { println!(\"crossdock probe\"); }\n";
+const PROBE_BUILD: &str = "fn main() { println!(\"cargo:rerun-if-changed=build.rs\"); }\n";
+
+fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+        std::fs::write(path, text)?;
+    }
+    Ok(())
+}
+
+/// Builds a tiny crate (with a build script, so the host linker is exercised too) for the
+/// step's target with the step's toolchain, environment and `--config` flags, from the
+/// workspace root so the user's `.cargo/config.toml` applies; checks the output's arch.
+fn probe_link(
+    plan: &Plan,
+    cargo_config: &CargoConfig,
+    step: &BuildStep,
+    r: &mut Report,
+    check: &str,
+    host: &str,
+) {
+    let t = &step.target;
+    let dir = probe_dir(plan).join("crate");
+    let setup = (|| -> std::io::Result<()> {
+        write_if_changed(&dir.join("Cargo.toml"), "[package]\nname = \"crossdock-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n\n[workspace]\n")?;
+        write_if_changed(&dir.join("src/main.rs"), PROBE_MAIN)?;
+        write_if_changed(&dir.join("build.rs"), PROBE_BUILD)
+    })();
+    if let Err(e) = setup {
+        r.push(
+            t,
+            check,
+            Status::Fail,
+            format!("cannot write the probe crate in {}: {e}", dir.display()),
+            None,
+        );
+        return;
+    }
+    let mut cmd = Cmd::new(&step.command[0])
+        .cwd(&plan.workspace_root)
+        .args([
+            "build",
+            "--release",
+            "--target",
+            t.as_str(),
+            "--message-format=json-render-diagnostics",
+        ])
+        .arg("--manifest-path")
+        .arg(dir.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(probe_dir(plan).join("target"));
+    let mut it = step.command.iter();
+    while let Some(a) = it.next() {
+        if a == "--config" {
+            if let Some(v) = it.next() {
+                if !v.starts_with("profile.") {
+                    cmd = cmd.arg("--config").arg(v);
+                }
+            }
+        } else if a.starts_with("-Zbuild-std") {
+            cmd = cmd.arg(a);
+        }
+    }
+    for (k, v) in &step.env {
+        cmd = cmd.env(k, v);
+    }
+    for k in &step.env_remove {
+        cmd = cmd.env_remove(k);
+    }
+    let key = fingerprint(&cmd, cargo_config);
+    let stamp = probe_dir(plan).join(format!("{t}.ok"));
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(key.as_str()) {
+        r.push(t, check, Status::Ok, "links (cached probe)", None);
+        return;
+    }
+    let out = match cmd.output(Some(Duration::from_secs(600))) {
+        Ok(o) => o,
+        Err(e) => {
+            r.push(t, check, Status::Fail, format!("{e:#}"), None);
+            return;
+        }
+    };
+    if !out.success() {
+        let tail: Vec<&str> = out
+            .stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        let tail = tail[tail.len().saturating_sub(12)..].join("\n");
+        let mut origins: Vec<String> = Vec::new();
+        for triple in [t.as_str(), host] {
+            for s in cargo_config.target_settings(triple, "linker") {
+                let line = format!("{} sets {} = \"{}\"", s.origin, s.key, s.value);
+                if !origins.contains(&line) {
+                    origins.push(line);
+                }
+            }
+        }
+        let detail = format!("the probe program does not link for {t}:\n{tail}");
+        let fix = if origins.is_empty() {
+            format!(
+                "install a working linker for {t} ({}) or set `linker` for {t} in targets.toml",
+                install_hint(&effective_linker(step, cargo_config).program)
+            )
+        } else {
+            format!("{}\nfix or remove that key (build scripts and proc-macros link with the host's linker), or set `linker` for {t} in targets.toml", origins.join("\n"))
+        };
+        r.push(t, check, Status::Fail, detail, Some(fix));
+        return;
+    }
+    let exe = out
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<cargo_metadata::Message>(l).ok())
+        .find_map(|m| match m {
+            cargo_metadata::Message::CompilerArtifact(a) if a.target.name == "crossdock-probe" => {
+                a.executable
+            }
+            _ => None,
+        });
+    match exe.map(|e| e.into_std_path_buf()) {
+        Some(exe) => match arch_matches(&exe, t) {
+            Ok(desc) => {
+                let _ = std::fs::write(&stamp, &key);
+                r.push(t, check, Status::Ok, format!("links a {desc} probe"), None);
+            }
+            Err(e) => r.push(t, check, Status::Fail, e, Some(format!("the linker for {t} makes binaries for another target: set `linker` for {t} in targets.toml"))),
+        },
+        None => r.push(t, check, Status::Fail, "cargo reported no probe executable", None),
+    }
+}
+
+/// For build-std targets there is no prebuilt std to link a Rust probe against (building it
+/// takes a minute), so the linker links a C probe; its output must be for the target.
+fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &mut Report) {
+    let t = &step.target;
+    let dir = probe_dir(plan);
+    let src = dir.join("probe.c");
+    if let Err(e) = write_if_changed(&src, "int main(void) { return 0; }\n") {
+        r.push(
+            t,
+            "linker",
+            Status::Fail,
+            format!("cannot write {}: {e}", src.display()),
+            None,
+        );
+        return;
+    }
+    let out = dir.join(format!("c-probe-{t}"));
+    let mut cmd = Cmd::new(&linker.program)
+        .arg("-x")
+        .arg("c")
+        .arg(&src)
+        .arg("-o")
+        .arg(&out);
+    for (k, v) in &step.env {
+        cmd = cmd.env(k, v);
+    }
+    match cmd.output(Some(Duration::from_secs(300))) {
+        Ok(o) if o.success() => match arch_matches(&out, t) {
+            Ok(desc) => r.push(
+                t,
+                "linker",
+                Status::Ok,
+                format!(
+                    "{} links a {desc} C probe ({})",
+                    linker.program, linker.origin
+                ),
+                None,
+            ),
+            Err(e) => r.push(
+                t,
+                "linker",
+                Status::Fail,
+                e,
+                Some(format!(
+                    "`{}` ({}) does not make {t} binaries: set `linker` for {t} in targets.toml",
+                    linker.program, linker.origin
+                )),
+            ),
+        },
+        Ok(o) => r.push(
+            t,
+            "linker",
+            Status::Fail,
+            format!(
+                "`{}` cannot link a C probe for {t}:\n{}",
+                cmd.display(),
+                o.combined()
+            ),
+            Some(format!(
+                "{} or set `linker` for {t} in targets.toml",
+                install_hint(&linker.program)
+            )),
+        ),
+        Err(e) => r.push(
+            t,
+            "linker",
+            Status::Fail,
+            format!("{e:#}"),
+            Some(install_hint(&linker.program)),
+        ),
+    }
+}
+
+fn arch_matches(exe: &Path, triple: &str) -> std::result::Result<String, String> {
+    let data = std::fs::read(exe).map_err(|e| format!("cannot read {}: {e}", exe.display()))?;
+    let got = binary::inspect(&data).map_err(|e| format!("{}: {e:#}", exe.display()))?;
+    let (format, arch, bits) = binary::expected(triple);
+    if got.format == format && got.arch == arch && got.bits == bits {
+        Ok(got.to_string())
+    } else {
+        Err(format!(
+            "the probe is a {got} binary, but {triple} needs {format} {bits}-bit {arch}"
+        ))
+    }
+}
+
+fn fingerprint(cmd: &Cmd, cargo_config: &CargoConfig) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(cmd.display());
+    h.update(std::env::var("PATH").unwrap_or_default());
+    for (p, _) in &cargo_config.files {
+        h.update(p.display().to_string());
+        h.update(std::fs::read(p).unwrap_or_default());
+    }
+    crate::archive::hex(&h.finalize())
+}
+
+/// `dist`'s preflight: every failing check at once, as one error.
+pub fn preflight(plan: &Plan, facts: &Facts) -> Result<()> {
+    let report = check(plan, facts, true);
+    let failures = report.failures();
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let only = Report {
+        rows: failures.into_iter().cloned().collect(),
+    };
+    anyhow::bail!(
+        "cannot start: {} problem(s) found before building (same checks as `cargo crossdock doctor`):\n{}",
+        only.rows.len(),
+        only.render()
+    )
+}

@@ -1,0 +1,134 @@
+//! macOS targets from Linux (build-std + `zig cc`) and the universal binary joined from
+//! them, checked against llvm-objdump, llvm-lipo and `file`. One build of both targets
+//! serves every assertion, including `merge` of per-target outputs.
+
+use std::path::Path;
+
+use crate::cross::*;
+use crate::support::*;
+
+const CONFIG: &str = "[dist]\ninclude = [\"README.md\"]\nrustc = \"/usr/bin/rustc\"\n
+[[target]]\ntriple = \"x86_64-apple-darwin\"\nbuild-std = true\nlinker = \"$CH/bin/x86_64-macos-cc\"\n
+[[target]]\ntriple = \"aarch64-apple-darwin\"\nbuild-std = true\nlinker = \"$CH/bin/aarch64-macos-cc\"\n
+[[universal]]\nname = \"universal-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\ntool = \"builtin\"\n";
+
+#[test]
+fn apple_thin_and_universal_archives() {
+    let ch = cross_home();
+    let present = Path::new("/usr/lib/rustlib/src/rust/library/std/Cargo.toml").is_file()
+        && ch.join("bin/x86_64-macos-cc").exists()
+        && ch.join("bin/aarch64-macos-cc").exists()
+        && ch.join("bin/rust-objcopy").exists()
+        && have("llvm-lipo-14");
+    if !require(
+        "rust-src, zig cc wrappers, rust-objcopy and llvm-lipo-14",
+        present,
+    ) {
+        return;
+    }
+    let fx = tiny(CONFIG);
+    let (m, stderr) = dist_json(&fx, &[]);
+    assert!(
+        stderr.contains("Skipping smoke run for x86_64-apple-darwin"),
+        "{stderr}"
+    );
+    let arts = m["artifacts"].as_array().unwrap();
+    let find = |name: &str| {
+        arts.iter()
+            .find(|a| a["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    assert_eq!(
+        find("tiny-0.2.0-x86_64-apple-darwin.tar.gz")["binaries"][0]["format"],
+        "Mach-O 64-bit x86_64"
+    );
+    assert_eq!(
+        find("tiny-0.2.0-aarch64-apple-darwin.tar.gz")["binaries"][0]["format"],
+        "Mach-O 64-bit aarch64"
+    );
+    let uni = find("tiny-0.2.0-universal-apple-darwin.tar.gz");
+    assert_eq!(uni["kind"], "universal");
+    assert_eq!(
+        uni["members"],
+        serde_json::json!(["x86_64-apple-darwin", "aarch64-apple-darwin"])
+    );
+    tool(&fx.dist_dir(), "sha256sum", &["-c", "SHA256SUMS"]);
+
+    let x = tempfile::tempdir().unwrap();
+    for a in [
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "universal-apple-darwin",
+    ] {
+        extract(
+            &fx.dist_dir().join(format!("tiny-0.2.0-{a}.tar.gz")),
+            x.path(),
+        );
+    }
+    let thin_x86 = x.path().join("tiny-0.2.0-x86_64-apple-darwin/tiny");
+    let thin_arm = x.path().join("tiny-0.2.0-aarch64-apple-darwin/tiny");
+    let fat = x.path().join("tiny-0.2.0-universal-apple-darwin/tiny");
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let file_x86 = tool(Path::new("/"), "file", &["-b", &s(&thin_x86)]);
+    assert!(
+        file_x86.contains("Mach-O 64-bit x86_64 executable"),
+        "{file_x86}"
+    );
+    let file_arm = tool(Path::new("/"), "file", &["-b", &s(&thin_arm)]);
+    assert!(
+        file_arm.contains("Mach-O 64-bit arm64 executable"),
+        "{file_arm}"
+    );
+    let od = tool(Path::new("/"), "llvm-objdump-14", &["-f", &s(&thin_arm)]);
+    assert!(od.contains("file format mach-o arm64"), "{od}");
+    let check = ch.join("bin/macho-check");
+    tool(
+        Path::new("/"),
+        "python3",
+        &[&s(&check), &s(&thin_arm), "arm64"],
+    );
+    tool(
+        Path::new("/"),
+        "python3",
+        &[&s(&check), &s(&fat), "x86_64", "arm64"],
+    );
+
+    // The universal binary: what llvm-lipo says of it, and its bytes are llvm-lipo's own.
+    let archs = tool(Path::new("/"), "llvm-lipo-14", &["-archs", &s(&fat)]);
+    assert_eq!(archs.trim(), "x86_64 arm64");
+    tool(
+        Path::new("/"),
+        "llvm-lipo-14",
+        &[&s(&fat), "-verify_arch", "x86_64", "arm64"],
+    );
+    let reference = x.path().join("reference");
+    tool(
+        Path::new("/"),
+        "llvm-lipo-14",
+        &[
+            "-create",
+            "-output",
+            &s(&reference),
+            &s(&thin_x86),
+            &s(&thin_arm),
+        ],
+    );
+    assert!(
+        std::fs::read(&fat).unwrap() == std::fs::read(&reference).unwrap(),
+        "our fat binary differs from llvm-lipo's"
+    );
+    for (arch, thin) in [("x86_64", &thin_x86), ("arm64", &thin_arm)] {
+        let out = x.path().join(format!("thin-{arch}"));
+        tool(
+            Path::new("/"),
+            "llvm-lipo-14",
+            &[&s(&fat), "-thin", arch, "-output", &s(&out)],
+        );
+        assert!(
+            std::fs::read(&out).unwrap() == std::fs::read(thin).unwrap(),
+            "{arch} slice differs from the thin binary"
+        );
+    }
+    let info = run_in(fx.path(), &["lipo", "info", &s(&fat)], &[]).ok();
+    assert!(info.stdout.contains("are: x86_64 arm64"), "{}", info.stdout);
+}

@@ -1,0 +1,233 @@
+//! Real cross targets from Linux, each built once through `dist` from the `tiny` fixture and
+//! judged by outside tools (`file`, llvm-objdump, qemu, wine, llvm-lipo). The routes are the
+//! ones `.ci/install-cross.sh` installs: Debian's rustc (aarch64 std prebuilt, the rest with
+//! build-std), gcc cross linkers, mingw, musl-gcc, and `zig cc` for Mach-O.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::*;
+
+pub fn cross_home() -> PathBuf {
+    PathBuf::from(std::env::var("CROSS_HOME").unwrap_or_else(|_| "/opt/crossdock-cross".into()))
+}
+
+pub const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
+
+fn debian_std(triple: &str) -> bool {
+    Path::new("/usr/lib/rustlib")
+        .join(triple)
+        .join("lib")
+        .is_dir()
+}
+
+fn rust_src() -> bool {
+    Path::new("/usr/lib/rustlib/src/rust/library/std/Cargo.toml").is_file()
+}
+
+/// PATH with the cross wrappers first (rustc finds `rust-objcopy` there to strip Mach-O).
+pub fn cross_path() -> String {
+    format!(
+        "{}:{}",
+        cross_home().join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// A copy of `tiny` with this targets.toml (`$CH` stands for the cross home).
+pub fn tiny(config: &str) -> Fixture {
+    let fx = Fixture::new("tiny");
+    fx.write(
+        "targets.toml",
+        &config.replace("$CH", &cross_home().display().to_string()),
+    );
+    fx
+}
+
+pub fn dist_json(fx: &Fixture, args: &[&str]) -> (serde_json::Value, String) {
+    let mut all = vec!["dist", "--json"];
+    all.extend_from_slice(args);
+    let r = fx.run_env(&all, &[("PATH", &cross_path())]).ok();
+    (serde_json::from_str(&r.stdout).unwrap(), r.stderr)
+}
+
+fn binary_format<'a>(manifest: &'a serde_json::Value, archive: &str) -> &'a str {
+    manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == archive)
+        .unwrap_or_else(|| panic!("{archive} not in manifest"))["binaries"][0]["format"]
+        .as_str()
+        .unwrap()
+}
+
+fn objdump_format(bin: &Path) -> String {
+    let out = tool(
+        Path::new("/"),
+        "llvm-objdump-14",
+        &["-f", bin.to_str().unwrap()],
+    );
+    out.lines()
+        .find_map(|l| {
+            l.split_once("file format ")
+                .map(|(_, f)| f.trim().to_string())
+        })
+        .unwrap_or_default()
+}
+
+fn extracted(fx: &Fixture, archive: &str) -> (tempfile::TempDir, PathBuf) {
+    let x = tempfile::tempdir().unwrap();
+    extract(&fx.dist_dir().join(archive), x.path());
+    let top = archive
+        .trim_end_matches(".tar.gz")
+        .trim_end_matches(".zip")
+        .to_string();
+    let dir = x.path().join(top);
+    (x, dir)
+}
+
+#[test]
+fn aarch64_linux_gnu_with_debian_toolchain_runs_under_qemu() {
+    let t = "aarch64-unknown-linux-gnu";
+    if !require(
+        "aarch64 std (libstd-rust-web-dev:arm64), aarch64-linux-gnu-gcc, qemu-aarch64",
+        debian_std(t) && have("aarch64-linux-gnu-gcc") && have("qemu-aarch64"),
+    ) {
+        return;
+    }
+    // The global --rustc/--cargo route: rustup's cargo with Debian's rustc.
+    let fx = tiny("[dist]\ninclude = [\"README.md\"]\n\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n");
+    let (m, stderr) = dist_json(&fx, &["--rustc", DEBIAN_RUSTC]);
+    assert!(
+        stderr.contains("Ran tiny --version: tiny 0.2.0 (aarch64 linux)"),
+        "smoke run through the runner:\n{stderr}"
+    );
+    let archive = format!("tiny-0.2.0-{t}.tar.gz");
+    assert_eq!(
+        binary_format(&m, &archive),
+        "ELF 64-bit aarch64, dynamically linked"
+    );
+    let (_x, dir) = extracted(&fx, &archive);
+    let bin = dir.join("tiny");
+    assert_eq!(objdump_format(&bin), "elf64-littleaarch64");
+    let f = tool(Path::new("/"), "file", &["-b", bin.to_str().unwrap()]);
+    assert!(f.contains("ARM aarch64") && f.contains(", stripped"), "{f}");
+    let out = tool(
+        Path::new("/"),
+        "qemu-aarch64",
+        &[
+            "-L",
+            "/usr/aarch64-linux-gnu",
+            bin.to_str().unwrap(),
+            "--version",
+        ],
+    );
+    assert_eq!(out.trim(), "tiny 0.2.0 (aarch64 linux)");
+    tool(&fx.dist_dir(), "sha256sum", &["-c", "SHA256SUMS"]);
+}
+
+#[test]
+fn wrong_architecture_binary_is_refused() {
+    let t = "aarch64-unknown-linux-gnu";
+    if !require(
+        "aarch64 std and aarch64-linux-gnu-gcc",
+        debian_std(t) && have("aarch64-linux-gnu-gcc"),
+    ) {
+        return;
+    }
+    // A linker wrapper that links correctly, then plants the host's /bin/true over the app's
+    // output (but not over doctor's probe): the binary check must catch it.
+    let fx = tiny("[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nlinker = \"./plant.sh\"\nrustc = \"/usr/bin/rustc\"\n");
+    fx.write("plant.sh", "#!/bin/sh\naarch64-linux-gnu-gcc \"$@\" || exit $?\nout=\nprev=\nfor a in \"$@\"; do [ \"$prev\" = -o ] && out=$a; prev=$a; done\ncase $out in */deps/tiny-*) cp /bin/true \"$out\" ;; esac\n");
+    std::fs::set_permissions(
+        fx.path().join("plant.sh"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let abs = fx.path().join("plant.sh");
+    fx.write("targets.toml", &format!("[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nlinker = \"{}\"\nrustc = \"/usr/bin/rustc\"\nsmoke = false\n", abs.display()));
+    let r = fx.run(&["dist"]);
+    r.fails_with(&[
+        "is a ELF 64-bit x86_64",
+        "but target aarch64-unknown-linux-gnu needs ELF 64-bit aarch64",
+        "refusing to archive it",
+    ]);
+    assert!(!fx
+        .dist_dir()
+        .join("tiny-0.2.0-aarch64-unknown-linux-gnu.tar.gz")
+        .exists());
+}
+
+#[test]
+fn musl_build_std_is_static_and_runs_natively() {
+    let t = "x86_64-unknown-linux-musl";
+    let wrapper = cross_home().join("bin/x86_64-linux-musl-cc");
+    if !require(
+        "rust-src (rust-web-src), musl-tools and the musl linker wrapper",
+        rust_src() && wrapper.exists() && have("musl-gcc"),
+    ) {
+        return;
+    }
+    let fx = tiny("[[target]]\ntriple = \"x86_64-unknown-linux-musl\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\nlinker = \"$CH/bin/x86_64-linux-musl-cc\"\nrustflags = [\"-C\", \"link-self-contained=no\", \"-C\", \"relocation-model=static\", \"-L\", \"/usr/lib/llvm-14/lib\"]\n");
+    let (m, stderr) = dist_json(&fx, &[]);
+    assert!(
+        stderr.contains("Ran tiny --version: tiny 0.2.0 (x86_64 linux)"),
+        "{stderr}"
+    );
+    let archive = format!("tiny-0.2.0-{t}.tar.gz");
+    assert_eq!(binary_format(&m, &archive), "ELF 64-bit x86_64, static");
+    let (_x, dir) = extracted(&fx, &archive);
+    let bin = dir.join("tiny");
+    let f = tool(Path::new("/"), "file", &["-b", bin.to_str().unwrap()]);
+    assert!(f.contains("statically linked"), "{f}");
+    let ph = tool(
+        Path::new("/"),
+        "llvm-readelf-14",
+        &["-l", bin.to_str().unwrap()],
+    );
+    assert!(
+        !ph.contains("INTERP"),
+        "a static binary has no PT_INTERP:\n{ph}"
+    );
+    assert_eq!(
+        tool(Path::new("/"), bin.to_str().unwrap(), &["--version"]).trim(),
+        "tiny 0.2.0 (x86_64 linux)"
+    );
+}
+
+#[test]
+fn windows_gnu_build_std_zip_runs_under_wine() {
+    let t = "x86_64-pc-windows-gnu";
+    let wine = cross_home().join("bin/wine-run");
+    if !require(
+        "rust-src, mingw-w64 and wine (wine-run)",
+        rust_src() && wine.exists() && have("x86_64-w64-mingw32-gcc"),
+    ) {
+        return;
+    }
+    let fx = tiny("[dist]\ninclude = [\"README.md\"]\nrustc = \"/usr/bin/rustc\"\n\n[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\nbuild-std = true\nlinker = \"x86_64-w64-mingw32-gcc\"\nrunner = [\"$CH/bin/wine-run\"]\n");
+    let (m, stderr) = dist_json(&fx, &[]);
+    assert!(
+        stderr.contains("Ran tiny.exe --version: tiny 0.2.0 (x86_64 windows)"),
+        "{stderr}"
+    );
+    let archive = format!("tiny-0.2.0-{t}.zip");
+    assert_eq!(
+        binary_format(&m, &archive),
+        "PE 64-bit x86_64, console subsystem"
+    );
+    let listing = tool(Path::new("/"), "python3", &["-c", "import sys,zipfile; [print(i.filename, oct(i.external_attr >> 16)) for i in zipfile.ZipFile(sys.argv[1]).infolist()]", fx.dist_dir().join(&archive).to_str().unwrap()]);
+    assert_eq!(listing.trim(), format!("tiny-0.2.0-{t}/ 0o40755\ntiny-0.2.0-{t}/README.md 0o100644\ntiny-0.2.0-{t}/tiny.exe 0o100755"));
+    let (_x, dir) = extracted(&fx, &archive);
+    let exe = dir.join("tiny.exe");
+    let f = tool(Path::new("/"), "file", &["-b", exe.to_str().unwrap()]);
+    assert!(f.contains("PE32+ executable (console) x86-64"), "{f}");
+    assert_eq!(objdump_format(&exe), "coff-x86-64");
+    let out = tool(
+        Path::new("/"),
+        wine.to_str().unwrap(),
+        &[exe.to_str().unwrap(), "--version"],
+    );
+    assert_eq!(out.replace('\r', "").trim(), "tiny 0.2.0 (x86_64 windows)");
+    tool(&fx.dist_dir(), "sha256sum", &["-c", "SHA256SUMS"]);
+}

@@ -1,0 +1,107 @@
+//! `doctor` and `dist`'s preflight: every problem at once, each with its fix.
+
+use crate::support::*;
+
+#[test]
+fn linker_set_to_sh_in_cargo_config_is_named_with_the_probe_error() {
+    // Field case: `.cargo/config.toml` set `linker = "sh"` for the host, so every build
+    // script and proc-macro failed with "sh: 0: Illegal option -6".
+    let fx = Fixture::new("tiny");
+    fx.write(
+        ".cargo/config.toml",
+        "[target.x86_64-unknown-linux-gnu]\nlinker = \"sh\"\n",
+    );
+    let r = fx.run(&["doctor"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let config = fx.path().join(".cargo/config.toml");
+    for needle in [
+        "linker     FAIL",
+        "Illegal option",
+        &format!(
+            "{} sets target.x86_64-unknown-linux-gnu.linker = \"sh\"",
+            config.display()
+        ),
+        "fix or remove that key",
+    ] {
+        assert!(
+            r.stdout.contains(needle),
+            "doctor output lacks {needle:?}:\n{}",
+            r.stdout
+        );
+    }
+    // dist runs the same checks before building and stops with the same explanation.
+    let d = fx.run(&["dist"]).fails_with(&[
+        "cannot start",
+        "Illegal option",
+        "target.x86_64-unknown-linux-gnu.linker = \"sh\"",
+    ]);
+    assert!(!d.stderr.contains("Building tiny"), "{}", d.stderr);
+    // Fixed config: doctor passes, and the probe result is cached.
+    std::fs::remove_file(&config).unwrap();
+    let ok = fx.run(&["doctor"]).ok();
+    assert!(
+        ok.stdout.contains("links a ELF 64-bit x86_64"),
+        "{}",
+        ok.stdout
+    );
+    let again = fx.run(&["doctor"]).ok();
+    assert!(
+        again.stdout.contains("links (cached probe)"),
+        "{}",
+        again.stdout
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let fx = Fixture::new("tiny");
+    fx.write(
+        "targets.toml",
+        "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nlinker = \"crossdock-no-such-gcc\"\nrunner = [\"crossdock-no-such-runner\"]\n\n[[target]]\ntriple = \"aarch64-apple-darwin\"\nbuilder = \"cross\"\nrustc = \"/nonexistent/rustc\"\n",
+    );
+    let r = fx.run(&["doctor", "--no-probe"]);
+    assert_eq!(r.code, 1);
+    for needle in [
+        "`crossdock-no-such-gcc` (targets.toml `linker`) is not on PATH",
+        "`crossdock-no-such-runner` is not on PATH",
+        "cannot run rustc `/nonexistent/rustc`",
+    ] {
+        assert!(r.stdout.contains(needle), "lacks {needle:?}:\n{}", r.stdout);
+    }
+    let d = fx.run(&["dist"]).fails_with(&[
+        "crossdock-no-such-gcc",
+        "crossdock-no-such-runner",
+        "/nonexistent/rustc",
+    ]);
+    assert!(!d.stderr.contains("Building"), "{}", d.stderr);
+}
+
+#[test]
+fn cross_builder_without_docker_is_explained() {
+    let fx = Fixture::new("tiny");
+    fx.write(
+        "targets.toml",
+        "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nbuilder = \"cross\"\n",
+    );
+    let r = fx.run(&["doctor", "--no-probe"]);
+    if have("cross") {
+        eprintln!("SKIPPED: `cross` is installed here");
+        return;
+    }
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("builder    FAIL  `cross` is not on PATH"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("cargo install cross --locked"),
+        "{}",
+        r.stdout
+    );
+    // The command line it would run is in the plan.
+    let p = fx.run(&["dist", "--dry-run", "--json"]);
+    let plan: serde_json::Value = serde_json::from_str(&p.stdout).unwrap();
+    assert_eq!(plan["builds"][0]["command"][0], "cross");
+    assert_eq!(plan["builds"][0]["command"][1], "build");
+}
