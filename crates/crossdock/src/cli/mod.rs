@@ -12,7 +12,10 @@ use crate::shell::{self, Verbosity};
 mod archive;
 mod dist;
 mod doctor;
+mod init;
 mod lipo;
+mod matrix;
+mod release;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +33,12 @@ pub enum Command {
     Dist(dist::DistArgs),
     /// Check that every target of the matrix can be built on this machine.
     Doctor(doctor::DoctorArgs),
+    /// Print the GitHub Actions release matrix (JSON) for targets.toml.
+    Matrix(matrix::MatrixArgs),
+    /// Set up crossdock in another project: targets.toml, xtask, release workflow.
+    Init(init::InitArgs),
+    /// Cut a tagged release: check tree, version and changelog, then tag.
+    Release(release::ReleaseArgs),
     /// Write one reproducible archive of the given files.
     Archive(archive::ArchiveArgs),
     /// Join and inspect universal (fat) Mach-O binaries.
@@ -97,6 +106,9 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Lipo(c) => lipo::run(c),
         Command::Archive(a) => archive::run(a),
         Command::Doctor(a) => doctor::run(a),
+        Command::Matrix(a) => matrix::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Release(a) => release::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,29 @@
+//! `matrix`: the GitHub Actions `strategy.matrix` JSON for targets.toml (JSON is the default).
+
+use anyhow::Result;
+use clap::Args;
+
+use super::WorkspaceArgs;
+use crate::{facts, github, plan};
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    #[command(flatten)]
+    pub ws: WorkspaceArgs,
+    /// Pretty-print instead of one line (one line is what `$GITHUB_OUTPUT` wants).
+    #[arg(long)]
+    pub pretty: bool,
+}
+
+pub fn run(a: MatrixArgs) -> Result<i32> {
+    super::set_verbosity(a.ws.verbose, true);
+    let (_, config) = facts::load_config(&a.ws.location(), &facts::default_cargo())?;
+    plan::selected_targets(&config, &plan::Options { targets: a.ws.targets.clone(), ..Default::default() })?;
+    let m = github::matrix(&config, &a.ws.targets);
+    if a.pretty {
+        println!("{}", serde_json::to_string_pretty(&m)?);
+    } else {
+        println!("{}", serde_json::to_string(&m)?);
+    }
+    Ok(0)
+}

@@ -1,0 +1,128 @@
+//! The GitHub Actions release matrix, derived from targets.toml: one runner per target
+//! (linux triples on ubuntu, apple on macos, windows on windows, or the target's
+//! `github-runner`), plus what that runner's build job must install. Pure.
+
+use serde::Serialize;
+
+use crate::config::{Builder, Config, Target};
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub struct Entry {
+    pub target: String,
+    pub runner: String,
+    pub builder: String,
+    /// `rustup target add` is needed on the runner (not its native target).
+    pub rustup_target: bool,
+    pub build_std: bool,
+    /// apt packages the build job installs first (cross linkers, runners).
+    pub apt: String,
+    pub archive: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Matrix {
+    pub include: Vec<Entry>,
+}
+
+pub fn default_runner(triple: &str) -> &'static str {
+    if triple.contains("-apple-") {
+        "macos-latest"
+    } else if triple.contains("-windows") {
+        "windows-latest"
+    } else {
+        "ubuntu-latest"
+    }
+}
+
+/// The triple a runner label builds natively.
+fn native(runner: &str) -> &'static str {
+    if runner.starts_with("macos") {
+        "aarch64-apple-darwin"
+    } else if runner.starts_with("windows") {
+        "x86_64-pc-windows-msvc"
+    } else if runner.contains("arm") {
+        "aarch64-unknown-linux-gnu"
+    } else {
+        "x86_64-unknown-linux-gnu"
+    }
+}
+
+fn apt_packages(t: &Target, runner: &str) -> String {
+    if !runner.starts_with("ubuntu") {
+        return String::new();
+    }
+    let mut p: Vec<&str> = Vec::new();
+    match t.triple.as_str() {
+        "aarch64-unknown-linux-gnu" if native(runner) != "aarch64-unknown-linux-gnu" => p.extend(["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"]),
+        tr if tr.ends_with("-linux-musl") => p.push("musl-tools"),
+        tr if tr.ends_with("-windows-gnu") => p.push("gcc-mingw-w64-x86-64"),
+        _ => {}
+    }
+    if t.runner.as_ref().is_some_and(|r| r[0].starts_with("qemu-")) {
+        p.push("qemu-user");
+    }
+    if t.runner.as_ref().is_some_and(|r| r[0].contains("wine")) {
+        p.push("wine64");
+    }
+    p.join(" ")
+}
+
+pub fn matrix(config: &Config, only: &[String]) -> Matrix {
+    let include = config
+        .targets
+        .iter()
+        .filter(|t| only.is_empty() || only.contains(&t.triple))
+        .map(|t| {
+            let runner = t.github_runner.clone().unwrap_or_else(|| default_runner(&t.triple).to_string());
+            Entry {
+                target: t.triple.clone(),
+                rustup_target: !t.build_std && native(&runner) != t.triple,
+                build_std: t.build_std,
+                builder: match t.builder {
+                    Builder::Cargo => "cargo",
+                    Builder::Zigbuild => "zigbuild",
+                    Builder::Cross => "cross",
+                }
+                .to_string(),
+                apt: apt_packages(t, &runner),
+                archive: t.archive.extension().to_string(),
+                runner,
+            }
+        })
+        .collect();
+    Matrix { include }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixture_matrices() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        for name in ["targets.toml", "tests/fixtures/hello-ws/targets.toml"] {
+            let path = std::path::Path::new(root).join(name);
+            let c = Config::load(&path).unwrap();
+            let m = matrix(&c, &[]);
+            insta::assert_json_snapshot!(name.replace('/', "_"), m);
+        }
+    }
+
+    #[test]
+    fn runner_override_and_subset() {
+        let c = Config::parse(
+            std::path::Path::new("targets.toml"),
+            "[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\ngithub-runner = \"ubuntu-24.04-arm\"\n[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\n",
+        )
+        .unwrap();
+        let m = matrix(&c, &[]);
+        assert_eq!(m.include[0].runner, "ubuntu-24.04-arm");
+        assert!(!m.include[0].rustup_target, "native on an arm runner");
+        assert_eq!(m.include[0].apt, "");
+        assert_eq!(m.include[1].runner, "windows-latest");
+        assert!(m.include[1].rustup_target);
+        assert_eq!(m.include[1].archive, "zip");
+        assert_eq!(matrix(&c, &["x86_64-pc-windows-gnu".into()]).include.len(), 1);
+    }
+}
