@@ -131,4 +131,36 @@ fn apple_thin_and_universal_archives() {
     }
     let info = run_in(fx.path(), &["lipo", "info", &s(&fat)], &[]).ok();
     assert!(info.stdout.contains("are: x86_64 arm64"), "{}", info.stdout);
+
+    // The CI path: one dir per target (as on separate runners), then `merge`, gives the
+    // same bytes as the single run above — archives, SHA256SUMS and manifest.
+    let d1 = fx.path().join("d-x86_64");
+    let d2 = fx.path().join("d-aarch64");
+    dist_json(
+        &fx,
+        &["--target", "x86_64-apple-darwin", "--out-dir", &s(&d1)],
+    );
+    dist_json(
+        &fx,
+        &["--target", "aarch64-apple-darwin", "--out-dir", &s(&d2)],
+    );
+    assert!(
+        !d1.join("tiny-0.2.0-universal-apple-darwin.tar.gz").exists(),
+        "a single target builds no universal"
+    );
+    let merged = fx.path().join("merged");
+    run_in(
+        fx.path(),
+        &["merge", &s(&d1), &s(&d2), "--out-dir", &s(&merged)],
+        &[("PATH", &cross_path())],
+    )
+    .ok();
+    let single = list_files(&fx.dist_dir());
+    assert_eq!(list_files(&merged), single);
+    for f in &single {
+        assert!(
+            std::fs::read(merged.join(f)).unwrap() == std::fs::read(fx.dist_dir().join(f)).unwrap(),
+            "{f} differs between merge and a single dist"
+        );
+    }
 }

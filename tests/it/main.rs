@@ -8,4 +8,5 @@ mod bad_input;
 mod cross;
 mod dist;
 mod doctor;
+mod merge;
 mod xtask;

@@ -15,6 +15,7 @@ pub mod include;
 pub mod init;
 pub mod lock;
 pub mod manifest;
+pub mod merge;
 pub mod plan;
 pub mod process;
 pub mod release;

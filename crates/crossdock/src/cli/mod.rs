@@ -15,6 +15,7 @@ mod doctor;
 mod init;
 mod lipo;
 mod matrix;
+mod merge;
 mod release;
 
 #[derive(Debug, Parser)]
@@ -39,6 +40,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Cut a tagged release: check tree, version and changelog, then tag.
     Release(release::ReleaseArgs),
+    /// Join per-target out dirs into one release (universal binaries, one SHA256SUMS).
+    Merge(merge::MergeArgs),
     /// Write one reproducible archive of the given files.
     Archive(archive::ArchiveArgs),
     /// Join and inspect universal (fat) Mach-O binaries.
@@ -107,6 +110,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Archive(a) => archive::run(a),
         Command::Doctor(a) => doctor::run(a),
         Command::Matrix(a) => matrix::run(a),
+        Command::Merge(a) => merge::run(a),
         Command::Init(a) => init::run(a),
         Command::Release(a) => release::run(a),
     };

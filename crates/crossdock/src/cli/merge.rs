@@ -1,0 +1,54 @@
+//! `merge DIR... --out-dir OUT`: one release from per-target out dirs.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::{dist, facts, merge, shell};
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Out dirs of `dist --target T --out-dir DIR` runs.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Cargo.toml of the workspace whose targets.toml names the universal groups.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// The target matrix (default: targets.toml at the workspace root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Print only the merged manifest (JSON) on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+pub fn run(a: MergeArgs) -> Result<i32> {
+    super::set_verbosity(a.verbose, a.json);
+    let loc = facts::Location {
+        manifest_path: a.manifest_path.clone(),
+        config_path: a.config.clone(),
+    };
+    let groups = match facts::load_config(&loc, &facts::default_cargo()) {
+        Ok((_, config)) => merge::groups(&config),
+        Err(e) if a.config.is_none() && a.manifest_path.is_none() => {
+            shell::warn(format!(
+                "no targets.toml found ({e:#}); merging without universal binaries"
+            ));
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
+    let out = facts::absolute(&a.out_dir)?;
+    let manifest = merge::merge(&a.inputs, &out, &groups)?;
+    if a.json {
+        print!("{}", manifest.to_json());
+    } else if shell::verbosity() >= shell::Verbosity::Normal {
+        eprint!("{}", dist::summary(&manifest));
+    }
+    Ok(0)
+}
