@@ -54,7 +54,9 @@ fn apt_packages(t: &Target, runner: &str) -> String {
     }
     let mut p: Vec<&str> = Vec::new();
     match t.triple.as_str() {
-        "aarch64-unknown-linux-gnu" if native(runner) != "aarch64-unknown-linux-gnu" => p.extend(["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"]),
+        "aarch64-unknown-linux-gnu" if native(runner) != "aarch64-unknown-linux-gnu" => {
+            p.extend(["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"])
+        }
         tr if tr.ends_with("-linux-musl") => p.push("musl-tools"),
         tr if tr.ends_with("-windows-gnu") => p.push("gcc-mingw-w64-x86-64"),
         _ => {}
@@ -74,7 +76,10 @@ pub fn matrix(config: &Config, only: &[String]) -> Matrix {
         .iter()
         .filter(|t| only.is_empty() || only.contains(&t.triple))
         .map(|t| {
-            let runner = t.github_runner.clone().unwrap_or_else(|| default_runner(&t.triple).to_string());
+            let runner = t
+                .github_runner
+                .clone()
+                .unwrap_or_else(|| default_runner(&t.triple).to_string());
             Entry {
                 target: t.triple.clone(),
                 rustup_target: !t.build_std && native(&runner) != t.triple,
@@ -123,6 +128,9 @@ mod tests {
         assert_eq!(m.include[1].runner, "windows-latest");
         assert!(m.include[1].rustup_target);
         assert_eq!(m.include[1].archive, "zip");
-        assert_eq!(matrix(&c, &["x86_64-pc-windows-gnu".into()]).include.len(), 1);
+        assert_eq!(
+            matrix(&c, &["x86_64-pc-windows-gnu".into()]).include.len(),
+            1
+        );
     }
 }

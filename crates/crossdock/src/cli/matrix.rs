@@ -18,7 +18,13 @@ pub struct MatrixArgs {
 pub fn run(a: MatrixArgs) -> Result<i32> {
     super::set_verbosity(a.ws.verbose, true);
     let (_, config) = facts::load_config(&a.ws.location(), &facts::default_cargo())?;
-    plan::selected_targets(&config, &plan::Options { targets: a.ws.targets.clone(), ..Default::default() })?;
+    plan::selected_targets(
+        &config,
+        &plan::Options {
+            targets: a.ws.targets.clone(),
+            ..Default::default()
+        },
+    )?;
     let m = github::matrix(&config, &a.ws.targets);
     if a.pretty {
         println!("{}", serde_json::to_string_pretty(&m)?);
