@@ -43,11 +43,18 @@ pub fn tiny(config: &str) -> Fixture {
     fx
 }
 
+/// Runs `dist` (human output, so the status lines can be checked) and returns the manifest
+/// it wrote and its stderr.
 pub fn dist_json(fx: &Fixture, args: &[&str]) -> (serde_json::Value, String) {
-    let mut all = vec!["dist", "--json"];
+    let mut all = vec!["dist"];
     all.extend_from_slice(args);
     let r = fx.run_env(&all, &[("PATH", &cross_path())]).ok();
-    (serde_json::from_str(&r.stdout).unwrap(), r.stderr)
+    let out = args
+        .iter()
+        .position(|a| *a == "--out-dir")
+        .map(|i| std::path::PathBuf::from(args[i + 1]))
+        .unwrap_or_else(|| fx.dist_dir());
+    (read_manifest(&out), r.stderr)
 }
 
 fn binary_format<'a>(manifest: &'a serde_json::Value, archive: &str) -> &'a str {

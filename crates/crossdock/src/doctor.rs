@@ -486,12 +486,7 @@ fn probe_link(
         }
     };
     if !out.success() {
-        let tail: Vec<&str> = out
-            .stderr
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .collect();
-        let tail = tail[tail.len().saturating_sub(12)..].join("\n");
+        let tail = tail(&out.stderr, 12);
         let mut origins: Vec<String> = Vec::new();
         for triple in [t.as_str(), host] {
             for s in cargo_config.target_settings(triple, "linker") {
@@ -551,12 +546,14 @@ fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &mut Report) 
         );
         return;
     }
-    let out = dir.join(format!("c-probe-{t}"));
+    // gcc for Windows names its output `*.exe` whatever `-o` says.
+    let exe = if t.contains("-windows") { ".exe" } else { "" };
+    let out = dir.join(format!("c-probe-{t}{exe}"));
+    // `-x none` after the source: wrappers may append objects of their own.
     let mut cmd = Cmd::new(&linker.program)
-        .arg("-x")
-        .arg("c")
+        .args(["-x", "c"])
         .arg(&src)
-        .arg("-o")
+        .args(["-x", "none", "-o"])
         .arg(&out);
     for (k, v) in &step.env {
         cmd = cmd.env(k, v);
@@ -591,7 +588,7 @@ fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &mut Report) 
             format!(
                 "`{}` cannot link a C probe for {t}:\n{}",
                 cmd.display(),
-                o.combined()
+                tail(&o.combined(), 12)
             ),
             Some(format!(
                 "{} or set `linker` for {t} in targets.toml",
@@ -606,6 +603,12 @@ fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &mut Report) 
             Some(install_hint(&linker.program)),
         ),
     }
+}
+
+/// The last `n` non-empty lines of a tool's output.
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 fn arch_matches(exe: &Path, triple: &str) -> std::result::Result<String, String> {
