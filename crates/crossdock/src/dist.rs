@@ -165,10 +165,14 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
             plan.out_dir.display()
         ),
     );
+    let progress = Progress::new(plan.artifacts.len());
     let results = parallel(&plan.artifacts, jobs, |a| {
         let bins = &ready[&(a.target.clone(), a.manifest_path.clone())];
-        write_thin_archive(plan, a, bins, previous.as_ref())
+        let r = write_thin_archive(plan, a, bins, previous.as_ref());
+        progress.done(&a.file_name);
+        r
     });
+    progress.finish();
     for r in results {
         entries.push(r?);
     }
@@ -496,6 +500,46 @@ pub fn fuse(tool: LipoTool, inputs: &[PathBuf], output: &Path) -> Result<()> {
         None => {
             let refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
             universal::create_file(&refs, output)
+        }
+    }
+}
+
+/// A progress bar over the archives when stderr is a terminal (feature `progress`).
+struct Progress {
+    #[cfg(feature = "progress")]
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(len: usize) -> Progress {
+        let _ = len;
+        Progress {
+            #[cfg(feature = "progress")]
+            bar: shell::is_interactive().then(|| {
+                let bar = indicatif::ProgressBar::new(len as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "   Packaging [{bar:27}] {pos}/{len}: {msg}",
+                    )
+                    .expect("valid template")
+                    .progress_chars("=> "),
+                );
+                bar
+            }),
+        }
+    }
+    fn done(&self, name: &str) {
+        let _ = name;
+        #[cfg(feature = "progress")]
+        if let Some(b) = &self.bar {
+            b.set_message(name.to_string());
+            b.inc(1);
+        }
+    }
+    fn finish(&self) {
+        #[cfg(feature = "progress")]
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
         }
     }
 }
