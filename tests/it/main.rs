@@ -9,6 +9,7 @@ mod cross;
 mod dist;
 mod doctor;
 mod init;
+mod lipo;
 mod merge;
 mod release;
 mod xtask;
