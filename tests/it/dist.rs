@@ -267,3 +267,51 @@ fn a_second_run_waits_for_the_lock() {
         out.stderr
     );
 }
+
+#[test]
+fn interrupted_archive_leaves_no_file_under_its_final_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.bin");
+    // 64 MiB of incompressible data: several seconds of compression at level 9.
+    tool(
+        dir.path(),
+        "sh",
+        &["-c", "head -c 67108864 /dev/urandom > big.bin"],
+    );
+    let out = dir.path().join("out.tar.gz");
+    let mut child = command_in(
+        dir.path(),
+        &["archive", out.to_str().unwrap(), big.to_str().unwrap()],
+    )
+    .spawn()
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    tool(dir.path(), "kill", &["-INT", &child.id().to_string()]);
+    let status = child.wait().unwrap();
+    assert!(
+        !status.success(),
+        "the archive finished before the interrupt; make the input bigger"
+    );
+    assert!(
+        !out.exists(),
+        "a partial archive was left under its final name"
+    );
+    // The next run into that dir clears what the interrupted one left.
+    let leftovers: Vec<String> = list_files(dir.path())
+        .into_iter()
+        .filter(|f| f.ends_with(".crossdock-tmp"))
+        .collect();
+    assert!(leftovers.len() <= 1, "{leftovers:?}");
+    let fx = Fixture::new("tiny");
+    let d = fx.path().join("d");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join(".tiny.tar.gz.abc123.crossdock-tmp"), "partial").unwrap();
+    fx.run(&["dist", "--out-dir", d.to_str().unwrap()]).ok();
+    assert!(
+        list_files(&d)
+            .iter()
+            .all(|f| !f.ends_with(".crossdock-tmp")),
+        "{:?}",
+        list_files(&d)
+    );
+}

@@ -25,6 +25,9 @@ pub const MODE_FILE: u32 = 0o644;
 /// would be 2.7x faster but 2.7% larger, and users download these archives many times.
 pub const GZIP_LEVEL: u32 = 9;
 
+/// Suffix of the temporary files archives are written to before the rename.
+pub const TMP_SUFFIX: &str = ".crossdock-tmp";
+
 #[derive(Debug, Clone)]
 pub enum Source {
     File(PathBuf),
@@ -106,7 +109,7 @@ pub fn write_atomic<T>(dest: &Path, write: impl FnOnce(&mut File) -> Result<T>) 
         .unwrap_or_default();
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
-        .suffix(".crossdock-tmp")
+        .suffix(TMP_SUFFIX)
         .tempfile_in(dir)
         .with_context(|| {
             format!(

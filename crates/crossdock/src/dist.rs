@@ -47,6 +47,7 @@ pub fn check_problems(plan: &Plan) -> Result<()> {
 
 /// Creates the out dir and proves it is writable before any long build.
 pub fn prepare_out_dir(out_dir: &Path) -> Result<()> {
+    remove_interrupted(out_dir);
     std::fs::create_dir_all(out_dir).with_context(|| {
         format!(
             "cannot create the out dir {}; choose another with --out-dir",
@@ -228,6 +229,20 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
         packages,
         entries,
     )
+}
+
+/// Removes temporary files an interrupted run left (`.{name}.XXXXXX.crossdock-tmp`: only
+/// crossdock makes files with that suffix).
+fn remove_interrupted(out_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(archive::TMP_SUFFIX) && e.path().is_file() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Writes checksum files and the manifest for finished archives, and removes what the

@@ -1,0 +1,259 @@
+use super::*;
+
+fn config(text: &str) -> Config {
+    Config::parse(Path::new("targets.toml"), text).unwrap()
+}
+
+#[test]
+fn templates_have_no_unfilled_placeholders() {
+    let t = render_targets("x86_64-unknown-linux-gnu", &["app".into()]);
+    assert!(!t.contains("@@"), "{t}");
+    let c = config(&t);
+    assert_eq!(c.targets.len(), 1, "only the host is active");
+    assert_eq!(c.targets[0].triple, "x86_64-unknown-linux-gnu");
+    assert_eq!(c.packages.unwrap()[0].0, "app");
+    assert!(t.contains("# triple = \"aarch64-apple-darwin\""), "{t}");
+    assert!(
+        !t.contains("# triple = \"x86_64-unknown-linux-gnu\""),
+        "the host is not offered twice"
+    );
+    // Uncommenting everything gives a valid file too.
+    let all: String = t
+        .lines()
+        .map(|l| {
+            l.strip_prefix("# ")
+                .filter(|r| r.starts_with("[[") || r.contains(" = "))
+                .unwrap_or(l)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let c = config(&all);
+    assert_eq!(c.targets.len(), 6, "{all}");
+    assert_eq!(c.universals.len(), 1);
+
+    let t = render_targets("aarch64-apple-darwin", &[]);
+    assert!(t.contains("# packages = "), "{t}");
+    assert!(config(&t).packages.is_none());
+
+    for text in [
+        render_xtask_manifest(&Dependency::current()),
+        render_xtask_manifest(&Dependency::Path("/x/\"q\"".into())),
+        render_xtask_main(),
+        render_workflow(&config(
+            "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+        )),
+    ] {
+        assert!(!text.contains("@@"), "{text}");
+    }
+}
+
+#[test]
+fn xtask_manifest_depends_on_the_engine_only() {
+    assert_eq!(Dependency::current(), Dependency::Version("0.1".into()));
+    let m: toml::Table = render_xtask_manifest(&Dependency::current())
+        .parse()
+        .unwrap();
+    let dep = &m["dependencies"]["crossdock"];
+    assert_eq!(dep["version"].as_str(), Some("0.1"));
+    assert_eq!(dep["default-features"].as_bool(), Some(false));
+    assert_eq!(dep["features"].as_array().unwrap()[0].as_str(), Some("cli"));
+    let m: toml::Table = render_xtask_manifest(&Dependency::Path("/a b/\"c\"".into()))
+        .parse()
+        .unwrap();
+    assert_eq!(
+        m["dependencies"]["crossdock"]["path"].as_str(),
+        Some("/a b/\"c\"")
+    );
+    assert!(render_xtask_main().contains("fn main() {\n    crossdock::cli::xtask_main()\n}"));
+}
+
+#[test]
+fn workflow_lists_the_matrix_and_the_universal_binaries() {
+    let one = render_workflow(&config(
+        "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    ));
+    assert!(
+        one.contains(&format!(
+            "#   {:29}  {:14}  tar.gz\n",
+            "x86_64-unknown-linux-gnu", "ubuntu-latest"
+        )),
+        "{one}"
+    );
+    assert!(
+        one.contains("# Universal binaries (joined by the merge job): none\n"),
+        "{one}"
+    );
+    let many = render_workflow(&config(
+        "[[target]]\ntriple = \"x86_64-apple-darwin\"\n[[target]]\ntriple = \"aarch64-apple-darwin\"\n\
+         [[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n\
+         [[universal]]\nname = \"universal-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\n",
+    ));
+    assert!(
+        many.contains(&format!(
+            "#   {:29}  {:14}  tar.gz  rustup target add\n",
+            "x86_64-apple-darwin", "macos-latest"
+        )),
+        "{many}"
+    );
+    assert!(many.contains("apt: musl-tools"), "{many}");
+    assert!(
+        many.contains("#   universal-apple-darwin = x86_64-apple-darwin + aarch64-apple-darwin"),
+        "{many}"
+    );
+    assert!(many.contains(
+        "- name: Merge into dist/ (SHA256SUMS, dist-manifest.json, universal-apple-darwin)"
+    ));
+    assert_ne!(one, many);
+    assert_eq!(listed_targets(&one), ["x86_64-unknown-linux-gnu"]);
+    assert_eq!(
+        listed_targets(&many),
+        [
+            "x86_64-apple-darwin",
+            "aarch64-apple-darwin",
+            "x86_64-unknown-linux-musl"
+        ]
+    );
+    // No expression is interpolated into a shell script: values go through env, so
+    // every `${{` is on a `key: value` line whose key is not `run`.
+    for line in many.lines().filter(|l| l.contains("${{")) {
+        let key = line
+            .trim_start()
+            .trim_start_matches("- ")
+            .split(':')
+            .next()
+            .unwrap();
+        assert!(
+            key != "run"
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "{line}"
+        );
+    }
+}
+
+/// This repository's own release workflow is the template rendered with its targets.toml
+/// (what `cargo crossdock init --check` checks in CI).
+#[test]
+fn this_repository_s_workflow_is_the_rendered_template() {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let config = Config::load(&root.join("targets.toml")).unwrap();
+    let on_disk = std::fs::read_to_string(root.join(WORKFLOW)).unwrap();
+    let rendered = render_workflow(&config);
+    assert!(
+        on_disk == rendered,
+        "{WORKFLOW} is out of date ({}): regenerate it with `cargo crossdock init --force` semantics",
+        first_difference(&rendered, &on_disk)
+    );
+}
+
+#[test]
+fn members_are_added_keeping_the_formatting() {
+    let add = |t: &str| add_workspace_member("Cargo.toml", t, "xtask").unwrap();
+    assert_eq!(
+        add("[workspace]\nmembers = [\"a\", \"b\"] # mine\n").unwrap(),
+        "[workspace]\nmembers = [\"a\", \"b\", \"xtask\"] # mine\n"
+    );
+    assert_eq!(
+        add("[workspace]\nmembers = [\"a\",]\n").unwrap(),
+        "[workspace]\nmembers = [\"a\", \"xtask\"]\n"
+    );
+    assert_eq!(
+        add("[workspace]\nmembers = []\n").unwrap(),
+        "[workspace]\nmembers = [\"xtask\"]\n"
+    );
+    assert_eq!(
+        add("[workspace]\nmembers = [\n    \"a\",\n    \"b\", # b\n]\nresolver = \"2\"\n").unwrap(),
+        "[workspace]\nmembers = [\n    \"a\",\n    \"b\", # b\n    \"xtask\",\n]\nresolver = \"2\"\n"
+    );
+    assert_eq!(
+        add("[workspace]\nmembers = [\n  'a'\n]\n").unwrap(),
+        "[workspace]\nmembers = [\n  'a',\n  \"xtask\",\n]\n"
+    );
+    // A root package with an empty [workspace] table (the tiny fixture).
+    assert_eq!(
+        add("[package]\nname = \"tiny\"\n\n[workspace]\n\n[profile.dist]\ninherits = \"release\"\n").unwrap(),
+        "[package]\nname = \"tiny\"\n\n[workspace]\nmembers = [\"xtask\"]\n\n[profile.dist]\ninherits = \"release\"\n"
+    );
+    // A single package without [workspace].
+    assert_eq!(
+        add("[package]\nname = \"app\"").unwrap(),
+        "[package]\nname = \"app\"\n\n[workspace]\nmembers = [\"xtask\"]\n"
+    );
+    // Already a member, by name or by glob.
+    assert_eq!(add("[workspace]\nmembers = [\"xtask\"]\n"), None);
+    assert_eq!(add("[workspace]\nmembers = [\"*\"]\n"), None);
+    // A form init does not edit is refused with the fix.
+    let e = add_workspace_member("Cargo.toml", "workspace = { resolver = \"2\" }\n", "xtask")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("by hand"), "{e}");
+}
+
+#[test]
+fn dist_profile_is_added_once() {
+    let p = add_dist_profile("Cargo.toml", "[package]\nname = \"a\"\n")
+        .unwrap()
+        .unwrap();
+    assert!(
+        p.ends_with("[profile.dist]\ninherits = \"release\"\n"),
+        "{p}"
+    );
+    assert_eq!(add_dist_profile("Cargo.toml", &p).unwrap(), None);
+    assert!(
+        add_dist_profile("Cargo.toml", "[profile.release]\nlto = true\n")
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[test]
+fn alias_is_added_to_an_existing_config_only_when_absent() {
+    assert_eq!(
+        add_xtask_alias("c", None).unwrap().unwrap(),
+        CARGO_CONFIG_TEMPLATE
+    );
+    assert_eq!(
+        add_xtask_alias("c", Some("[build]\njobs = 2\n"))
+            .unwrap()
+            .unwrap(),
+        "[build]\njobs = 2\n\n[alias]\nxtask = \"run --package xtask --quiet --\"\n"
+    );
+    assert_eq!(
+        add_xtask_alias("c", Some("[alias]\nb = \"build\"\n"))
+            .unwrap()
+            .unwrap(),
+        "[alias]\nxtask = \"run --package xtask --quiet --\"\nb = \"build\"\n"
+    );
+    assert_eq!(
+        add_xtask_alias("c", Some("[alias]\nxtask = \"run -p tasks --\"\n")).unwrap(),
+        None
+    );
+    assert!(add_xtask_alias("c", Some("alias.b = \"build\"\n")).is_err());
+    assert!(add_xtask_alias("c", Some("not toml [")).is_err());
+}
+
+#[test]
+fn dist_is_ignored_once() {
+    assert_eq!(
+        add_dist_ignore(None).unwrap(),
+        "# crossdock's output (`cargo xtask dist`)\n/dist\n"
+    );
+    assert_eq!(
+        add_dist_ignore(Some("/target")).unwrap(),
+        "/target\n# crossdock's output (`cargo xtask dist`)\n/dist\n"
+    );
+    assert_eq!(add_dist_ignore(Some("/target\ndist/\n")), None);
+}
+
+#[test]
+fn first_difference_names_the_line() {
+    assert_eq!(
+        first_difference("a\nb\n", "a\nc\n"),
+        "line 2: expected \"b\", found \"c\""
+    );
+    assert_eq!(
+        first_difference("a\n", "a\nb\n"),
+        "line 2: expected \"<end of file>\", found \"b\""
+    );
+}
