@@ -2,8 +2,6 @@
 //! `--force`, that the project it sets up ships with `cargo xtask dist`, that the workflow
 //! it renders passes the linters, and that `init --check` follows targets.toml.
 
-use std::process::Command;
-
 use crate::support::*;
 
 /// The tiny fixture without its targets.toml: a project that never heard of crossdock.
@@ -110,22 +108,7 @@ fn init_sets_up_a_project_that_ships_and_never_overwrites() {
     assert_eq!(before, after);
 
     // The project ships its host target with the xtask init wrote.
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut c = Command::new(cargo);
-    c.args(["xtask", "dist"])
-        .current_dir(fx.path())
-        .env("NO_COLOR", "1");
-    for k in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        "RUSTC_BOOTSTRAP",
-        "RUSTC",
-        "SOURCE_DATE_EPOCH",
-    ] {
-        c.env_remove(k);
-    }
+    let mut c = cargo_in(fx.path(), &["xtask", "dist"]);
     finish(c.output().unwrap()).ok();
     let dist = fx.dist_dir();
     let archive = format!("tiny-0.2.0-{host}.tar.gz");

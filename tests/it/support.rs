@@ -128,6 +128,17 @@ pub fn command_in(dir: &Path, args: &[&str]) -> Command {
     c
 }
 
+/// `cargo <args>` in `dir` (e.g. `cargo xtask dist`), with the same scrubbed environment.
+pub fn cargo_in(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.args(args).current_dir(dir);
+    for k in SCRUB {
+        c.env_remove(k);
+    }
+    c.env("NO_COLOR", "1");
+    c
+}
+
 pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut c = command_in(dir, args);
     for (k, v) in env {

@@ -1,29 +1,24 @@
 //! `cargo xtask dist` ships crossdock itself, through the same engine.
 
-use std::process::Command;
-
 use crate::support::*;
 
 #[test]
 fn xtask_dist_ships_a_working_crossdock() {
     let host = host();
     let out = tempfile::tempdir().unwrap();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let o = Command::new(cargo)
-        .args([
+    let o = cargo_in(
+        &repo_root(),
+        &[
             "xtask",
             "dist",
             "--target",
             &host,
             "--out-dir",
             out.path().to_str().unwrap(),
-        ])
-        .current_dir(repo_root())
-        .env("NO_COLOR", "1")
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_TARGET_DIR")
-        .output()
-        .unwrap();
+        ],
+    )
+    .output()
+    .unwrap();
     finish(o).ok();
     let version = env!("CARGO_PKG_VERSION");
     let archive = out
