@@ -22,14 +22,11 @@ use crate::process::Cmd;
 use crate::toolchain::ToolchainSpec;
 use crate::workspace::Workspace;
 
-pub const TARGETS_TEMPLATE: &str = include_str!("../../../packaging/templates/targets.toml");
-pub const XTASK_MANIFEST_TEMPLATE: &str =
-    include_str!("../../../packaging/templates/xtask/Cargo.toml.tmpl");
-pub const XTASK_MAIN_TEMPLATE: &str =
-    include_str!("../../../packaging/templates/xtask/main.rs.tmpl");
-pub const CARGO_CONFIG_TEMPLATE: &str =
-    include_str!("../../../packaging/templates/cargo-config.toml");
-pub const WORKFLOW_TEMPLATE: &str = include_str!("../../../packaging/templates/release.yml");
+pub const TARGETS_TEMPLATE: &str = include_str!("../templates/targets.toml");
+pub const XTASK_MANIFEST_TEMPLATE: &str = include_str!("../templates/xtask/Cargo.toml.tmpl");
+pub const XTASK_MAIN_TEMPLATE: &str = include_str!("../templates/xtask/main.rs.tmpl");
+pub const CARGO_CONFIG_TEMPLATE: &str = include_str!("../templates/cargo-config.toml");
+pub const WORKFLOW_TEMPLATE: &str = include_str!("../templates/release.yml");
 
 /// Where the rendered workflow goes, relative to the workspace root.
 pub const WORKFLOW: &str = ".github/workflows/release.yml";
