@@ -5,8 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 
@@ -166,8 +164,8 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
             plan.out_dir.display()
         ),
     );
-    let progress = Progress::new(plan.artifacts.len());
-    let results = parallel(&plan.artifacts, jobs, |a| {
+    let progress = shell::Progress::new(plan.artifacts.len());
+    let results = crate::jobs::parallel(&plan.artifacts, jobs, |a| {
         let bins = &ready[&(a.target.clone(), a.manifest_path.clone())];
         let r = write_thin_archive(plan, a, bins, previous.as_ref());
         progress.done(&a.file_name);
@@ -517,102 +515,4 @@ pub fn fuse(tool: LipoTool, inputs: &[PathBuf], output: &Path) -> Result<()> {
             universal::create_file(&refs, output)
         }
     }
-}
-
-/// A progress bar over the archives when stderr is a terminal (feature `progress`).
-struct Progress {
-    #[cfg(feature = "progress")]
-    bar: Option<indicatif::ProgressBar>,
-}
-
-impl Progress {
-    fn new(len: usize) -> Progress {
-        let _ = len;
-        Progress {
-            #[cfg(feature = "progress")]
-            bar: shell::is_interactive().then(|| {
-                let bar = indicatif::ProgressBar::new(len as u64);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "   Packaging [{bar:27}] {pos}/{len}: {msg}",
-                    )
-                    .expect("valid template")
-                    .progress_chars("=> "),
-                );
-                bar
-            }),
-        }
-    }
-    fn done(&self, name: &str) {
-        let _ = name;
-        #[cfg(feature = "progress")]
-        if let Some(b) = &self.bar {
-            b.set_message(name.to_string());
-            b.inc(1);
-        }
-    }
-    fn finish(&self) {
-        #[cfg(feature = "progress")]
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
-    }
-}
-
-/// Runs `work` over `items` on up to `jobs` threads, results in input order.
-pub fn parallel<T: Sync, R: Send>(
-    items: &[T],
-    jobs: usize,
-    work: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-    std::thread::scope(|s| {
-        for _ in 0..jobs.clamp(1, items.len().max(1)) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= items.len() {
-                    break;
-                }
-                let r = work(&items[i]);
-                results.lock().expect("results lock")[i] = Some(r);
-            });
-        }
-    });
-    results
-        .into_inner()
-        .expect("results lock")
-        .into_iter()
-        .map(|r| r.expect("every item ran"))
-        .collect()
-}
-
-/// The table printed after a run.
-pub fn summary(manifest: &Manifest) -> String {
-    let rows: Vec<&ArtifactEntry> = manifest
-        .artifacts
-        .iter()
-        .filter(|a| matches!(a.kind, Kind::Archive | Kind::Universal))
-        .collect();
-    let w0 = rows.iter().map(|a| a.name.len()).max().unwrap_or(8).max(8);
-    let w1 = rows
-        .iter()
-        .map(|a| a.target.as_deref().unwrap_or("").len())
-        .max()
-        .unwrap_or(6)
-        .max(6);
-    let mut s = format!(
-        "{:<w0$}  {:<w1$}  {:>10}  {}\n",
-        "artifact", "target", "size", "sha256"
-    );
-    for a in rows {
-        s.push_str(&format!(
-            "{:<w0$}  {:<w1$}  {:>10}  {}…\n",
-            a.name,
-            a.target.as_deref().unwrap_or(""),
-            shell::human_size(a.size),
-            &a.sha256[..12]
-        ));
-    }
-    s
 }

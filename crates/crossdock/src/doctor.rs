@@ -9,9 +9,6 @@
 //! Probe results are cached in the target dir, keyed by everything that decides them, so
 //! `dist`'s preflight costs nothing on a machine that already passed.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
 use anyhow::Result;
 use serde::Serialize;
 
@@ -134,7 +131,7 @@ pub fn check(plan: &Plan, facts: &Facts, probe: bool) -> Report {
             }
         }
     }
-    let results: Vec<Report> = crate::dist::parallel(&plan.builds, 2, |step| {
+    let results: Vec<Report> = crate::jobs::parallel(&plan.builds, 2, |step| {
         check_step(plan, facts, &cargo_config, step, probe)
     });
     for r in results {
@@ -422,244 +419,6 @@ pub fn effective_linker(step: &BuildStep, cargo_config: &CargoConfig) -> Linker 
     }
 }
 
-fn probe_dir(plan: &Plan) -> PathBuf {
-    plan.target_dir.join("crossdock").join("probe")
-}
-
-const PROBE_MAIN: &str = "fn main() { println!(\"crossdock probe\"); }\n";
-const PROBE_BUILD: &str = "fn main() { println!(\"cargo:rerun-if-changed=build.rs\"); }\n";
-
-fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
-    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
-        std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
-        std::fs::write(path, text)?;
-    }
-    Ok(())
-}
-
-/// Builds a tiny crate (with a build script, so the host linker is exercised too) for the
-/// step's target with the step's toolchain, environment and `--config` flags, from the
-/// workspace root so the user's `.cargo/config.toml` applies; checks the output's arch.
-fn probe_link(
-    plan: &Plan,
-    cargo_config: &CargoConfig,
-    step: &BuildStep,
-    r: &mut Report,
-    check: &str,
-    host: &str,
-) {
-    let t = &step.target;
-    let dir = probe_dir(plan).join("crate");
-    let setup = (|| -> std::io::Result<()> {
-        write_if_changed(&dir.join("Cargo.toml"), "[package]\nname = \"crossdock-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n\n[workspace]\n")?;
-        write_if_changed(&dir.join("src/main.rs"), PROBE_MAIN)?;
-        write_if_changed(&dir.join("build.rs"), PROBE_BUILD)
-    })();
-    if let Err(e) = setup {
-        r.push(
-            t,
-            check,
-            Status::Fail,
-            format!("cannot write the probe crate in {}: {e}", dir.display()),
-            None,
-        );
-        return;
-    }
-    let mut cmd = Cmd::new(&step.command[0])
-        .cwd(&plan.workspace_root)
-        .args([
-            "build",
-            "--release",
-            "--target",
-            t.as_str(),
-            "--message-format=json-render-diagnostics",
-        ])
-        .arg("--manifest-path")
-        .arg(dir.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(probe_dir(plan).join("target"));
-    let mut it = step.command.iter();
-    while let Some(a) = it.next() {
-        if a == "--config" {
-            if let Some(v) = it.next() {
-                if !v.starts_with("profile.") {
-                    cmd = cmd.arg("--config").arg(v);
-                }
-            }
-        } else if a.starts_with("-Zbuild-std") {
-            cmd = cmd.arg(a);
-        }
-    }
-    for (k, v) in &step.env {
-        cmd = cmd.env(k, v);
-    }
-    for k in &step.env_remove {
-        cmd = cmd.env_remove(k);
-    }
-    let key = fingerprint(&cmd, cargo_config);
-    let stamp = probe_dir(plan).join(format!("{t}.ok"));
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(key.as_str()) {
-        r.push(t, check, Status::Ok, "links (cached probe)", None);
-        return;
-    }
-    let out = match cmd.output(Some(Duration::from_secs(600))) {
-        Ok(o) => o,
-        Err(e) => {
-            r.push(t, check, Status::Fail, format!("{e:#}"), None);
-            return;
-        }
-    };
-    if !out.success() {
-        let tail = tail(&out.stderr, 12);
-        let mut origins: Vec<String> = Vec::new();
-        for triple in [t.as_str(), host] {
-            for s in cargo_config.target_settings(triple, "linker") {
-                let line = format!("{} sets {} = \"{}\"", s.origin, s.key, s.value);
-                if !origins.contains(&line) {
-                    origins.push(line);
-                }
-            }
-        }
-        let detail = format!("the probe program does not link for {t}:\n{tail}");
-        let fix = if origins.is_empty() {
-            format!(
-                "install a working linker for {t} ({}) or set `linker` for {t} in targets.toml",
-                install_hint(&effective_linker(step, cargo_config).program)
-            )
-        } else {
-            format!("{}\nfix or remove that key (build scripts and proc-macros link with the host's linker), or set `linker` for {t} in targets.toml", origins.join("\n"))
-        };
-        r.push(t, check, Status::Fail, detail, Some(fix));
-        return;
-    }
-    let exe = out
-        .stdout
-        .lines()
-        .filter_map(|l| serde_json::from_str::<cargo_metadata::Message>(l).ok())
-        .find_map(|m| match m {
-            cargo_metadata::Message::CompilerArtifact(a) if a.target.name == "crossdock-probe" => {
-                a.executable
-            }
-            _ => None,
-        });
-    match exe.map(|e| e.into_std_path_buf()) {
-        Some(exe) => match arch_matches(&exe, t) {
-            Ok(desc) => {
-                let _ = std::fs::write(&stamp, &key);
-                r.push(t, check, Status::Ok, format!("links a {desc} probe"), None);
-            }
-            Err(e) => r.push(t, check, Status::Fail, e, Some(format!("the linker for {t} makes binaries for another target: set `linker` for {t} in targets.toml"))),
-        },
-        None => r.push(t, check, Status::Fail, "cargo reported no probe executable", None),
-    }
-}
-
-/// For build-std targets there is no prebuilt std to link a Rust probe against (building it
-/// takes a minute), so the linker links a C probe; its output must be for the target.
-fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &mut Report) {
-    let t = &step.target;
-    let dir = probe_dir(plan);
-    let src = dir.join("probe.c");
-    if let Err(e) = write_if_changed(&src, "int main(void) { return 0; }\n") {
-        r.push(
-            t,
-            "linker",
-            Status::Fail,
-            format!("cannot write {}: {e}", src.display()),
-            None,
-        );
-        return;
-    }
-    // gcc for Windows names its output `*.exe` whatever `-o` says.
-    let exe = if t.contains("-windows") { ".exe" } else { "" };
-    let out = dir.join(format!("c-probe-{t}{exe}"));
-    // `-x none` after the source: wrappers may append objects of their own.
-    let mut cmd = Cmd::new(&linker.program)
-        .args(["-x", "c"])
-        .arg(&src)
-        .args(["-x", "none", "-o"])
-        .arg(&out);
-    for (k, v) in &step.env {
-        cmd = cmd.env(k, v);
-    }
-    match cmd.output(Some(Duration::from_secs(300))) {
-        Ok(o) if o.success() => match arch_matches(&out, t) {
-            Ok(desc) => r.push(
-                t,
-                "linker",
-                Status::Ok,
-                format!(
-                    "{} links a {desc} C probe ({})",
-                    linker.program, linker.origin
-                ),
-                None,
-            ),
-            Err(e) => r.push(
-                t,
-                "linker",
-                Status::Fail,
-                e,
-                Some(format!(
-                    "`{}` ({}) does not make {t} binaries: set `linker` for {t} in targets.toml",
-                    linker.program, linker.origin
-                )),
-            ),
-        },
-        Ok(o) => r.push(
-            t,
-            "linker",
-            Status::Fail,
-            format!(
-                "`{}` cannot link a C probe for {t}:\n{}",
-                cmd.display(),
-                tail(&o.combined(), 12)
-            ),
-            Some(format!(
-                "{} or set `linker` for {t} in targets.toml",
-                install_hint(&linker.program)
-            )),
-        ),
-        Err(e) => r.push(
-            t,
-            "linker",
-            Status::Fail,
-            format!("{e:#}"),
-            Some(install_hint(&linker.program)),
-        ),
-    }
-}
-
-/// The last `n` non-empty lines of a tool's output.
-fn tail(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
-}
-
-fn arch_matches(exe: &Path, triple: &str) -> std::result::Result<String, String> {
-    let data = std::fs::read(exe).map_err(|e| format!("cannot read {}: {e}", exe.display()))?;
-    let got = binary::inspect(&data).map_err(|e| format!("{}: {e:#}", exe.display()))?;
-    let (format, arch, bits) = binary::expected(triple);
-    if got.format == format && got.arch == arch && got.bits == bits {
-        Ok(got.to_string())
-    } else {
-        Err(format!(
-            "the probe is a {got} binary, but {triple} needs {format} {bits}-bit {arch}"
-        ))
-    }
-}
-
-fn fingerprint(cmd: &Cmd, cargo_config: &CargoConfig) -> String {
-    use sha2::Digest;
-    let mut h = sha2::Sha256::new();
-    h.update(cmd.display());
-    h.update(std::env::var("PATH").unwrap_or_default());
-    for (p, _) in &cargo_config.files {
-        h.update(p.display().to_string());
-        h.update(std::fs::read(p).unwrap_or_default());
-    }
-    crate::archive::hex(&h.finalize())
-}
-
 /// `dist`'s preflight: every failing check at once, as one error.
 pub fn preflight(plan: &Plan, facts: &Facts) -> Result<()> {
     let report = check(plan, facts, true);
@@ -676,3 +435,7 @@ pub fn preflight(plan: &Plan, facts: &Facts) -> Result<()> {
         only.render()
     )
 }
+
+mod probe;
+
+use probe::{probe_c_link, probe_link};

@@ -13,6 +13,7 @@ pub mod facts;
 pub mod github;
 pub mod include;
 pub mod init;
+pub mod jobs;
 pub mod lock;
 pub mod manifest;
 pub mod merge;

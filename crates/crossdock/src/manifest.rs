@@ -6,6 +6,8 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
+
+use crate::shell;
 use serde::{Deserialize, Serialize};
 
 pub const FILE_NAME: &str = "dist-manifest.json";
@@ -77,6 +79,36 @@ pub struct BinaryEntry {
 }
 
 impl Manifest {
+    /// The table printed after a run.
+    pub fn summary(&self) -> String {
+        let rows: Vec<&ArtifactEntry> = self
+            .artifacts
+            .iter()
+            .filter(|a| matches!(a.kind, Kind::Archive | Kind::Universal))
+            .collect();
+        let w0 = rows.iter().map(|a| a.name.len()).max().unwrap_or(8).max(8);
+        let w1 = rows
+            .iter()
+            .map(|a| a.target.as_deref().unwrap_or("").len())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let mut s = format!(
+            "{:<w0$}  {:<w1$}  {:>10}  {}\n",
+            "artifact", "target", "size", "sha256"
+        );
+        for a in rows {
+            s.push_str(&format!(
+                "{:<w0$}  {:<w1$}  {:>10}  {}…\n",
+                a.name,
+                a.target.as_deref().unwrap_or(""),
+                shell::human_size(a.size),
+                &a.sha256[..12]
+            ));
+        }
+        s
+    }
+
     pub fn new(commit: Option<String>, source_date_epoch: u64) -> Manifest {
         Manifest {
             schema_version: SCHEMA_VERSION,

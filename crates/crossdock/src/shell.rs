@@ -88,3 +88,43 @@ pub fn human_size(bytes: u64) -> String {
         format!("{v:.1} {}", UNITS[unit])
     }
 }
+
+/// A progress bar over the archives when stderr is a terminal (feature `progress`).
+pub struct Progress {
+    #[cfg(feature = "progress")]
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    pub fn new(len: usize) -> Progress {
+        let _ = len;
+        Progress {
+            #[cfg(feature = "progress")]
+            bar: is_interactive().then(|| {
+                let bar = indicatif::ProgressBar::new(len as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "   Packaging [{bar:27}] {pos}/{len}: {msg}",
+                    )
+                    .expect("valid template")
+                    .progress_chars("=> "),
+                );
+                bar
+            }),
+        }
+    }
+    pub fn done(&self, name: &str) {
+        let _ = name;
+        #[cfg(feature = "progress")]
+        if let Some(b) = &self.bar {
+            b.set_message(name.to_string());
+            b.inc(1);
+        }
+    }
+    pub fn finish(&self) {
+        #[cfg(feature = "progress")]
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}

@@ -60,7 +60,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
             ),
         );
         if shell::verbosity() >= shell::Verbosity::Normal {
-            eprint!("{}", dist::summary(&manifest));
+            eprint!("{}", manifest.summary());
         }
     }
     Ok(0)

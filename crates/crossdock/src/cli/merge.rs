@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::{dist, facts, merge, shell};
+use crate::{facts, merge, shell};
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -48,7 +48,7 @@ pub fn run(a: MergeArgs) -> Result<i32> {
     if a.json {
         print!("{}", manifest.to_json());
     } else if shell::verbosity() >= shell::Verbosity::Normal {
-        eprint!("{}", dist::summary(&manifest));
+        eprint!("{}", manifest.summary());
     }
     Ok(0)
 }

@@ -1,0 +1,90 @@
+//! The plan as a human reads it (`dist --dry-run`).
+
+use super::*;
+
+impl Plan {
+    /// The plan as a human reads it (`--dry-run`).
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        s.push_str(&format!("workspace: {}\n", self.workspace_root.display()));
+        s.push_str(&format!("profile:   {}\n", self.profile));
+        s.push_str(&format!("out dir:   {}\n", self.out_dir.display()));
+        s.push_str(&format!(
+            "mtime:     {} (SOURCE_DATE_EPOCH)\n",
+            self.source_date_epoch
+        ));
+        for b in &self.builds {
+            s.push_str(&format!(
+                "\nbuild {} with {} ({})\n",
+                b.target,
+                b.builder.name(),
+                b.rustc_version
+            ));
+            let std = match &b.std {
+                StdSource::Installed => "installed".to_string(),
+                StdSource::RustupAdd { toolchain } => {
+                    format!("rustup target add --toolchain {toolchain} {}", b.target)
+                }
+                StdSource::BuildStd => "built from source (-Zbuild-std)".to_string(),
+                StdSource::Missing => "MISSING".to_string(),
+            };
+            s.push_str(&format!("  std:     {std}\n"));
+            let env: Vec<String> = b
+                .env
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.replace('\x1f', " ")))
+                .collect();
+            s.push_str(&format!(
+                "  run:     {}{}\n",
+                if env.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} ", env.join(" "))
+                },
+                b.command.join(" ")
+            ));
+            match (&b.smoke, &b.smoke_skipped) {
+                (Some(a), _) => s.push_str(&format!(
+                    "  smoke:   {}{}\n",
+                    b.runner
+                        .as_ref()
+                        .map(|r| format!("{} ", r.join(" ")))
+                        .unwrap_or_default(),
+                    format_args!("BIN {}", a.join(" "))
+                )),
+                (None, Some(why)) => s.push_str(&format!("  smoke:   skipped: {why}\n")),
+                _ => {}
+            }
+        }
+        s.push_str("\nartifacts:\n");
+        for a in &self.artifacts {
+            let bins: Vec<&str> = a.binaries.iter().map(|b| b.file_name.as_str()).collect();
+            let inc: Vec<&str> = a.includes.iter().map(|i| i.dest.as_str()).collect();
+            s.push_str(&format!(
+                "  {}  [{}]{}\n",
+                a.file_name,
+                bins.join(", "),
+                if inc.is_empty() {
+                    String::new()
+                } else {
+                    format!(" + {}", inc.join(", "))
+                }
+            ));
+        }
+        for u in &self.universals {
+            s.push_str(&format!(
+                "  {}  (universal: {})\n",
+                u.file_name,
+                u.members.join(" + ")
+            ));
+        }
+        s.push_str("  SHA256SUMS, *.sha256, dist-manifest.json\n");
+        if !self.problems.is_empty() {
+            s.push_str("\nproblems (the run would stop here):\n");
+            for p in &self.problems {
+                s.push_str(&format!("  - {p}\n"));
+            }
+        }
+        s
+    }
+}
