@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_methods)] // the tests run llvm-lipo itself, as an outside judge
 use super::*;
 use std::process::Command;
 
