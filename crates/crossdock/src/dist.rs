@@ -65,11 +65,11 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     let _lock = lock::acquire(&plan.target_dir)?;
     let previous = Manifest::previous(&plan.out_dir);
 
-    // target → verified binaries per package manifest
     // Every target's std before the first long build, so a missing one fails fast.
     for step in &plan.builds {
         build::ensure_std(step)?;
     }
+    // (target, package manifest) → its verified, smoke-tested binaries
     let mut ready: BTreeMap<(String, PathBuf), Vec<ReadyBinary>> = BTreeMap::new();
     for step in &plan.builds {
         shell::status(
