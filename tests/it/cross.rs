@@ -97,14 +97,24 @@ fn extracted(fx: &Fixture, archive: &str) -> (tempfile::TempDir, PathBuf) {
 fn aarch64_linux_gnu_with_debian_toolchain_runs_under_qemu() {
     let t = "aarch64-unknown-linux-gnu";
     if !require(
-        "aarch64 std (libstd-rust-web-dev:arm64), aarch64-linux-gnu-gcc, qemu-aarch64",
-        debian_std(t) && have("aarch64-linux-gnu-gcc") && have("qemu-aarch64"),
+        "Debian cargo and aarch64 std (cargo-web, libstd-rust-web-dev:arm64), aarch64-linux-gnu-gcc, qemu-aarch64",
+        debian_std(t)
+            && have("aarch64-linux-gnu-gcc")
+            && have("qemu-aarch64")
+            && Path::new("/usr/bin/cargo").exists(),
     ) {
         return;
     }
-    // The global --rustc/--cargo route: rustup's cargo with Debian's rustc.
+    // The global --cargo/--rustc route: Debian's cargo and rustc instead of rustup's.
     let fx = tiny("[dist]\ninclude = [\"README.md\"]\n\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n");
-    let (m, stderr) = dist_json(&fx, &["--rustc", DEBIAN_RUSTC]);
+    let (m, stderr) = dist_json(
+        &fx,
+        &["--cargo", "/usr/bin/cargo", "--rustc", DEBIAN_RUSTC, "-v"],
+    );
+    assert!(
+        stderr.contains("RUSTC=/usr/bin/rustc /usr/bin/cargo build"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("Ran tiny --version: tiny 0.2.0 (aarch64 linux)"),
         "smoke run through the runner:\n{stderr}"
