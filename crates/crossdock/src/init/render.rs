@@ -1,0 +1,194 @@
+//! Rendering (pure): the starter targets.toml, the xtask files and the release workflow,
+//! from the templates and targets.toml.
+
+use super::*;
+
+/// Replaces every `@@KEY@@` of `template`.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in values {
+        out = out.replace(&format!("@@{k}@@"), v);
+    }
+    debug_assert!(!out.contains("@@"), "unfilled placeholder in:\n{out}");
+    out
+}
+
+/// A starter targets.toml: `host` active, the common triples commented out, `packages`
+/// listed (so the xtask, which has a binary too, is not shipped).
+pub fn render_targets(host: &str, packages: &[String]) -> String {
+    let packages = if packages.is_empty() {
+        "# packages = [\"my-app\"]          # default: every member with a binary target"
+            .to_string()
+    } else {
+        let quoted: Vec<String> = packages.iter().map(|p| format!("\"{p}\"")).collect();
+        format!("packages = [{}]", quoted.join(", "))
+    };
+    let mut others = String::new();
+    for (triple, extra) in COMMON_TARGETS.iter().filter(|(t, _)| *t != host) {
+        others.push_str(&format!("\n# [[target]]\n# triple = \"{triple}\"\n"));
+        for line in extra.lines() {
+            others.push_str(&format!("# {line}\n"));
+        }
+    }
+    others.push_str(
+        "\n# One macOS binary for both CPUs (needs both apple targets above):\n\
+         # [[universal]]\n\
+         # name = \"universal-apple-darwin\"\n\
+         # targets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]",
+    );
+    fill(
+        TARGETS_TEMPLATE,
+        &[
+            ("PACKAGES", &packages),
+            ("HOST", host),
+            ("OTHER_TARGETS", others.trim_start_matches('\n')),
+        ],
+    )
+}
+
+/// How the xtask depends on crossdock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dependency {
+    /// `version = "0.1"` (crates.io).
+    Version(String),
+    /// `path = "…"` (a checkout of crossdock).
+    Path(PathBuf),
+}
+
+impl Dependency {
+    /// The crates.io requirement matching this build: `0.1` for 0.1.x, `1` for 1.x.
+    pub fn current() -> Dependency {
+        let v = env!("CARGO_PKG_VERSION");
+        let mut parts = v.split('.');
+        let major = parts.next().unwrap_or("0");
+        let minor = parts.next().unwrap_or("0");
+        Dependency::Version(if major == "0" {
+            format!("0.{minor}")
+        } else {
+            major.to_string()
+        })
+    }
+}
+
+pub(crate) fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+pub fn render_xtask_manifest(dep: &Dependency) -> String {
+    let source = match dep {
+        Dependency::Version(v) => format!("version = {}", toml_string(v)),
+        Dependency::Path(p) => format!("path = {}", toml_string(&p.to_string_lossy())),
+    };
+    fill(
+        XTASK_MANIFEST_TEMPLATE,
+        &[(
+            "CROSSDOCK_DEPENDENCY",
+            &format!("crossdock = {{ {source}, default-features = false, features = [\"cli\"] }}"),
+        )],
+    )
+}
+
+pub fn render_xtask_main() -> String {
+    fill(XTASK_MAIN_TEMPLATE, &[])
+}
+
+/// The release workflow for `config`: the template with the matrix (targets, runners,
+/// what each build job installs) and the universal binaries the merge job joins.
+pub fn render_workflow(config: &Config) -> String {
+    let m = github::matrix(config, &[]);
+    // Fixed widths: adding a target adds a line and changes no other.
+    let (width, runner_width) = (29, 14);
+    let mut comment =
+        String::from("# Targets (targets.toml; one build job each, from `cargo xtask matrix`):\n");
+    if m.include.is_empty() {
+        comment.push_str("#   none\n");
+    }
+    for e in &m.include {
+        let mut extra = Vec::new();
+        if e.builder != "cargo" {
+            extra.push(format!("builder {}", e.builder));
+        }
+        if e.rustup_target {
+            extra.push("rustup target add".to_string());
+        }
+        if e.build_std {
+            extra.push("build-std".to_string());
+        }
+        if !e.apt.is_empty() {
+            extra.push(format!("apt: {}", e.apt));
+        }
+        let line = format!(
+            "#   {:width$}  {:runner_width$}  {:6}  {}",
+            e.target,
+            e.runner,
+            e.archive,
+            extra.join(", ")
+        );
+        comment.push_str(line.trim_end());
+        comment.push('\n');
+    }
+    comment.push_str("# Universal binaries (joined by the merge job):");
+    if config.universals.is_empty() {
+        comment.push_str(" none");
+    }
+    for u in &config.universals {
+        let members: Vec<&str> = u.targets.iter().map(|(t, _)| t.as_str()).collect();
+        comment.push_str(&format!("\n#   {} = {}", u.name, members.join(" + ")));
+    }
+    let merge_step = if config.universals.is_empty() {
+        "Merge into dist/ (SHA256SUMS, dist-manifest.json)".to_string()
+    } else {
+        let names: Vec<&str> = config.universals.iter().map(|u| u.name.as_str()).collect();
+        format!(
+            "Merge into dist/ (SHA256SUMS, dist-manifest.json, {})",
+            names.join(", ")
+        )
+    };
+    fill(
+        WORKFLOW_TEMPLATE,
+        &[("MATRIX_COMMENT", &comment), ("MERGE_STEP", &merge_step)],
+    )
+}
+
+/// The targets a rendered workflow lists in its header comment.
+pub fn listed_targets(workflow: &str) -> Vec<String> {
+    workflow
+        .lines()
+        .skip_while(|l| !l.starts_with("# Targets"))
+        .skip(1)
+        .take_while(|l| l.starts_with("#   "))
+        .filter_map(|l| l[4..].split_whitespace().next())
+        .filter(|t| *t != "none")
+        .map(str::to_string)
+        .collect()
+}
+
+/// Where `rendered` first differs from `on_disk`: `line N: expected …, found …`.
+pub fn first_difference(rendered: &str, on_disk: &str) -> String {
+    let mut a = rendered.lines();
+    let mut b = on_disk.lines();
+    let mut n = 1;
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) if x == y => n += 1,
+            (None, None) => return "line endings or trailing newline".to_string(),
+            (x, y) => {
+                return format!(
+                    "line {n}: expected {:?}, found {:?}",
+                    x.unwrap_or("<end of file>"),
+                    y.unwrap_or("<end of file>")
+                )
+            }
+        }
+    }
+}
