@@ -37,7 +37,7 @@ impl Workspace {
         }
         let out = cmd
             .run_checked(Some(std::time::Duration::from_secs(300)))
-            .context("cannot read the workspace with `cargo metadata`")?;
+            .context("cannot read the workspace with `cargo metadata`: run crossdock inside a Cargo workspace, or pass --manifest-path PATH/Cargo.toml")?;
         let meta: cargo_metadata::Metadata = serde_json::from_str(&out.stdout)
             .context("cannot parse the output of `cargo metadata`")?;
         Workspace::from_metadata(meta)
