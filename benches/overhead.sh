@@ -41,8 +41,17 @@ printf '%-44s %8s ms\n' "cargo build (no-op, same flags)" "$cargo_ms"
 printf '%-44s %8s ms   (+%s ms over cargo; goal <= 100)\n' "crossdock dist (no-op build + package)" "$dist_ms" "$((dist_ms - cargo_ms))"
 printf '%-44s %8s ms\n' "crossdock dist --dry-run (plan only)" "$dry_ms"
 if command -v dist >/dev/null 2>&1; then
-  cd_ms=$(timeit dist build --artifacts=local)
-  printf '%-44s %8s ms   (+%s ms over cargo)\n' "cargo-dist dist build" "$cd_ms" "$((cd_ms - cargo_ms))"
+  # cargo-dist on a git copy of the same workspace, host target, one package (alpha).
+  cp -r "$ROOT/tests/fixtures/hello-ws" "$WORK/cd"
+  rm -rf "$WORK/cd/target" "$WORK/cd/dist"
+  cd "$WORK/cd"
+  printf '[workspace]\nmembers = ["cargo:."]\n\n[dist]\ncargo-dist-version = "%s"\ninstallers = []\ntargets = ["%s"]\n' \
+    "$(dist --version | awk '{print $2}')" "$(rustc -vV | sed -n 's/^host: //p')" > dist-workspace.toml
+  git init -q && git add -A && git -c user.email=bench@crossdock -c user.name=bench commit -qm bench
+  host=$(rustc -vV | sed -n 's/^host: //p')
+  dist build --artifacts=local --target "$host" --tag=alpha-v0.3.1 >/dev/null 2>&1
+  cd_ms=$(timeit dist build --artifacts=local --target "$host" --tag=alpha-v0.3.1)
+  printf '%-44s %8s ms   (+%s ms over cargo; ships alpha only, tar.xz)\n' "cargo-dist $(dist --version | awk '{print $2}') dist build (no-op)" "$cd_ms" "$((cd_ms - cargo_ms))"
 else
   echo "cargo-dist: not on PATH (cargo install cargo-dist --locked); measured earlier at ~0.9 s above cargo"
 fi
