@@ -315,3 +315,33 @@ fn interrupted_archive_leaves_no_file_under_its_final_name() {
         list_files(&d)
     );
 }
+
+#[test]
+fn smoke_runs_again_only_when_binary_or_smoke_command_changes() {
+    let fx = Fixture::new("tiny");
+    let first = fx.run(&["dist"]).ok();
+    assert!(
+        first.stderr.contains("Ran tiny --version: tiny 0.2.0"),
+        "{}",
+        first.stderr
+    );
+    let second = fx.run(&["dist"]).ok();
+    assert!(
+        second.stderr.contains("Fresh tiny for"),
+        "{}",
+        second.stderr
+    );
+    assert!(!second.stderr.contains("Ran tiny"), "{}", second.stderr);
+    fx.write(
+        "targets.toml",
+        "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nsmoke = [\"--version\", \"again\"]\n",
+    );
+    let third = fx.run(&["dist"]).ok();
+    assert!(
+        third
+            .stderr
+            .contains("Ran tiny --version again: tiny 0.2.0"),
+        "{}",
+        third.stderr
+    );
+}

@@ -111,18 +111,21 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                     use sha2::Digest;
                     archive::hex(&sha2::Sha256::digest(&data))
                 };
-                if previous
-                    .as_ref()
-                    .is_some_and(|m| m.has_binary(&step.target, &sha))
-                {
+                let stamp = smoke_stamp(plan, step, &sha);
+                if stamp.as_ref().is_some_and(|p| p.exists()) {
                     shell::note(
                         "Fresh",
                         format!(
-                            "{} for {} (unchanged since the last run, smoke run passed then)",
+                            "{} for {} (this binary passed this smoke run before)",
                             b.file_name, step.target
                         ),
                     );
                 } else if let Some(out) = build::smoke(step, path)? {
+                    if let Some(p) = &stamp {
+                        // Best effort: without the stamp the next run smoke-tests again.
+                        let _ = std::fs::create_dir_all(p.parent().unwrap_or(Path::new(".")));
+                        let _ = std::fs::write(p, &out);
+                    }
                     shell::status(
                         "Ran",
                         format!(
@@ -226,6 +229,24 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
         plan.source_date_epoch,
         packages,
         entries,
+    )
+}
+
+/// Where a passed smoke run of this binary (by hash) with this runner and these arguments is
+/// recorded, so an unchanged binary is not run again. `None` when there is no smoke run.
+fn smoke_stamp(plan: &Plan, step: &crate::plan::BuildStep, binary_sha: &str) -> Option<PathBuf> {
+    use sha2::Digest;
+    let args = step.smoke.as_ref()?;
+    let mut h = sha2::Sha256::new();
+    h.update(binary_sha);
+    for part in step.runner.iter().flatten().chain(args) {
+        h.update([0]);
+        h.update(part);
+    }
+    Some(
+        plan.target_dir
+            .join("crossdock/smoke")
+            .join(archive::hex(&h.finalize())),
     )
 }
 

@@ -161,14 +161,6 @@ impl Manifest {
         (sha == a.sha256).then(|| a.clone())
     }
 
-    /// Was a binary with this hash shipped for `target` by this run already?
-    pub fn has_binary(&self, target: &str, sha256: &str) -> bool {
-        self.artifacts
-            .iter()
-            .filter(|a| a.target.as_deref() == Some(target))
-            .any(|a| a.binaries.iter().any(|b| b.sha256 == sha256))
-    }
-
     /// The previous run's manifest in `dir`, if any and readable.
     pub fn previous(dir: &Path) -> Option<Manifest> {
         Manifest::read(&dir.join(FILE_NAME)).ok()
