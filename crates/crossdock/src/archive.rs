@@ -90,6 +90,11 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// SHA-256 of bytes in memory, as hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// SHA-256 and size of a file, streamed.
 pub fn hash_file(path: &Path) -> Result<(u64, String)> {
     let mut f = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;

@@ -107,10 +107,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                 let data = std::fs::read(path)
                     .with_context(|| format!("cannot read {}", path.display()))?;
                 let info = binary::verify(path, &data, &step.target)?;
-                let sha = {
-                    use sha2::Digest;
-                    archive::hex(&sha2::Sha256::digest(&data))
-                };
+                let sha = archive::sha256_hex(&data);
                 let stamp = smoke_stamp(plan, step, &sha);
                 if stamp.as_ref().is_some_and(|p| p.exists()) {
                     shell::note(
@@ -290,7 +287,7 @@ pub fn finish(
             target: a.target.clone(),
             members: Vec::new(),
             size: text.len() as u64,
-            sha256: sha_text(&text),
+            sha256: archive::sha256_hex(text.as_bytes()),
             binaries: Vec::new(),
             files: Vec::new(),
             inputs: String::new(),
@@ -307,7 +304,7 @@ pub fn finish(
         target: None,
         members: Vec::new(),
         size: sums_text.len() as u64,
-        sha256: sha_text(&sums_text),
+        sha256: archive::sha256_hex(sums_text.as_bytes()),
         binaries: Vec::new(),
         files: Vec::new(),
         inputs: String::new(),
@@ -338,11 +335,6 @@ pub fn finish(
     Ok(manifest)
 }
 
-fn sha_text(text: &str) -> String {
-    use sha2::Digest;
-    archive::hex(&sha2::Sha256::digest(text.as_bytes()))
-}
-
 /// A fingerprint of an archive's inputs: what decides its bytes.
 fn inputs_fingerprint(
     format: ArchiveFormat,
@@ -363,7 +355,7 @@ fn inputs_fingerprint(
         let sha = match (known.get(&e.name), &e.source) {
             (Some(s), _) => s.clone(),
             (None, Source::File(p)) => archive::hash_file(p)?.1,
-            (None, Source::Bytes(b)) => archive::hex(&sha2::Sha256::digest(b)),
+            (None, Source::Bytes(b)) => archive::sha256_hex(b),
         };
         h.update(format!("{}\0{:o}\0{sha}\0", e.name, e.mode));
     }
