@@ -122,7 +122,7 @@ impl Report {
 
 /// Checks every build step of the plan. `probe` links a test program per target.
 pub fn check(plan: &Plan, facts: &Facts, probe: bool) -> Report {
-    let cargo_config = CargoConfig::load(&plan.workspace_root);
+    let cargo_config = &facts.cargo_config;
     let mut report = Report::default();
     for p in &plan.problems {
         if let Some((target, rest)) = p.split_once(": ") {
@@ -132,7 +132,7 @@ pub fn check(plan: &Plan, facts: &Facts, probe: bool) -> Report {
         }
     }
     let results: Vec<Report> = crate::jobs::parallel(&plan.builds, 2, |step| {
-        check_step(plan, facts, &cargo_config, step, probe)
+        check_step(plan, facts, cargo_config, step, probe)
     });
     for r in results {
         report.rows.extend(r.rows);
@@ -143,7 +143,7 @@ pub fn check(plan: &Plan, facts: &Facts, probe: bool) -> Report {
             let mut r = Report::default();
             probe_link(
                 plan,
-                &cargo_config,
+                cargo_config,
                 &host_step,
                 &mut r,
                 "host linker",

@@ -147,6 +147,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             .ok()
             .filter(|s| !s.is_empty()),
         target_rustflags_in_config,
+        cargo_config,
         tools: TOOLS
             .iter()
             .filter(|t| which(t).is_some())

@@ -347,9 +347,10 @@ pub fn check_entries(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Extracts the regular files of a checked tar.gz into `into`; returns path-below-top → file.
+/// Extracts the regular files of a tar.gz (already scanned by [`check_entries`]) into
+/// `into`; returns path-below-top → file. Entry names are only map keys: every file is
+/// written as `into/<index>`, so no name can place a file anywhere else.
 fn unpack(archive_path: &Path, into: &Path) -> Result<BTreeMap<String, PathBuf>> {
-    check_entries(archive_path)?;
     std::fs::create_dir_all(into)?;
     let f = std::fs::File::open(archive_path)?;
     let mut t = tar::Archive::new(flate2::read::GzDecoder::new(f));

@@ -46,6 +46,8 @@ pub struct Facts {
     pub env_encoded_rustflags: Option<String>,
     /// Triples for which the user's cargo config sets target-level rustflags.
     pub target_rustflags_in_config: BTreeSet<String>,
+    /// The user's cargo config files (doctor names the one that set a linker).
+    pub cargo_config: crate::cargo_config::CargoConfig,
     /// Programs found on PATH among those a plan may need (`cargo-zigbuild`, `cross`, `lipo`…).
     pub tools: BTreeSet<String>,
     pub host: String,

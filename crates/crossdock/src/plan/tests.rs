@@ -85,6 +85,7 @@ fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> F
         env_rustflags: None,
         env_encoded_rustflags: None,
         target_rustflags_in_config: BTreeSet::new(),
+        cargo_config: Default::default(),
         tools: BTreeSet::new(),
         host: HOST.into(),
         source_date_epoch: 1_700_000_000,
