@@ -9,6 +9,7 @@ mod support;
 mod apple;
 mod bad_input;
 mod cross;
+mod debuginfo;
 mod dist;
 mod doctor;
 mod init;

@@ -8,6 +8,8 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use object::{Architecture, BinaryFormat, Object, ObjectSection};
 
+use crate::config::Strip;
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Inspection {
     pub format: String,
@@ -17,8 +19,14 @@ pub struct Inspection {
     pub static_elf: Option<bool>,
     /// PE only: `console` or `gui`.
     pub subsystem: Option<String>,
-    /// Debug sections still present.
-    pub debug_sections: Vec<String>,
+    /// Debug info still present: DWARF that is not loaded at run time (ELF `.debug_*` /
+    /// `.zdebug_*` sections without `SHF_ALLOC`, Mach-O sections of the `__DWARF` segment,
+    /// PE sections named `.debug_*`). Allocated sections such as rustc's 34-byte
+    /// `.debug_gdb_scripts` are part of the program image, not debug info.
+    pub debug_info: Vec<String>,
+    /// A symbol table is present (ELF `.symtab`, a PE COFF symbol table); `.dynsym` and
+    /// Mach-O's symbol table are needed at run time and never count.
+    pub symbol_table: bool,
 }
 
 impl std::fmt::Display for Inspection {
@@ -67,13 +75,18 @@ pub fn inspect(data: &[u8]) -> Result<Inspection> {
         _ => "unknown object",
     }
     .to_string();
-    let debug_sections = file
+    let debug_info = file
         .sections()
+        .filter(is_debug_info)
         .filter_map(|s| s.name().ok().map(str::to_string))
-        .filter(|n| {
-            n.starts_with(".debug_") || n.starts_with("__debug_") || n.starts_with(".zdebug_")
-        })
         .collect();
+    let symbol_table = match &file {
+        object::File::Elf64(_) | object::File::Elf32(_) => {
+            file.section_by_name(".symtab").is_some()
+        }
+        object::File::Pe64(_) | object::File::Pe32(_) => pe_has_coff_symbols(data),
+        _ => false,
+    };
     let static_elf = match &file {
         object::File::Elf64(_) | object::File::Elf32(_) => Some(!has_interp(data)),
         _ => None,
@@ -104,8 +117,45 @@ pub fn inspect(data: &[u8]) -> Result<Inspection> {
         bits: if file.is_64() { 64 } else { 32 },
         static_elf,
         subsystem,
-        debug_sections,
+        debug_info,
+        symbol_table,
     })
+}
+
+/// Whether a section is debug info: decided by its flags or segment, never by name alone.
+fn is_debug_info(section: &object::Section<'_, '_>) -> bool {
+    let name = section.name().unwrap_or("");
+    let dwarf_name = name.starts_with(".debug_") || name.starts_with(".zdebug_");
+    match section.flags() {
+        object::SectionFlags::Elf { sh_flags } => {
+            dwarf_name && sh_flags & u64::from(object::elf::SHF_ALLOC) == 0
+        }
+        object::SectionFlags::MachO { .. } => {
+            section.segment_name().ok().flatten() == Some("__DWARF")
+        }
+        // PE has no notion of an unloaded section; mingw keeps DWARF in `.debug_*` sections
+        // (marked discardable), which no Windows tool reads at run time.
+        object::SectionFlags::Coff { .. } => dwarf_name,
+        _ => dwarf_name,
+    }
+}
+
+/// PE: a COFF symbol table (what `strip` removes from a mingw binary).
+fn pe_has_coff_symbols(data: &[u8]) -> bool {
+    use object::read::pe::ImageNtHeaders;
+    fn check<H: ImageNtHeaders>(data: &[u8]) -> bool {
+        let Ok(dos) = object::pe::ImageDosHeader::parse(data) else {
+            return false;
+        };
+        let mut offset = dos.nt_headers_offset().into();
+        let Ok((nt, _)) = H::parse(data, &mut offset) else {
+            return false;
+        };
+        let fh = nt.file_header();
+        fh.pointer_to_symbol_table.get(object::LittleEndian) != 0
+            && fh.number_of_symbols.get(object::LittleEndian) != 0
+    }
+    check::<object::pe::ImageNtHeaders64>(data) || check::<object::pe::ImageNtHeaders32>(data)
 }
 
 fn has_interp(data: &[u8]) -> bool {
@@ -153,8 +203,9 @@ pub fn expected(triple: &str) -> (&'static str, String, u8) {
     (format, arch.to_string(), bits)
 }
 
-/// Checks a binary against its triple; the error says what it is and what is needed.
-pub fn verify(path: &Path, data: &[u8], triple: &str) -> Result<Inspection> {
+/// Checks a binary against its triple and the strip setting it was built with; the error
+/// says what it is and what is needed.
+pub fn verify(path: &Path, data: &[u8], triple: &str, strip: Strip) -> Result<Inspection> {
     let got = inspect(data)
         .with_context(|| format!("{} is {}", path.display(), "not a binary for any target"))
         .map_err(|e| {
@@ -189,11 +240,18 @@ pub fn verify(path: &Path, data: &[u8], triple: &str) -> Result<Inspection> {
             got.subsystem
         );
     }
-    if !got.debug_sections.is_empty() {
+    if strip != Strip::None && !got.debug_info.is_empty() {
         bail!(
-            "{}: still has debug sections ({}) after stripping; crossdock ships stripped binaries (the build passes profile strip=true; check that no later step re-adds debug info)",
+            "{}: still has debug info ({}) after stripping; crossdock ships it without (the build passes profile strip={}; check that no later step re-adds debug info, or set `strip = false` in targets.toml to ship it as built)",
             path.display(),
-            got.debug_sections.join(", ")
+            got.debug_info.join(", "),
+            strip.profile_value()
+        );
+    }
+    if strip == Strip::Symbols && got.symbol_table {
+        bail!(
+            "{}: still has a symbol table after stripping; crossdock ships it without (the build passes profile strip=true; set `strip = \"debuginfo\"` in targets.toml to keep symbols)",
+            path.display()
         );
     }
     Ok(got)
@@ -233,7 +291,7 @@ mod tests {
             (i.format.as_str(), i.arch.as_str(), i.bits),
             ("ELF", std::env::consts::ARCH, 64)
         );
-        let e = verify(&exe, &data, "aarch64-unknown-linux-gnu")
+        let e = verify(&exe, &data, "aarch64-unknown-linux-gnu", Strip::None)
             .unwrap_err()
             .to_string();
         assert!(e.contains("needs ELF 64-bit aarch64"), "{e}");
@@ -245,10 +303,138 @@ mod tests {
             Path::new("x"),
             b"#!/bin/sh\necho hi\n",
             "x86_64-unknown-linux-gnu",
+            Strip::Symbols,
         )
         .unwrap_err()
         .to_string();
         assert!(e.contains("not an ELF, PE or Mach-O"), "{e}");
+    }
+
+    /// A real object file of `format` with the given (segment, name, kind, flags) sections.
+    fn object_with(
+        format: BinaryFormat,
+        sections: &[(&str, &str, object::SectionKind, Option<u64>)],
+    ) -> Vec<u8> {
+        use object::write::Object as Writer;
+        let mut w = Writer::new(format, Architecture::X86_64, object::Endianness::Little);
+        for (segment, name, kind, elf_flags) in sections {
+            let id = w.add_section(segment.as_bytes().to_vec(), name.as_bytes().to_vec(), *kind);
+            w.append_section_data(id, b"\x01gdb_load_rust_pretty_printers.py\0", 1);
+            if let Some(f) = elf_flags {
+                w.section_mut(id).flags = object::SectionFlags::Elf { sh_flags: *f };
+            }
+        }
+        w.write().unwrap()
+    }
+
+    #[test]
+    fn elf_allocated_debug_gdb_scripts_is_not_debug_info() {
+        let alloc = u64::from(object::elf::SHF_ALLOC);
+        let data = object_with(
+            BinaryFormat::Elf,
+            &[(
+                "",
+                ".debug_gdb_scripts",
+                object::SectionKind::ReadOnlyData,
+                Some(alloc),
+            )],
+        );
+        assert_eq!(inspect(&data).unwrap().debug_info, Vec::<String>::new());
+
+        let data = object_with(
+            BinaryFormat::Elf,
+            &[
+                (
+                    "",
+                    ".debug_gdb_scripts",
+                    object::SectionKind::ReadOnlyData,
+                    Some(alloc),
+                ),
+                ("", ".debug_info", object::SectionKind::Debug, Some(0)),
+                ("", ".zdebug_line", object::SectionKind::Debug, Some(0)),
+            ],
+        );
+        assert_eq!(
+            inspect(&data).unwrap().debug_info,
+            vec![".debug_info".to_string(), ".zdebug_line".to_string()]
+        );
+    }
+
+    #[test]
+    fn elf_symbol_table_is_seen() {
+        use object::write::{Object as Writer, Symbol, SymbolSection};
+        let mut w = Writer::new(
+            BinaryFormat::Elf,
+            Architecture::X86_64,
+            object::Endianness::Little,
+        );
+        let text = w.section_id(object::write::StandardSection::Text);
+        w.add_symbol(Symbol {
+            name: b"main".to_vec(),
+            value: 0,
+            size: 0,
+            kind: object::SymbolKind::Text,
+            scope: object::SymbolScope::Linkage,
+            weak: false,
+            section: SymbolSection::Section(text),
+            flags: object::SymbolFlags::None,
+        });
+        let i = inspect(&w.write().unwrap()).unwrap();
+        assert!(i.symbol_table);
+    }
+
+    #[test]
+    fn macho_debug_info_is_the_dwarf_segment() {
+        let data = object_with(
+            BinaryFormat::MachO,
+            &[
+                ("__TEXT", "__text", object::SectionKind::Text, None),
+                // A name that looks like DWARF outside __DWARF is program data.
+                ("__DATA", "__debug_line", object::SectionKind::Data, None),
+            ],
+        );
+        assert!(inspect(&data).unwrap().debug_info.is_empty());
+        let data = object_with(
+            BinaryFormat::MachO,
+            &[
+                ("__TEXT", "__text", object::SectionKind::Text, None),
+                ("__DWARF", "__debug_info", object::SectionKind::Debug, None),
+            ],
+        );
+        assert_eq!(inspect(&data).unwrap().debug_info, vec!["__debug_info"]);
+    }
+
+    #[test]
+    fn coff_dwarf_sections_are_debug_info() {
+        let data = object_with(
+            BinaryFormat::Coff,
+            &[
+                ("", ".text", object::SectionKind::Text, None),
+                ("", ".debug_info", object::SectionKind::Debug, None),
+            ],
+        );
+        assert_eq!(inspect(&data).unwrap().debug_info, vec![".debug_info"]);
+    }
+
+    #[test]
+    fn strip_setting_decides_what_is_refused() {
+        let data = object_with(
+            BinaryFormat::Elf,
+            &[("", ".debug_info", object::SectionKind::Debug, Some(0))],
+        );
+        let host = "x86_64-unknown-linux-gnu";
+        let p = Path::new("app");
+        let e = verify(p, &data, host, Strip::Symbols)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("still has debug info (.debug_info)"), "{e}");
+        assert!(e.contains("strip = false"), "{e}");
+        let e = verify(p, &data, host, Strip::Debuginfo)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("strip=\"debuginfo\""), "{e}");
+        // As built: the user chose to ship debug info.
+        verify(p, &data, host, Strip::None).unwrap();
     }
 
     #[test]

@@ -52,6 +52,15 @@ pub mod raw {
         /// Default toolchain for every target (a `--cargo`/`--rustc` flag wins).
         pub cargo: Option<String>,
         pub rustc: Option<String>,
+        /// `true` (default), `false` or `"debuginfo"`; a target's own setting wins.
+        pub strip: Option<Spanned<Strip>>,
+    }
+
+    #[derive(Debug, Deserialize, Clone)]
+    #[serde(untagged)]
+    pub enum Strip {
+        Enabled(bool),
+        Mode(String),
     }
 
     #[derive(Debug, Deserialize)]
@@ -76,6 +85,7 @@ pub mod raw {
         #[serde(default)]
         pub rustflags: Vec<String>,
         pub github_runner: Option<String>,
+        pub strip: Option<Spanned<Strip>>,
     }
 
     #[derive(Debug, Deserialize, Clone)]
@@ -146,6 +156,30 @@ pub enum LipoTool {
     LlvmLipo,
 }
 
+/// What the build strips from shipped binaries (`strip` in targets.toml), and so what the
+/// binary check refuses afterwards. The user's profile is left alone with `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strip {
+    /// `strip = true` (the default): no symbol table, no debug info.
+    Symbols,
+    /// `strip = "debuginfo"`: symbols stay, debug info goes.
+    Debuginfo,
+    /// `strip = false`: the binary is shipped as the profile built it.
+    None,
+}
+
+impl Strip {
+    /// The profile's `strip` value crossdock passes to cargo; `None` passes nothing.
+    pub fn profile_value(self) -> &'static str {
+        match self {
+            Strip::Symbols => "true",
+            Strip::Debuginfo => "\"debuginfo\"",
+            Strip::None => "false",
+        }
+    }
+}
+
 /// Where a value came from in the file, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
@@ -180,6 +214,7 @@ pub struct Target {
     pub builder: Builder,
     pub rustflags: Vec<String>,
     pub github_runner: Option<String>,
+    pub strip: Strip,
 }
 
 #[derive(Debug, Clone)]
@@ -275,6 +310,10 @@ impl Config {
         self.profile = d.profile;
         self.cargo = d.cargo;
         self.rustc = d.rustc;
+        let default_strip = match d.strip {
+            Some(s) => self.strip(s)?,
+            None => Strip::Symbols,
+        };
         if file.target.is_empty() {
             bail!(
                 "{}: no [[target]] tables: list at least one triple, e.g.\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"",
@@ -336,7 +375,12 @@ impl Config {
                     ));
                 }
             }
+            let strip = match t.strip {
+                Some(s) => self.strip(s)?,
+                None => default_strip,
+            };
             self.targets.push(Target {
+                strip,
                 triple,
                 span,
                 features: t.features,
@@ -402,6 +446,23 @@ impl Config {
             });
         }
         Ok(self)
+    }
+
+    fn strip(&self, value: toml::Spanned<raw::Strip>) -> Result<Strip> {
+        let span = Span::from(value.span());
+        match value.into_inner() {
+            raw::Strip::Enabled(true) => Ok(Strip::Symbols),
+            raw::Strip::Enabled(false) => Ok(Strip::None),
+            raw::Strip::Mode(m) if m == "debuginfo" => Ok(Strip::Debuginfo),
+            raw::Strip::Mode(m) if m == "symbols" => Ok(Strip::Symbols),
+            raw::Strip::Mode(m) if m == "none" => Ok(Strip::None),
+            raw::Strip::Mode(other) => Err(self.error(
+                span,
+                format!(
+                    "key `strip`: unknown value `{other}`; expected true, false or \"debuginfo\""
+                ),
+            )),
+        }
     }
 
     /// An error pointing at `span` in this file.

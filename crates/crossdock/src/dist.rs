@@ -106,7 +106,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                     })?;
                 let data = std::fs::read(path)
                     .with_context(|| format!("cannot read {}", path.display()))?;
-                let info = binary::verify(path, &data, &step.target)?;
+                let info = binary::verify(path, &data, &step.target, step.strip)?;
                 let sha = archive::sha256_hex(&data);
                 let stamp = smoke_stamp(plan, step, &sha);
                 if stamp.as_ref().is_some_and(|p| p.exists()) {
@@ -291,6 +291,7 @@ pub fn finish(
             binaries: Vec::new(),
             files: Vec::new(),
             inputs: String::new(),
+            profile_overrides: Vec::new(),
         });
     }
     let sums_text = checksum::sums(&sums);
@@ -308,6 +309,7 @@ pub fn finish(
         binaries: Vec::new(),
         files: Vec::new(),
         inputs: String::new(),
+        profile_overrides: Vec::new(),
     });
     manifest.normalize();
     checksum::write_text(
@@ -392,9 +394,18 @@ fn write_thin_archive(
         &entries,
         &known,
     )?;
+    let profile_overrides = plan
+        .builds
+        .iter()
+        .find(|b| b.target == a.target)
+        .map(|b| b.profile_overrides.clone())
+        .unwrap_or_default();
     if let Some(fresh) = previous.and_then(|m| m.fresh(&plan.out_dir, &a.file_name, &inputs)) {
         shell::note("Fresh", &a.file_name);
-        return Ok(fresh);
+        return Ok(ArtifactEntry {
+            profile_overrides,
+            ..fresh
+        });
     }
     let written = archive::write(
         &plan.out_dir.join(&a.file_name),
@@ -428,6 +439,7 @@ fn write_thin_archive(
             .iter()
             .map(|i| format!("{}/{}", a.top_dir, i.dest))
             .collect(),
+        profile_overrides,
     })
 }
 
@@ -495,6 +507,7 @@ pub fn write_universal_archive(
         sha256: written.sha256,
         binaries,
         files,
+        profile_overrides: Vec::new(),
     })
 }
 

@@ -65,6 +65,10 @@ pub struct ArtifactEntry {
     /// hashes, mtime): an archive whose inputs are unchanged is not written again.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub inputs: String,
+    /// Profile settings crossdock changed for the build of these binaries
+    /// (`profile.dist.strip=true`); empty when the user's profile was used as it is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profile_overrides: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use serde::Serialize;
 
-use crate::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Target};
+use crate::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Strip, Target};
 use crate::include::IncludeFile;
 use crate::toolchain::{Toolchain, ToolchainSpec};
 use crate::workspace::Workspace;
@@ -85,6 +85,11 @@ pub struct BuildStep {
     pub env_remove: Vec<String>,
     pub linker: Option<String>,
     pub runner: Option<Vec<String>>,
+    /// What the build strips, and so what the binary check refuses.
+    pub strip: Strip,
+    /// Profile settings crossdock changes for this build (`profile.dist.strip=true`):
+    /// shown by `--dry-run` and recorded in the manifest, never silent.
+    pub profile_overrides: Vec<String>,
     /// Arguments for the smoke run; `None` when it is off or cannot run here.
     pub smoke: Option<Vec<String>>,
     /// Why there is no smoke run, when there is none.
@@ -308,6 +313,8 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             env_remove,
             linker: target.linker.clone(),
             runner: target.runner.clone(),
+            strip: target.strip,
+            profile_overrides: profile_overrides(target, &profile),
             smoke,
             smoke_skipped,
         });
@@ -452,7 +459,7 @@ pub fn install_hint(tool: &str) -> String {
 mod command;
 mod render;
 
-use command::{build_command, smoke_plan};
+use command::{build_command, profile_overrides, smoke_plan};
 
 #[cfg(test)]
 mod tests;

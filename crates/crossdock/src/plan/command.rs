@@ -54,8 +54,11 @@ pub(super) fn build_command(
     if target.no_default_features {
         cmd.push("--no-default-features".into());
     }
-    // Shipped binaries carry no symbols or debug info (checked after the build).
-    cmd.extend(["--config".into(), format!("profile.{profile}.strip=true")]);
+    // Shipped binaries carry no symbols or debug info (checked after the build), unless the
+    // user chose otherwise with `strip`.
+    for o in profile_overrides(target, profile) {
+        cmd.extend(["--config".into(), o]);
+    }
 
     // Reproducible across checkouts: the absolute workspace and CARGO_HOME paths must not
     // reach the binary. Added so that the user's own rustflags still apply.
@@ -113,6 +116,14 @@ pub(super) fn build_command(
         env.insert(k.clone(), v.clone());
     }
     (cmd, env, env_remove)
+}
+
+/// The profile settings crossdock passes for a target (as `--config` values).
+pub(super) fn profile_overrides(target: &Target, profile: &str) -> Vec<String> {
+    match target.strip {
+        Strip::None => Vec::new(),
+        s => vec![format!("profile.{profile}.strip={}", s.profile_value())],
+    }
 }
 
 fn arch_os(triple: &str) -> (&str, bool) {
