@@ -1,7 +1,7 @@
 //! End-to-end tests: the built `cargo-crossdock` on fixture workspaces, with real builds,
 //! real archives and outside tools (`tar`, `sha256sum`, `file`, qemu, wine) as judges.
 
-// Tests run those outside tools directly; the engine may only use crossdock::process::Cmd.
+// Tests run those outside tools directly; the engine may only use crossdock::sys::process::Cmd.
 #![allow(clippy::disallowed_methods)]
 
 mod support;

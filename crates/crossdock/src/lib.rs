@@ -1,29 +1,18 @@
 //! crossdock: build, verify, archive and checksum a Rust workspace's binaries for every
 //! target in `targets.toml`. See ARCHITECTURE.md for the map of this crate.
+//!
+//! The folders are the pipeline's stages, in order: [`read`] the user's files, gather
+//! [`facts`] about the machine, [`plan`] (pure), [`exec`]ute the plan, [`package`] the
+//! binaries, [`ship`] the release. [`sys`] holds what every stage shares: the one process
+//! runner and the shell output.
 
-pub mod archive;
-pub mod binary;
-pub mod build;
-pub mod cargo_config;
-pub mod checksum;
-pub mod config;
-pub mod dist;
-pub mod doctor;
+pub mod exec;
 pub mod facts;
-pub mod github;
-pub mod include;
-pub mod init;
-pub mod jobs;
-pub mod lock;
-pub mod manifest;
-pub mod merge;
+pub mod package;
 pub mod plan;
-pub mod process;
-pub mod release;
-pub mod shell;
-pub mod toolchain;
-pub mod universal;
-pub mod workspace;
+pub mod read;
+pub mod ship;
+pub mod sys;
 
 #[cfg(feature = "cli")]
 pub mod cli;

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::Args;
 
-use crate::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
-use crate::config::ArchiveFormat;
+use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
+use crate::read::config::ArchiveFormat;
 
 #[derive(Debug, Args)]
 pub struct ArchiveArgs {
@@ -67,6 +67,6 @@ pub fn run(a: ArchiveArgs) -> Result<i32> {
         .unwrap_or(crate::facts::FALLBACK_EPOCH);
     let top = a.top_dir.unwrap_or_else(|| stem.to_string());
     let w = archive::write(&a.output, format, &top, entries, mtime)?;
-    print!("{}", crate::checksum::line(&w.sha256, &name));
+    print!("{}", crate::package::checksum::line(&w.sha256, &name));
     Ok(0)
 }

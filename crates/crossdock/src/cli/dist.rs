@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::WorkspaceArgs;
 use crate::plan::{self, Options};
-use crate::{dist, facts, shell};
+use crate::{exec::dist, facts, sys::shell};
 
 #[derive(Debug, Args)]
 pub struct DistArgs {
@@ -46,7 +46,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
         }
         return Ok(if plan.problems.is_empty() { 0 } else { 1 });
     }
-    crate::doctor::preflight(&plan, &facts)?;
+    crate::exec::doctor::preflight(&plan, &facts)?;
     let manifest = dist::execute(&plan)?;
     if a.json {
         print!("{}", manifest.to_json());

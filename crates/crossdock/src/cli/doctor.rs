@@ -5,7 +5,7 @@ use clap::Args;
 
 use super::WorkspaceArgs;
 use crate::plan::{self, Options};
-use crate::{doctor, facts};
+use crate::{exec::doctor, facts};
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {

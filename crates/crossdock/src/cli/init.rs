@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::Args;
 
-use crate::init::{self, Kind, Options};
-use crate::{facts, shell};
+use crate::ship::init::{self, Kind, Options};
+use crate::{facts, sys::shell};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {

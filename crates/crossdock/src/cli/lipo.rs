@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 
-use crate::universal;
+use crate::package::universal;
 
 #[derive(Debug, Subcommand)]
 pub enum LipoCommand {

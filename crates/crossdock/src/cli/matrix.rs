@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::WorkspaceArgs;
-use crate::{facts, github, plan};
+use crate::{facts, plan, ship::github};
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::{facts, merge, shell};
+use crate::{facts, ship::merge, sys::shell};
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {

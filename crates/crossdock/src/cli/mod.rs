@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::shell::{self, Verbosity};
+use crate::sys::shell::{self, Verbosity};
 
 mod archive;
 mod dist;

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
-use crate::release::{self, Options};
-use crate::{facts, shell};
+use crate::ship::release::{self, Options};
+use crate::{facts, sys::shell};
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -115,8 +115,10 @@ fn notes(a: NotesArgs) -> Result<i32> {
 
 fn check_tag(a: CheckTagArgs) -> Result<i32> {
     super::set_verbosity(a.verbose, false);
-    let ws =
-        crate::workspace::Workspace::load(&facts::default_cargo(), a.manifest_path.as_deref())?;
+    let ws = crate::read::workspace::Workspace::load(
+        &facts::default_cargo(),
+        a.manifest_path.as_deref(),
+    )?;
     let (candidates, all) = release::members(&ws)?;
     let subject = release::check_tag(&a.tag, &candidates, &all)?;
     shell::status(

@@ -105,7 +105,7 @@ pub(super) fn build_command(
     if let Some(rustc) = &spec.rustc {
         env.insert("RUSTC".into(), rustc.clone());
     }
-    let prefix = crate::cargo_config::env_prefix(triple);
+    let prefix = crate::read::cargo_config::env_prefix(triple);
     if let Some(l) = &target.linker {
         env.insert(format!("{prefix}LINKER"), l.clone());
     }

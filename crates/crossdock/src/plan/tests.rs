@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::toolchain::Toolchain;
-use crate::workspace::{Package, Workspace};
+use crate::facts::toolchain::Toolchain;
+use crate::read::workspace::{Package, Workspace};
 
 const HOST: &str = "x86_64-unknown-linux-gnu";
 

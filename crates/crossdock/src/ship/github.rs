@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::config::{Builder, Config, Target};
+use crate::read::config::{Builder, Config, Target};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]

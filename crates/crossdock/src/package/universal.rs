@@ -44,7 +44,7 @@ const LC_SEGMENT_64: u32 = 0x19;
 const MAX_SECTION_ALIGNMENT: u32 = 15;
 
 /// Joins thin Mach-O files into one fat file at `output` (atomically via
-/// [`crate::archive::write_atomic`]; the slices are streamed, never held in memory).
+/// [`crate::package::archive::write_atomic`]; the slices are streamed, never held in memory).
 pub fn create_file(inputs: &[&Path], output: &Path) -> Result<()> {
     let mut files = Vec::with_capacity(inputs.len());
     let mut metas = Vec::with_capacity(inputs.len());
@@ -65,7 +65,7 @@ pub fn create_file(inputs: &[&Path], output: &Path) -> Result<()> {
     }
     check_duplicates(&metas, &names)?;
     let layout = layout(&metas)?;
-    crate::archive::write_atomic(output, |out| {
+    crate::package::archive::write_atomic(output, |out| {
         out.write_all(&layout.header())?;
         let mut pos = layout.header_len();
         for (arch, &i) in layout.archs.iter().zip(&layout.order) {

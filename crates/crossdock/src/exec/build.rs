@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
+use crate::facts::toolchain;
 use crate::plan::{BuildStep, StdSource};
-use crate::process::Cmd;
-use crate::shell;
-use crate::toolchain;
+use crate::sys::process::Cmd;
+use crate::sys::shell;
 
 /// How long `rustup target add` may take before it is taken to be hanging (offline).
 pub fn rustup_timeout() -> Duration {

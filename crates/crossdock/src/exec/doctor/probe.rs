@@ -243,5 +243,5 @@ fn fingerprint(cmd: &Cmd, cargo_config: &CargoConfig) -> String {
         h.update(p.display().to_string());
         h.update(std::fs::read(p).unwrap_or_default());
     }
-    crate::archive::hex(&h.finalize())
+    crate::package::archive::hex(&h.finalize())
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::process::Cmd;
+use crate::sys::process::Cmd;
 
 /// The programs chosen for a target: `--cargo/--rustc`, else the target's keys, else
 /// `[dist]`, else `$CARGO`/`$RUSTC`, else `cargo`/`rustc` on PATH.

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use object::{Architecture, BinaryFormat, Object, ObjectSection};
 
-use crate::config::Strip;
+use crate::read::config::Strip;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Inspection {

@@ -14,10 +14,10 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use serde::Serialize;
 
-use crate::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Strip, Target};
-use crate::include::IncludeFile;
-use crate::toolchain::{Toolchain, ToolchainSpec};
-use crate::workspace::Workspace;
+use crate::facts::toolchain::{Toolchain, ToolchainSpec};
+use crate::read::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Strip, Target};
+use crate::read::include::IncludeFile;
+use crate::read::workspace::Workspace;
 
 /// What the command line asked for.
 #[derive(Debug, Clone, Default)]
@@ -47,7 +47,7 @@ pub struct Facts {
     /// Triples for which the user's cargo config sets target-level rustflags.
     pub target_rustflags_in_config: BTreeSet<String>,
     /// The user's cargo config files (doctor names the one that set a linker).
-    pub cargo_config: crate::cargo_config::CargoConfig,
+    pub cargo_config: crate::read::cargo_config::CargoConfig,
     /// Programs found on PATH among those a plan may need (`cargo-zigbuild`, `cross`, `lipo`…).
     pub tools: BTreeSet<String>,
     pub host: String,
@@ -202,7 +202,7 @@ pub fn selected_targets<'c>(config: &'c Config, opts: &Options) -> Result<Vec<&'
 pub fn selected_packages<'w>(
     config: &Config,
     ws: &'w Workspace,
-) -> Result<Vec<&'w crate::workspace::Package>> {
+) -> Result<Vec<&'w crate::read::workspace::Package>> {
     match &config.packages {
         None => {
             let with_bins: Vec<_> = ws.members.iter().filter(|p| !p.bins.is_empty()).collect();

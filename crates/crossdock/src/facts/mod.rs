@@ -3,19 +3,21 @@
 //! PATH and the release timestamp. The independent probes run in parallel: this is most of
 //! crossdock's own start-up time.
 
+pub mod toolchain;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::cargo_config::CargoConfig;
-use crate::config::Config;
-use crate::include;
+use crate::facts::toolchain::{Toolchain, ToolchainSpec};
 use crate::plan::{self, Facts, Options};
-use crate::process::{which, Cmd};
-use crate::shell;
-use crate::toolchain::{Toolchain, ToolchainSpec};
-use crate::workspace::Workspace;
+use crate::read::cargo_config::CargoConfig;
+use crate::read::config::Config;
+use crate::read::include;
+use crate::read::workspace::Workspace;
+use crate::sys::process::{which, Cmd};
+use crate::sys::shell;
 
 /// Where the workspace and config are (the CLI's `--manifest-path` / `--config`).
 #[derive(Debug, Clone, Default)]
@@ -48,7 +50,7 @@ pub fn load_config(loc: &Location, cargo: &str) -> Result<(Workspace, Config)> {
     let path = loc
         .config_path
         .clone()
-        .unwrap_or_else(|| ws.root.join(crate::config::FILE_NAME));
+        .unwrap_or_else(|| ws.root.join(crate::read::config::FILE_NAME));
     let config = Config::load(&path)?;
     Ok((ws, config))
 }
@@ -139,7 +141,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         toolchains,
         includes,
         default_cargo,
-        cargo_home: crate::cargo_config::cargo_home(),
+        cargo_home: crate::read::cargo_config::cargo_home(),
         env_rustflags: std::env::var("RUSTFLAGS")
             .ok()
             .filter(|s| !s.trim().is_empty()),

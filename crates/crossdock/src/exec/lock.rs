@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::shell;
+use crate::sys::shell;
 
 pub struct DistLock {
     _file: File,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 
-use crate::archive::write_atomic;
+use crate::package::archive::write_atomic;
 
 pub const SUMS_FILE: &str = "SHA256SUMS";
 

@@ -12,11 +12,11 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::binary;
-use crate::cargo_config::CargoConfig;
-use crate::config::{Builder, LipoTool};
+use crate::package::binary;
 use crate::plan::{install_hint, BuildStep, Facts, Plan, StdSource};
-use crate::process::{which, Cmd};
+use crate::read::cargo_config::CargoConfig;
+use crate::read::config::{Builder, LipoTool};
+use crate::sys::process::{which, Cmd};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -131,7 +131,7 @@ pub fn check(plan: &Plan, facts: &Facts, probe: bool) -> Report {
             }
         }
     }
-    let results: Vec<Report> = crate::jobs::parallel(&plan.builds, 2, |step| {
+    let results: Vec<Report> = crate::exec::jobs::parallel(&plan.builds, 2, |step| {
         check_step(plan, facts, cargo_config, step, probe)
     });
     for r in results {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::process::Cmd;
+use crate::sys::process::Cmd;
 
 #[derive(Debug, Clone)]
 pub struct Package {

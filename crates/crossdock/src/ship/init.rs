@@ -16,17 +16,17 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::Config;
-use crate::github;
-use crate::process::Cmd;
-use crate::toolchain::ToolchainSpec;
-use crate::workspace::Workspace;
+use crate::facts::toolchain::ToolchainSpec;
+use crate::read::config::Config;
+use crate::read::workspace::Workspace;
+use crate::ship::github;
+use crate::sys::process::Cmd;
 
-pub const TARGETS_TEMPLATE: &str = include_str!("../templates/targets.toml");
-pub const XTASK_MANIFEST_TEMPLATE: &str = include_str!("../templates/xtask/Cargo.toml.tmpl");
-pub const XTASK_MAIN_TEMPLATE: &str = include_str!("../templates/xtask/main.rs.tmpl");
-pub const CARGO_CONFIG_TEMPLATE: &str = include_str!("../templates/cargo-config.toml");
-pub const WORKFLOW_TEMPLATE: &str = include_str!("../templates/release.yml");
+pub const TARGETS_TEMPLATE: &str = include_str!("../../templates/targets.toml");
+pub const XTASK_MANIFEST_TEMPLATE: &str = include_str!("../../templates/xtask/Cargo.toml.tmpl");
+pub const XTASK_MAIN_TEMPLATE: &str = include_str!("../../templates/xtask/main.rs.tmpl");
+pub const CARGO_CONFIG_TEMPLATE: &str = include_str!("../../templates/cargo-config.toml");
+pub const WORKFLOW_TEMPLATE: &str = include_str!("../../templates/release.yml");
 
 /// Where the rendered workflow goes, relative to the workspace root.
 pub const WORKFLOW: &str = ".github/workflows/release.yml";
@@ -144,7 +144,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
     let mut files = Vec::new();
 
     // targets.toml: the input of everything else.
-    let targets_path = file(crate::config::FILE_NAME);
+    let targets_path = file(crate::read::config::FILE_NAME);
     let targets_old = read_optional(&targets_path)?;
     let targets_new = match &targets_old {
         Some(_) => None,
@@ -165,7 +165,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         .unwrap_or_default();
     let config = Config::parse(&targets_path, &config_text)?;
     files.push(File {
-        rel: crate::config::FILE_NAME.to_string(),
+        rel: crate::read::config::FILE_NAME.to_string(),
         path: targets_path,
         kind: Kind::Input,
         old: targets_old,
@@ -338,7 +338,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 pub fn check(opts: &Options) -> Result<Vec<String>> {
     let ws = load_workspace(opts)?;
     let root = &ws.root;
-    let targets = root.join(crate::config::FILE_NAME);
+    let targets = root.join(crate::read::config::FILE_NAME);
     if !targets.is_file() {
         return Ok(vec![format!(
             "{} is missing: run `cargo crossdock init` to write it (and the release workflow)",

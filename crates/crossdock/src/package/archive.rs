@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
-use crate::config::ArchiveFormat;
+use crate::read::config::ArchiveFormat;
 
 pub const MODE_EXECUTABLE: u32 = 0o755;
 pub const MODE_FILE: u32 = 0o644;

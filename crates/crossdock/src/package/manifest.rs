@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::shell;
+use crate::sys::shell;
 use serde::{Deserialize, Serialize};
 
 pub const FILE_NAME: &str = "dist-manifest.json";
@@ -132,7 +132,8 @@ impl Manifest {
         self.artifacts.sort_by(|a, b| a.name.cmp(&b.name));
         self.artifacts.dedup_by(|a, b| a.name == b.name);
         self.files = self.artifacts.iter().map(|a| a.name.clone()).collect();
-        self.files.push(crate::checksum::SUMS_FILE.to_string());
+        self.files
+            .push(crate::package::checksum::SUMS_FILE.to_string());
         self.files.sort();
         self.files.dedup();
     }
@@ -161,7 +162,7 @@ impl Manifest {
         if std::fs::metadata(&path).ok()?.len() != a.size {
             return None;
         }
-        let (_, sha) = crate::archive::hash_file(&path).ok()?;
+        let (_, sha) = crate::package::archive::hash_file(&path).ok()?;
         (sha == a.sha256).then(|| a.clone())
     }
 

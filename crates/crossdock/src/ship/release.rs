@@ -5,16 +5,16 @@
 //! section (the release notes) and, when asked, pushes it.
 //!
 //! The changelog parser, the tag naming and the version checks are pure functions (unit
-//! tested below); git runs through [`crate::process::Cmd`].
+//! tested below); git runs through [`crate::sys::process::Cmd`].
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
-use crate::config::{self, Config};
-use crate::process::Cmd;
-use crate::workspace::Workspace;
+use crate::read::config::{self, Config};
+use crate::read::workspace::Workspace;
+use crate::sys::process::Cmd;
 
 /// The changelog read by default: in the released package's directory, else at the
 /// workspace root.

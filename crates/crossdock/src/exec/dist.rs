@@ -8,17 +8,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
-use crate::binary;
-use crate::build;
-use crate::checksum;
-use crate::config::{ArchiveFormat, LipoTool};
-use crate::lock;
-use crate::manifest::{ArtifactEntry, BinaryEntry, Kind, Manifest, PackageEntry};
+use crate::exec::build;
+use crate::exec::lock;
+use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
+use crate::package::binary;
+use crate::package::checksum;
+use crate::package::manifest::{ArtifactEntry, BinaryEntry, Kind, Manifest, PackageEntry};
+use crate::package::universal;
 use crate::plan::{Artifact, Plan, PlannedBinary, UniversalArtifact};
-use crate::process::{which, Cmd};
-use crate::shell;
-use crate::universal;
+use crate::read::config::{ArchiveFormat, LipoTool};
+use crate::sys::process::{which, Cmd};
+use crate::sys::shell;
 
 /// A verified binary, ready to be archived.
 #[derive(Debug, Clone)]
@@ -165,7 +165,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
         ),
     );
     let progress = shell::Progress::new(plan.artifacts.len());
-    let results = crate::jobs::parallel(&plan.artifacts, jobs, |a| {
+    let results = crate::exec::jobs::parallel(&plan.artifacts, jobs, |a| {
         let bins = &ready[&(a.target.clone(), a.manifest_path.clone())];
         let r = write_thin_archive(plan, a, bins, previous.as_ref());
         progress.done(&a.file_name);
@@ -270,7 +270,7 @@ pub fn finish(
     packages: Vec<PackageEntry>,
     archives: Vec<ArtifactEntry>,
 ) -> Result<Manifest> {
-    let previous = crate::manifest::Manifest::previous(out_dir);
+    let previous = crate::package::manifest::Manifest::previous(out_dir);
     let mut manifest = Manifest::new(commit, epoch);
     manifest.packages = packages;
     let mut sums = Vec::new();
@@ -313,7 +313,7 @@ pub fn finish(
     });
     manifest.normalize();
     checksum::write_text(
-        &out_dir.join(crate::manifest::FILE_NAME),
+        &out_dir.join(crate::package::manifest::FILE_NAME),
         &manifest.to_json(),
     )?;
     if let Some(prev) = previous {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use crate::shell;
+use crate::sys::shell;
 
 #[derive(Debug, Clone, Default)]
 pub struct Cmd {

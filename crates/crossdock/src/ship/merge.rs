@@ -10,11 +10,11 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::archive::{self, Entry, Source, MODE_FILE};
-use crate::config::{Config, LipoTool};
-use crate::manifest::{ArtifactEntry, Kind, Manifest, PackageEntry};
+use crate::package::archive::{self, Entry, Source, MODE_FILE};
+use crate::package::manifest::{ArtifactEntry, Kind, Manifest, PackageEntry};
 use crate::plan::{PlannedBinary, UniversalArtifact};
-use crate::{dist, shell};
+use crate::read::config::{Config, LipoTool};
+use crate::{exec::dist, sys::shell};
 
 /// A universal group to build when its members are present.
 #[derive(Debug, Clone)]
@@ -53,12 +53,12 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
     let mut packages: Vec<PackageEntry> = Vec::new();
     let mut found: BTreeMap<String, Found> = BTreeMap::new();
     for dir in inputs {
-        let mpath = dir.join(crate::manifest::FILE_NAME);
+        let mpath = dir.join(crate::package::manifest::FILE_NAME);
         if !mpath.is_file() {
             bail!(
                 "{}: no {} here; each input must be the out dir of `dist --target T --out-dir DIR`",
                 dir.display(),
-                crate::manifest::FILE_NAME
+                crate::package::manifest::FILE_NAME
             );
         }
         let m = Manifest::read(&mpath)?;

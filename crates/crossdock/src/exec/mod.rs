@@ -1,0 +1,8 @@
+//! Stage 4: the executor walks the plan: preflight checks, builds, binary checks and smoke
+//! runs, then hands the binaries to `package`. The lock keeps two runs apart.
+
+pub mod build;
+pub mod dist;
+pub mod doctor;
+pub mod jobs;
+pub mod lock;

@@ -1,0 +1,7 @@
+//! Stage 1: the user's files, read strictly and never written: `targets.toml`, the
+//! workspace (`cargo metadata`), the user's cargo configuration, `include` globs.
+
+pub mod cargo_config;
+pub mod config;
+pub mod include;
+pub mod workspace;

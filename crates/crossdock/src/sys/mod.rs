@@ -1,0 +1,4 @@
+//! Shared by every stage: the one process runner and cargo-style shell output.
+
+pub mod process;
+pub mod shell;
