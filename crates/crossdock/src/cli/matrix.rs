@@ -4,7 +4,8 @@ use anyhow::Result;
 use clap::Args;
 
 use super::WorkspaceArgs;
-use crate::{facts, plan, ship::github};
+use crate::read::select::{self, Options};
+use crate::{facts, ship::github};
 
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
@@ -18,9 +19,9 @@ pub struct MatrixArgs {
 pub fn run(a: MatrixArgs) -> Result<i32> {
     super::set_verbosity(a.ws.verbose, true);
     let (_, config) = facts::load_config(&a.ws.location(), &facts::default_cargo())?;
-    plan::selected_targets(
+    select::selected_targets(
         &config,
-        &plan::Options {
+        &Options {
             targets: a.ws.targets.clone(),
             ..Default::default()
         },

@@ -321,15 +321,8 @@ fn check_step(
     }
     if t.contains("-apple-") {
         // rustc strips Mach-O by running `rust-objcopy` from its sysroot, then PATH.
-        let in_sysroot = match facts.toolchains.get(&step.toolchain) {
-            Some(Ok(tc)) => tc
-                .sysroot
-                .join("lib/rustlib")
-                .join(&tc.host)
-                .join("bin/rust-objcopy")
-                .exists(),
-            _ => false,
-        };
+        let in_sysroot =
+            matches!(facts.toolchains.get(&step.toolchain), Some(Ok(tc)) if tc.rust_objcopy);
         match (in_sysroot, which("rust-objcopy")) {
             (true, _) => r.push(t, "strip", Status::Ok, "rust-objcopy in the toolchain", None),
             (false, Some(p)) => r.push(t, "strip", Status::Ok, format!("rust-objcopy: {}", p.display()), None),

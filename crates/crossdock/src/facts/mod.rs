@@ -11,13 +11,38 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
-use crate::plan::{self, Facts, Options};
 use crate::read::cargo_config::CargoConfig;
 use crate::read::config::Config;
-use crate::read::include;
+use crate::read::include::{self, IncludeFile};
+use crate::read::select::{self, Options};
 use crate::read::workspace::Workspace;
 use crate::sys::process::{which, Cmd};
 use crate::sys::shell;
+
+/// Everything the planner needs to know about the machine, gathered beforehand.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub workspace: Workspace,
+    /// The probe of each toolchain the matrix uses (an error text when it failed).
+    pub toolchains: BTreeMap<ToolchainSpec, std::result::Result<Toolchain, String>>,
+    /// Resolved `include` files per package.
+    pub includes: BTreeMap<String, Vec<IncludeFile>>,
+    /// `$CARGO` (set when run under cargo) or `cargo`.
+    pub default_cargo: String,
+    pub cargo_home: PathBuf,
+    /// `RUSTFLAGS` and `CARGO_ENCODED_RUSTFLAGS` from the environment.
+    pub env_rustflags: Option<String>,
+    pub env_encoded_rustflags: Option<String>,
+    /// Triples for which the user's cargo config sets target-level rustflags.
+    pub target_rustflags_in_config: BTreeSet<String>,
+    /// The user's cargo config files (doctor names the one that set a linker).
+    pub cargo_config: CargoConfig,
+    /// Programs found on PATH among those a plan may need (`cargo-zigbuild`, `cross`, `lipo`…).
+    pub tools: BTreeSet<String>,
+    pub host: String,
+    pub source_date_epoch: u64,
+    pub commit: Option<String>,
+}
 
 /// Where the workspace and config are (the CLI's `--manifest-path` / `--config`).
 #[derive(Debug, Clone, Default)]
@@ -71,10 +96,10 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         )
     });
     let (ws, config) = loaded?;
-    let targets = plan::selected_targets(&config, opts)?;
+    let targets = select::selected_targets(&config, opts)?;
     let specs: BTreeSet<ToolchainSpec> = targets
         .iter()
-        .map(|t| plan::toolchain_spec(&config, t, opts, &default_cargo))
+        .map(|t| select::toolchain_spec(&config, t, opts, &default_cargo))
         .collect();
     let root = ws.root.clone();
     let early = Some((speculative, early));
@@ -104,7 +129,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             .collect();
         (toolchains, git.join().expect("git thread"))
     });
-    let packages = plan::selected_packages(&config, &ws)?;
+    let packages = select::selected_packages(&config, &ws)?;
     let mut includes = BTreeMap::new();
     for p in &packages {
         let (files, unmatched) =

@@ -9,26 +9,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+pub use crate::read::select::ToolchainSpec;
 use crate::sys::process::Cmd;
-
-/// The programs chosen for a target: `--cargo/--rustc`, else the target's keys, else
-/// `[dist]`, else `$CARGO`/`$RUSTC`, else `cargo`/`rustc` on PATH.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub struct ToolchainSpec {
-    pub cargo: String,
-    /// `None`: cargo's own choice (`$RUSTC` or `rustc` on PATH).
-    pub rustc: Option<String>,
-}
-
-impl ToolchainSpec {
-    /// The rustc this spec ends up running.
-    pub fn rustc_program(&self) -> String {
-        self.rustc
-            .clone()
-            .or_else(|| std::env::var("RUSTC").ok())
-            .unwrap_or_else(|| "rustc".to_string())
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Toolchain {
@@ -40,6 +22,12 @@ pub struct Toolchain {
     /// The rustup toolchain name (`stable-x86_64-unknown-linux-gnu`) when rustup manages it.
     pub rustup_toolchain: Option<String>,
     pub target_list: BTreeSet<String>,
+    /// Triples whose std is in the sysroot (`lib/rustlib/<triple>/lib`), read when probed.
+    pub installed_std: BTreeSet<String>,
+    /// `rust-src` is in the sysroot (needed by `-Zbuild-std`).
+    pub rust_src: bool,
+    /// `rust-objcopy` is in the sysroot (rustc strips Mach-O with it).
+    pub rust_objcopy: bool,
 }
 
 impl Toolchain {
@@ -75,6 +63,17 @@ impl Toolchain {
             .filter(|p| p.file_name().is_some_and(|n| n == "toolchains"))
             .and_then(|_| sysroot.file_name())
             .map(|n| n.to_string_lossy().into_owned());
+        let rustlib = sysroot.join("lib/rustlib");
+        let installed_std = std::fs::read_dir(&rustlib)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().join("lib").is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|t| t != "src")
+            .collect();
+        let rust_src = rustlib.join("src/rust/library/std/Cargo.toml").is_file();
+        let rust_objcopy = rustlib.join(&host).join("bin/rust-objcopy").exists();
         Ok(Toolchain {
             spec: spec.clone(),
             version,
@@ -82,23 +81,15 @@ impl Toolchain {
             sysroot,
             rustup_toolchain,
             target_list,
+            installed_std,
+            rust_src,
+            rust_objcopy,
         })
     }
 
-    /// Is the standard library for `triple` in this toolchain's sysroot?
+    /// Is the standard library for `triple` in this toolchain's sysroot (when probed)?
     pub fn has_std(&self, triple: &str) -> bool {
-        self.sysroot
-            .join("lib/rustlib")
-            .join(triple)
-            .join("lib")
-            .is_dir()
-    }
-
-    /// Is `rust-src` present (needed by `-Zbuild-std`)?
-    pub fn has_rust_src(&self) -> bool {
-        self.sysroot
-            .join("lib/rustlib/src/rust/library/std/Cargo.toml")
-            .is_file()
+        self.installed_std.contains(triple)
     }
 }
 

@@ -15,45 +15,11 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
+pub use crate::facts::Facts;
 use crate::read::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Strip, Target};
 use crate::read::include::IncludeFile;
-use crate::read::workspace::Workspace;
-
-/// What the command line asked for.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// `--target`: a subset of the matrix (empty: all of it).
-    pub targets: Vec<String>,
-    pub out_dir: Option<PathBuf>,
-    pub cargo: Option<String>,
-    pub rustc: Option<String>,
-    pub jobs: Option<usize>,
-}
-
-/// Everything the planner needs to know about the machine, gathered beforehand.
-#[derive(Debug, Clone)]
-pub struct Facts {
-    pub workspace: Workspace,
-    /// The probe of each toolchain the matrix uses (an error text when it failed).
-    pub toolchains: BTreeMap<ToolchainSpec, std::result::Result<Toolchain, String>>,
-    /// Resolved `include` files per package.
-    pub includes: BTreeMap<String, Vec<IncludeFile>>,
-    /// `$CARGO` (set when run under cargo) or `cargo`.
-    pub default_cargo: String,
-    pub cargo_home: PathBuf,
-    /// `RUSTFLAGS` and `CARGO_ENCODED_RUSTFLAGS` from the environment.
-    pub env_rustflags: Option<String>,
-    pub env_encoded_rustflags: Option<String>,
-    /// Triples for which the user's cargo config sets target-level rustflags.
-    pub target_rustflags_in_config: BTreeSet<String>,
-    /// The user's cargo config files (doctor names the one that set a linker).
-    pub cargo_config: crate::read::cargo_config::CargoConfig,
-    /// Programs found on PATH among those a plan may need (`cargo-zigbuild`, `cross`, `lipo`…).
-    pub tools: BTreeSet<String>,
-    pub host: String,
-    pub source_date_epoch: u64,
-    pub commit: Option<String>,
-}
+pub use crate::read::select::Options;
+use crate::read::select::{selected_packages, selected_targets, toolchain_spec};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
@@ -152,92 +118,6 @@ pub struct Plan {
     pub universals: Vec<UniversalArtifact>,
     /// Machine problems found while planning; a run stops before building when any exist.
     pub problems: Vec<String>,
-}
-
-/// The toolchain a target builds with.
-pub fn toolchain_spec(
-    config: &Config,
-    target: &Target,
-    opts: &Options,
-    default_cargo: &str,
-) -> ToolchainSpec {
-    ToolchainSpec {
-        cargo: opts
-            .cargo
-            .clone()
-            .or_else(|| target.cargo.clone())
-            .or_else(|| config.cargo.clone())
-            .unwrap_or_else(|| default_cargo.to_string()),
-        rustc: opts
-            .rustc
-            .clone()
-            .or_else(|| target.rustc.clone())
-            .or_else(|| config.rustc.clone()),
-    }
-}
-
-/// The targets selected by `--target` (all when empty), in matrix order.
-pub fn selected_targets<'c>(config: &'c Config, opts: &Options) -> Result<Vec<&'c Target>> {
-    for t in &opts.targets {
-        if config.target(t).is_none() {
-            let known: Vec<&str> = config.targets.iter().map(|t| t.triple.as_str()).collect();
-            let hint = nearest(t, &known)
-                .map(|n| format!(" Did you mean `{n}`?"))
-                .unwrap_or_default();
-            bail!(
-                "--target {t} is not in the matrix of {} (it has: {}).{hint} Add a [[target]] with triple = \"{t}\" to build it.",
-                config.path.display(),
-                known.join(", ")
-            );
-        }
-    }
-    Ok(config
-        .targets
-        .iter()
-        .filter(|t| opts.targets.is_empty() || opts.targets.contains(&t.triple))
-        .collect())
-}
-
-/// The packages that ship, checked against the workspace.
-pub fn selected_packages<'w>(
-    config: &Config,
-    ws: &'w Workspace,
-) -> Result<Vec<&'w crate::read::workspace::Package>> {
-    match &config.packages {
-        None => {
-            let with_bins: Vec<_> = ws.members.iter().filter(|p| !p.bins.is_empty()).collect();
-            if with_bins.is_empty() {
-                bail!(
-                    "no workspace member of {} has a binary target, so there is nothing to ship; add a [[bin]] (or src/main.rs) to a package",
-                    ws.root.display()
-                );
-            }
-            Ok(with_bins)
-        }
-        Some(names) => {
-            let mut out = Vec::new();
-            for (name, span) in names {
-                let Some(p) = ws.package(name) else {
-                    let known: Vec<&str> = ws.members.iter().map(|p| p.name.as_str()).collect();
-                    let hint = nearest(name, &known)
-                        .map(|n| format!(" Did you mean `{n}`?"))
-                        .unwrap_or_default();
-                    return Err(config.error(
-                        *span,
-                        format!("key `packages`: `{name}` is not a member of the workspace at {} (members: {}).{hint}", ws.root.display(), known.join(", ")),
-                    ));
-                };
-                if p.bins.is_empty() {
-                    return Err(config.error(
-                        *span,
-                        format!("key `packages`: package `{name}` has no binary target, so it has nothing to ship; remove it from `packages` or add a [[bin]]"),
-                    ));
-                }
-                out.push(p);
-            }
-            Ok(out)
-        }
-    }
 }
 
 pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
@@ -398,7 +278,7 @@ fn binaries(bins: &[String], triple: &str) -> Vec<PlannedBinary> {
 fn std_source(target: &Target, toolchain: &Toolchain, problems: &mut Vec<String>) -> StdSource {
     let triple = &target.triple;
     if target.build_std {
-        if !toolchain.has_rust_src() {
+        if !toolchain.rust_src {
             problems.push(match &toolchain.rustup_toolchain {
                 Some(tc) => format!("{triple}: build-std = true needs rust-src: `rustup component add rust-src --toolchain {tc}`"),
                 None => format!(

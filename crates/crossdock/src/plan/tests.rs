@@ -19,18 +19,21 @@ fn workspace() -> Workspace {
                 version: "0.3.1".into(),
                 manifest_dir: "/ws/alpha".into(),
                 bins: vec!["alpha".into(), "alpha-admin".into()],
+                publish: true,
             },
             Package {
                 name: "beta".into(),
                 version: "1.0.0".into(),
                 manifest_dir: "/ws/beta".into(),
                 bins: vec!["beta".into()],
+                publish: true,
             },
             Package {
                 name: "corelib".into(),
                 version: "0.1.0".into(),
                 manifest_dir: "/ws/corelib".into(),
                 bins: vec![],
+                publish: true,
             },
         ],
         profiles: BTreeSet::from(["dist".to_string()]),
@@ -38,22 +41,17 @@ fn workspace() -> Workspace {
     }
 }
 
-/// A toolchain whose sysroot has std for `installed`, and rust-src when `src`.
+/// A toolchain whose sysroot has std for `installed`, and rust-src when `src`: values only,
+/// the plan never looks at a sysroot.
 fn toolchain(spec: &ToolchainSpec, rustup: bool, installed: &[&str], src: bool) -> Toolchain {
-    let dir = tempfile::tempdir().unwrap().keep();
-    for t in installed {
-        std::fs::create_dir_all(dir.join("lib/rustlib").join(t).join("lib")).unwrap();
-    }
-    if src {
-        let p = dir.join("lib/rustlib/src/rust/library/std");
-        std::fs::create_dir_all(&p).unwrap();
-        std::fs::write(p.join("Cargo.toml"), "").unwrap();
-    }
     Toolchain {
         spec: spec.clone(),
         version: "rustc 1.95.0 (test)".into(),
         host: HOST.into(),
-        sysroot: dir,
+        sysroot: PathBuf::from("/sysroot"),
+        installed_std: installed.iter().map(|s| s.to_string()).collect(),
+        rust_src: src,
+        rust_objcopy: false,
         rustup_toolchain: rustup.then(|| "stable-x86_64-unknown-linux-gnu".to_string()),
         target_list: [
             HOST,
@@ -336,4 +334,29 @@ fn subset_skips_universal_and_keep_thin_false_drops_thin() {
     let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
     assert!(p.artifacts.iter().all(|a| !a.target.contains("apple")));
     assert_eq!(p.universals.len(), 2);
+}
+
+#[test]
+fn publish_false_packages_ship_only_when_listed() {
+    let mut ws = workspace();
+    ws.members.push(Package {
+        name: "xtask".into(),
+        version: "0.0.0".into(),
+        manifest_dir: "/ws/xtask".into(),
+        bins: vec!["xtask".into()],
+        publish: false,
+    });
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let names = |c: &Config| -> Vec<String> {
+        crate::read::select::selected_packages(c, &ws)
+            .unwrap()
+            .iter()
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    assert_eq!(names(&c), ["alpha", "beta"]);
+    let c = config(
+        "[dist]\npackages = [\"alpha\", \"xtask\"]\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    assert_eq!(names(&c), ["alpha", "xtask"]);
 }

@@ -15,6 +15,8 @@ pub struct Package {
     pub manifest_dir: PathBuf,
     /// Names of the `[[bin]]` targets, sorted.
     pub bins: Vec<String>,
+    /// False for `publish = false`: such a package ships only when targets.toml lists it.
+    pub publish: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +69,7 @@ impl Workspace {
                         .map(|d| d.as_std_path().to_path_buf())
                         .unwrap_or_else(|| root.clone()),
                     bins,
+                    publish: p.publish.as_ref().is_none_or(|r| !r.is_empty()),
                 }
             })
             .collect();

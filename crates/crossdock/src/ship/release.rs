@@ -315,12 +315,13 @@ pub fn members(ws: &Workspace) -> Result<(Vec<Member>, Vec<Member>)> {
             out
         }
         None => {
-            let with_bins: Vec<Member> = ws
-                .members
+            // The rule `dist` ships by; a workspace with no such package (a library) can
+            // still be released.
+            let shipped = crate::read::select::default_packages(ws);
+            let with_bins: Vec<Member> = all
                 .iter()
-                .zip(&all)
-                .filter(|(p, m)| !p.bins.is_empty() && m.name != "xtask")
-                .map(|(_, m)| m.clone())
+                .filter(|m| shipped.iter().any(|p| p.name == m.name))
+                .cloned()
                 .collect();
             if with_bins.is_empty() {
                 all.clone()

@@ -1,0 +1,132 @@
+//! Which targets, packages and toolchains a run covers: one rule, shared by `dist`, the
+//! GitHub matrix, `doctor` and `release`, so that they never disagree about what ships.
+//! Pure over the config and the workspace.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+
+use crate::read::config::{nearest, Config, Target};
+use crate::read::workspace::{Package, Workspace};
+
+/// The programs chosen for a target: `--cargo/--rustc`, else the target's keys, else
+/// `[dist]`, else `$CARGO`/`$RUSTC`, else `cargo`/`rustc` on PATH.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct ToolchainSpec {
+    pub cargo: String,
+    /// `None`: cargo's own choice (`$RUSTC` or `rustc` on PATH).
+    pub rustc: Option<String>,
+}
+
+impl ToolchainSpec {
+    /// The rustc this spec ends up running.
+    pub fn rustc_program(&self) -> String {
+        self.rustc
+            .clone()
+            .or_else(|| std::env::var("RUSTC").ok())
+            .unwrap_or_else(|| "rustc".to_string())
+    }
+}
+
+/// What the command line asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--target`: a subset of the matrix (empty: all of it).
+    pub targets: Vec<String>,
+    pub out_dir: Option<PathBuf>,
+    pub cargo: Option<String>,
+    pub rustc: Option<String>,
+    pub jobs: Option<usize>,
+}
+
+/// The toolchain a target builds with.
+pub fn toolchain_spec(
+    config: &Config,
+    target: &Target,
+    opts: &Options,
+    default_cargo: &str,
+) -> ToolchainSpec {
+    ToolchainSpec {
+        cargo: opts
+            .cargo
+            .clone()
+            .or_else(|| target.cargo.clone())
+            .or_else(|| config.cargo.clone())
+            .unwrap_or_else(|| default_cargo.to_string()),
+        rustc: opts
+            .rustc
+            .clone()
+            .or_else(|| target.rustc.clone())
+            .or_else(|| config.rustc.clone()),
+    }
+}
+
+/// The targets selected by `--target` (all when empty), in matrix order.
+pub fn selected_targets<'c>(config: &'c Config, opts: &Options) -> Result<Vec<&'c Target>> {
+    for t in &opts.targets {
+        if config.target(t).is_none() {
+            let known: Vec<&str> = config.targets.iter().map(|t| t.triple.as_str()).collect();
+            let hint = nearest(t, &known)
+                .map(|n| format!(" Did you mean `{n}`?"))
+                .unwrap_or_default();
+            bail!(
+                "--target {t} is not in the matrix of {} (it has: {}).{hint} Add a [[target]] with triple = \"{t}\" to build it.",
+                config.path.display(),
+                known.join(", ")
+            );
+        }
+    }
+    Ok(config
+        .targets
+        .iter()
+        .filter(|t| opts.targets.is_empty() || opts.targets.contains(&t.triple))
+        .collect())
+}
+
+/// The packages that ship, checked against the workspace.
+pub fn selected_packages<'w>(config: &Config, ws: &'w Workspace) -> Result<Vec<&'w Package>> {
+    match &config.packages {
+        None => {
+            let shipped = default_packages(ws);
+            if shipped.is_empty() {
+                bail!(
+                    "no workspace member of {} has a binary target and may be published, so there is nothing to ship; add a [[bin]] (or src/main.rs) to a package, or list a `publish = false` package in `[dist] packages` of targets.toml",
+                    ws.root.display()
+                );
+            }
+            Ok(shipped)
+        }
+        Some(names) => {
+            let mut out = Vec::new();
+            for (name, span) in names {
+                let Some(p) = ws.package(name) else {
+                    let known: Vec<&str> = ws.members.iter().map(|p| p.name.as_str()).collect();
+                    let hint = nearest(name, &known)
+                        .map(|n| format!(" Did you mean `{n}`?"))
+                        .unwrap_or_default();
+                    return Err(config.error(
+                        *span,
+                        format!("key `packages`: `{name}` is not a member of the workspace at {} (members: {}).{hint}", ws.root.display(), known.join(", ")),
+                    ));
+                };
+                if p.bins.is_empty() {
+                    return Err(config.error(
+                        *span,
+                        format!("key `packages`: package `{name}` has no binary target, so it has nothing to ship; remove it from `packages` or add a [[bin]]"),
+                    ));
+                }
+                out.push(p);
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// The packages that ship when targets.toml lists none: every member with a binary target,
+/// except `publish = false` ones (an `xtask`, test helpers), which ship only when listed.
+pub fn default_packages(ws: &Workspace) -> Vec<&Package> {
+    ws.members
+        .iter()
+        .filter(|p| !p.bins.is_empty() && p.publish)
+        .collect()
+}
