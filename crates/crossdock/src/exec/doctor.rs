@@ -13,7 +13,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::package::binary;
-use crate::plan::{install_hint, BuildStep, Facts, Plan, StdSource};
+use crate::plan::{install_hint, BuildStep, Facts, Plan, Problem, StdSource};
 use crate::read::cargo_config::CargoConfig;
 use crate::read::config::{Builder, LipoTool};
 use crate::sys::process::{which, Cmd};
@@ -124,11 +124,10 @@ impl Report {
 pub fn check(plan: &Plan, facts: &Facts, probe: bool) -> Report {
     let cargo_config = &facts.cargo_config;
     let mut report = Report::default();
+    // A target whose toolchain could not be probed has no build step: its problem is its row.
     for p in &plan.problems {
-        if let Some((target, rest)) = p.split_once(": ") {
-            if !plan.builds.iter().any(|b| b.target == target) {
-                report.push(target, "matrix", Status::Fail, rest, None);
-            }
+        if let Problem::ToolchainBroken { target, .. } = p {
+            report.push(target, "toolchain", Status::Fail, p.what(), Some(p.fix()));
         }
     }
     let results: Vec<Report> = crate::exec::jobs::parallel(&plan.builds, 2, |step| {
@@ -240,15 +239,9 @@ fn check_step(
             match plan
                 .problems
                 .iter()
-                .find(|p| p.starts_with(&format!("{t}: build-std")))
+                .find(|p| matches!(p, Problem::RustSrcMissing { target, .. } if target == t))
             {
-                Some(p) => r.push(
-                    t,
-                    "std",
-                    Status::Fail,
-                    "build-std = true but rust-src is missing",
-                    Some(p.split_once(": ").map(|x| x.1).unwrap_or(p).to_string()),
-                ),
+                Some(p) => r.push(t, "std", Status::Fail, p.what(), Some(p.fix())),
                 None => r.push(
                     t,
                     "std",
@@ -270,19 +263,12 @@ fn check_step(
             false
         }
         StdSource::Missing => {
-            let p = plan
+            let fix = plan
                 .problems
                 .iter()
-                .find(|p| p.starts_with(&format!("{t}: the standard library")))
-                .cloned()
-                .unwrap_or_default();
-            r.push(
-                t,
-                "std",
-                Status::Fail,
-                "missing from the toolchain",
-                Some(p.split_once(": ").map(|x| x.1.to_string()).unwrap_or(p)),
-            );
+                .find(|p| matches!(p, Problem::StdMissing { target, .. } if target == t))
+                .map(|p| format!("{}; {}", p.what(), p.fix()));
+            r.push(t, "std", Status::Fail, "missing from the toolchain", fix);
             false
         }
     };

@@ -117,7 +117,7 @@ pub struct Plan {
     pub artifacts: Vec<Artifact>,
     pub universals: Vec<UniversalArtifact>,
     /// Machine problems found while planning; a run stops before building when any exist.
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
 }
 
 pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
@@ -146,7 +146,10 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         let toolchain = match facts.toolchains.get(&spec) {
             Some(Ok(t)) => t,
             Some(Err(e)) => {
-                problems.push(format!("{}: {e}", target.triple));
+                problems.push(Problem::ToolchainBroken {
+                    target: target.triple.clone(),
+                    error: e.clone(),
+                });
                 continue;
             }
             None => bail!("internal: toolchain {spec:?} was not probed"),
@@ -169,12 +172,11 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         let std = std_source(target, toolchain, &mut problems);
         if let Some(tool) = builder_program(target.builder) {
             if !facts.tools.contains(tool) {
-                problems.push(format!(
-                    "{}: builder `{}` needs `{tool}` on PATH: {}",
-                    target.triple,
-                    target.builder.name(),
-                    install_hint(tool)
-                ));
+                problems.push(Problem::BuilderMissing {
+                    target: target.triple.clone(),
+                    builder: target.builder,
+                    tool: tool.to_string(),
+                });
             }
         }
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
@@ -219,11 +221,16 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         if !u.targets.iter().all(|(t, _)| selected.contains(t.as_str())) {
             continue; // built later by `merge` from the per-target outputs
         }
-        if u.tool == LipoTool::Lipo && !facts.tools.contains("lipo") {
-            problems.push(format!("universal `{}`: tool = \"lipo\" but `lipo` is not on PATH; use tool = \"auto\" or \"builtin\"", u.name));
-        }
-        if u.tool == LipoTool::LlvmLipo && !facts.tools.iter().any(|t| t.starts_with("llvm-lipo")) {
-            problems.push(format!("universal `{}`: tool = \"llvm-lipo\" but `llvm-lipo` is not on PATH: apt-get install llvm (or use tool = \"builtin\")", u.name));
+        let missing = match u.tool {
+            LipoTool::Lipo => !facts.tools.contains("lipo"),
+            LipoTool::LlvmLipo => !facts.tools.iter().any(|t| t.starts_with("llvm-lipo")),
+            _ => false,
+        };
+        if missing {
+            problems.push(Problem::LipoMissing {
+                universal: u.name.clone(),
+                tool: u.tool,
+            });
         }
         for p in &packages {
             let top_dir = format!("{}-{}-{}", p.name, p.version, u.name);
@@ -275,16 +282,14 @@ fn binaries(bins: &[String], triple: &str) -> Vec<PlannedBinary> {
         .collect()
 }
 
-fn std_source(target: &Target, toolchain: &Toolchain, problems: &mut Vec<String>) -> StdSource {
+fn std_source(target: &Target, toolchain: &Toolchain, problems: &mut Vec<Problem>) -> StdSource {
     let triple = &target.triple;
     if target.build_std {
         if !toolchain.rust_src {
-            problems.push(match &toolchain.rustup_toolchain {
-                Some(tc) => format!("{triple}: build-std = true needs rust-src: `rustup component add rust-src --toolchain {tc}`"),
-                None => format!(
-                    "{triple}: build-std = true needs the standard library's source in {}/lib/rustlib/src/rust (on Debian: `apt-get install rust-web-src` for rustc-web)",
-                    toolchain.sysroot.display()
-                ),
+            problems.push(Problem::RustSrcMissing {
+                target: triple.clone(),
+                rustup_toolchain: toolchain.rustup_toolchain.clone(),
+                sysroot: toolchain.sysroot.clone(),
             });
         }
         return StdSource::BuildStd;
@@ -297,11 +302,11 @@ fn std_source(target: &Target, toolchain: &Toolchain, problems: &mut Vec<String>
             toolchain: tc.clone(),
         },
         None => {
-            problems.push(format!(
-                "{triple}: the standard library for {triple} is not in {} ({}); install it for that toolchain, choose another with `--rustc/--cargo` (or `rustc`/`cargo` for this target in targets.toml), or set `build-std = true`",
-                toolchain.sysroot.join("lib/rustlib").join(triple).display(),
-                toolchain.version
-            ));
+            problems.push(Problem::StdMissing {
+                target: triple.clone(),
+                sysroot: toolchain.sysroot.clone(),
+                version: toolchain.version.clone(),
+            });
             StdSource::Missing
         }
     }
@@ -315,31 +320,12 @@ pub fn builder_program(b: Builder) -> Option<&'static str> {
     }
 }
 
-pub fn install_hint(tool: &str) -> String {
-    match tool {
-        "cargo-zigbuild" => {
-            "`cargo install cargo-zigbuild --locked` and `pip install ziglang`".into()
-        }
-        "cross" => "`cargo install cross --locked` (it also needs docker or podman running)".into(),
-        "lipo" | "llvm-lipo" => {
-            "`apt-get install llvm` (llvm-lipo), or use tool = \"builtin\"".into()
-        }
-        t if t.starts_with("aarch64-linux-gnu") => {
-            "`apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross`".into()
-        }
-        t if t.starts_with("x86_64-w64-mingw32") => "`apt-get install gcc-mingw-w64-x86-64`".into(),
-        "musl-gcc" => "`apt-get install musl-tools`".into(),
-        t if t.starts_with("qemu-") => "`apt-get install qemu-user`".into(),
-        "wine" | "wine64" => "`apt-get install wine64`".into(),
-        "zig" => "`pip install ziglang`".into(),
-        t => format!("install `{t}` and put it on PATH"),
-    }
-}
-
 mod command;
+mod problem;
 mod render;
 
 use command::{build_command, profile_overrides, smoke_plan};
+pub use problem::{install_hint, Problem};
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,129 @@
+//! Why a plan cannot run on this machine, as data: each [`Problem`] names its subject (a
+//! target or a universal group), what is wrong and the fix. Rendered here and only here;
+//! `doctor` and the executor match on the variants, never on the wording.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::read::config::{Builder, LipoTool};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Problem {
+    /// The target's cargo/rustc could not be probed.
+    ToolchainBroken { target: String, error: String },
+    /// `builder = "zigbuild" | "cross"` and its program is not on PATH.
+    BuilderMissing {
+        target: String,
+        builder: Builder,
+        tool: String,
+    },
+    /// `build-std = true` and the toolchain has no `rust-src`.
+    RustSrcMissing {
+        target: String,
+        rustup_toolchain: Option<String>,
+        sysroot: PathBuf,
+    },
+    /// The target's std is not installed and this toolchain cannot add it.
+    StdMissing {
+        target: String,
+        sysroot: PathBuf,
+        version: String,
+    },
+    /// A `[[universal]]` group asks for an external lipo that is not on PATH.
+    LipoMissing { universal: String, tool: LipoTool },
+}
+
+impl Problem {
+    /// The target triple or universal group the problem belongs to.
+    pub fn subject(&self) -> &str {
+        match self {
+            Problem::ToolchainBroken { target, .. }
+            | Problem::BuilderMissing { target, .. }
+            | Problem::RustSrcMissing { target, .. }
+            | Problem::StdMissing { target, .. } => target,
+            Problem::LipoMissing { universal, .. } => universal,
+        }
+    }
+
+    /// What is wrong, in a few words (a doctor row's detail).
+    pub fn what(&self) -> String {
+        match self {
+            Problem::ToolchainBroken { error, .. } => error.clone(),
+            Problem::BuilderMissing { builder, tool, .. } => {
+                format!("builder `{}` needs `{tool}` on PATH", builder.name())
+            }
+            Problem::RustSrcMissing { .. } => "build-std = true but rust-src is missing".into(),
+            Problem::StdMissing {
+                target,
+                sysroot,
+                version,
+            } => format!(
+                "the standard library for {target} is not in {} ({version})",
+                sysroot.join("lib/rustlib").join(target).display()
+            ),
+            Problem::LipoMissing { tool, .. } => match tool {
+                LipoTool::Lipo => "tool = \"lipo\" but `lipo` is not on PATH".into(),
+                _ => "tool = \"llvm-lipo\" but `llvm-lipo` is not on PATH".into(),
+            },
+        }
+    }
+
+    /// The fix, as a command or the key to change.
+    pub fn fix(&self) -> String {
+        match self {
+            Problem::ToolchainBroken { .. } => {
+                "install Rust (https://rustup.rs) or set --cargo/--rustc".into()
+            }
+            Problem::BuilderMissing { tool, .. } => install_hint(tool),
+            Problem::RustSrcMissing { rustup_toolchain: Some(tc), .. } => {
+                format!("`rustup component add rust-src --toolchain {tc}`")
+            }
+            Problem::RustSrcMissing { sysroot, .. } => format!(
+                "put the standard library's source in {}/lib/rustlib/src/rust (on Debian: `apt-get install rust-web-src` for rustc-web)",
+                sysroot.display()
+            ),
+            Problem::StdMissing { .. } => "install it for that toolchain, choose another with `--rustc/--cargo` (or `rustc`/`cargo` for this target in targets.toml), or set `build-std = true`".into(),
+            Problem::LipoMissing { tool: LipoTool::Lipo, .. } => {
+                "use tool = \"auto\" or \"builtin\"".into()
+            }
+            Problem::LipoMissing { .. } => {
+                format!("{} (or use tool = \"builtin\")", install_hint("llvm-lipo"))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let subject = match self {
+            Problem::LipoMissing { universal, .. } => format!("universal `{universal}`"),
+            p => p.subject().to_string(),
+        };
+        write!(f, "{subject}: {}; {}", self.what(), self.fix())
+    }
+}
+
+/// How to get a tool crossdock or a target needs.
+pub fn install_hint(tool: &str) -> String {
+    match tool {
+        "cargo-zigbuild" => {
+            "`cargo install cargo-zigbuild --locked` and `pip install ziglang`".into()
+        }
+        "cross" => "`cargo install cross --locked` (it also needs docker or podman running)".into(),
+        "lipo" | "llvm-lipo" => {
+            "`apt-get install llvm` (llvm-lipo), or use tool = \"builtin\"".into()
+        }
+        t if t.starts_with("aarch64-linux-gnu") => {
+            "`apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross`".into()
+        }
+        t if t.starts_with("x86_64-w64-mingw32") => "`apt-get install gcc-mingw-w64-x86-64`".into(),
+        "musl-gcc" => "`apt-get install musl-tools`".into(),
+        t if t.starts_with("qemu-") => "`apt-get install qemu-user`".into(),
+        "wine" | "wine64" => "`apt-get install wine64`".into(),
+        "zig" => "`pip install ziglang`".into(),
+        t => format!("install `{t}` and put it on PATH"),
+    }
+}
