@@ -16,4 +16,5 @@ mod init;
 mod lipo;
 mod merge;
 mod release;
+mod skip;
 mod xtask;

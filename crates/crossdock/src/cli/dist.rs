@@ -6,8 +6,9 @@ use anyhow::Result;
 use clap::Args;
 
 use super::WorkspaceArgs;
-use crate::plan::{self, Options};
-use crate::{exec::dist, facts, sys::shell};
+use crate::exec::pipeline;
+use crate::plan::Options;
+use crate::{facts, sys::shell};
 
 #[derive(Debug, Args)]
 pub struct DistArgs {
@@ -25,6 +26,10 @@ pub struct DistArgs {
     /// Parallel jobs for cargo and for packaging.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+    /// Every target of the matrix must build (as with --target); without it, targets this
+    /// machine cannot build are skipped and listed.
+    #[arg(long)]
+    pub all_targets: bool,
 }
 
 pub fn run(a: DistArgs) -> Result<i32> {
@@ -35,10 +40,10 @@ pub fn run(a: DistArgs) -> Result<i32> {
         cargo: a.ws.cargo.clone(),
         rustc: a.ws.rustc.clone(),
         jobs: a.jobs,
+        all_targets: a.all_targets,
     };
-    let (config, facts) = facts::gather(&a.ws.location(), &opts)?;
-    let plan = plan::plan(&config, &facts, &opts)?;
     if a.dry_run {
+        let plan = pipeline::prepare(&a.ws.location(), &opts, false)?.plan;
         if a.json {
             println!("{}", serde_json::to_string_pretty(&plan)?);
         } else {
@@ -46,8 +51,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
         }
         return Ok(if plan.problems.is_empty() { 0 } else { 1 });
     }
-    crate::exec::doctor::preflight(&plan, &facts)?;
-    let manifest = dist::execute(&plan)?;
+    let (plan, manifest) = pipeline::run(&a.ws.location(), &opts)?;
     if a.json {
         print!("{}", manifest.to_json());
     } else {

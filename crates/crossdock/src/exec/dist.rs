@@ -15,7 +15,7 @@ use crate::package::binary;
 use crate::package::checksum;
 use crate::package::manifest::{ArtifactEntry, BinaryEntry, Kind, Manifest, PackageEntry};
 use crate::package::universal;
-use crate::plan::{Artifact, Plan, PlannedBinary, UniversalArtifact};
+use crate::plan::{Artifact, Plan, PlannedBinary, Skipped, UniversalArtifact};
 use crate::read::config::{ArchiveFormat, LipoTool};
 use crate::sys::process::{which, Cmd};
 use crate::sys::shell;
@@ -226,6 +226,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
         plan.source_date_epoch,
         packages,
         entries,
+        &plan.skipped,
     )
 }
 
@@ -269,10 +270,12 @@ pub fn finish(
     epoch: u64,
     packages: Vec<PackageEntry>,
     archives: Vec<ArtifactEntry>,
+    skipped: &[Skipped],
 ) -> Result<Manifest> {
     let previous = crate::package::manifest::Manifest::previous(out_dir);
     let mut manifest = Manifest::new(commit, epoch);
     manifest.packages = packages;
+    manifest.skipped = skipped.to_vec();
     let mut sums = Vec::new();
     for a in &archives {
         let name = format!("{}.sha256", a.name);

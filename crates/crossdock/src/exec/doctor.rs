@@ -13,9 +13,10 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::package::binary;
-use crate::plan::{install_hint, BuildStep, Facts, Plan, Problem, StdSource};
+use crate::plan::{install_hint, BuildStep, Facts, Plan, Problem, Skipped, StdSource};
 use crate::read::cargo_config::CargoConfig;
 use crate::read::config::{Builder, LipoTool};
+use crate::read::triple::Triple;
 use crate::sys::process::{which, Cmd};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,6 +58,46 @@ impl Report {
             detail: detail.into(),
             fix,
         });
+    }
+
+    /// What a non-strict run leaves out: each planned target (or universal group) with a
+    /// failing row, with the first failure as the reason. A failure of anything else (the
+    /// host linker, which every build script needs) is not a target's and is not here.
+    pub fn skips(&self, plan: &Plan) -> Vec<Skipped> {
+        let planned = |t: &str| {
+            plan.builds.iter().any(|b| b.target == t)
+                || plan.universals.iter().any(|u| u.name == t)
+                || plan.problems.iter().any(|p| p.subject() == t)
+        };
+        let mut out: Vec<Skipped> = Vec::new();
+        for r in self.failures() {
+            if planned(&r.target) && !out.iter().any(|s| s.target == r.target) {
+                out.push(Skipped {
+                    target: r.target.clone(),
+                    reason: format!("{}: {}", r.check, r.detail.lines().next().unwrap_or("")),
+                    fix: r.fix.clone(),
+                });
+            }
+        }
+        for p in &plan.problems {
+            if !out.iter().any(|s| s.target == p.subject()) {
+                out.push(Skipped {
+                    target: p.subject().to_string(),
+                    reason: p.what(),
+                    fix: Some(p.fix()),
+                });
+            }
+        }
+        out
+    }
+
+    /// Failing rows that are not a planned target's (they stop every build).
+    pub fn fatal(&self, plan: &Plan) -> Vec<&Row> {
+        let skips = self.skips(plan);
+        self.failures()
+            .into_iter()
+            .filter(|r| !skips.iter().any(|s| s.target == r.target))
+            .collect()
     }
 
     pub fn failures(&self) -> Vec<&Row> {
@@ -305,7 +346,7 @@ fn check_step(
             ),
         }
     }
-    if t.contains("-apple-") {
+    if Triple::new(t).is_apple() {
         // rustc strips Mach-O by running `rust-objcopy` from its sysroot, then PATH.
         let in_sysroot =
             matches!(facts.toolchains.get(&step.toolchain), Some(Ok(tc)) if tc.rust_objcopy);
@@ -322,6 +363,23 @@ fn check_step(
         }
     }
     let linker = effective_linker(step, cargo_config);
+    let triple = Triple::new(t);
+    let foreign = !triple.runs_on(&Triple::new(&facts.host)) && !triple.is_windows();
+    if linker.is_default && foreign && step.builder == Builder::Cargo {
+        // The host's `cc` cannot link for another CPU or OS: say which linker to use
+        // instead of probing (or suggesting to install) the one that is already there.
+        r.push(
+            t,
+            "linker",
+            Status::Fail,
+            format!(
+                "no `linker` is set, and rustc's default `{}` links for this {} machine, not for {t}",
+                linker.program, facts.host
+            ),
+            Some(cross_linker_fix(&triple)),
+        );
+        return r;
+    }
     let linker_found = match which(&linker.program) {
         Some(p) => {
             if !probe || step.builder != Builder::Cargo {
@@ -363,6 +421,57 @@ fn check_step(
 pub struct Linker {
     pub program: String,
     pub origin: String,
+    /// Nobody chose it: rustc's default for the target.
+    pub is_default: bool,
+}
+
+/// How to get a linker for a target the host's `cc` cannot link for.
+fn cross_linker_fix(t: &Triple) -> String {
+    if t.is_apple() {
+        return format!(
+            "set `builder = \"zigbuild\"` for {t} in targets.toml ({}), or set `linker` to a Mach-O linker (osxcross, or a `zig cc -target` wrapper as .ci/install-cross.sh writes); or build it on a macOS runner",
+            install_hint("cargo-zigbuild")
+        );
+    }
+    if t.is_linux() && !t.is_musl() {
+        let (prefix, package) = match t.cpu() {
+            Some(("aarch64", _)) => (
+                "aarch64-linux-gnu",
+                "gcc-aarch64-linux-gnu libc6-dev-arm64-cross",
+            ),
+            Some(("arm", _)) => (
+                "arm-linux-gnueabihf",
+                "gcc-arm-linux-gnueabihf libc6-dev-armhf-cross",
+            ),
+            Some(("x86", _)) => ("i686-linux-gnu", "gcc-i686-linux-gnu libc6-dev-i386-cross"),
+            Some(("riscv64", _)) => (
+                "riscv64-linux-gnu",
+                "gcc-riscv64-linux-gnu libc6-dev-riscv64-cross",
+            ),
+            Some(("powerpc64", _)) => (
+                "powerpc64le-linux-gnu",
+                "gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross",
+            ),
+            Some(("s390x", _)) => (
+                "s390x-linux-gnu",
+                "gcc-s390x-linux-gnu libc6-dev-s390x-cross",
+            ),
+            Some(("x86_64", _)) => (
+                "x86_64-linux-gnu",
+                "gcc-x86-64-linux-gnu libc6-dev-amd64-cross",
+            ),
+            _ => ("", ""),
+        };
+        if !prefix.is_empty() {
+            return format!(
+                "set `linker = \"{prefix}-gcc\"` for {t} in targets.toml (on Debian/Ubuntu: `apt-get install {package}`), or `builder = \"zigbuild\"`"
+            );
+        }
+    }
+    format!(
+        "set `linker` for {t} in targets.toml to a linker for that target, or `builder = \"zigbuild\"` ({})",
+        install_hint("cargo-zigbuild")
+    )
 }
 
 pub fn effective_linker(step: &BuildStep, cargo_config: &CargoConfig) -> Linker {
@@ -370,6 +479,7 @@ pub fn effective_linker(step: &BuildStep, cargo_config: &CargoConfig) -> Linker 
         return Linker {
             program: l.clone(),
             origin: "targets.toml `linker`".into(),
+            is_default: false,
         };
     }
     if let Some(s) = cargo_config
@@ -380,14 +490,13 @@ pub fn effective_linker(step: &BuildStep, cargo_config: &CargoConfig) -> Linker 
         return Linker {
             program: s.value.clone(),
             origin: format!("{} `{}`", s.origin, s.key),
+            is_default: false,
         };
     }
-    let default = if step.target.ends_with("-windows-gnu") {
-        format!(
-            "{}-w64-mingw32-gcc",
-            step.target.split('-').next().unwrap_or("x86_64")
-        )
-    } else if step.target.ends_with("-msvc") {
+    let triple = Triple::new(&step.target);
+    let default = if triple.is_windows_gnu() {
+        format!("{}-w64-mingw32-gcc", triple.arch_text())
+    } else if triple.is_msvc() {
         "link.exe".to_string()
     } else {
         "cc".to_string()
@@ -395,6 +504,7 @@ pub fn effective_linker(step: &BuildStep, cargo_config: &CargoConfig) -> Linker 
     Linker {
         program: default,
         origin: "rustc's default".into(),
+        is_default: true,
     }
 }
 

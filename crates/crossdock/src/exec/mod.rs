@@ -6,3 +6,4 @@ pub mod dist;
 pub mod doctor;
 pub mod jobs;
 pub mod lock;
+pub mod pipeline;

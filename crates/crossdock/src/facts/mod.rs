@@ -154,13 +154,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     let host = toolchains
         .values()
         .find_map(|t| t.as_ref().ok().map(|t| t.host.clone()))
-        .unwrap_or_else(|| {
-            format!(
-                "{}-unknown-{}-gnu",
-                std::env::consts::ARCH,
-                std::env::consts::OS
-            )
-        });
+        .unwrap_or_else(crate::read::triple::build_host);
     let facts = Facts {
         workspace: ws,
         toolchains,

@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use object::{Architecture, BinaryFormat, Object, ObjectSection};
 
 use crate::read::config::Strip;
+use crate::read::triple::Triple;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Inspection {
@@ -180,27 +181,15 @@ fn has_interp(data: &[u8]) -> bool {
     false
 }
 
-/// What a triple needs: (format, arch, bits).
+/// What a triple needs: (format, arch, bits); bits is 0 for an architecture crossdock
+/// cannot check (never guessed).
 pub fn expected(triple: &str) -> (&'static str, String, u8) {
-    let arch = triple.split('-').next().unwrap_or("");
-    let (arch, bits) = match arch {
-        "x86_64" | "x86_64h" => ("x86_64", 64),
-        "aarch64" | "arm64" | "arm64e" => ("aarch64", 64),
-        a if a.starts_with("i") && a.ends_with("86") => ("x86", 32),
-        a if a.starts_with("arm") || a.starts_with("thumb") => ("arm", 32),
-        a if a.starts_with("riscv64") => ("riscv64", 64),
-        "powerpc64" | "powerpc64le" => ("powerpc64", 64),
-        "s390x" => ("s390x", 64),
-        other => (other, 64),
+    let t = Triple::new(triple);
+    let (arch, bits) = match t.cpu() {
+        Some((a, b)) => (a.to_string(), b),
+        None => (t.arch_text().to_string(), 0),
     };
-    let format = if triple.contains("-apple-") {
-        "Mach-O"
-    } else if triple.contains("-windows") {
-        "PE"
-    } else {
-        "ELF"
-    };
-    (format, arch.to_string(), bits)
+    (t.format().name(), arch, bits)
 }
 
 /// Checks a binary against its triple and the strip setting it was built with; the error
@@ -217,6 +206,12 @@ pub fn verify(path: &Path, data: &[u8], triple: &str, strip: Strip) -> Result<In
             )
         })?;
     let (format, arch, bits) = expected(triple);
+    if bits == 0 {
+        bail!(
+            "{}: crossdock cannot check binaries for the architecture of {triple} (`{arch}`); this one is a {got}",
+            path.display()
+        );
+    }
     if got.format != format || got.arch != arch || got.bits != bits {
         bail!(
             "{}: is a {got} binary, but target {triple} needs {}; refusing to archive it (check the target's `linker` and `cargo`/`rustc` in targets.toml)",
@@ -224,13 +219,14 @@ pub fn verify(path: &Path, data: &[u8], triple: &str, strip: Strip) -> Result<In
             describe_expected(triple)
         );
     }
-    if triple.contains("-musl") && got.static_elf == Some(false) {
+    let t = Triple::new(triple);
+    if t.is_musl() && got.static_elf == Some(false) {
         bail!(
             "{}: is dynamically linked (has an ELF interpreter), but a {triple} binary is shipped static; build with `-C relocation-model=static` or `crt-static` (rustflags for this target)",
             path.display()
         );
     }
-    if triple.contains("-windows")
+    if t.is_windows()
         && got.subsystem.as_deref() != Some("console")
         && got.subsystem.as_deref() != Some("gui")
     {

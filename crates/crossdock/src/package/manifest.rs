@@ -23,6 +23,9 @@ pub struct Manifest {
     pub artifacts: Vec<ArtifactEntry>,
     /// Every file crossdock wrote in the out dir (besides this manifest), sorted.
     pub files: Vec<String>,
+    /// Targets of the matrix this run left out because the machine cannot build them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<crate::plan::Skipped>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -110,6 +113,18 @@ impl Manifest {
                 &a.sha256[..12]
             ));
         }
+        for k in &self.skipped {
+            s.push_str(&format!(
+                "{:<w0$}  {:<w1$}  {:>10}  {}\n",
+                "(skipped)", k.target, "", k.reason
+            ));
+            if let Some(fix) = &k.fix {
+                s.push_str(&format!(
+                    "{:<w0$}  {:<w1$}  {:>10}  fix: {fix}\n",
+                    "", "", ""
+                ));
+            }
+        }
         s
     }
 
@@ -122,6 +137,7 @@ impl Manifest {
             packages: Vec::new(),
             artifacts: Vec::new(),
             files: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 

@@ -126,18 +126,13 @@ pub(super) fn profile_overrides(target: &Target, profile: &str) -> Vec<String> {
     }
 }
 
-fn arch_os(triple: &str) -> (&str, bool) {
-    let arch = triple.split('-').next().unwrap_or("");
-    (arch, triple.contains("-linux"))
-}
-
 pub(super) fn smoke_plan(target: &Target, host: &str) -> (Option<Vec<String>>, Option<String>) {
     let Some(args) = &target.smoke else {
         return (None, Some("smoke = false in targets.toml".into()));
     };
-    let (ta, tl) = arch_os(&target.triple);
-    let (ha, hl) = arch_os(host);
-    let runs_here = target.triple == host || target.runner.is_some() || (ta == ha && tl && hl);
+    let runs_here = target.runner.is_some()
+        || crate::read::triple::Triple::new(&target.triple)
+            .runs_on(&crate::read::triple::Triple::new(host));
     if runs_here {
         (Some(args.clone()), None)
     } else {

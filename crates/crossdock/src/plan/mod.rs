@@ -118,6 +118,49 @@ pub struct Plan {
     pub universals: Vec<UniversalArtifact>,
     /// Machine problems found while planning; a run stops before building when any exist.
     pub problems: Vec<Problem>,
+    /// Targets (and universal groups) left out because this machine cannot build them:
+    /// only without `--target`/`--all-targets`, see [`Plan::without`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
+}
+
+/// A target or universal group that this run leaves out, with the reason and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Skipped {
+    pub target: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Plan {
+    /// The plan without the targets in `skip` (a triple or a universal group's name):
+    /// their builds, archives and problems go; a universal group goes with any of its
+    /// members. Pure: the caller decides what cannot build (doctor's checks).
+    pub fn without(mut self, skip: Vec<Skipped>) -> Plan {
+        let mut skip = skip;
+        let gone = |skip: &[Skipped], t: &str| skip.iter().any(|s| s.target == t);
+        for u in &self.universals {
+            if gone(&skip, &u.name) {
+                continue;
+            }
+            if let Some(m) = u.members.iter().find(|m| gone(&skip, m)) {
+                skip.push(Skipped {
+                    target: u.name.clone(),
+                    reason: format!("member {m} is skipped"),
+                    fix: None,
+                });
+            }
+        }
+        self.builds.retain(|b| !gone(&skip, &b.target));
+        self.artifacts.retain(|a| !gone(&skip, &a.target));
+        self.universals.retain(|u| !gone(&skip, &u.name));
+        self.problems.retain(|p| !gone(&skip, p.subject()));
+        skip.dedup_by(|a, b| a.target == b.target);
+        self.skipped.extend(skip);
+        self
+    }
 }
 
 pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
@@ -243,7 +286,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                 manifest_path: p.manifest_dir.join("Cargo.toml"),
                 members: u.targets.iter().map(|(t, _)| t.clone()).collect(),
                 tool: u.tool,
-                binaries: binaries(&p.bins, "apple-darwin"),
+                binaries: binaries(&p.bins, &u.targets[0].0),
                 includes: facts.includes.get(&p.name).cloned().unwrap_or_default(),
             });
             if !u.keep_thin {
@@ -265,15 +308,12 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         artifacts,
         universals,
         problems,
+        skipped: Vec::new(),
     })
 }
 
 fn binaries(bins: &[String], triple: &str) -> Vec<PlannedBinary> {
-    let exe = if triple.contains("-windows") {
-        ".exe"
-    } else {
-        ""
-    };
+    let exe = crate::read::triple::Triple::new(triple).exe_suffix();
     bins.iter()
         .map(|b| PlannedBinary {
             name: b.clone(),

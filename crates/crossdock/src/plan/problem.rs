@@ -121,6 +121,7 @@ pub fn install_hint(tool: &str) -> String {
         }
         t if t.starts_with("x86_64-w64-mingw32") => "`apt-get install gcc-mingw-w64-x86-64`".into(),
         "musl-gcc" => "`apt-get install musl-tools`".into(),
+        "link.exe" => "build this target on a Windows runner (the release workflow does), or ship `x86_64-pc-windows-gnu` from here with mingw-w64 (`apt-get install gcc-mingw-w64-x86-64`)".into(),
         t if t.starts_with("qemu-") => "`apt-get install qemu-user`".into(),
         "wine" | "wine64" => "`apt-get install wine64`".into(),
         "zig" => "`pip install ziglang`".into(),

@@ -79,6 +79,15 @@ impl Plan {
             ));
         }
         s.push_str("  SHA256SUMS, *.sha256, dist-manifest.json\n");
+        if !self.skipped.is_empty() {
+            s.push_str("\nskipped (this machine cannot build them):\n");
+            for k in &self.skipped {
+                s.push_str(&format!("  - {}: {}\n", k.target, k.reason));
+                if let Some(fix) = &k.fix {
+                    s.push_str(&format!("    fix: {fix}\n"));
+                }
+            }
+        }
         if !self.problems.is_empty() {
             s.push_str("\nproblems (the run would stop here):\n");
             for p in &self.problems {

@@ -121,7 +121,7 @@ impl ArchiveFormat {
         }
     }
     pub fn default_for(triple: &str) -> ArchiveFormat {
-        if triple.contains("-windows") {
+        if crate::read::triple::Triple::new(triple).is_windows() {
             ArchiveFormat::Zip
         } else {
             ArchiveFormat::TarGz
@@ -424,7 +424,7 @@ impl Config {
                         format!("universal `{name}`: target `{t}` is not in the matrix; add a [[target]] with triple = \"{t}\""),
                     ));
                 };
-                if !target.triple.contains("-apple-") {
+                if !crate::read::triple::Triple::new(&target.triple).is_apple() {
                     return Err(self.error(
                         *sp,
                         format!("universal `{name}`: target `{t}` does not build Mach-O; a universal binary joins apple targets such as x86_64-apple-darwin and aarch64-apple-darwin"),

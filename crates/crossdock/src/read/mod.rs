@@ -5,4 +5,5 @@ pub mod cargo_config;
 pub mod config;
 pub mod include;
 pub mod select;
+pub mod triple;
 pub mod workspace;

@@ -37,6 +37,16 @@ pub struct Options {
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub jobs: Option<usize>,
+    /// `--all-targets`: every target must build (as with `--target`); without either, a
+    /// target this machine cannot build is skipped and listed.
+    pub all_targets: bool,
+}
+
+impl Options {
+    /// Must every selected target build? (`--target` or `--all-targets`.)
+    pub fn strict(&self) -> bool {
+        self.all_targets || !self.targets.is_empty()
+    }
 }
 
 /// The toolchain a target builds with.

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::read::config::{Builder, Config, Target};
+use crate::read::triple::Triple;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -26,9 +27,10 @@ pub struct Matrix {
 }
 
 pub fn default_runner(triple: &str) -> &'static str {
-    if triple.contains("-apple-") {
+    let t = Triple::new(triple);
+    if t.is_apple() {
         "macos-latest"
-    } else if triple.contains("-windows") {
+    } else if t.is_windows() {
         "windows-latest"
     } else {
         "ubuntu-latest"
@@ -57,8 +59,8 @@ fn apt_packages(t: &Target, runner: &str) -> String {
         "aarch64-unknown-linux-gnu" if native(runner) != "aarch64-unknown-linux-gnu" => {
             p.extend(["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"])
         }
-        tr if tr.ends_with("-linux-musl") => p.push("musl-tools"),
-        tr if tr.ends_with("-windows-gnu") => p.push("gcc-mingw-w64-x86-64"),
+        tr if Triple::new(tr).is_musl() => p.push("musl-tools"),
+        tr if Triple::new(tr).is_windows_gnu() => p.push("gcc-mingw-w64-x86-64"),
         _ => {}
     }
     if t.runner.as_ref().is_some_and(|r| r[0].starts_with("qemu-")) {

@@ -1,0 +1,110 @@
+//! The whole `dist` sequence in one place, so that the CLI, another project's xtask and
+//! tests run the same thing: gather facts → plan (pure) → check the plan on this machine
+//! (doctor's checks) → leave out what cannot build here, or stop when every target must
+//! build → execute.
+
+use anyhow::{bail, Result};
+
+use crate::exec::{build, dist, doctor};
+use crate::facts::{self, Location};
+use crate::package::manifest::Manifest;
+use crate::plan::{self, Facts, Options, Plan, Skipped, StdSource};
+use crate::read::config::Config;
+use crate::sys::shell;
+
+/// A plan ready to run, with what it was made from.
+pub struct Prepared {
+    pub config: Config,
+    pub facts: Facts,
+    pub plan: Plan,
+}
+
+/// Gathers, plans and checks. `probe` links a test program per target (a real run);
+/// without it (`--dry-run`) only what can be seen without running anything is checked.
+///
+/// With `--target`/`--all-targets` ([`Options::strict`]) every target must pass the
+/// checks, else the run stops here with all failures at once. Without, a target this
+/// machine cannot build is left out of the plan and listed in [`Plan::skipped`]; the run
+/// stops only when nothing is left.
+pub fn prepare(loc: &Location, opts: &Options, probe: bool) -> Result<Prepared> {
+    let (config, facts) = facts::gather(loc, opts)?;
+    let mut plan = plan::plan(&config, &facts, opts)?;
+    if probe && !opts.strict() {
+        // A real run adds missing std now, so that the checks below can probe the linker;
+        // a target whose std cannot be added here is left out instead of failing the run.
+        plan = add_std_or_skip(plan);
+    }
+    if opts.strict() {
+        if probe {
+            doctor::preflight(&plan, &facts)?;
+        }
+    } else {
+        let report = doctor::check(&plan, &facts, probe);
+        let fatal = report.fatal(&plan);
+        if !fatal.is_empty() {
+            let only = doctor::Report {
+                rows: fatal.into_iter().cloned().collect(),
+            };
+            bail!(
+                "cannot start: {} problem(s) found before building (same checks as `cargo crossdock doctor`):\n{}",
+                only.rows.len(),
+                only.render()
+            );
+        }
+        let skips = report.skips(&plan);
+        plan = plan.without(skips);
+        if plan.builds.is_empty() && !plan.skipped.is_empty() {
+            bail!(
+                "no target of the matrix can be built on this machine (same checks as `cargo crossdock doctor`):\n{}",
+                report.render()
+            );
+        }
+        for k in &plan.skipped {
+            shell::warn(format!(
+                "skipping {}: {}{}",
+                k.target,
+                k.reason,
+                k.fix
+                    .as_ref()
+                    .map(|f| format!(" (fix: {f})"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    Ok(Prepared {
+        config,
+        facts,
+        plan,
+    })
+}
+
+fn add_std_or_skip(mut plan: Plan) -> Plan {
+    let mut skip = Vec::new();
+    for step in &mut plan.builds {
+        if let StdSource::RustupAdd { .. } = step.std {
+            match build::ensure_std(step) {
+                Ok(()) => step.std = StdSource::Installed,
+                Err(e) => skip.push(Skipped {
+                    target: step.target.clone(),
+                    reason: format!(
+                        "std: not installed, and `rustup target add {}` failed: {}",
+                        step.target,
+                        e.root_cause().to_string().lines().next().unwrap_or("")
+                    ),
+                    fix: Some(format!(
+                        "run `rustup target add {}` where it can reach its server, or set `build-std = true` or another `rustc` for this target",
+                        step.target
+                    )),
+                }),
+            }
+        }
+    }
+    plan.without(skip)
+}
+
+/// `dist`: prepare, then execute; the manifest of what was written.
+pub fn run(loc: &Location, opts: &Options) -> Result<(Plan, Manifest)> {
+    let p = prepare(loc, opts, true)?;
+    let manifest = dist::execute(&p.plan)?;
+    Ok((p.plan, manifest))
+}
