@@ -364,4 +364,17 @@ fn publish_false_packages_ship_only_when_listed() {
         "[dist]\npackages = [\"alpha\", \"xtask\"]\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
     );
     assert_eq!(names(&c), ["alpha", "xtask"]);
+
+    // An application that is not on crates.io: all of its binary packages are
+    // `publish = false`, and they ship; the xtask still does not.
+    for p in &mut ws.members {
+        p.publish = false;
+    }
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let names: Vec<String> = crate::read::select::selected_packages(&c, &ws)
+        .unwrap()
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(names, ["alpha", "beta"]);
 }

@@ -134,9 +134,13 @@ pub fn selected_packages<'w>(config: &Config, ws: &'w Workspace) -> Result<Vec<&
 
 /// The packages that ship when targets.toml lists none: every member with a binary target,
 /// except `publish = false` ones (an `xtask`, test helpers), which ship only when listed.
+/// When every binary member is `publish = false` (an application not on crates.io), they
+/// all ship, but a package named `xtask` never does unless listed.
 pub fn default_packages(ws: &Workspace) -> Vec<&Package> {
-    ws.members
-        .iter()
-        .filter(|p| !p.bins.is_empty() && p.publish)
-        .collect()
+    let with_bins = || ws.members.iter().filter(|p| !p.bins.is_empty());
+    let published: Vec<&Package> = with_bins().filter(|p| p.publish).collect();
+    if !published.is_empty() {
+        return published;
+    }
+    with_bins().filter(|p| p.name != "xtask").collect()
 }
