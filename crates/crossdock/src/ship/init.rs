@@ -6,15 +6,14 @@
 //! disk differs, so a CI job notices a targets.toml edit that the workflow lacks.
 //!
 //! Never overwrites a file without `force`; edits the user's `Cargo.toml` and
-//! `.cargo/config.toml` as text (keeping their formatting and comments) and re-parses the
-//! result to be sure the edit did what it says. Renders and edits are pure functions.
+//! `.cargo/config.toml` with `toml_edit` (keeping their formatting and comments byte for
+//! byte around the added lines) and re-parses the result to be sure the edit did what it
+//! says. Renders and edits are pure functions.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use serde::Deserialize;
-use toml::Spanned;
 
 use crate::facts::toolchain::ToolchainSpec;
 use crate::read::config::Config;
