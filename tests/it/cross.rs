@@ -13,7 +13,7 @@ pub fn cross_home() -> PathBuf {
 
 pub const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
 
-fn debian_std(triple: &str) -> bool {
+pub fn debian_std(triple: &str) -> bool {
     Path::new("/usr/lib/rustlib")
         .join(triple)
         .join("lib")

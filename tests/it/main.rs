@@ -8,6 +8,7 @@ mod support;
 
 mod apple;
 mod bad_input;
+mod cargo_config;
 mod cross;
 mod debuginfo;
 mod dist;

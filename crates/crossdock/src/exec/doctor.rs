@@ -61,16 +61,23 @@ impl Report {
     }
 
     /// What a non-strict run leaves out: each planned target (or universal group) with a
-    /// failing row, with the first failure as the reason. A failure of anything else (the
-    /// host linker, which every build script needs) is not a target's and is not here.
-    pub fn skips(&self, plan: &Plan) -> Vec<Skipped> {
+    /// failing row, with the first failure as the reason. A failure of anything else, or of
+    /// the host's linker (every build script and proc-macro links with it), is not here.
+    pub fn skips(&self, plan: &Plan, host: &str) -> Vec<Skipped> {
         let planned = |t: &str| {
             plan.builds.iter().any(|b| b.target == t)
                 || plan.universals.iter().any(|u| u.name == t)
                 || plan.problems.iter().any(|p| p.subject() == t)
         };
         let mut out: Vec<Skipped> = Vec::new();
+        let host_broken = self
+            .failures()
+            .iter()
+            .any(|r| r.target == host && r.check.contains("linker"));
         for r in self.failures() {
+            if host_broken && r.target == host {
+                continue;
+            }
             if planned(&r.target) && !out.iter().any(|s| s.target == r.target) {
                 out.push(Skipped {
                     target: r.target.clone(),
@@ -92,8 +99,8 @@ impl Report {
     }
 
     /// Failing rows that are not a planned target's (they stop every build).
-    pub fn fatal(&self, plan: &Plan) -> Vec<&Row> {
-        let skips = self.skips(plan);
+    pub fn fatal(&self, plan: &Plan, host: &str) -> Vec<&Row> {
+        let skips = self.skips(plan, host);
         self.failures()
             .into_iter()
             .filter(|r| !skips.iter().any(|s| s.target == r.target))

@@ -19,8 +19,8 @@ pub struct Prepared {
     pub plan: Plan,
 }
 
-/// Gathers, plans and checks. `probe` links a test program per target (a real run);
-/// without it (`--dry-run`) only what can be seen without running anything is checked.
+/// Gathers, plans and, for a real run (`probe`), checks. `--dry-run` gets the plan as the
+/// config and facts make it, problems included, with no checks that run anything.
 ///
 /// With `--target`/`--all-targets` ([`Options::strict`]) every target must pass the
 /// checks, else the run stops here with all failures at once. Without, a target this
@@ -29,21 +29,25 @@ pub struct Prepared {
 pub fn prepare(loc: &Location, opts: &Options, probe: bool) -> Result<Prepared> {
     let (config, facts) = facts::gather(loc, opts)?;
     let mut plan = plan::plan(&config, &facts, opts)?;
-    if probe && !opts.strict() {
+    if !probe {
+        return Ok(Prepared {
+            config,
+            facts,
+            plan,
+        });
+    }
+    if !opts.strict() {
         // A real run adds missing std now, so that the checks below can probe the linker;
         // a target whose std cannot be added here is left out instead of failing the run.
         plan = add_std_or_skip(plan);
     }
     if opts.strict() {
-        if probe {
-            doctor::preflight(&plan, &facts)?;
-        }
+        doctor::preflight(&plan, &facts)?;
     } else {
-        let report = doctor::check(&plan, &facts, probe);
-        let fatal = report.fatal(&plan);
-        if !fatal.is_empty() {
+        let report = doctor::check(&plan, &facts, true);
+        if !report.fatal(&plan, &facts.host).is_empty() {
             let only = doctor::Report {
-                rows: fatal.into_iter().cloned().collect(),
+                rows: report.failures().into_iter().cloned().collect(),
             };
             bail!(
                 "cannot start: {} problem(s) found before building (same checks as `cargo crossdock doctor`):\n{}",
@@ -51,11 +55,11 @@ pub fn prepare(loc: &Location, opts: &Options, probe: bool) -> Result<Prepared> 
                 only.render()
             );
         }
-        let skips = report.skips(&plan);
+        let skips = report.skips(&plan, &facts.host);
         plan = plan.without(skips);
         if plan.builds.is_empty() && !plan.skipped.is_empty() {
             bail!(
-                "no target of the matrix can be built on this machine (same checks as `cargo crossdock doctor`):\n{}",
+                "cannot start: no target of the matrix can be built on this machine (same checks as `cargo crossdock doctor`):\n{}",
                 report.render()
             );
         }

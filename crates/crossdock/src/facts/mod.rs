@@ -1,7 +1,8 @@
 //! Gathers the [`Facts`] the planner needs: the workspace (`cargo metadata`), the config,
-//! each toolchain the matrix uses, include files, the user's rustflags settings, tools on
-//! PATH and the release timestamp. The independent probes run in parallel: this is most of
-//! crossdock's own start-up time.
+//! each toolchain the matrix uses, each target's cfg values, include files, the user's
+//! rustflags settings (judged with those cfg values, as cargo does), tools on PATH and the
+//! release timestamp. The independent probes run in parallel: this is most of crossdock's
+//! own start-up time.
 
 pub mod toolchain;
 
@@ -97,13 +98,17 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     });
     let (ws, config) = loaded?;
     let targets = select::selected_targets(&config, opts)?;
-    let specs: BTreeSet<ToolchainSpec> = targets
+    let target_specs: Vec<(String, ToolchainSpec)> = targets
         .iter()
-        .map(|t| select::toolchain_spec(&config, t, opts, &default_cargo))
+        .map(|t| {
+            let spec = select::toolchain_spec(&config, t, opts, &default_cargo);
+            (t.triple.clone(), spec)
+        })
         .collect();
+    let specs: BTreeSet<ToolchainSpec> = target_specs.iter().map(|(_, s)| s.clone()).collect();
     let root = ws.root.clone();
     let early = Some((speculative, early));
-    let (toolchains, (epoch, commit)) = std::thread::scope(|s| {
+    let (toolchains, target_cfg, (epoch, commit)) = std::thread::scope(|s| {
         let mut early = early;
         let probes: Vec<_> = specs
             .iter()
@@ -116,6 +121,11 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
                 (spec.clone(), handle)
             })
             .collect();
+        // One `rustc --print cfg` per target, with the rustc that builds it.
+        let cfgs: Vec<_> = target_specs
+            .iter()
+            .map(|(triple, spec)| (triple, s.spawn(move || toolchain::target_cfg(spec, triple))))
+            .collect();
         let git = s.spawn(|| git_facts(&root));
         let toolchains: BTreeMap<_, _> = probes
             .into_iter()
@@ -127,7 +137,17 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
                 (spec, r)
             })
             .collect();
-        (toolchains, git.join().expect("git thread"))
+        // A target whose cfg rustc cannot print (unknown triple, broken toolchain: both
+        // reported by the plan) is left out, and every `cfg(…)` table counts as applying
+        // to it: the conservative behaviour from before cfg values were known.
+        let target_cfg: BTreeMap<_, _> = cfgs
+            .into_iter()
+            .filter_map(|(triple, h)| {
+                let cfg = h.join().expect("cfg thread").ok()?;
+                Some((triple.clone(), cfg))
+            })
+            .collect();
+        (toolchains, target_cfg, git.join().expect("git thread"))
     });
     let packages = select::selected_packages(&config, &ws)?;
     let mut includes = BTreeMap::new();
@@ -145,7 +165,8 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         }
         includes.insert(p.name.clone(), files);
     }
-    let cargo_config = CargoConfig::load(&ws.root);
+    let mut cargo_config = CargoConfig::load(&ws.root);
+    cargo_config.target_cfg = target_cfg;
     let target_rustflags_in_config = targets
         .iter()
         .filter(|t| cargo_config.has_target_rustflags(&t.triple))

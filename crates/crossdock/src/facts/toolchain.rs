@@ -1,7 +1,8 @@
 //! Which cargo and rustc build a target, and what they can do: version, host, sysroot,
-//! the triples rustc knows, whether a target's std or `rust-src` is installed. A rustup
-//! toolchain is recognised by its sysroot, so `rustup target add` is offered only there;
-//! any other toolchain (Debian's `/usr/bin/rustc`, a custom build) is used as it is.
+//! the triples rustc knows, whether a target's std or `rust-src` is installed, and a
+//! target's cfg values (which `[target.'cfg(…)']` tables of the user's cargo config apply).
+//! A rustup toolchain is recognised by its sysroot, so `rustup target add` is offered only
+//! there; any other toolchain (Debian's `/usr/bin/rustc`, a custom build) is used as it is.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -91,6 +92,17 @@ impl Toolchain {
     pub fn has_std(&self, triple: &str) -> bool {
         self.installed_std.contains(triple)
     }
+}
+
+/// `rustc --print cfg --target <triple>`: the values cargo matches `[target.'cfg(…)']`
+/// tables against. Works without the target's std installed. Cargo's own probe also gets
+/// the user's rustflags, so a table keyed on a `--cfg` or target feature that rustflags
+/// set is judged here without it (rare).
+pub fn target_cfg(spec: &ToolchainSpec, triple: &str) -> Result<Vec<cargo_platform::Cfg>> {
+    let out = Cmd::new(spec.rustc_program())
+        .args(["--print", "cfg", "--target", triple])
+        .run_checked(Some(Duration::from_secs(60)))?;
+    crate::read::cargo_config::parse_cfg(&out.stdout).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Installs a target's std with rustup, bounded by `timeout`: offline, rustup retries for

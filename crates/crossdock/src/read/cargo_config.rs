@@ -3,8 +3,17 @@
 //! rustflags instead of replacing them, and to name the file that set a linker when a
 //! probe link fails (`doctor`). Files are read in cargo's order: `.cargo/config.toml` from
 //! the workspace root upward, then `$CARGO_HOME/config.toml`.
+//!
+//! A `[target.'cfg(…)']` table applies only when its expression holds for the target, as
+//! cargo decides it: with `cargo-platform` (cargo's own parser) against the target's
+//! `rustc --print cfg` values, gathered as a fact. Treating `cfg(windows)` as applying to
+//! Linux would make us set target-level rustflags, and cargo would then drop the user's
+//! `[build] rustflags` (it uses one or the other, never both).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use cargo_platform::{Cfg, Platform};
 
 /// One `linker` or `rustflags` setting and where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +28,19 @@ pub struct Setting {
 #[derive(Debug, Clone, Default)]
 pub struct CargoConfig {
     pub files: Vec<(PathBuf, toml::Table)>,
+    /// Each target's `rustc --print cfg` values (filled in by facts). A triple that is
+    /// missing here (rustc could not print them) counts every `cfg(…)` table as applying.
+    pub target_cfg: BTreeMap<String, Vec<Cfg>>,
+}
+
+/// Parses `rustc --print cfg` output (`unix`, `target_os="linux"`, one a line).
+pub fn parse_cfg(stdout: &str) -> Result<Vec<Cfg>, String> {
+    stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| l.parse::<Cfg>().map_err(|e| format!("`{l}`: {e}")))
+        .collect()
 }
 
 pub fn cargo_home() -> PathBuf {
@@ -61,7 +83,30 @@ impl CargoConfig {
                 }
             }
         }
-        CargoConfig { files }
+        CargoConfig {
+            files,
+            target_cfg: BTreeMap::new(),
+        }
+    }
+
+    /// Does the table `[target.<name>]` apply to `triple`?
+    fn applies(&self, name: &str, triple: &str) -> bool {
+        if name == triple {
+            return true;
+        }
+        if !name.starts_with("cfg(") {
+            return false;
+        }
+        match (self.target_cfg.get(triple), name.parse::<Platform>()) {
+            (Some(cfg), Ok(platform)) => platform.matches(triple, cfg),
+            // Without the target's cfg values (rustc failed to print them), or with an
+            // expression cargo-platform rejects (cargo will report it), keep the old
+            // conservative answer: the table may apply. For rustflags, ours then go to the
+            // target level: right if it does apply (cargo joins them with the user's), and
+            // if it does not, cargo drops `[build] rustflags`, the bug this check avoids
+            // whenever rustc can tell us the target's cfg.
+            _ => true,
+        }
     }
 
     fn target_tables(&self) -> impl Iterator<Item = (&PathBuf, &String, &toml::Table)> {
@@ -77,8 +122,8 @@ impl CargoConfig {
         })
     }
 
-    /// `target.<triple>.<key>` or `target.'cfg(…)'.<key>` settings that may apply to
-    /// `triple`, plus `CARGO_TARGET_<TRIPLE>_<KEY>` from the environment.
+    /// `target.<triple>.<key>` and `target.'cfg(…)'.<key>` settings that apply to `triple`
+    /// (see [`CargoConfig::target_cfg`]), plus `CARGO_TARGET_<TRIPLE>_<KEY>` from the environment.
     pub fn target_settings(&self, triple: &str, key: &str) -> Vec<Setting> {
         let mut out = Vec::new();
         let env_key = format!("{}{}", env_prefix(triple), key.to_ascii_uppercase());
@@ -90,7 +135,7 @@ impl CargoConfig {
             });
         }
         for (path, name, table) in self.target_tables() {
-            if name != triple && !name.starts_with("cfg(") {
+            if !self.applies(name, triple) {
                 continue;
             }
             if let Some(v) = table.get(key) {
@@ -121,5 +166,94 @@ fn quote_key(k: &str) -> String {
         k.to_string()
     } else {
         format!("'{k}'")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINUX: &str = "x86_64-unknown-linux-gnu";
+    const WINDOWS: &str = "x86_64-pc-windows-gnu";
+    const ARM: &str = "aarch64-unknown-linux-gnu";
+
+    /// `rustc --print cfg --target …` as the facts stage reads it (abridged).
+    fn print_cfg(arch: &str, family: &str, os: &str) -> Vec<Cfg> {
+        let text = format!(
+            "debug_assertions\npanic=\"unwind\"\ntarget_abi=\"\"\ntarget_arch=\"{arch}\"\n\
+             target_env=\"gnu\"\ntarget_family=\"{family}\"\ntarget_os=\"{os}\"\n\
+             target_pointer_width=\"64\"\n{family}\n"
+        );
+        parse_cfg(&text).unwrap()
+    }
+
+    fn config(toml: &str, known: &[&str]) -> CargoConfig {
+        let mut c = CargoConfig {
+            files: vec![(
+                PathBuf::from("/ws/.cargo/config.toml"),
+                toml.parse().unwrap(),
+            )],
+            target_cfg: BTreeMap::new(),
+        };
+        for t in known {
+            let cfg = match *t {
+                WINDOWS => print_cfg("x86_64", "windows", "windows"),
+                ARM => print_cfg("aarch64", "unix", "linux"),
+                _ => print_cfg("x86_64", "unix", "linux"),
+            };
+            c.target_cfg.insert(t.to_string(), cfg);
+        }
+        c
+    }
+
+    const WINDOWS_ONLY: &str = "[build]\nrustflags = [\"--cfg\", \"fixture_flag\"]\n\n\
+        [target.'cfg(windows)']\nrustflags = [\"-Ctarget-feature=+crt-static\"]\n";
+
+    #[test]
+    fn a_cfg_table_for_another_os_leaves_build_rustflags_alone() {
+        let c = config(WINDOWS_ONLY, &[LINUX, WINDOWS]);
+        assert!(!c.has_target_rustflags(LINUX));
+        assert!(c.has_target_rustflags(WINDOWS));
+        let s = c.target_settings(WINDOWS, "rustflags");
+        assert_eq!(s[0].key, "target.'cfg(windows)'.rustflags");
+        assert_eq!(s[0].origin, "/ws/.cargo/config.toml");
+    }
+
+    #[test]
+    fn without_cfg_values_every_cfg_table_may_apply() {
+        // rustc could not print the target's cfg: the old, conservative answer.
+        let c = config(WINDOWS_ONLY, &[]);
+        assert!(c.has_target_rustflags(LINUX));
+    }
+
+    #[test]
+    fn expressions_are_evaluated_as_cargo_does() {
+        let toml = "[target.'cfg(all(unix, target_arch = \"aarch64\"))']\nlinker = \"aarch64-linux-gnu-gcc\"\n\n\
+                    [target.'cfg(not(target_os = \"linux\"))']\nrustflags = [\"-Cpanic=abort\"]\n";
+        let c = config(toml, &[LINUX, ARM, WINDOWS]);
+        assert_eq!(
+            c.target_settings(ARM, "linker")[0].value,
+            "aarch64-linux-gnu-gcc"
+        );
+        assert!(c.target_settings(LINUX, "linker").is_empty());
+        assert!(!c.has_target_rustflags(ARM));
+        assert!(c.has_target_rustflags(WINDOWS));
+    }
+
+    #[test]
+    fn a_triple_table_applies_to_that_triple_only() {
+        let toml =
+            "[target.aarch64-unknown-linux-gnu]\nrustflags = [\"-Ctarget-cpu=neoverse-n1\"]\n";
+        let c = config(toml, &[LINUX, ARM]);
+        assert!(c.has_target_rustflags(ARM));
+        assert!(!c.has_target_rustflags(LINUX));
+        // Known or not, the triple decides.
+        assert!(!config(toml, &[]).has_target_rustflags(LINUX));
+    }
+
+    #[test]
+    fn unreadable_cfg_output_is_an_error() {
+        assert!(parse_cfg("unix\ntarget_os=\"linux\"\n").is_ok());
+        assert!(parse_cfg("target_os=linux").is_err());
     }
 }
