@@ -34,7 +34,7 @@ pub fn run(a: MergeArgs) -> Result<i32> {
         config_path: a.config.clone(),
     };
     let groups = match facts::load_config(&loc, &facts::default_cargo()) {
-        Ok((_, config)) => merge::groups(&config),
+        Ok((_, config)) => merge::groups(&config, &facts::tools_on_path())?,
         Err(e) if a.config.is_none() && a.manifest_path.is_none() => {
             shell::warn(format!(
                 "no targets.toml found ({e:#}); merging without universal binaries"

@@ -15,9 +15,9 @@ use crate::package::binary;
 use crate::package::checksum;
 use crate::package::manifest::{ArtifactEntry, BinaryEntry, Kind, Manifest, PackageEntry};
 use crate::package::universal;
-use crate::plan::{Artifact, Plan, PlannedBinary, Skipped, UniversalArtifact};
-use crate::read::config::{ArchiveFormat, LipoTool};
-use crate::sys::process::{which, Cmd};
+use crate::plan::{Artifact, Lipo, Plan, PlannedBinary, Skipped, UniversalArtifact};
+use crate::read::config::ArchiveFormat;
+use crate::sys::process::Cmd;
 use crate::sys::shell;
 
 /// A verified binary, ready to be archived.
@@ -464,7 +464,7 @@ pub fn write_universal_archive(
             .with_context(|| format!("universal `{}`: no slices of binary `{}`", u.name, b.name))?;
         let fat = scratch.join(format!("{}-{}", u.package, b.file_name));
         let _ = std::fs::remove_file(&fat);
-        fuse(u.tool, inputs, &fat)
+        fuse(&u.lipo, inputs, &fat)
             .with_context(|| format!("universal `{}`: cannot join {}", u.name, b.name))?;
         let data = std::fs::read(&fat)?;
         let archs = universal::archs(&data)?;
@@ -515,22 +515,9 @@ pub fn write_universal_archive(
 }
 
 /// Joins thin Mach-O files with the configured tool.
-pub fn fuse(tool: LipoTool, inputs: &[PathBuf], output: &Path) -> Result<()> {
-    let external = match tool {
-        LipoTool::Builtin => None,
-        LipoTool::Lipo => Some("lipo".to_string()),
-        LipoTool::LlvmLipo => Some(
-            if which("llvm-lipo").is_some() {
-                "llvm-lipo"
-            } else {
-                "llvm-lipo-14"
-            }
-            .to_string(),
-        ),
-        LipoTool::Auto => which("lipo").map(|_| "lipo".to_string()),
-    };
-    match external {
-        Some(program) => {
+pub fn fuse(lipo: &Lipo, inputs: &[PathBuf], output: &Path) -> Result<()> {
+    match lipo {
+        Lipo::External(program) => {
             Cmd::new(program)
                 .arg("-create")
                 .arg("-output")
@@ -539,7 +526,7 @@ pub fn fuse(tool: LipoTool, inputs: &[PathBuf], output: &Path) -> Result<()> {
                 .run_checked(Some(std::time::Duration::from_secs(300)))?;
             Ok(())
         }
-        None => {
+        Lipo::Builtin => {
             let refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
             universal::create_file(&refs, output)
         }

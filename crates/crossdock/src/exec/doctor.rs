@@ -13,7 +13,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::package::binary;
-use crate::plan::{install_hint, BuildStep, Facts, Plan, Problem, Skipped, StdSource};
+use crate::plan::{install_hint, BuildStep, Facts, Lipo, Plan, Problem, Skipped, StdSource};
 use crate::read::cargo_config::CargoConfig;
 use crate::read::config::{Builder, LipoTool};
 use crate::read::triple::Triple;
@@ -200,36 +200,25 @@ pub fn check(plan: &Plan, facts: &Facts, probe: bool) -> Report {
         }
     }
     for u in &plan.universals {
-        let (status, detail, fix) = match u.tool {
-            LipoTool::Builtin => (Status::Ok, "built-in fat Mach-O writer".to_string(), None),
-            LipoTool::Auto => match which("lipo") {
-                Some(p) => (Status::Ok, format!("{}", p.display()), None),
-                None => (
-                    Status::Ok,
-                    "no `lipo` on PATH: the built-in writer is used (same bytes as llvm-lipo)"
-                        .to_string(),
-                    None,
-                ),
-            },
-            LipoTool::Lipo | LipoTool::LlvmLipo => {
-                let names: &[&str] = if u.tool == LipoTool::Lipo {
-                    &["lipo"]
-                } else {
-                    &["llvm-lipo", "llvm-lipo-14"]
-                };
-                match names.iter().find_map(|n| which(n)) {
-                    Some(p) => (Status::Ok, p.display().to_string(), None),
-                    None => (
-                        Status::Fail,
-                        format!("`{}` is not on PATH", names[0]),
-                        Some(format!(
-                            "{} or set tool = \"builtin\" in [[universal]] `{}`",
-                            install_hint("llvm-lipo"),
-                            u.name
-                        )),
-                    ),
-                }
-            }
+        // The plan decided which lipo joins the slices; doctor only shows it.
+        let missing = plan
+            .problems
+            .iter()
+            .find(|p| matches!(p, Problem::LipoMissing { universal, .. } if *universal == u.name));
+        let (status, detail, fix) = match (missing, &u.lipo) {
+            (Some(p), _) => (
+                Status::Fail,
+                p.what(),
+                Some(format!("{} in [[universal]] `{}`", p.fix(), u.name)),
+            ),
+            (None, Lipo::External(program)) => (Status::Ok, format!("`{program}` on PATH"), None),
+            (None, Lipo::Builtin) if u.tool == LipoTool::Auto => (
+                Status::Ok,
+                "no `lipo` on PATH: the built-in writer is used (same bytes as llvm-lipo)"
+                    .to_string(),
+                None,
+            ),
+            (None, Lipo::Builtin) => (Status::Ok, "built-in fat Mach-O writer".to_string(), None),
         };
         if !report.rows.iter().any(|r| r.target == u.name) {
             report.push(&u.name, "lipo", status, detail, fix);

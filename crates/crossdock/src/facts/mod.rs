@@ -63,6 +63,15 @@ const TOOLS: &[&str] = &[
     "rustup",
 ];
 
+/// Which of the tools a plan may ask for are on PATH.
+pub fn tools_on_path() -> BTreeSet<String> {
+    TOOLS
+        .iter()
+        .filter(|t| which(t).is_some())
+        .map(|t| t.to_string())
+        .collect()
+}
+
 /// 1980-01-01: the earliest time a zip entry can carry; used when there is no git history.
 pub const FALLBACK_EPOCH: u64 = 315_532_800;
 
@@ -190,11 +199,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             .filter(|s| !s.is_empty()),
         target_rustflags_in_config,
         cargo_config,
-        tools: TOOLS
-            .iter()
-            .filter(|t| which(t).is_some())
-            .map(|t| t.to_string())
-            .collect(),
+        tools: tools_on_path(),
         host,
         source_date_epoch: epoch,
         commit,

@@ -99,6 +99,8 @@ pub struct UniversalArtifact {
     pub manifest_path: PathBuf,
     pub members: Vec<String>,
     pub tool: LipoTool,
+    /// What joins the slices, decided here from `tool` and the tools on PATH.
+    pub lipo: Lipo,
     pub binaries: Vec<PlannedBinary>,
     pub includes: Vec<IncludeFile>,
 }
@@ -264,17 +266,14 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         if !u.targets.iter().all(|(t, _)| selected.contains(t.as_str())) {
             continue; // built later by `merge` from the per-target outputs
         }
-        let missing = match u.tool {
-            LipoTool::Lipo => !facts.tools.contains("lipo"),
-            LipoTool::LlvmLipo => !facts.tools.iter().any(|t| t.starts_with("llvm-lipo")),
-            _ => false,
-        };
-        if missing {
+        let lipo = resolve_lipo(u.tool, &facts.tools);
+        if lipo.is_none() {
             problems.push(Problem::LipoMissing {
                 universal: u.name.clone(),
                 tool: u.tool,
             });
         }
+        let lipo = lipo.unwrap_or(Lipo::Builtin);
         for p in &packages {
             let top_dir = format!("{}-{}-{}", p.name, p.version, u.name);
             universals.push(UniversalArtifact {
@@ -286,6 +285,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                 manifest_path: p.manifest_dir.join("Cargo.toml"),
                 members: u.targets.iter().map(|(t, _)| t.clone()).collect(),
                 tool: u.tool,
+                lipo: lipo.clone(),
                 binaries: binaries(&p.bins, &u.targets[0].0),
                 includes: facts.includes.get(&p.name).cloned().unwrap_or_default(),
             });
@@ -310,6 +310,33 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         problems,
         skipped: Vec::new(),
     })
+}
+
+/// The program that joins Mach-O slices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "program")]
+pub enum Lipo {
+    /// crossdock's own writer (byte-identical to llvm-lipo).
+    Builtin,
+    /// `lipo` or `llvm-lipo` on PATH.
+    External(String),
+}
+
+/// Which lipo a `[[universal]]` group uses here: `auto` prefers a `lipo` on PATH and falls
+/// back to the built-in writer; `None` when the one asked for is not on PATH.
+pub fn resolve_lipo(tool: LipoTool, tools: &BTreeSet<String>) -> Option<Lipo> {
+    let on_path = |names: &[&str]| {
+        names
+            .iter()
+            .find(|n| tools.contains(**n))
+            .map(|n| Lipo::External(n.to_string()))
+    };
+    match tool {
+        LipoTool::Builtin => Some(Lipo::Builtin),
+        LipoTool::Auto => Some(on_path(&["lipo"]).unwrap_or(Lipo::Builtin)),
+        LipoTool::Lipo => on_path(&["lipo"]),
+        LipoTool::LlvmLipo => on_path(&["llvm-lipo", "llvm-lipo-14"]),
+    }
 }
 
 fn binaries(bins: &[String], triple: &str) -> Vec<PlannedBinary> {

@@ -72,8 +72,12 @@ impl Plan {
             ));
         }
         for u in &self.universals {
+            let lipo = match &u.lipo {
+                Lipo::Builtin => "built-in writer".to_string(),
+                Lipo::External(p) => format!("`{p}`"),
+            };
             s.push_str(&format!(
-                "  {}  (universal: {})\n",
+                "  {}  (universal: {}, joined by {lipo})\n",
                 u.file_name,
                 u.members.join(" + ")
             ));

@@ -4,7 +4,7 @@
 //! archives are built from the thin archives' binaries, and one `SHA256SUMS` and one
 //! manifest are written. The result is byte-identical to a single `dist` of the matrix.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::manifest::{ArtifactEntry, Kind, Manifest, PackageEntry};
-use crate::plan::{PlannedBinary, UniversalArtifact};
+use crate::plan::{resolve_lipo, Lipo, PlannedBinary, Problem, UniversalArtifact};
 use crate::read::config::{Config, LipoTool};
 use crate::{exec::dist, sys::shell};
 
@@ -23,17 +23,31 @@ pub struct Group {
     pub members: Vec<String>,
     pub keep_thin: bool,
     pub tool: LipoTool,
+    /// Resolved like `dist` does ([`crate::plan::resolve_lipo`]).
+    pub lipo: Lipo,
 }
 
-pub fn groups(config: &Config) -> Vec<Group> {
+/// The universal groups of the config, each with the lipo that joins it here (`tools`: the
+/// programs on PATH, a fact).
+pub fn groups(config: &Config, tools: &BTreeSet<String>) -> Result<Vec<Group>> {
     config
         .universals
         .iter()
-        .map(|u| Group {
-            name: u.name.clone(),
-            members: u.targets.iter().map(|(t, _)| t.clone()).collect(),
-            keep_thin: u.keep_thin,
-            tool: u.tool,
+        .map(|u| {
+            let lipo = resolve_lipo(u.tool, tools).ok_or_else(|| {
+                let p = Problem::LipoMissing {
+                    universal: u.name.clone(),
+                    tool: u.tool,
+                };
+                anyhow::anyhow!("{p}")
+            })?;
+            Ok(Group {
+                name: u.name.clone(),
+                members: u.targets.iter().map(|(t, _)| t.clone()).collect(),
+                keep_thin: u.keep_thin,
+                tool: u.tool,
+                lipo,
+            })
         })
         .collect()
 }
@@ -195,6 +209,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
                 manifest_path: PathBuf::new(),
                 members: g.members.clone(),
                 tool: g.tool,
+                lipo: g.lipo.clone(),
                 binaries,
                 includes: Vec::new(),
             };
