@@ -42,13 +42,12 @@ pub fn ensure_std(step: &BuildStep) -> Result<()> {
 
 /// The command of a step, ready to run.
 pub fn command(step: &BuildStep, workspace_root: &Path) -> Cmd {
-    let mut cmd = Cmd::new(&step.command[0])
-        .args(&step.command[1..])
-        .cwd(workspace_root);
-    for (k, v) in &step.env {
+    let argv = step.cargo.argv();
+    let mut cmd = Cmd::new(&argv[0]).args(&argv[1..]).cwd(workspace_root);
+    for (k, v) in &step.cargo.env {
         cmd = cmd.env(k, v);
     }
-    for k in &step.env_remove {
+    for k in &step.cargo.env_remove {
         cmd = cmd.env_remove(k);
     }
     cmd

@@ -13,7 +13,9 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::package::binary;
-use crate::plan::{install_hint, BuildStep, Facts, Lipo, Plan, Problem, Skipped, StdSource};
+use crate::plan::{
+    install_hint, BuildStep, CargoInvocation, Facts, Lipo, Plan, Problem, Skipped, StdSource,
+};
 use crate::read::cargo_config::CargoConfig;
 use crate::read::config::{Builder, LipoTool};
 use crate::read::triple::Triple;
@@ -235,9 +237,24 @@ fn host_step(plan: &Plan, facts: &Facts) -> Option<BuildStep> {
     step.linker = None;
     step.runner = None;
     step.builder = Builder::Cargo;
-    step.env.retain(|k, _| k == "RUSTC");
     // Only the toolchain: the target's rustflags and build-std do not apply to the host.
-    step.command = vec![step.toolchain.cargo.clone()];
+    let target_cargo = std::mem::replace(
+        &mut step.cargo,
+        CargoInvocation {
+            program: step.toolchain.cargo.clone(),
+            args: Vec::new(),
+            config: Vec::new(),
+            build_std: None,
+            env: Default::default(),
+            env_remove: Vec::new(),
+        },
+    );
+    step.cargo.env = target_cargo
+        .env
+        .into_iter()
+        .filter(|(k, _)| k == "RUSTC")
+        .collect();
+    step.cargo.env_remove = target_cargo.env_remove;
     Some(step)
 }
 

@@ -14,7 +14,64 @@ fn toml_array(items: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-type CommandParts = (Vec<String>, BTreeMap<String, String>, Vec<String>);
+/// One cargo (or cross) invocation, as data: what `--dry-run` and `-v` show, what the
+/// executor runs, and what doctor's probe borrows (`config`, `build_std`, env) without
+/// picking a flat argument list apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CargoInvocation {
+    /// `cargo` (or the target's cargo), or `cross`.
+    pub program: String,
+    /// `build --profile … --target … -p … --locked …`
+    pub args: Vec<String>,
+    /// `--config` values: profile overrides, then rustflags.
+    pub config: Vec<String>,
+    /// `-Zbuild-std=…` when std is built from source.
+    pub build_std: Option<String>,
+    /// Environment crossdock sets for the build.
+    pub env: BTreeMap<String, String>,
+    /// Environment crossdock removes for the build.
+    pub env_remove: Vec<String>,
+}
+
+impl CargoInvocation {
+    /// The whole command line, program first.
+    pub fn argv(&self) -> Vec<String> {
+        let mut v = vec![self.program.clone()];
+        v.extend(self.args.iter().cloned());
+        for c in &self.config {
+            v.extend(["--config".to_string(), c.clone()]);
+        }
+        v.extend(self.build_std.iter().cloned());
+        v
+    }
+
+    /// `K=V … program args…` as a human reads it.
+    pub fn render(&self) -> String {
+        let env: Vec<String> = self
+            .env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.replace('\x1f', " ")))
+            .collect();
+        let mut s = env.join(" ");
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(&self.argv().join(" "));
+        s
+    }
+}
+
+/// Serialized as the plan's JSON always had it: `command` (argv), `env`, `env-remove`.
+impl Serialize for CargoInvocation {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = ser.serialize_map(Some(3))?;
+        m.serialize_entry("command", &self.argv())?;
+        m.serialize_entry("env", &self.env)?;
+        m.serialize_entry("env-remove", &self.env_remove)?;
+        m.end()
+    }
+}
 
 pub(super) fn build_command(
     config: &Config,
@@ -24,14 +81,16 @@ pub(super) fn build_command(
     profile: &str,
     packages: &[String],
     jobs: Option<usize>,
-) -> CommandParts {
+) -> CargoInvocation {
     let _ = config;
     let triple = &target.triple;
-    let mut cmd: Vec<String> = match target.builder {
-        Builder::Cargo => vec![spec.cargo.clone(), "build".into()],
-        Builder::Zigbuild => vec![spec.cargo.clone(), "zigbuild".into()],
-        Builder::Cross => vec!["cross".into(), "build".into()],
+    let (program, sub) = match target.builder {
+        Builder::Cargo => (spec.cargo.clone(), "build"),
+        Builder::Zigbuild => (spec.cargo.clone(), "zigbuild"),
+        Builder::Cross => ("cross".to_string(), "build"),
     };
+    let mut cmd: Vec<String> = vec![sub.to_string()];
+    let mut configs: Vec<String> = Vec::new();
     cmd.extend([
         "--profile".into(),
         profile.to_string(),
@@ -56,9 +115,7 @@ pub(super) fn build_command(
     }
     // Shipped binaries carry no symbols or debug info (checked after the build), unless the
     // user chose otherwise with `strip`.
-    for o in profile_overrides(target, profile) {
-        cmd.extend(["--config".into(), o]);
-    }
+    configs.extend(profile_overrides(target, profile));
 
     // Reproducible across checkouts: the absolute workspace and CARGO_HOME paths must not
     // reach the binary. Added so that the user's own rustflags still apply.
@@ -88,18 +145,13 @@ pub(super) fn build_command(
         env.insert("CARGO_ENCODED_RUSTFLAGS".into(), all.join("\x1f"));
         env_remove.push("RUSTFLAGS".into());
     } else if facts.target_rustflags_in_config.contains(triple) {
-        cmd.extend([
-            "--config".into(),
-            format!("target.{triple}.rustflags={}", toml_array(&flags)),
-        ]);
+        configs.push(format!("target.{triple}.rustflags={}", toml_array(&flags)));
     } else {
-        cmd.extend([
-            "--config".into(),
-            format!("build.rustflags={}", toml_array(&flags)),
-        ]);
+        configs.push(format!("build.rustflags={}", toml_array(&flags)));
     }
+    let mut build_std = None;
     if target.build_std {
-        cmd.push("-Zbuild-std=std,panic_abort".into());
+        build_std = Some("-Zbuild-std=std,panic_abort".to_string());
         env.insert("RUSTC_BOOTSTRAP".into(), "1".into());
     }
     if let Some(rustc) = &spec.rustc {
@@ -115,7 +167,14 @@ pub(super) fn build_command(
     for (k, v) in &target.env {
         env.insert(k.clone(), v.clone());
     }
-    (cmd, env, env_remove)
+    CargoInvocation {
+        program,
+        args: cmd,
+        config: configs,
+        build_std,
+        env,
+        env_remove,
+    }
 }
 
 /// The profile settings crossdock passes for a target (as `--config` values).

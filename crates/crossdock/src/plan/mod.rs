@@ -8,7 +8,7 @@
 //! missing tool) are collected in [`Plan::problems`] so that a run reports all of them at
 //! once before it starts the first long build.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
@@ -43,12 +43,9 @@ pub struct BuildStep {
     pub rustc_version: String,
     pub std: StdSource,
     pub packages: Vec<String>,
-    /// The program and arguments that build this target.
-    pub command: Vec<String>,
-    /// Environment set for the build (only what crossdock adds).
-    pub env: BTreeMap<String, String>,
-    /// Environment removed for the build.
-    pub env_remove: Vec<String>,
+    /// The cargo invocation that builds this target.
+    #[serde(flatten)]
+    pub cargo: CargoInvocation,
     pub linker: Option<String>,
     pub runner: Option<Vec<String>>,
     /// What the build strips, and so what the binary check refuses.
@@ -225,8 +222,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             }
         }
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
-        let (command, env, env_remove) =
-            build_command(config, facts, target, &spec, &profile, &pkgs, opts.jobs);
+        let cargo = build_command(config, facts, target, &spec, &profile, &pkgs, opts.jobs);
         let (smoke, smoke_skipped) = smoke_plan(target, &facts.host);
         builds.push(BuildStep {
             target: target.triple.clone(),
@@ -235,9 +231,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             rustc_version: toolchain.version.clone(),
             std,
             packages: pkgs,
-            command,
-            env,
-            env_remove,
+            cargo,
             linker: target.linker.clone(),
             runner: target.runner.clone(),
             strip: target.strip,
@@ -391,6 +385,7 @@ mod command;
 mod problem;
 mod render;
 
+pub use command::CargoInvocation;
 use command::{build_command, profile_overrides, smoke_plan};
 pub use problem::{install_hint, Problem};
 

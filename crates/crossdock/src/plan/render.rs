@@ -29,20 +29,7 @@ impl Plan {
                 StdSource::Missing => "MISSING".to_string(),
             };
             s.push_str(&format!("  std:     {std}\n"));
-            let env: Vec<String> = b
-                .env
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.replace('\x1f', " ")))
-                .collect();
-            s.push_str(&format!(
-                "  run:     {}{}\n",
-                if env.is_empty() {
-                    String::new()
-                } else {
-                    format!("{} ", env.join(" "))
-                },
-                b.command.join(" ")
-            ));
+            s.push_str(&format!("  run:     {}\n", b.cargo.render()));
             match (&b.smoke, &b.smoke_skipped) {
                 (Some(a), _) => s.push_str(&format!(
                     "  smoke:   {}{}\n",

@@ -141,10 +141,11 @@ fn full_matrix_plan() {
         .unwrap();
     assert_eq!(win.std, StdSource::BuildStd);
     assert!(win
-        .command
+        .cargo
+        .argv()
         .contains(&"-Zbuild-std=std,panic_abort".to_string()));
     assert_eq!(
-        win.env.get("RUSTC_BOOTSTRAP").map(String::as_str),
+        win.cargo.env.get("RUSTC_BOOTSTRAP").map(String::as_str),
         Some("1")
     );
     assert!(p
@@ -162,13 +163,14 @@ fn full_matrix_plan() {
         .find(|b| b.target == "aarch64-unknown-linux-gnu")
         .unwrap();
     assert_eq!(
-        arm.env
+        arm.cargo
+            .env
             .get("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER")
             .map(String::as_str),
         Some("aarch64-linux-gnu-gcc")
     );
     assert_eq!(
-        arm.env.get("RUSTC").map(String::as_str),
+        arm.cargo.env.get("RUSTC").map(String::as_str),
         Some("/usr/bin/rustc")
     );
     assert!(arm.smoke.is_some());
@@ -178,13 +180,13 @@ fn full_matrix_plan() {
         .find(|b| b.target == "x86_64-apple-darwin")
         .unwrap();
     assert!(mac.smoke.is_none() && mac.smoke_skipped.is_some());
-    assert_eq!(&mac.command[..2], ["cargo", "zigbuild"]);
+    assert_eq!(&mac.cargo.argv()[..2], ["cargo", "zigbuild"]);
     let cross = p
         .builds
         .iter()
         .find(|b| b.target == "aarch64-apple-darwin")
         .unwrap();
-    assert_eq!(&cross.command[..2], ["cross", "build"]);
+    assert_eq!(&cross.cargo.argv()[..2], ["cross", "build"]);
     // Missing std on rustup: added before building, not a problem.
     assert_eq!(
         mac.std,
@@ -204,11 +206,12 @@ fn linker_and_runner_only_when_set() {
     let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
     assert!(
         p.builds[0]
+            .cargo
             .env
             .keys()
             .all(|k| !k.starts_with("CARGO_TARGET_")),
         "{:?}",
-        p.builds[0].env
+        p.builds[0].cargo.env
     );
     // default packages: members with binaries only
     let pk: Vec<&str> = p.artifacts.iter().map(|a| a.package.as_str()).collect();
@@ -223,7 +226,8 @@ fn user_rustflags_are_kept() {
     let mut f = facts(&c, &opts, true, &[HOST]);
     let p = plan(&c, &f, &opts).unwrap();
     let cfg = p.builds[0]
-        .command
+        .cargo
+        .config
         .iter()
         .find(|a| a.starts_with("build.rustflags="))
         .unwrap();
@@ -235,17 +239,18 @@ fn user_rustflags_are_kept() {
     f.target_rustflags_in_config.insert(HOST.into());
     let p = plan(&c, &f, &opts).unwrap();
     assert!(p.builds[0]
-        .command
+        .cargo
+        .config
         .iter()
         .any(|a| a.starts_with("target.x86_64-unknown-linux-gnu.rustflags=[")));
     // RUSTFLAGS in the environment overrides config files: fold it into the encoded form.
     f.env_rustflags = Some("-C opt-level=2".into());
     let p = plan(&c, &f, &opts).unwrap();
     assert_eq!(
-        p.builds[0].env["CARGO_ENCODED_RUSTFLAGS"],
+        p.builds[0].cargo.env["CARGO_ENCODED_RUSTFLAGS"],
         "-C\x1fopt-level=2\x1f-Ctarget-cpu=x86-64-v2\x1f--remap-path-prefix=/ws=.\x1f--remap-path-prefix=/home/u/.cargo=/cargo"
     );
-    assert_eq!(p.builds[0].env_remove, ["RUSTFLAGS"]);
+    assert_eq!(p.builds[0].cargo.env_remove, ["RUSTFLAGS"]);
 }
 
 #[test]

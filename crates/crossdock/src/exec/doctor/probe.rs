@@ -51,7 +51,8 @@ pub(super) fn probe_link(
         );
         return;
     }
-    let mut cmd = Cmd::new(&step.command[0])
+    // The target's own toolchain, rustflags and build-std, not its profile settings.
+    let mut cmd = Cmd::new(&step.cargo.program)
         .cwd(&plan.workspace_root)
         .args([
             "build",
@@ -64,22 +65,21 @@ pub(super) fn probe_link(
         .arg(dir.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(probe_dir(plan).join("target"));
-    let mut it = step.command.iter();
-    while let Some(a) = it.next() {
-        if a == "--config" {
-            if let Some(v) = it.next() {
-                if !v.starts_with("profile.") {
-                    cmd = cmd.arg("--config").arg(v);
-                }
-            }
-        } else if a.starts_with("-Zbuild-std") {
-            cmd = cmd.arg(a);
-        }
+    for c in step
+        .cargo
+        .config
+        .iter()
+        .filter(|c| !c.starts_with("profile."))
+    {
+        cmd = cmd.arg("--config").arg(c);
     }
-    for (k, v) in &step.env {
+    if let Some(b) = &step.cargo.build_std {
+        cmd = cmd.arg(b);
+    }
+    for (k, v) in &step.cargo.env {
         cmd = cmd.env(k, v);
     }
-    for k in &step.env_remove {
+    for k in &step.cargo.env_remove {
         cmd = cmd.env_remove(k);
     }
     let key = fingerprint(&cmd, cargo_config);
@@ -165,7 +165,7 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
         .arg(&src)
         .args(["-x", "none", "-o"])
         .arg(&out);
-    for (k, v) in &step.env {
+    for (k, v) in &step.cargo.env {
         cmd = cmd.env(k, v);
     }
     match cmd.output(Some(Duration::from_secs(300))) {
