@@ -15,5 +15,6 @@ mod doctor;
 mod init;
 mod lipo;
 mod merge;
+mod real_projects;
 mod release;
 mod xtask;
