@@ -110,8 +110,9 @@ fn dist(
         ],
     );
     eprintln!(
-        "{}: dist {out} took {:.1}s",
+        "{} (target dir {}): dist {out} took {:.1}s",
         manifest.parent().unwrap().display(),
+        target_dir.display(),
         start.elapsed().as_secs_f64()
     );
     let r = r.ok();
