@@ -595,8 +595,9 @@ fn strip_ansi(s: &str) -> String {
 fn kibi_keeps_build_rustflags_next_to_a_cfg_table_for_another_os() {
     let src = source("kibi", "0.3.1");
     let project = cache().join("projects/kibi-build-rustflags");
-    let _ = std::fs::remove_dir_all(&project);
-    copy_tree(&src, &project);
+    if !project.join("Cargo.toml").is_file() {
+        copy_tree(&src, &project);
+    }
     std::fs::create_dir_all(project.join(".cargo")).unwrap();
     std::fs::write(
         project.join(".cargo/config.toml"),
