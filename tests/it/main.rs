@@ -16,6 +16,7 @@ mod doctor;
 mod init;
 mod lipo;
 mod merge;
+mod real_projects;
 mod release;
 mod skip;
 mod xtask;
