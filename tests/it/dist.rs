@@ -246,7 +246,7 @@ fn stale_outputs_are_replaced_but_foreign_files_kept() {
 #[test]
 fn a_second_run_waits_for_the_lock() {
     let fx = Fixture::new("hello-ws");
-    let lock = crossdock::exec::lock::acquire(&fx.path().join("target")).unwrap();
+    let lock = crossdock::lock_target_dir(&fx.path().join("target")).unwrap();
     let child = command_in(fx.path(), &["dist"])
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -1,18 +1,30 @@
 //! crossdock: build, verify, archive and checksum a Rust workspace's binaries for every
 //! target in `targets.toml`. See ARCHITECTURE.md for the map of this crate.
 //!
-//! The folders are the pipeline's stages, in order: [`read`] the user's files, gather
-//! [`facts`] about the machine, [`plan`] (pure), [`exec`]ute the plan, [`package`] the
-//! binaries, [`ship`] the release. [`sys`] holds what every stage shares: the one process
-//! runner and the shell output.
+//! The folders are the pipeline's stages, in order: `read` the user's files, gather
+//! `facts` about the machine, `plan` (pure), `exec`ute the plan, `package` the binaries,
+//! `ship` the release; `sys` holds what every stage shares (the one process runner, the
+//! shell output). They are private: a caller (another project's xtask, a test) uses the
+//! functions and types below.
 
-pub mod exec;
-pub mod facts;
-pub mod package;
-pub mod plan;
-pub mod read;
-pub mod ship;
-pub mod sys;
+pub(crate) mod exec;
+pub(crate) mod facts;
+pub(crate) mod package;
+pub(crate) mod plan;
+pub(crate) mod read;
+pub(crate) mod ship;
+pub(crate) mod sys;
 
 #[cfg(feature = "cli")]
 pub mod cli;
+
+#[cfg(test)]
+mod architecture_tests;
+
+pub use exec::doctor::Report;
+pub use exec::lock::{acquire as lock_target_dir, DistLock};
+pub use exec::pipeline::{doctor, prepare, run as dist, Prepared};
+pub use facts::Location;
+pub use package::manifest::Manifest;
+pub use plan::{Options, Plan, Problem, Skipped};
+pub use ship::merge::{groups as universal_groups, merge, Group};

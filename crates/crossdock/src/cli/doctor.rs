@@ -4,8 +4,8 @@ use anyhow::Result;
 use clap::Args;
 
 use super::WorkspaceArgs;
-use crate::plan::{self, Options};
-use crate::{exec::doctor, facts};
+use crate::exec::pipeline;
+use crate::plan::Options;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -27,9 +27,7 @@ pub fn run(a: DoctorArgs) -> Result<i32> {
         rustc: a.ws.rustc.clone(),
         ..Options::default()
     };
-    let (config, facts) = facts::gather(&a.ws.location(), &opts)?;
-    let plan = plan::plan(&config, &facts, &opts)?;
-    let report = doctor::check(&plan, &facts, !a.no_probe);
+    let report = pipeline::doctor(&a.ws.location(), &opts, !a.no_probe)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -112,3 +112,10 @@ pub fn run(loc: &Location, opts: &Options) -> Result<(Plan, Manifest)> {
     let manifest = dist::execute(&p.plan)?;
     Ok((p.plan, manifest))
 }
+
+/// `doctor`: gather, plan and check every target, without building anything.
+pub fn doctor(loc: &Location, opts: &Options, probe: bool) -> Result<doctor::Report> {
+    let (config, facts) = facts::gather(loc, opts)?;
+    let plan = plan::plan(&config, &facts, opts)?;
+    Ok(doctor::check(&plan, &facts, probe))
+}

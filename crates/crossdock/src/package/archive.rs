@@ -31,6 +31,8 @@ pub const TMP_SUFFIX: &str = ".crossdock-tmp";
 #[derive(Debug, Clone)]
 pub enum Source {
     File(PathBuf),
+    /// Content held in memory (the archive tests).
+    #[cfg(test)]
     Bytes(Vec<u8>),
 }
 
@@ -177,6 +179,7 @@ fn directories(top_dir: &str, entries: &[Entry]) -> Vec<String> {
 
 fn open_source(e: &Entry) -> Result<(u64, Box<dyn Read + '_>)> {
     Ok(match &e.source {
+        #[cfg(test)]
         Source::Bytes(b) => (b.len() as u64, Box::new(&b[..])),
         Source::File(p) => {
             let f = File::open(p).with_context(|| format!("cannot read {}", p.display()))?;

@@ -94,6 +94,8 @@ pub fn create_file(inputs: &[&Path], output: &Path) -> Result<()> {
 }
 
 /// In-memory version of [`create_file`]; inputs are named "input #1", "input #2", ... in errors.
+/// Only the tests join slices in memory; the product streams files.
+#[cfg(test)]
 pub fn create(inputs: &[&[u8]]) -> Result<Vec<u8>> {
     let names: Vec<String> = (1..=inputs.len()).map(|n| format!("input #{n}")).collect();
     let metas = inputs
@@ -141,6 +143,8 @@ pub fn info(data: &[u8], name: &str) -> Result<String> {
 }
 
 /// Extracts the slice for `arch` (like `lipo -thin`): the exact bytes of the original thin file.
+/// The tests' judge that a fat file holds its inputs unchanged.
+#[cfg(test)]
 pub fn thin(data: &[u8], arch: &str) -> Result<Vec<u8>> {
     ensure!(
         is_fat(data),

@@ -43,10 +43,6 @@ impl Triple {
         }
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
     fn os(&self) -> Option<OperatingSystem> {
         self.parsed.as_ref().map(|t| t.operating_system)
     }
@@ -90,17 +86,6 @@ impl Triple {
 
     pub fn is_windows_gnu(&self) -> bool {
         self.is_windows() && matches!(self.env(), Some(Environment::Gnu | Environment::GnuLlvm))
-    }
-
-    /// The OS as a word for comparisons and messages (`linux`, `windows`, `macos`, …).
-    pub fn os_name(&self) -> String {
-        if self.is_apple() {
-            return "macos".into();
-        }
-        match self.os() {
-            Some(os) => os.to_string(),
-            None => self.text.split('-').nth(2).unwrap_or("unknown").to_string(),
-        }
     }
 
     /// The first component, as written (`aarch64`, `armv7`, `x86_64`).
@@ -196,8 +181,6 @@ mod tests {
         );
         assert!(t("x86_64-unknown-linux-musl").is_musl());
         assert_eq!(t("x86_64-unknown-linux-musl").format(), Format::Elf);
-        assert_eq!(t("aarch64-apple-darwin").os_name(), "macos");
-        assert_eq!(t("x86_64-unknown-linux-gnu").os_name(), "linux");
         // No guessing: an architecture without a known width is not checked as 64-bit.
         assert_eq!(t("nonsense-unknown-linux-gnu").cpu(), None);
     }

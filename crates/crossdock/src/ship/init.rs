@@ -87,7 +87,6 @@ pub struct Options {
 
 #[derive(Debug)]
 pub struct Plan {
-    pub root: PathBuf,
     pub files: Vec<File>,
     /// targets.toml as it will be (the one on disk, or the new one).
     pub config: Config,
@@ -274,11 +273,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         what: vec![],
     });
 
-    Ok(Plan {
-        root,
-        files,
-        config,
-    })
+    Ok(Plan { files, config })
 }
 
 /// The files `force` would be needed for: generated files that exist already.
