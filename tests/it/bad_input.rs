@@ -127,10 +127,11 @@ fn missing_std_times_out_with_the_fixes() {
         fake.path().display(),
         std::env::var("PATH").unwrap()
     );
-    let fx = with_config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n[[target]]\ntriple = \"armv7-unknown-linux-gnueabihf\"\n");
+    // (A linker is set, so the preflight gets past the linker row to the missing std.)
+    let fx = with_config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n[[target]]\ntriple = \"armv7-unknown-linux-gnueabihf\"\nlinker = \"cc\"\n");
     let started = std::time::Instant::now();
     let r = fx.run_env(
-        &["dist"],
+        &["dist", "--all-targets"],
         &[("CROSSDOCK_RUSTUP_TIMEOUT", "3"), ("PATH", &path)],
     );
     let r = r.fails_with(&[
@@ -147,6 +148,23 @@ fn missing_std_times_out_with_the_fixes() {
         r.stderr
     );
     nothing_written(&fx);
+
+    // Without --target/--all-targets the host ships and armv7 is listed with the reason.
+    let r = fx
+        .run_env(
+            &["dist"],
+            &[("CROSSDOCK_RUSTUP_TIMEOUT", "3"), ("PATH", &path)],
+        )
+        .ok();
+    assert!(
+        r.stderr.contains("skipping armv7-unknown-linux-gnueabihf"),
+        "{}",
+        r.stderr
+    );
+    let m = read_manifest(&fx.dist_dir());
+    assert_eq!(m["skipped"][0]["target"], "armv7-unknown-linux-gnueabihf");
+    let reason = m["skipped"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("did not finish within 3 s"), "{reason}");
 }
 
 #[test]
