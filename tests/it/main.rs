@@ -16,6 +16,7 @@ mod doctor;
 mod init;
 mod lipo;
 mod merge;
+mod ownership;
 mod real_projects;
 mod release;
 mod skip;

@@ -30,6 +30,9 @@ pub struct DistArgs {
     /// machine cannot build are skipped and listed.
     #[arg(long)]
     pub all_targets: bool,
+    /// Overwrite files in the out dir that crossdock did not write (or that were changed since).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(a: DistArgs) -> Result<i32> {
@@ -41,6 +44,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
         rustc: a.ws.rustc.clone(),
         jobs: a.jobs,
         all_targets: a.all_targets,
+        force: a.force,
     };
     if a.dry_run {
         let plan = pipeline::prepare(&a.ws.location(), &opts, false)?.plan;

@@ -14,6 +14,7 @@ use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
 use crate::package::binary;
 use crate::package::checksum;
 use crate::package::manifest::{ArtifactEntry, BinaryEntry, Kind, Manifest, PackageEntry};
+use crate::package::ownership;
 use crate::package::universal;
 use crate::plan::{Artifact, Lipo, Plan, PlannedBinary, Skipped, UniversalArtifact};
 use crate::read::config::ArchiveFormat;
@@ -43,6 +44,85 @@ pub fn check_problems(plan: &Plan) -> Result<()> {
     )
 }
 
+/// Refuses an out dir where crossdock's outputs would mix with the user's sources.
+fn check_out_dir(plan: &Plan) -> Result<()> {
+    let out = normalize(&plan.out_dir);
+    let fix = "choose a dedicated folder with --out-dir (the default is <workspace root>/dist)";
+    if out == normalize(&plan.workspace_root) {
+        bail!("the out dir {} is the workspace root: {fix}", out.display());
+    }
+    if out.join("Cargo.toml").exists() {
+        bail!(
+            "the out dir {} holds a Cargo.toml (it is a package or workspace): {fix}",
+            out.display()
+        );
+    }
+    for a in &plan.artifacts {
+        if let Some(pkg) = a.manifest_path.parent() {
+            if out.starts_with(normalize(&pkg.join("src"))) {
+                bail!(
+                    "the out dir {} is inside the sources of package `{}`: {fix}",
+                    out.display(),
+                    a.package
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Stops before any build when a file this run would write exists and is not provably
+/// crossdock's (`--force` overwrites).
+fn check_overwrites(plan: &Plan, previous: Option<&Manifest>) -> Result<()> {
+    if plan.force {
+        return Ok(());
+    }
+    let mut names: Vec<String> = Vec::new();
+    for f in plan
+        .artifacts
+        .iter()
+        .map(|a| &a.file_name)
+        .chain(plan.universals.iter().map(|u| &u.file_name))
+    {
+        names.push(f.clone());
+        names.push(format!("{f}.sha256"));
+    }
+    names.push(checksum::SUMS_FILE.to_string());
+    names.push(crate::package::manifest::FILE_NAME.to_string());
+    let foreign: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            std::fs::symlink_metadata(plan.out_dir.join(n)).is_ok()
+                && !ownership::owned(previous, &plan.out_dir, n)
+        })
+        .collect();
+    if !foreign.is_empty() {
+        let list: Vec<String> = foreign.iter().map(|n| format!("  {n}")).collect();
+        bail!(
+            "{} file(s) in {} that this run would write were not written by crossdock (or were changed since):\n{}\nmove them away, choose another --out-dir, or pass --force to overwrite them",
+            foreign.len(),
+            plan.out_dir.display(),
+            list.join("\n")
+        );
+    }
+    Ok(())
+}
+
 /// Creates the out dir and proves it is writable before any long build.
 pub fn prepare_out_dir(out_dir: &Path) -> Result<()> {
     remove_interrupted(out_dir);
@@ -61,9 +141,11 @@ pub fn prepare_out_dir(out_dir: &Path) -> Result<()> {
 
 pub fn execute(plan: &Plan) -> Result<Manifest> {
     check_problems(plan)?;
+    check_out_dir(plan)?;
     prepare_out_dir(&plan.out_dir)?;
     let _lock = lock::acquire(&plan.target_dir)?;
     let previous = Manifest::previous(&plan.out_dir);
+    check_overwrites(plan, previous.as_ref())?;
 
     // Every target's std before the first long build, so a missing one fails fast.
     for step in &plan.builds {
@@ -322,12 +404,15 @@ pub fn finish(
     if let Some(prev) = previous {
         let now: BTreeSet<&String> = manifest.files.iter().collect();
         for stale in prev.files.iter().filter(|f| !now.contains(f)) {
-            // Only plain names from our own manifest; never a path elsewhere.
-            if stale.contains('/') || stale.contains("..") {
+            // Only what is provably crossdock's (see package::ownership), and never a file
+            // this run wrote (the manifest is not in `files`).
+            if stale.as_str() == crate::package::manifest::FILE_NAME
+                || !ownership::owned(Some(&prev), out_dir, stale)
+            {
                 continue;
             }
             let p = out_dir.join(stale);
-            if p.is_file() {
+            {
                 std::fs::remove_file(&p)
                     .with_context(|| format!("cannot remove stale {}", p.display()))?;
                 shell::note(

@@ -6,4 +6,5 @@ pub mod archive;
 pub mod binary;
 pub mod checksum;
 pub mod manifest;
+pub mod ownership;
 pub mod universal;

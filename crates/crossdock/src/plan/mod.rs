@@ -121,6 +121,8 @@ pub struct Plan {
     /// only without `--target`/`--all-targets`, see [`Plan::without`].
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<Skipped>,
+    /// `--force`: overwrite files in the out dir that crossdock did not write.
+    pub force: bool,
 }
 
 /// A target or universal group that this run leaves out, with the reason and the fix.
@@ -303,6 +305,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         universals,
         problems,
         skipped: Vec::new(),
+        force: opts.force,
     })
 }
 

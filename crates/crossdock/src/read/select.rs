@@ -40,6 +40,8 @@ pub struct Options {
     /// `--all-targets`: every target must build (as with `--target`); without either, a
     /// target this machine cannot build is skipped and listed.
     pub all_targets: bool,
+    /// `--force`: overwrite files in the out dir that crossdock did not write.
+    pub force: bool,
 }
 
 impl Options {
