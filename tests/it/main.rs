@@ -15,6 +15,7 @@ mod dist;
 mod doctor;
 mod init;
 mod lipo;
+mod local_overlay;
 mod merge;
 mod ownership;
 mod real_projects;

@@ -26,6 +26,13 @@ pub fn run(a: MatrixArgs) -> Result<i32> {
             ..Default::default()
         },
     )?;
+    for p in crate::read::local::absolute_paths(&config) {
+        crate::sys::shell::warn(format!(
+            "{}: {p} is a path on this machine; the GitHub runners will not have it: move it to {} (untracked) or .cargo/config.toml",
+            config.path.display(),
+            crate::read::local::path_for(&config.path).display()
+        ));
+    }
     let m = github::matrix(&config, &a.ws.targets);
     if a.pretty {
         println!("{}", serde_json::to_string_pretty(&m)?);

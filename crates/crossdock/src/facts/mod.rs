@@ -105,7 +105,15 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             early.join().expect("probe thread"),
         )
     });
-    let (ws, config) = loaded?;
+    let (ws, mut config) = loaded?;
+    // This machine's settings (untracked targets.local.toml) apply to builds, not to the
+    // shared matrix that `matrix` and `init` read.
+    if let Some(p) = crate::read::local::apply(&mut config)? {
+        shell::note(
+            "Using",
+            format!("this machine's settings from {}", p.display()),
+        );
+    }
     let targets = select::selected_targets(&config, opts)?;
     let target_specs: Vec<(String, ToolchainSpec)> = targets
         .iter()

@@ -480,7 +480,7 @@ fn spanned(s: toml::Spanned<String>) -> (String, Span) {
     (s.into_inner(), span)
 }
 
-fn locate_at(path: &Path, source: &str, span: Span, message: String) -> ConfigError {
+pub(crate) fn locate_at(path: &Path, source: &str, span: Span, message: String) -> ConfigError {
     let (line, column) = line_col(source, span.start);
     ConfigError {
         path: path.to_path_buf(),
@@ -500,7 +500,7 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
 
 /// Rewrites serde's "unknown field `x`, expected one of `a`, `b`" into our words, with the
 /// nearest known key.
-fn explain_toml_error(message: &str) -> String {
+pub(crate) fn explain_toml_error(message: &str) -> String {
     let message = message.trim();
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((field, expected)) = rest.split_once('`') {
