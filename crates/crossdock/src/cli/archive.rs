@@ -43,10 +43,8 @@ pub fn run(a: ArchiveArgs) -> Result<i32> {
     };
     let mut entries = Vec::new();
     for f in &a.files {
-        use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(f)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", f.display()))?;
-        let exec = meta.permissions().mode() & 0o111 != 0;
+        std::fs::metadata(f).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", f.display()))?;
+        let exec = crate::sys::fs::is_executable(f);
         let entry_name = f
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -16,6 +16,7 @@ use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
 use crate::read::config::ArchiveFormat;
+pub use crate::sys::fs::write_atomic;
 
 pub const MODE_EXECUTABLE: u32 = 0o755;
 pub const MODE_FILE: u32 = 0o644;
@@ -25,8 +26,7 @@ pub const MODE_FILE: u32 = 0o644;
 /// would be 2.7x faster but 2.7% larger, and users download these archives many times.
 pub const GZIP_LEVEL: u32 = 9;
 
-/// Suffix of the temporary files archives are written to before the rename.
-pub const TMP_SUFFIX: &str = ".crossdock-tmp";
+pub use crate::sys::fs::TMP_SUFFIX;
 
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -106,38 +106,6 @@ pub fn hash_file(path: &Path) -> Result<(u64, String)> {
     Ok((size, sha))
 }
 
-/// Writes `dest` atomically: `write` fills a temporary file in the same directory, which is
-/// renamed over `dest` only when it succeeded. A failure or interruption leaves no `dest`.
-pub fn write_atomic<T>(dest: &Path, write: impl FnOnce(&mut File) -> Result<T>) -> Result<T> {
-    let dir = dest.parent().unwrap_or(Path::new("."));
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(TMP_SUFFIX)
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "cannot create a file in {}: is the out dir writable?",
-                dir.display()
-            )
-        })?;
-    let value = write(tmp.as_file_mut()).with_context(|| format!("writing {}", dest.display()))?;
-    set_mode(tmp.path(), MODE_FILE)?;
-    tmp.persist(dest)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot move the finished file to {}", dest.display()))?;
-    Ok(value)
-}
-
-fn set_mode(path: &Path, mode: u32) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .with_context(|| format!("chmod {}", path.display()))
-}
-
 /// Writes the archive `dest` holding `entries` below `top_dir/`.
 pub fn write(
     dest: &Path,
@@ -148,9 +116,11 @@ pub fn write(
 ) -> Result<Written> {
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     let (size, sha256) = match format {
-        ArchiveFormat::TarGz => write_atomic(dest, |f| write_tar_gz(f, top_dir, &entries, mtime))?,
+        ArchiveFormat::TarGz => write_atomic(dest, MODE_FILE, |f| {
+            write_tar_gz(f, top_dir, &entries, mtime)
+        })?,
         ArchiveFormat::Zip => {
-            write_atomic(dest, |f| write_zip(f, top_dir, &entries, mtime))?;
+            write_atomic(dest, MODE_FILE, |f| write_zip(f, top_dir, &entries, mtime))?;
             hash_file(dest)?
         }
     };

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::package::archive::write_atomic;
+use crate::package::archive::MODE_FILE;
+use crate::sys::fs::write_atomic;
 
 pub const SUMS_FILE: &str = "SHA256SUMS";
 
@@ -21,7 +22,7 @@ pub fn sums(entries: &[(String, String)]) -> String {
 }
 
 pub fn write_text(dest: &Path, text: &str) -> Result<()> {
-    write_atomic(dest, |f| {
+    write_atomic(dest, MODE_FILE, |f| {
         use std::io::Write;
         f.write_all(text.as_bytes())?;
         Ok(())

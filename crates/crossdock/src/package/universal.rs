@@ -19,7 +19,6 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use anyhow::{bail, ensure, Context, Result};
@@ -56,7 +55,7 @@ pub fn create_file(inputs: &[&Path], output: &Path) -> Result<()> {
         let meta = file
             .metadata()
             .with_context(|| format!("cannot stat {name}"))?;
-        executable |= meta.permissions().mode() & 0o111 != 0;
+        executable |= crate::sys::fs::is_executable(path);
         let head =
             read_head(&mut file, meta.len()).with_context(|| format!("cannot read {name}"))?;
         metas.push(parse_thin(&name, &head, meta.len())?);
@@ -65,7 +64,9 @@ pub fn create_file(inputs: &[&Path], output: &Path) -> Result<()> {
     }
     check_duplicates(&metas, &names)?;
     let layout = layout(&metas)?;
-    crate::package::archive::write_atomic(output, |out| {
+    // llvm-lipo makes the output executable when any input is.
+    let mode = if executable { 0o755 } else { 0o644 };
+    crate::sys::fs::write_atomic(output, mode, |out| {
         out.write_all(&layout.header())?;
         let mut pos = layout.header_len();
         for (arch, &i) in layout.archs.iter().zip(&layout.order) {
@@ -85,11 +86,6 @@ pub fn create_file(inputs: &[&Path], output: &Path) -> Result<()> {
         }
         Ok(())
     })?;
-    if executable {
-        // llvm-lipo makes the output executable when any input is.
-        std::fs::set_permissions(output, std::fs::Permissions::from_mode(0o755))
-            .with_context(|| format!("chmod {}", output.display()))?;
-    }
     Ok(())
 }
 

@@ -310,21 +310,13 @@ pub fn write(plan: &Plan, force: bool) -> Result<()> {
 /// Temp file in the same directory, then rename: never a half-written Cargo.toml. Keeps the
 /// mode of the file it replaces (else 0644).
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
     let dir = path.parent().context("a file without a directory")?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mode = std::fs::metadata(path)
-        .map(|m| m.permissions().mode() & 0o7777)
-        .unwrap_or(0o644);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
-        .with_context(|| format!("cannot set the mode of {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    let mode = crate::sys::fs::mode(path).unwrap_or(0o644);
+    crate::sys::fs::write_atomic(path, mode, |f| {
+        std::io::Write::write_all(f, text.as_bytes())?;
+        Ok(())
+    })
 }
 
 /// `init --check`: what is out of date or missing (empty when all is well). The workflow

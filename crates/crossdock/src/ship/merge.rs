@@ -231,7 +231,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
         let src = f.dir.join(&f.entry.name);
         let dest = out_dir.join(&f.entry.name);
         if src.canonicalize().ok() != dest.canonicalize().ok() {
-            archive::write_atomic(&dest, |out| {
+            archive::write_atomic(&dest, MODE_FILE, |out| {
                 let mut input = std::fs::File::open(&src)
                     .with_context(|| format!("cannot read {}", src.display()))?;
                 std::io::copy(&mut input, out)?;

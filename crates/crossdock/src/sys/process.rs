@@ -233,16 +233,18 @@ pub fn which(program: &str) -> Option<PathBuf> {
         return p.is_file().then(|| p.to_path_buf());
     }
     let path = std::env::var_os("PATH")?;
+    let names: Vec<String> = if cfg!(windows) && p.extension().is_none() {
+        vec![
+            format!("{program}.exe"),
+            format!("{program}.cmd"),
+            format!("{program}.bat"),
+        ]
+    } else {
+        vec![program.to_string()]
+    };
     std::env::split_paths(&path)
-        .map(|d| d.join(program))
-        .find(|c| is_executable(c))
-}
-
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    p.metadata()
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
+        .flat_map(|d| names.iter().map(move |n| d.join(n)))
+        .find(|c| crate::sys::fs::is_executable(c))
 }
 
 #[cfg(test)]

@@ -160,7 +160,7 @@ fn matches_checked_in_llvm_lipo_output_in_both_orders() {
         let what = format!("create_file({inputs:?})");
         assert_same(&std::fs::read(&out).unwrap(), &want, &what);
     }
-    let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+    let mode = crate::sys::fs::mode(&out).unwrap();
     assert_eq!(
         mode & 0o777,
         0o755,
