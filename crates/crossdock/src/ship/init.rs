@@ -1,7 +1,7 @@
 //! `init`: set crossdock up in another project. Writes a starter `targets.toml` (this
 //! machine's target active, common ones commented out), the thin `xtask` crate, the
 //! `cargo xtask` alias, `[profile.dist]`, and `.github/workflows/release.yml` rendered from
-//! the templates in `packaging/templates/` with what targets.toml says (the matrix, the
+//! the templates in `crates/crossdock/templates/` with what targets.toml says (the matrix, the
 //! universal binaries). `init --check` re-renders the workflow and fails while the file on
 //! disk differs, so a CI job notices a targets.toml edit that the workflow lacks.
 //!
