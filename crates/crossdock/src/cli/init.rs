@@ -22,9 +22,16 @@ pub struct InitArgs {
     /// the xtask is missing).
     #[arg(long)]
     pub check: bool,
-    /// Depend on this crossdock checkout (`path = …`) instead of crates.io (`version = …`).
-    #[arg(long, value_name = "PATH")]
+    /// Depend on this crossdock checkout (`path = …`: its repository root or the crate
+    /// directory) instead of crates.io (`version = …`).
+    #[arg(long, value_name = "DIR", conflicts_with = "crossdock_git")]
     pub crossdock_path: Option<PathBuf>,
+    /// Depend on crossdock from this git repository (`git = …`) instead of crates.io.
+    #[arg(long, value_name = "URL")]
+    pub crossdock_git: Option<String>,
+    /// The commit (or tag) of --crossdock-git to use (`rev = …`).
+    #[arg(long, value_name = "REV", requires = "crossdock_git")]
+    pub rev: Option<String>,
     /// Echo every command crossdock runs.
     #[arg(short, long)]
     pub verbose: bool,
@@ -39,6 +46,8 @@ pub fn run(a: InitArgs) -> Result<i32> {
             .map(facts::absolute)
             .transpose()?,
         crossdock_path: a.crossdock_path.clone(),
+        crossdock_git: a.crossdock_git.clone(),
+        crossdock_rev: a.rev.clone(),
         cargo: facts::default_cargo(),
     };
     if a.check {
@@ -64,8 +73,14 @@ pub fn run(a: InitArgs) -> Result<i32> {
         );
     }
     let plan = init::plan(&opts)?;
+    let lock_path = plan.root.join("Cargo.lock");
+    let lock_old = std::fs::read_to_string(&lock_path).ok();
     init::write(&plan, a.force)?;
+    let mut written = Vec::new();
     for f in &plan.files {
+        if f.changes() {
+            written.push(f.rel.clone());
+        }
         let (word, detail) = match (&f.kind, f.changes(), f.old.is_some()) {
             (_, true, false) => ("Created", String::new()),
             (Kind::Generated, true, true) => ("Replaced", String::new()),
@@ -77,6 +92,25 @@ pub fn run(a: InitArgs) -> Result<i32> {
             (_, false, _) => ("Unchanged", String::new()),
         };
         shell::status(word, format!("{}{detail}", f.rel));
+    }
+    // The xtask must resolve now, not at the next `dist`; resolving also brings Cargo.lock up
+    // to date, which `dist` (building with --locked) needs.
+    if let Err(e) = init::resolve(&opts.cargo, &plan.root) {
+        bail!(
+            "{}",
+            init::unresolved_message(&plan.dependency, &format!("{e:#}"), &written)
+        );
+    }
+    let lock_new = std::fs::read_to_string(&lock_path).ok();
+    if let Some(what) = init::lock_change(lock_old.as_deref(), lock_new.as_deref()) {
+        shell::status(
+            if lock_old.is_some() {
+                "Updated"
+            } else {
+                "Created"
+            },
+            format!("Cargo.lock ({what}; `dist` builds with --locked)"),
+        );
     }
     let targets: Vec<&str> = plan
         .config

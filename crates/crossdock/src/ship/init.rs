@@ -81,12 +81,19 @@ impl File {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub manifest_path: Option<PathBuf>,
+    /// A checkout of crossdock: its repository root or the crate directory.
     pub crossdock_path: Option<PathBuf>,
+    /// A git repository holding crossdock, and the commit to use.
+    pub crossdock_git: Option<String>,
+    pub crossdock_rev: Option<String>,
     pub cargo: String,
 }
 
 #[derive(Debug)]
 pub struct Plan {
+    pub root: PathBuf,
+    /// What the xtask depends on.
+    pub dependency: Dependency,
     pub files: Vec<File>,
     /// targets.toml as it will be (the one on disk, or the new one).
     pub config: Config,
@@ -171,20 +178,9 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         what: vec![],
     });
 
-    // The xtask crate.
-    let dep = match &opts.crossdock_path {
-        Some(p) => {
-            let p = crate::facts::absolute(p)?;
-            if !p.join("Cargo.toml").is_file() {
-                bail!(
-                    "--crossdock-path {}: no Cargo.toml there; pass the directory of the crossdock crate (crates/crossdock in its repository)",
-                    p.display()
-                );
-            }
-            Dependency::Path(p.canonicalize().unwrap_or(p))
-        }
-        None => Dependency::current(),
-    };
+    // The xtask crate, its dependency checked first (a wrong --crossdock-path fails here,
+    // before anything is written).
+    let dep = dependency(opts)?;
     for (rel, text) in [
         ("xtask/Cargo.toml", render_xtask_manifest(&dep)),
         ("xtask/src/main.rs", render_xtask_main()),
@@ -273,7 +269,12 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         what: vec![],
     });
 
-    Ok(Plan { files, config })
+    Ok(Plan {
+        root,
+        dependency: dep,
+        files,
+        config,
+    })
 }
 
 /// The files `force` would be needed for: generated files that exist already.
@@ -404,8 +405,10 @@ pub fn check(opts: &Options) -> Result<Vec<String>> {
 
 mod edit;
 mod render;
+mod source;
 pub use edit::*;
 pub use render::*;
+pub use source::*;
 
 #[cfg(test)]
 mod tests;

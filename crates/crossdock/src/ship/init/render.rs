@@ -51,8 +51,10 @@ pub fn render_targets(host: &str, packages: &[String]) -> String {
 pub enum Dependency {
     /// `version = "0.1"` (crates.io).
     Version(String),
-    /// `path = "…"` (a checkout of crossdock).
+    /// `path = "…"` (a checkout of crossdock: the crate directory).
     Path(PathBuf),
+    /// `git = "…"`, with `rev = "…"` when given.
+    Git { url: String, rev: Option<String> },
 }
 
 impl Dependency {
@@ -88,6 +90,10 @@ pub fn render_xtask_manifest(dep: &Dependency) -> String {
     let source = match dep {
         Dependency::Version(v) => format!("version = {}", toml_string(v)),
         Dependency::Path(p) => format!("path = {}", toml_string(&p.to_string_lossy())),
+        Dependency::Git { url, rev } => match rev {
+            Some(r) => format!("git = {}, rev = {}", toml_string(url), toml_string(r)),
+            None => format!("git = {}", toml_string(url)),
+        },
     };
     fill(
         XTASK_MANIFEST_TEMPLATE,
