@@ -32,6 +32,11 @@ pub struct InitArgs {
     /// The commit (or tag) of --crossdock-git to use (`rev = …`).
     #[arg(long, value_name = "REV", requires = "crossdock_git")]
     pub rev: Option<String>,
+    /// Where the matrix is (written when missing; default: targets.toml at the workspace
+    /// root). For a project whose targets.toml belongs to another tool: every crossdock
+    /// command of the release workflow then gets `--config` too.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// Echo every command crossdock runs.
     #[arg(short, long)]
     pub verbose: bool,
@@ -48,6 +53,7 @@ pub fn run(a: InitArgs) -> Result<i32> {
         crossdock_path: a.crossdock_path.clone(),
         crossdock_git: a.crossdock_git.clone(),
         crossdock_rev: a.rev.clone(),
+        config: a.config.as_deref().map(facts::absolute).transpose()?,
         cargo: facts::default_cargo(),
     };
     if a.check {
@@ -55,7 +61,13 @@ pub fn run(a: InitArgs) -> Result<i32> {
         if problems.is_empty() {
             shell::status(
                 "Checked",
-                format!("{} is up to date with targets.toml", init::WORKFLOW),
+                format!(
+                    "{} is up to date with {}",
+                    init::WORKFLOW,
+                    a.config
+                        .as_deref()
+                        .map_or("targets.toml".into(), |c| c.display().to_string())
+                ),
             );
             return Ok(0);
         }
@@ -121,8 +133,13 @@ pub fn run(a: InitArgs) -> Result<i32> {
     shell::note(
         "Next",
         format!(
-            "`cargo xtask dist` builds {}; commit these files, add a `## [VERSION]` section to CHANGELOG.md, \
+            "`cargo xtask dist{}` builds {}; commit these files, add a `## [VERSION]` section to CHANGELOG.md, \
              then `cargo crossdock release --push` starts the release workflow",
+            if a.config.is_some() {
+                format!(" --config {}", plan.config_rel)
+            } else {
+                String::new()
+            },
             targets.join(", ")
         ),
     );

@@ -86,6 +86,8 @@ pub struct Options {
     /// A git repository holding crossdock, and the commit to use.
     pub crossdock_git: Option<String>,
     pub crossdock_rev: Option<String>,
+    /// Where the matrix is (absolute; default `targets.toml` at the workspace root).
+    pub config: Option<PathBuf>,
     pub cargo: String,
 }
 
@@ -97,6 +99,36 @@ pub struct Plan {
     pub files: Vec<File>,
     /// targets.toml as it will be (the one on disk, or the new one).
     pub config: Config,
+    /// Where the matrix is, relative to the root (`targets.toml` unless --config).
+    pub config_rel: String,
+}
+
+/// The matrix's path and its name relative to the workspace root (the release workflow
+/// passes that name to `--config`, so the file must be inside the workspace).
+fn config_location(root: &Path, opts: &Options) -> Result<(PathBuf, String)> {
+    let Some(given) = &opts.config else {
+        let rel = crate::read::config::FILE_NAME;
+        return Ok((root.join(rel), rel.to_string()));
+    };
+    // Compare canonical directories (the root is canonical; /tmp may be a link).
+    let path = match (given.parent(), given.file_name()) {
+        (Some(dir), Some(name)) => dir
+            .canonicalize()
+            .map(|d| d.join(name))
+            .unwrap_or_else(|_| given.clone()),
+        _ => given.clone(),
+    };
+    match path.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            Ok((path.clone(), rel))
+        }
+        _ => bail!(
+            "--config {}: not inside the workspace {}; the release workflow reads the matrix from the checkout, so keep it there (e.g. --config crossdock.toml)",
+            given.display(),
+            root.display()
+        ),
+    }
 }
 
 fn read_optional(path: &Path) -> Result<Option<String>> {
@@ -148,8 +180,9 @@ pub fn plan(opts: &Options) -> Result<Plan> {
 
     let mut files = Vec::new();
 
-    // targets.toml: the input of everything else.
-    let targets_path = file(crate::read::config::FILE_NAME);
+    // targets.toml (or --config): the input of everything else. Another tool's file of that
+    // name is refused here (naming --config), before anything is written.
+    let (targets_path, config_rel) = config_location(&root, opts)?;
     let targets_old = read_optional(&targets_path)?;
     let targets_new = match &targets_old {
         Some(_) => None,
@@ -170,7 +203,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         .unwrap_or_default();
     let config = Config::parse(&targets_path, &config_text)?;
     files.push(File {
-        rel: crate::read::config::FILE_NAME.to_string(),
+        rel: config_rel.clone(),
         path: targets_path,
         kind: Kind::Input,
         old: targets_old,
@@ -265,7 +298,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         path: file(WORKFLOW),
         kind: Kind::Generated,
         old: read_optional(&file(WORKFLOW))?,
-        new: Some(render_workflow(&config)),
+        new: Some(render_workflow_for(&config, &config_rel)),
         what: vec![],
     });
 
@@ -274,6 +307,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         dependency: dep,
         files,
         config,
+        config_rel,
     })
 }
 
@@ -333,17 +367,22 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 pub fn check(opts: &Options) -> Result<Vec<String>> {
     let ws = load_workspace(opts)?;
     let root = &ws.root;
-    let targets = root.join(crate::read::config::FILE_NAME);
+    let (targets, config_rel) = config_location(root, opts)?;
+    let config_arg = if opts.config.is_some() {
+        format!(" --config {config_rel}")
+    } else {
+        String::new()
+    };
     if !targets.is_file() {
         return Ok(vec![format!(
-            "{} is missing: run `cargo crossdock init` to write it (and the release workflow)",
+            "{} is missing: run `cargo crossdock init{config_arg}` to write it (and the release workflow)",
             targets.display()
         )]);
     }
     let config = Config::load(&targets)?;
     let mut problems = Vec::new();
     let workflow = root.join(WORKFLOW);
-    let rendered = render_workflow(&config);
+    let rendered = render_workflow_for(&config, &config_rel);
     match read_optional(&workflow)? {
         None => problems.push(format!(
             "{} is missing: run `cargo crossdock init` to write it",
@@ -364,17 +403,17 @@ pub fn check(opts: &Options) -> Result<Vec<String>> {
                 .map(|t| t.as_str())
                 .collect();
             if !added.is_empty() {
-                what.push(format!("targets.toml adds {}", added.join(", ")));
+                what.push(format!("{config_rel} adds {}", added.join(", ")));
             }
             if !removed.is_empty() {
-                what.push(format!("targets.toml no longer has {}", removed.join(", ")));
+                what.push(format!("{config_rel} no longer has {}", removed.join(", ")));
             }
             what.push(format!(
                 "first difference at {}",
                 first_difference(&rendered, &on_disk)
             ));
             problems.push(format!(
-                "{} is out of date with {} ({}): regenerate it with `cargo crossdock init --force`",
+                "{} is out of date with {} ({}): regenerate it with `cargo crossdock init --force{config_arg}`",
                 workflow.display(),
                 targets.display(),
                 what.join("; ")
