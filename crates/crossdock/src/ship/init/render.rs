@@ -109,6 +109,7 @@ pub fn render_xtask_main() -> String {
 }
 
 /// The release workflow for `config` read from the default `targets.toml`.
+#[cfg(test)]
 pub fn render_workflow(config: &Config) -> String {
     render_workflow_for(config, crate::read::config::FILE_NAME)
 }
