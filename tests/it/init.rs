@@ -11,11 +11,9 @@ fn fresh() -> Fixture {
     fx
 }
 
+/// The repository root: init finds the crossdock crate (crates/crossdock) in it.
 fn crossdock_path() -> String {
-    repo_root()
-        .join("crates/crossdock")
-        .to_string_lossy()
-        .into_owned()
+    repo_root().to_string_lossy().into_owned()
 }
 
 fn init(fx: &Fixture, extra: &[&str]) -> Run {
@@ -46,6 +44,7 @@ fn init_sets_up_a_project_that_ships_and_never_overwrites() {
     let original_manifest = read(&fx, "Cargo.toml");
     let r = init(&fx, &[]).ok();
     for line in [
+        "Updated Cargo.lock (added xtask, crossdock, ",
         "Created targets.toml",
         "Created xtask/Cargo.toml",
         "Created xtask/src/main.rs",
@@ -107,9 +106,25 @@ fn init_sets_up_a_project_that_ships_and_never_overwrites() {
     let after: Vec<String> = WRITTEN.iter().map(|f| read(&fx, f)).collect();
     assert_eq!(before, after);
 
+    // Cargo.lock is up to date: the standalone dist, which builds with --locked, ships.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    tool(
+        fx.path(),
+        &cargo,
+        &["metadata", "--locked", "--offline", "--format-version", "1"],
+    );
+    fx.run(&["dist", "--target", &host]).ok();
+    let lock = read(&fx, "Cargo.lock");
+    assert!(lock.contains("name = \"crossdock\""), "{lock}");
+
     // The project ships its host target with the xtask init wrote.
-    let mut c = cargo_in(fx.path(), &["xtask", "dist"]);
+    let mut c = cargo_in(fx.path(), &["xtask", "dist", "--target", &host]);
     finish(c.output().unwrap()).ok();
+    assert_eq!(
+        read(&fx, "Cargo.lock"),
+        lock,
+        "cargo xtask changed no lock entry"
+    );
     let dist = fx.dist_dir();
     let archive = format!("tiny-0.2.0-{host}.tar.gz");
     assert!(dist.join(&archive).is_file(), "{:?}", list_files(&dist));
@@ -265,4 +280,192 @@ fn this_repository_passes_init_check() {
         "{}",
         r.stderr
     );
+}
+
+/// A git repository holding a stand-in `crossdock` (a workspace with crates/crossdock, the
+/// `cli` feature and `cli::xtask_main`): enough for cargo to resolve, nothing to build.
+fn stub_crossdock_git() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::Builder::new()
+        .prefix("crossdock-stub-")
+        .tempdir()
+        .unwrap();
+    let w = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/crossdock\"]\n",
+    );
+    w(
+        "crates/crossdock/Cargo.toml",
+        "[package]\nname = \"crossdock\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [features]\ndefault = [\"cli\"]\ncli = []\n",
+    );
+    w(
+        "crates/crossdock/src/lib.rs",
+        "pub mod cli {\n    pub fn xtask_main() {}\n}\n",
+    );
+    let git = |args: &[&str]| {
+        tool(
+            dir.path(),
+            "git",
+            &[
+                &["-c", "user.name=t", "-c", "user.email=t@example.org"],
+                args,
+            ]
+            .concat(),
+        )
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "stub"]);
+    let rev = git(&["rev-parse", "HEAD"]).trim().to_string();
+    let url = format!("file://{}", dir.path().display());
+    (dir, url, rev)
+}
+
+/// crates.io replaced by an empty directory source: `crossdock = "0.1"` does not resolve,
+/// offline and whatever crates.io holds (as before the engine is published).
+fn without_crates_io(fx: &Fixture) -> tempfile::TempDir {
+    let empty = tempfile::tempdir().unwrap();
+    fx.write(
+        ".cargo/config.toml",
+        &format!(
+            "[source.crates-io]\nreplace-with = \"empty\"\n\n[source.empty]\ndirectory = \"{}\"\n",
+            empty.path().display()
+        ),
+    );
+    empty
+}
+
+#[test]
+fn init_says_at_once_when_the_xtask_does_not_resolve_and_keeps_the_files() {
+    let fx = fresh();
+    let _empty = without_crates_io(&fx);
+    let r = fx.run(&["init"]).fails_with(&[
+        "the xtask does not resolve: cargo cannot get crossdock 0.1 from crates.io",
+        "no matching package named `crossdock` found",
+        "init wrote targets.toml, xtask/Cargo.toml, xtask/src/main.rs, Cargo.toml, .cargo/config.toml, .gitignore, .github/workflows/release.yml and keeps them",
+        "`cargo crossdock init --force --crossdock-path DIR`",
+        "`cargo crossdock init --force --crossdock-git URL [--rev R]`",
+        "the standalone `cargo crossdock dist` needs none",
+    ]);
+    assert!(
+        r.stderr.contains("Created xtask/Cargo.toml"),
+        "{}",
+        r.stderr
+    );
+    for f in WRITTEN {
+        assert!(fx.path().join(f).is_file(), "{f} is kept");
+    }
+    assert!(read(&fx, "xtask/Cargo.toml").contains("version = \"0.1\""));
+
+    // The offered alternative works: a git dependency at a commit.
+    let (_repo, url, rev) = stub_crossdock_git();
+    let r = fx
+        .run(&["init", "--force", "--crossdock-git", &url, "--rev", &rev])
+        .ok();
+    assert!(
+        r.stderr
+            .contains("Updated Cargo.lock (added xtask, crossdock;"),
+        "{}",
+        r.stderr
+    );
+    let xtask = read(&fx, "xtask/Cargo.toml");
+    assert!(
+        xtask.contains(&format!(
+            "crossdock = {{ git = \"{url}\", rev = \"{rev}\", "
+        )),
+        "{xtask}"
+    );
+    let lock = read(&fx, "Cargo.lock");
+    assert!(
+        lock.contains(&format!("source = \"git+{url}?rev={rev}#{rev}\"")),
+        "{lock}"
+    );
+    // --rev needs --crossdock-git, which excludes --crossdock-path.
+    fx.run(&["init", "--rev", &rev])
+        .fails_with(&["--crossdock-git"]);
+    fx.run(&["init", "--crossdock-git", &url, "--crossdock-path", "."])
+        .fails_with(&["cannot be used with"]);
+}
+
+#[test]
+fn init_checks_crossdock_path_before_writing() {
+    let fx = fresh();
+    let missing = repo_root().join("no-such-dir");
+    fx.run(&["init", "--crossdock-path", missing.to_str().unwrap()])
+        .fails_with(&["--crossdock-path", "no such directory"]);
+    let tests = repo_root().join("tests");
+    fx.run(&["init", "--crossdock-path", tests.to_str().unwrap()])
+        .fails_with(&["no Cargo.toml there, so no crossdock package"]);
+    let xtask = repo_root().join("xtask");
+    fx.run(&["init", "--crossdock-path", xtask.to_str().unwrap()])
+        .fails_with(&["is the package `xtask`, not crossdock"]);
+    assert!(!fx.path().join("targets.toml").exists(), "nothing written");
+    assert!(!fx.path().join("xtask").exists(), "nothing written");
+}
+
+#[test]
+fn another_tool_s_targets_toml_is_kept_and_config_points_elsewhere() {
+    let host = host();
+    let fx = fresh();
+    let cross = format!(
+        "# cross-rs\n[build]\npre-build = [\"true\"]\n\n[target.{host}]\nimage = \"my/image\"\n"
+    );
+    fx.write("targets.toml", &cross);
+    for cmd in [&["dist"][..], &["doctor"], &["matrix"]] {
+        fx.run(cmd).fails_with(&[
+            "targets.toml does not look like a crossdock matrix",
+            &format!("[target.{host}]"),
+            "--config PATH to dist, doctor and matrix",
+        ]);
+    }
+    fx.run(&["init"]).fails_with(&[
+        "does not look like a crossdock matrix",
+        "init --config crossdock.toml",
+    ]);
+    assert_eq!(read(&fx, "targets.toml"), cross);
+    assert!(!fx.path().join("xtask").exists(), "nothing written");
+
+    let (_repo, url, rev) = stub_crossdock_git();
+    let r = fx
+        .run(&[
+            "init",
+            "--config",
+            "crossdock.toml",
+            "--crossdock-git",
+            &url,
+            "--rev",
+            &rev,
+        ])
+        .ok();
+    assert!(r.stderr.contains("Created crossdock.toml"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`cargo xtask dist --config crossdock.toml`"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        read(&fx, "targets.toml"),
+        cross,
+        "the other tool's file is kept"
+    );
+    let workflow = read(&fx, ".github/workflows/release.yml");
+    assert!(
+        workflow.contains("cargo xtask dist --config crossdock.toml --target"),
+        "{workflow}"
+    );
+    fx.run(&["init", "--check", "--config", "crossdock.toml"])
+        .ok();
+    // The lock is fresh and the matrix is crossdock's: the standalone dist ships.
+    fx.run(&["dist", "--config", "crossdock.toml", "--target", &host])
+        .ok();
+    assert!(fx
+        .dist_dir()
+        .join(format!("tiny-0.2.0-{host}.tar.gz"))
+        .is_file());
 }

@@ -22,9 +22,21 @@ pub struct InitArgs {
     /// the xtask is missing).
     #[arg(long)]
     pub check: bool,
-    /// Depend on this crossdock checkout (`path = …`) instead of crates.io (`version = …`).
-    #[arg(long, value_name = "PATH")]
+    /// Depend on this crossdock checkout (`path = …`: its repository root or the crate
+    /// directory) instead of crates.io (`version = …`).
+    #[arg(long, value_name = "DIR", conflicts_with = "crossdock_git")]
     pub crossdock_path: Option<PathBuf>,
+    /// Depend on crossdock from this git repository (`git = …`) instead of crates.io.
+    #[arg(long, value_name = "URL")]
+    pub crossdock_git: Option<String>,
+    /// The commit (or tag) of --crossdock-git to use (`rev = …`).
+    #[arg(long, value_name = "REV", requires = "crossdock_git")]
+    pub rev: Option<String>,
+    /// Where the matrix is (written when missing; default: targets.toml at the workspace
+    /// root). For a project whose targets.toml belongs to another tool: every crossdock
+    /// command of the release workflow then gets `--config` too.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// Echo every command crossdock runs.
     #[arg(short, long)]
     pub verbose: bool,
@@ -39,6 +51,9 @@ pub fn run(a: InitArgs) -> Result<i32> {
             .map(facts::absolute)
             .transpose()?,
         crossdock_path: a.crossdock_path.clone(),
+        crossdock_git: a.crossdock_git.clone(),
+        crossdock_rev: a.rev.clone(),
+        config: a.config.as_deref().map(facts::absolute).transpose()?,
         cargo: facts::default_cargo(),
     };
     if a.check {
@@ -46,7 +61,13 @@ pub fn run(a: InitArgs) -> Result<i32> {
         if problems.is_empty() {
             shell::status(
                 "Checked",
-                format!("{} is up to date with targets.toml", init::WORKFLOW),
+                format!(
+                    "{} is up to date with {}",
+                    init::WORKFLOW,
+                    a.config
+                        .as_deref()
+                        .map_or("targets.toml".into(), |c| c.display().to_string())
+                ),
             );
             return Ok(0);
         }
@@ -64,8 +85,14 @@ pub fn run(a: InitArgs) -> Result<i32> {
         );
     }
     let plan = init::plan(&opts)?;
+    let lock_path = plan.root.join("Cargo.lock");
+    let lock_old = std::fs::read_to_string(&lock_path).ok();
     init::write(&plan, a.force)?;
+    let mut written = Vec::new();
     for f in &plan.files {
+        if f.changes() {
+            written.push(f.rel.clone());
+        }
         let (word, detail) = match (&f.kind, f.changes(), f.old.is_some()) {
             (_, true, false) => ("Created", String::new()),
             (Kind::Generated, true, true) => ("Replaced", String::new()),
@@ -78,6 +105,25 @@ pub fn run(a: InitArgs) -> Result<i32> {
         };
         shell::status(word, format!("{}{detail}", f.rel));
     }
+    // The xtask must resolve now, not at the next `dist`; resolving also brings Cargo.lock up
+    // to date, which `dist` (building with --locked) needs.
+    if let Err(e) = init::resolve(&opts.cargo, &plan.root) {
+        bail!(
+            "{}",
+            init::unresolved_message(&plan.dependency, &format!("{e:#}"), &written)
+        );
+    }
+    let lock_new = std::fs::read_to_string(&lock_path).ok();
+    if let Some(what) = init::lock_change(lock_old.as_deref(), lock_new.as_deref()) {
+        shell::status(
+            if lock_old.is_some() {
+                "Updated"
+            } else {
+                "Created"
+            },
+            format!("Cargo.lock ({what}; `dist` builds with --locked)"),
+        );
+    }
     let targets: Vec<&str> = plan
         .config
         .targets
@@ -87,8 +133,13 @@ pub fn run(a: InitArgs) -> Result<i32> {
     shell::note(
         "Next",
         format!(
-            "`cargo xtask dist` builds {}; commit these files, add a `## [VERSION]` section to CHANGELOG.md, \
+            "`cargo xtask dist{}` builds {}; commit these files, add a `## [VERSION]` section to CHANGELOG.md, \
              then `cargo crossdock release --push` starts the release workflow",
+            if a.config.is_some() {
+                format!(" --config {}", plan.config_rel)
+            } else {
+                String::new()
+            },
             targets.join(", ")
         ),
     );

@@ -264,6 +264,62 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// A file that is valid TOML but another tool's (cross-rs's `[target.TRIPLE]` tables, say):
+/// none of crossdock's keys, and keys crossdock does not know at the top.
+#[derive(Debug)]
+pub struct ForeignConfig {
+    pub path: PathBuf,
+    /// The keys that tell (`[target.x86_64-unknown-linux-gnu]`, `[build]`, `` `image` ``).
+    pub keys: Vec<String>,
+}
+
+impl fmt::Display for ForeignConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: Vec<&str> = self.keys.iter().take(3).map(String::as_str).collect();
+        let more = match self.keys.len().saturating_sub(3) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        write!(
+            f,
+            "{} does not look like a crossdock matrix: it has {}{more} and none of crossdock's \
+             [dist], [[target]] or [[universal]], so it probably belongs to another tool \
+             (cross-rs reads [target.TRIPLE] tables from its own file). Leave it as it is: put \
+             crossdock's matrix in another file and pass --config PATH to dist, doctor and matrix \
+             (`cargo crossdock init --config crossdock.toml` writes a starter one there)",
+            self.path.display(),
+            shown.join(", "),
+        )
+    }
+}
+
+impl std::error::Error for ForeignConfig {}
+
+/// When `source` is TOML with none of crossdock's top-level keys in crossdock's shape
+/// (`[dist]` a table, `[[target]]` and `[[universal]]` arrays of tables) but other keys
+/// (or `target` as a table of triples, as cross-rs writes it), those keys.
+pub fn foreign_keys(source: &str) -> Option<Vec<String>> {
+    let t: toml::Table = source.parse().ok()?;
+    let ours = t.get("dist").is_some_and(toml::Value::is_table)
+        || t.get("target").is_some_and(toml::Value::is_array)
+        || t.get("universal").is_some_and(toml::Value::is_array);
+    if ours {
+        return None;
+    }
+    let mut keys = Vec::new();
+    for (k, v) in &t {
+        match (k.as_str(), v) {
+            ("target", toml::Value::Table(triples)) => {
+                keys.extend(triples.keys().map(|tr| format!("[target.{tr}]")))
+            }
+            ("dist" | "target" | "universal", _) => {}
+            (k, toml::Value::Table(_)) => keys.push(format!("[{k}]")),
+            (k, _) => keys.push(format!("`{k}`")),
+        }
+    }
+    (!keys.is_empty()).then_some(keys)
+}
+
 impl Config {
     pub fn load(path: &Path) -> Result<Config> {
         let source = match std::fs::read_to_string(path) {
@@ -282,11 +338,21 @@ impl Config {
     }
 
     pub fn parse(path: &Path, source: &str) -> Result<Config> {
-        let file: raw::File = toml::from_str(source).map_err(|e| {
-            let span = e.span().map(Span::from).unwrap_or_default();
-            let message = explain_toml_error(e.message());
-            locate_at(path, source, span, message)
-        })?;
+        let file: raw::File = match toml::from_str(source) {
+            Ok(f) => f,
+            Err(e) => {
+                if let Some(keys) = foreign_keys(source) {
+                    return Err(ForeignConfig {
+                        path: path.to_path_buf(),
+                        keys,
+                    }
+                    .into());
+                }
+                let span = e.span().map(Span::from).unwrap_or_default();
+                let message = explain_toml_error(e.message());
+                return Err(locate_at(path, source, span, message).into());
+            }
+        };
         let cfg = Config {
             path: path.to_path_buf(),
             source: source.to_string(),
@@ -602,6 +668,41 @@ mod tests {
         );
         let e = err("[[target]]\ntriple = \"x86_64-apple-darwin\"\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n[[universal]]\nname = \"u\"\ntargets = [\"x86_64-apple-darwin\", \"x86_64-unknown-linux-gnu\"]\n");
         assert!(e.contains("does not build Mach-O"), "{e}");
+    }
+
+    #[test]
+    fn another_tool_s_file_is_named_as_such() {
+        // cross-rs's configuration, in a file named targets.toml.
+        let text = "[build]\npre-build = [\"apt-get update\"]\n\n\
+                    [target.x86_64-unknown-linux-gnu]\nimage = \"my/image\"\n\n\
+                    [target.aarch64-unknown-linux-gnu]\nimage = \"my/arm\"\n";
+        let e = parse(text).unwrap_err();
+        let foreign = e.downcast_ref::<ForeignConfig>().expect("a ForeignConfig");
+        assert_eq!(
+            foreign.keys,
+            [
+                "[build]",
+                "[target.aarch64-unknown-linux-gnu]",
+                "[target.x86_64-unknown-linux-gnu]"
+            ]
+        );
+        let e = format!("{e:#}");
+        assert!(
+            e.starts_with("targets.toml does not look like a crossdock matrix: it has [build], [target.aarch64-unknown-linux-gnu], [target.x86_64-unknown-linux-gnu] and none of"),
+            "{e}"
+        );
+        assert!(
+            e.contains("--config PATH to dist, doctor and matrix"),
+            "{e}"
+        );
+        assert!(e.contains("init --config crossdock.toml"), "{e}");
+        // One of crossdock's keys present: a typo is still a typo, located.
+        let e = err("[dist]\nfoo = 1\n\n[build]\nx = 1\n");
+        assert!(e.starts_with("targets.toml:"), "{e}");
+        let e = err("[[target]]\ntriple = \"x\"\n[build]\nx = 1\n");
+        assert!(e.contains("unknown key `build`"), "{e}");
+        // Not TOML at all: the parse error, located.
+        assert!(err("[target\n").starts_with("targets.toml:"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `init`: set crossdock up in another project. Writes a starter `targets.toml` (this
 //! machine's target active, common ones commented out), the thin `xtask` crate, the
 //! `cargo xtask` alias, `[profile.dist]`, and `.github/workflows/release.yml` rendered from
-//! the templates in `packaging/templates/` with what targets.toml says (the matrix, the
+//! the templates in `crates/crossdock/templates/` with what targets.toml says (the matrix, the
 //! universal binaries). `init --check` re-renders the workflow and fails while the file on
 //! disk differs, so a CI job notices a targets.toml edit that the workflow lacks.
 //!
@@ -81,15 +81,54 @@ impl File {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub manifest_path: Option<PathBuf>,
+    /// A checkout of crossdock: its repository root or the crate directory.
     pub crossdock_path: Option<PathBuf>,
+    /// A git repository holding crossdock, and the commit to use.
+    pub crossdock_git: Option<String>,
+    pub crossdock_rev: Option<String>,
+    /// Where the matrix is (absolute; default `targets.toml` at the workspace root).
+    pub config: Option<PathBuf>,
     pub cargo: String,
 }
 
 #[derive(Debug)]
 pub struct Plan {
+    pub root: PathBuf,
+    /// What the xtask depends on.
+    pub dependency: Dependency,
     pub files: Vec<File>,
     /// targets.toml as it will be (the one on disk, or the new one).
     pub config: Config,
+    /// Where the matrix is, relative to the root (`targets.toml` unless --config).
+    pub config_rel: String,
+}
+
+/// The matrix's path and its name relative to the workspace root (the release workflow
+/// passes that name to `--config`, so the file must be inside the workspace).
+fn config_location(root: &Path, opts: &Options) -> Result<(PathBuf, String)> {
+    let Some(given) = &opts.config else {
+        let rel = crate::read::config::FILE_NAME;
+        return Ok((root.join(rel), rel.to_string()));
+    };
+    // Compare canonical directories (the root is canonical; /tmp may be a link).
+    let path = match (given.parent(), given.file_name()) {
+        (Some(dir), Some(name)) => dir
+            .canonicalize()
+            .map(|d| d.join(name))
+            .unwrap_or_else(|_| given.clone()),
+        _ => given.clone(),
+    };
+    match path.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            Ok((path.clone(), rel))
+        }
+        _ => bail!(
+            "--config {}: not inside the workspace {}; the release workflow reads the matrix from the checkout, so keep it there (e.g. --config crossdock.toml)",
+            given.display(),
+            root.display()
+        ),
+    }
 }
 
 fn read_optional(path: &Path) -> Result<Option<String>> {
@@ -141,8 +180,9 @@ pub fn plan(opts: &Options) -> Result<Plan> {
 
     let mut files = Vec::new();
 
-    // targets.toml: the input of everything else.
-    let targets_path = file(crate::read::config::FILE_NAME);
+    // targets.toml (or --config): the input of everything else. Another tool's file of that
+    // name is refused here (naming --config), before anything is written.
+    let (targets_path, config_rel) = config_location(&root, opts)?;
     let targets_old = read_optional(&targets_path)?;
     let targets_new = match &targets_old {
         Some(_) => None,
@@ -163,7 +203,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         .unwrap_or_default();
     let config = Config::parse(&targets_path, &config_text)?;
     files.push(File {
-        rel: crate::read::config::FILE_NAME.to_string(),
+        rel: config_rel.clone(),
         path: targets_path,
         kind: Kind::Input,
         old: targets_old,
@@ -171,20 +211,9 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         what: vec![],
     });
 
-    // The xtask crate.
-    let dep = match &opts.crossdock_path {
-        Some(p) => {
-            let p = crate::facts::absolute(p)?;
-            if !p.join("Cargo.toml").is_file() {
-                bail!(
-                    "--crossdock-path {}: no Cargo.toml there; pass the directory of the crossdock crate (crates/crossdock in its repository)",
-                    p.display()
-                );
-            }
-            Dependency::Path(p.canonicalize().unwrap_or(p))
-        }
-        None => Dependency::current(),
-    };
+    // The xtask crate, its dependency checked first (a wrong --crossdock-path fails here,
+    // before anything is written).
+    let dep = dependency(opts)?;
     for (rel, text) in [
         ("xtask/Cargo.toml", render_xtask_manifest(&dep)),
         ("xtask/src/main.rs", render_xtask_main()),
@@ -269,11 +298,17 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         path: file(WORKFLOW),
         kind: Kind::Generated,
         old: read_optional(&file(WORKFLOW))?,
-        new: Some(render_workflow(&config)),
+        new: Some(render_workflow_for(&config, &config_rel)),
         what: vec![],
     });
 
-    Ok(Plan { files, config })
+    Ok(Plan {
+        root,
+        dependency: dep,
+        files,
+        config,
+        config_rel,
+    })
 }
 
 /// The files `force` would be needed for: generated files that exist already.
@@ -324,17 +359,22 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 pub fn check(opts: &Options) -> Result<Vec<String>> {
     let ws = load_workspace(opts)?;
     let root = &ws.root;
-    let targets = root.join(crate::read::config::FILE_NAME);
+    let (targets, config_rel) = config_location(root, opts)?;
+    let config_arg = if opts.config.is_some() {
+        format!(" --config {config_rel}")
+    } else {
+        String::new()
+    };
     if !targets.is_file() {
         return Ok(vec![format!(
-            "{} is missing: run `cargo crossdock init` to write it (and the release workflow)",
+            "{} is missing: run `cargo crossdock init{config_arg}` to write it (and the release workflow)",
             targets.display()
         )]);
     }
     let config = Config::load(&targets)?;
     let mut problems = Vec::new();
     let workflow = root.join(WORKFLOW);
-    let rendered = render_workflow(&config);
+    let rendered = render_workflow_for(&config, &config_rel);
     match read_optional(&workflow)? {
         None => problems.push(format!(
             "{} is missing: run `cargo crossdock init` to write it",
@@ -355,17 +395,17 @@ pub fn check(opts: &Options) -> Result<Vec<String>> {
                 .map(|t| t.as_str())
                 .collect();
             if !added.is_empty() {
-                what.push(format!("targets.toml adds {}", added.join(", ")));
+                what.push(format!("{config_rel} adds {}", added.join(", ")));
             }
             if !removed.is_empty() {
-                what.push(format!("targets.toml no longer has {}", removed.join(", ")));
+                what.push(format!("{config_rel} no longer has {}", removed.join(", ")));
             }
             what.push(format!(
                 "first difference at {}",
                 first_difference(&rendered, &on_disk)
             ));
             problems.push(format!(
-                "{} is out of date with {} ({}): regenerate it with `cargo crossdock init --force`",
+                "{} is out of date with {} ({}): regenerate it with `cargo crossdock init --force{config_arg}`",
                 workflow.display(),
                 targets.display(),
                 what.join("; ")
@@ -396,8 +436,10 @@ pub fn check(opts: &Options) -> Result<Vec<String>> {
 
 mod edit;
 mod render;
+mod source;
 pub use edit::*;
 pub use render::*;
+pub use source::*;
 
 #[cfg(test)]
 mod tests;

@@ -51,8 +51,10 @@ pub fn render_targets(host: &str, packages: &[String]) -> String {
 pub enum Dependency {
     /// `version = "0.1"` (crates.io).
     Version(String),
-    /// `path = "…"` (a checkout of crossdock).
+    /// `path = "…"` (a checkout of crossdock: the crate directory).
     Path(PathBuf),
+    /// `git = "…"`, with `rev = "…"` when given.
+    Git { url: String, rev: Option<String> },
 }
 
 impl Dependency {
@@ -88,6 +90,10 @@ pub fn render_xtask_manifest(dep: &Dependency) -> String {
     let source = match dep {
         Dependency::Version(v) => format!("version = {}", toml_string(v)),
         Dependency::Path(p) => format!("path = {}", toml_string(&p.to_string_lossy())),
+        Dependency::Git { url, rev } => match rev {
+            Some(r) => format!("git = {}, rev = {}", toml_string(url), toml_string(r)),
+            None => format!("git = {}", toml_string(url)),
+        },
     };
     fill(
         XTASK_MANIFEST_TEMPLATE,
@@ -102,14 +108,40 @@ pub fn render_xtask_main() -> String {
     fill(XTASK_MAIN_TEMPLATE, &[])
 }
 
-/// The release workflow for `config`: the template with the matrix (targets, runners,
-/// what each build job installs) and the universal binaries the merge job joins.
+/// The release workflow for `config` read from the default `targets.toml`.
+#[cfg(test)]
 pub fn render_workflow(config: &Config) -> String {
+    render_workflow_for(config, crate::read::config::FILE_NAME)
+}
+
+/// A word as a shell reads it: bare when it is plain, else single-quoted.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._/-+@=:,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The release workflow for `config`, read from `config_rel` (relative to the workspace
+/// root; every crossdock command of the workflow gets `--config` when it is not the default
+/// `targets.toml`): the template with the matrix (targets, runners, what each build job
+/// installs) and the universal binaries the merge job joins.
+pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
     let m = github::matrix(config, &[]);
     // Fixed widths: adding a target adds a line and changes no other.
     let (width, runner_width) = (29, 14);
-    let mut comment =
-        String::from("# Targets (targets.toml; one build job each, from `cargo xtask matrix`):\n");
+    let config_arg = if config_rel == crate::read::config::FILE_NAME {
+        String::new()
+    } else {
+        format!(" --config {}", shell_word(config_rel))
+    };
+    let mut comment = format!(
+        "# Targets ({config_rel}; one build job each, from `cargo xtask matrix{config_arg}`):\n"
+    );
     if m.include.is_empty() {
         comment.push_str("#   none\n");
     }
@@ -156,7 +188,12 @@ pub fn render_workflow(config: &Config) -> String {
     };
     fill(
         WORKFLOW_TEMPLATE,
-        &[("MATRIX_COMMENT", &comment), ("MERGE_STEP", &merge_step)],
+        &[
+            ("MATRIX_COMMENT", &comment),
+            ("MERGE_STEP", &merge_step),
+            ("CONFIG", config_rel),
+            ("CONFIG_ARG", &config_arg),
+        ],
     )
 }
 

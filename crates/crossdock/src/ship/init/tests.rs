@@ -257,3 +257,140 @@ fn first_difference_names_the_line() {
         "line 2: expected \"<end of file>\", found \"b\""
     );
 }
+
+#[test]
+fn crossdock_path_is_the_repository_root_or_the_crate() {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .canonicalize()
+        .unwrap();
+    let krate = root.join("crates/crossdock");
+    assert_eq!(crossdock_crate_dir(&root).unwrap(), krate);
+    assert_eq!(crossdock_crate_dir(&krate).unwrap(), krate);
+    let err = |p: &Path| format!("{:#}", crossdock_crate_dir(p).unwrap_err());
+    let e = err(&root.join("no-such-dir"));
+    assert!(e.contains("no such directory"), "{e}");
+    let e = err(&root.join("tests"));
+    assert!(e.contains("no Cargo.toml there"), "{e}");
+    let e = err(&root.join("xtask"));
+    assert!(e.contains("the package `xtask`, not crossdock"), "{e}");
+    // A workspace whose crossdock member is found through its members glob.
+    let dir = tempfile::tempdir().unwrap();
+    let w = dir.path();
+    std::fs::write(
+        w.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"engine/*\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(w.join("engine/cd")).unwrap();
+    std::fs::write(
+        w.join("engine/cd/Cargo.toml"),
+        "[package]\nname = \"crossdock\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        crossdock_crate_dir(w).unwrap(),
+        w.join("engine/cd").canonicalize().unwrap()
+    );
+    std::fs::write(
+        w.join("engine/cd/Cargo.toml"),
+        "[package]\nname = \"other\"\n",
+    )
+    .unwrap();
+    let e = err(w);
+    assert!(
+        e.contains("the workspace there has no crossdock package (members: engine/*)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn git_dependency_with_and_without_rev() {
+    let m: toml::Table = render_xtask_manifest(&Dependency::Git {
+        url: "https://example.org/crossdock.git".into(),
+        rev: Some("abc123".into()),
+    })
+    .parse()
+    .unwrap();
+    let dep = &m["dependencies"]["crossdock"];
+    assert_eq!(
+        dep["git"].as_str(),
+        Some("https://example.org/crossdock.git")
+    );
+    assert_eq!(dep["rev"].as_str(), Some("abc123"));
+    assert_eq!(dep["features"].as_array().unwrap()[0].as_str(), Some("cli"));
+    let m: toml::Table = render_xtask_manifest(&Dependency::Git {
+        url: "file:///x".into(),
+        rev: None,
+    })
+    .parse()
+    .unwrap();
+    assert!(m["dependencies"]["crossdock"].get("rev").is_none());
+}
+
+#[test]
+fn unresolved_message_keeps_the_files_and_offers_the_alternatives() {
+    let m = unresolved_message(
+        &Dependency::current(),
+        "error: no matching package named `crossdock` found",
+        &["xtask/Cargo.toml".into(), "Cargo.toml".into()],
+    );
+    for needle in [
+        "cannot get crossdock 0.1 from crates.io",
+        "    error: no matching package named `crossdock` found",
+        "init wrote xtask/Cargo.toml, Cargo.toml and keeps them",
+        "--force --crossdock-path DIR",
+        "--force --crossdock-git URL [--rev R]",
+        "the standalone `cargo crossdock dist` needs none",
+    ] {
+        assert!(m.contains(needle), "{needle:?} not in:\n{m}");
+    }
+}
+
+#[test]
+fn lock_change_names_what_was_added() {
+    let lock = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("[[package]]\nname = \"{n}\"\nversion = \"1.0.0\"\n"))
+            .collect::<String>()
+    };
+    let old = lock(&["tiny"]);
+    assert_eq!(lock_change(Some(&old), Some(&old)), None);
+    assert_eq!(lock_change(Some(&old), None), None);
+    assert_eq!(
+        lock_change(
+            Some(&old),
+            Some(&lock(&["tiny", "anyhow", "crossdock", "xtask"]))
+        )
+        .unwrap(),
+        "added xtask, crossdock, anyhow"
+    );
+    assert_eq!(
+        lock_change(None, Some(&lock(&["a", "b", "c", "d", "xtask"]))).unwrap(),
+        "added xtask, a, b and 2 more"
+    );
+    assert_eq!(
+        lock_change(Some(&lock(&["tiny", "old"])), Some(&old)).unwrap(),
+        "removed old"
+    );
+}
+
+#[test]
+fn workflow_for_another_config_passes_it_to_every_command() {
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let w = render_workflow_for(&c, "ci/crossdock.toml");
+    for needle in [
+        "builds every target of ci/crossdock.toml on",
+        "`cargo crossdock init --check --config ci/crossdock.toml` fails",
+        "matrix=\"$(cargo xtask matrix --config ci/crossdock.toml)\"",
+        "run: cargo xtask dist --config ci/crossdock.toml --target \"$TARGET\"",
+        "run: cargo xtask merge --config ci/crossdock.toml dist-* --out-dir dist",
+    ] {
+        assert!(w.contains(needle), "{needle:?} not in:\n{w}");
+    }
+    assert_eq!(listed_targets(&w), ["x86_64-unknown-linux-gnu"]);
+    assert!(render_workflow_for(&c, "my matrix.toml").contains("--config 'my matrix.toml'"));
+    let default = render_workflow(&c);
+    assert!(!default.contains("--config"), "{default}");
+    assert_eq!(default, render_workflow_for(&c, "targets.toml"));
+}

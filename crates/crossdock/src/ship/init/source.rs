@@ -1,0 +1,220 @@
+//! Where the xtask gets crossdock from, and whether cargo can resolve it: `--crossdock-path`
+//! (a checkout: the repository root or the crate directory), `--crossdock-git URL [--rev R]`,
+//! or crates.io. After writing, [`resolve`] runs `cargo metadata` on the project, which also
+//! brings its `Cargo.lock` up to date (the lock `dist --locked` needs), and [`lock_change`]
+//! says what that changed.
+
+use std::collections::BTreeSet;
+
+use super::*;
+
+/// The crate directory of crossdock given `--crossdock-path P`: `P` itself when its
+/// Cargo.toml is the `crossdock` package, else the workspace member named `crossdock`
+/// when `P` is a workspace root (crossdock's repository root: `crates/crossdock`).
+pub fn crossdock_crate_dir(given: &Path) -> Result<PathBuf> {
+    let shown = given.display();
+    let dir = crate::facts::absolute(given)?;
+    if !dir.exists() {
+        bail!("--crossdock-path {shown}: no such directory; pass a checkout of crossdock (its repository root or crates/crossdock in it)");
+    }
+    if !dir.is_dir() {
+        bail!("--crossdock-path {shown}: not a directory; pass a checkout of crossdock (its repository root or crates/crossdock in it)");
+    }
+    let dir = dir.canonicalize().unwrap_or(dir);
+    let manifest = dir.join("Cargo.toml");
+    let Some(text) = read_optional(&manifest)? else {
+        bail!("--crossdock-path {shown}: no Cargo.toml there, so no crossdock package; pass a checkout of crossdock (its repository root or crates/crossdock in it)");
+    };
+    let table: toml::Table = text.parse().with_context(|| {
+        format!(
+            "--crossdock-path {shown}: cannot parse {}",
+            manifest.display()
+        )
+    })?;
+    let name = |t: &toml::Table| {
+        t.get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(|n| n.as_str())
+            .map(str::to_string)
+    };
+    if name(&table).as_deref() == Some("crossdock") {
+        return Ok(dir);
+    }
+    // A workspace root: the member named crossdock.
+    let members: Vec<String> = table
+        .get("workspace")
+        .and_then(|w| w.get("members"))
+        .and_then(|m| m.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut candidates: Vec<PathBuf> = vec![dir.join("crates/crossdock")];
+    for m in &members {
+        let pattern = dir.join(m).to_string_lossy().into_owned();
+        match glob::glob(&pattern) {
+            Ok(paths) => candidates.extend(paths.flatten()),
+            Err(_) => candidates.push(dir.join(m)),
+        }
+    }
+    for c in &candidates {
+        if let Ok(Some(t)) = read_optional(&c.join("Cargo.toml")) {
+            if t.parse::<toml::Table>()
+                .ok()
+                .and_then(|t| name(&t))
+                .as_deref()
+                == Some("crossdock")
+            {
+                return Ok(c.canonicalize().unwrap_or_else(|_| c.clone()));
+            }
+        }
+    }
+    match name(&table) {
+        Some(other) => bail!(
+            "--crossdock-path {shown}: {} is the package `{other}`, not crossdock; pass a checkout of crossdock (its repository root or crates/crossdock in it)",
+            manifest.display()
+        ),
+        None => bail!(
+            "--crossdock-path {shown}: the workspace there has no crossdock package{}; pass a checkout of crossdock (its repository root or crates/crossdock in it)",
+            if members.is_empty() {
+                String::new()
+            } else {
+                format!(" (members: {})", members.join(", "))
+            }
+        ),
+    }
+}
+
+/// The dependency the options ask for.
+pub fn dependency(opts: &Options) -> Result<Dependency> {
+    match (&opts.crossdock_path, &opts.crossdock_git) {
+        (Some(_), Some(_)) => bail!("--crossdock-path and --crossdock-git exclude each other"),
+        (Some(p), None) => Ok(Dependency::Path(crossdock_crate_dir(p)?)),
+        (None, Some(url)) => Ok(Dependency::Git {
+            url: url.clone(),
+            rev: opts.crossdock_rev.clone(),
+        }),
+        (None, None) => {
+            if opts.crossdock_rev.is_some() {
+                bail!("--rev needs --crossdock-git URL");
+            }
+            Ok(Dependency::current())
+        }
+    }
+}
+
+/// How long `cargo metadata` may take (it may fetch the registry index or a git repository).
+pub const RESOLVE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Runs `cargo metadata` on the project (not `--locked`: it adds the xtask's dependencies
+/// to Cargo.lock and changes no other entry). `Err` carries cargo's own words.
+pub fn resolve(cargo: &str, root: &Path) -> Result<()> {
+    let cmd = Cmd::new(cargo)
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .cwd(root);
+    let out = cmd.output(Some(RESOLVE_TIMEOUT))?;
+    if !out.success() {
+        // From cargo's first `error:` on (its progress lines say nothing here).
+        let lines: Vec<&str> = out
+            .stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        let first = lines
+            .iter()
+            .position(|l| l.starts_with("error"))
+            .unwrap_or(0);
+        let words = &lines[first..];
+        bail!("{}", words.join("\n"));
+    }
+    Ok(())
+}
+
+/// The `name version` pairs of a Cargo.lock.
+fn locked_packages(lock: &str) -> BTreeSet<(String, String)> {
+    let Ok(t) = lock.parse::<toml::Table>() else {
+        return BTreeSet::new();
+    };
+    t.get("package")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some((
+                p.get("name")?.as_str()?.to_string(),
+                p.get("version")?.as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// What changed in Cargo.lock, for init's report: `None` when nothing did.
+pub fn lock_change(old: Option<&str>, new: Option<&str>) -> Option<String> {
+    let new = new?;
+    if old == Some(new) {
+        return None;
+    }
+    let before = old.map(locked_packages).unwrap_or_default();
+    let after = locked_packages(new);
+    let names = |set: Vec<&(String, String)>| {
+        let mut v: Vec<String> = set.iter().map(|(n, _)| n.clone()).collect();
+        v.dedup();
+        let n = v.len();
+        if n > 4 {
+            format!("{} and {} more", v[..3].join(", "), n - 3)
+        } else {
+            v.join(", ")
+        }
+    };
+    let added: Vec<&(String, String)> = after.difference(&before).collect();
+    let removed: Vec<&(String, String)> = before.difference(&after).collect();
+    let mut what = Vec::new();
+    if !added.is_empty() {
+        // The xtask and crossdock first: they are what the reader looks for.
+        let mut added = added;
+        added.sort_by_key(|(n, _)| (n != "xtask", n != "crossdock", n.clone()));
+        what.push(format!("added {}", names(added)));
+    }
+    if !removed.is_empty() {
+        what.push(format!("removed {}", names(removed)));
+    }
+    if what.is_empty() {
+        what.push("sources or checksums".to_string());
+    }
+    Some(what.join("; "))
+}
+
+/// The error init ends with when the xtask it wrote does not resolve: cargo's words, the
+/// files it wrote (kept), and the ready alternatives.
+pub fn unresolved_message(dep: &Dependency, cargo_said: &str, written: &[String]) -> String {
+    let what = match dep {
+        Dependency::Version(v) => format!("crossdock {v} from crates.io"),
+        Dependency::Path(p) => format!("crossdock at {}", p.display()),
+        Dependency::Git { url, rev: Some(r) } => format!("crossdock from {url} at rev {r}"),
+        Dependency::Git { url, rev: None } => format!("crossdock from {url}"),
+    };
+    let cargo_said: Vec<String> = cargo_said.lines().map(|l| format!("    {l}")).collect();
+    let kept = if written.is_empty() {
+        "init changed no file".to_string()
+    } else {
+        format!(
+            "init wrote {} and keeps {}",
+            written.join(", "),
+            if written.len() == 1 { "it" } else { "them" }
+        )
+    };
+    format!(
+        "the xtask does not resolve: cargo cannot get {what}; `cargo metadata` said:\n{}\n\
+         {kept}; `cargo xtask dist` fails until one of these is done:\n  \
+         - depend on a checkout of crossdock: `cargo crossdock init --force --crossdock-path DIR` \
+         (DIR: its repository root or crates/crossdock in it)\n  \
+         - depend on its git repository: `cargo crossdock init --force --crossdock-git URL [--rev R]`\n  \
+         - use no xtask: the standalone `cargo crossdock dist` needs none (remove xtask/ and \
+         \"xtask\" from [workspace] members in Cargo.toml first: the workspace does not resolve \
+         while it is a member)",
+        cargo_said.join("\n")
+    )
+}
