@@ -150,7 +150,9 @@ impl Plan {
                 skip.push(Skipped {
                     target: u.name.clone(),
                     reason: format!("member {m} is skipped"),
-                    fix: None,
+                    fix: Some(format!(
+                        "fix {m} (its own row says how), or build each member on its own runner and join them with `merge`"
+                    )),
                 });
             }
         }
