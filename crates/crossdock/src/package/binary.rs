@@ -236,6 +236,9 @@ pub fn verify(path: &Path, data: &[u8], triple: &str, strip: Strip) -> Result<In
             got.subsystem
         );
     }
+    if t.is_apple() {
+        check_code_signature(path, data, &got)?;
+    }
     if strip != Strip::None && !got.debug_info.is_empty() {
         bail!(
             "{}: still has debug info ({}) after stripping; crossdock ships it without (the build passes profile strip={}; check that no later step re-adds debug info, or set `strip = false` in targets.toml to ship it as built)",
@@ -251,6 +254,26 @@ pub fn verify(path: &Path, data: &[u8], triple: &str, strip: Strip) -> Result<In
         );
     }
     Ok(got)
+}
+
+/// arm64 macOS runs only signed code (ad hoc is enough), so an arm64 binary must carry a
+/// signature that matches its bytes; any other Mach-O may be unsigned, but a broken
+/// signature is refused on every architecture (macOS kills the process when a page does not
+/// match).
+fn check_code_signature(path: &Path, data: &[u8], got: &Inspection) -> Result<()> {
+    use super::codesign::{check, Signature};
+    match check(data) {
+        Signature::Valid { .. } => Ok(()),
+        Signature::Unsigned if got.arch != "aarch64" => Ok(()),
+        Signature::Unsigned => bail!(
+            "{}: arm64 Mach-O without a code signature; Apple Silicon refuses to run it. Link with a linker that signs ad hoc (Apple's ld64 and zig do), or sign it after the build: `codesign -s - FILE` on macOS, `rcodesign sign FILE` elsewhere",
+            path.display()
+        ),
+        Signature::Broken(why) => bail!(
+            "{}: its code signature is broken ({why}); macOS kills it at launch. Something changed the file after it was signed (a strip or patch step that does not re-sign): sign it again with `codesign -s - FILE` on macOS or `rcodesign sign FILE` elsewhere, or link with a linker that signs ad hoc (ld64/zig do)",
+            path.display()
+        ),
+    }
 }
 
 fn describe_expected(triple: &str) -> String {
@@ -439,5 +462,70 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("universal"), "{e}");
+    }
+
+    fn macho_fixture(name: &str) -> Vec<u8> {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/macho")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn arm64_macho_needs_a_valid_code_signature() {
+        let t = "aarch64-apple-darwin";
+        let p = Path::new("hello");
+        let good = macho_fixture("hello-arm64");
+        verify(p, &good, t, Strip::None).unwrap();
+
+        let mut flipped = good.clone();
+        let text = {
+            let f = object::File::parse(&*good).unwrap();
+            f.section_by_name("__text").unwrap().file_range().unwrap().0 as usize
+        };
+        flipped[text] ^= 0x80;
+        let e = verify(p, &flipped, t, Strip::None).unwrap_err().to_string();
+        assert!(
+            e.contains("code signature is broken (page 0 ") && e.contains("codesign -s -"),
+            "{e}"
+        );
+
+        let sig_start = good.len() - 248;
+        let e = verify(p, &good[..sig_start + 8], t, Strip::None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("truncated"), "{e}");
+
+        // No LC_CODE_SIGNATURE at all: rename the command (to LC_NOTE-like 0x31 would need a
+        // payload; an unknown command id is skipped by readers) and drop the blob.
+        let mut unsigned = good[..sig_start].to_vec();
+        let at = (32..unsigned.len() - 4)
+            .step_by(4)
+            .find(|&o| unsigned[o..o + 8] == [0x1d, 0, 0, 0, 16, 0, 0, 0])
+            .unwrap();
+        unsigned[at] = 0x7f;
+        let e = verify(p, &unsigned, t, Strip::None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("arm64 Mach-O without a code signature")
+                && e.contains("rcodesign sign")
+                && e.contains("signs ad hoc"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn x86_64_macho_may_be_unsigned() {
+        let data = macho_fixture("hello-x86_64");
+        verify(
+            Path::new("hello"),
+            &data,
+            "x86_64-apple-darwin",
+            Strip::None,
+        )
+        .unwrap();
     }
 }
