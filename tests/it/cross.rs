@@ -57,6 +57,34 @@ pub fn dist_json(fx: &Fixture, args: &[&str]) -> (serde_json::Value, String) {
     (read_manifest(&out), r.stderr)
 }
 
+/// Builds `fx` again from a fresh copy at another path (so from a clean target dir, every
+/// crate and std compiled and linked again) and checks that every archive and SHA256SUMS
+/// come out byte-identical to the first run's.
+pub fn assert_rebuild_identical(fx: &Fixture, args: &[&str]) {
+    let again = tempfile::Builder::new()
+        .prefix("crossdock-rebuild-")
+        .tempdir()
+        .unwrap();
+    copy_tree(fx.path(), again.path());
+    assert!(!again.path().join("target").exists());
+    let mut all = vec!["dist"];
+    all.extend_from_slice(args);
+    run_in(again.path(), &all, &[("PATH", &cross_path())]).ok();
+    let first = fx.dist_dir();
+    let second = again.path().join("dist");
+    let names = list_files(&first);
+    assert_eq!(list_files(&second), names);
+    for n in names
+        .iter()
+        .filter(|n| n.ends_with(".zip") || n.ends_with(".tar.gz") || *n == "SHA256SUMS")
+    {
+        assert!(
+            std::fs::read(first.join(n)).unwrap() == std::fs::read(second.join(n)).unwrap(),
+            "{n} differs after a rebuild from a clean target dir"
+        );
+    }
+}
+
 fn binary_format<'a>(manifest: &'a serde_json::Value, archive: &str) -> &'a str {
     manifest["artifacts"]
         .as_array()
@@ -141,6 +169,7 @@ fn aarch64_linux_gnu_with_debian_toolchain_runs_under_qemu() {
     );
     assert_eq!(out.trim(), "tiny 0.2.0 (aarch64 linux)");
     tool(&fx.dist_dir(), "sha256sum", &["-c", "SHA256SUMS"]);
+    assert_rebuild_identical(&fx, &["--cargo", "/usr/bin/cargo", "--rustc", DEBIAN_RUSTC]);
 }
 
 #[test]
@@ -247,6 +276,19 @@ fn windows_gnu_build_std_zip_runs_under_wine() {
     );
     assert_eq!(out.replace('\r', "").trim(), "tiny 0.2.0 (x86_64 windows)");
     tool(&fx.dist_dir(), "sha256sum", &["-c", "SHA256SUMS"]);
+    // No link time in the PE header (crossdock links with --no-insert-timestamp), so a
+    // rebuild gives the same bytes.
+    let headers = tool(
+        Path::new("/"),
+        "llvm-objdump-14",
+        &["-p", exe.to_str().unwrap()],
+    );
+    let stamp = headers
+        .lines()
+        .find(|l| l.starts_with("Time/Date"))
+        .unwrap_or_default();
+    assert!(stamp.ends_with("Thu Jan  1 00:00:00 1970"), "{headers}");
+    assert_rebuild_identical(&fx, &[]);
 }
 
 #[test]

@@ -145,6 +145,28 @@ fn host_dist_extracts_runs_verifies_and_is_reproducible() {
         .map(|b| b["name"].as_str().unwrap())
         .collect();
     assert_eq!(bins, ["alpha", "alpha-admin"]);
+    // The glibc floor: what objdump's dynamic symbol versions say (the highest GLIBC_x.y).
+    if host.ends_with("-linux-gnu") {
+        let bin = x.path().join(&top).join("alpha");
+        let dynsyms = tool(x.path(), "objdump", &["-T", bin.to_str().unwrap()]);
+        let judge = tool(
+            x.path(),
+            "sh",
+            &[
+                "-c",
+                "objdump -T \"$1\" | grep -o 'GLIBC_[0-9.]*' | sort -V | tail -1",
+                "sh",
+                bin.to_str().unwrap(),
+            ],
+        );
+        let judge = judge.trim();
+        assert!(judge.starts_with("GLIBC_2."), "{dynsyms}");
+        assert_eq!(
+            alpha["binaries"][0]["glibc"].as_str(),
+            judge.strip_prefix("GLIBC_"),
+            "{dynsyms}"
+        );
+    }
     let size = std::fs::metadata(x.path().join(&top).join("alpha"))
         .unwrap()
         .len();

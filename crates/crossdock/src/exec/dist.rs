@@ -29,6 +29,8 @@ pub struct ReadyBinary {
     pub size: u64,
     pub sha256: String,
     pub format: String,
+    /// The oldest glibc the binary runs on (`x.y`), for a glibc-linked ELF binary.
+    pub glibc: Option<String>,
 }
 
 /// Fails with every problem of the plan at once.
@@ -221,6 +223,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                     size: data.len() as u64,
                     sha256: sha,
                     format: info.to_string(),
+                    glibc: info.glibc.clone(),
                 });
             }
             ready.insert(key, list);
@@ -489,10 +492,23 @@ fn write_thin_archive(
         .find(|b| b.target == a.target)
         .map(|b| b.profile_overrides.clone())
         .unwrap_or_default();
+    let binaries: Vec<BinaryEntry> = bins
+        .iter()
+        .map(|b| BinaryEntry {
+            name: b.planned.name.clone(),
+            path: format!("{}/{}", a.top_dir, b.planned.file_name),
+            size: b.size,
+            sha256: b.sha256.clone(),
+            format: b.format.clone(),
+            glibc: b.glibc.clone(),
+        })
+        .collect();
     if let Some(fresh) = previous.and_then(|m| m.fresh(&plan.out_dir, &a.file_name, &inputs)) {
         shell::note("Fresh", &a.file_name);
+        // The same binaries (their hashes are part of `inputs`); described by this version.
         return Ok(ArtifactEntry {
             profile_overrides,
+            binaries,
             ..fresh
         });
     }
@@ -513,16 +529,7 @@ fn write_thin_archive(
         members: Vec::new(),
         size: written.size,
         sha256: written.sha256,
-        binaries: bins
-            .iter()
-            .map(|b| BinaryEntry {
-                name: b.planned.name.clone(),
-                path: format!("{}/{}", a.top_dir, b.planned.file_name),
-                size: b.size,
-                sha256: b.sha256.clone(),
-                format: b.format.clone(),
-            })
-            .collect(),
+        binaries,
         files: a
             .includes
             .iter()
@@ -561,6 +568,7 @@ pub fn write_universal_archive(
             size,
             sha256,
             format: format!("Mach-O universal ({})", archs.join(", ")),
+            glibc: None,
         });
         entries.push(Entry {
             name: b.file_name.clone(),

@@ -83,6 +83,21 @@ pub struct BinaryEntry {
     pub sha256: String,
     /// `ELF 64-bit x86_64, dynamically linked` or the slices of a universal binary.
     pub format: String,
+    /// A glibc-linked ELF binary: the highest `GLIBC_x.y` symbol version it needs (`x.y`),
+    /// i.e. the oldest glibc it runs on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glibc: Option<String>,
+}
+
+impl ArtifactEntry {
+    /// The highest glibc any of its binaries needs, compared as version numbers.
+    pub fn glibc_floor(&self) -> Option<&str> {
+        let key = |v: &str| -> Vec<u32> { v.split('.').filter_map(|n| n.parse().ok()).collect() };
+        self.binaries
+            .iter()
+            .filter_map(|b| b.glibc.as_deref())
+            .max_by_key(|v| key(v))
+    }
 }
 
 impl Manifest {
@@ -105,8 +120,13 @@ impl Manifest {
             "artifact", "target", "size", "sha256"
         );
         for a in rows {
+            // The oldest glibc a Linux binary runs on, where it needs one.
+            let glibc = a
+                .glibc_floor()
+                .map(|v| format!("  glibc >= {v}"))
+                .unwrap_or_default();
             s.push_str(&format!(
-                "{:<w0$}  {:<w1$}  {:>10}  {}…\n",
+                "{:<w0$}  {:<w1$}  {:>10}  {}…{glibc}\n",
                 a.name,
                 a.target.as_deref().unwrap_or(""),
                 shell::human_size(a.size),
@@ -185,5 +205,65 @@ impl Manifest {
     /// The previous run's manifest in `dir`, if any and readable.
     pub fn previous(dir: &Path) -> Option<Manifest> {
         Manifest::read(&dir.join(FILE_NAME)).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn binary(name: &str, glibc: Option<&str>) -> BinaryEntry {
+        BinaryEntry {
+            name: name.into(),
+            path: format!("top/{name}"),
+            size: 1,
+            sha256: "0".repeat(64),
+            format: "ELF 64-bit x86_64, dynamically linked".into(),
+            glibc: glibc.map(String::from),
+        }
+    }
+
+    fn archive(name: &str, binaries: Vec<BinaryEntry>) -> ArtifactEntry {
+        ArtifactEntry {
+            name: name.into(),
+            kind: Kind::Archive,
+            package: None,
+            version: None,
+            target: Some("x86_64-unknown-linux-gnu".into()),
+            members: Vec::new(),
+            size: 2048,
+            sha256: "ab".repeat(32),
+            binaries,
+            files: Vec::new(),
+            inputs: String::new(),
+            profile_overrides: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn glibc_floor_is_the_highest_version_shown_in_the_summary_and_omitted_when_none() {
+        let mut m = Manifest::new(None, 0);
+        m.artifacts.push(archive(
+            "a.tar.gz",
+            vec![
+                binary("a", Some("2.9")),
+                binary("b", Some("2.17")),
+                binary("c", None),
+            ],
+        ));
+        m.artifacts
+            .push(archive("b.tar.gz", vec![binary("d", None)]));
+        assert_eq!(m.artifacts[0].glibc_floor(), Some("2.17"));
+        let s = m.summary();
+        let lines: Vec<&str> = s.lines().collect();
+        assert!(
+            lines[1].starts_with("a.tar.gz") && lines[1].ends_with("…  glibc >= 2.17"),
+            "{s}"
+        );
+        assert!(lines[2].ends_with('…'), "{s}");
+        let json = m.to_json();
+        assert_eq!(json.matches("\"glibc\"").count(), 2, "{json}");
+        let back: Manifest = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
     }
 }

@@ -5,6 +5,7 @@
 pub mod archive;
 pub mod binary;
 pub mod checksum;
+pub mod codesign;
 pub mod manifest;
 pub mod ownership;
 pub mod universal;

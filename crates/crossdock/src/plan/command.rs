@@ -128,6 +128,7 @@ pub(super) fn build_command(
         "--remap-path-prefix={}=/cargo",
         facts.cargo_home.display()
     ));
+    flags.extend(reproducible_link_args(target));
     let mut env = BTreeMap::new();
     let mut env_remove = Vec::new();
     if let Some(encoded) = &facts.env_encoded_rustflags {
@@ -175,6 +176,25 @@ pub(super) fn build_command(
         env,
         env_remove,
     }
+}
+
+/// Linker arguments that keep the link time out of the binary. A PE header records when it
+/// was linked (`TimeDateStamp`, and the checksum over it), so without these every rebuild of
+/// a Windows binary differs. GNU ld (mingw, also through `cross`) takes
+/// `--no-insert-timestamp`; MSVC's link.exe and lld-link take `/Brepro`. Not for zigbuild:
+/// `zig cc` refuses `--no-insert-timestamp` ("unsupported linker arg").
+pub(super) fn reproducible_link_args(target: &Target) -> Vec<String> {
+    let t = crate::read::triple::Triple::new(&target.triple);
+    let arg = if target.builder == Builder::Zigbuild {
+        return Vec::new();
+    } else if t.is_windows_gnu() {
+        "link-arg=-Wl,--no-insert-timestamp"
+    } else if t.is_msvc() {
+        "link-arg=/Brepro"
+    } else {
+        return Vec::new();
+    };
+    vec!["-C".into(), arg.into()]
 }
 
 /// The profile settings crossdock passes for a target (as `--config` values).

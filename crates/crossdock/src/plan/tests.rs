@@ -60,6 +60,8 @@ fn toolchain(spec: &ToolchainSpec, rustup: bool, installed: &[&str], src: bool) 
             "x86_64-unknown-linux-musl",
             "x86_64-apple-darwin",
             "aarch64-apple-darwin",
+            "x86_64-pc-windows-msvc",
+            "aarch64-pc-windows-gnullvm",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -251,6 +253,41 @@ fn user_rustflags_are_kept() {
         "-C\x1fopt-level=2\x1f-Ctarget-cpu=x86-64-v2\x1f--remap-path-prefix=/ws=.\x1f--remap-path-prefix=/home/u/.cargo=/cargo"
     );
     assert_eq!(p.builds[0].cargo.env_remove, ["RUSTFLAGS"]);
+}
+
+#[test]
+fn windows_links_without_a_timestamp_after_the_users_flags() {
+    let c = config("[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\nrustflags = [\"-Ctarget-feature=+crt-static\"]\n\n[[target]]\ntriple = \"x86_64-pc-windows-msvc\"\n\n[[target]]\ntriple = \"aarch64-pc-windows-gnullvm\"\nbuilder = \"zigbuild\"\n");
+    let opts = Options::default();
+    let installed = [
+        HOST,
+        "x86_64-pc-windows-gnu",
+        "x86_64-pc-windows-msvc",
+        "aarch64-pc-windows-gnullvm",
+    ];
+    let mut f = facts(&c, &opts, true, &installed);
+    f.env_rustflags = Some("-C opt-level=2".into());
+    let p = plan(&c, &f, &opts).unwrap();
+    let flags = |t: &str| {
+        p.builds.iter().find(|b| b.target == t).unwrap().cargo.env["CARGO_ENCODED_RUSTFLAGS"]
+            .split('\x1f')
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let gnu = flags("x86_64-pc-windows-gnu");
+    assert_eq!(
+        gnu[..3],
+        ["-C", "opt-level=2", "-Ctarget-feature=+crt-static"]
+    );
+    assert_eq!(
+        gnu[gnu.len() - 2..],
+        ["-C", "link-arg=-Wl,--no-insert-timestamp"]
+    );
+    let msvc = flags("x86_64-pc-windows-msvc");
+    assert_eq!(msvc[msvc.len() - 2..], ["-C", "link-arg=/Brepro"]);
+    // zig cc refuses the GNU ld flag.
+    let zig = flags("aarch64-pc-windows-gnullvm");
+    assert!(!zig.iter().any(|a| a.starts_with("link-arg=")), "{zig:?}");
 }
 
 #[test]
