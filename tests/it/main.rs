@@ -14,6 +14,7 @@ mod debuginfo;
 mod dist;
 mod doctor;
 mod init;
+mod jobs;
 mod lipo;
 mod local_overlay;
 mod merge;

@@ -155,6 +155,9 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     }
     // (target, package manifest) → its verified, smoke-tested binaries
     let mut ready: BTreeMap<(String, PathBuf), Vec<ReadyBinary>> = BTreeMap::new();
+    if let Some(why) = &plan.jobs_reason {
+        shell::note("Limiting", format!("cargo to -j {}: {why}", plan.jobs));
+    }
     for step in &plan.builds {
         shell::status(
             "Building",

@@ -43,6 +43,10 @@ pub struct Facts {
     pub host: String,
     pub source_date_epoch: u64,
     pub commit: Option<String>,
+    /// Memory available to this run (None when the system does not say).
+    pub memory: Option<Memory>,
+    /// CPUs this process may use.
+    pub cpus: usize,
 }
 
 /// Where the workspace and config are (the CLI's `--manifest-path` / `--config`).
@@ -62,6 +66,46 @@ const TOOLS: &[&str] = &[
     "zig",
     "rustup",
 ];
+
+/// Memory this run may use, as the kernel reports it: `MemAvailable` from /proc/meminfo,
+/// capped by the cgroup v2 `memory.max` when one is set. The paths can be pointed at test
+/// files with `CROSSDOCK_MEMINFO` and `CROSSDOCK_CGROUP_MEMORY_MAX`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Memory {
+    pub available: u64,
+    /// Where the figure came from (`MemAvailable`, `cgroup memory.max`).
+    pub source: String,
+}
+
+pub fn memory() -> Option<Memory> {
+    let meminfo = std::env::var_os("CROSSDOCK_MEMINFO").unwrap_or_else(|| "/proc/meminfo".into());
+    let cgroup = std::env::var_os("CROSSDOCK_CGROUP_MEMORY_MAX")
+        .unwrap_or_else(|| "/sys/fs/cgroup/memory.max".into());
+    let available = std::fs::read_to_string(&meminfo).ok().and_then(|t| {
+        t.lines().find_map(|l| {
+            let kb = l.strip_prefix("MemAvailable:")?.trim().strip_suffix("kB")?;
+            kb.trim().parse::<u64>().ok().map(|k| k * 1024)
+        })
+    });
+    let limit = std::fs::read_to_string(&cgroup)
+        .ok()
+        .and_then(|t| t.trim().parse::<u64>().ok()); // "max" means no limit
+    match (available, limit) {
+        (Some(a), Some(l)) if l < a => Some(Memory {
+            available: l,
+            source: "cgroup memory.max".into(),
+        }),
+        (Some(a), _) => Some(Memory {
+            available: a,
+            source: "MemAvailable".into(),
+        }),
+        (None, Some(l)) => Some(Memory {
+            available: l,
+            source: "cgroup memory.max".into(),
+        }),
+        (None, None) => None,
+    }
+}
 
 /// Which of the tools a plan may ask for are on PATH.
 pub fn tools_on_path() -> BTreeSet<String> {
@@ -208,6 +252,8 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         target_rustflags_in_config,
         cargo_config,
         tools: tools_on_path(),
+        memory: memory(),
+        cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
         host,
         source_date_epoch: epoch,
         commit,

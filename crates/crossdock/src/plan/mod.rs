@@ -112,6 +112,9 @@ pub struct Plan {
     pub source_date_epoch: u64,
     pub commit: Option<String>,
     pub jobs: usize,
+    /// Why cargo gets fewer jobs than it would take (memory), when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs_reason: Option<String>,
     pub builds: Vec<BuildStep>,
     pub artifacts: Vec<Artifact>,
     pub universals: Vec<UniversalArtifact>,
@@ -184,6 +187,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         None if ws.profiles.contains("dist") => "dist".to_string(),
         None => "release".to_string(),
     };
+    let (jobs, jobs_reason) = decide_jobs(opts.jobs.or(config.jobs), facts);
     let mut problems = Vec::new();
     let mut builds = Vec::new();
     let mut artifacts = Vec::new();
@@ -226,7 +230,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             }
         }
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
-        let cargo = build_command(config, facts, target, &spec, &profile, &pkgs, opts.jobs);
+        let cargo = build_command(config, facts, target, &spec, &profile, &pkgs, jobs);
         let (smoke, smoke_skipped) = smoke_plan(target, &facts.host);
         builds.push(BuildStep {
             target: target.triple.clone(),
@@ -301,7 +305,8 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         profile,
         source_date_epoch: facts.source_date_epoch,
         commit: facts.commit.clone(),
-        jobs: opts.jobs.unwrap_or(0),
+        jobs: jobs.unwrap_or(0),
+        jobs_reason,
         builds,
         artifacts,
         universals,
@@ -309,6 +314,33 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         skipped: Vec::new(),
         force: opts.force,
     })
+}
+
+/// Memory a rustc job may take at its peak (LTO and big crates take more, small ones less).
+pub const BYTES_PER_JOB: u64 = 3 << 29; // 1.5 GiB
+
+/// Cargo's `-j`: what the user asked for (`--jobs`, `jobs =`), else fewer than the cores
+/// when memory would not hold one job per core (the OS kills builds that run out), else
+/// cargo's own default. The reason is shown once, so a slow build is never a mystery.
+pub fn decide_jobs(asked: Option<usize>, facts: &Facts) -> (Option<usize>, Option<String>) {
+    if asked.is_some() {
+        return (asked, None);
+    }
+    let Some(mem) = &facts.memory else {
+        return (None, None);
+    };
+    let fit = (mem.available / BYTES_PER_JOB).max(1) as usize;
+    if fit >= facts.cpus {
+        return (None, None);
+    }
+    let gib = mem.available as f64 / (1u64 << 30) as f64;
+    (
+        Some(fit),
+        Some(format!(
+            "{gib:.1} GiB available ({}) holds {fit} job(s) of ~1.5 GiB, not {} (one per CPU); set --jobs or `jobs =` in [dist] to override",
+            mem.source, facts.cpus
+        )),
+    )
 }
 
 /// The program that joins Mach-O slices.

@@ -13,6 +13,9 @@ impl Plan {
             "mtime:     {} (SOURCE_DATE_EPOCH)\n",
             self.source_date_epoch
         ));
+        if let Some(why) = &self.jobs_reason {
+            s.push_str(&format!("jobs:      {} ({why})\n", self.jobs));
+        }
         for b in &self.builds {
             s.push_str(&format!(
                 "\nbuild {} with {} ({})\n",

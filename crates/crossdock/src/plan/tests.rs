@@ -87,6 +87,8 @@ fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> F
         target_rustflags_in_config: BTreeSet::new(),
         cargo_config: Default::default(),
         tools: BTreeSet::new(),
+        memory: None,
+        cpus: 2,
         host: HOST.into(),
         source_date_epoch: 1_700_000_000,
         commit: Some("abc".into()),
@@ -419,4 +421,43 @@ fn publish_false_packages_ship_only_when_listed() {
         .map(|p| p.name.clone())
         .collect();
     assert_eq!(names, ["alpha", "beta"]);
+}
+
+#[test]
+fn jobs_follow_memory_unless_the_user_chose() {
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let opts = Options::default();
+    let mut f = facts(&c, &opts, true, &[HOST]);
+    f.cpus = 8;
+    let gib = 1u64 << 30;
+    f.memory = Some(crate::facts::Memory {
+        available: 3 * gib,
+        source: "cgroup memory.max".into(),
+    });
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!(p.jobs, 2);
+    let why = p.jobs_reason.as_deref().unwrap();
+    assert!(
+        why.contains("3.0 GiB available (cgroup memory.max)"),
+        "{why}"
+    );
+    let argv = p.builds[0].cargo.argv();
+    assert!(argv.windows(2).any(|w| w == ["--jobs", "2"]), "{argv:?}");
+    // Less than one job's worth still builds, one job at a time.
+    f.memory.as_mut().unwrap().available = gib / 2;
+    assert_eq!(plan(&c, &f, &opts).unwrap().jobs, 1);
+    // Plenty of memory: cargo's own default, no --jobs.
+    f.memory.as_mut().unwrap().available = 64 * gib;
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!((p.jobs, p.jobs_reason.is_none()), (0, true));
+    assert!(!p.builds[0].cargo.argv().contains(&"--jobs".to_string()));
+    // The user's choice wins, from the command line or targets.toml.
+    f.memory.as_mut().unwrap().available = gib;
+    let opts = Options {
+        jobs: Some(6),
+        ..Options::default()
+    };
+    assert_eq!(plan(&c, &f, &opts).unwrap().jobs, 6);
+    let c = config("[dist]\njobs = 5\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    assert_eq!(plan(&c, &f, &Options::default()).unwrap().jobs, 5);
 }

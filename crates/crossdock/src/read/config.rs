@@ -54,6 +54,8 @@ pub mod raw {
         pub rustc: Option<String>,
         /// `true` (default), `false` or `"debuginfo"`; a target's own setting wins.
         pub strip: Option<Spanned<Strip>>,
+        /// Parallel jobs for cargo (default: as many as cores and memory allow).
+        pub jobs: Option<usize>,
     }
 
     #[derive(Debug, Deserialize, Clone)]
@@ -234,6 +236,8 @@ pub struct Config {
     pub packages: Option<Vec<(String, Span)>>,
     pub include: Vec<(String, Span)>,
     pub profile: Option<String>,
+    /// `jobs` in [dist].
+    pub jobs: Option<usize>,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub targets: Vec<Target>,
@@ -359,6 +363,7 @@ impl Config {
             packages: None,
             include: Vec::new(),
             profile: None,
+            jobs: None,
             cargo: None,
             rustc: None,
             targets: Vec::new(),
@@ -374,6 +379,7 @@ impl Config {
             .map(|ps| ps.into_iter().map(spanned).collect::<Vec<_>>());
         self.include = d.include.into_iter().map(spanned).collect();
         self.profile = d.profile;
+        self.jobs = d.jobs;
         self.cargo = d.cargo;
         self.rustc = d.rustc;
         let default_strip = match d.strip {
