@@ -267,27 +267,46 @@ fn stale_outputs_are_replaced_but_foreign_files_kept() {
 
 #[test]
 fn a_second_run_waits_for_the_lock() {
+    use std::io::BufRead;
     let fx = Fixture::new("hello-ws");
     let lock = crossdock::lock_target_dir(&fx.path().join("target")).unwrap();
-    let child = command_in(fx.path(), &["dist"])
+    let mut child = command_in(fx.path(), &["dist"])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Wait for the "Blocking" line itself (no sleep that a slow machine could outrun), then
+    // let the run go on.
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            all.push_str(&line);
+            all.push('\n');
+            let _ = tx.send(line);
+        }
+        all
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    let blocking = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) if l.contains("Blocking") => break l,
+            Ok(_) => continue,
+            Err(e) => panic!("no `Blocking` line before the deadline: {e}"),
+        }
+    };
+    assert!(
+        blocking.contains("waiting for another crossdock run (pid ")
+            && blocking.contains(&format!("(pid {})", std::process::id())),
+        "{blocking}"
+    );
     drop(lock);
-    let out = finish(child.wait_with_output().unwrap()).ok();
-    assert!(
-        out.stderr
-            .contains("Blocking waiting for another crossdock run (pid "),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr
-            .contains(&format!("(pid {})", std::process::id())),
-        "{}",
-        out.stderr
-    );
+    let status = child.wait().unwrap();
+    let stderr = reader.join().unwrap();
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("Finished"), "{stderr}");
 }
 
 #[test]
