@@ -13,6 +13,7 @@ mod cross;
 mod debuginfo;
 mod dist;
 mod doctor;
+mod github_release;
 mod init;
 mod jobs;
 mod lipo;

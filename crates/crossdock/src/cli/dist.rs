@@ -33,6 +33,9 @@ pub struct DistArgs {
     /// Overwrite files in the out dir that crossdock did not write (or that were changed since).
     #[arg(long)]
     pub force: bool,
+    /// Only this package of the shipped ones (repeatable; a package tag's release job).
+    #[arg(long = "package", short = 'p', value_name = "PKG")]
+    pub packages: Vec<String>,
 }
 
 pub fn run(a: DistArgs) -> Result<i32> {
@@ -45,6 +48,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
         jobs: a.jobs,
         all_targets: a.all_targets,
         force: a.force,
+        packages: a.packages.clone(),
     };
     if a.dry_run {
         let plan = pipeline::prepare(&a.ws.location(), &opts, false)?.plan;

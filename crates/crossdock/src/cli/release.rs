@@ -73,8 +73,12 @@ pub struct NotesArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckTagArgs {
-    /// The tag, e.g. `v1.2.3` (in a workflow: "$GITHUB_REF_NAME").
+    /// The tag, e.g. `v1.2.3` or `app-v1.2.3` (in a workflow: "$GITHUB_REF_NAME").
     pub tag: String,
+    /// What to print: the version (default), the package of a `{package}-v{version}` tag
+    /// (empty for a `v{version}` tag), or whether the version is a prerelease (`true`/`false`).
+    #[arg(long, value_enum, default_value = "version")]
+    pub print: TagField,
     /// Cargo.toml of the workspace (default: found from the current directory).
     #[arg(long, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
@@ -125,8 +129,29 @@ fn check_tag(a: CheckTagArgs) -> Result<i32> {
         "Checked",
         format!("tag {} releases {}", a.tag, subject.title()),
     );
-    println!("{}", subject.version);
+    match a.print {
+        TagField::Version => println!("{}", subject.version),
+        TagField::Package => println!("{}", subject.package_tag.as_deref().unwrap_or("")),
+        // semver: a prerelease has a `-` before any `+build` part.
+        TagField::Prerelease => println!(
+            "{}",
+            subject
+                .version
+                .split('+')
+                .next()
+                .unwrap_or("")
+                .contains('-')
+        ),
+    }
     Ok(0)
+}
+
+/// The part of a checked tag that `check-tag --print` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TagField {
+    Version,
+    Package,
+    Prerelease,
 }
 
 fn tag(a: TagArgs) -> Result<i32> {

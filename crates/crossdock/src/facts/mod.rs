@@ -210,7 +210,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             .collect();
         (toolchains, target_cfg, git.join().expect("git thread"))
     });
-    let packages = select::selected_packages(&config, &ws)?;
+    let packages = select::packages_for_run(&config, &ws, &opts.packages)?;
     let mut includes = BTreeMap::new();
     for p in &packages {
         let (files, unmatched) =

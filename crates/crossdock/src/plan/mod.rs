@@ -19,7 +19,7 @@ pub use crate::facts::Facts;
 use crate::read::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Strip, Target};
 use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
-use crate::read::select::{selected_packages, selected_targets, toolchain_spec};
+use crate::read::select::{packages_for_run, selected_targets, toolchain_spec};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
@@ -172,7 +172,7 @@ impl Plan {
 pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
     let ws = &facts.workspace;
     let targets = selected_targets(config, opts)?;
-    let packages = selected_packages(config, ws)?;
+    let packages = packages_for_run(config, ws, &opts.packages)?;
     let profile = match &config.profile {
         Some(p) => {
             if !["release", "dev"].contains(&p.as_str()) && !ws.profiles.contains(p) {

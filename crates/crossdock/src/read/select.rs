@@ -42,6 +42,8 @@ pub struct Options {
     pub all_targets: bool,
     /// `--force`: overwrite files in the out dir that crossdock did not write.
     pub force: bool,
+    /// `-p/--package`: only these of the shipped packages (a package tag's release job).
+    pub packages: Vec<String>,
 }
 
 impl Options {
@@ -132,6 +134,33 @@ pub fn selected_packages<'w>(config: &Config, ws: &'w Workspace) -> Result<Vec<&
             Ok(out)
         }
     }
+}
+
+/// The shipped packages, narrowed to `only` (`dist -p`) when it is not empty; each name
+/// must be one of the shipped packages.
+pub fn packages_for_run<'w>(
+    config: &Config,
+    ws: &'w Workspace,
+    only: &[String],
+) -> Result<Vec<&'w Package>> {
+    let shipped = selected_packages(config, ws)?;
+    if only.is_empty() {
+        return Ok(shipped);
+    }
+    for name in only {
+        if !shipped.iter().any(|p| &p.name == name) {
+            let names: Vec<&str> = shipped.iter().map(|p| p.name.as_str()).collect();
+            bail!(
+                "-p {name}: not a package this workspace ships (it ships: {}); list it in `[dist] packages` of {} to ship it",
+                names.join(", "),
+                config.path.display()
+            );
+        }
+    }
+    Ok(shipped
+        .into_iter()
+        .filter(|p| only.contains(&p.name))
+        .collect())
 }
 
 /// The packages that ship when targets.toml lists none: every member with a binary target,
