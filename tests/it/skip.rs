@@ -2,26 +2,7 @@
 //! README's `cargo xtask dist` on a fresh Linux machine, whose matrix has Windows and macOS
 //! targets); `--target` and `--all-targets` stay strict.
 
-use std::path::Path;
-
 use crate::support::*;
-
-/// A `rustup` that cannot reach its server, first on PATH: the test does not depend on
-/// whether the real one can today.
-fn offline_rustup(dir: &Path) -> String {
-    let rustup = dir.join("rustup");
-    std::fs::write(
-        &rustup,
-        "#!/bin/sh\necho 'error: could not download file (test stand-in: offline)' >&2\nexit 1\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&rustup, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    format!(
-        "{}:{}",
-        dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
 
 fn fixture() -> Fixture {
     let fx = Fixture::new("hello-ws");

@@ -243,3 +243,20 @@ pub fn list_files(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// A `rustup` that cannot reach its server, put first on PATH: a test must not depend on
+/// whether the real one can today. Returns the PATH value to run with.
+pub fn offline_rustup(dir: &Path) -> String {
+    let rustup = dir.join("rustup");
+    std::fs::write(
+        &rustup,
+        "#!/bin/sh\necho 'error: could not download file (test stand-in: offline)' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&rustup, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}

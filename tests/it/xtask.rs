@@ -2,22 +2,7 @@
 //! dist` ships crossdock for this machine and lists the matrix targets it cannot build here
 //! (Windows MSVC, macOS, and whatever `rustup target add` cannot fetch) instead of failing.
 
-use std::path::Path;
-
 use crate::support::*;
-
-/// A `rustup` that cannot reach its server: the test must not depend on whether the real
-/// one can today.
-fn offline_rustup(dir: &Path) -> String {
-    let rustup = dir.join("rustup");
-    std::fs::write(
-        &rustup,
-        "#!/bin/sh\necho 'error: could not download file (test stand-in: offline)' >&2\nexit 1\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&rustup, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap())
-}
 
 #[test]
 fn readme_command_on_a_clean_clone_ships_crossdock() {
