@@ -386,3 +386,41 @@ fn smoke_runs_again_only_when_binary_or_smoke_command_changes() {
         third.stderr
     );
 }
+
+#[test]
+fn smoke_can_be_off_for_one_binary() {
+    let fx = Fixture::new("hello-ws");
+    // alpha-admin cannot print its version on this machine.
+    fx.write(
+        "alpha/src/bin/alpha-admin.rs",
+        "fn main() {\n    eprintln!(\"alpha-admin: no server to talk to\");\n    std::process::exit(3)\n}\n",
+    );
+    let config = |smoke: &str| {
+        format!(
+            "[dist]\ninclude = [\"README*\", \"LICENSE*\"]\n\n[[target]]\ntriple = \"{}\"\n{smoke}",
+            host()
+        )
+    };
+    fx.write("targets.toml", &config(""));
+    fx.run(&["dist"])
+        .fails_with(&["smoke run failed", "alpha-admin", "alpha-admin = false"]);
+    fx.write("targets.toml", &config("smoke = { alpha-admin = false }\n"));
+    let dry = fx.run(&["dist", "--dry-run"]).ok();
+    assert!(
+        dry.stdout
+            .contains("  smoke:   alpha --version\n           alpha-admin: off in targets.toml\n           beta --version\n"),
+        "{}",
+        dry.stdout
+    );
+    let r = fx.run(&["dist"]).ok();
+    assert!(r.stderr.contains("Ran beta --version"), "{}", r.stderr);
+    assert!(!r.stderr.contains("Ran alpha-admin"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Skipping smoke run of alpha-admin"),
+        "{}",
+        r.stderr
+    );
+    // It still ships.
+    let m = read_manifest(&fx.dist_dir());
+    assert!(m.to_string().contains("/alpha-admin\""), "{m}");
+}

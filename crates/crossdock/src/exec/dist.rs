@@ -195,7 +195,8 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                     .with_context(|| format!("cannot read {}", path.display()))?;
                 let info = binary::verify(path, &data, &step.target, step.strip)?;
                 let sha = archive::sha256_hex(&data);
-                let stamp = smoke_stamp(plan, step, &sha);
+                let args = step.smoke.get(&b.name).and_then(Option::as_deref);
+                let stamp = args.map(|a| smoke_stamp(plan, step, a, &sha));
                 if stamp.as_ref().is_some_and(|p| p.exists()) {
                     shell::note(
                         "Fresh",
@@ -204,7 +205,8 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                             b.file_name, step.target
                         ),
                     );
-                } else if let Some(out) = build::smoke(step, path)? {
+                } else if let Some(args) = args {
+                    let out = build::smoke(step, path, args)?;
                     if let Some(p) = &stamp {
                         // Best effort: without the stamp the next run smoke-tests again.
                         let _ = std::fs::create_dir_all(p.parent().unwrap_or(Path::new(".")));
@@ -215,8 +217,16 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                         format!(
                             "{} {}: {}",
                             b.file_name,
-                            step.smoke.as_deref().unwrap_or_default().join(" "),
+                            args.join(" "),
                             out.lines().next().unwrap_or("")
+                        ),
+                    );
+                } else if step.smoke_skipped.is_none() {
+                    shell::note(
+                        "Skipping",
+                        format!(
+                            "smoke run of {} for {}: off in targets.toml",
+                            b.file_name, step.target
                         ),
                     );
                 }
@@ -231,10 +241,8 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
             }
             ready.insert(key, list);
         }
-        if step.smoke.is_none() {
-            if let Some(why) = &step.smoke_skipped {
-                shell::note("Skipping", format!("smoke run for {}: {why}", step.target));
-            }
+        if let Some(why) = &step.smoke_skipped {
+            shell::note("Skipping", format!("smoke run for {}: {why}", step.target));
         }
     }
 
@@ -319,21 +327,23 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
 }
 
 /// Where a passed smoke run of this binary (by hash) with this runner and these arguments is
-/// recorded, so an unchanged binary is not run again. `None` when there is no smoke run.
-fn smoke_stamp(plan: &Plan, step: &crate::plan::BuildStep, binary_sha: &str) -> Option<PathBuf> {
+/// recorded, so an unchanged binary is not run again.
+fn smoke_stamp(
+    plan: &Plan,
+    step: &crate::plan::BuildStep,
+    args: &[String],
+    binary_sha: &str,
+) -> PathBuf {
     use sha2::Digest;
-    let args = step.smoke.as_ref()?;
     let mut h = sha2::Sha256::new();
     h.update(binary_sha);
     for part in step.runner.iter().flatten().chain(args) {
         h.update([0]);
         h.update(part);
     }
-    Some(
-        plan.target_dir
-            .join("crossdock/smoke")
-            .join(archive::hex(&h.finalize())),
-    )
+    plan.target_dir
+        .join("crossdock/smoke")
+        .join(archive::hex(&h.finalize()))
 }
 
 /// Removes temporary files an interrupted run left (`.{name}.XXXXXX.crossdock-tmp`: only

@@ -8,7 +8,7 @@
 //! missing tool) are collected in [`Plan::problems`] so that a run reports all of them at
 //! once before it starts the first long build.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
@@ -53,9 +53,11 @@ pub struct BuildStep {
     /// Profile settings crossdock changes for this build (`profile.dist.strip=true`):
     /// shown by `--dry-run` and recorded in the manifest, never silent.
     pub profile_overrides: Vec<String>,
-    /// Arguments for the smoke run; `None` when it is off or cannot run here.
-    pub smoke: Option<Vec<String>>,
-    /// Why there is no smoke run, when there is none.
+    /// The smoke run of each binary this step builds, by cargo `[[bin]]` name: its
+    /// arguments, or `None` when targets.toml turns it off for that binary. Empty when no
+    /// binary of this target can run here.
+    pub smoke: BTreeMap<String, Option<Vec<String>>>,
+    /// Why there is no smoke run at all for this target, when there is none.
     pub smoke_skipped: Option<String>,
 }
 
@@ -188,6 +190,11 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         None => "release".to_string(),
     };
     let (jobs, jobs_reason) = decide_jobs(opts.jobs.or(config.jobs), facts);
+    let bins: BTreeSet<&str> = packages
+        .iter()
+        .flat_map(|p| p.bins.iter().map(String::as_str))
+        .collect();
+    check_smoke_names(config, &bins)?;
     let mut problems = Vec::new();
     let mut builds = Vec::new();
     let mut artifacts = Vec::new();
@@ -231,7 +238,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         }
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
         let cargo = build_command(config, facts, target, &spec, &profile, &pkgs, jobs);
-        let (smoke, smoke_skipped) = smoke_plan(target, &facts.host);
+        let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
         builds.push(BuildStep {
             target: target.triple.clone(),
             builder: target.builder,
@@ -368,6 +375,31 @@ pub fn resolve_lipo(tool: LipoTool, tools: &BTreeSet<String>) -> Option<Lipo> {
         LipoTool::Lipo => on_path(&["lipo"]),
         LipoTool::LlvmLipo => on_path(&["llvm-lipo", "llvm-lipo-14"]),
     }
+}
+
+/// Every binary named in a `smoke` table must be one that ships.
+fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<()> {
+    for (target, name, span) in &config.smoke_tables {
+        if bins.contains(name.as_str()) {
+            continue;
+        }
+        let known: Vec<&str> = bins.iter().copied().collect();
+        let hint = nearest(name, &known)
+            .map(|n| format!(" Did you mean `{n}`?"))
+            .unwrap_or_default();
+        let table = match target {
+            Some(t) => format!("the `smoke` table of target `{t}`"),
+            None => "the `smoke` table of [dist]".to_string(),
+        };
+        return Err(config.error(
+            *span,
+            format!(
+                "key `smoke`: {table} names `{name}`, which is not a binary that ships; the binaries are: {}.{hint}",
+                known.join(", ")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn binaries(bins: &[String], triple: &str) -> Vec<PlannedBinary> {

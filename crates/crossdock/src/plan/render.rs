@@ -33,17 +33,26 @@ impl Plan {
             };
             s.push_str(&format!("  std:     {std}\n"));
             s.push_str(&format!("  run:     {}\n", b.cargo.render()));
-            match (&b.smoke, &b.smoke_skipped) {
-                (Some(a), _) => s.push_str(&format!(
-                    "  smoke:   {}{}\n",
-                    b.runner
-                        .as_ref()
-                        .map(|r| format!("{} ", r.join(" ")))
-                        .unwrap_or_default(),
-                    format_args!("BIN {}", a.join(" "))
-                )),
-                (None, Some(why)) => s.push_str(&format!("  smoke:   skipped: {why}\n")),
-                _ => {}
+            let runner = b
+                .runner
+                .as_ref()
+                .map(|r| format!("{} ", r.join(" ")))
+                .unwrap_or_default();
+            let mut runs = b.smoke.values();
+            let first = runs.next();
+            if let Some(why) = &b.smoke_skipped {
+                s.push_str(&format!("  smoke:   skipped: {why}\n"));
+            } else if let Some(Some(args)) = first.filter(|f| runs.all(|r| r == *f)) {
+                // Every binary runs the same way: BIN stands for each.
+                s.push_str(&format!("  smoke:   {runner}BIN {}\n", args.join(" ")));
+            } else {
+                for (i, (bin, args)) in b.smoke.iter().enumerate() {
+                    let head = if i == 0 { "  smoke:   " } else { "           " };
+                    match args {
+                        Some(a) => s.push_str(&format!("{head}{runner}{bin} {}\n", a.join(" "))),
+                        None => s.push_str(&format!("{head}{bin}: off in targets.toml\n")),
+                    }
+                }
             }
         }
         s.push_str("\nartifacts:\n");
