@@ -218,7 +218,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                             "{} {}: {}",
                             b.file_name,
                             args.join(" "),
-                            out.lines().next().unwrap_or("")
+                            shell::printable(out.lines().next().unwrap_or(""))
                         ),
                     );
                 } else if step.smoke_skipped.is_none() {
