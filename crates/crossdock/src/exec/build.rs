@@ -81,7 +81,7 @@ pub fn run(step: &BuildStep, workspace_root: &Path) -> Result<Executables> {
     })?;
     if !status.success() {
         bail!(
-            "building target {} failed ({status}); cargo's errors are above. The command was:\n  {}",
+            "building target {} failed ({status}); cargo's errors are above.\nThe command was:\n  {}",
             step.target,
             cmd.display()
         );

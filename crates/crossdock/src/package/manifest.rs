@@ -26,6 +26,10 @@ pub struct Manifest {
     /// Targets of the matrix this run left out because the machine cannot build them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<crate::plan::Skipped>,
+    /// Targets (and universal groups) that failed in a `--keep-going` run: what failed and
+    /// the first lines of the error. Their archives are not here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<crate::plan::Failed>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -145,6 +149,16 @@ impl Manifest {
                 ));
             }
         }
+        for f in &self.failed {
+            s.push_str(&format!(
+                "{:<w0$}  {:<w1$}  {:>10}  {} failed: {}\n",
+                "(failed)",
+                f.target,
+                "",
+                f.step.name(),
+                f.error.lines().next().unwrap_or("")
+            ));
+        }
         s
     }
 
@@ -158,6 +172,7 @@ impl Manifest {
             artifacts: Vec::new(),
             files: Vec::new(),
             skipped: Vec::new(),
+            failed: Vec::new(),
         }
     }
 

@@ -128,6 +128,8 @@ pub struct Plan {
     pub skipped: Vec<Skipped>,
     /// `--force`: overwrite files in the out dir that crossdock did not write.
     pub force: bool,
+    /// `--keep-going`: a failing target is recorded ([`Failed`]) and the run goes on.
+    pub keep_going: bool,
 }
 
 /// A target or universal group that this run leaves out, with the reason and the fix.
@@ -140,7 +142,82 @@ pub struct Skipped {
     pub fix: Option<String>,
 }
 
+/// What failed for a target in a `--keep-going` run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailedStep {
+    /// Installing the target's std (`rustup target add`).
+    Std,
+    /// The cargo build.
+    Build,
+    /// The binary check (format, CPU, strip).
+    BinaryCheck,
+    /// A binary's smoke run.
+    SmokeRun,
+    /// A member of a universal group failed.
+    Member,
+}
+
+impl FailedStep {
+    pub fn name(self) -> &'static str {
+        match self {
+            FailedStep::Std => "std",
+            FailedStep::Build => "build",
+            FailedStep::BinaryCheck => "binary check",
+            FailedStep::SmokeRun => "smoke run",
+            FailedStep::Member => "member",
+        }
+    }
+}
+
+/// A target (or universal group) that failed in a `--keep-going` run: what failed, and the
+/// first lines of the error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Failed {
+    pub target: String,
+    pub step: FailedStep,
+    pub error: String,
+}
+
+impl Failed {
+    /// At most this many lines of an error are kept.
+    pub const LINES: usize = 6;
+
+    pub fn new(target: &str, step: FailedStep, error: &str) -> Failed {
+        let lines: Vec<&str> = error.lines().take(Self::LINES).collect();
+        Failed {
+            target: target.to_string(),
+            step,
+            error: lines.join("\n"),
+        }
+    }
+}
+
 impl Plan {
+    /// What is left to package once the targets in `failed` failed (`--keep-going`): their
+    /// archives go, and so does every universal group with a failed member, which is added
+    /// to the failures. Pure, like [`Plan::without`].
+    pub fn without_failed(mut self, failed: Vec<Failed>) -> (Plan, Vec<Failed>) {
+        let mut failed = failed;
+        let gone = |failed: &[Failed], t: &str| failed.iter().any(|f| f.target == t);
+        for u in &self.universals {
+            if gone(&failed, &u.name) {
+                continue;
+            }
+            if let Some(m) = u.members.iter().find(|m| gone(&failed, m)) {
+                failed.push(Failed::new(
+                    &u.name,
+                    FailedStep::Member,
+                    &format!("member {m} failed"),
+                ));
+            }
+        }
+        self.artifacts.retain(|a| !gone(&failed, &a.target));
+        self.universals.retain(|u| !gone(&failed, &u.name));
+        (self, failed)
+    }
+
     /// The plan without the targets in `skip` (a triple or a universal group's name):
     /// their builds, archives and problems go; a universal group goes with any of its
     /// members. Pure: the caller decides what cannot build (doctor's checks).
@@ -320,6 +397,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         problems,
         skipped: Vec::new(),
         force: opts.force,
+        keep_going: opts.keep_going,
     })
 }
 

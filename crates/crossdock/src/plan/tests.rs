@@ -504,3 +504,41 @@ fn smoke_table_naming_no_binary_is_an_error_with_the_line_and_the_binaries() {
     assert!(e.contains("the binaries are: alpha, alpha-admin."), "{e}");
     assert!(e.contains("Did you mean `alpha-admin`?"), "{e}");
 }
+
+#[test]
+fn without_failed_drops_their_archives_and_universals_with_a_failed_member() {
+    let c = config(MATRIX);
+    let opts = Options {
+        keep_going: true,
+        ..Options::default()
+    };
+    let f = facts(&c, &opts, true, &[HOST, "aarch64-unknown-linux-gnu"]);
+    let p = plan(&c, &f, &opts).unwrap();
+    assert!(p.keep_going);
+    let failed = vec![Failed::new(
+        "x86_64-apple-darwin",
+        FailedStep::SmokeRun,
+        "one\ntwo\nthree\nfour\nfive\nsix\nseven\n",
+    )];
+    let (p, failed) = p.without_failed(failed);
+    assert_eq!(failed[0].error.lines().count(), Failed::LINES);
+    assert_eq!(
+        failed[1],
+        Failed {
+            target: "universal-apple-darwin".into(),
+            step: FailedStep::Member,
+            error: "member x86_64-apple-darwin failed".into(),
+        }
+    );
+    assert!(p.universals.is_empty());
+    assert!(p
+        .artifacts
+        .iter()
+        .all(|a| a.target != "x86_64-apple-darwin"));
+    // The other member's own archives still ship (keep-thin).
+    assert!(p
+        .artifacts
+        .iter()
+        .any(|a| a.target == "aarch64-apple-darwin"));
+    assert_eq!(p.artifacts.len(), 8);
+}

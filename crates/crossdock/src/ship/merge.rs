@@ -242,7 +242,9 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
     }
     drop(scratch);
     let (commit, _) = commit.unwrap_or_default();
-    let manifest = dist::finish(out_dir, commit, epoch, packages, entries, &[])?;
+    let mut header = Manifest::new(commit, epoch);
+    header.packages = packages;
+    let manifest = dist::finish(out_dir, header, entries)?;
     shell::status(
         "Merged",
         format!("{} input dir(s) into {}", inputs.len(), out_dir.display()),
