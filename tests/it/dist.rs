@@ -436,3 +436,49 @@ fn smoke_can_be_off_for_one_binary() {
     fx.run(&["dist"])
         .fails_with(&["smoke run failed", "alpha-admin", "alpha-admin = false"]);
 }
+
+#[test]
+fn dirty_tree_warns_and_is_recorded_and_the_mtime_names_its_source() {
+    let fx = Fixture::new("tiny");
+    let git = |args: &[&str]| {
+        let mut all = vec!["-c", "user.name=t", "-c", "user.email=t@example.com"];
+        all.extend(args);
+        tool(fx.path(), "git", &all);
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "first"]);
+    let clean = fx.run(&["dist", "--dry-run"]).ok();
+    assert!(
+        clean.stdout.contains("(the HEAD commit's time)\n"),
+        "{}",
+        clean.stdout
+    );
+    assert!(!clean.stdout.contains("dirty"), "{}", clean.stdout);
+    let env = fx
+        .run_env(
+            &["dist", "--dry-run"],
+            &[("SOURCE_DATE_EPOCH", "1700000000")],
+        )
+        .ok();
+    assert!(
+        env.stdout
+            .contains("mtime:     1700000000 (SOURCE_DATE_EPOCH)\n"),
+        "{}",
+        env.stdout
+    );
+
+    let manifest = std::fs::read_to_string(fx.path().join("Cargo.toml")).unwrap();
+    fx.write(
+        "Cargo.toml",
+        &format!("{manifest}\n# an uncommitted change\n"),
+    );
+    let r = fx.run(&["dist"]).ok();
+    assert!(
+        r.stderr
+            .contains("warning: the git tree has uncommitted changes (see `git status`)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(read_manifest(&fx.dist_dir())["dirty"], true);
+}

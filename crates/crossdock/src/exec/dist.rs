@@ -254,6 +254,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     manifest.packages = packages;
     manifest.skipped = plan.skipped.clone();
     manifest.failed = failed;
+    manifest.dirty = plan.dirty;
     finish(&plan.out_dir, manifest, entries)
 }
 

@@ -18,6 +18,9 @@ pub struct Manifest {
     pub schema_version: u32,
     pub crossdock_version: String,
     pub commit: Option<String>,
+    /// Built from a tree with uncommitted changes to tracked files.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dirty: bool,
     pub source_date_epoch: u64,
     pub packages: Vec<PackageEntry>,
     pub artifacts: Vec<ArtifactEntry>,
@@ -167,6 +170,7 @@ impl Manifest {
             schema_version: SCHEMA_VERSION,
             crossdock_version: env!("CARGO_PKG_VERSION").to_string(),
             commit,
+            dirty: false,
             source_date_epoch,
             packages: Vec::new(),
             artifacts: Vec::new(),

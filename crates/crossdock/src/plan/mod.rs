@@ -15,7 +15,7 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
-pub use crate::facts::Facts;
+pub use crate::facts::{EpochSource, Facts};
 use crate::read::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Strip, Target};
 use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
@@ -112,7 +112,11 @@ pub struct Plan {
     pub out_dir: PathBuf,
     pub profile: String,
     pub source_date_epoch: u64,
+    /// Where `source_date_epoch` came from.
+    pub epoch_source: EpochSource,
     pub commit: Option<String>,
+    /// The git tree has uncommitted changes to tracked files.
+    pub dirty: bool,
     pub jobs: usize,
     /// Why cargo gets fewer jobs than it would take (memory), when it does.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -388,7 +392,9 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         out_dir: opts.out_dir.clone().unwrap_or_else(|| ws.root.join("dist")),
         profile,
         source_date_epoch: facts.source_date_epoch,
+        epoch_source: facts.epoch_source,
         commit: facts.commit.clone(),
+        dirty: facts.dirty,
         jobs: jobs.unwrap_or(0),
         jobs_reason,
         builds,

@@ -10,11 +10,15 @@ impl Plan {
         s.push_str(&format!("profile:   {}\n", self.profile));
         s.push_str(&format!("out dir:   {}\n", self.out_dir.display()));
         s.push_str(&format!(
-            "mtime:     {} (SOURCE_DATE_EPOCH)\n",
-            self.source_date_epoch
+            "mtime:     {} ({})\n",
+            self.source_date_epoch,
+            self.epoch_source.describe()
         ));
         if let Some(why) = &self.jobs_reason {
             s.push_str(&format!("jobs:      {} ({why})\n", self.jobs));
+        }
+        if self.dirty {
+            s.push_str("tree:      dirty: uncommitted changes (see `git status`)\n");
         }
         for b in &self.builds {
             s.push_str(&format!(

@@ -91,7 +91,9 @@ fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> F
         cpus: 2,
         host: HOST.into(),
         source_date_epoch: 1_700_000_000,
+        epoch_source: EpochSource::Env,
         commit: Some("abc".into()),
+        dirty: false,
     }
 }
 
@@ -541,4 +543,29 @@ fn without_failed_drops_their_archives_and_universals_with_a_failed_member() {
         .iter()
         .any(|a| a.target == "aarch64-apple-darwin"));
     assert_eq!(p.artifacts.len(), 8);
+}
+
+#[test]
+fn mtime_names_its_source_and_a_dirty_tree_shows() {
+    let c = config(
+        "[dist]\npackages = [\"alpha\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    let opts = Options::default();
+    let mut f = facts(&c, &opts, true, &[HOST]);
+    f.epoch_source = EpochSource::Commit;
+    f.dirty = true;
+    let p = plan(&c, &f, &opts).unwrap();
+    let text = p.render();
+    assert!(
+        text.contains("mtime:     1700000000 (the HEAD commit's time)\ntree:      dirty: uncommitted changes (see `git status`)\n"),
+        "{text}"
+    );
+    f.epoch_source = EpochSource::Fallback;
+    f.dirty = false;
+    let text = plan(&c, &f, &opts).unwrap().render();
+    assert!(
+        text.contains("(no SOURCE_DATE_EPOCH and no git history: 1980-01-01)"),
+        "{text}"
+    );
+    assert!(!text.contains("tree:"), "{text}");
 }
