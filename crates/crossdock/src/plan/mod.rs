@@ -19,7 +19,7 @@ pub use crate::facts::{EpochSource, Facts};
 use crate::read::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Strip, Target};
 use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
-use crate::read::select::{packages_for_run, selected_targets, toolchain_spec};
+use crate::read::select::{packages_for_run, selected_packages, selected_targets, toolchain_spec};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
@@ -275,7 +275,13 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         .iter()
         .flat_map(|p| p.bins.iter().map(String::as_str))
         .collect();
-    check_smoke_names(config, &bins)?;
+    // Names are checked against every shipped binary, so that `-p` does not reject a table
+    // entry of another package.
+    let shipped: BTreeSet<&str> = selected_packages(config, ws)?
+        .into_iter()
+        .flat_map(|p| p.bins.iter().map(String::as_str))
+        .collect();
+    check_smoke_names(config, &shipped)?;
     let mut problems = Vec::new();
     let mut builds = Vec::new();
     let mut artifacts = Vec::new();

@@ -505,6 +505,20 @@ fn smoke_table_naming_no_binary_is_an_error_with_the_line_and_the_binaries() {
     assert!(e.contains("`alpha-admn`"), "{e}");
     assert!(e.contains("the binaries are: alpha, alpha-admin."), "{e}");
     assert!(e.contains("Did you mean `alpha-admin`?"), "{e}");
+    // With -p, a name of another shipped package is still known.
+    let c = config(
+        "[dist]\npackages = [\"alpha\", \"beta\"]\nsmoke = { beta = false }\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    let opts = Options {
+        packages: vec!["alpha".into()],
+        ..Options::default()
+    };
+    let f = facts(&c, &opts, true, &[HOST]);
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!(
+        p.builds[0].smoke.keys().collect::<Vec<_>>(),
+        ["alpha", "alpha-admin"]
+    );
 }
 
 #[test]
