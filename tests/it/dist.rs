@@ -386,3 +386,99 @@ fn smoke_runs_again_only_when_binary_or_smoke_command_changes() {
         third.stderr
     );
 }
+
+#[test]
+fn smoke_can_be_off_for_one_binary() {
+    let fx = Fixture::new("hello-ws");
+    // alpha-admin cannot print its version on this machine; alpha prints it in colour.
+    fx.write(
+        "alpha/src/bin/alpha-admin.rs",
+        "fn main() {\n    eprintln!(\"alpha-admin: no server to talk to\");\n    std::process::exit(3)\n}\n",
+    );
+    fx.write(
+        "alpha/src/main.rs",
+        "fn main() {\n    println!(\"\\x1b[1;32malpha\\x1b[0m {} \\x1b]8;;https://example.com\\x07home\\x1b]8;;\\x07\", env!(\"CARGO_PKG_VERSION\"));\n}\n",
+    );
+    let config = |smoke: &str| {
+        format!(
+            "[dist]\ninclude = [\"README*\", \"LICENSE*\"]\n\n[[target]]\ntriple = \"{}\"\n{smoke}",
+            host()
+        )
+    };
+    fx.write("targets.toml", &config("smoke = { alpha-admin = false }\n"));
+    let dry = fx.run(&["dist", "--dry-run"]).ok();
+    assert!(
+        dry.stdout
+            .contains("  smoke:   alpha --version\n           alpha-admin: off in targets.toml\n           beta --version\n"),
+        "{}",
+        dry.stdout
+    );
+    let r = fx.run(&["dist"]).ok();
+    // The status line shows the binary's text without its escape sequences.
+    assert!(
+        r.stderr.contains("Ran alpha --version: alpha 0.3.1 home\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains('\x1b'), "{:?}", r.stderr);
+    assert!(r.stderr.contains("Ran beta --version"), "{}", r.stderr);
+    assert!(!r.stderr.contains("Ran alpha-admin"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Skipping smoke run of alpha-admin"),
+        "{}",
+        r.stderr
+    );
+    // It still ships.
+    let m = read_manifest(&fx.dist_dir());
+    assert!(m.to_string().contains("/alpha-admin\""), "{m}");
+    // Without the table, alpha-admin's smoke run fails the run and the fix names the table.
+    fx.write("targets.toml", &config(""));
+    fx.run(&["dist"])
+        .fails_with(&["smoke run failed", "alpha-admin", "alpha-admin = false"]);
+}
+
+#[test]
+fn dirty_tree_warns_and_is_recorded_and_the_mtime_names_its_source() {
+    let fx = Fixture::new("tiny");
+    let git = |args: &[&str]| {
+        let mut all = vec!["-c", "user.name=t", "-c", "user.email=t@example.com"];
+        all.extend(args);
+        tool(fx.path(), "git", &all);
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "first"]);
+    let clean = fx.run(&["dist", "--dry-run"]).ok();
+    assert!(
+        clean.stdout.contains("(the HEAD commit's time)\n"),
+        "{}",
+        clean.stdout
+    );
+    assert!(!clean.stdout.contains("dirty"), "{}", clean.stdout);
+    let env = fx
+        .run_env(
+            &["dist", "--dry-run"],
+            &[("SOURCE_DATE_EPOCH", "1700000000")],
+        )
+        .ok();
+    assert!(
+        env.stdout
+            .contains("mtime:     1700000000 (SOURCE_DATE_EPOCH)\n"),
+        "{}",
+        env.stdout
+    );
+
+    let manifest = std::fs::read_to_string(fx.path().join("Cargo.toml")).unwrap();
+    fx.write(
+        "Cargo.toml",
+        &format!("{manifest}\n# an uncommitted change\n"),
+    );
+    let r = fx.run(&["dist"]).ok();
+    assert!(
+        r.stderr
+            .contains("warning: the git tree has uncommitted changes (see `git status`)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(read_manifest(&fx.dist_dir())["dirty"], true);
+}

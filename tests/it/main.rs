@@ -16,6 +16,7 @@ mod doctor;
 mod github_release;
 mod init;
 mod jobs;
+mod keep_going;
 mod lipo;
 mod local_overlay;
 mod merge;

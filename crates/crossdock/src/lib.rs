@@ -26,5 +26,5 @@ pub use exec::lock::{acquire as lock_target_dir, DistLock};
 pub use exec::pipeline::{doctor, prepare, run as dist, Prepared};
 pub use facts::Location;
 pub use package::manifest::Manifest;
-pub use plan::{Options, Plan, Problem, Skipped};
+pub use plan::{Failed, FailedStep, Options, Plan, Problem, Skipped};
 pub use ship::merge::{groups as universal_groups, merge, Group};

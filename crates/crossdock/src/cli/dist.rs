@@ -36,6 +36,10 @@ pub struct DistArgs {
     /// Only this package of the shipped ones (repeatable; a package tag's release job).
     #[arg(long = "package", short = 'p', value_name = "PKG")]
     pub packages: Vec<String>,
+    /// When a target's build, binary check or smoke run fails, ship the other targets and
+    /// list the failure (in the summary and the manifest's `failed`); the exit code is still 1.
+    #[arg(long)]
+    pub keep_going: bool,
 }
 
 pub fn run(a: DistArgs) -> Result<i32> {
@@ -49,6 +53,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
         all_targets: a.all_targets,
         force: a.force,
         packages: a.packages.clone(),
+        keep_going: a.keep_going,
     };
     if a.dry_run {
         let plan = pipeline::prepare(&a.ws.location(), &opts, false)?.plan;
@@ -74,6 +79,20 @@ pub fn run(a: DistArgs) -> Result<i32> {
         if shell::verbosity() >= shell::Verbosity::Normal {
             eprint!("{}", manifest.summary());
         }
+    }
+    if !manifest.failed.is_empty() {
+        let list: Vec<String> = manifest
+            .failed
+            .iter()
+            .map(|f| format!("{} ({})", f.target, f.step.name()))
+            .collect();
+        eprintln!(
+            "error: {} target(s) failed: {}; the others are in {}",
+            manifest.failed.len(),
+            list.join(", "),
+            plan.out_dir.display()
+        );
+        return Ok(1);
     }
     Ok(0)
 }

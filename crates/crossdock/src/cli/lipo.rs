@@ -11,13 +11,18 @@ use crate::package::universal;
 pub enum LipoCommand {
     /// Join thin Mach-O files into one universal binary (like `lipo -create`).
     Create {
+        /// The thin Mach-O files, one per architecture (at least two).
         #[arg(required = true, num_args = 2..)]
         inputs: Vec<PathBuf>,
+        /// The universal binary to write.
         #[arg(short, long, value_name = "OUT")]
         output: PathBuf,
     },
     /// Print the architectures of a Mach-O file (like `lipo -info`).
-    Info { file: PathBuf },
+    Info {
+        /// The Mach-O file (thin or universal) to inspect.
+        file: PathBuf,
+    },
 }
 
 pub fn run(c: LipoCommand) -> Result<i32> {

@@ -12,6 +12,7 @@ pub struct MergeArgs {
     /// Out dirs of `dist --target T --out-dir DIR` runs.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+    /// Where the merged release goes: archives, universal archives, SHA256SUMS, manifest.
     #[arg(long, value_name = "DIR")]
     pub out_dir: PathBuf,
     /// Cargo.toml of the workspace whose targets.toml names the universal groups.
@@ -23,6 +24,7 @@ pub struct MergeArgs {
     /// Print only the merged manifest (JSON) on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Echo every command crossdock runs.
     #[arg(short, long)]
     pub verbose: bool,
 }

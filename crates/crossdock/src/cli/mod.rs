@@ -145,3 +145,31 @@ fn report(e: &anyhow::Error) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// `--help` shows a description for every argument and subcommand.
+    #[test]
+    fn every_argument_and_subcommand_has_a_description() {
+        fn walk(c: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in c.get_arguments() {
+                let id = a.get_id().as_str();
+                if a.get_help().is_none() && !["help", "version"].contains(&id) {
+                    missing.push(format!("{path}: argument `{id}`"));
+                }
+            }
+            for sub in c.get_subcommands() {
+                let sub_path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_name() != "help" {
+                    missing.push(format!("{sub_path}: no description"));
+                }
+                walk(sub, &sub_path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "cargo-crossdock", &mut missing);
+        assert!(missing.is_empty(), "no --help text: {missing:#?}");
+    }
+}

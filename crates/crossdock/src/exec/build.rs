@@ -81,7 +81,7 @@ pub fn run(step: &BuildStep, workspace_root: &Path) -> Result<Executables> {
     })?;
     if !status.success() {
         bail!(
-            "building target {} failed ({status}); cargo's errors are above. The command was:\n  {}",
+            "building target {} failed ({status}); cargo's errors are above.\nThe command was:\n  {}",
             step.target,
             cmd.display()
         );
@@ -94,10 +94,7 @@ pub fn run(step: &BuildStep, workspace_root: &Path) -> Result<Executables> {
 
 /// Runs a built binary with its smoke arguments (through the target's runner when it has
 /// one); a failure shows what it printed.
-pub fn smoke(step: &BuildStep, binary: &Path) -> Result<Option<String>> {
-    let Some(args) = &step.smoke else {
-        return Ok(None);
-    };
+pub fn smoke(step: &BuildStep, binary: &Path, args: &[String]) -> Result<String> {
     let cmd = match &step.runner {
         Some(r) => Cmd::new(&r[0]).args(&r[1..]).arg(binary),
         None => Cmd::new(binary),
@@ -114,12 +111,16 @@ pub fn smoke(step: &BuildStep, binary: &Path) -> Result<Option<String>> {
         })?;
     if !out.success() {
         bail!(
-            "smoke run failed for target {}: `{}` exited with {}; it printed:\n{}\n(fix the binary, or set `smoke = [...]` / `smoke = false` for this target in targets.toml)",
+            "smoke run failed for target {}: `{}` exited with {}; it printed:\n{}\n(fix the binary, or set `smoke = [...]` / `smoke = false` for this target in targets.toml, or `smoke = {{ {} = false }}` for this binary only)",
             step.target,
             cmd.display(),
             out.status,
-            out.combined()
+            out.combined(),
+            binary
+                .file_stem()
+                .map(|s| s.to_string_lossy())
+                .unwrap_or_default()
         );
     }
-    Ok(Some(out.stdout.trim().replace('\r', "")))
+    Ok(out.stdout.trim().replace('\r', ""))
 }

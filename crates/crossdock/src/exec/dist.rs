@@ -16,7 +16,9 @@ use crate::package::checksum;
 use crate::package::manifest::{ArtifactEntry, BinaryEntry, Kind, Manifest, PackageEntry};
 use crate::package::ownership;
 use crate::package::universal;
-use crate::plan::{Artifact, Lipo, Plan, PlannedBinary, Skipped, UniversalArtifact};
+use crate::plan::{
+    Artifact, BuildStep, Failed, FailedStep, Lipo, Plan, PlannedBinary, UniversalArtifact,
+};
 use crate::read::config::ArchiveFormat;
 use crate::sys::process::Cmd;
 use crate::sys::shell;
@@ -150,8 +152,11 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     check_overwrites(plan, previous.as_ref())?;
 
     // Every target's std before the first long build, so a missing one fails fast.
+    let mut failed: Vec<Failed> = Vec::new();
     for step in &plan.builds {
-        build::ensure_std(step)?;
+        if let Err(e) = build::ensure_std(step) {
+            keep_going(plan, step, FailedStep::Std, e, &mut failed)?;
+        }
     }
     // (target, package manifest) → its verified, smoke-tested binaries
     let mut ready: BTreeMap<(String, PathBuf), Vec<ReadyBinary>> = BTreeMap::new();
@@ -159,84 +164,21 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
         shell::note("Limiting", format!("cargo to -j {}: {why}", plan.jobs));
     }
     for step in &plan.builds {
-        shell::status(
-            "Building",
-            format!("{} for {}", step.packages.join(", "), step.target),
-        );
-        let exes = build::run(step, &plan.workspace_root)?;
-        for a in plan
-            .artifacts
-            .iter()
-            .filter(|a| a.target == step.target)
-            .map(|a| (&a.manifest_path, &a.binaries, &a.package))
-            .chain(
-                plan.universals
-                    .iter()
-                    .filter(|u| u.members.contains(&step.target))
-                    .map(|u| (&u.manifest_path, &u.binaries, &u.package)),
-            )
-        {
-            let (manifest_path, binaries, package) = a;
-            let key = (step.target.clone(), manifest_path.clone());
-            if ready.contains_key(&key) {
-                continue;
-            }
-            let mut list = Vec::new();
-            for b in binaries {
-                let path = exes
-                    .get(&(manifest_path.clone(), b.name.clone()))
-                    .with_context(|| {
-                        format!(
-                            "cargo reported no executable `{}` of package `{package}` for {}",
-                            b.name, step.target
-                        )
-                    })?;
-                let data = std::fs::read(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let info = binary::verify(path, &data, &step.target, step.strip)?;
-                let sha = archive::sha256_hex(&data);
-                let stamp = smoke_stamp(plan, step, &sha);
-                if stamp.as_ref().is_some_and(|p| p.exists()) {
-                    shell::note(
-                        "Fresh",
-                        format!(
-                            "{} for {} (this binary passed this smoke run before)",
-                            b.file_name, step.target
-                        ),
-                    );
-                } else if let Some(out) = build::smoke(step, path)? {
-                    if let Some(p) = &stamp {
-                        // Best effort: without the stamp the next run smoke-tests again.
-                        let _ = std::fs::create_dir_all(p.parent().unwrap_or(Path::new(".")));
-                        let _ = std::fs::write(p, &out);
-                    }
-                    shell::status(
-                        "Ran",
-                        format!(
-                            "{} {}: {}",
-                            b.file_name,
-                            step.smoke.as_deref().unwrap_or_default().join(" "),
-                            out.lines().next().unwrap_or("")
-                        ),
-                    );
-                }
-                list.push(ReadyBinary {
-                    planned: b.clone(),
-                    path: path.clone(),
-                    size: data.len() as u64,
-                    sha256: sha,
-                    format: info.to_string(),
-                    glibc: info.glibc.clone(),
-                });
-            }
-            ready.insert(key, list);
+        if failed.iter().any(|f| f.target == step.target) {
+            continue;
         }
-        if step.smoke.is_none() {
-            if let Some(why) = &step.smoke_skipped {
-                shell::note("Skipping", format!("smoke run for {}: {why}", step.target));
-            }
+        if let Err((what, e)) = build_target(plan, step, &mut ready) {
+            ready.retain(|(t, _), _| *t != step.target);
+            keep_going(plan, step, what, e, &mut failed)?;
+            continue;
+        }
+        if let Some(why) = &step.smoke_skipped {
+            shell::note("Skipping", format!("smoke run for {}: {why}", step.target));
         }
     }
+    // With --keep-going: package what worked.
+    let (plan, failed) = plan.clone().without_failed(failed);
+    let plan = &plan;
 
     let mut entries: Vec<ArtifactEntry> = Vec::new();
     let jobs = if plan.jobs > 0 {
@@ -308,32 +250,144 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
         )
         .map(|(name, version)| PackageEntry { name, version })
         .collect();
-    finish(
-        &plan.out_dir,
-        plan.commit.clone(),
-        plan.source_date_epoch,
-        packages,
-        entries,
-        &plan.skipped,
-    )
+    let mut manifest = Manifest::new(plan.commit.clone(), plan.source_date_epoch);
+    manifest.packages = packages;
+    manifest.skipped = plan.skipped.clone();
+    manifest.failed = failed;
+    manifest.dirty = plan.dirty;
+    finish(&plan.out_dir, manifest, entries)
+}
+
+/// A failed step: the run's error, or with `--keep-going` a recorded failure.
+fn keep_going(
+    plan: &Plan,
+    step: &BuildStep,
+    what: FailedStep,
+    e: anyhow::Error,
+    failed: &mut Vec<Failed>,
+) -> Result<()> {
+    if !plan.keep_going {
+        return Err(e);
+    }
+    let f = Failed::new(&step.target, what, &format!("{e:#}"));
+    shell::warn(format!(
+        "{}: {} failed, going on with the other targets (--keep-going): {}",
+        f.target,
+        what.name(),
+        f.error.lines().next().unwrap_or("")
+    ));
+    failed.push(f);
+    Ok(())
+}
+
+/// Builds one target, then checks and smoke-runs each of its binaries into `ready`; an
+/// error says which of these failed.
+fn build_target(
+    plan: &Plan,
+    step: &BuildStep,
+    ready: &mut BTreeMap<(String, PathBuf), Vec<ReadyBinary>>,
+) -> std::result::Result<(), (FailedStep, anyhow::Error)> {
+    shell::status(
+        "Building",
+        format!("{} for {}", step.packages.join(", "), step.target),
+    );
+    let exes = build::run(step, &plan.workspace_root).map_err(|e| (FailedStep::Build, e))?;
+    for a in plan
+        .artifacts
+        .iter()
+        .filter(|a| a.target == step.target)
+        .map(|a| (&a.manifest_path, &a.binaries, &a.package))
+        .chain(
+            plan.universals
+                .iter()
+                .filter(|u| u.members.contains(&step.target))
+                .map(|u| (&u.manifest_path, &u.binaries, &u.package)),
+        )
+    {
+        let (manifest_path, binaries, package) = a;
+        let key = (step.target.clone(), manifest_path.clone());
+        if ready.contains_key(&key) {
+            continue;
+        }
+        let mut list = Vec::new();
+        for b in binaries {
+            let path = exes
+                .get(&(manifest_path.clone(), b.name.clone()))
+                .with_context(|| {
+                    format!(
+                        "cargo reported no executable `{}` of package `{package}` for {}",
+                        b.name, step.target
+                    )
+                })
+                .map_err(|e| (FailedStep::Build, e))?;
+            let data = std::fs::read(path)
+                .with_context(|| format!("cannot read {}", path.display()))
+                .map_err(|e| (FailedStep::BinaryCheck, e))?;
+            let info = binary::verify(path, &data, &step.target, step.strip)
+                .map_err(|e| (FailedStep::BinaryCheck, e))?;
+            let sha = archive::sha256_hex(&data);
+            let args = step.smoke.get(&b.name).and_then(Option::as_deref);
+            let stamp = args.map(|a| smoke_stamp(plan, step, a, &sha));
+            if stamp.as_ref().is_some_and(|p| p.exists()) {
+                shell::note(
+                    "Fresh",
+                    format!(
+                        "{} for {} (this binary passed this smoke run before)",
+                        b.file_name, step.target
+                    ),
+                );
+            } else if let Some(args) = args {
+                let out = build::smoke(step, path, args).map_err(|e| (FailedStep::SmokeRun, e))?;
+                if let Some(p) = &stamp {
+                    // Best effort: without the stamp the next run smoke-tests again.
+                    let _ = std::fs::create_dir_all(p.parent().unwrap_or(Path::new(".")));
+                    let _ = std::fs::write(p, &out);
+                }
+                shell::status(
+                    "Ran",
+                    format!(
+                        "{} {}: {}",
+                        b.file_name,
+                        args.join(" "),
+                        shell::printable(out.lines().next().unwrap_or(""))
+                    ),
+                );
+            } else if step.smoke_skipped.is_none() {
+                shell::note(
+                    "Skipping",
+                    format!(
+                        "smoke run of {} for {}: off in targets.toml",
+                        b.file_name, step.target
+                    ),
+                );
+            }
+            list.push(ReadyBinary {
+                planned: b.clone(),
+                path: path.clone(),
+                size: data.len() as u64,
+                sha256: sha,
+                format: info.to_string(),
+                glibc: info.glibc.clone(),
+            });
+        }
+        ready.insert(key, list);
+    }
+    Ok(())
 }
 
 /// Where a passed smoke run of this binary (by hash) with this runner and these arguments is
-/// recorded, so an unchanged binary is not run again. `None` when there is no smoke run.
-fn smoke_stamp(plan: &Plan, step: &crate::plan::BuildStep, binary_sha: &str) -> Option<PathBuf> {
+/// recorded, so an unchanged binary is not run again.
+fn smoke_stamp(plan: &Plan, step: &BuildStep, args: &[String], binary_sha: &str) -> PathBuf {
     use sha2::Digest;
-    let args = step.smoke.as_ref()?;
     let mut h = sha2::Sha256::new();
     h.update(binary_sha);
     for part in step.runner.iter().flatten().chain(args) {
         h.update([0]);
         h.update(part);
     }
-    Some(
-        plan.target_dir
-            .join("crossdock/smoke")
-            .join(archive::hex(&h.finalize())),
-    )
+    plan.target_dir
+        .join("crossdock/smoke")
+        .join(archive::hex(&h.finalize()))
 }
 
 /// Removes temporary files an interrupted run left (`.{name}.XXXXXX.crossdock-tmp`: only
@@ -352,18 +406,14 @@ fn remove_interrupted(out_dir: &Path) {
 
 /// Writes checksum files and the manifest for finished archives, and removes what the
 /// previous run wrote that this one did not.
+/// `manifest` comes with its header (commit, epoch, packages, skipped and failed targets);
+/// the archives and checksum files are added here.
 pub fn finish(
     out_dir: &Path,
-    commit: Option<String>,
-    epoch: u64,
-    packages: Vec<PackageEntry>,
+    mut manifest: Manifest,
     archives: Vec<ArtifactEntry>,
-    skipped: &[Skipped],
 ) -> Result<Manifest> {
     let previous = crate::package::manifest::Manifest::previous(out_dir);
-    let mut manifest = Manifest::new(commit, epoch);
-    manifest.packages = packages;
-    manifest.skipped = skipped.to_vec();
     let mut sums = Vec::new();
     for a in &archives {
         let name = format!("{}.sha256", a.name);

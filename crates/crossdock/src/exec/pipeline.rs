@@ -29,6 +29,9 @@ pub struct Prepared {
 pub fn prepare(loc: &Location, opts: &Options, probe: bool) -> Result<Prepared> {
     let (config, facts) = facts::gather(loc, opts)?;
     let mut plan = plan::plan(&config, &facts, opts)?;
+    if probe && plan.dirty {
+        shell::warn("the git tree has uncommitted changes (see `git status`): the archives may not match the commit; the manifest records `dirty: true`");
+    }
     if !probe {
         return Ok(Prepared {
             config,

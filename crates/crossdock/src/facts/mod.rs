@@ -42,11 +42,38 @@ pub struct Facts {
     pub tools: BTreeSet<String>,
     pub host: String,
     pub source_date_epoch: u64,
+    /// Where `source_date_epoch` came from.
+    pub epoch_source: EpochSource,
     pub commit: Option<String>,
     /// Memory available to this run (None when the system does not say).
     pub memory: Option<Memory>,
     /// CPUs this process may use.
     pub cpus: usize,
+    /// `git status --porcelain` lists changes to tracked files (false outside git).
+    pub dirty: bool,
+}
+
+/// Where the archives' mtime comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EpochSource {
+    /// The `SOURCE_DATE_EPOCH` environment variable.
+    Env,
+    /// The HEAD commit's time.
+    Commit,
+    /// Neither: 1980-01-01 ([`FALLBACK_EPOCH`]).
+    Fallback,
+}
+
+impl EpochSource {
+    /// How `--dry-run` names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            EpochSource::Env => "SOURCE_DATE_EPOCH",
+            EpochSource::Commit => "the HEAD commit's time",
+            EpochSource::Fallback => "no SOURCE_DATE_EPOCH and no git history: 1980-01-01",
+        }
+    }
 }
 
 /// Where the workspace and config are (the CLI's `--manifest-path` / `--config`).
@@ -169,7 +196,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     let specs: BTreeSet<ToolchainSpec> = target_specs.iter().map(|(_, s)| s.clone()).collect();
     let root = ws.root.clone();
     let early = Some((speculative, early));
-    let (toolchains, target_cfg, (epoch, commit)) = std::thread::scope(|s| {
+    let (toolchains, target_cfg, (epoch, epoch_source, commit), dirty) = std::thread::scope(|s| {
         let mut early = early;
         let probes: Vec<_> = specs
             .iter()
@@ -188,6 +215,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             .map(|(triple, spec)| (triple, s.spawn(move || toolchain::target_cfg(spec, triple))))
             .collect();
         let git = s.spawn(|| git_facts(&root));
+        let status = s.spawn(|| git_dirty(&root));
         let toolchains: BTreeMap<_, _> = probes
             .into_iter()
             .map(|(spec, h)| {
@@ -208,7 +236,12 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
                 Some((triple.clone(), cfg))
             })
             .collect();
-        (toolchains, target_cfg, git.join().expect("git thread"))
+        (
+            toolchains,
+            target_cfg,
+            git.join().expect("git thread"),
+            status.join().expect("git status thread"),
+        )
     });
     let packages = select::packages_for_run(&config, &ws, &opts.packages)?;
     let mut includes = BTreeMap::new();
@@ -256,13 +289,15 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
         host,
         source_date_epoch: epoch,
+        epoch_source,
         commit,
+        dirty,
     };
     Ok((config, facts))
 }
 
-/// SOURCE_DATE_EPOCH, else the HEAD commit's time; and the HEAD commit.
-fn git_facts(root: &Path) -> (u64, Option<String>) {
+/// SOURCE_DATE_EPOCH, else the HEAD commit's time, and which; and the HEAD commit.
+fn git_facts(root: &Path) -> (u64, EpochSource, Option<String>) {
     let out = Cmd::new("git")
         .args(["log", "-1", "--format=%H %ct"])
         .cwd(root)
@@ -278,12 +313,27 @@ fn git_facts(root: &Path) -> (u64, Option<String>) {
         Some((c, t)) => (Some(c), t.parse::<u64>().ok()),
         None => (None, None),
     };
-    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+    let env = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .or(time)
-        .unwrap_or(FALLBACK_EPOCH);
-    (epoch, commit)
+        .and_then(|s| s.trim().parse().ok());
+    let (epoch, source) = match (env, time) {
+        (Some(e), _) => (e, EpochSource::Env),
+        (None, Some(t)) => (t, EpochSource::Commit),
+        (None, None) => (FALLBACK_EPOCH, EpochSource::Fallback),
+    };
+    (epoch, source, commit)
+}
+
+/// Whether tracked files have uncommitted changes (`git status --porcelain`; untracked files,
+/// such as the out dir, do not count). False outside a git checkout.
+fn git_dirty(root: &Path) -> bool {
+    Cmd::new("git")
+        .args(["status", "--porcelain", "--untracked-files=no"])
+        .cwd(root)
+        .output(Some(std::time::Duration::from_secs(30)))
+        .ok()
+        .filter(|o| o.success())
+        .is_some_and(|o| !o.stdout.trim().is_empty())
 }
 
 /// Resolves `--out-dir` relative to the current directory.

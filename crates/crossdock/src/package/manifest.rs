@@ -18,6 +18,9 @@ pub struct Manifest {
     pub schema_version: u32,
     pub crossdock_version: String,
     pub commit: Option<String>,
+    /// Built from a tree with uncommitted changes to tracked files.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dirty: bool,
     pub source_date_epoch: u64,
     pub packages: Vec<PackageEntry>,
     pub artifacts: Vec<ArtifactEntry>,
@@ -26,6 +29,10 @@ pub struct Manifest {
     /// Targets of the matrix this run left out because the machine cannot build them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<crate::plan::Skipped>,
+    /// Targets (and universal groups) that failed in a `--keep-going` run: what failed and
+    /// the first lines of the error. Their archives are not here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<crate::plan::Failed>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -145,6 +152,16 @@ impl Manifest {
                 ));
             }
         }
+        for f in &self.failed {
+            s.push_str(&format!(
+                "{:<w0$}  {:<w1$}  {:>10}  {} failed: {}\n",
+                "(failed)",
+                f.target,
+                "",
+                f.step.name(),
+                f.error.lines().next().unwrap_or("")
+            ));
+        }
         s
     }
 
@@ -153,11 +170,13 @@ impl Manifest {
             schema_version: SCHEMA_VERSION,
             crossdock_version: env!("CARGO_PKG_VERSION").to_string(),
             commit,
+            dirty: false,
             source_date_epoch,
             packages: Vec::new(),
             artifacts: Vec::new(),
             files: Vec::new(),
             skipped: Vec::new(),
+            failed: Vec::new(),
         }
     }
 

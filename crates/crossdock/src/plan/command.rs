@@ -205,18 +205,30 @@ pub(super) fn profile_overrides(target: &Target, profile: &str) -> Vec<String> {
     }
 }
 
-pub(super) fn smoke_plan(target: &Target, host: &str) -> (Option<Vec<String>>, Option<String>) {
-    let Some(args) = &target.smoke else {
-        return (None, Some("smoke = false in targets.toml".into()));
-    };
+/// The smoke run of each binary of a target, and why there is none when there is none.
+pub(super) fn smoke_plan(
+    target: &Target,
+    host: &str,
+    bins: &BTreeSet<&str>,
+) -> (BTreeMap<String, Option<Vec<String>>>, Option<String>) {
+    let runs: BTreeMap<String, Option<Vec<String>>> = bins
+        .iter()
+        .map(|b| (b.to_string(), target.smoke.args(b).map(<[String]>::to_vec)))
+        .collect();
+    if !runs.is_empty() && runs.values().all(Option::is_none) {
+        return (
+            BTreeMap::new(),
+            Some("smoke = false in targets.toml".into()),
+        );
+    }
     let runs_here = target.runner.is_some()
         || crate::read::triple::Triple::new(&target.triple)
             .runs_on(&crate::read::triple::Triple::new(host));
     if runs_here {
-        (Some(args.clone()), None)
+        (runs, None)
     } else {
         (
-            None,
+            BTreeMap::new(),
             Some(format!(
                 "a {} binary cannot run on this {host} machine; set `runner` for this target to smoke-test it",
                 target.triple

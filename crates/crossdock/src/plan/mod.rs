@@ -8,18 +8,18 @@
 //! missing tool) are collected in [`Plan::problems`] so that a run reports all of them at
 //! once before it starts the first long build.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use serde::Serialize;
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
-pub use crate::facts::Facts;
+pub use crate::facts::{EpochSource, Facts};
 use crate::read::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Strip, Target};
 use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
-use crate::read::select::{packages_for_run, selected_targets, toolchain_spec};
+use crate::read::select::{packages_for_run, selected_packages, selected_targets, toolchain_spec};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
@@ -53,9 +53,11 @@ pub struct BuildStep {
     /// Profile settings crossdock changes for this build (`profile.dist.strip=true`):
     /// shown by `--dry-run` and recorded in the manifest, never silent.
     pub profile_overrides: Vec<String>,
-    /// Arguments for the smoke run; `None` when it is off or cannot run here.
-    pub smoke: Option<Vec<String>>,
-    /// Why there is no smoke run, when there is none.
+    /// The smoke run of each binary this step builds, by cargo `[[bin]]` name: its
+    /// arguments, or `None` when targets.toml turns it off for that binary. Empty when no
+    /// binary of this target can run here.
+    pub smoke: BTreeMap<String, Option<Vec<String>>>,
+    /// Why there is no smoke run at all for this target, when there is none.
     pub smoke_skipped: Option<String>,
 }
 
@@ -110,7 +112,11 @@ pub struct Plan {
     pub out_dir: PathBuf,
     pub profile: String,
     pub source_date_epoch: u64,
+    /// Where `source_date_epoch` came from.
+    pub epoch_source: EpochSource,
     pub commit: Option<String>,
+    /// The git tree has uncommitted changes to tracked files.
+    pub dirty: bool,
     pub jobs: usize,
     /// Why cargo gets fewer jobs than it would take (memory), when it does.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,6 +132,8 @@ pub struct Plan {
     pub skipped: Vec<Skipped>,
     /// `--force`: overwrite files in the out dir that crossdock did not write.
     pub force: bool,
+    /// `--keep-going`: a failing target is recorded ([`Failed`]) and the run goes on.
+    pub keep_going: bool,
 }
 
 /// A target or universal group that this run leaves out, with the reason and the fix.
@@ -138,7 +146,82 @@ pub struct Skipped {
     pub fix: Option<String>,
 }
 
+/// What failed for a target in a `--keep-going` run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailedStep {
+    /// Installing the target's std (`rustup target add`).
+    Std,
+    /// The cargo build.
+    Build,
+    /// The binary check (format, CPU, strip).
+    BinaryCheck,
+    /// A binary's smoke run.
+    SmokeRun,
+    /// A member of a universal group failed.
+    Member,
+}
+
+impl FailedStep {
+    pub fn name(self) -> &'static str {
+        match self {
+            FailedStep::Std => "std",
+            FailedStep::Build => "build",
+            FailedStep::BinaryCheck => "binary check",
+            FailedStep::SmokeRun => "smoke run",
+            FailedStep::Member => "member",
+        }
+    }
+}
+
+/// A target (or universal group) that failed in a `--keep-going` run: what failed, and the
+/// first lines of the error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Failed {
+    pub target: String,
+    pub step: FailedStep,
+    pub error: String,
+}
+
+impl Failed {
+    /// At most this many lines of an error are kept.
+    pub const LINES: usize = 6;
+
+    pub fn new(target: &str, step: FailedStep, error: &str) -> Failed {
+        let lines: Vec<&str> = error.lines().take(Self::LINES).collect();
+        Failed {
+            target: target.to_string(),
+            step,
+            error: lines.join("\n"),
+        }
+    }
+}
+
 impl Plan {
+    /// What is left to package once the targets in `failed` failed (`--keep-going`): their
+    /// archives go, and so does every universal group with a failed member, which is added
+    /// to the failures. Pure, like [`Plan::without`].
+    pub fn without_failed(mut self, failed: Vec<Failed>) -> (Plan, Vec<Failed>) {
+        let mut failed = failed;
+        let gone = |failed: &[Failed], t: &str| failed.iter().any(|f| f.target == t);
+        for u in &self.universals {
+            if gone(&failed, &u.name) {
+                continue;
+            }
+            if let Some(m) = u.members.iter().find(|m| gone(&failed, m)) {
+                failed.push(Failed::new(
+                    &u.name,
+                    FailedStep::Member,
+                    &format!("member {m} failed"),
+                ));
+            }
+        }
+        self.artifacts.retain(|a| !gone(&failed, &a.target));
+        self.universals.retain(|u| !gone(&failed, &u.name));
+        (self, failed)
+    }
+
     /// The plan without the targets in `skip` (a triple or a universal group's name):
     /// their builds, archives and problems go; a universal group goes with any of its
     /// members. Pure: the caller decides what cannot build (doctor's checks).
@@ -188,6 +271,17 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         None => "release".to_string(),
     };
     let (jobs, jobs_reason) = decide_jobs(opts.jobs.or(config.jobs), facts);
+    let bins: BTreeSet<&str> = packages
+        .iter()
+        .flat_map(|p| p.bins.iter().map(String::as_str))
+        .collect();
+    // Names are checked against every shipped binary, so that `-p` does not reject a table
+    // entry of another package.
+    let shipped: BTreeSet<&str> = selected_packages(config, ws)?
+        .into_iter()
+        .flat_map(|p| p.bins.iter().map(String::as_str))
+        .collect();
+    check_smoke_names(config, &shipped)?;
     let mut problems = Vec::new();
     let mut builds = Vec::new();
     let mut artifacts = Vec::new();
@@ -231,7 +325,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         }
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
         let cargo = build_command(config, facts, target, &spec, &profile, &pkgs, jobs);
-        let (smoke, smoke_skipped) = smoke_plan(target, &facts.host);
+        let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
         builds.push(BuildStep {
             target: target.triple.clone(),
             builder: target.builder,
@@ -304,7 +398,9 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         out_dir: opts.out_dir.clone().unwrap_or_else(|| ws.root.join("dist")),
         profile,
         source_date_epoch: facts.source_date_epoch,
+        epoch_source: facts.epoch_source,
         commit: facts.commit.clone(),
+        dirty: facts.dirty,
         jobs: jobs.unwrap_or(0),
         jobs_reason,
         builds,
@@ -313,6 +409,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         problems,
         skipped: Vec::new(),
         force: opts.force,
+        keep_going: opts.keep_going,
     })
 }
 
@@ -368,6 +465,31 @@ pub fn resolve_lipo(tool: LipoTool, tools: &BTreeSet<String>) -> Option<Lipo> {
         LipoTool::Lipo => on_path(&["lipo"]),
         LipoTool::LlvmLipo => on_path(&["llvm-lipo", "llvm-lipo-14"]),
     }
+}
+
+/// Every binary named in a `smoke` table must be one that ships.
+fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<()> {
+    for (target, name, span) in &config.smoke_tables {
+        if bins.contains(name.as_str()) {
+            continue;
+        }
+        let known: Vec<&str> = bins.iter().copied().collect();
+        let hint = nearest(name, &known)
+            .map(|n| format!(" Did you mean `{n}`?"))
+            .unwrap_or_default();
+        let table = match target {
+            Some(t) => format!("the `smoke` table of target `{t}`"),
+            None => "the `smoke` table of [dist]".to_string(),
+        };
+        return Err(config.error(
+            *span,
+            format!(
+                "key `smoke`: {table} names `{name}`, which is not a binary that ships; the binaries are: {}.{hint}",
+                known.join(", ")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn binaries(bins: &[String], triple: &str) -> Vec<PlannedBinary> {

@@ -10,11 +10,15 @@ impl Plan {
         s.push_str(&format!("profile:   {}\n", self.profile));
         s.push_str(&format!("out dir:   {}\n", self.out_dir.display()));
         s.push_str(&format!(
-            "mtime:     {} (SOURCE_DATE_EPOCH)\n",
-            self.source_date_epoch
+            "mtime:     {} ({})\n",
+            self.source_date_epoch,
+            self.epoch_source.describe()
         ));
         if let Some(why) = &self.jobs_reason {
             s.push_str(&format!("jobs:      {} ({why})\n", self.jobs));
+        }
+        if self.dirty {
+            s.push_str("tree:      dirty: uncommitted changes (see `git status`)\n");
         }
         for b in &self.builds {
             s.push_str(&format!(
@@ -33,17 +37,26 @@ impl Plan {
             };
             s.push_str(&format!("  std:     {std}\n"));
             s.push_str(&format!("  run:     {}\n", b.cargo.render()));
-            match (&b.smoke, &b.smoke_skipped) {
-                (Some(a), _) => s.push_str(&format!(
-                    "  smoke:   {}{}\n",
-                    b.runner
-                        .as_ref()
-                        .map(|r| format!("{} ", r.join(" ")))
-                        .unwrap_or_default(),
-                    format_args!("BIN {}", a.join(" "))
-                )),
-                (None, Some(why)) => s.push_str(&format!("  smoke:   skipped: {why}\n")),
-                _ => {}
+            let runner = b
+                .runner
+                .as_ref()
+                .map(|r| format!("{} ", r.join(" ")))
+                .unwrap_or_default();
+            let mut runs = b.smoke.values();
+            let first = runs.next();
+            if let Some(why) = &b.smoke_skipped {
+                s.push_str(&format!("  smoke:   skipped: {why}\n"));
+            } else if let Some(Some(args)) = first.filter(|f| runs.all(|r| r == *f)) {
+                // Every binary runs the same way: BIN stands for each.
+                s.push_str(&format!("  smoke:   {runner}BIN {}\n", args.join(" ")));
+            } else {
+                for (i, (bin, args)) in b.smoke.iter().enumerate() {
+                    let head = if i == 0 { "  smoke:   " } else { "           " };
+                    match args {
+                        Some(a) => s.push_str(&format!("{head}{runner}{bin} {}\n", a.join(" "))),
+                        None => s.push_str(&format!("{head}{bin}: off in targets.toml\n")),
+                    }
+                }
             }
         }
         s.push_str("\nartifacts:\n");

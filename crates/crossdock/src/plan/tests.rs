@@ -91,7 +91,9 @@ fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> F
         cpus: 2,
         host: HOST.into(),
         source_date_epoch: 1_700_000_000,
+        epoch_source: EpochSource::Env,
         commit: Some("abc".into()),
+        dirty: false,
     }
 }
 
@@ -177,13 +179,13 @@ fn full_matrix_plan() {
         arm.cargo.env.get("RUSTC").map(String::as_str),
         Some("/usr/bin/rustc")
     );
-    assert!(arm.smoke.is_some());
+    assert!(arm.smoke.values().all(Option::is_some) && !arm.smoke.is_empty());
     let mac = p
         .builds
         .iter()
         .find(|b| b.target == "x86_64-apple-darwin")
         .unwrap();
-    assert!(mac.smoke.is_none() && mac.smoke_skipped.is_some());
+    assert!(mac.smoke.is_empty() && mac.smoke_skipped.is_some());
     assert_eq!(&mac.cargo.argv()[..2], ["cargo", "zigbuild"]);
     let cross = p
         .builds
@@ -460,4 +462,124 @@ fn jobs_follow_memory_unless_the_user_chose() {
     assert_eq!(plan(&c, &f, &opts).unwrap().jobs, 6);
     let c = config("[dist]\njobs = 5\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
     assert_eq!(plan(&c, &f, &Options::default()).unwrap().jobs, 5);
+}
+
+#[test]
+fn smoke_per_binary_is_planned_and_shown() {
+    let c = config(
+        "[dist]\npackages = [\"alpha\", \"beta\"]\n[dist.smoke]\nalpha-admin = false\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nsmoke = { beta = [\"--help\"] }\n\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nrunner = [\"qemu-aarch64\"]\n",
+    );
+    let opts = Options::default();
+    let f = facts(&c, &opts, true, &[HOST, "aarch64-unknown-linux-gnu"]);
+    let p = plan(&c, &f, &opts).unwrap();
+    let host = &p.builds[0];
+    let args = |b: &str| host.smoke[b].as_ref().map(|a| a.join(" "));
+    assert_eq!(args("alpha").as_deref(), Some("--version"));
+    assert_eq!(args("alpha-admin"), None);
+    assert_eq!(args("beta").as_deref(), Some("--help"));
+    assert_eq!(host.smoke_skipped, None);
+    let text = p.render();
+    assert!(
+        text.contains(
+            "  smoke:   alpha --version\n           alpha-admin: off in targets.toml\n           beta --help\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  smoke:   qemu-aarch64 alpha --version\n           alpha-admin: off in targets.toml\n           qemu-aarch64 beta --version\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn smoke_table_naming_no_binary_is_an_error_with_the_line_and_the_binaries() {
+    let c = config(
+        "[dist]\npackages = [\"alpha\"]\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nsmoke = { alpha-admn = false }\n",
+    );
+    let opts = Options::default();
+    let f = facts(&c, &opts, true, &[HOST]);
+    let e = format!("{:#}", plan(&c, &f, &opts).unwrap_err());
+    assert!(e.starts_with("targets.toml:6:11: key `smoke`"), "{e}");
+    assert!(e.contains("`alpha-admn`"), "{e}");
+    assert!(e.contains("the binaries are: alpha, alpha-admin."), "{e}");
+    assert!(e.contains("Did you mean `alpha-admin`?"), "{e}");
+    // With -p, a name of another shipped package is still known.
+    let c = config(
+        "[dist]\npackages = [\"alpha\", \"beta\"]\nsmoke = { beta = false }\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    let opts = Options {
+        packages: vec!["alpha".into()],
+        ..Options::default()
+    };
+    let f = facts(&c, &opts, true, &[HOST]);
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!(
+        p.builds[0].smoke.keys().collect::<Vec<_>>(),
+        ["alpha", "alpha-admin"]
+    );
+}
+
+#[test]
+fn without_failed_drops_their_archives_and_universals_with_a_failed_member() {
+    let c = config(MATRIX);
+    let opts = Options {
+        keep_going: true,
+        ..Options::default()
+    };
+    let f = facts(&c, &opts, true, &[HOST, "aarch64-unknown-linux-gnu"]);
+    let p = plan(&c, &f, &opts).unwrap();
+    assert!(p.keep_going);
+    let failed = vec![Failed::new(
+        "x86_64-apple-darwin",
+        FailedStep::SmokeRun,
+        "one\ntwo\nthree\nfour\nfive\nsix\nseven\n",
+    )];
+    let (p, failed) = p.without_failed(failed);
+    assert_eq!(failed[0].error.lines().count(), Failed::LINES);
+    assert_eq!(
+        failed[1],
+        Failed {
+            target: "universal-apple-darwin".into(),
+            step: FailedStep::Member,
+            error: "member x86_64-apple-darwin failed".into(),
+        }
+    );
+    assert!(p.universals.is_empty());
+    assert!(p
+        .artifacts
+        .iter()
+        .all(|a| a.target != "x86_64-apple-darwin"));
+    // The other member's own archives still ship (keep-thin).
+    assert!(p
+        .artifacts
+        .iter()
+        .any(|a| a.target == "aarch64-apple-darwin"));
+    assert_eq!(p.artifacts.len(), 8);
+}
+
+#[test]
+fn mtime_names_its_source_and_a_dirty_tree_shows() {
+    let c = config(
+        "[dist]\npackages = [\"alpha\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    let opts = Options::default();
+    let mut f = facts(&c, &opts, true, &[HOST]);
+    f.epoch_source = EpochSource::Commit;
+    f.dirty = true;
+    let p = plan(&c, &f, &opts).unwrap();
+    let text = p.render();
+    assert!(
+        text.contains("mtime:     1700000000 (the HEAD commit's time)\ntree:      dirty: uncommitted changes (see `git status`)\n"),
+        "{text}"
+    );
+    f.epoch_source = EpochSource::Fallback;
+    f.dirty = false;
+    let text = plan(&c, &f, &opts).unwrap().render();
+    assert!(
+        text.contains("(no SOURCE_DATE_EPOCH and no git history: 1980-01-01)"),
+        "{text}"
+    );
+    assert!(!text.contains("tree:"), "{text}");
 }

@@ -56,6 +56,8 @@ pub mod raw {
         pub strip: Option<Spanned<Strip>>,
         /// Parallel jobs for cargo (default: as many as cores and memory allow).
         pub jobs: Option<usize>,
+        /// The smoke run of every target: `false`, `true`, arguments, or a table by binary.
+        pub smoke: Option<Spanned<Smoke>>,
     }
 
     #[derive(Debug, Deserialize, Clone)]
@@ -80,7 +82,7 @@ pub mod raw {
         pub rustc: Option<String>,
         #[serde(default)]
         pub env: BTreeMap<String, String>,
-        pub smoke: Option<Smoke>,
+        pub smoke: Option<Spanned<Smoke>>,
         #[serde(default)]
         pub build_std: bool,
         pub builder: Option<Spanned<String>>,
@@ -90,9 +92,19 @@ pub mod raw {
         pub strip: Option<Spanned<Strip>>,
     }
 
+    /// `smoke = false`, `smoke = ["--help"]`, or `smoke = { admin = false, other = ["--help"] }`.
     #[derive(Debug, Deserialize, Clone)]
     #[serde(untagged)]
     pub enum Smoke {
+        Args(Vec<String>),
+        Enabled(bool),
+        PerBinary(BTreeMap<String, SmokeRun>),
+    }
+
+    /// One binary's entry of a `smoke` table: `false`, `true` or its arguments.
+    #[derive(Debug, Deserialize, Clone)]
+    #[serde(untagged)]
+    pub enum SmokeRun {
         Args(Vec<String>),
         Enabled(bool),
     }
@@ -198,6 +210,48 @@ impl From<std::ops::Range<usize>> for Span {
     }
 }
 
+/// The smoke run of a target's binaries, as targets.toml sets it: `default` for every binary
+/// (`None`: off), and per binary name (from a `smoke = { name = … }` table) the arguments
+/// or `None` (off), with where the name was written so the planner can point at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Smoke {
+    pub default: Option<Vec<String>>,
+    pub binaries: BTreeMap<String, (Option<Vec<String>>, Span)>,
+}
+
+impl Default for Smoke {
+    fn default() -> Smoke {
+        Smoke {
+            default: Some(vec!["--version".to_string()]),
+            binaries: BTreeMap::new(),
+        }
+    }
+}
+
+impl Smoke {
+    /// The arguments of `binary`'s smoke run; `None` when it is off.
+    pub fn args(&self, binary: &str) -> Option<&[String]> {
+        match self.binaries.get(binary) {
+            Some((args, _)) => args.as_deref(),
+            None => self.default.as_deref(),
+        }
+    }
+
+    /// A target's setting over `[dist]`'s: a table adds to (and overrides, binary by binary)
+    /// `[dist]`'s, `false`/`true`/arguments replace it.
+    fn over(self, dist: &Smoke, is_table: bool) -> Smoke {
+        if !is_table {
+            return self;
+        }
+        let mut binaries = dist.binaries.clone();
+        binaries.extend(self.binaries);
+        Smoke {
+            default: dist.default.clone(),
+            binaries,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Target {
     pub triple: String,
@@ -210,8 +264,8 @@ pub struct Target {
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub env: BTreeMap<String, String>,
-    /// Arguments of the smoke run; `None` when disabled with `smoke = false`.
-    pub smoke: Option<Vec<String>>,
+    /// The smoke run of each binary (`[dist] smoke` with this target's `smoke` over it).
+    pub smoke: Smoke,
     pub build_std: bool,
     pub builder: Builder,
     pub rustflags: Vec<String>,
@@ -242,6 +296,9 @@ pub struct Config {
     pub rustc: Option<String>,
     pub targets: Vec<Target>,
     pub universals: Vec<Universal>,
+    /// Every binary name of a `smoke` table: the target's triple (`None`: `[dist]`), the
+    /// name, where it is written. The planner checks them against the workspace.
+    pub smoke_tables: Vec<(Option<String>, String, Span)>,
 }
 
 /// An error located in targets.toml. Printed as `path:line:col: message`.
@@ -368,6 +425,7 @@ impl Config {
             rustc: None,
             targets: Vec::new(),
             universals: Vec::new(),
+            smoke_tables: Vec::new(),
         };
         cfg.check(file)
     }
@@ -386,6 +444,16 @@ impl Config {
             Some(s) => self.strip(s)?,
             None => Strip::Symbols,
         };
+        let default_smoke = match d.smoke {
+            Some(s) => self.smoke(s).0,
+            None => Smoke::default(),
+        };
+        self.smoke_tables.extend(
+            default_smoke
+                .binaries
+                .iter()
+                .map(|(name, (_, span))| (None, name.clone(), *span)),
+        );
         if file.target.is_empty() {
             bail!(
                 "{}: no [[target]] tables: list at least one triple, e.g.\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"",
@@ -435,9 +503,16 @@ impl Config {
                 }
             };
             let smoke = match t.smoke {
-                None | Some(raw::Smoke::Enabled(true)) => Some(vec!["--version".to_string()]),
-                Some(raw::Smoke::Enabled(false)) => None,
-                Some(raw::Smoke::Args(a)) => Some(a),
+                None => default_smoke.clone(),
+                Some(s) => {
+                    let (own, is_table) = self.smoke(s);
+                    self.smoke_tables.extend(
+                        own.binaries
+                            .iter()
+                            .map(|(name, (_, span))| (Some(triple.clone()), name.clone(), *span)),
+                    );
+                    own.over(&default_smoke, is_table)
+                }
             };
             if let Some(r) = &t.runner {
                 if r.is_empty() {
@@ -520,6 +595,67 @@ impl Config {
         Ok(self)
     }
 
+    /// A `smoke` value, checked; and whether it was a table (which merges with `[dist]`'s).
+    fn smoke(&self, value: toml::Spanned<raw::Smoke>) -> (Smoke, bool) {
+        let span = Span::from(value.span());
+        let run = |r: raw::SmokeRun| match r {
+            raw::SmokeRun::Enabled(true) => Some(vec!["--version".to_string()]),
+            raw::SmokeRun::Enabled(false) => None,
+            raw::SmokeRun::Args(a) => Some(a),
+        };
+        match value.into_inner() {
+            raw::Smoke::Enabled(on) => (
+                Smoke {
+                    default: run(raw::SmokeRun::Enabled(on)),
+                    binaries: BTreeMap::new(),
+                },
+                false,
+            ),
+            raw::Smoke::Args(a) => (
+                Smoke {
+                    default: Some(a),
+                    binaries: BTreeMap::new(),
+                },
+                false,
+            ),
+            raw::Smoke::PerBinary(table) => {
+                let binaries = table
+                    .into_iter()
+                    .map(|(name, r)| {
+                        let at = self.key_span(span, &name);
+                        (name, (run(r), at))
+                    })
+                    .collect();
+                (
+                    Smoke {
+                        default: Smoke::default().default,
+                        binaries,
+                    },
+                    true,
+                )
+            }
+        }
+    }
+
+    /// Where `key` is written inside the value at `span` (a table's key), else the value.
+    fn key_span(&self, span: Span, key: &str) -> Span {
+        let text = self.source.get(span.start..span.end).unwrap_or("");
+        let bare = text.match_indices(key).find(|(i, _)| {
+            let before = text[..*i].chars().next_back();
+            let after = text[i + key.len()..].chars().next();
+            let edge =
+                |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+            edge(before) && edge(after)
+        });
+        match bare {
+            Some((i, _)) => Span {
+                start: span.start + i,
+                end: span.start + i + key.len(),
+            },
+            None => span,
+        }
+    }
+
     fn strip(&self, value: toml::Spanned<raw::Strip>) -> Result<Strip> {
         let span = Span::from(value.span());
         match value.into_inner() {
@@ -597,6 +733,12 @@ pub(crate) fn explain_toml_error(message: &str) -> String {
             return format!("missing key `{field}`");
         }
     }
+    if message.contains("untagged enum Smoke") {
+        return "key `smoke`: expected true, false, a list of arguments, or a table of binary names (`{ admin = false, other = [\"--help\"] }`)".to_string();
+    }
+    if message.contains("untagged enum SmokeRun") {
+        return "key `smoke`: a binary's entry is true, false or a list of arguments".to_string();
+    }
     message.replace("invalid type", "wrong type")
 }
 
@@ -628,7 +770,7 @@ mod tests {
         assert_eq!(c.targets.len(), 1);
         assert_eq!(c.targets[0].archive, ArchiveFormat::TarGz);
         assert_eq!(
-            c.targets[0].smoke.as_deref(),
+            c.targets[0].smoke.args("any"),
             Some(&["--version".to_string()][..])
         );
     }
@@ -662,7 +804,7 @@ mod tests {
     fn windows_defaults_to_zip_and_smoke_can_be_off() {
         let c = parse("[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\nsmoke = false\n").unwrap();
         assert_eq!(c.targets[0].archive, ArchiveFormat::Zip);
-        assert!(c.targets[0].smoke.is_none());
+        assert_eq!(c.targets[0].smoke.args("any"), None);
     }
 
     #[test]
@@ -716,6 +858,72 @@ mod tests {
         let e = err("[[target]]\ntriple = \"x\"\narchive = \"rar\"\n");
         assert!(
             e.contains("targets.toml:3:11: key `archive`: unknown format `rar`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn smoke_per_binary_in_a_target_keeps_the_default_for_the_others() {
+        let c = parse("[[target]]\ntriple = \"x\"\nsmoke = { admin = false, other = [\"--help\"], on = true }\n").unwrap();
+        let s = &c.targets[0].smoke;
+        assert_eq!(s.args("admin"), None);
+        assert_eq!(s.args("other"), Some(&["--help".to_string()][..]));
+        assert_eq!(s.args("on"), Some(&["--version".to_string()][..]));
+        assert_eq!(s.args("app"), Some(&["--version".to_string()][..]));
+        // Each name is located where it is written, for the planner's errors.
+        let at: Vec<(usize, usize)> = c
+            .smoke_tables
+            .iter()
+            .map(|(_, _, sp)| line_col(&c.source, sp.start))
+            .collect();
+        assert_eq!(at, [(3, 11), (3, 46), (3, 26)]);
+    }
+
+    #[test]
+    fn dist_smoke_table_applies_to_every_target_and_a_target_table_merges_over_it() {
+        let c = parse(
+            "[dist.smoke]\nadmin = false\ntool = [\"-V\"]\n\n[[target]]\ntriple = \"a\"\n\n[[target]]\ntriple = \"b\"\nsmoke = { tool = [\"--help\"] }\n\n[[target]]\ntriple = \"c\"\nsmoke = [\"--help\"]\n\n[[target]]\ntriple = \"d\"\nsmoke = false\n",
+        )
+        .unwrap();
+        let args = |t: usize, b: &str| c.targets[t].smoke.args(b).map(|a| a.join(" "));
+        assert_eq!(args(0, "admin"), None);
+        assert_eq!(args(0, "tool").as_deref(), Some("-V"));
+        assert_eq!(args(0, "app").as_deref(), Some("--version"));
+        assert_eq!(
+            args(1, "admin"),
+            None,
+            "a target table merges with [dist.smoke]"
+        );
+        assert_eq!(args(1, "tool").as_deref(), Some("--help"));
+        // A plain setting on the target replaces [dist]'s for that target.
+        assert_eq!(args(2, "admin").as_deref(), Some("--help"));
+        assert_eq!(args(3, "tool"), None);
+        let (_, name, sp) = &c.smoke_tables[0];
+        assert_eq!(
+            (name.as_str(), line_col(&c.source, sp.start)),
+            ("admin", (2, 1))
+        );
+    }
+
+    #[test]
+    fn dist_smoke_can_be_off_for_every_target() {
+        let c = parse("[dist]\nsmoke = false\n[[target]]\ntriple = \"a\"\n[[target]]\ntriple = \"b\"\nsmoke = { app = true }\n").unwrap();
+        assert_eq!(c.targets[0].smoke.args("app"), None);
+        assert_eq!(c.targets[1].smoke.args("other"), None);
+        assert_eq!(
+            c.targets[1].smoke.args("app"),
+            Some(&["--version".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn bad_smoke_value_is_located_and_explained() {
+        let e = err("[[target]]\ntriple = \"x\"\nsmoke = { admin = \"off\" }\n");
+        assert!(e.starts_with("targets.toml:3:"), "{e}");
+        assert!(e.contains("key `smoke`"), "{e}");
+        let e = err("[[target]]\ntriple = \"x\"\nsmoke = 3\n");
+        assert!(
+            e.starts_with("targets.toml:3:9: key `smoke`: expected true, false"),
             "{e}"
         );
     }

@@ -44,6 +44,9 @@ pub struct Options {
     pub force: bool,
     /// `-p/--package`: only these of the shipped packages (a package tag's release job).
     pub packages: Vec<String>,
+    /// `--keep-going`: a target whose build, binary check or smoke run fails is recorded and
+    /// the run goes on with the others; the run still fails at the end.
+    pub keep_going: bool,
 }
 
 impl Options {

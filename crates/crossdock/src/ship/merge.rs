@@ -65,6 +65,9 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
     let mut commit: Option<(Option<String>, PathBuf)> = None;
     let mut epoch: Option<u64> = None;
     let mut packages: Vec<PackageEntry> = Vec::new();
+    // A dirty input makes the release dirty; a failure in one input stays listed.
+    let mut dirty = false;
+    let mut failed = Vec::new();
     let mut found: BTreeMap<String, Found> = BTreeMap::new();
     for dir in inputs {
         let mpath = dir.join(crate::package::manifest::FILE_NAME);
@@ -91,6 +94,8 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
             bail!("{}: SOURCE_DATE_EPOCH {} differs from the other inputs ({}); build every target with the same one", dir.display(), m.source_date_epoch, epoch.unwrap_or_default());
         }
         packages.extend(m.packages.iter().cloned());
+        dirty |= m.dirty;
+        failed.extend(m.failed.iter().cloned());
         for a in m
             .artifacts
             .iter()
@@ -242,7 +247,11 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
     }
     drop(scratch);
     let (commit, _) = commit.unwrap_or_default();
-    let manifest = dist::finish(out_dir, commit, epoch, packages, entries, &[])?;
+    let mut header = Manifest::new(commit, epoch);
+    header.packages = packages;
+    header.dirty = dirty;
+    header.failed = failed;
+    let manifest = dist::finish(out_dir, header, entries)?;
     shell::status(
         "Merged",
         format!("{} input dir(s) into {}", inputs.len(), out_dir.display()),

@@ -128,3 +128,69 @@ impl Progress {
         }
     }
 }
+
+/// `text` without terminal control sequences (colours, OSC hyperlinks and titles, cursor
+/// moves) or other control characters, for a status line that quotes a program's output.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => match chars.next() {
+                // CSI: parameters and intermediates up to a final byte in @..~.
+                Some('[') => {
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                // OSC, DCS, SOS, PM, APC: a string up to BEL or ESC \.
+                Some(']' | 'P' | 'X' | '^' | '_') => {
+                    while let Some(c) = chars.next() {
+                        if c == '\x07' {
+                            break;
+                        }
+                        if c == '\x1b' {
+                            if chars.peek() == Some(&'\\') {
+                                chars.next();
+                            }
+                            break;
+                        }
+                    }
+                }
+                // Two-character sequences (ESC 7, ESC c, …).
+                _ => {}
+            },
+            // C1 CSI.
+            '\u{9b}' => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn printable_drops_colours_links_and_control_characters() {
+        assert_eq!(printable("\x1b[1;32mapp\x1b[0m 1.2.3"), "app 1.2.3");
+        assert_eq!(
+            printable("\x1b]8;;https://x.org\x07home\x1b]8;;\x1b\\ page"),
+            "home page"
+        );
+        assert_eq!(printable("a\x1b[2Kb\x07c\rd\te\u{9b}31mf"), "abcd ef");
+        assert_eq!(printable("\x1b7saved\x1b8"), "saved");
+        assert_eq!(printable("plain — ünïcode"), "plain — ünïcode");
+    }
+}
