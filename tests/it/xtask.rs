@@ -51,12 +51,28 @@ fn readme_command_on_a_clean_clone_ships_crossdock() {
             format!("{top}/cargo-crossdock")
         ]
     );
+    // The archived binary names the commit it was built from, and that commit's date (UTC).
     let v = tool(
         x.path(),
         &format!("./{top}/cargo-crossdock"),
         &["--version"],
     );
-    assert!(v.starts_with(&format!("crossdock {version}")), "{v}");
+    let sha = tool(&clone, "git", &["rev-parse", "--short=7", "HEAD"]);
+    let o = std::process::Command::new("git")
+        .args(["log", "-1", "--date=format-local:%Y-%m-%d", "--format=%cd"])
+        .current_dir(&clone)
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    let date = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(
+        v.trim(),
+        format!(
+            "crossdock {version} ({} {}, {host})",
+            sha.trim(),
+            date.trim()
+        )
+    );
 
     // Every matrix target that did not ship is listed with its reason and fix.
     let m = read_manifest(&dist);

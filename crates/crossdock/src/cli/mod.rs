@@ -90,6 +90,27 @@ pub fn main() -> ! {
     std::process::exit(run(args))
 }
 
+/// `0.1.0 (1a2b3c4 2026-11-20, x86_64-unknown-linux-gnu)` when built by crossdock (which
+/// passes CROSSDOCK_GIT_SHORT_SHA and friends), else just the version (a plain cargo build).
+fn version_line() -> &'static str {
+    let v = env!("CARGO_PKG_VERSION");
+    match (
+        option_env!("CROSSDOCK_GIT_SHORT_SHA"),
+        option_env!("CROSSDOCK_BUILD_DATE"),
+        option_env!("CROSSDOCK_TARGET"),
+    ) {
+        (Some(sha), Some(date), Some(target)) => {
+            let dirty = if option_env!("CROSSDOCK_GIT_DIRTY") == Some("true") {
+                "-dirty"
+            } else {
+                ""
+            };
+            Box::leak(format!("{v} ({sha}{dirty} {date}, {target})").into_boxed_str())
+        }
+        _ => v,
+    }
+}
+
 /// Entry point for a project's `cargo xtask`: `xtask dist …` runs `dist`, and so on.
 pub fn xtask_main() -> ! {
     std::process::exit(run(std::env::args_os().collect()))
@@ -97,7 +118,12 @@ pub fn xtask_main() -> ! {
 
 /// Parses `args` (the first is the program name) and runs the command; returns the exit code.
 pub fn run(args: Vec<OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command()
+        .version(version_line())
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();

@@ -14,7 +14,8 @@ use serde::Serialize;
 
 use crate::package::binary;
 use crate::plan::{
-    install_hint, BuildStep, CargoInvocation, Facts, Lipo, Plan, Problem, Skipped, StdSource,
+    install_hint, is_build_info, BuildStep, CargoInvocation, Facts, Lipo, Plan, Problem, Skipped,
+    StdSource,
 };
 use crate::read::cargo_config::CargoConfig;
 use crate::read::config::{Builder, LipoTool};

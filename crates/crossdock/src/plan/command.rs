@@ -50,6 +50,7 @@ impl CargoInvocation {
         let env: Vec<String> = self
             .env
             .iter()
+            .filter(|(k, _)| !is_build_info(k))
             .map(|(k, v)| format!("{k}={}", v.replace('\x1f', " ")))
             .collect();
         let mut s = env.join(" ");
@@ -129,7 +130,7 @@ pub(super) fn build_command(
         facts.cargo_home.display()
     ));
     flags.extend(reproducible_link_args(target));
-    let mut env = BTreeMap::new();
+    let mut env = build_info(facts, triple, profile);
     let mut env_remove = Vec::new();
     if let Some(encoded) = &facts.env_encoded_rustflags {
         let mut all: Vec<String> = encoded
@@ -195,6 +196,47 @@ pub(super) fn reproducible_link_args(target: &Target) -> Vec<String> {
         return Vec::new();
     };
     vec!["-C".into(), arg.into()]
+}
+
+/// The build-info variables (shown on their own line by `--dry-run`, kept out of probes).
+pub fn is_build_info(key: &str) -> bool {
+    key.starts_with("CROSSDOCK_")
+}
+
+/// What a build may embed about itself (`option_env!("CROSSDOCK_GIT_SHA")` …): the commit,
+/// whether the tree was dirty, the target, the profile, and the date of SOURCE_DATE_EPOCH or
+/// of the commit — never the wall clock, so two builds of one commit stay byte-identical.
+pub(super) fn build_info(facts: &Facts, triple: &str, profile: &str) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    if let Some(sha) = &facts.commit {
+        env.insert("CROSSDOCK_GIT_SHA".into(), sha.clone());
+        env.insert(
+            "CROSSDOCK_GIT_SHORT_SHA".into(),
+            sha.chars().take(7).collect::<String>(),
+        );
+        env.insert("CROSSDOCK_GIT_DIRTY".into(), facts.dirty.to_string());
+    }
+    env.insert("CROSSDOCK_TARGET".into(), triple.to_string());
+    env.insert("CROSSDOCK_PROFILE".into(), profile.to_string());
+    env.insert(
+        "CROSSDOCK_BUILD_DATE".into(),
+        civil_date(facts.source_date_epoch),
+    );
+    env
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time (Howard Hinnant's days-to-civil).
+pub(super) fn civil_date(epoch: u64) -> String {
+    let z = (epoch / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// The profile settings crossdock passes for a target (as `--config` values).

@@ -544,8 +544,8 @@ mod command;
 mod problem;
 mod render;
 
-pub use command::CargoInvocation;
 use command::{build_command, profile_overrides, smoke_plan};
+pub use command::{is_build_info, CargoInvocation};
 pub use problem::{install_hint, Problem};
 
 #[cfg(test)]

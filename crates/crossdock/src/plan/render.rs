@@ -37,6 +37,14 @@ impl Plan {
             };
             s.push_str(&format!("  std:     {std}\n"));
             s.push_str(&format!("  run:     {}\n", b.cargo.render()));
+            let info: Vec<String> = b
+                .cargo
+                .env
+                .iter()
+                .filter(|(k, _)| command::is_build_info(k))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            s.push_str(&format!("  embeds:  {}\n", info.join(" ")));
             let runner = b
                 .runner
                 .as_ref()

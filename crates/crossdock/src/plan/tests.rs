@@ -583,3 +583,30 @@ fn mtime_names_its_source_and_a_dirty_tree_shows() {
     );
     assert!(!text.contains("tree:"), "{text}");
 }
+
+#[test]
+fn build_info_is_the_commit_and_its_date_never_the_clock() {
+    use super::command::civil_date;
+    assert_eq!(civil_date(0), "1970-01-01");
+    assert_eq!(civil_date(951_782_400), "2000-02-29");
+    assert_eq!(civil_date(1_700_000_000), "2023-11-14");
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let opts = Options::default();
+    let mut f = facts(&c, &opts, true, &[HOST]);
+    f.commit = Some("1a2b3c4d5e6f".into());
+    let p = plan(&c, &f, &opts).unwrap();
+    let env = &p.builds[0].cargo.env;
+    assert_eq!(env["CROSSDOCK_GIT_SHA"], "1a2b3c4d5e6f");
+    assert_eq!(env["CROSSDOCK_GIT_SHORT_SHA"], "1a2b3c4");
+    assert_eq!(env["CROSSDOCK_GIT_DIRTY"], "false");
+    assert_eq!(env["CROSSDOCK_TARGET"], HOST);
+    assert_eq!(env["CROSSDOCK_PROFILE"], "dist");
+    assert_eq!(env["CROSSDOCK_BUILD_DATE"], "2023-11-14");
+    // Shown on its own line, not in the command a user would copy.
+    let text = p.render();
+    assert!(
+        text.contains("  embeds:  CROSSDOCK_BUILD_DATE=2023-11-14"),
+        "{text}"
+    );
+    assert!(!p.builds[0].cargo.render().contains("CROSSDOCK_"));
+}

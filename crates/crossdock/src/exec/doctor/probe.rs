@@ -76,7 +76,8 @@ pub(super) fn probe_link(
     if let Some(b) = &step.cargo.build_std {
         cmd = cmd.arg(b);
     }
-    for (k, v) in &step.cargo.env {
+    // Not the build info: it changes with every commit and says nothing about linking.
+    for (k, v) in step.cargo.env.iter().filter(|(k, _)| !is_build_info(k)) {
         cmd = cmd.env(k, v);
     }
     for k in &step.cargo.env_remove {
