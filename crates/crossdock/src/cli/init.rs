@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::Args;
 
-use crate::ship::init::{self, Kind, Options};
+use crate::ship::init::{self, FileKind, InitOptions};
 use crate::{facts, sys::shell};
 
 #[derive(Debug, Args)]
@@ -44,7 +44,7 @@ pub struct InitArgs {
 
 pub fn run(a: InitArgs) -> Result<i32> {
     super::set_verbosity(a.verbose, false);
-    let opts = Options {
+    let opts = InitOptions {
         manifest_path: a
             .manifest_path
             .as_deref()
@@ -95,9 +95,9 @@ pub fn run(a: InitArgs) -> Result<i32> {
         }
         let (word, detail) = match (&f.kind, f.changes(), f.old.is_some()) {
             (_, true, false) => ("Created", String::new()),
-            (Kind::Generated, true, true) => ("Replaced", String::new()),
+            (FileKind::Generated, true, true) => ("Replaced", String::new()),
             (_, true, true) => ("Updated", format!(" ({})", f.what.join(", "))),
-            (Kind::Input, false, _) => (
+            (FileKind::Input, false, _) => (
                 "Kept",
                 " (your matrix; the workflow is rendered from it)".to_string(),
             ),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 
-use crate::ship::release::{self, Options};
+use crate::ship::release::{self, ReleaseOptions};
 use crate::{facts, sys::shell};
 
 #[derive(Debug, Args)]
@@ -156,7 +156,7 @@ pub enum TagField {
 
 fn tag(a: TagArgs) -> Result<i32> {
     super::set_verbosity(a.verbose, false);
-    let opts = Options {
+    let opts = ReleaseOptions {
         manifest_path: a
             .manifest_path
             .as_deref()

@@ -13,7 +13,7 @@ use crate::exec::lock;
 use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
 use crate::package::binary;
 use crate::package::checksum;
-use crate::package::manifest::{ArtifactEntry, BinaryEntry, Kind, Manifest, PackageEntry};
+use crate::package::manifest::{ArtifactEntry, ArtifactKind, BinaryEntry, Manifest, PackageEntry};
 use crate::package::ownership;
 use crate::package::universal;
 use crate::plan::{
@@ -422,7 +422,7 @@ pub fn finish(
         sums.push((a.name.clone(), a.sha256.clone()));
         manifest.artifacts.push(ArtifactEntry {
             name,
-            kind: Kind::Checksum,
+            kind: ArtifactKind::Checksum,
             package: a.package.clone(),
             version: a.version.clone(),
             target: a.target.clone(),
@@ -440,7 +440,7 @@ pub fn finish(
     manifest.artifacts.extend(archives);
     manifest.artifacts.push(ArtifactEntry {
         name: checksum::SUMS_FILE.to_string(),
-        kind: Kind::Checksums,
+        kind: ArtifactKind::Checksums,
         package: None,
         version: None,
         target: None,
@@ -575,7 +575,7 @@ fn write_thin_archive(
     Ok(ArtifactEntry {
         inputs,
         name: a.file_name.clone(),
-        kind: Kind::Archive,
+        kind: ArtifactKind::Archive,
         package: Some(a.package.clone()),
         version: Some(a.version.clone()),
         target: Some(a.target.clone()),
@@ -648,7 +648,7 @@ pub fn write_universal_archive(
     Ok(ArtifactEntry {
         inputs: String::new(),
         name: u.file_name.clone(),
-        kind: Kind::Universal,
+        kind: ArtifactKind::Universal,
         package: Some(u.package.clone()),
         version: Some(u.version.clone()),
         target: Some(u.name.clone()),

@@ -50,12 +50,7 @@ impl Toolchain {
         let vv = vv?.stdout;
         let prints = prints?.stdout;
         let version = vv.lines().next().unwrap_or_default().trim().to_string();
-        let host = vv
-            .lines()
-            .find_map(|l| l.strip_prefix("host: "))
-            .unwrap_or_default()
-            .trim()
-            .to_string();
+        let host = parse_host(&vv).unwrap_or_default();
         let mut lines = prints.lines().map(str::trim).filter(|l| !l.is_empty());
         let sysroot = PathBuf::from(lines.next().unwrap_or_default());
         let target_list = lines.map(str::to_string).collect();
@@ -103,6 +98,13 @@ pub fn target_cfg(spec: &ToolchainSpec, triple: &str) -> Result<Vec<cargo_platfo
         .args(["--print", "cfg", "--target", triple])
         .run_checked(Some(Duration::from_secs(60)))?;
     crate::read::cargo_config::parse_cfg(&out.stdout).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The `host:` line of `rustc -vV`: the one place that reads it.
+pub fn parse_host(vv: &str) -> Option<String> {
+    vv.lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(|h| h.trim().to_string())
 }
 
 /// Installs a target's std with rustup, bounded by `timeout`: offline, rustup retries for

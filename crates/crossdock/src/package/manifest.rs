@@ -43,7 +43,7 @@ pub struct PackageEntry {
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
-pub enum Kind {
+pub enum ArtifactKind {
     Archive,
     Universal,
     Checksum,
@@ -53,7 +53,7 @@ pub enum Kind {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ArtifactEntry {
     pub name: String,
-    pub kind: Kind,
+    pub kind: ArtifactKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,7 +113,7 @@ impl Manifest {
         let rows: Vec<&ArtifactEntry> = self
             .artifacts
             .iter()
-            .filter(|a| matches!(a.kind, Kind::Archive | Kind::Universal))
+            .filter(|a| matches!(a.kind, ArtifactKind::Archive | ArtifactKind::Universal))
             .collect();
         let w0 = rows.iter().map(|a| a.name.len()).max().unwrap_or(8).max(8);
         let w1 = rows
@@ -245,7 +245,7 @@ mod tests {
     fn archive(name: &str, binaries: Vec<BinaryEntry>) -> ArtifactEntry {
         ArtifactEntry {
             name: name.into(),
-            kind: Kind::Archive,
+            kind: ArtifactKind::Archive,
             package: None,
             version: None,
             target: Some("x86_64-unknown-linux-gnu".into()),

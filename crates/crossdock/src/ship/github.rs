@@ -9,7 +9,7 @@ use crate::read::triple::Triple;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
-pub struct Entry {
+pub struct MatrixEntry {
     pub target: String,
     pub runner: String,
     pub builder: String,
@@ -23,7 +23,7 @@ pub struct Entry {
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Matrix {
-    pub include: Vec<Entry>,
+    pub include: Vec<MatrixEntry>,
 }
 
 pub fn default_runner(triple: &str) -> &'static str {
@@ -82,7 +82,7 @@ pub fn matrix(config: &Config, only: &[String]) -> Matrix {
                 .github_runner
                 .clone()
                 .unwrap_or_else(|| default_runner(&t.triple).to_string());
-            Entry {
+            MatrixEntry {
                 target: t.triple.clone(),
                 rustup_target: !t.build_std && native(&runner) != t.triple,
                 build_std: t.build_std,

@@ -50,7 +50,7 @@ const COMMON_TARGETS: &[(&str, &str)] = &[
 
 /// What init does to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
+pub enum FileKind {
     /// Written by init; an existing file is replaced only with `force`.
     Generated,
     /// The user's input (targets.toml): created when missing, never replaced.
@@ -64,7 +64,7 @@ pub struct File {
     /// Relative to the workspace root, with `/`.
     pub rel: String,
     pub path: PathBuf,
-    pub kind: Kind,
+    pub kind: FileKind,
     pub old: Option<String>,
     /// `None`: leave the file as it is.
     pub new: Option<String>,
@@ -79,7 +79,7 @@ impl File {
 }
 
 #[derive(Debug, Clone)]
-pub struct Options {
+pub struct InitOptions {
     pub manifest_path: Option<PathBuf>,
     /// A checkout of crossdock: its repository root or the crate directory.
     pub crossdock_path: Option<PathBuf>,
@@ -92,7 +92,7 @@ pub struct Options {
 }
 
 #[derive(Debug)]
-pub struct Plan {
+pub struct InitPlan {
     pub root: PathBuf,
     /// What the xtask depends on.
     pub dependency: Dependency,
@@ -105,7 +105,7 @@ pub struct Plan {
 
 /// The matrix's path and its name relative to the workspace root (the release workflow
 /// passes that name to `--config`, so the file must be inside the workspace).
-fn config_location(root: &Path, opts: &Options) -> Result<(PathBuf, String)> {
+fn config_location(root: &Path, opts: &InitOptions) -> Result<(PathBuf, String)> {
     let Some(given) = &opts.config else {
         let rel = crate::read::config::FILE_NAME;
         return Ok((root.join(rel), rel.to_string()));
@@ -150,20 +150,17 @@ pub fn host_triple(cargo: &str) -> Result<String> {
         .arg("-vV")
         .run_checked(Some(Duration::from_secs(60)))
         .with_context(|| format!("cannot run `{rustc} -vV` to learn this machine's target: install Rust (https://rustup.rs)"))?;
-    out.stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .map(|h| h.trim().to_string())
+    crate::facts::toolchain::parse_host(&out.stdout)
         .with_context(|| format!("`{rustc} -vV` printed no `host:` line"))
 }
 
-fn load_workspace(opts: &Options) -> Result<Workspace> {
+fn load_workspace(opts: &InitOptions) -> Result<Workspace> {
     Workspace::load(&opts.cargo, opts.manifest_path.as_deref())
         .context("init sets crossdock up in a Cargo project: run it in one (or `cargo init` first), or pass --manifest-path")
 }
 
 /// Everything init would write, computed without writing.
-pub fn plan(opts: &Options) -> Result<Plan> {
+pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     let ws = load_workspace(opts)?;
     let root = ws.root.clone();
     let file = |rel: &str| root.join(rel);
@@ -205,7 +202,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
     files.push(File {
         rel: config_rel.clone(),
         path: targets_path,
-        kind: Kind::Input,
+        kind: FileKind::Input,
         old: targets_old,
         new: targets_new,
         what: vec![],
@@ -221,7 +218,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
         files.push(File {
             rel: rel.to_string(),
             path: file(rel),
-            kind: Kind::Generated,
+            kind: FileKind::Generated,
             old: read_optional(&file(rel))?,
             new: Some(text),
             what: vec![],
@@ -248,7 +245,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
     files.push(File {
         rel: "Cargo.toml".to_string(),
         path: manifest_path,
-        kind: Kind::Edited,
+        kind: FileKind::Edited,
         new: (manifest != manifest_old).then_some(manifest),
         old: Some(manifest_old),
         what,
@@ -266,7 +263,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
     files.push(File {
         rel: rel.to_string(),
         path: file(rel),
-        kind: Kind::Edited,
+        kind: FileKind::Edited,
         what: if new.is_some() {
             vec!["added the `cargo xtask` alias".to_string()]
         } else {
@@ -282,7 +279,7 @@ pub fn plan(opts: &Options) -> Result<Plan> {
     files.push(File {
         rel: ".gitignore".to_string(),
         path: file(".gitignore"),
-        kind: Kind::Edited,
+        kind: FileKind::Edited,
         what: if new.is_some() {
             vec!["ignored /dist".to_string()]
         } else {
@@ -296,13 +293,13 @@ pub fn plan(opts: &Options) -> Result<Plan> {
     files.push(File {
         rel: WORKFLOW.to_string(),
         path: file(WORKFLOW),
-        kind: Kind::Generated,
+        kind: FileKind::Generated,
         old: read_optional(&file(WORKFLOW))?,
         new: Some(render_workflow_for(&config, &config_rel)),
         what: vec![],
     });
 
-    Ok(Plan {
+    Ok(InitPlan {
         root,
         dependency: dep,
         files,
@@ -312,15 +309,15 @@ pub fn plan(opts: &Options) -> Result<Plan> {
 }
 
 /// The files `force` would be needed for: generated files that exist already.
-pub fn conflicts(plan: &Plan) -> Vec<&File> {
+pub fn conflicts(plan: &InitPlan) -> Vec<&File> {
     plan.files
         .iter()
-        .filter(|f| f.kind == Kind::Generated && f.old.is_some())
+        .filter(|f| f.kind == FileKind::Generated && f.old.is_some())
         .collect()
 }
 
 /// Writes the plan. Without `force`, refuses (writing nothing) when a generated file exists.
-pub fn write(plan: &Plan, force: bool) -> Result<()> {
+pub fn write(plan: &InitPlan, force: bool) -> Result<()> {
     let conflicting = conflicts(plan);
     if !force && !conflicting.is_empty() {
         let list: Vec<String> = conflicting
@@ -356,7 +353,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 
 /// `init --check`: what is out of date or missing (empty when all is well). The workflow
 /// must equal its rendering from targets.toml; the xtask and its alias must exist.
-pub fn check(opts: &Options) -> Result<Vec<String>> {
+pub fn check(opts: &InitOptions) -> Result<Vec<String>> {
     let ws = load_workspace(opts)?;
     let root = &ws.root;
     let (targets, config_rel) = config_location(root, opts)?;

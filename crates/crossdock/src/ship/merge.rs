@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
-use crate::package::manifest::{ArtifactEntry, Kind, Manifest, PackageEntry};
+use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest, PackageEntry};
 use crate::plan::{resolve_lipo, Lipo, PlannedBinary, Problem, UniversalArtifact};
 use crate::read::config::{Config, LipoTool};
 use crate::{exec::dist, sys::shell};
@@ -99,7 +99,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
         for a in m
             .artifacts
             .iter()
-            .filter(|a| matches!(a.kind, Kind::Archive | Kind::Universal))
+            .filter(|a| matches!(a.kind, ArtifactKind::Archive | ArtifactKind::Universal))
         {
             let path = dir.join(&a.name);
             verify_file(&path, a)?;
@@ -136,7 +136,10 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
     let mut dropped: Vec<String> = Vec::new();
     for g in groups {
         let mut by_package: BTreeMap<(String, String), Vec<&Found>> = BTreeMap::new();
-        for f in found.values().filter(|f| f.entry.kind == Kind::Archive) {
+        for f in found
+            .values()
+            .filter(|f| f.entry.kind == ArtifactKind::Archive)
+        {
             if let (Some(p), Some(v), Some(t)) =
                 (&f.entry.package, &f.entry.version, &f.entry.target)
             {

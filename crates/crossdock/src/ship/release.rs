@@ -471,7 +471,7 @@ impl Release {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub struct ReleaseOptions {
     pub manifest_path: Option<PathBuf>,
     pub package: Option<String>,
     /// The tag the maintainer expects; refused unless it names the version in Cargo.toml.
@@ -483,7 +483,7 @@ pub struct Options {
 }
 
 /// Runs every check and returns what would be tagged. Creates nothing.
-pub fn prepare(opts: &Options) -> Result<Release> {
+pub fn prepare(opts: &ReleaseOptions) -> Result<Release> {
     let ws = Workspace::load(&opts.cargo, opts.manifest_path.as_deref())?;
     let root = ws.root.clone();
     let (candidates, all) = members(&ws)?;

@@ -88,7 +88,7 @@ pub fn crossdock_crate_dir(given: &Path) -> Result<PathBuf> {
 }
 
 /// The dependency the options ask for.
-pub fn dependency(opts: &Options) -> Result<Dependency> {
+pub fn dependency(opts: &InitOptions) -> Result<Dependency> {
     match (&opts.crossdock_path, &opts.crossdock_git) {
         (Some(_), Some(_)) => bail!("--crossdock-path and --crossdock-git exclude each other"),
         (Some(p), None) => Ok(Dependency::Path(crossdock_crate_dir(p)?)),
