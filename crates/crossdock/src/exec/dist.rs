@@ -146,8 +146,10 @@ pub fn prepare_out_dir(out_dir: &Path) -> Result<()> {
 pub fn execute(plan: &Plan) -> Result<Manifest> {
     check_problems(plan)?;
     check_out_dir(plan)?;
-    prepare_out_dir(&plan.out_dir)?;
+    // Both locks before anything in the out dir is touched (interrupted-run cleanup too).
+    let _out_lock = lock::acquire_out_dir(&plan.out_dir)?;
     let _lock = lock::acquire(&plan.target_dir)?;
+    prepare_out_dir(&plan.out_dir)?;
     let previous = Manifest::previous(&plan.out_dir);
     check_overwrites(plan, previous.as_ref())?;
 

@@ -14,10 +14,21 @@ pub struct DistLock {
     _file: File,
 }
 
+/// The target dir's lock: one build at a time per target dir.
 pub fn acquire(target_dir: &Path) -> Result<DistLock> {
-    std::fs::create_dir_all(target_dir)
-        .with_context(|| format!("cannot create {}", target_dir.display()))?;
-    let path = target_dir.join("crossdock.lock");
+    acquire_at(target_dir, "crossdock.lock")
+}
+
+/// The out dir's lock (`.crossdock.lock`, hidden: never uploaded or published): one run
+/// writes an out dir at a time, `dist` and `merge` alike, and only the holder cleans up
+/// what an interrupted run left there.
+pub fn acquire_out_dir(out_dir: &Path) -> Result<DistLock> {
+    acquire_at(out_dir, ".crossdock.lock")
+}
+
+fn acquire_at(dir: &Path, name: &str) -> Result<DistLock> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(name);
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)

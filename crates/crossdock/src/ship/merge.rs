@@ -11,9 +11,10 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
+use crate::package::binary;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest, PackageEntry};
 use crate::plan::{resolve_lipo, Lipo, PlannedBinary, Problem, UniversalArtifact};
-use crate::read::config::{Config, LipoTool};
+use crate::read::config::{Config, LipoTool, Strip};
 use crate::{exec::dist, sys::shell};
 
 /// A universal group to build when its members are present.
@@ -124,6 +125,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
             );
         }
     }
+    let _out_lock = crate::exec::lock::acquire_out_dir(out_dir)?;
     dist::prepare_out_dir(out_dir)?;
     let epoch = epoch.unwrap_or_default();
     let mut entries: Vec<ArtifactEntry> = Vec::new();
@@ -178,6 +180,16 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
                         format!(
                             "{}: lists binary {} but the archive has no {rel}",
                             f.entry.name, b.name
+                        )
+                    })?;
+                    // The same check `dist` makes, on every slice that goes into a fat
+                    // binary: the right Mach-O CPU and, for arm64, a valid signature.
+                    let data = std::fs::read(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    binary::verify(path, &data, target, Strip::None).with_context(|| {
+                        format!(
+                            "{}: binary {} is not fit for {}",
+                            f.entry.name, b.name, g.name
                         )
                     })?;
                     slices.entry(b.name.clone()).or_default().push(path.clone());
