@@ -195,6 +195,9 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         .collect();
     let specs: BTreeSet<ToolchainSpec> = target_specs.iter().map(|(_, s)| s.clone()).collect();
     let root = ws.root.clone();
+    let mut cargo_config = CargoConfig::load(&ws.root);
+    // `rustc --print cfg` only when a `cfg(…)` table can use the answer.
+    let want_cfg = cargo_config.has_cfg_tables();
     let early = Some((speculative, early));
     let (toolchains, target_cfg, (epoch, epoch_source, commit), dirty) = std::thread::scope(|s| {
         let mut early = early;
@@ -212,6 +215,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         // One `rustc --print cfg` per target, with the rustc that builds it.
         let cfgs: Vec<_> = target_specs
             .iter()
+            .filter(|_| want_cfg)
             .map(|(triple, spec)| (triple, s.spawn(move || toolchain::target_cfg(spec, triple))))
             .collect();
         let git = s.spawn(|| git_facts(&root));
@@ -259,7 +263,6 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         }
         includes.insert(p.name.clone(), files);
     }
-    let mut cargo_config = CargoConfig::load(&ws.root);
     cargo_config.target_cfg = target_cfg;
     let target_rustflags_in_config = targets
         .iter()

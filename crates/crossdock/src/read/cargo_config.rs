@@ -89,6 +89,13 @@ impl CargoConfig {
         }
     }
 
+    /// Does any file have a `[target.'cfg(…)']` table? Only then do the targets' cfg
+    /// values matter (and are worth a `rustc --print cfg` each).
+    pub fn has_cfg_tables(&self) -> bool {
+        self.target_tables()
+            .any(|(_, name, _)| name.starts_with("cfg("))
+    }
+
     /// Does the table `[target.<name>]` apply to `triple`?
     fn applies(&self, name: &str, triple: &str) -> bool {
         if name == triple {
