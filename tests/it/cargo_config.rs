@@ -95,13 +95,7 @@ fn a_cfg_table_that_applies_gets_our_flags_next_to_it() {
 #[test]
 fn build_rustflags_reach_the_aarch64_binary_under_qemu() {
     let t = "aarch64-unknown-linux-gnu";
-    if !require(
-        "Debian cargo and aarch64 std (cargo-web, libstd-rust-web-dev:arm64), aarch64-linux-gnu-gcc, qemu-aarch64",
-        debian_std(t)
-            && have("aarch64-linux-gnu-gcc")
-            && have("qemu-aarch64")
-            && Path::new("/usr/bin/cargo").exists(),
-    ) {
+    if !crate::cross::require_debian_aarch64() {
         return;
     }
     let keys = format!(

@@ -121,16 +121,22 @@ fn extracted(fx: &Fixture, archive: &str) -> (tempfile::TempDir, PathBuf) {
     (x, dir)
 }
 
-#[test]
-fn aarch64_linux_gnu_with_debian_toolchain_runs_under_qemu() {
-    let t = "aarch64-unknown-linux-gnu";
-    if !require(
+/// Debian's cargo with its aarch64 std, the cross gcc and qemu: present, or a printed skip
+/// (a failure under CROSSDOCK_REQUIRE_CROSS=1).
+pub fn require_debian_aarch64() -> bool {
+    require(
         "Debian cargo and aarch64 std (cargo-web, libstd-rust-web-dev:arm64), aarch64-linux-gnu-gcc, qemu-aarch64",
-        debian_std(t)
+        debian_std("aarch64-unknown-linux-gnu")
             && have("aarch64-linux-gnu-gcc")
             && have("qemu-aarch64")
             && Path::new("/usr/bin/cargo").exists(),
-    ) {
+    )
+}
+
+#[test]
+fn aarch64_linux_gnu_with_debian_toolchain_runs_under_qemu() {
+    let t = "aarch64-unknown-linux-gnu";
+    if !require_debian_aarch64() {
         return;
     }
     // The global --cargo/--rustc route: Debian's cargo and rustc instead of rustup's.
