@@ -5,9 +5,7 @@
 //! its flags at the target level on Linux. Judged by running the binary extracted from the
 //! shipped archive (under qemu for aarch64), not by reading crossdock's plan.
 
-use std::path::Path;
-
-use crate::cross::{cross_path, debian_std, DEBIAN_RUSTC};
+use crate::cross::{cross_path, DEBIAN_RUSTC};
 use crate::support::*;
 
 const SET: &str = "cfgflag: fixture_flag set";
