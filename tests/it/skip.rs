@@ -23,7 +23,21 @@ fn dist_ships_what_builds_here_and_lists_the_rest() {
     let fx = fixture();
     let bin = tempfile::tempdir().unwrap();
     let path = offline_rustup(bin.path());
+    // The stand-in also records each call: no std is fetched for a target that cannot
+    // build here anyway (no linker for it).
+    let calls = bin.path().join("calls");
+    let script = std::fs::read_to_string(bin.path().join("rustup")).unwrap();
+    std::fs::write(
+        bin.path().join("rustup"),
+        script.replacen("\n", &format!("\necho \"$@\" >> {}\n", calls.display()), 1),
+    )
+    .unwrap();
     let r = fx.run_env(&["dist"], &[("PATH", &path)]).ok();
+    let asked = std::fs::read_to_string(&calls).unwrap_or_default();
+    assert!(
+        !asked.contains("windows-msvc") && !asked.contains("apple"),
+        "{asked}"
+    );
     let host = host();
     let dist = fx.dist_dir();
     assert!(dist.join(format!("alpha-0.3.1-{host}.tar.gz")).is_file());

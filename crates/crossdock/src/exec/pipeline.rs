@@ -40,9 +40,13 @@ pub fn prepare(loc: &Location, opts: &Options, probe: bool) -> Result<Prepared> 
         });
     }
     if !opts.strict() {
-        // A real run adds missing std now, so that the checks below can probe the linker;
-        // a target whose std cannot be added here is left out instead of failing the run.
-        plan = add_std_or_skip(plan);
+        // First what needs no download or build (linker, builder, runner on PATH): a target
+        // that cannot build here anyway is left out before `rustup target add` fetches its
+        // std. Then missing std is added, so that the checks below can probe the linker; a
+        // target whose std cannot be added is left out instead of failing the run.
+        let quick = doctor::check(&plan, &facts, false);
+        let skips = quick.skips(&plan, &facts.host);
+        plan = add_std_or_skip(plan.without(skips));
     }
     if opts.strict() {
         doctor::preflight(&plan, &facts)?;
