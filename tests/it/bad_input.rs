@@ -211,3 +211,25 @@ fn unwritable_out_dir() {
         r.stderr
     );
 }
+
+#[test]
+fn weak_inputs_are_refused_with_the_fix() {
+    // -j 0 never reaches cargo.
+    let fx = with_config(HOST_ONLY);
+    fx.run(&["dist", "--dry-run", "-j", "0"])
+        .fails_with(&["-j", "0"]);
+    // jobs = 0 and an env key with `=` in targets.toml: the line and the key.
+    let fx = with_config(&format!("[dist]\njobs = 0\n\n{HOST_ONLY}"));
+    fx.run(&["dist", "--dry-run"])
+        .fails_with(&["targets.toml:2:", "key `jobs`: must be at least 1"]);
+    let fx = with_config(&format!("{HOST_ONLY}env = {{ \"A=B\" = \"1\" }}\n"));
+    fx.run(&["dist", "--dry-run"])
+        .fails_with(&["key `env`", "\"A=B\" is not an environment variable name"]);
+    // SOURCE_DATE_EPOCH that is not a number is an error, not silently the commit's time.
+    let fx = with_config(HOST_ONLY);
+    fx.run_env(&["dist", "--dry-run"], &[("SOURCE_DATE_EPOCH", "abc")])
+        .fails_with(&[
+            "SOURCE_DATE_EPOCH=\"abc\" is not a number of seconds",
+            "unset it",
+        ]);
+}

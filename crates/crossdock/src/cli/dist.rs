@@ -23,9 +23,9 @@ pub struct DistArgs {
     /// Print only JSON on stdout: the plan with --dry-run, else the manifest.
     #[arg(long)]
     pub json: bool,
-    /// Parallel jobs for cargo and for packaging.
-    #[arg(long, short = 'j', value_name = "N")]
-    pub jobs: Option<usize>,
+    /// Parallel jobs for cargo and for packaging (at least 1).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
     /// Every target of the matrix must build (as with --target); without it, targets this
     /// machine cannot build are skipped and listed.
     #[arg(long)]
@@ -49,7 +49,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
         out_dir: a.out_dir.as_deref().map(facts::absolute).transpose()?,
         cargo: a.ws.cargo.clone(),
         rustc: a.ws.rustc.clone(),
-        jobs: a.jobs,
+        jobs: a.jobs.map(usize::from),
         all_targets: a.all_targets,
         force: a.force,
         packages: a.packages.clone(),

@@ -177,6 +177,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         )
     });
     let (ws, mut config) = loaded?;
+    source_date_epoch_from_env()?;
     // This machine's settings (untracked targets.local.toml) apply to builds, not to the
     // shared matrix that `matrix` and `init` read.
     if let Some(p) = crate::read::local::apply(&mut config)? {
@@ -299,6 +300,19 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     Ok((config, facts))
 }
 
+/// `SOURCE_DATE_EPOCH` when set; an error when it is set but not a number of seconds (a
+/// silently ignored value would ship archives with another date than the one asked for).
+fn source_date_epoch_from_env() -> Result<Option<u64>> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) if !s.trim().is_empty() => s.trim().parse::<u64>().map(Some).map_err(|_| {
+            anyhow::anyhow!(
+                "SOURCE_DATE_EPOCH={s:?} is not a number of seconds since 1970; unset it (the commit's time is used) or set it to one, e.g. $(git log -1 --format=%ct)"
+            )
+        }),
+        _ => Ok(None),
+    }
+}
+
 /// SOURCE_DATE_EPOCH, else the HEAD commit's time, and which; and the HEAD commit.
 fn git_facts(root: &Path) -> (u64, EpochSource, Option<String>) {
     let out = Cmd::new("git")
@@ -316,9 +330,8 @@ fn git_facts(root: &Path) -> (u64, EpochSource, Option<String>) {
         Some((c, t)) => (Some(c), t.parse::<u64>().ok()),
         None => (None, None),
     };
-    let env = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse().ok());
+    // Checked by `gather` before: a value that is set parses.
+    let env = source_date_epoch_from_env().ok().flatten();
     let (epoch, source) = match (env, time) {
         (Some(e), _) => (e, EpochSource::Env),
         (None, Some(t)) => (t, EpochSource::Commit),

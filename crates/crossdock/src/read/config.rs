@@ -55,7 +55,7 @@ pub mod raw {
         /// `true` (default), `false` or `"debuginfo"`; a target's own setting wins.
         pub strip: Option<Spanned<Strip>>,
         /// Parallel jobs for cargo (default: as many as cores and memory allow).
-        pub jobs: Option<usize>,
+        pub jobs: Option<Spanned<usize>>,
         /// The smoke run of every target: `false`, `true`, arguments, or a table by binary.
         pub smoke: Option<Spanned<Smoke>>,
     }
@@ -437,7 +437,15 @@ impl Config {
             .map(|ps| ps.into_iter().map(spanned).collect::<Vec<_>>());
         self.include = d.include.into_iter().map(spanned).collect();
         self.profile = d.profile;
-        self.jobs = d.jobs;
+        if let Some(j) = &d.jobs {
+            if *j.get_ref() == 0 {
+                return Err(self.error(
+                    Span::from(j.span()),
+                    "key `jobs`: must be at least 1 (leave it out for as many as CPUs and memory allow)".into(),
+                ));
+            }
+        }
+        self.jobs = d.jobs.map(|j| j.into_inner());
         self.cargo = d.cargo;
         self.rustc = d.rustc;
         let default_strip = match d.strip {
@@ -526,6 +534,14 @@ impl Config {
                 Some(s) => self.strip(s)?,
                 None => default_strip,
             };
+            for key in t.env.keys() {
+                if key.is_empty() || key.contains(['=', '\0']) {
+                    return Err(self.error(
+                        span,
+                        format!("target `{triple}`: key `env`: {key:?} is not an environment variable name (empty, or with `=` or NUL); use e.g. env = {{ CC = \"clang\" }}"),
+                    ));
+                }
+            }
             self.targets.push(Target {
                 strip,
                 triple,
