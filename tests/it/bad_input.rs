@@ -233,3 +233,38 @@ fn weak_inputs_are_refused_with_the_fix() {
             "unset it",
         ]);
 }
+
+#[test]
+fn include_never_packs_crossdocks_own_outputs_and_survives_glob_characters_in_the_path() {
+    // A checkout under `we[ird]/`, and a pattern that would match the previous outputs.
+    let parent = tempfile::tempdir().unwrap();
+    let root = parent.path().join("we[ird]");
+    copy_tree(&fixture_src("tiny"), &root);
+    std::fs::write(
+        root.join("targets.toml"),
+        format!("[dist]\ninclude = [\"README.md\", \"dist/*\", \"target/*\"]\n\n{HOST_ONLY}"),
+    )
+    .unwrap();
+    let env = [("SOURCE_DATE_EPOCH", "1700000000")];
+    let first = run_in(&root, &["dist"], &env).ok();
+    assert!(
+        !first.stderr.contains("README.md` matches no file"),
+        "{}",
+        first.stderr
+    );
+    let archive = root.join(format!("dist/tiny-0.2.0-{}.tar.gz", host()));
+    let one = std::fs::read(&archive).unwrap();
+    run_in(&root, &["dist"], &env).ok();
+    assert_eq!(
+        std::fs::read(&archive).unwrap(),
+        one,
+        "the second run packed the first"
+    );
+    let x = tempfile::tempdir().unwrap();
+    extract(&archive, x.path());
+    let top = format!("tiny-0.2.0-{}", host());
+    assert_eq!(
+        list_files(x.path()),
+        [format!("{top}/README.md"), format!("{top}/tiny")]
+    );
+}

@@ -250,9 +250,18 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     });
     let packages = select::packages_for_run(&config, &ws, &opts.packages)?;
     let mut includes = BTreeMap::new();
+    let own_outputs = [
+        ws.target_dir.clone(),
+        opts.out_dir.clone().unwrap_or_else(|| ws.root.join("dist")),
+    ];
     for p in &packages {
-        let (files, unmatched) =
-            include::resolve(&config, &ws.root, &p.manifest_dir, &config.include)?;
+        let (files, unmatched) = include::resolve(
+            &config,
+            &ws.root,
+            &p.manifest_dir,
+            &config.include,
+            &own_outputs,
+        )?;
         for u in unmatched {
             shell::warn(format!(
                 "{}: include pattern `{u}` matches no file for package `{}` (looked in {} and {})",

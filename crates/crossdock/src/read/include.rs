@@ -37,13 +37,20 @@ pub fn check_pattern(config: &Config, pattern: &str, span: Span) -> Result<()> {
     Ok(())
 }
 
-/// Files matching `patterns` for a package, and the patterns that matched nothing.
+/// Files matching `patterns` for a package, and the patterns that matched nothing. Files
+/// under `exclude` (the out dir and the target dir: crossdock's own outputs) never match,
+/// else every run would pack the previous one's archives.
 pub fn resolve(
     config: &Config,
     workspace_root: &Path,
     package_dir: &Path,
     patterns: &[(String, Span)],
+    exclude: &[PathBuf],
 ) -> Result<(Vec<IncludeFile>, Vec<String>)> {
+    let exclude: Vec<PathBuf> = exclude
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
     let root = workspace_root
         .canonicalize()
         .with_context(|| format!("cannot resolve {}", workspace_root.display()))?;
@@ -53,7 +60,8 @@ pub fn resolve(
         check_pattern(config, pattern, *span)?;
         let mut found = false;
         for base in [package_dir, workspace_root] {
-            let full = base.join(pattern);
+            // The base is a path, not a pattern: a checkout in `we[ird]/` must still match.
+            let full = Path::new(&glob::Pattern::escape(&base.to_string_lossy())).join(pattern);
             let entries = glob::glob(&full.to_string_lossy())
                 .map_err(|e| config.error(*span, format!("key `include`: `{pattern}`: {e}")))?;
             for entry in entries {
@@ -65,6 +73,9 @@ pub fn resolve(
                     continue;
                 }
                 let real = path.canonicalize()?;
+                if exclude.iter().any(|x| real.starts_with(x)) {
+                    continue;
+                }
                 if !real.starts_with(&root) {
                     bail!(
                         "include `{pattern}` matched {}, a symlink to {} outside the workspace {}; crossdock never packs files from outside the workspace: copy the file in or narrow the pattern",
