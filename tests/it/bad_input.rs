@@ -268,3 +268,23 @@ fn include_never_packs_crossdocks_own_outputs_and_survives_glob_characters_in_th
         [format!("{top}/README.md"), format!("{top}/tiny")]
     );
 }
+
+#[test]
+fn archive_refuses_duplicate_names_and_non_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("a")).unwrap();
+    std::fs::write(d.join("a/x"), "one").unwrap();
+    std::fs::write(d.join("x"), "two").unwrap();
+    run_in(d, &["archive", "out.tar.gz", "a/x", "x"], &[])
+        .fails_with(&["would both be `x` in the archive"]);
+    // /dev/zero never ends: refused at once, and no temp file is left.
+    run_in(d, &["archive", "out.tar.gz", "/dev/zero"], &[])
+        .fails_with(&["/dev/zero: not a regular file"]);
+    let left: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "a" && n != "x")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -42,27 +42,44 @@ pub fn run(a: ArchiveArgs) -> Result<i32> {
         );
     };
     let mut entries = Vec::new();
+    let mut seen: std::collections::BTreeMap<String, PathBuf> = Default::default();
     for f in &a.files {
-        std::fs::metadata(f).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", f.display()))?;
+        let meta = std::fs::metadata(f)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", f.display()))?;
+        // A device or a FIFO would never end (or change between hash and write).
+        if !meta.is_file() {
+            bail!(
+                "{}: not a regular file; archive takes files (copy a device's or a pipe's output into one first)",
+                f.display()
+            );
+        }
         let exec = crate::sys::fs::is_executable(f);
         let entry_name = f
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        if let Some(prev_path) = seen.insert(entry_name.clone(), f.clone()) {
+            bail!(
+                "{} and {} would both be `{entry_name}` in the archive; rename one (entries are file names, without their directories)",
+                prev_path.display(),
+                f.display()
+            );
+        }
         entries.push(Entry {
             name: entry_name,
             source: Source::File(f.clone()),
             mode: if exec { MODE_EXECUTABLE } else { MODE_FILE },
         });
     }
-    let mtime = a
-        .mtime
-        .or_else(|| {
-            std::env::var("SOURCE_DATE_EPOCH")
-                .ok()
-                .and_then(|s| s.parse().ok())
-        })
-        .unwrap_or(crate::facts::FALLBACK_EPOCH);
+    let mtime = match a.mtime {
+        Some(m) => m,
+        None => match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(s) if !s.trim().is_empty() => s.trim().parse().map_err(|_| {
+                anyhow::anyhow!("SOURCE_DATE_EPOCH={s:?} is not a number of seconds since 1970; unset it or pass --mtime")
+            })?,
+            _ => crate::facts::FALLBACK_EPOCH,
+        },
+    };
     let top = a.top_dir.unwrap_or_else(|| stem.to_string());
     let w = archive::write(&a.output, format, &top, entries, mtime)?;
     print!("{}", crate::package::checksum::line(&w.sha256, &name));
