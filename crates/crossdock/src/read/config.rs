@@ -542,6 +542,12 @@ impl Config {
                     ));
                 }
             }
+            if let Some(r) = t.github_runner.as_deref().filter(|r| !is_plain_word(r)) {
+                return Err(self.error(
+                    span,
+                    format!("target `{triple}`: key `github-runner` = {r:?} is not a runner label (letters, digits, `.`, `_`, `-`), e.g. \"ubuntu-24.04-arm\""),
+                ));
+            }
             self.targets.push(Target {
                 strip,
                 triple,
@@ -563,6 +569,19 @@ impl Config {
         }
         for u in file.universal {
             let (name, span) = spanned(u.name);
+            // The name becomes a file name and a YAML value: one plain word.
+            if !is_plain_word(&name) {
+                return Err(self.error(
+                    span,
+                    format!("universal `{name}`: key `name` may hold only letters, digits, `.`, `_` and `-` (it names the archive), e.g. \"universal-apple-darwin\""),
+                ));
+            }
+            if self.targets.iter().any(|t| t.triple == name) {
+                return Err(self.error(
+                    span,
+                    format!("universal `{name}`: key `name` is a target's triple, so the fat archive would replace that target's own; use e.g. \"universal-apple-darwin\""),
+                ));
+            }
             let tool = match u.tool {
                 None => LipoTool::Auto,
                 Some(t) => {
@@ -697,6 +716,14 @@ impl Config {
     pub fn target(&self, triple: &str) -> Option<&Target> {
         self.targets.iter().find(|t| t.triple == triple)
     }
+}
+
+/// Letters, digits, `.`, `_`, `-`, not starting with `.`: safe as a file name and in YAML.
+fn is_plain_word(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('.')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 fn spanned(s: toml::Spanned<String>) -> (String, Span) {
@@ -942,5 +969,23 @@ mod tests {
             e.starts_with("targets.toml:3:9: key `smoke`: expected true, false"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn names_that_reach_yaml_and_file_names_are_plain_words() {
+        let apple = "[[target]]\ntriple = \"x86_64-apple-darwin\"\n[[target]]\ntriple = \"aarch64-apple-darwin\"\n";
+        let e = parse(&format!("{apple}[[universal]]\nname = \"x86_64-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is a target's triple"), "{e}");
+        let e = parse(&format!("{apple}[[universal]]\nname = \"../fat\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("may hold only letters"), "{e}");
+        let e = parse("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\ngithub-runner = \"ubuntu-latest\\n  evil: 1\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is not a runner label"), "{e}");
+        parse("[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\ngithub-runner = \"ubuntu-24.04-arm\"\n").unwrap();
     }
 }
