@@ -95,3 +95,56 @@ fn merge_checks_every_input() {
         assert!(!out.join(&archive).exists(), "nothing merged");
     }
 }
+
+#[test]
+fn merge_refuses_names_that_would_leave_the_out_dir() {
+    let host = host();
+    let fx = Fixture::new("tiny");
+    let a = fx.path().join("a");
+    fx.run(&["dist", "--out-dir", a.to_str().unwrap()]).ok();
+    let archive = format!("tiny-0.2.0-{host}.tar.gz");
+    let out = fx.path().join("merged");
+    let mpath = a.join("dist-manifest.json");
+    let original = std::fs::read_to_string(&mpath).unwrap();
+    for (field, value, needle) in [
+        (
+            "name",
+            "../payload.tar.gz",
+            "is not a plain archive file name",
+        ),
+        (
+            "name",
+            "/tmp/payload.tar.gz",
+            "is not a plain archive file name",
+        ),
+        ("package", "../../PWNED", "not a plain word"),
+        ("version", "latest", "not a semver version"),
+        ("name", "other-0.2.0-x.tar.gz", "is not named tiny-0.2.0-"),
+    ] {
+        let mut m: serde_json::Value = serde_json::from_str(&original).unwrap();
+        for art in m["artifacts"].as_array_mut().unwrap() {
+            if art["name"] == archive.as_str() {
+                art[field] = value.into();
+            }
+        }
+        std::fs::write(&mpath, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+        run_in(
+            fx.path(),
+            &[
+                "merge",
+                a.to_str().unwrap(),
+                "--out-dir",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        )
+        .fails_with(&[needle, "refusing to merge it"]);
+        assert!(
+            !out.exists(),
+            "{field} = {value}: merge wrote {}",
+            out.display()
+        );
+        assert!(!fx.path().join("payload.tar.gz").exists());
+        assert!(!fx.path().parent().unwrap().join("PWNED").exists());
+    }
+}

@@ -53,6 +53,47 @@ pub fn groups(config: &Config, tools: &BTreeSet<String>) -> Result<Vec<Group>> {
         .collect()
 }
 
+/// Names from an input manifest become paths (the copy in the out dir, the scratch dir of
+/// a universal build), and the inputs come from build jobs that ran dependency code: each
+/// is checked before anything is written. An archive is `{package}-{version}-{target}.ext`,
+/// each part one plain word (a version may carry `+build`), the whole one path component.
+fn check_input_names(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
+    let plain = |s: &str, extra: &[char]| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') || extra.contains(&c)
+            })
+    };
+    let refuse = |why: String| {
+        anyhow::anyhow!(
+            "{}: artifact {:?} {why}; refusing to merge it (was this input made by `dist`?)",
+            manifest.display(),
+            a.name
+        )
+    };
+    if !crate::package::ownership::is_output_name(&a.name) {
+        return Err(refuse("is not a plain archive file name".into()));
+    }
+    let (Some(p), Some(v), Some(t)) = (&a.package, &a.version, &a.target) else {
+        return Err(refuse("lacks its package, version or target".into()));
+    };
+    if !plain(p, &[]) || !plain(v, &['+']) || !plain(t, &[]) {
+        return Err(refuse(format!(
+            "has package {p:?}, version {v:?} or target {t:?} that is not a plain word"
+        )));
+    }
+    if !v.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(refuse(format!(
+            "has version {v:?}, which is not a semver version"
+        )));
+    }
+    if !a.name.starts_with(&format!("{p}-{v}-{t}.")) {
+        return Err(refuse(format!("is not named {p}-{v}-{t}.<ext>")));
+    }
+    Ok(())
+}
+
 /// One thin archive found in an input dir.
 struct Found {
     dir: PathBuf,
@@ -102,6 +143,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
             .iter()
             .filter(|a| matches!(a.kind, ArtifactKind::Archive | ArtifactKind::Universal))
         {
+            check_input_names(&mpath, a)?;
             let path = dir.join(&a.name);
             verify_file(&path, a)?;
             check_entries(&path)?;
