@@ -196,7 +196,18 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
             }
         }
         for ((package, version), members) in by_package {
-            if members.len() != g.members.len() {
+            let present: std::collections::BTreeSet<&str> = members
+                .iter()
+                .filter_map(|f| f.entry.target.as_deref())
+                .collect();
+            if members.len() != present.len() {
+                bail!(
+                    "universal `{}` of {package} {version}: the inputs hold more than one archive of one member target ({}); merge one archive per target",
+                    g.name,
+                    members.iter().map(|f| f.entry.name.as_str()).collect::<Vec<_>>().join(", ")
+                );
+            }
+            if present.len() != g.members.len() {
                 shell::warn(format!("universal `{}` of {package}: only {} of {} member targets are in the inputs; not built", g.name, members.len(), g.members.len()));
                 continue;
             }
@@ -209,7 +220,9 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
                 let f = members
                     .iter()
                     .find(|f| f.entry.target.as_deref() == Some(target))
-                    .expect("member present");
+                    .with_context(|| {
+                        format!("universal `{}` of {package}: no archive of member {target} in the inputs", g.name)
+                    })?;
                 let files = unpack(&f.dir.join(&f.entry.name), &work.join(target))?;
                 let top = f.entry.name.trim_end_matches(".tar.gz");
                 for b in &f.entry.binaries {
