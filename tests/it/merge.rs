@@ -78,6 +78,9 @@ fn merge_checks_every_input() {
         ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('../evil');d=b'x';i.size=1\nt.addfile(i,io.BytesIO(d))", "`../evil`"),
         ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('/tmp/crossdock-evil');d=b'x';i.size=1\nt.addfile(i,io.BytesIO(d))", "`/tmp/crossdock-evil`"),
         ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('top/link');i.type=tarfile.SYMTYPE;i.linkname='../../etc/passwd'\nt.addfile(i)", "symlink"),
+        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('top/fifo');i.type=tarfile.FIFOTYPE\nt.addfile(i)", "is not a file, directory or link"),
+        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('top/zero');i.type=tarfile.CHRTYPE;i.devmajor=1;i.devminor=5\nt.addfile(i)", "is not a file, directory or link"),
+        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\nfor d in (b'good',b'evil'):\n  i=tarfile.TarInfo('top/app');i.size=len(d);t.addfile(i,io.BytesIO(d))", "appears twice"),
     ];
     for (script, needle) in cases {
         let evil = fx.path().join("evil");

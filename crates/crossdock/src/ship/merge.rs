@@ -391,11 +391,21 @@ pub fn check_entries(path: &Path) -> Result<()> {
         let f = std::fs::File::open(path)?;
         let mut z = zip::ZipArchive::new(f)
             .with_context(|| format!("{} is not a zip archive", path.display()))?;
+        let mut seen = std::collections::BTreeSet::new();
         for i in 0..z.len() {
             let e = z.by_index(i)?;
             let n = e.name().to_string();
+            if n.contains('\\') {
+                return Err(refuse(&n, "has a backslash (a Windows path separator)"));
+            }
             if unsafe_name(&n) || e.enclosed_name().is_none() {
                 return Err(refuse(&n, "has an absolute path or `..`"));
+            }
+            if !seen.insert(n.trim_end_matches('/').to_string()) {
+                return Err(refuse(
+                    &n,
+                    "appears twice (the second would win on extraction)",
+                ));
             }
             if e.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000) {
                 let mut target = String::new();
@@ -413,6 +423,7 @@ pub fn check_entries(path: &Path) -> Result<()> {
     }
     let f = std::fs::File::open(path)?;
     let mut t = tar::Archive::new(flate2::read::GzDecoder::new(f));
+    let mut seen = std::collections::BTreeSet::new();
     for e in t
         .entries()
         .with_context(|| format!("{} is not a tar.gz archive", path.display()))?
@@ -423,6 +434,22 @@ pub fn check_entries(path: &Path) -> Result<()> {
             return Err(refuse(&raw, "has an absolute path or `..`"));
         }
         let kind = e.header().entry_type();
+        if !(kind.is_file() || kind.is_dir() || kind.is_symlink() || kind.is_hard_link()) {
+            return Err(refuse(
+                &raw,
+                "is not a file, directory or link (a device, FIFO or other special entry)",
+            ));
+        }
+        let normalized = raw
+            .trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_string();
+        if !seen.insert(normalized) {
+            return Err(refuse(
+                &raw,
+                "appears twice (the second would win on extraction)",
+            ));
+        }
         if kind.is_symlink() || kind.is_hard_link() {
             let target = e.link_name()?.map(|p| p.into_owned()).unwrap_or_default();
             if link_escapes(&raw, &target) {
