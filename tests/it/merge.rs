@@ -77,19 +77,25 @@ fn merge_checks_every_input() {
     let cases: &[(&str, &str)] = &[
         ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('../evil');d=b'x';i.size=1\nt.addfile(i,io.BytesIO(d))", "`../evil`"),
         ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('/tmp/crossdock-evil');d=b'x';i.size=1\nt.addfile(i,io.BytesIO(d))", "`/tmp/crossdock-evil`"),
-        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('top/link');i.type=tarfile.SYMTYPE;i.linkname='../../etc/passwd'\nt.addfile(i)", "symlink"),
-        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('top/fifo');i.type=tarfile.FIFOTYPE\nt.addfile(i)", "is not a file, directory or link"),
-        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('top/zero');i.type=tarfile.CHRTYPE;i.devmajor=1;i.devminor=5\nt.addfile(i)", "is not a file, directory or link"),
-        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\nfor d in (b'good',b'evil'):\n  i=tarfile.TarInfo('top/app');i.size=len(d);t.addfile(i,io.BytesIO(d))", "appears twice"),
+        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('TOP/link');i.type=tarfile.SYMTYPE;i.linkname='../../etc/passwd'\nt.addfile(i)", "symlink"),
+        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('TOP/fifo');i.type=tarfile.FIFOTYPE\nt.addfile(i)", "is not a file, directory or link"),
+        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('TOP/zero');i.type=tarfile.CHRTYPE;i.devmajor=1;i.devminor=5\nt.addfile(i)", "is not a file, directory or link"),
+        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\nfor d in (b'good',b'evil'):\n  i=tarfile.TarInfo('TOP/app');i.size=len(d);t.addfile(i,io.BytesIO(d))", "appears twice"),
+        ("import tarfile,io,sys\nt=tarfile.open(sys.argv[1],'w:gz')\ni=tarfile.TarInfo('elsewhere/app');d=b'x';i.size=1\nt.addfile(i,io.BytesIO(d))", "is outside the top folder"),
     ];
     for (script, needle) in cases {
         let evil = fx.path().join("evil");
         let _ = std::fs::remove_dir_all(&evil);
         copy_tree(&a, &evil);
+        let top = archive.trim_end_matches(".tar.gz");
         tool(
             Path::new("/"),
             "python3",
-            &["-c", script, evil.join(&archive).to_str().unwrap()],
+            &[
+                "-c",
+                &script.replace("TOP/", &format!("{top}/")),
+                evil.join(&archive).to_str().unwrap(),
+            ],
         );
         bless(&evil, &archive);
         let r = m(&evil).fails_with(&[&archive, needle, "refusing to extract"]);

@@ -144,6 +144,21 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
             .filter(|a| matches!(a.kind, ArtifactKind::Archive | ArtifactKind::Universal))
         {
             check_input_names(&mpath, a)?;
+            if let Some(other) = found.values().find(|f| {
+                f.entry.package == a.package
+                    && f.entry.target == a.target
+                    && f.entry.version != a.version
+            }) {
+                bail!(
+                    "{} ({}) and {} ({}) ship package {} for {} at two versions: merge the outputs of one release only",
+                    a.name,
+                    dir.display(),
+                    other.entry.name,
+                    other.dir.display(),
+                    a.package.as_deref().unwrap_or_default(),
+                    a.target.as_deref().unwrap_or_default()
+                );
+            }
             let path = dir.join(&a.name);
             verify_file(&path, a)?;
             check_entries(&path)?;
@@ -387,6 +402,16 @@ pub fn check_entries(path: &Path) -> Result<()> {
             path.display()
         )
     };
+    // Every entry lies in the one top folder the archive's name promises.
+    let top = name
+        .strip_suffix(".tar.gz")
+        .or_else(|| name.strip_suffix(".zip"))
+        .unwrap_or(&name)
+        .to_string();
+    let in_top = |entry: &str| {
+        let e = entry.trim_start_matches("./");
+        e == top || e == format!("{top}/") || e.starts_with(&format!("{top}/"))
+    };
     if name.ends_with(".zip") {
         let f = std::fs::File::open(path)?;
         let mut z = zip::ZipArchive::new(f)
@@ -400,6 +425,9 @@ pub fn check_entries(path: &Path) -> Result<()> {
             }
             if unsafe_name(&n) || e.enclosed_name().is_none() {
                 return Err(refuse(&n, "has an absolute path or `..`"));
+            }
+            if !in_top(&n) {
+                return Err(refuse(&n, &format!("is outside the top folder `{top}/`")));
             }
             if !seen.insert(n.trim_end_matches('/').to_string()) {
                 return Err(refuse(
@@ -439,6 +467,9 @@ pub fn check_entries(path: &Path) -> Result<()> {
                 &raw,
                 "is not a file, directory or link (a device, FIFO or other special entry)",
             ));
+        }
+        if !in_top(&raw) {
+            return Err(refuse(&raw, &format!("is outside the top folder `{top}/`")));
         }
         let normalized = raw
             .trim_start_matches("./")
