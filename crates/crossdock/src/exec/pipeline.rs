@@ -45,8 +45,12 @@ pub fn prepare(loc: &Location, opts: &Options, probe: bool) -> Result<Prepared> 
         // std. Then missing std is added, so that the checks below can probe the linker; a
         // target whose std cannot be added is left out instead of failing the run.
         let quick = doctor::check(&plan, &facts, false);
-        let skips = quick.skips(&plan, &facts.host);
-        plan = add_std_or_skip(plan.without(skips));
+        let hopeless: Vec<String> = quick
+            .skips(&plan, &facts.host)
+            .into_iter()
+            .map(|s| s.target)
+            .collect();
+        plan = add_std_or_skip(plan, &hopeless);
     }
     if opts.strict() {
         doctor::preflight(&plan, &facts)?;
@@ -89,9 +93,14 @@ pub fn prepare(loc: &Location, opts: &Options, probe: bool) -> Result<Prepared> 
     })
 }
 
-fn add_std_or_skip(mut plan: Plan) -> Plan {
+/// Adds the missing std of each target, except those in `hopeless` (the checks below will
+/// leave them out anyway, with their own reason).
+fn add_std_or_skip(mut plan: Plan, hopeless: &[String]) -> Plan {
     let mut skip = Vec::new();
     for step in &mut plan.builds {
+        if hopeless.contains(&step.target) {
+            continue;
+        }
         if let StdSource::RustupAdd { .. } = step.std {
             match build::ensure_std(step) {
                 Ok(()) => step.std = StdSource::Installed,
