@@ -28,6 +28,20 @@ fn bless(dir: &Path, name: &str) {
     std::fs::write(mpath, serde_json::to_string_pretty(&m).unwrap()).unwrap();
 }
 
+/// `merge DIR --out-dir OUT` in the fixture.
+fn merge_one(fx: &Fixture, dir: &Path, out: &Path) -> Run {
+    run_in(
+        fx.path(),
+        &[
+            "merge",
+            dir.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    )
+}
+
 #[test]
 fn merge_checks_every_input() {
     let host = host();
@@ -36,18 +50,7 @@ fn merge_checks_every_input() {
     fx.run(&["dist", "--out-dir", a.to_str().unwrap()]).ok();
     let archive = format!("tiny-0.2.0-{host}.tar.gz");
     let out = fx.path().join("merged");
-    let m = |dir: &Path| {
-        run_in(
-            fx.path(),
-            &[
-                "merge",
-                dir.to_str().unwrap(),
-                "--out-dir",
-                out.to_str().unwrap(),
-            ],
-            &[],
-        )
-    };
+    let m = |dir: &Path| merge_one(&fx, dir, &out);
 
     // Happy path: one input merges to the same files.
     m(&a).ok();
@@ -137,17 +140,7 @@ fn merge_refuses_names_that_would_leave_the_out_dir() {
             }
         }
         std::fs::write(&mpath, serde_json::to_string_pretty(&m).unwrap()).unwrap();
-        run_in(
-            fx.path(),
-            &[
-                "merge",
-                a.to_str().unwrap(),
-                "--out-dir",
-                out.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .fails_with(&[needle, "refusing to merge it"]);
+        merge_one(&fx, &a, &out).fails_with(&[needle, "refusing to merge it"]);
         assert!(
             !out.exists(),
             "{field} = {value}: merge wrote {}",
