@@ -542,7 +542,11 @@ impl Config {
                     ));
                 }
             }
-            if let Some(r) = t.github_runner.as_deref().filter(|r| !is_plain_word(r)) {
+            if let Some(r) = t
+                .github_runner
+                .as_deref()
+                .filter(|r| !is_plain_word(r, &[]))
+            {
                 return Err(self.error(
                     span,
                     format!("target `{triple}`: key `github-runner` = {r:?} is not a runner label (letters, digits, `.`, `_`, `-`), e.g. \"ubuntu-24.04-arm\""),
@@ -570,7 +574,7 @@ impl Config {
         for u in file.universal {
             let (name, span) = spanned(u.name);
             // The name becomes a file name and a YAML value: one plain word.
-            if !is_plain_word(&name) {
+            if !is_plain_word(&name, &[]) {
                 return Err(self.error(
                     span,
                     format!("universal `{name}`: key `name` may hold only letters, digits, `.`, `_` and `-` (it names the archive), e.g. \"universal-apple-darwin\""),
@@ -718,12 +722,14 @@ impl Config {
     }
 }
 
-/// Letters, digits, `.`, `_`, `-`, not starting with `.`: safe as a file name and in YAML.
-fn is_plain_word(s: &str) -> bool {
+/// Letters, digits, `.`, `_`, `-` (and `extra`), not starting with `.`: safe as a file name
+/// and in YAML. Shared with merge, which checks the names its inputs bring.
+pub(crate) fn is_plain_word(s: &str, extra: &[char]) -> bool {
     !s.is_empty()
         && !s.starts_with('.')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') || extra.contains(&c)
+        })
 }
 
 fn spanned(s: toml::Spanned<String>) -> (String, Span) {

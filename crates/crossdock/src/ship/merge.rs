@@ -58,13 +58,7 @@ pub fn groups(config: &Config, tools: &BTreeSet<String>) -> Result<Vec<Group>> {
 /// is checked before anything is written. An archive is `{package}-{version}-{target}.ext`,
 /// each part one plain word (a version may carry `+build`), the whole one path component.
 fn check_input_names(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
-    let plain = |s: &str, extra: &[char]| {
-        !s.is_empty()
-            && !s.starts_with('.')
-            && s.chars().all(|c| {
-                c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') || extra.contains(&c)
-            })
-    };
+    let plain = crate::read::config::is_plain_word;
     let refuse = |why: String| {
         anyhow::anyhow!(
             "{}: artifact {:?} {why}; refusing to merge it (was this input made by `dist`?)",
