@@ -87,3 +87,61 @@ fn the_workspace_root_is_refused_as_out_dir() {
     fx.run(&["dist", "--out-dir", "beta/src/out"])
         .fails_with(&["inside the sources of package `beta`"]);
 }
+
+/// Issue 12, 5a: `dist -p beta` into a dir holding alpha's and beta's archives rebuilds
+/// beta and keeps alpha's archive with its entries in the manifest and SHA256SUMS; a full
+/// run that no longer ships alpha removes it; a file changed since it was written is not
+/// kept (its hash no longer matches the record).
+#[test]
+fn a_partial_run_keeps_the_other_archives() {
+    let fx = Fixture::new("hello-ws");
+    let triple = host();
+    let targets = |packages: &str| {
+        format!("[dist]\npackages = [{packages}]\n\n[[target]]\ntriple = \"{triple}\"\n")
+    };
+    fx.write("targets.toml", &targets("\"alpha\", \"beta\""));
+    fx.run(&["dist"]).ok();
+    let dist = fx.dist_dir();
+    let alpha = format!("alpha-0.3.1-{triple}.tar.gz");
+    let beta = format!("beta-1.0.0-rc.1-{triple}.tar.gz");
+    let alpha_bytes = std::fs::read(dist.join(&alpha)).unwrap();
+
+    let out = fx.run(&["dist", "-p", "beta"]).ok();
+    assert!(out.stderr.contains("Kept"), "{}", out.stderr);
+    assert_eq!(std::fs::read(dist.join(&alpha)).unwrap(), alpha_bytes);
+    let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
+    assert!(sums.contains(&alpha) && sums.contains(&beta), "{sums}");
+    tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+    let m = read_manifest(&dist);
+    let files = m["files"].to_string();
+    assert!(
+        files.contains(&alpha) && files.contains(&format!("{alpha}.sha256")),
+        "{files}"
+    );
+    assert!(
+        m["packages"].to_string().contains("alpha"),
+        "{}",
+        m["packages"]
+    );
+
+    // A kept archive must still be the recorded bytes: one changed since is not listed
+    // (and, not being provably crossdock's any more, not removed either).
+    std::fs::write(dist.join(&alpha), b"changed by hand").unwrap();
+    fx.run(&["dist", "-p", "beta"]).ok();
+    let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
+    assert!(!sums.contains(&alpha), "{sums}");
+    assert_eq!(
+        std::fs::read(dist.join(&alpha)).unwrap(),
+        b"changed by hand"
+    );
+    std::fs::remove_file(dist.join(&alpha)).unwrap();
+
+    // A full run ships what the matrix says: alpha, no longer listed, goes.
+    fx.run(&["dist"]).ok();
+    fx.write("targets.toml", &targets("\"beta\""));
+    fx.run(&["dist"]).ok();
+    assert!(!dist.join(&alpha).exists());
+    assert!(!std::fs::read_to_string(dist.join("SHA256SUMS"))
+        .unwrap()
+        .contains(&alpha));
+}

@@ -251,7 +251,29 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                 .map(|u| (u.package.clone(), u.version.clone())),
         )
         .map(|(name, version)| PackageEntry { name, version })
+        .collect::<Vec<_>>();
+    let kept = crate::exec::kept::previous_archives(plan, previous.as_ref());
+    if !kept.is_empty() {
+        let names: Vec<&str> = kept.iter().map(|a| a.name.as_str()).collect();
+        shell::note(
+            "Kept",
+            format!(
+                "{} archive(s) of targets this run does not build: {}",
+                kept.len(),
+                names.join(", ")
+            ),
+        );
+    }
+    let packages = packages
+        .into_iter()
+        .chain(kept.iter().filter_map(|a| {
+            Some(PackageEntry {
+                name: a.package.clone()?,
+                version: a.version.clone()?,
+            })
+        }))
         .collect();
+    entries.extend(kept);
     let mut manifest = Manifest::new(plan.commit.clone(), plan.source_date_epoch);
     manifest.packages = packages;
     manifest.skipped = plan.skipped.clone();

@@ -5,5 +5,6 @@ pub mod build;
 pub mod dist;
 pub mod doctor;
 pub mod jobs;
+pub mod kept;
 pub mod lock;
 pub mod pipeline;

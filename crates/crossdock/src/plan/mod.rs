@@ -132,6 +132,9 @@ pub struct Plan {
     pub skipped: Vec<Skipped>,
     /// `--force`: overwrite files in the out dir that crossdock did not write.
     pub force: bool,
+    /// `--target` or `-p`: this run builds part of the matrix, so the other targets'
+    /// archives already in the out dir are kept (see `exec::kept`).
+    pub partial: bool,
     /// `--keep-going`: a failing target is recorded ([`Failed`]) and the run goes on.
     pub keep_going: bool,
 }
@@ -409,6 +412,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         problems,
         skipped: Vec::new(),
         force: opts.force,
+        partial: !opts.targets.is_empty() || !opts.packages.is_empty(),
         keep_going: opts.keep_going,
     })
 }

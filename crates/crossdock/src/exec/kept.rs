@@ -1,0 +1,55 @@
+//! A run that builds part of the matrix (`--target T`, `-p PKG`, or a target this machine
+//! skips) must not lose the rest of a release already in the out dir: adding or rebuilding
+//! one target keeps every other target's archive, and its entry in the manifest and in
+//! `SHA256SUMS`. Only what is provably crossdock's is kept (see [`ownership::owned`]: the
+//! file's hash equals what the previous manifest recorded), so a kept entry never lies.
+
+use std::collections::BTreeSet;
+
+use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest};
+use crate::package::ownership;
+use crate::plan::Plan;
+
+/// The previous run's archives that this run keeps as they are: those of a package and
+/// target this run does not produce, when this run covers only part of the matrix (or
+/// skips that target), at the version this run ships of that package (another version is
+/// an older release, which a new one replaces), still byte-for-byte what was recorded.
+pub fn previous_archives(plan: &Plan, previous: Option<&Manifest>) -> Vec<ArtifactEntry> {
+    let Some(previous) = previous else {
+        return Vec::new();
+    };
+    let produced: BTreeSet<(&str, &str)> = plan
+        .artifacts
+        .iter()
+        .map(|a| (a.package.as_str(), a.target.as_str()))
+        .chain(
+            plan.universals
+                .iter()
+                .map(|u| (u.package.as_str(), u.name.as_str())),
+        )
+        .collect();
+    let skipped: BTreeSet<&str> = plan.skipped.iter().map(|s| s.target.as_str()).collect();
+    let version_now = |package: &str| {
+        plan.artifacts
+            .iter()
+            .map(|a| (&a.package, &a.version))
+            .chain(plan.universals.iter().map(|u| (&u.package, &u.version)))
+            .find(|(p, _)| p.as_str() == package)
+            .map(|(_, v)| v.as_str())
+    };
+    previous
+        .artifacts
+        .iter()
+        .filter(|a| matches!(a.kind, ArtifactKind::Archive | ArtifactKind::Universal))
+        .filter(|a| {
+            let (Some(package), Some(target)) = (a.package.as_deref(), a.target.as_deref()) else {
+                return false;
+            };
+            !produced.contains(&(package, target))
+                && (plan.partial || skipped.contains(target))
+                && version_now(package).is_none_or(|v| Some(v) == a.version.as_deref())
+                && ownership::owned(Some(previous), &plan.out_dir, &a.name)
+        })
+        .cloned()
+        .collect()
+}
