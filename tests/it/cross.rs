@@ -337,3 +337,89 @@ fn zigbuild_aarch64_linux_runs_under_qemu() {
     );
     assert_eq!(out.trim(), "tiny 0.2.0 (aarch64 linux)");
 }
+
+/// Issue 10 §3: a target that names its cross linker gets that toolchain's C compiler and
+/// archiver for build scripts (`CC_<triple>`/`AR_<triple>`), with nothing else set. The
+/// fixture's C file only compiles under the test's wrapper (it defines CROSSDOCK_XTOOL), and
+/// the archiver wrapper leaves a mark: both prove what the `cc` crate ran. The binary runs
+/// under qemu and prints what the C code returned; doctor probes the C compiler.
+#[test]
+fn c_code_gets_the_compiler_and_archiver_of_the_linker() {
+    if !require_debian_aarch64() {
+        return;
+    }
+    let fx = Fixture::new("c-code");
+    let tools = fx.path().join("xtool");
+    std::fs::create_dir_all(&tools).unwrap();
+    let mark = fx.path().join("ar-ran");
+    for (name, body) in [
+        (
+            "aarch64-xtool-gcc",
+            "exec aarch64-linux-gnu-gcc -DCROSSDOCK_XTOOL \"$@\"".to_string(),
+        ),
+        (
+            "aarch64-xtool-ar",
+            format!(
+                "touch '{}'\nexec aarch64-linux-gnu-ar \"$@\"",
+                mark.display()
+            ),
+        ),
+    ] {
+        let p = tools.join(name);
+        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    fx.write(
+        "targets.toml",
+        &format!(
+            "[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nlinker = \"{}\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n",
+            tools.join("aarch64-xtool-gcc").display()
+        ),
+    );
+    let debian = ["--cargo", "/usr/bin/cargo", "--rustc", DEBIAN_RUSTC];
+    let mut dry = vec!["dist", "--dry-run"];
+    dry.extend(debian);
+    let plan = fx.run(&dry).ok().stdout;
+    assert!(
+        plan.contains(&format!(
+            "CC_aarch64_unknown_linux_gnu={}",
+            tools.join("aarch64-xtool-gcc").display()
+        )) && plan.contains(&format!(
+            "AR_aarch64_unknown_linux_gnu={}",
+            tools.join("aarch64-xtool-ar").display()
+        )),
+        "{plan}"
+    );
+    let mut doctor = vec!["doctor"];
+    doctor.extend(debian);
+    let d = fx.run(&doctor).ok();
+    assert!(
+        d.stdout.contains("compiles C to ELF 64-bit aarch64"),
+        "{}",
+        d.stdout
+    );
+    let (_m, stderr) = dist_json(&fx, &debian);
+    assert!(
+        stderr.contains("Ran cgreet --version: cgreet 0.4.0 (answer 42)"),
+        "{stderr}"
+    );
+    assert!(mark.exists(), "the derived archiver was not used");
+
+    // A C compiler that is not there: doctor names it, the fix, and the key.
+    let toml = std::fs::read_to_string(fx.path().join("targets.toml")).unwrap();
+    fx.write(
+        "targets.toml",
+        &format!("{toml}cc = \"aarch64-nowhere-gcc\"\n"),
+    );
+    let d = fx.run(&doctor);
+    assert_ne!(d.code, 0);
+    assert!(
+        d.stdout
+            .contains("`aarch64-nowhere-gcc` (from targets.toml) is not on PATH")
+            && d.stdout
+                .contains("set `cc`/`ar` for aarch64-unknown-linux-gnu"),
+        "{}",
+        d.stdout
+    );
+}

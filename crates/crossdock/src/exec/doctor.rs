@@ -376,6 +376,11 @@ fn check_step(
             ),
         }
     }
+    if facts.uses_cc {
+        if let Some(c) = &step.c {
+            check_c(plan, step, c, probe, &mut r);
+        }
+    }
     let linker = effective_linker(step, cargo_config);
     let triple = Triple::new(t);
     let foreign = !triple.runs_on(&Triple::new(&facts.host)) && !triple.is_windows();
@@ -541,4 +546,4 @@ pub fn preflight(plan: &Plan, facts: &Facts) -> Result<()> {
 
 mod probe;
 
-use probe::{probe_c_link, probe_link};
+use probe::{check_c, probe_c_link, probe_link};

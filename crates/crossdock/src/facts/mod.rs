@@ -51,6 +51,39 @@ pub struct Facts {
     pub cpus: usize,
     /// `git status --porcelain` lists changes to tracked files (false outside git).
     pub dirty: bool,
+    /// The `cc` crate's variables (`CC_<triple>`, `TARGET_CC`, `AR_…`) the user set, in the
+    /// environment or a cargo config `[env]` table: crossdock never derives one of these.
+    pub c_env: BTreeSet<String>,
+    /// Cargo.lock lists the `cc` crate: some build script compiles C.
+    pub uses_cc: bool,
+}
+
+/// Is `key` one of the `cc` crate's per-target compiler or archiver variables?
+fn is_c_env(key: &str) -> bool {
+    ["CC_", "AR_", "CFLAGS_"].iter().any(|p| key.starts_with(p))
+        || matches!(key, "TARGET_CC" | "TARGET_AR" | "HOST_CC" | "HOST_AR")
+}
+
+/// The `cc` crate's variables set in the environment or in a cargo config `[env]` table.
+fn c_env(cargo_config: &CargoConfig) -> BTreeSet<String> {
+    let from_config = cargo_config
+        .files
+        .iter()
+        .filter_map(|(_, t)| t.get("env").and_then(|e| e.as_table()))
+        .flat_map(|e| e.keys().cloned());
+    std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .chain(from_config)
+        .filter(|k| is_c_env(k))
+        .collect()
+}
+
+/// Does the lock file list the `cc` crate (`name = "cc"`)? No lock file: assume it may.
+fn lock_uses_cc(root: &Path) -> bool {
+    match std::fs::read_to_string(root.join("Cargo.lock")) {
+        Ok(text) => text.lines().any(|l| l.trim() == "name = \"cc\""),
+        Err(_) => true,
+    }
 }
 
 /// Where the archives' mtime comes from.
@@ -283,7 +316,11 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         .values()
         .find_map(|t| t.as_ref().ok().map(|t| t.host.clone()))
         .unwrap_or_else(crate::read::triple::build_host);
+    let c_env = c_env(&cargo_config);
+    let uses_cc = lock_uses_cc(&ws.root);
     let facts = Facts {
+        c_env,
+        uses_cc,
         workspace: ws,
         toolchains,
         includes,

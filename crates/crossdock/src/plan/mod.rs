@@ -47,6 +47,10 @@ pub struct BuildStep {
     #[serde(flatten)]
     pub cargo: CargoInvocation,
     pub linker: Option<String>,
+    /// The C compiler and archiver for build scripts, when crossdock sets them
+    /// (`CC_<triple>`/`AR_<triple>` in the command's env).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub c: Option<CToolchain>,
     pub runner: Option<Vec<String>>,
     /// What the build strips, and so what the binary check refuses.
     pub strip: Strip,
@@ -338,6 +342,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             packages: pkgs,
             cargo,
             linker: target.linker.clone(),
+            c: c_toolchain(target, &facts.host, &facts.c_env),
             runner: target.runner.clone(),
             strip: target.strip,
             profile_overrides: profile_overrides(target, &profile),
@@ -544,10 +549,12 @@ pub fn builder_program(b: Builder) -> Option<&'static str> {
     }
 }
 
+pub mod c_toolchain;
 mod command;
 mod problem;
 mod render;
 
+pub use c_toolchain::{c_toolchain, CToolchain};
 use command::{build_command, profile_overrides, smoke_plan};
 pub use command::{is_build_info, CargoInvocation};
 pub use problem::{install_hint, Problem};

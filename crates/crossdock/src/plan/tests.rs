@@ -94,6 +94,8 @@ fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> F
         epoch_source: EpochSource::Env,
         commit: Some("abc".into()),
         dirty: false,
+        c_env: BTreeSet::new(),
+        uses_cc: false,
     }
 }
 

@@ -90,6 +90,10 @@ pub mod raw {
         pub rustflags: Vec<String>,
         pub github_runner: Option<String>,
         pub strip: Option<Spanned<Strip>>,
+        /// The C compiler and archiver for this target's C code (the `cc` crate's
+        /// `CC_<triple>`/`AR_<triple>`); derived from `linker` when unset.
+        pub cc: Option<String>,
+        pub ar: Option<String>,
     }
 
     /// `smoke = false`, `smoke = ["--help"]`, or `smoke = { admin = false, other = ["--help"] }`.
@@ -271,6 +275,9 @@ pub struct Target {
     pub rustflags: Vec<String>,
     pub github_runner: Option<String>,
     pub strip: Strip,
+    /// `cc`/`ar` from targets.toml: the C toolchain for build scripts (see `plan::c_toolchain`).
+    pub cc: Option<String>,
+    pub ar: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -569,6 +576,8 @@ impl Config {
                 builder,
                 rustflags: t.rustflags,
                 github_runner: t.github_runner,
+                cc: t.cc,
+                ar: t.ar,
             });
         }
         for u in file.universal {

@@ -36,6 +36,8 @@ struct Target {
     cargo: Option<String>,
     rustc: Option<String>,
     linker: Option<String>,
+    cc: Option<String>,
+    ar: Option<String>,
     runner: Option<Vec<String>>,
     #[serde(default)]
     env: BTreeMap<String, String>,
@@ -67,7 +69,7 @@ fn apply_text(config: &mut Config, path: &Path, source: &str) -> Result<()> {
     let file: File = toml::from_str(source).map_err(|e| {
         let span = e.span().map(Span::from).unwrap_or_default();
         let message = format!(
-            "{} (targets.local.toml takes only this machine's settings: [dist] cargo, rustc; per [[target]]: triple, cargo, rustc, linker, runner, env, build-std)",
+            "{} (targets.local.toml takes only this machine's settings: [dist] cargo, rustc; per [[target]]: triple, cargo, rustc, linker, cc, ar, runner, env, build-std)",
             explain_toml_error(e.message())
         );
         locate_at(path, source, span, message)
@@ -102,6 +104,12 @@ fn apply_text(config: &mut Config, path: &Path, source: &str) -> Result<()> {
         if t.linker.is_some() {
             target.linker = t.linker;
         }
+        if t.cc.is_some() {
+            target.cc = t.cc;
+        }
+        if t.ar.is_some() {
+            target.ar = t.ar;
+        }
         if t.runner.is_some() {
             target.runner = t.runner;
         }
@@ -131,6 +139,8 @@ pub fn absolute_paths(config: &Config) -> Vec<String> {
             ("cargo", &t.cargo),
             ("rustc", &t.rustc),
             ("linker", &t.linker),
+            ("cc", &t.cc),
+            ("ar", &t.ar),
             ("runner", &runner),
         ] {
             if let Some(p) = abs(v) {

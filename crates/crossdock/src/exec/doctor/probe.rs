@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::*;
+use crate::plan::CToolchain;
 
 fn probe_dir(plan: &Plan) -> PathBuf {
     plan.target_dir.join("crossdock").join("probe")
@@ -214,6 +215,113 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
             Some(install_hint(&linker.program)),
         ),
     }
+}
+
+/// The dependency graph compiles C (the `cc` crate) and crossdock set this target's C
+/// compiler and archiver (`step.c`): both must be on PATH, and with `probe` the compiler
+/// must make an object file for the target.
+pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool, r: &mut Report) {
+    let t = &step.target;
+    let origin = match c.origin {
+        "linker" => "derived from `linker`".to_string(),
+        o => format!("from {o}"),
+    };
+    let fix = |program: &str| {
+        format!(
+            "{} or set `cc`/`ar` for {t} in targets.toml (or CC_{}/AR_{} in the environment)",
+            install_hint(program),
+            t.replace('-', "_"),
+            t.replace('-', "_")
+        )
+    };
+    for (what, program) in [("C compiler", &c.cc), ("archiver", &c.ar)] {
+        let Some(program) = program.as_deref().map(first_word) else {
+            continue;
+        };
+        if which(&program).is_none() {
+            r.push(
+                t,
+                "c",
+                Status::Fail,
+                format!("the {what} `{program}` ({origin}) is not on PATH, and a build script compiles C (the `cc` crate is in Cargo.lock)"),
+                Some(fix(&program)),
+            );
+            return;
+        }
+    }
+    let Some(cc) = &c.cc else {
+        r.push(
+            t,
+            "c",
+            Status::Ok,
+            format!("archiver {} ({origin})", c.ar.as_deref().unwrap_or("")),
+            None,
+        );
+        return;
+    };
+    if !probe {
+        r.push(t, "c", Status::Ok, format!("{cc} ({origin})"), None);
+        return;
+    }
+    let dir = probe_dir(plan);
+    let src = dir.join("probe-c-compile.c");
+    let obj = dir.join(format!("c-compile-{t}.o"));
+    if let Err(e) = write_if_changed(&src, "int crossdock_probe(int x) { return x + 1; }\n") {
+        r.push(
+            t,
+            "c",
+            Status::Fail,
+            format!("cannot write {}: {e}", src.display()),
+            None,
+        );
+        return;
+    }
+    let mut words = cc.split_whitespace();
+    let mut cmd = Cmd::new(words.next().unwrap_or_default()).args(words);
+    cmd = cmd.arg("-c").arg(&src).arg("-o").arg(&obj);
+    match cmd.output(Some(Duration::from_secs(120))) {
+        Ok(o) if o.success() => match arch_matches(&obj, t) {
+            Ok(desc) => r.push(
+                t,
+                "c",
+                Status::Ok,
+                format!("{cc} ({origin}) compiles C to {desc}"),
+                None,
+            ),
+            Err(e) => r.push(
+                t,
+                "c",
+                Status::Fail,
+                e,
+                Some(format!(
+                    "`{cc}` does not compile for {t}: set `cc` for {t} in targets.toml"
+                )),
+            ),
+        },
+        Ok(o) => r.push(
+            t,
+            "c",
+            Status::Fail,
+            format!(
+                "`{}` cannot compile a C probe for {t}:\n{}",
+                cmd.display(),
+                tail(&o.combined(), 12)
+            ),
+            Some(fix(&first_word(cc))),
+        ),
+        Err(e) => r.push(
+            t,
+            "c",
+            Status::Fail,
+            format!("{e:#}"),
+            Some(fix(&first_word(cc))),
+        ),
+    }
+}
+
+/// The program of a command line (`clang --target=…` → `clang`).
+fn first_word(s: &str) -> String {
+    s.split_whitespace().next().unwrap_or("").to_string()
 }
 
 /// The last `n` non-empty lines of a tool's output.
