@@ -338,6 +338,79 @@ fn zigbuild_aarch64_linux_runs_under_qemu() {
     assert_eq!(out.trim(), "tiny 0.2.0 (aarch64 linux)");
 }
 
+/// Issue 10 §6: `glibc = "2.17"` (or the triple suffix `….2.17`) builds through
+/// cargo-zigbuild against that glibc: the binaries need nothing newer (the manifest records
+/// the floor; a plain build of the same crate needs 2.34), and they run, on the host and
+/// on aarch64 under qemu.
+#[test]
+fn a_glibc_floor_builds_against_that_glibc() {
+    let a64 = "aarch64-unknown-linux-gnu";
+    let zig = cross_home().join("bin/zig");
+    if !require(
+        "cargo-zigbuild (cargo install cargo-zigbuild --locked), zig, aarch64 std and qemu-aarch64",
+        have("cargo-zigbuild") && zig.exists() && debian_std(a64) && have("qemu-aarch64"),
+    ) {
+        return;
+    }
+    let host = host();
+    let fx = tiny(&format!(
+        "[[target]]\ntriple = \"{host}\"\nglibc = \"2.17\"\n\n[[target]]\ntriple = \"{a64}.2.17\"\nrustc = \"/usr/bin/rustc\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n"
+    ));
+    let (m, stderr) = dist_json(&fx, &["-v"]);
+    for t in [host.as_str(), a64] {
+        assert!(
+            stderr.contains(&format!(" zigbuild --profile dist --target {t}.2.17")),
+            "{t} built through cargo-zigbuild with the floor:\n{stderr}"
+        );
+        let archive = format!("tiny-0.2.0-{t}.tar.gz");
+        let entry = m["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == archive.as_str())
+            .unwrap_or_else(|| panic!("no {archive}"));
+        let glibc = entry["binaries"][0]["glibc"].as_str().unwrap();
+        let minor: u32 = glibc.strip_prefix("2.").unwrap().parse().unwrap();
+        assert!(minor <= 17, "{t}: needs glibc {glibc}");
+        let (_x, dir) = extracted(&fx, &archive);
+        let bin = dir.join("tiny");
+        let out = if t == a64 {
+            tool(
+                Path::new("/"),
+                "qemu-aarch64",
+                &[
+                    "-L",
+                    "/usr/aarch64-linux-gnu",
+                    bin.to_str().unwrap(),
+                    "--version",
+                ],
+            )
+        } else {
+            tool(Path::new("/"), bin.to_str().unwrap(), &["--version"])
+        };
+        assert!(out.starts_with("tiny 0.2.0"), "{out}");
+    }
+    // Without the floor the same crate needs the build machine's glibc.
+    fx.write(
+        "targets.toml",
+        &format!("[[target]]\ntriple = \"{host}\"\n"),
+    );
+    let (m, _) = dist_json(&fx, &[]);
+    let plain = m["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "archive")
+        .unwrap()["binaries"][0]["glibc"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        plain.strip_prefix("2.").unwrap().parse::<u32>().unwrap() > 17,
+        "{plain}"
+    );
+}
+
 /// Issue 10 §3: a target that names its cross linker gets that toolchain's C compiler and
 /// archiver for build scripts (`CC_<triple>`/`AR_<triple>`), with nothing else set. The
 /// fixture's C file only compiles under the test's wrapper (it defines CROSSDOCK_XTOOL), and

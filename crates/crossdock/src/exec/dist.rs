@@ -349,6 +349,19 @@ fn build_target(
                 .map_err(|e| (FailedStep::BinaryCheck, e))?;
             let info = binary::verify(path, &data, &step.target, step.strip)
                 .map_err(|e| (FailedStep::BinaryCheck, e))?;
+            if let (Some(floor), Some(needs)) = (&step.glibc, &info.glibc) {
+                if binary::glibc_newer(needs, floor) {
+                    return Err((
+                        FailedStep::BinaryCheck,
+                        anyhow::anyhow!(
+                            "{}: needs glibc {needs}, above the floor {floor} set for {} in targets.toml; a dependency links a newer glibc symbol (find it with `objdump -T {} | grep GLIBC_{needs}`) or raise `glibc`",
+                            path.display(),
+                            step.target,
+                            path.display()
+                        ),
+                    ));
+                }
+            }
             let sha = archive::sha256_hex(&data);
             let args = step.smoke.get(&b.name).and_then(Option::as_deref);
             let stamp = args.map(|a| smoke_stamp(plan, step, a, &sha));

@@ -132,6 +132,12 @@ pub fn inspect(data: &[u8]) -> Result<Inspection> {
     })
 }
 
+/// Is glibc version `a` newer than `b` (`"2.34"` > `"2.17"`, compared as numbers)?
+pub fn glibc_newer(a: &str, b: &str) -> bool {
+    let key = |v: &str| -> Vec<u32> { v.split('.').filter_map(|n| n.parse().ok()).collect() };
+    key(a) > key(b)
+}
+
 /// The highest `GLIBC_x.y` version among the versions the binary needs from any library
 /// (libc, libm, libpthread… all use glibc's version names), compared as numbers, so
 /// `2.9 < 2.17`. `GLIBC_PRIVATE` and other non-numeric names are ignored.

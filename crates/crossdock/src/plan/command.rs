@@ -92,11 +92,16 @@ pub(super) fn build_command(
     };
     let mut cmd: Vec<String> = vec![sub.to_string()];
     let mut configs: Vec<String> = Vec::new();
+    // cargo-zigbuild takes the glibc floor as a triple suffix and builds into target/<triple>.
+    let target_arg = match &target.glibc {
+        Some(v) => format!("{triple}.{v}"),
+        None => triple.clone(),
+    };
     cmd.extend([
         "--profile".into(),
         profile.to_string(),
         "--target".into(),
-        triple.clone(),
+        target_arg,
     ]);
     for p in packages {
         cmd.extend(["-p".into(), p.clone()]);

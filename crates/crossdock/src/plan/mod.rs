@@ -52,6 +52,9 @@ pub struct BuildStep {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub c: Option<CToolchain>,
     pub runner: Option<Vec<String>>,
+    /// The glibc floor the build links against and the binary check enforces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glibc: Option<String>,
     /// What the build strips, and so what the binary check refuses.
     pub strip: Strip,
     /// Profile settings crossdock changes for this build (`profile.dist.strip=true`):
@@ -344,6 +347,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             linker: target.linker.clone(),
             c: c_toolchain(target, &facts.host, &facts.c_env),
             runner: target.runner.clone(),
+            glibc: target.glibc.clone(),
             strip: target.strip,
             profile_overrides: profile_overrides(target, &profile),
             smoke,

@@ -94,6 +94,9 @@ pub mod raw {
         /// `CC_<triple>`/`AR_<triple>`); derived from `linker` when unset.
         pub cc: Option<String>,
         pub ar: Option<String>,
+        /// The oldest glibc the binaries must run on (`"2.17"`): built with cargo-zigbuild
+        /// against that version. Also written as a triple suffix (`….2.17`).
+        pub glibc: Option<Spanned<String>>,
     }
 
     /// `smoke = false`, `smoke = ["--help"]`, or `smoke = { admin = false, other = ["--help"] }`.
@@ -278,6 +281,9 @@ pub struct Target {
     /// `cc`/`ar` from targets.toml: the C toolchain for build scripts (see `plan::c_toolchain`).
     pub cc: Option<String>,
     pub ar: Option<String>,
+    /// `glibc = "2.17"` (or the triple suffix `.2.17`): the glibc floor the binaries are
+    /// built against (cargo-zigbuild) and checked for.
+    pub glibc: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -476,7 +482,43 @@ impl Config {
             );
         }
         for t in file.target {
-            let (triple, span) = spanned(t.triple);
+            let (written, span) = spanned(t.triple);
+            // cargo-zigbuild's `x86_64-unknown-linux-gnu.2.17`: the triple and a glibc floor.
+            let (triple, suffix) = match written.split_once('.') {
+                Some((t, v)) => (t.to_string(), Some((v.to_string(), span))),
+                None => (written.clone(), None),
+            };
+            let glibc_key = t.glibc.map(|g| {
+                let sp = Span::from(g.span());
+                (g.into_inner(), sp)
+            });
+            if suffix.is_some() && glibc_key.is_some() {
+                return Err(self.error(
+                    span,
+                    format!("target `{written}`: the glibc floor is given twice (triple suffix and key `glibc`); keep `triple = \"{triple}\"` and `glibc`"),
+                ));
+            }
+            let glibc = match suffix.or(glibc_key) {
+                None => None,
+                Some((v, sp)) => {
+                    let numeric = v.split('.').count() == 2
+                        && v.split('.')
+                            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+                    if !numeric {
+                        return Err(self.error(
+                            sp,
+                            format!("target `{written}`: glibc floor `{v}` is not a version like \"2.17\""),
+                        ));
+                    }
+                    if !(triple.contains("-linux-gnu")) {
+                        return Err(self.error(
+                            sp,
+                            format!("target `{written}`: a glibc floor applies to `*-linux-gnu*` targets only (musl binaries are static, other systems have no glibc)"),
+                        ));
+                    }
+                    Some(v)
+                }
+            };
             if let Some(prev) = self.targets.iter().find(|p| p.triple == triple) {
                 let (line, _) = line_col(&self.source, prev.span.start);
                 return Err(self.error(
@@ -501,6 +543,7 @@ impl Config {
                 }
             };
             let builder = match t.builder {
+                None if glibc.is_some() => Builder::Zigbuild,
                 None => Builder::Cargo,
                 Some(b) => {
                     let sp = Span::from(b.span());
@@ -517,6 +560,12 @@ impl Config {
                     }
                 }
             };
+            if glibc.is_some() && builder != Builder::Zigbuild {
+                return Err(self.error(
+                    span,
+                    format!("target `{triple}`: a glibc floor is built with cargo-zigbuild (zig links against that glibc version); remove `builder` or set builder = \"zigbuild\""),
+                ));
+            }
             let smoke = match t.smoke {
                 None => default_smoke.clone(),
                 Some(s) => {
@@ -578,6 +627,7 @@ impl Config {
                 github_runner: t.github_runner,
                 cc: t.cc,
                 ar: t.ar,
+                glibc,
             });
         }
         for u in file.universal {
@@ -831,6 +881,30 @@ mod tests {
             c.targets[0].smoke.args("any"),
             Some(&["--version".to_string()][..])
         );
+    }
+
+    #[test]
+    fn glibc_floor_by_key_or_triple_suffix() {
+        let c = parse("[[target]]\ntriple = \"aarch64-unknown-linux-gnu.2.17\"\n").unwrap();
+        let t = &c.targets[0];
+        assert_eq!(
+            (t.triple.as_str(), t.glibc.as_deref(), t.builder),
+            ("aarch64-unknown-linux-gnu", Some("2.17"), Builder::Zigbuild)
+        );
+        let c =
+            parse("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nglibc = \"2.28\"\n").unwrap();
+        assert_eq!(c.targets[0].glibc.as_deref(), Some("2.28"));
+        for (toml, needle) in [
+            ("triple = \"x86_64-unknown-linux-gnu.2.17\"\nglibc = \"2.17\"", "given twice"),
+            ("triple = \"x86_64-unknown-linux-gnu\"\nglibc = \"2.x\"", "targets.toml:3:9: target `x86_64-unknown-linux-gnu`: glibc floor `2.x` is not a version"),
+            ("triple = \"x86_64-unknown-linux-musl.2.17\"", "applies to `*-linux-gnu*` targets only"),
+            ("triple = \"x86_64-unknown-linux-gnu\"\nglibc = \"2.17\"\nbuilder = \"cargo\"", "set builder = \"zigbuild\""),
+        ] {
+            let e = err(&format!("[[target]]\n{toml}\n"));
+            assert!(e.contains(needle), "{e}");
+        }
+        assert!(crate::package::binary::glibc_newer("2.34", "2.17"));
+        assert!(!crate::package::binary::glibc_newer("2.9", "2.17"));
     }
 
     #[test]
