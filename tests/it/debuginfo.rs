@@ -99,3 +99,100 @@ fn unknown_strip_value_is_an_error_with_the_line() {
         "\"debuginfo\"",
     ]);
 }
+
+/// Issue 10 §1: `debuginfo = "separate"` ships a stripped binary and its debug info in
+/// `{archive stem}-debuginfo.tar.gz`. Extracted over the binary's archive, the debug file
+/// sits where the binary's `.gnu_debuglink` points, and llvm-symbolizer resolves an address
+/// of the shipped binary to `tiny::main` in src/main.rs through it (and to nothing without
+/// it). Both archives are in SHA256SUMS; a second run leaves them untouched; merge carries
+/// the debuginfo archive.
+#[test]
+fn separate_debuginfo_ships_beside_the_binary() {
+    if !require(
+        "llvm-14 (llvm-objcopy-14, llvm-nm-14, llvm-symbolizer-14)",
+        have("llvm-objcopy-14") && have("llvm-nm-14") && have("llvm-symbolizer-14"),
+    ) {
+        return;
+    }
+    let host = host();
+    let fx = Fixture::new("tiny");
+    fx.write(
+        "targets.toml",
+        &format!("[dist]\ndebuginfo = \"separate\"\n\n[[target]]\ntriple = \"{host}\"\n"),
+    );
+    let plan = fx.run(&["dist", "--dry-run"]).ok().stdout;
+    assert!(
+        plan.contains("profile.dist.strip=false") && plan.contains("profile.dist.debug=1"),
+        "{plan}"
+    );
+    fx.run(&["dist"]).ok();
+    let dist = fx.dist_dir();
+    let stem = format!("tiny-0.2.0-{host}");
+    let debug_archive = format!("{stem}-debuginfo.tar.gz");
+    let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
+    assert!(sums.contains(&debug_archive), "{sums}");
+    tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+
+    let out = fx.path().join("x");
+    extract(&dist.join(format!("{stem}.tar.gz")), &out);
+    let bin = out.join(&stem).join("tiny");
+    let version = tool(&out, bin.to_str().unwrap(), &["--version"]);
+    assert!(version.starts_with("tiny 0.2.0"), "{version}");
+    let s = sections(&bin);
+    assert!(!s.contains(".debug_info") && !s.contains(".symtab"), "{s}");
+    assert!(s.contains(".gnu_debuglink"), "{s}");
+
+    // The address of tiny::main, from the debug file's symbol table.
+    extract(&dist.join(&debug_archive), &out);
+    let debug = out.join(&stem).join("tiny.debug");
+    let nm = tool(&out, "llvm-nm-14", &[debug.to_str().unwrap()]);
+    let addr = nm
+        .lines()
+        .find(|l| l.contains("4tiny4main"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no tiny::main in\n{nm}"))
+        .to_string();
+    let symbolize = || {
+        tool(
+            &out,
+            "llvm-symbolizer-14",
+            &["--obj", bin.to_str().unwrap(), &format!("0x{addr}")],
+        )
+    };
+    let resolved = symbolize();
+    assert!(
+        resolved.contains("tiny::main") && resolved.contains("main.rs"),
+        "{resolved}"
+    );
+    std::fs::remove_file(&debug).unwrap();
+    assert!(
+        !symbolize().contains("tiny::main"),
+        "resolved without the debug file"
+    );
+
+    // Unchanged inputs: nothing is rewritten.
+    let again = fx.run(&["dist"]).ok();
+    assert!(
+        again
+            .stderr
+            .lines()
+            .any(|l| l.contains("Fresh") && l.trim_end().ends_with(&debug_archive)),
+        "{}",
+        again.stderr
+    );
+
+    // merge carries it.
+    let merged = fx.path().join("merged");
+    fx.run(&[
+        "merge",
+        "--out-dir",
+        merged.to_str().unwrap(),
+        dist.to_str().unwrap(),
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read(merged.join(&debug_archive)).unwrap(),
+        std::fs::read(dist.join(&debug_archive)).unwrap()
+    );
+    tool(&merged, "sha256sum", &["-c", "SHA256SUMS"]);
+}

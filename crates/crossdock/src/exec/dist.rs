@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::exec::build;
+use crate::exec::debuginfo;
 use crate::exec::lock;
 use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
 use crate::package::binary;
@@ -33,6 +34,8 @@ pub struct ReadyBinary {
     pub format: String,
     /// The oldest glibc the binary runs on (`x.y`), for a glibc-linked ELF binary.
     pub glibc: Option<String>,
+    /// Its split debug info (`debuginfo = "separate"`).
+    pub debug: Option<PathBuf>,
 }
 
 /// Fails with every problem of the plan at once.
@@ -199,13 +202,25 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     let progress = shell::Progress::new(plan.artifacts.len());
     let results = crate::exec::jobs::parallel(&plan.artifacts, jobs, |a| {
         let bins = &ready[&(a.target.clone(), a.manifest_path.clone())];
-        let r = write_thin_archive(plan, a, bins, previous.as_ref());
+        let r = write_thin_archive(plan, a, bins, previous.as_ref()).and_then(|entry| {
+            let mut written = vec![entry];
+            if let Some(name) = &a.debuginfo_file {
+                written.push(write_debuginfo_archive(
+                    plan,
+                    a,
+                    name,
+                    bins,
+                    previous.as_ref(),
+                )?);
+            }
+            Ok(written)
+        });
         progress.done(&a.file_name);
         r
     });
     progress.finish();
     for r in results {
-        entries.push(r?);
+        entries.extend(r?);
     }
     if !plan.universals.is_empty() {
         let scratch = tempfile::Builder::new()
@@ -344,6 +359,19 @@ fn build_target(
                     )
                 })
                 .map_err(|e| (FailedStep::Build, e))?;
+            let (path, debug) = match &step.split_debuginfo {
+                None => (path, None),
+                Some(objcopy) => {
+                    let dir = plan
+                        .target_dir
+                        .join("crossdock/debuginfo")
+                        .join(&step.target)
+                        .join(package);
+                    let split = debuginfo::split(objcopy, path, &dir, &b.file_name, step.strip)
+                        .map_err(|e| (FailedStep::BinaryCheck, e))?;
+                    (&split.binary.clone(), Some(split.debug))
+                }
+            };
             let data = std::fs::read(path)
                 .with_context(|| format!("cannot read {}", path.display()))
                 .map_err(|e| (FailedStep::BinaryCheck, e))?;
@@ -405,6 +433,7 @@ fn build_target(
                 sha256: sha,
                 format: info.to_string(),
                 glibc: info.glibc.clone(),
+                debug,
             });
         }
         ready.insert(key, list);
@@ -544,6 +573,68 @@ fn inputs_fingerprint(
         h.update(format!("{}\0{:o}\0{sha}\0", e.name, e.mode));
     }
     Ok(archive::hex(&h.finalize()))
+}
+
+/// `{top_dir}-debuginfo.tar.gz`: each binary's split debug info as `{top_dir}/{file}.debug`,
+/// so that extracting it over the binary's archive puts each debug file where the binary's
+/// `.gnu_debuglink` looks for it.
+fn write_debuginfo_archive(
+    plan: &Plan,
+    a: &Artifact,
+    name: &str,
+    bins: &[ReadyBinary],
+    previous: Option<&Manifest>,
+) -> Result<ArtifactEntry> {
+    let mut entries = Vec::new();
+    for b in bins {
+        let debug = b.debug.as_ref().with_context(|| {
+            format!(
+                "{}: no split debug info for {}",
+                a.target, b.planned.file_name
+            )
+        })?;
+        entries.push(Entry {
+            name: format!("{}.debug", b.planned.file_name),
+            source: Source::File(debug.clone()),
+            mode: MODE_FILE,
+        });
+    }
+    let inputs = inputs_fingerprint(
+        ArchiveFormat::TarGz,
+        &a.top_dir,
+        plan.source_date_epoch,
+        &entries,
+        &BTreeMap::new(),
+    )?;
+    let files: Vec<String> = entries
+        .iter()
+        .map(|e| format!("{}/{}", a.top_dir, e.name))
+        .collect();
+    if let Some(fresh) = previous.and_then(|m| m.fresh(&plan.out_dir, name, &inputs)) {
+        shell::note("Fresh", name);
+        return Ok(fresh);
+    }
+    let written = archive::write(
+        &plan.out_dir.join(name),
+        ArchiveFormat::TarGz,
+        &a.top_dir,
+        entries,
+        plan.source_date_epoch,
+    )?;
+    Ok(ArtifactEntry {
+        inputs,
+        name: name.to_string(),
+        kind: ArtifactKind::Debuginfo,
+        package: Some(a.package.clone()),
+        version: Some(a.version.clone()),
+        target: Some(a.target.clone()),
+        members: Vec::new(),
+        size: written.size,
+        sha256: written.sha256,
+        binaries: Vec::new(),
+        files,
+        profile_overrides: Vec::new(),
+    })
 }
 
 fn write_thin_archive(

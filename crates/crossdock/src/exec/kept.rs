@@ -40,7 +40,12 @@ pub fn previous_archives(plan: &Plan, previous: Option<&Manifest>) -> Vec<Artifa
     previous
         .artifacts
         .iter()
-        .filter(|a| matches!(a.kind, ArtifactKind::Archive | ArtifactKind::Universal))
+        .filter(|a| {
+            matches!(
+                a.kind,
+                ArtifactKind::Archive | ArtifactKind::Universal | ArtifactKind::Debuginfo
+            )
+        })
         .filter(|a| {
             let (Some(package), Some(target)) = (a.package.as_deref(), a.target.as_deref()) else {
                 return false;

@@ -125,6 +125,15 @@ const TOOLS: &[&str] = &[
     "llvm-lipo-14",
     "zig",
     "rustup",
+    // Splits debug info out of ELF binaries (`debuginfo = "separate"`), any architecture.
+    "rust-objcopy",
+    "llvm-objcopy",
+    "llvm-objcopy-19",
+    "llvm-objcopy-18",
+    "llvm-objcopy-17",
+    "llvm-objcopy-16",
+    "llvm-objcopy-15",
+    "llvm-objcopy-14",
 ];
 
 /// Memory this run may use, as the kernel reports it: `MemAvailable` from /proc/meminfo,

@@ -46,6 +46,8 @@ pub struct PackageEntry {
 pub enum ArtifactKind {
     Archive,
     Universal,
+    /// `{archive stem}-debuginfo.tar.gz`: the split debug info of an archive's binaries.
+    Debuginfo,
     Checksum,
     Checksums,
 }

@@ -121,7 +121,11 @@ pub(super) fn build_command(
     }
     // Shipped binaries carry no symbols or debug info (checked after the build), unless the
     // user chose otherwise with `strip`.
-    configs.extend(profile_overrides(target, profile));
+    configs.extend(profile_overrides(
+        target,
+        profile,
+        facts.workspace.profile_has_debuginfo(profile),
+    ));
 
     // Reproducible across checkouts: the absolute workspace and CARGO_HOME paths must not
     // reach the binary. Added so that the user's own rustflags still apply.
@@ -248,7 +252,20 @@ pub(super) fn civil_date(epoch: u64) -> String {
 }
 
 /// The profile settings crossdock passes for a target (as `--config` values).
-pub(super) fn profile_overrides(target: &Target, profile: &str) -> Vec<String> {
+/// With `debuginfo = "separate"` cargo must keep the debug info (crossdock strips after
+/// splitting it out): `strip=false`, and `debug=1` when the profile has none.
+pub(super) fn profile_overrides(
+    target: &Target,
+    profile: &str,
+    has_debuginfo: bool,
+) -> Vec<String> {
+    if target.separate_debuginfo {
+        let mut v = vec![format!("profile.{profile}.strip=false")];
+        if !has_debuginfo {
+            v.push(format!("profile.{profile}.debug=1"));
+        }
+        return v;
+    }
     match target.strip {
         Strip::None => Vec::new(),
         s => vec![format!("profile.{profile}.strip={}", s.profile_value())],

@@ -52,6 +52,10 @@ pub struct BuildStep {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub c: Option<CToolchain>,
     pub runner: Option<Vec<String>>,
+    /// `debuginfo = "separate"`: the objcopy that splits each binary's debug info into
+    /// `{archive stem}-debuginfo.tar.gz`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_debuginfo: Option<String>,
     /// The glibc floor the build links against and the binary check enforces.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub glibc: Option<String>,
@@ -91,6 +95,9 @@ pub struct Artifact {
     pub format: ArchiveFormat,
     pub binaries: Vec<PlannedBinary>,
     pub includes: Vec<IncludeFile>,
+    /// `{top_dir}-debuginfo.tar.gz` with `debuginfo = "separate"`: each binary's `.debug`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub debuginfo_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -333,6 +340,17 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                 });
             }
         }
+        let split_debuginfo = if target.separate_debuginfo {
+            let found = OBJCOPY.iter().find(|t| facts.tools.contains(**t));
+            if found.is_none() {
+                problems.push(Problem::ObjcopyMissing {
+                    target: target.triple.clone(),
+                });
+            }
+            Some(found.map_or("llvm-objcopy", |t| *t).to_string())
+        } else {
+            None
+        };
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
         let cargo = build_command(config, facts, target, &spec, &profile, &pkgs, jobs);
         let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
@@ -349,13 +367,22 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             runner: target.runner.clone(),
             glibc: target.glibc.clone(),
             strip: target.strip,
-            profile_overrides: profile_overrides(target, &profile),
+            profile_overrides: profile_overrides(
+                target,
+                &profile,
+                facts.workspace.profile_has_debuginfo(&profile),
+            ),
+            split_debuginfo,
             smoke,
             smoke_skipped,
         });
         for p in &packages {
             let top_dir = format!("{}-{}-{}", p.name, p.version, target.triple);
+            let debuginfo_file = target
+                .separate_debuginfo
+                .then(|| format!("{top_dir}-debuginfo.tar.gz"));
             artifacts.push(Artifact {
+                debuginfo_file,
                 file_name: format!("{top_dir}.{}", target.archive.extension()),
                 top_dir,
                 package: p.name.clone(),
@@ -425,6 +452,18 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         keep_going: opts.keep_going,
     })
 }
+
+/// The objcopy programs that split debug info for any architecture, in order of preference.
+const OBJCOPY: &[&str] = &[
+    "rust-objcopy",
+    "llvm-objcopy",
+    "llvm-objcopy-19",
+    "llvm-objcopy-18",
+    "llvm-objcopy-17",
+    "llvm-objcopy-16",
+    "llvm-objcopy-15",
+    "llvm-objcopy-14",
+];
 
 /// Memory a rustc job may take at its peak (LTO and big crates take more, small ones less).
 pub const BYTES_PER_JOB: u64 = 3 << 29; // 1.5 GiB

@@ -34,6 +34,8 @@ pub enum Problem {
     },
     /// A `[[universal]]` group asks for an external lipo that is not on PATH.
     LipoMissing { universal: String, tool: LipoTool },
+    /// `debuginfo = "separate"` and no objcopy that can split this target's binaries.
+    ObjcopyMissing { target: String },
 }
 
 impl Problem {
@@ -43,7 +45,8 @@ impl Problem {
             Problem::ToolchainBroken { target, .. }
             | Problem::BuilderMissing { target, .. }
             | Problem::RustSrcMissing { target, .. }
-            | Problem::StdMissing { target, .. } => target,
+            | Problem::StdMissing { target, .. }
+            | Problem::ObjcopyMissing { target } => target,
             Problem::LipoMissing { universal, .. } => universal,
         }
     }
@@ -64,6 +67,9 @@ impl Problem {
                 "the standard library for {target} is not in {} ({version})",
                 sysroot.join("lib/rustlib").join(target).display()
             ),
+            Problem::ObjcopyMissing { .. } => {
+                "debuginfo = \"separate\" needs llvm-objcopy (or rust-objcopy), which is not on PATH".into()
+            }
             Problem::LipoMissing { tool, .. } => match tool {
                 LipoTool::Lipo => "tool = \"lipo\" but `lipo` is not on PATH".into(),
                 _ => "tool = \"llvm-lipo\" but `llvm-lipo` is not on PATH".into(),
@@ -86,6 +92,10 @@ impl Problem {
                 sysroot.display()
             ),
             Problem::StdMissing { .. } => "install it for that toolchain, choose another with `--rustc/--cargo` (or `rustc`/`cargo` for this target in targets.toml), or set `build-std = true`".into(),
+            Problem::ObjcopyMissing { .. } => format!(
+                "{} or `rustup component add llvm-tools` (then rust-objcopy is in the toolchain's bin dir: put it on PATH), or set debuginfo = \"off\"",
+                install_hint("llvm-objcopy")
+            ),
             Problem::LipoMissing { tool: LipoTool::Lipo, .. } => {
                 "use tool = \"auto\" or \"builtin\"".into()
             }
@@ -113,6 +123,7 @@ pub fn install_hint(tool: &str) -> String {
             "`cargo install cargo-zigbuild --locked` and `pip install ziglang`".into()
         }
         "cross" => "`cargo install cross --locked` (it also needs docker or podman running)".into(),
+        "llvm-objcopy" => "`apt-get install llvm` (llvm-objcopy)".into(),
         "lipo" | "llvm-lipo" => {
             "`apt-get install llvm` (llvm-lipo), or use tool = \"builtin\"".into()
         }

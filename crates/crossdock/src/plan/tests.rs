@@ -37,6 +37,7 @@ fn workspace() -> Workspace {
             },
         ],
         profiles: BTreeSet::from(["dist".to_string()]),
+        profile_debug: BTreeMap::from([("dist".to_string(), (Some("release".to_string()), None))]),
         has_lockfile: true,
     }
 }

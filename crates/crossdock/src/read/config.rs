@@ -56,6 +56,8 @@ pub mod raw {
         pub strip: Option<Spanned<Strip>>,
         /// Parallel jobs for cargo (default: as many as cores and memory allow).
         pub jobs: Option<Spanned<usize>>,
+        /// `"separate"`: ship the debug info beside the binaries, in its own archive.
+        pub debuginfo: Option<Spanned<String>>,
         /// The smoke run of every target: `false`, `true`, arguments, or a table by binary.
         pub smoke: Option<Spanned<Smoke>>,
     }
@@ -97,6 +99,7 @@ pub mod raw {
         /// The oldest glibc the binaries must run on (`"2.17"`): built with cargo-zigbuild
         /// against that version. Also written as a triple suffix (`….2.17`).
         pub glibc: Option<Spanned<String>>,
+        pub debuginfo: Option<Spanned<String>>,
     }
 
     /// `smoke = false`, `smoke = ["--help"]`, or `smoke = { admin = false, other = ["--help"] }`.
@@ -284,6 +287,9 @@ pub struct Target {
     /// `glibc = "2.17"` (or the triple suffix `.2.17`): the glibc floor the binaries are
     /// built against (cargo-zigbuild) and checked for.
     pub glibc: Option<String>,
+    /// `debuginfo = "separate"`: the build keeps debug info, which is split into
+    /// `{archive stem}-debuginfo.tar.gz`; the shipped binary is stripped as `strip` says.
+    pub separate_debuginfo: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -465,6 +471,10 @@ impl Config {
             Some(s) => self.strip(s)?,
             None => Strip::Symbols,
         };
+        let default_debuginfo = match d.debuginfo {
+            Some(v) => self.debuginfo(v)?,
+            None => false,
+        };
         let default_smoke = match d.smoke {
             Some(s) => self.smoke(s).0,
             None => Smoke::default(),
@@ -560,6 +570,10 @@ impl Config {
                     }
                 }
             };
+            let separate_debuginfo = match t.debuginfo {
+                Some(v) => self.debuginfo(v)?,
+                None => default_debuginfo,
+            };
             if glibc.is_some() && builder != Builder::Zigbuild {
                 return Err(self.error(
                     span,
@@ -590,6 +604,21 @@ impl Config {
                 Some(s) => self.strip(s)?,
                 None => default_strip,
             };
+            if separate_debuginfo && strip == Strip::None {
+                return Err(self.error(
+                    span,
+                    format!("target `{triple}`: debuginfo = \"separate\" splits the debug info out of the shipped binary, but strip = false ships it inside; set strip = true or \"debuginfo\", or debuginfo = \"off\""),
+                ));
+            }
+            if separate_debuginfo
+                && crate::read::triple::Triple::new(&triple).format()
+                    != crate::read::triple::Format::Elf
+            {
+                return Err(self.error(
+                    span,
+                    format!("target `{triple}`: debuginfo = \"separate\" is supported for ELF targets (Linux, BSD) only so far; set debuginfo = \"off\" for this target (Mach-O .dSYM and Windows debug files are not split yet)"),
+                ));
+            }
             for key in t.env.keys() {
                 if key.is_empty() || key.contains(['=', '\0']) {
                     return Err(self.error(
@@ -628,6 +657,7 @@ impl Config {
                 cc: t.cc,
                 ar: t.ar,
                 glibc,
+                separate_debuginfo,
             });
         }
         for u in file.universal {
@@ -771,6 +801,19 @@ impl Config {
         }
     }
 
+    /// `debuginfo = "separate"` (true) or `"off"` (false, the default).
+    fn debuginfo(&self, value: toml::Spanned<String>) -> Result<bool> {
+        let span = Span::from(value.span());
+        match value.into_inner().as_str() {
+            "separate" => Ok(true),
+            "off" => Ok(false),
+            other => Err(self.error(
+                span,
+                format!("key `debuginfo`: unknown value `{other}`; expected \"separate\" (debug info in its own archive) or \"off\""),
+            )),
+        }
+    }
+
     /// An error pointing at `span` in this file.
     pub fn error(&self, span: Span, message: String) -> anyhow::Error {
         locate_at(&self.path, &self.source, span, message).into()
@@ -905,6 +948,20 @@ mod tests {
         }
         assert!(crate::package::binary::glibc_newer("2.34", "2.17"));
         assert!(!crate::package::binary::glibc_newer("2.9", "2.17"));
+    }
+
+    #[test]
+    fn separate_debuginfo_needs_stripping_and_elf() {
+        let c = parse("[dist]\ndebuginfo = \"separate\"\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n").unwrap();
+        assert!(c.targets[0].separate_debuginfo);
+        for (toml, needle) in [
+            ("[dist]\ndebuginfo = \"split\"\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"", "targets.toml:2:13: key `debuginfo`: unknown value `split`"),
+            ("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\ndebuginfo = \"separate\"\nstrip = false", "but strip = false ships it inside"),
+            ("[[target]]\ntriple = \"aarch64-apple-darwin\"\ndebuginfo = \"separate\"", "supported for ELF targets"),
+        ] {
+            let e = err(&format!("{toml}\n"));
+            assert!(e.contains(needle), "{e}");
+        }
     }
 
     #[test]

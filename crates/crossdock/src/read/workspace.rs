@@ -1,7 +1,7 @@
 //! Facts about the workspace being shipped, read once from `cargo metadata` and the root
 //! manifest (for the profiles it defines). Nothing here decides anything: the planner does.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -27,6 +27,9 @@ pub struct Workspace {
     pub members: Vec<Package>,
     /// Custom profiles declared in the root manifest (`[profile.dist]` …).
     pub profiles: BTreeSet<String>,
+    /// Each profile of the root manifest that says something about debug info: its
+    /// `inherits` and whether its `debug` keeps any (see [`Workspace::profile_has_debuginfo`]).
+    pub profile_debug: BTreeMap<String, (Option<String>, Option<bool>)>,
     pub has_lockfile: bool,
 }
 
@@ -75,19 +78,50 @@ impl Workspace {
             .collect();
         packages.sort_by(|a, b| a.name.cmp(&b.name));
         let root_manifest = root.join("Cargo.toml");
-        let profiles = std::fs::read_to_string(&root_manifest)
+        let profile_tables = std::fs::read_to_string(&root_manifest)
             .ok()
             .and_then(|s| s.parse::<toml::Table>().ok())
             .and_then(|t| t.get("profile").and_then(|p| p.as_table()).cloned())
-            .map(|t| t.keys().cloned().collect())
             .unwrap_or_default();
+        let profiles = profile_tables.keys().cloned().collect();
+        let profile_debug = profile_tables
+            .iter()
+            .filter_map(|(name, t)| {
+                let t = t.as_table()?;
+                let inherits = t.get("inherits").and_then(|v| v.as_str()).map(String::from);
+                // debug = 0 | false | "none" keeps none; any other value keeps some.
+                let debug = t.get("debug").map(|v| {
+                    !matches!(v, toml::Value::Boolean(false) | toml::Value::Integer(0))
+                        && v.as_str() != Some("none")
+                });
+                Some((name.clone(), (inherits, debug)))
+            })
+            .collect();
         Ok(Workspace {
             has_lockfile: root.join("Cargo.lock").exists(),
             target_dir: meta.target_directory.into_std_path_buf(),
             root,
             members: packages,
             profiles,
+            profile_debug,
         })
+    }
+
+    /// Does `profile` build with debug info, following `inherits` (cargo's built-in `dev`
+    /// and `test` do, `release` and `bench` do not)?
+    pub fn profile_has_debuginfo(&self, profile: &str) -> bool {
+        let mut name = profile.to_string();
+        for _ in 0..16 {
+            let (inherits, debug) = self.profile_debug.get(&name).cloned().unwrap_or_default();
+            if let Some(d) = debug {
+                return d;
+            }
+            match inherits {
+                Some(parent) => name = parent,
+                None => return matches!(name.as_str(), "dev" | "test"),
+            }
+        }
+        false
     }
 
     pub fn package(&self, name: &str) -> Option<&Package> {

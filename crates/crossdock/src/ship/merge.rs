@@ -82,7 +82,11 @@ fn check_input_names(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
             "has version {v:?}, which is not a semver version"
         )));
     }
-    if !a.name.starts_with(&format!("{p}-{v}-{t}.")) {
+    let stem = match a.kind {
+        ArtifactKind::Debuginfo => format!("{p}-{v}-{t}-debuginfo."),
+        _ => format!("{p}-{v}-{t}."),
+    };
+    if !a.name.starts_with(&stem) {
         return Err(refuse(format!("is not named {p}-{v}-{t}.<ext>")));
     }
     Ok(())
@@ -132,11 +136,12 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
         packages.extend(m.packages.iter().cloned());
         dirty |= m.dirty;
         failed.extend(m.failed.iter().cloned());
-        for a in m
-            .artifacts
-            .iter()
-            .filter(|a| matches!(a.kind, ArtifactKind::Archive | ArtifactKind::Universal))
-        {
+        for a in m.artifacts.iter().filter(|a| {
+            matches!(
+                a.kind,
+                ArtifactKind::Archive | ArtifactKind::Universal | ArtifactKind::Debuginfo
+            )
+        }) {
             check_input_names(&mpath, a)?;
             if let Some(other) = found.values().find(|f| {
                 f.entry.package == a.package
@@ -396,12 +401,13 @@ pub fn check_entries(path: &Path) -> Result<()> {
             path.display()
         )
     };
-    // Every entry lies in the one top folder the archive's name promises.
-    let top = name
+    // Every entry lies in the one top folder the archive's name promises (a debuginfo
+    // archive's is its binaries' archive's, so that the debug files land beside them).
+    let stem = name
         .strip_suffix(".tar.gz")
         .or_else(|| name.strip_suffix(".zip"))
-        .unwrap_or(&name)
-        .to_string();
+        .unwrap_or(&name);
+    let top = stem.strip_suffix("-debuginfo").unwrap_or(stem).to_string();
     let in_top = |entry: &str| {
         let e = entry.trim_start_matches("./");
         e == top || e == format!("{top}/") || e.starts_with(&format!("{top}/"))
