@@ -338,6 +338,51 @@ fn zigbuild_aarch64_linux_runs_under_qemu() {
     assert_eq!(out.trim(), "tiny 0.2.0 (aarch64 linux)");
 }
 
+/// Issue 10 (musl + C code): with `link-self-contained=no` rustc links musl binaries with
+/// `-nodefaultlibs`, so C that calls libgcc helpers (`__builtin_popcountll` → `__popcountdi2`)
+/// fails to link. doctor warns with the fix; with `-C link-arg=-lgcc` (the README's recipe)
+/// the binary links, is static and prints what its C code computed.
+#[test]
+#[ignore = "slow: rebuilds std for musl (about 3 min on 2 cores); .ci/run runs it in the slow tier"]
+fn musl_with_c_code_links_libgcc() {
+    let wrapper = cross_home().join("bin/x86_64-linux-musl-cc");
+    if !require(
+        "rust-src (rust-web-src), musl-tools and the musl linker wrapper",
+        rust_src() && wrapper.exists() && have("musl-gcc"),
+    ) {
+        return;
+    }
+    let fx = Fixture::new("c-code");
+    fx.write(
+        "c/answer.c",
+        "int answer(void) { volatile unsigned long long x = 0x2aULL; return 39 + __builtin_popcountll(x); }\n",
+    );
+    let config = |extra: &str| {
+        format!(
+            "[[target]]\ntriple = \"x86_64-unknown-linux-musl\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\nlinker = \"{}\"\nrustflags = [\"-C\", \"link-self-contained=no\", \"-C\", \"relocation-model=static\", \"-L\", \"/usr/lib/llvm-14/lib\"{extra}]\n",
+            wrapper.display()
+        )
+    };
+    fx.write("targets.toml", &config(""));
+    let d = fx.run_env(&["doctor", "--no-probe"], &[("PATH", &cross_path())]);
+    assert!(
+        d.stdout
+            .contains("add \"-C\", \"link-arg=-lgcc\" to `rustflags` of x86_64-unknown-linux-musl"),
+        "{}",
+        d.stdout
+    );
+    fx.write("targets.toml", &config(", \"-C\", \"link-arg=-lgcc\""));
+    let (m, stderr) = dist_json(&fx, &[]);
+    assert!(
+        stderr.contains("Ran cgreet --version: cgreet 0.4.0 (answer 42)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        binary_format(&m, "cgreet-0.4.0-x86_64-unknown-linux-musl.tar.gz"),
+        "ELF 64-bit x86_64, static"
+    );
+}
+
 /// Issue 10 §6: `glibc = "2.17"` (or the triple suffix `….2.17`) builds through
 /// cargo-zigbuild against that glibc: the binaries need nothing newer (the manifest records
 /// the floor; a plain build of the same crate needs 2.34), and they run, on the host and

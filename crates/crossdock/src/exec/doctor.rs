@@ -380,6 +380,9 @@ fn check_step(
         if let Some(c) = &step.c {
             check_c(plan, step, c, probe, &mut r);
         }
+        if let Some(fix) = musl_c_needs_libgcc(step) {
+            r.push(t, "c", Status::Warn, "C code on musl linked with link-self-contained=no: C compilers call libgcc helpers (`__popcountdi2`…) that rustc does not link then", Some(fix));
+        }
     }
     let linker = effective_linker(step, cargo_config);
     let triple = Triple::new(t);
@@ -434,6 +437,26 @@ fn check_step(
         }
     }
     r
+}
+
+/// musl with `link-self-contained=no` links with `-nodefaultlibs`, so C code that calls
+/// libgcc's helpers fails to link (`undefined reference to __popcountdi2`) unless libgcc is
+/// named: the fix, when this target's rustflags need it.
+fn musl_c_needs_libgcc(step: &BuildStep) -> Option<String> {
+    let argv = step
+        .cargo
+        .argv()
+        .into_iter()
+        .chain(step.cargo.env.values().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let musl = Triple::new(&step.target).is_musl();
+    (musl && argv.contains("link-self-contained=no") && !argv.contains("-lgcc")).then(|| {
+        format!(
+            "add \"-C\", \"link-arg=-lgcc\" to `rustflags` of {} in targets.toml",
+            step.target
+        )
+    })
 }
 
 /// The linker a target will use and who chose it.

@@ -56,6 +56,40 @@ pub struct Facts {
     pub c_env: BTreeSet<String>,
     /// Cargo.lock lists the `cc` crate: some build script compiles C.
     pub uses_cc: bool,
+    /// Archivers derived from the matrix's linkers that exist here (see [`c_driver`]).
+    pub found_archivers: BTreeSet<String>,
+}
+
+/// `aarch64-linux-gnu-gcc` → (itself, `aarch64-linux-gnu-ar`); `…-clang` → (itself,
+/// `llvm-ar`); a `zig cc` wrapper (a name with `zig` in it) → (itself, none: cc's default
+/// archiver handles its objects). Any other linker may not compile C: nothing.
+pub fn c_driver(linker: &str) -> Option<(String, Option<String>)> {
+    let path = Path::new(linker);
+    let name = path.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".exe").unwrap_or(name);
+    for driver in ["-gcc", "-cc"] {
+        if let Some(prefix) = stem.strip_suffix(driver).filter(|p| !p.is_empty()) {
+            let ar = path.with_file_name(format!("{prefix}-ar"));
+            return Some((linker.to_string(), Some(ar.to_string_lossy().into_owned())));
+        }
+    }
+    if stem.ends_with("-clang") || stem == "clang" {
+        return Some((linker.to_string(), Some("llvm-ar".to_string())));
+    }
+    if stem.contains("zig") {
+        return Some((linker.to_string(), None));
+    }
+    None
+}
+
+/// The archivers derived from the matrix's linkers ([`c_driver`]) that are on this machine.
+fn found_archivers(config: &Config) -> BTreeSet<String> {
+    config
+        .targets
+        .iter()
+        .filter_map(|t| c_driver(t.linker.as_deref()?)?.1)
+        .filter(|ar| which(ar).is_some())
+        .collect()
 }
 
 /// Is `key` one of the `cc` crate's per-target compiler or archiver variables?
@@ -327,9 +361,11 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         .unwrap_or_else(crate::read::triple::build_host);
     let c_env = c_env(&cargo_config);
     let uses_cc = lock_uses_cc(&ws.root);
+    let found_archivers = found_archivers(&config);
     let facts = Facts {
         c_env,
         uses_cc,
+        found_archivers,
         workspace: ws,
         toolchains,
         includes,

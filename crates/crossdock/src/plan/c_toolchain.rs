@@ -6,10 +6,10 @@
 //! crate with C code cross-builds with no further setting. `--dry-run` shows the result.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use serde::Serialize;
 
+use crate::facts::c_driver;
 use crate::read::config::Target;
 
 /// The C compiler and archiver a target's build scripts get, and why.
@@ -39,8 +39,14 @@ impl CToolchain {
 
 /// The C toolchain of `target`: its `cc`/`ar` keys, else (a cross target with a `linker`
 /// whose name has a C driver's shape) one derived from the linker, never over a variable
-/// the user set (`user_env`: names set in the environment or a cargo config `[env]`).
-pub fn c_toolchain(target: &Target, host: &str, user_env: &BTreeSet<String>) -> Option<CToolchain> {
+/// the user set (`user_env`: names set in the environment or a cargo config `[env]`); a
+/// derived archiver only when it is on this machine (`found`).
+pub fn c_toolchain(
+    target: &Target,
+    host: &str,
+    user_env: &BTreeSet<String>,
+    found: &BTreeSet<String>,
+) -> Option<CToolchain> {
     let triple = &target.triple;
     let underscored = triple.replace('-', "_");
     let user_set = |var: &str| {
@@ -64,9 +70,11 @@ pub fn c_toolchain(target: &Target, host: &str, user_env: &BTreeSet<String>) -> 
     if triple == host {
         return None;
     }
-    let (cc, ar) = derive_from_linker(target.linker.as_deref()?)?;
+    let (cc, ar) = c_driver(target.linker.as_deref()?)?;
     let cc = (!user_set("CC")).then_some(cc);
-    let ar = ar.filter(|_| !user_set("AR"));
+    // An archiver that is not there (a `musl-gcc` wrapper has no `…-ar` beside it) is left
+    // to the cc crate's own default.
+    let ar = ar.filter(|a| !user_set("AR") && found.contains(a));
     if cc.is_none() && ar.is_none() {
         return None;
     }
@@ -77,31 +85,17 @@ pub fn c_toolchain(target: &Target, host: &str, user_env: &BTreeSet<String>) -> 
     })
 }
 
-/// `aarch64-linux-gnu-gcc` → (itself, `aarch64-linux-gnu-ar`); `…-clang` → (itself,
-/// `llvm-ar`); a `zig cc` wrapper (a name with `zig` in it) → (itself, none: cc's default
-/// archiver handles its objects). Any other linker may not compile C: nothing.
-fn derive_from_linker(linker: &str) -> Option<(String, Option<String>)> {
-    let path = Path::new(linker);
-    let name = path.file_name()?.to_str()?;
-    let stem = name.strip_suffix(".exe").unwrap_or(name);
-    for driver in ["-gcc", "-cc"] {
-        if let Some(prefix) = stem.strip_suffix(driver).filter(|p| !p.is_empty()) {
-            let ar = path.with_file_name(format!("{prefix}-ar"));
-            return Some((linker.to_string(), Some(ar.to_string_lossy().into_owned())));
-        }
-    }
-    if stem.ends_with("-clang") || stem == "clang" {
-        return Some((linker.to_string(), Some("llvm-ar".to_string())));
-    }
-    if stem.contains("zig") {
-        return Some((linker.to_string(), None));
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    fn found() -> BTreeSet<String> {
+        ["aarch64-linux-gnu-ar", "/opt/x/bin/arm-ar"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
 
     fn target(linker: Option<&str>, env: &[&str]) -> Target {
         let mut toml = String::from("[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\n");
@@ -126,6 +120,7 @@ mod tests {
             &target(Some("aarch64-linux-gnu-gcc"), &[]),
             HOST,
             &BTreeSet::new(),
+            &found(),
         )
         .unwrap();
         assert_eq!(c.cc.as_deref(), Some("aarch64-linux-gnu-gcc"));
@@ -147,6 +142,7 @@ mod tests {
             &target(Some("/opt/x/bin/arm-cc"), &[]),
             HOST,
             &BTreeSet::new(),
+            &found(),
         )
         .unwrap();
         assert_eq!(c.ar.as_deref(), Some("/opt/x/bin/arm-ar"));
@@ -154,28 +150,40 @@ mod tests {
             &target(Some("/w/zigcc-aarch64.sh"), &[]),
             HOST,
             &BTreeSet::new(),
+            &found(),
         )
         .unwrap();
         assert_eq!((c.cc.as_deref(), c.ar), (Some("/w/zigcc-aarch64.sh"), None));
     }
 
     #[test]
+    fn a_derived_archiver_that_is_not_there_is_left_out() {
+        let t = target(Some("/opt/musl/bin/x86_64-linux-musl-cc"), &[]);
+        let c = c_toolchain(&t, HOST, &BTreeSet::new(), &found()).unwrap();
+        assert_eq!(
+            (c.cc.as_deref(), c.ar),
+            (Some("/opt/musl/bin/x86_64-linux-musl-cc"), None)
+        );
+    }
+
+    #[test]
     fn never_over_the_users_choice() {
         assert_eq!(
-            c_toolchain(&target(None, &[]), HOST, &BTreeSet::new()),
+            c_toolchain(&target(None, &[]), HOST, &BTreeSet::new(), &found()),
             None
         );
         assert_eq!(
             c_toolchain(
                 &target(Some("my-linker-script"), &[]),
                 HOST,
-                &BTreeSet::new()
+                &BTreeSet::new(),
+                &found()
             ),
             None
         );
         // Set in targets.toml's env, in the environment, or as TARGET_CC.
         let t = target(Some("aarch64-linux-gnu-gcc"), &["CC"]);
-        let c = c_toolchain(&t, HOST, &BTreeSet::new()).unwrap();
+        let c = c_toolchain(&t, HOST, &BTreeSet::new(), &found()).unwrap();
         assert_eq!((c.cc, c.ar.is_some()), (None, true));
         let env: BTreeSet<String> = [
             "CC_aarch64-unknown-linux-gnu".to_string(),
@@ -183,28 +191,36 @@ mod tests {
         ]
         .into();
         assert_eq!(
-            c_toolchain(&target(Some("aarch64-linux-gnu-gcc"), &[]), HOST, &env),
+            c_toolchain(
+                &target(Some("aarch64-linux-gnu-gcc"), &[]),
+                HOST,
+                &env,
+                &found()
+            ),
             None
         );
         // A plain CC in the environment is the host's compiler: the target still gets its own.
         let env: BTreeSet<String> = ["CC".to_string()].into();
-        assert!(
-            c_toolchain(&target(Some("aarch64-linux-gnu-gcc"), &[]), HOST, &env)
-                .unwrap()
-                .cc
-                .is_some()
-        );
+        assert!(c_toolchain(
+            &target(Some("aarch64-linux-gnu-gcc"), &[]),
+            HOST,
+            &env,
+            &found()
+        )
+        .unwrap()
+        .cc
+        .is_some());
         // The host target keeps the host's compiler.
         let mut t = target(Some("gcc"), &[]);
         t.triple = HOST.into();
-        assert_eq!(c_toolchain(&t, HOST, &BTreeSet::new()), None);
+        assert_eq!(c_toolchain(&t, HOST, &BTreeSet::new(), &found()), None);
     }
 
     #[test]
     fn targets_toml_keys_win() {
         let mut t = target(Some("aarch64-linux-gnu-gcc"), &[]);
         t.cc = Some("clang --target=aarch64-linux-gnu".into());
-        let c = c_toolchain(&t, HOST, &BTreeSet::new()).unwrap();
+        let c = c_toolchain(&t, HOST, &BTreeSet::new(), &found()).unwrap();
         assert_eq!(
             (c.cc.as_deref(), c.ar, c.origin),
             (

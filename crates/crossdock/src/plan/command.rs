@@ -175,7 +175,9 @@ pub(super) fn build_command(
     if let Some(r) = &target.runner {
         env.insert(format!("{prefix}RUNNER"), r.join(" "));
     }
-    if let Some(c) = super::c_toolchain::c_toolchain(target, &facts.host, &facts.c_env) {
+    if let Some(c) =
+        super::c_toolchain::c_toolchain(target, &facts.host, &facts.c_env, &facts.found_archivers)
+    {
         env.extend(c.env(triple));
     }
     for (k, v) in &target.env {

@@ -363,7 +363,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             packages: pkgs,
             cargo,
             linker: target.linker.clone(),
-            c: c_toolchain(target, &facts.host, &facts.c_env),
+            c: c_toolchain(target, &facts.host, &facts.c_env, &facts.found_archivers),
             runner: target.runner.clone(),
             glibc: target.glibc.clone(),
             strip: target.strip,

@@ -97,6 +97,7 @@ fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> F
         dirty: false,
         c_env: BTreeSet::new(),
         uses_cc: false,
+        found_archivers: BTreeSet::from(["aarch64-linux-gnu-ar".to_string()]),
     }
 }
 
