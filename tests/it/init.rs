@@ -204,6 +204,40 @@ fn init_check_follows_targets_toml() {
     assert!(read(&fx, ".github/workflows/release.yml").contains("#   x86_64-pc-windows-msvc"));
     init(&fx, &["--check"]).ok();
 
+    // The maintainers' own job, between the markers: --check passes, --force keeps it
+    // (the README's example, with a lint-clean body).
+    let workflow = read(&fx, ".github/workflows/release.yml");
+    let begin = "  # >>> your jobs: init --check and init --force keep everything up to the closing marker as it is\n";
+    let job = "  crates-io:\n    name: cargo publish\n    needs: [plan, publish]\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"publish $TAG\"\n        env:\n          TAG: ${{ github.ref_name }}\n";
+    assert!(workflow.contains(begin), "{workflow}");
+    fx.write(
+        ".github/workflows/release.yml",
+        &workflow.replace(begin, &format!("{begin}{job}")),
+    );
+    init(&fx, &["--check"]).ok();
+    targets.push_str("\n[[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n");
+    fx.write("targets.toml", &targets);
+    init(&fx, &["--check"]).fails_with(&["targets.toml adds x86_64-unknown-linux-musl"]);
+    init(&fx, &["--force"]).ok();
+    let regenerated = read(&fx, ".github/workflows/release.yml");
+    assert!(
+        regenerated.contains(&format!("{begin}{job}")),
+        "{regenerated}"
+    );
+    assert!(regenerated.contains("#   x86_64-unknown-linux-musl"));
+    init(&fx, &["--check"]).ok();
+    if have("actionlint") {
+        tool(fx.path(), "actionlint", &[".github/workflows/release.yml"]);
+    }
+    // A lost marker: both --check and --force stop and name the fix.
+    fx.write(
+        ".github/workflows/release.yml",
+        &regenerated.replace("  # <<< your jobs\n", ""),
+    );
+    init(&fx, &["--check"])
+        .fails_with(&["the region of your own jobs", "Put the missing one back"]);
+    init(&fx, &["--force"]).fails_with(&["the region of your own jobs"]);
+
     // A deleted workflow or xtask alias is reported too.
     std::fs::remove_file(fx.path().join(".cargo/config.toml")).unwrap();
     std::fs::remove_file(fx.path().join(".github/workflows/release.yml")).unwrap();

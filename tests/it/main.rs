@@ -6,6 +6,7 @@
 
 mod support;
 
+mod actions;
 mod apple;
 mod bad_input;
 mod cargo_config;

@@ -440,3 +440,51 @@ fn hostile_runner_and_universal_names_never_reach_the_workflow() {
         "{w}"
     );
 }
+
+/// Issue 14 §3: maintainers' own jobs live between two marker lines that `init --force`
+/// keeps and `init --check` does not compare; a lost marker is an error with the fix.
+#[test]
+fn the_maintainers_region_survives_regeneration() {
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let rendered = render_workflow(&c);
+    assert!(rendered.ends_with(&format!("{USER_REGION_BEGIN}\n{USER_REGION_END}\n")));
+    let job = "  crates-io:\n    needs: [plan, publish]\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo mine\n";
+    let mine = rendered.replace(
+        &format!("{USER_REGION_BEGIN}\n"),
+        &format!("{USER_REGION_BEGIN}\n{job}"),
+    );
+    assert_ne!(mine, rendered);
+    // The same targets.toml: what init renders equals the maintainer's file.
+    assert_eq!(keep_user_region(&rendered, &mine, "w.yml").unwrap(), mine);
+    // Another targets.toml: the generated part changes, the region stays.
+    let other = render_workflow(&config(
+        "[[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n",
+    ));
+    let kept = keep_user_region(&other, &mine, "w.yml").unwrap();
+    assert!(
+        kept.contains(job) && kept.contains("x86_64-unknown-linux-musl"),
+        "{kept}"
+    );
+    assert_eq!(kept.replace(job, ""), other);
+    // A workflow from before the region: the rendering, unchanged.
+    let old = rendered.replace(&format!("{USER_REGION_BEGIN}\n{USER_REGION_END}\n"), "");
+    assert_eq!(
+        keep_user_region(&rendered, &old, "w.yml").unwrap(),
+        rendered
+    );
+    // A lost or misplaced marker: refused, naming the file and both marker lines.
+    for broken in [
+        mine.replace(&format!("{USER_REGION_END}\n"), ""),
+        mine.replace(&format!("{USER_REGION_BEGIN}\n"), ""),
+        old.clone() + USER_REGION_END + "\n" + USER_REGION_BEGIN + "\n",
+    ] {
+        let e = keep_user_region(&rendered, &broken, "w.yml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("w.yml: the region of your own jobs"), "{e}");
+        assert!(
+            e.contains(USER_REGION_END) && e.contains("Put the missing one back"),
+            "{e}"
+        );
+    }
+}
