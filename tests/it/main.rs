@@ -23,6 +23,7 @@ mod local_overlay;
 mod merge;
 mod ownership;
 mod real_projects;
+mod rehearsal;
 mod release;
 mod skip;
 mod xtask;
