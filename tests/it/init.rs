@@ -204,11 +204,16 @@ fn init_check_follows_targets_toml() {
     assert!(read(&fx, ".github/workflows/release.yml").contains("#   x86_64-pc-windows-msvc"));
     init(&fx, &["--check"]).ok();
 
-    // The maintainers' own job, between the markers: --check passes, --force keeps it
-    // (the README's example, with a lint-clean body).
+    // The maintainers' own job between the markers (the README's example): --check passes,
+    // --force keeps it, and the linters accept it.
     let workflow = read(&fx, ".github/workflows/release.yml");
     let begin = "  # >>> your jobs: init --check and init --force keep everything up to the closing marker as it is\n";
-    let job = "  crates-io:\n    name: cargo publish\n    needs: [plan, publish]\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"publish $TAG\"\n        env:\n          TAG: ${{ github.ref_name }}\n";
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let example = &readme[readme
+        .find(&format!("```yaml\n{begin}"))
+        .expect("the README's example")..];
+    let job = &example[8 + begin.len()..example.find("  # <<< your jobs\n").unwrap()];
+    assert!(job.contains("cargo publish"), "{job}");
     assert!(workflow.contains(begin), "{workflow}");
     fx.write(
         ".github/workflows/release.yml",
@@ -226,8 +231,21 @@ fn init_check_follows_targets_toml() {
     );
     assert!(regenerated.contains("#   x86_64-unknown-linux-musl"));
     init(&fx, &["--check"]).ok();
-    if have("actionlint") {
+    if require(
+        "actionlint and zizmor (bash .ci/lint-workflows.sh --install-only)",
+        have("actionlint") && have("zizmor"),
+    ) {
         tool(fx.path(), "actionlint", &[".github/workflows/release.yml"]);
+        let out = tool(
+            fx.path(),
+            "zizmor",
+            &[
+                "--offline",
+                "--no-progress",
+                ".github/workflows/release.yml",
+            ],
+        );
+        assert!(out.contains("No findings"), "{out}");
     }
     // A lost marker: both --check and --force stop and name the fix.
     fx.write(
