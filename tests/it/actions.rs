@@ -22,6 +22,16 @@ mod yaml;
 pub use gh::FakeGh;
 pub use yaml::{parse, Job};
 
+/// The tools the publish job's script uses besides `gh` (present on GitHub's runners): a
+/// test that runs it skips with the reason when they are missing here, or fails under
+/// CROSSDOCK_REQUIRE_CROSS=1.
+pub fn have_publish_tools() -> bool {
+    require(
+        "jq and sha256sum, which the publish job runs (apt-get install jq coreutils)",
+        have("jq") && have("sha256sum"),
+    )
+}
+
 /// A bash script as an Actions `run:` step runs it, in `dir`, with `env` and `path_first`
 /// before PATH.
 pub fn run_script(
