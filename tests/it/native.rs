@@ -112,7 +112,7 @@ fn deb_passes_dpkg_and_lintian_and_installs_a_running_binary() {
     // lintian: no error (warnings are allowed and printed).
     let r = finish(
         std::process::Command::new("lintian")
-            .args(["--allow-root", "--no-cfg", &deb])
+            .args(["--allow-root", "--no-cfg", "--display-info", &deb])
             .output()
             .unwrap(),
     );

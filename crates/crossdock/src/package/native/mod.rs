@@ -323,6 +323,73 @@ mod tests {
     }
 
     #[test]
+    fn from_archive_places_binaries_and_docs_and_notices_a_stale_manifest() {
+        use crate::package::archive::{self, Entry, Source};
+        use crate::package::manifest::{ArtifactKind, BinaryEntry};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir
+            .path()
+            .join("My_App-1.0.0-x86_64-unknown-linux-gnu.tar.gz");
+        let top = "My_App-1.0.0-x86_64-unknown-linux-gnu";
+        let entry = |name: &str, data: &[u8], mode| Entry {
+            name: name.into(),
+            source: Source::Bytes(data.to_vec()),
+            mode,
+        };
+        archive::write(
+            &path,
+            crate::read::config::ArchiveFormat::TarGz,
+            top,
+            vec![
+                entry("app", b"\x7fELF-ish", MODE_EXECUTABLE),
+                entry("LICENSE-MIT", b"MIT text\n", MODE_FILE),
+                entry("doc/guide.md", b"guide", MODE_FILE),
+            ],
+            1_700_000_000,
+        )
+        .unwrap();
+        let mut artifact = ArtifactEntry {
+            name: "x".into(),
+            kind: ArtifactKind::Archive,
+            package: Some("My_App".into()),
+            version: Some("1.0.0".into()),
+            target: Some("x86_64-unknown-linux-gnu".into()),
+            members: vec![],
+            size: 0,
+            sha256: String::new(),
+            binaries: vec![BinaryEntry {
+                name: "app".into(),
+                path: format!("{top}/app"),
+                size: 0,
+                sha256: String::new(),
+                format: String::new(),
+                glibc: None,
+            }],
+            files: vec![format!("{top}/LICENSE-MIT"), format!("{top}/doc/guide.md")],
+            inputs: String::new(),
+            profile_overrides: vec![],
+        };
+        let p = from_archive(&path, &artifact, &PackageMeta::default()).unwrap();
+        let placed: Vec<(&str, u32)> = p.files.iter().map(|f| (f.path.as_str(), f.mode)).collect();
+        assert_eq!(
+            placed,
+            [
+                ("/usr/share/doc/my-app/LICENSE-MIT", 0o644),
+                ("/usr/bin/app", 0o755),
+                ("/usr/share/doc/my-app/doc/guide.md", 0o644),
+            ]
+        );
+        assert_eq!(p.license_text.as_deref(), Some("MIT text\n"));
+        assert_eq!((p.name.as_str(), p.version.as_str()), ("My_App", "1.0.0"));
+
+        artifact.files.push(format!("{top}/README.md"));
+        let e = from_archive(&path, &artifact, &PackageMeta::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("lists `My_App-1.0.0-x86_64-unknown-linux-gnu/README.md`, which the archive does not hold"), "{e}");
+    }
+
+    #[test]
     fn civil_time_and_weekday() {
         // 2023-11-14 22:13:20 UTC, a Tuesday.
         assert_eq!(civil_utc(1_700_000_000), (2023, 11, 14, 22, 13, 20, 2));
