@@ -58,11 +58,14 @@ fn deb_passes_dpkg_and_lintian_and_installs_a_running_binary() {
     let (fx, manifest) = dist_hello();
     let out = tempfile::tempdir().unwrap();
     let alpha = package(&fx, &manifest, "alpha");
+    let started = std::time::Instant::now();
     let bytes = native::deb::deb(&alpha).unwrap();
+    let took = started.elapsed();
     let name = native::deb::file_name(&alpha).unwrap();
     let arch = native::deb::architecture(&host()).unwrap();
     assert_eq!(name, format!("alpha_0.3.1_{arch}.deb"));
     let deb = write(out.path(), &name, &bytes);
+    eprintln!("{name}: {} bytes in {took:?}", bytes.len());
 
     // Two runs from the archive: the same bytes.
     assert_eq!(
@@ -183,11 +186,14 @@ fn rpm_passes_rpm_checks_and_installs_a_running_binary() {
     let (fx, manifest) = dist_hello();
     let out = tempfile::tempdir().unwrap();
     let alpha = package(&fx, &manifest, "alpha");
+    let started = std::time::Instant::now();
     let bytes = native::rpm::rpm(&alpha).unwrap();
+    let took = started.elapsed();
     let arch = native::rpm::architecture(&host()).unwrap();
     let name = native::rpm::file_name(&alpha).unwrap();
     assert_eq!(name, format!("alpha-0.3.1-1.{arch}.rpm"));
     let rpm = write(out.path(), &name, &bytes);
+    eprintln!("{name}: {} bytes in {took:?}", bytes.len());
     assert_eq!(
         native::rpm::rpm(&package(&fx, &manifest, "alpha")).unwrap(),
         bytes
