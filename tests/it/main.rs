@@ -21,6 +21,7 @@ mod keep_going;
 mod lipo;
 mod local_overlay;
 mod merge;
+mod native;
 mod ownership;
 mod real_projects;
 mod rehearsal;

@@ -26,5 +26,9 @@ pub use exec::lock::{acquire as lock_target_dir, DistLock};
 pub use exec::pipeline::{doctor, prepare, run as dist, Prepared};
 pub use facts::Location;
 pub use package::manifest::Manifest;
+/// The `.deb` and `.rpm` writers (issue 15): `native::from_archive` turns a finished archive
+/// and its manifest entry into a `NativePackage`, `native::deb::deb` / `native::rpm::rpm` into
+/// bytes. Public so that an xtask (and the end-to-end tests) can make them from any dist dir.
+pub use package::native;
 pub use plan::{Failed, FailedStep, Options, Plan, Problem, Skipped};
 pub use ship::merge::{groups as universal_groups, merge, Group};

@@ -1,15 +1,16 @@
 //! Which files in an out dir are crossdock's: the only ones it may replace or remove. A
 //! manifest alone proves nothing (it is a file anyone can write, or an old release's): a
 //! file is crossdock's when it is a plain file directly in the out dir, its name has the
-//! shape of something crossdock writes, and its SHA-256 equals the hash the previous
-//! manifest recorded for it. A file the user changed, or one crossdock never wrote, fails
-//! one of these and is left alone.
+//! shape of something crossdock writes (an archive, a `.deb`/`.rpm`, a checksum file, the
+//! manifest), and its SHA-256 equals the hash the previous manifest recorded for it. A file
+//! the user changed, or one crossdock never wrote, fails one of these and is left alone.
 
 use std::path::Path;
 
 use crate::package::archive;
 use crate::package::checksum::SUMS_FILE;
 use crate::package::manifest::{Manifest, FILE_NAME};
+use crate::package::native;
 
 const ARCHIVE_SUFFIXES: &[&str] = &[".tar.gz", ".zip", ".tar.xz", ".tar.zst"];
 
@@ -29,6 +30,9 @@ pub fn is_output_name(name: &str) -> bool {
     }
     let stem = name.strip_suffix(".sha256").unwrap_or(name);
     ARCHIVE_SUFFIXES.iter().any(|s| stem.ends_with(s))
+        || [native::deb::EXTENSION, native::rpm::EXTENSION]
+            .iter()
+            .any(|s| stem.ends_with(s))
 }
 
 /// Is `dir/name` crossdock's by the rule above, given the previous run's manifest?
@@ -65,6 +69,8 @@ mod tests {
         for ok in [
             "app-1.0.0-x86_64-unknown-linux-gnu.tar.gz",
             "app-1.0.0-x86_64-pc-windows-gnu.zip.sha256",
+            "app_1.0.0~rc.1_amd64.deb",
+            "app-1.0.0~rc.1-1.x86_64.rpm.sha256",
             "SHA256SUMS",
             "dist-manifest.json",
         ] {

@@ -80,6 +80,16 @@ impl Triple {
         )
     }
 
+    /// 32-bit ARM with the hard-float ABI (`…-gnueabihf`, `…-musleabihf`): Debian's `armhf`
+    /// rather than `armel`.
+    pub fn is_arm_hard_float(&self) -> bool {
+        matches!(self.cpu(), Some(("arm", 32)))
+            && matches!(
+                self.env(),
+                Some(Environment::Gnueabihf | Environment::Musleabihf)
+            )
+    }
+
     pub fn is_msvc(&self) -> bool {
         matches!(self.env(), Some(Environment::Msvc))
     }
