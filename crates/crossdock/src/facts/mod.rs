@@ -64,13 +64,15 @@ pub struct Facts {
 /// `llvm-ar`); a `zig cc` wrapper (a name with `zig` in it) → (itself, none: cc's default
 /// archiver handles its objects). Any other linker may not compile C: nothing.
 pub fn c_driver(linker: &str) -> Option<(String, Option<String>)> {
-    let path = Path::new(linker);
-    let name = path.file_name()?.to_str()?;
+    // The file name after the last separator of either kind; the directory part is kept
+    // as written, so the archiver's path reads like the linker's on every OS.
+    let name = linker.rsplit(['/', '\\']).next()?;
+    let dir = &linker[..linker.len() - name.len()];
     let stem = name.strip_suffix(".exe").unwrap_or(name);
     for driver in ["-gcc", "-cc"] {
         if let Some(prefix) = stem.strip_suffix(driver).filter(|p| !p.is_empty()) {
-            let ar = path.with_file_name(format!("{prefix}-ar"));
-            return Some((linker.to_string(), Some(ar.to_string_lossy().into_owned())));
+            let exe = if name.ends_with(".exe") { ".exe" } else { "" };
+            return Some((linker.to_string(), Some(format!("{dir}{prefix}-ar{exe}"))));
         }
     }
     if stem.ends_with("-clang") || stem == "clang" {

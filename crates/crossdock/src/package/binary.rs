@@ -355,6 +355,7 @@ mod tests {
         );
     }
 
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))] // judges the test binary itself
     #[test]
     fn host_binary_is_elf_x86_64_and_refused_for_aarch64() {
         let exe = std::env::current_exe().unwrap();

@@ -124,8 +124,10 @@ fn apply_text(config: &mut Config, path: &Path, source: &str) -> Result<()> {
 /// Settings in the shared matrix that look machine-local (absolute paths): they would reach
 /// the GitHub matrix, where they do not exist. One line each, for `matrix` to warn with.
 pub fn absolute_paths(config: &Config) -> Vec<String> {
+    // `/usr/bin/rustc` is machine-local on every OS (Windows does not call it absolute).
     fn abs(v: &Option<String>) -> Option<&str> {
-        v.as_deref().filter(|p| Path::new(p).is_absolute())
+        v.as_deref()
+            .filter(|p| p.starts_with('/') || Path::new(p).is_absolute())
     }
     let mut out = Vec::new();
     for (key, v) in [("cargo", &config.cargo), ("rustc", &config.rustc)] {

@@ -251,6 +251,7 @@ pub fn which(program: &str) -> Option<PathBuf> {
 mod tests {
     use super::*;
 
+    #[cfg(unix)] // runs `sh`
     #[test]
     fn timeout_kills_and_says_so() {
         let e = Cmd::new("sleep")

@@ -338,6 +338,7 @@ pub(crate) mod tests {
         );
     }
 
+    #[cfg(target_os = "linux")] // the test binary is an ELF file here only
     #[test]
     #[allow(clippy::disallowed_methods)] // runs readelf itself, as an outside judge
     fn needs_of_the_test_binary_match_readelf() {
