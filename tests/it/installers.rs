@@ -82,6 +82,9 @@ fn fixture(port: u16) -> Fixture {
 fn install(shell: &str, script: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut c = Command::new(shell);
     c.arg(script).args(args);
+    // Only what a case sets decides where the installer puts things.
+    c.env_remove("CARGO_HOME")
+        .env_remove("CROSSDOCK_INSTALL_DIR");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -168,8 +171,45 @@ fn shell_installer_installs_under_dash_and_bash_and_refuses_a_corrupt_archive() 
     .ok();
     assert_eq!(r.stdout, "");
     assert!(env_dir.join("alpha").is_file());
+    // Without either: $CARGO_HOME/bin when it exists, else ~/.local/bin.
+    let home = fx.path().join("home");
+    let cargo_home = fx.path().join("cargo-home");
+    std::fs::create_dir_all(cargo_home.join("bin")).unwrap();
+    let home_env = ("HOME", home.to_str().unwrap());
+    install(
+        "dash",
+        &script,
+        &["--quiet"],
+        &[home_env, ("CARGO_HOME", cargo_home.to_str().unwrap())],
+    )
+    .ok();
+    assert!(cargo_home.join("bin/alpha").is_file());
+    install("dash", &script, &["--quiet"], &[home_env]).ok();
+    assert!(home.join(".local/bin/alpha").is_file());
     let r = install("dash", &script, &["--version"], &[]).ok();
     assert_eq!(r.stdout, "alpha 0.3.1\n");
+
+    // No downloader on PATH: said before anything is fetched or written.
+    let bare = fx.path().join("bare-path");
+    std::fs::create_dir_all(&bare).unwrap();
+    for t in ["uname", "awk", "sha256sum", "tar", "mkdir", "ldd"] {
+        let found = tool(Path::new("/"), "sh", &["-c", &format!("command -v {t}")]);
+        std::os::unix::fs::symlink(found.trim(), bare.join(t)).unwrap();
+    }
+    let dash = tool(Path::new("/"), "sh", &["-c", "command -v dash"]);
+    let to = fx.path().join("bin-nodownloader");
+    let r = install(
+        dash.trim(),
+        &script,
+        &["--to", to.to_str().unwrap()],
+        &[("PATH", bare.to_str().unwrap())],
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        "alpha-installer: error: neither curl nor wget is installed; install one of them\n"
+    );
+    assert!(!to.exists());
 
     // A corrupted archive on the server: refused before unpacking, nothing installed.
     let archive = format!("alpha-0.3.1-{}.tar.gz", host());
