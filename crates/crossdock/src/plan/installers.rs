@@ -58,7 +58,7 @@ pub fn installer_releases(
     }
     refuse_native_packages(config)?;
     check_platforms(config)?;
-    let shared = shipped.iter().all(|p| p.version == shipped[0].version);
+    let shared = shipped.windows(2).all(|w| w[0].version == w[1].version);
     let smoke_target = config
         .targets
         .iter()

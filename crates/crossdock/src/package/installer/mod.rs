@@ -121,7 +121,7 @@ impl<'a> Release<'a> {
         Release { info, archives }
     }
 
-    /// The archives for which `keep` holds, each with its platform.
+    /// The archives an installer can tell apart, each with its platform, in platform order.
     fn platforms(&self) -> Vec<(Platform, &ReleaseArchive)> {
         let mut out: Vec<(Platform, &ReleaseArchive)> = self
             .archives
