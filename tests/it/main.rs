@@ -16,6 +16,7 @@ mod dist;
 mod doctor;
 mod github_release;
 mod init;
+mod installers;
 mod jobs;
 mod keep_going;
 mod lipo;

@@ -109,6 +109,11 @@ fn check_overwrites(plan: &Plan, previous: Option<&Manifest>) -> Result<()> {
         names.push(f.clone());
         names.push(format!("{f}.sha256"));
     }
+    names.extend(
+        plan.installers
+            .iter()
+            .flat_map(|r| r.files.iter().map(|f| f.file_name.clone())),
+    );
     names.push(checksum::SUMS_FILE.to_string());
     names.push(crate::package::manifest::FILE_NAME.to_string());
     let foreign: Vec<&String> = names
@@ -294,6 +299,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     manifest.skipped = plan.skipped.clone();
     manifest.failed = failed;
     manifest.dirty = plan.dirty;
+    manifest.installers = plan.installers.clone();
     finish(&plan.out_dir, manifest, entries)
 }
 
@@ -472,8 +478,8 @@ fn remove_interrupted(out_dir: &Path) {
 
 /// Writes checksum files and the manifest for finished archives, and removes what the
 /// previous run wrote that this one did not.
-/// `manifest` comes with its header (commit, epoch, packages, skipped and failed targets);
-/// the archives and checksum files are added here.
+/// `manifest` comes with its header (commit, epoch, packages, skipped and failed targets,
+/// what the installers say); the archives, checksum files and installers are added here.
 pub fn finish(
     out_dir: &Path,
     mut manifest: Manifest,
@@ -501,9 +507,16 @@ pub fn finish(
             profile_overrides: Vec::new(),
         });
     }
+    let installers = crate::exec::installers::write(out_dir, &manifest.installers, &archives)?;
+    sums.extend(
+        installers
+            .iter()
+            .map(|i| (i.name.clone(), i.sha256.clone())),
+    );
     let sums_text = checksum::sums(&sums);
     checksum::write_text(&out_dir.join(checksum::SUMS_FILE), &sums_text)?;
     manifest.artifacts.extend(archives);
+    manifest.artifacts.extend(installers);
     manifest.artifacts.push(ArtifactEntry {
         name: checksum::SUMS_FILE.to_string(),
         kind: ArtifactKind::Checksums,

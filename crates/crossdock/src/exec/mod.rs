@@ -5,6 +5,7 @@ pub mod build;
 pub mod debuginfo;
 pub mod dist;
 pub mod doctor;
+pub mod installers;
 pub mod jobs;
 pub mod kept;
 pub mod lock;

@@ -33,6 +33,10 @@ pub struct Manifest {
     /// the first lines of the error. Their archives are not here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<crate::plan::Failed>,
+    /// What the installers say about each package besides its archives (from targets.toml
+    /// and Cargo.toml): recorded so that `merge` writes the same installers as `dist`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub installers: Vec<crate::plan::InstallerRelease>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -50,6 +54,14 @@ pub enum ArtifactKind {
     Debuginfo,
     Checksum,
     Checksums,
+    /// `{name}-installer.sh`
+    ShellInstaller,
+    /// `{name}-installer.ps1`
+    PowershellInstaller,
+    /// `{name}.rb`
+    HomebrewFormula,
+    /// `{name}.json`
+    ScoopManifest,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -179,6 +191,7 @@ impl Manifest {
             files: Vec::new(),
             skipped: Vec::new(),
             failed: Vec::new(),
+            installers: Vec::new(),
         }
     }
 
@@ -186,6 +199,8 @@ impl Manifest {
     pub fn normalize(&mut self) {
         self.packages.sort();
         self.packages.dedup();
+        self.installers.sort_by(|a, b| a.package.cmp(&b.package));
+        self.installers.dedup();
         self.artifacts.sort_by(|a, b| a.name.cmp(&b.name));
         self.artifacts.dedup_by(|a, b| a.name == b.name);
         self.files = self.artifacts.iter().map(|a| a.name.clone()).collect();

@@ -1,11 +1,12 @@
 //! Stage 5: from checked binaries to release files: the binary check, the fat Mach-O
-//! writer, reproducible archives, native packages (.deb, .rpm), checksums and the manifest.
-//! Pure over bytes and files: nothing here starts a process.
+//! writer, reproducible archives, native packages (.deb, .rpm), installers, checksums and the
+//! manifest. Pure over bytes and files: nothing here starts a process.
 
 pub mod archive;
 pub mod binary;
 pub mod checksum;
 pub mod codesign;
+pub mod installer;
 pub mod manifest;
 pub mod native;
 pub mod ownership;

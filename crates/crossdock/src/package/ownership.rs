@@ -13,9 +13,11 @@ use crate::package::manifest::{Manifest, FILE_NAME};
 use crate::package::native;
 
 const ARCHIVE_SUFFIXES: &[&str] = &[".tar.gz", ".zip", ".tar.xz", ".tar.zst"];
+/// Installers: `{name}-installer.sh`, `{name}-installer.ps1`, `{name}.rb`, `{name}.json`.
+const INSTALLER_SUFFIXES: &[&str] = &["-installer.sh", "-installer.ps1", ".rb", ".json"];
 
 /// A name crossdock could have written in an out dir: one plain path component shaped
-/// like an archive, its `.sha256`, `SHA256SUMS` or the manifest.
+/// like an archive, its `.sha256`, an installer, `SHA256SUMS` or the manifest.
 pub fn is_output_name(name: &str) -> bool {
     if name.is_empty()
         || name.starts_with('.')
@@ -26,6 +28,12 @@ pub fn is_output_name(name: &str) -> bool {
         return false;
     }
     if name == SUMS_FILE || name == FILE_NAME {
+        return true;
+    }
+    if INSTALLER_SUFFIXES
+        .iter()
+        .any(|s| name.len() > s.len() && name.ends_with(s))
+    {
         return true;
     }
     let stem = name.strip_suffix(".sha256").unwrap_or(name);
@@ -73,6 +81,10 @@ mod tests {
             "app-1.0.0~rc.1-1.x86_64.rpm.sha256",
             "SHA256SUMS",
             "dist-manifest.json",
+            "app-installer.sh",
+            "app-installer.ps1",
+            "app.rb",
+            "app.json",
         ] {
             assert!(is_output_name(ok), "{ok}");
         }
@@ -84,6 +96,9 @@ mod tests {
             "sub/app.tar.gz",
             ".hidden.tar.gz",
             "targets.toml",
+            ".rb",
+            "-installer.sh",
+            "../app.rb",
         ] {
             assert!(!is_output_name(bad), "{bad}");
         }

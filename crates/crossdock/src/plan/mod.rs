@@ -138,6 +138,10 @@ pub struct Plan {
     pub builds: Vec<BuildStep>,
     pub artifacts: Vec<Artifact>,
     pub universals: Vec<UniversalArtifact>,
+    /// The installers of each package, written at the end of the run for every archive
+    /// the out dir then holds (`exec::dist::finish`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub installers: Vec<InstallerRelease>,
     /// Machine problems found while planning; a run stops before building when any exist.
     pub problems: Vec<Problem>,
     /// Targets (and universal groups) left out because this machine cannot build them:
@@ -299,6 +303,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         .flat_map(|p| p.bins.iter().map(String::as_str))
         .collect();
     check_smoke_names(config, &shipped)?;
+    let installers = installer_releases(config, &packages, &selected_packages(config, ws)?)?;
     let mut problems = Vec::new();
     let mut builds = Vec::new();
     let mut artifacts = Vec::new();
@@ -445,6 +450,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         builds,
         artifacts,
         universals,
+        installers,
         problems,
         skipped: Vec::new(),
         force: opts.force,
@@ -594,12 +600,15 @@ pub fn builder_program(b: Builder) -> Option<&'static str> {
 
 pub mod c_toolchain;
 mod command;
+pub mod installers;
 mod problem;
 mod render;
 
 pub use c_toolchain::{c_toolchain, CToolchain};
 use command::{build_command, profile_overrides, smoke_plan};
 pub use command::{is_build_info, CargoInvocation};
+use installers::installer_releases;
+pub use installers::InstallerRelease;
 pub use problem::{install_hint, Problem};
 
 #[cfg(test)]

@@ -94,6 +94,15 @@ impl Plan {
             ));
         }
         s.push_str("  SHA256SUMS, *.sha256, dist-manifest.json\n");
+        if !self.installers.is_empty() {
+            s.push_str("\ninstallers (covering every archive the out dir holds at the end):\n");
+            for r in &self.installers {
+                for f in &r.files {
+                    s.push_str(&format!("  {}  ({})\n", f.file_name, f.kind.name()));
+                }
+                s.push_str(&format!("    downloads {}\n", r.download_url));
+            }
+        }
         if !self.skipped.is_empty() {
             s.push_str("\nskipped (this machine cannot build them):\n");
             for k in &self.skipped {

@@ -20,6 +20,9 @@ fn workspace() -> Workspace {
                 manifest_dir: "/ws/alpha".into(),
                 bins: vec!["alpha".into(), "alpha-admin".into()],
                 publish: true,
+                repository: Some("https://github.com/o/alpha.git".into()),
+                description: Some("The alpha\n  tool".into()),
+                ..Default::default()
             },
             Package {
                 name: "beta".into(),
@@ -27,6 +30,8 @@ fn workspace() -> Workspace {
                 manifest_dir: "/ws/beta".into(),
                 bins: vec!["beta".into()],
                 publish: true,
+                repository: Some("https://github.com/o/beta".into()),
+                ..Default::default()
             },
             Package {
                 name: "corelib".into(),
@@ -34,6 +39,7 @@ fn workspace() -> Workspace {
                 manifest_dir: "/ws/corelib".into(),
                 bins: vec![],
                 publish: true,
+                ..Default::default()
             },
         ],
         profiles: BTreeSet::from(["dist".to_string()]),
@@ -108,6 +114,7 @@ fn config(s: &str) -> Config {
 const MATRIX: &str = r#"
 [dist]
 packages = ["alpha", "beta"]
+installers = ["shell", "powershell", "homebrew", "scoop"]
 
 [[target]]
 triple = "x86_64-unknown-linux-gnu"
@@ -402,6 +409,7 @@ fn publish_false_packages_ship_only_when_listed() {
         manifest_dir: "/ws/xtask".into(),
         bins: vec!["xtask".into()],
         publish: false,
+        ..Default::default()
     });
     let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
     let names = |c: &Config| -> Vec<String> {
@@ -615,4 +623,77 @@ fn build_info_is_the_commit_and_its_date_never_the_clock() {
         "{text}"
     );
     assert!(!p.builds[0].cargo.render().contains("CROSSDOCK_"));
+}
+
+#[test]
+fn installers_download_from_the_github_release_of_the_tag_release_uses() {
+    let c = config(MATRIX);
+    let opts = Options::default();
+    let f = facts(&c, &opts, true, &[HOST]);
+    let p = plan(&c, &f, &opts).unwrap();
+    let alpha = &p.installers[0];
+    // alpha 0.3.1 and beta 1.0.0 have no shared version: one tag per package.
+    assert_eq!(alpha.tag, "alpha-v0.3.1");
+    assert_eq!(
+        alpha.download_url,
+        "https://github.com/o/alpha/releases/download/alpha-v0.3.1/{file}"
+    );
+    assert_eq!(alpha.description.as_deref(), Some("The alpha tool"));
+    assert_eq!(alpha.binaries, ["alpha", "alpha-admin"]);
+    let files: Vec<&str> = alpha.files.iter().map(|f| f.file_name.as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "alpha-installer.sh",
+            "alpha-installer.ps1",
+            "alpha.rb",
+            "alpha.json"
+        ]
+    );
+    // One package shipped: `v{version}`; `download-url` replaces the GitHub default.
+    let c = config(
+        "[dist]\npackages = [\"beta\"]\ninstallers = [\"shell\"]\ndownload-url = \"https://dl.example.com/{package}/{tag}/{file}\"\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
+    assert_eq!(p.installers[0].tag, "v1.0.0");
+    assert_eq!(
+        p.installers[0].download_url,
+        "https://dl.example.com/beta/v1.0.0/{file}"
+    );
+    assert!(
+        p.render().contains("beta-installer.sh  (shell)"),
+        "{}",
+        p.render()
+    );
+}
+
+#[test]
+fn installers_without_a_url_a_platform_or_a_writer_are_config_errors() {
+    let opts = Options::default();
+    let err = |text: &str, ws: Workspace| {
+        let c = config(text);
+        let mut f = facts(&c, &opts, true, &[HOST]);
+        f.workspace = ws;
+        format!("{:#}", plan(&c, &f, &opts).unwrap_err())
+    };
+    let mut ws = workspace();
+    ws.members[1].repository = Some("https://gitlab.com/o/beta".into());
+    let e = err(
+        "[dist]\npackages = [\"beta\"]\ninstallers = [\"shell\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+        ws,
+    );
+    assert!(e.starts_with("targets.toml:3:14: key `installers`: the installers of `beta` need the URL its archives are downloaded from, and its `repository` (https://gitlab.com/o/beta) is not a GitHub URL in /ws/beta/Cargo.toml; set `download-url"), "{e}");
+    let e = err(
+        "[dist]\ninstallers = [\"scoop\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+        workspace(),
+    );
+    assert!(
+        e.contains("`scoop` needs a Windows target in the matrix"),
+        "{e}"
+    );
+    let e = err(
+        "[dist]\ninstallers = [\"shell\", \"deb\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+        workspace(),
+    );
+    assert!(e.contains("`deb` is not yet supported"), "{e}");
 }

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+pub use crate::read::installers::Installer;
+
 /// The file name looked up at the workspace root when `--config` is not given.
 pub const FILE_NAME: &str = "targets.toml";
 
@@ -60,6 +62,12 @@ pub mod raw {
         pub debuginfo: Option<Spanned<String>>,
         /// The smoke run of every target: `false`, `true`, arguments, or a table by binary.
         pub smoke: Option<Spanned<Smoke>>,
+        /// `["shell", "powershell", "homebrew", "scoop", "deb", "rpm"]`.
+        pub installers: Option<Spanned<Vec<Spanned<String>>>>,
+        /// Where the installers download archives from: `…{tag}…{file}…`.
+        pub download_url: Option<Spanned<String>>,
+        /// `Name <mail>` for the native packages (default: Cargo.toml's `authors`).
+        pub maintainer: Option<String>,
     }
 
     #[derive(Debug, Deserialize, Clone)]
@@ -318,6 +326,12 @@ pub struct Config {
     /// Every binary name of a `smoke` table: the target's triple (`None`: `[dist]`), the
     /// name, where it is written. The planner checks them against the workspace.
     pub smoke_tables: Vec<(Option<String>, String, Span)>,
+    /// `installers` in [dist], in the order written, without repeats; the span is the list's.
+    pub installers: Vec<Installer>,
+    pub installers_span: Span,
+    /// `download-url` in [dist], checked: a URL with `{file}` and known placeholders only.
+    pub download_url: Option<(String, Span)>,
+    pub maintainer: Option<String>,
 }
 
 /// An error located in targets.toml. Printed as `path:line:col: message`.
@@ -445,6 +459,10 @@ impl Config {
             targets: Vec::new(),
             universals: Vec::new(),
             smoke_tables: Vec::new(),
+            installers: Vec::new(),
+            installers_span: Span::default(),
+            download_url: None,
+            maintainer: None,
         };
         cfg.check(file)
     }
@@ -467,6 +485,33 @@ impl Config {
         self.jobs = d.jobs.map(|j| j.into_inner());
         self.cargo = d.cargo;
         self.rustc = d.rustc;
+        if let Some(list) = d.installers {
+            self.installers_span = Span::from(list.span());
+            for item in list.into_inner() {
+                let span = Span::from(item.span());
+                let Some(i) = Installer::parse(item.get_ref()) else {
+                    return Err(self.error(
+                        span,
+                        format!(
+                            "key `installers`: unknown installer `{}`; the valid ones are {}",
+                            item.get_ref(),
+                            Installer::valid_list()
+                        ),
+                    ));
+                };
+                if !self.installers.contains(&i) {
+                    self.installers.push(i);
+                }
+            }
+        }
+        if let Some(url) = d.download_url {
+            let span = Span::from(url.span());
+            if let Err(why) = crate::read::installers::check_download_url(url.get_ref()) {
+                return Err(self.error(span, format!("key `download-url`: {why}")));
+            }
+            self.download_url = Some((url.into_inner(), span));
+        }
+        self.maintainer = d.maintainer;
         let default_strip = match d.strip {
             Some(s) => self.strip(s)?,
             None => Strip::Symbols,
@@ -1113,6 +1158,26 @@ mod tests {
         let e = err("[[target]]\ntriple = \"x\"\nsmoke = 3\n");
         assert!(
             e.starts_with("targets.toml:3:9: key `smoke`: expected true, false"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn installers_and_download_url_are_checked_where_written() {
+        let c = parse("[dist]\ninstallers = [\"shell\", \"scoop\", \"shell\"]\ndownload-url = \"https://e.com/{tag}/{file}\"\nmaintainer = \"A <a@e.com>\"\n[[target]]\ntriple = \"x\"\n").unwrap();
+        assert_eq!(c.installers, [Installer::Shell, Installer::Scoop]);
+        assert_eq!(c.download_url.unwrap().0, "https://e.com/{tag}/{file}");
+        assert_eq!(c.maintainer.as_deref(), Some("A <a@e.com>"));
+        let e = err("[dist]\ninstallers = [\"shell\", \"snap\"]\n[[target]]\ntriple = \"x\"\n");
+        assert!(
+            e.starts_with("targets.toml:2:24: key `installers`: unknown installer `snap`; the valid ones are \"shell\", \"powershell\", \"homebrew\", \"scoop\", \"deb\", \"rpm\""),
+            "{e}"
+        );
+        let e = err(
+            "[dist]\ndownload-url = \"https://e.com/{tga}/{file}\"\n[[target]]\ntriple = \"x\"\n",
+        );
+        assert!(
+            e.starts_with("targets.toml:2:16: key `download-url`: unknown placeholder `{tga}`"),
             "{e}"
         );
     }

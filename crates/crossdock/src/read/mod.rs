@@ -4,6 +4,7 @@
 pub mod cargo_config;
 pub mod config;
 pub mod include;
+pub mod installers;
 pub mod local;
 pub mod select;
 pub mod triple;

@@ -178,3 +178,13 @@ pub fn default_packages(ws: &Workspace) -> Vec<&Package> {
     }
     with_bins().filter(|p| p.name != "xtask").collect()
 }
+
+/// The release tag: `v1.2.3`, or `{package}-v1.2.3` for one package of a workspace whose
+/// shipped packages do not share a version. `release` tags by this rule and installers
+/// download from it.
+pub fn tag_name(package: Option<&str>, version: &str) -> String {
+    match package {
+        Some(p) => format!("{p}-v{version}"),
+        None => format!("v{version}"),
+    }
+}

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use crate::sys::process::Cmd;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Package {
     pub name: String,
     pub version: String,
@@ -17,6 +17,13 @@ pub struct Package {
     pub bins: Vec<String>,
     /// False for `publish = false`: such a package ships only when targets.toml lists it.
     pub publish: bool,
+    /// Cargo.toml's `description`, `repository`, `homepage`, `license` and `authors`: what
+    /// installers and native packages say about the package.
+    pub description: Option<String>,
+    pub repository: Option<String>,
+    pub homepage: Option<String>,
+    pub license: Option<String>,
+    pub authors: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +80,11 @@ impl Workspace {
                         .unwrap_or_else(|| root.clone()),
                     bins,
                     publish: p.publish.as_ref().is_none_or(|r| !r.is_empty()),
+                    description: p.description.clone(),
+                    repository: p.repository.clone(),
+                    homepage: p.homepage.clone(),
+                    license: p.license.clone(),
+                    authors: p.authors.clone(),
                 }
             })
             .collect();

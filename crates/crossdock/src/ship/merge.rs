@@ -13,7 +13,9 @@ use anyhow::{bail, Context, Result};
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest, PackageEntry};
-use crate::plan::{resolve_lipo, Lipo, PlannedBinary, Problem, UniversalArtifact};
+use crate::plan::{
+    resolve_lipo, InstallerRelease, Lipo, PlannedBinary, Problem, UniversalArtifact,
+};
 use crate::read::config::{Config, LipoTool, Strip};
 use crate::{exec::dist, sys::shell};
 
@@ -92,6 +94,47 @@ fn check_input_names(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
     Ok(())
 }
 
+/// An input's installer description becomes file names and script text: every name must
+/// be the one `dist` gives, every word plain, the URL one `download-url` would accept.
+fn check_installer_release(manifest: &Path, r: &InstallerRelease) -> Result<()> {
+    let plain = crate::read::config::is_plain_word;
+    let refuse = |why: String| {
+        anyhow::anyhow!(
+            "{}: the installers of {:?} {why}; refusing to merge (was this input made by `dist`?)",
+            manifest.display(),
+            r.package
+        )
+    };
+    if !plain(&r.package, &[]) || !plain(&r.version, &['+']) || !plain(&r.tag, &['+']) {
+        return Err(refuse(
+            "have a package, version or tag that is not a plain word".into(),
+        ));
+    }
+    if let Some(b) = r
+        .binaries
+        .iter()
+        .chain(r.smoke.iter().map(|(b, _)| b))
+        .find(|b| !plain(b, &[]))
+    {
+        return Err(refuse(format!(
+            "name binary {b:?}, which is not a plain word"
+        )));
+    }
+    if let Err(why) = crate::read::installers::check_download_url(&r.download_url) {
+        return Err(refuse(format!("have a download URL that {why}")));
+    }
+    for f in &r.files {
+        if f.kind.file_name(&r.package).as_deref() != Some(f.file_name.as_str()) {
+            return Err(refuse(format!(
+                "name the {} installer {:?}",
+                f.kind.name(),
+                f.file_name
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// One thin archive found in an input dir.
 struct Found {
     dir: PathBuf,
@@ -109,6 +152,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
     let mut dirty = false;
     let mut failed = Vec::new();
     let mut found: BTreeMap<String, Found> = BTreeMap::new();
+    let mut installers: Vec<(InstallerRelease, PathBuf)> = Vec::new();
     for dir in inputs {
         let mpath = dir.join(crate::package::manifest::FILE_NAME);
         if !mpath.is_file() {
@@ -134,6 +178,19 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
             bail!("{}: SOURCE_DATE_EPOCH {} differs from the other inputs ({}); build every target with the same one", dir.display(), m.source_date_epoch, epoch.unwrap_or_default());
         }
         packages.extend(m.packages.iter().cloned());
+        for r in &m.installers {
+            check_installer_release(&mpath, r)?;
+            match installers.iter().find(|(k, _): &&(InstallerRelease, PathBuf)| k.package == r.package) {
+                Some((known, from)) if known != r => bail!(
+                    "{} and {} describe the installers of `{}` differently (download URL, tag, binaries or installer list): build every target from the same commit and targets.toml",
+                    from.display(),
+                    mpath.display(),
+                    r.package
+                ),
+                Some(_) => {}
+                None => installers.push((r.clone(), mpath.clone())),
+            }
+        }
         dirty |= m.dirty;
         failed.extend(m.failed.iter().cloned());
         for a in m.artifacts.iter().filter(|a| {
@@ -335,6 +392,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
     header.packages = packages;
     header.dirty = dirty;
     header.failed = failed;
+    header.installers = installers.into_iter().map(|(r, _)| r).collect();
     let manifest = dist::finish(out_dir, header, entries)?;
     shell::status(
         "Merged",

@@ -53,12 +53,7 @@ impl Subject {
 }
 
 /// `v1.2.3`, or `{package}-v1.2.3` for one package of a workspace without a shared version.
-pub fn tag_name(package: Option<&str>, version: &str) -> String {
-    match package {
-        Some(p) => format!("{p}-v{version}"),
-        None => format!("v{version}"),
-    }
-}
+pub use crate::read::select::tag_name;
 
 /// A release tag taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]

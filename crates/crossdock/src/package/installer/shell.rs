@@ -1,0 +1,40 @@
+//! `{name}-installer.sh`: POSIX sh (it runs under dash), for Linux and macOS. The
+//! platform table is written here from the release's archives; the template
+//! (`templates/installer/installer.sh`) detects the machine, picks a row, downloads,
+//! verifies the SHA-256 before unpacking and installs.
+
+use super::{fill, Release};
+
+const TEMPLATE: &str = include_str!("../../../templates/installer/installer.sh");
+
+pub fn render(release: &Release) -> String {
+    let info = release.info;
+    let mut rows = Vec::new();
+    for (platform, a) in release.platforms() {
+        let Some(key) = platform.shell_key() else {
+            continue;
+        };
+        rows.push(format!(
+            "{key} {} {} {} {}",
+            a.file_name,
+            a.sha256,
+            a.url,
+            a.binaries.join(",")
+        ));
+    }
+    let table = if rows.is_empty() {
+        String::new()
+    } else {
+        format!("\n{}\n", rows.join("\n"))
+    };
+    let self_name = format!("{}-installer.sh", info.package);
+    fill(
+        TEMPLATE,
+        &[
+            ("NAME", &info.package),
+            ("VERSION", &info.version),
+            ("SELF_URL", &info.download_url.replace("{file}", &self_name)),
+            ("ARCHIVES", &table),
+        ],
+    )
+}

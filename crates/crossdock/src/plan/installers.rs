@@ -1,0 +1,183 @@
+//! Which installers a run writes, and everything they say about each package that is
+//! known before building: the release tag, the download URL, the package's description,
+//! its binaries and the command that tests them. The archives' names and hashes are added
+//! at the end of the run (`exec::dist::finish`), by `dist` and `merge` alike, so this part
+//! is also recorded in the manifest, where `merge` finds it.
+
+use serde::{Deserialize, Serialize};
+
+use anyhow::Result;
+
+use crate::read::config::{Config, Installer};
+use crate::read::installers::{fill_release, github_download_url};
+use crate::read::select::tag_name;
+use crate::read::workspace::Package;
+
+/// One installer file a run writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct InstallerFile {
+    pub kind: Installer,
+    /// `{package}-installer.sh`, `{package}-installer.ps1`, `{package}.rb`, `{package}.json`.
+    pub file_name: String,
+}
+
+/// What the installers of one package know before the archives exist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct InstallerRelease {
+    pub package: String,
+    pub version: String,
+    /// The release tag the archives are uploaded under (`v1.2.3` or `{package}-v1.2.3`).
+    pub tag: String,
+    /// Where an archive is downloaded from, with `{file}` standing for its name.
+    pub download_url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// The cargo `[[bin]]` names the installers put on PATH.
+    pub binaries: Vec<String>,
+    /// Each binary's smoke arguments (those with the smoke run on), for Homebrew's `test do`.
+    pub smoke: Vec<(String, Vec<String>)>,
+    pub files: Vec<InstallerFile>,
+}
+
+/// The installers of `packages` (this run's) as targets.toml asks for them. `shipped` are
+/// every package the matrix ships: they decide the tag as `release` does (one shared
+/// version: `v{version}`; else `{package}-v{version}`).
+pub fn installer_releases(
+    config: &Config,
+    packages: &[&Package],
+    shipped: &[&Package],
+) -> Result<Vec<InstallerRelease>> {
+    if config.installers.is_empty() {
+        return Ok(Vec::new());
+    }
+    refuse_native_packages(config)?;
+    check_platforms(config)?;
+    let shared = shipped.windows(2).all(|w| w[0].version == w[1].version);
+    let smoke_target = config
+        .targets
+        .iter()
+        .find(|t| {
+            let t = crate::read::triple::Triple::new(&t.triple);
+            t.is_apple() || t.is_linux()
+        })
+        .or(config.targets.first());
+    let mut out = Vec::new();
+    for p in packages {
+        let tag = tag_name((!shared).then_some(p.name.as_str()), &p.version);
+        let template = match &config.download_url {
+            Some((url, _)) => url.clone(),
+            None => match p.repository.as_deref().and_then(github_download_url) {
+                Some(url) => url,
+                None => {
+                    let why = match &p.repository {
+                        Some(r) => format!("its `repository` ({r}) is not a GitHub URL"),
+                        None => "it has no `repository`".to_string(),
+                    };
+                    return Err(config.error(
+                        config.installers_span,
+                        format!(
+                            "key `installers`: the installers of `{}` need the URL its archives are downloaded from, and {why} in {}; set `download-url = \"https://…/{{tag}}/{{file}}\"` in [dist], or `repository = \"https://github.com/OWNER/REPO\"` in that Cargo.toml",
+                            p.name,
+                            p.manifest_dir.join("Cargo.toml").display()
+                        ),
+                    ));
+                }
+            },
+        };
+        let smoke = p
+            .bins
+            .iter()
+            .filter_map(|b| {
+                let args = smoke_target?.smoke.args(b)?;
+                Some((b.clone(), args.to_vec()))
+            })
+            .collect();
+        let files = config
+            .installers
+            .iter()
+            .filter_map(|&kind| {
+                Some(InstallerFile {
+                    kind,
+                    file_name: kind.file_name(&p.name)?,
+                })
+            })
+            .collect();
+        out.push(InstallerRelease {
+            download_url: fill_release(&template, &tag, &p.version, &p.name),
+            package: p.name.clone(),
+            version: p.version.clone(),
+            tag,
+            description: p.description.as_ref().map(|d| one_line(d)),
+            homepage: p.homepage.clone().or_else(|| p.repository.clone()),
+            license: p.license.clone(),
+            binaries: p.bins.clone(),
+            smoke,
+            files,
+        });
+    }
+    Ok(out)
+}
+
+/// `.deb` and `.rpm` are accepted in targets.toml but not yet written: the native writers
+/// (`package/native`) will plan their files here. Until then the plan refuses them rather
+/// than list files it would not write.
+fn refuse_native_packages(config: &Config) -> Result<()> {
+    if let Some(i) = config
+        .installers
+        .iter()
+        .find(|i| matches!(i, Installer::Deb | Installer::Rpm))
+    {
+        return Err(config.error(
+            config.installers_span,
+            format!(
+                "key `installers`: `{}` is not yet supported by this crossdock ({} are); remove it for now",
+                i.name(),
+                ["shell", "powershell", "homebrew", "scoop"].join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An installer for platforms the matrix does not build would install nothing anywhere.
+fn check_platforms(config: &Config) -> Result<()> {
+    let triples: Vec<crate::read::triple::Triple> = config
+        .targets
+        .iter()
+        .map(|t| crate::read::triple::Triple::new(&t.triple))
+        .collect();
+    for &i in &config.installers {
+        let (fits, needs) = match i {
+            Installer::Shell | Installer::Homebrew => (
+                triples.iter().any(|t| t.is_linux() || t.is_apple()),
+                "a Linux or macOS target",
+            ),
+            Installer::Powershell | Installer::Scoop => {
+                (triples.iter().any(|t| t.is_windows()), "a Windows target")
+            }
+            Installer::Deb | Installer::Rpm => (true, ""),
+        };
+        if !fits {
+            return Err(config.error(
+                config.installers_span,
+                format!(
+                    "key `installers`: `{}` needs {needs} in the matrix, and there is none; add one as a [[target]] or remove `{}`",
+                    i.name(),
+                    i.name()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Cargo.toml descriptions may span lines; installers show one.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,180 @@
+//! The `[dist]` keys of installers: `installers = [...]`, `download-url` and `maintainer`,
+//! checked here so that a wrong value points at its line before anything is planned.
+
+use serde::{Deserialize, Serialize};
+
+/// One way a user installs the release (`installers` in targets.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Installer {
+    /// `{name}-installer.sh`: `curl … | sh` on Linux and macOS.
+    Shell,
+    /// `{name}-installer.ps1`: `irm … | iex` on Windows.
+    Powershell,
+    /// `{name}.rb`: a Homebrew formula.
+    Homebrew,
+    /// `{name}.json`: a Scoop manifest.
+    Scoop,
+    /// A `.deb` per Linux target (written by `package/native`, not yet).
+    Deb,
+    /// An `.rpm` per Linux target (written by `package/native`, not yet).
+    Rpm,
+}
+
+impl Installer {
+    pub const ALL: [Installer; 6] = [
+        Installer::Shell,
+        Installer::Powershell,
+        Installer::Homebrew,
+        Installer::Scoop,
+        Installer::Deb,
+        Installer::Rpm,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Installer::Shell => "shell",
+            Installer::Powershell => "powershell",
+            Installer::Homebrew => "homebrew",
+            Installer::Scoop => "scoop",
+            Installer::Deb => "deb",
+            Installer::Rpm => "rpm",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Installer> {
+        Installer::ALL.into_iter().find(|i| i.name() == s)
+    }
+
+    /// The one file a script installer writes for `package`; `None` for the native
+    /// packages, which are one file per target.
+    pub fn file_name(self, package: &str) -> Option<String> {
+        match self {
+            Installer::Shell => Some(format!("{package}-installer.sh")),
+            Installer::Powershell => Some(format!("{package}-installer.ps1")),
+            Installer::Homebrew => Some(format!("{package}.rb")),
+            Installer::Scoop => Some(format!("{package}.json")),
+            Installer::Deb | Installer::Rpm => None,
+        }
+    }
+
+    /// The comma-separated list of valid values, for messages.
+    pub fn valid_list() -> String {
+        let names: Vec<String> = Installer::ALL
+            .iter()
+            .map(|i| format!("\"{}\"", i.name()))
+            .collect();
+        names.join(", ")
+    }
+}
+
+/// The placeholders a `download-url` may hold.
+pub const URL_PLACEHOLDERS: [&str; 4] = ["{tag}", "{version}", "{package}", "{file}"];
+
+/// Checks a `download-url` template; the message says what is wrong with it.
+pub fn check_download_url(url: &str) -> Result<(), String> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err("must start with https:// (or http://)".into());
+    }
+    // The URL is written into shell, PowerShell and Ruby strings: no quoting characters.
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "'\"`\\$;|&<>#^".contains(*c))
+    {
+        return Err(format!("must not contain {c:?}"));
+    }
+    let mut rest = url;
+    while let Some(open) = rest.find('{') {
+        let Some(len) = rest[open..].find('}') else {
+            return Err("has a `{` without its `}`".into());
+        };
+        let placeholder = &rest[open..open + len + 1];
+        if !URL_PLACEHOLDERS.contains(&placeholder) {
+            return Err(format!(
+                "unknown placeholder `{placeholder}`; the known ones are {}",
+                URL_PLACEHOLDERS.join(", ")
+            ));
+        }
+        rest = &rest[open + len + 1..];
+    }
+    if rest.contains('}') {
+        return Err("has a `}` without its `{`".into());
+    }
+    if !url.contains("{file}") {
+        return Err(
+            "must contain `{file}` (the archive's file name), e.g. \"https://example.com/releases/{tag}/{file}\"".into(),
+        );
+    }
+    Ok(())
+}
+
+/// `https://github.com/OWNER/REPO/releases/download/{tag}/{file}` for a GitHub
+/// `repository` URL (`https://github.com/OWNER/REPO`, with or without `.git` or a
+/// trailing `/`); `None` for anything else.
+pub fn github_download_url(repository: &str) -> Option<String> {
+    let rest = repository
+        .strip_prefix("https://github.com/")
+        .or_else(|| repository.strip_prefix("http://github.com/"))?;
+    let rest = rest.trim_end_matches('/');
+    let rest = rest.strip_suffix(".git").unwrap_or(rest);
+    let mut parts = rest.split('/');
+    let (Some(owner), Some(repo), None) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    let word = |s: &str| crate::read::config::is_plain_word(s, &[]);
+    if !word(owner) || !word(repo) {
+        return None;
+    }
+    Some(format!(
+        "https://github.com/{owner}/{repo}/releases/download/{{tag}}/{{file}}"
+    ))
+}
+
+/// `url` with `{tag}`, `{version}` and `{package}` filled in (`{file}` stays).
+pub fn fill_release(url: &str, tag: &str, version: &str, package: &str) -> String {
+    url.replace("{tag}", tag)
+        .replace("{version}", version)
+        .replace("{package}", package)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_url_placeholders_are_checked() {
+        check_download_url("https://example.com/{tag}/{file}").unwrap();
+        check_download_url("http://127.0.0.1:8000/{package}-{version}/{file}").unwrap();
+        let e = check_download_url("https://example.com/{tga}/{file}").unwrap_err();
+        assert!(e.contains("unknown placeholder `{tga}`"), "{e}");
+        let e = check_download_url("https://example.com/{tag}/").unwrap_err();
+        assert!(e.contains("must contain `{file}`"), "{e}");
+        let e = check_download_url("ftp://example.com/{file}").unwrap_err();
+        assert!(e.contains("https://"), "{e}");
+        let e = check_download_url("https://example.com/'$(x)'/{file}").unwrap_err();
+        assert!(e.contains("must not contain"), "{e}");
+        let e = check_download_url("https://example.com/{file").unwrap_err();
+        assert!(e.contains("without its `}`"), "{e}");
+    }
+
+    #[test]
+    fn github_repository_urls_give_release_downloads() {
+        let want = "https://github.com/o/r/releases/download/{tag}/{file}";
+        for repo in [
+            "https://github.com/o/r",
+            "https://github.com/o/r/",
+            "https://github.com/o/r.git",
+        ] {
+            assert_eq!(github_download_url(repo).as_deref(), Some(want), "{repo}");
+        }
+        assert_eq!(github_download_url("https://gitlab.com/o/r"), None);
+        assert_eq!(
+            github_download_url("https://github.com/o/r/tree/main"),
+            None
+        );
+        assert_eq!(
+            fill_release(want, "v1.0.0", "1.0.0", "app"),
+            "https://github.com/o/r/releases/download/v1.0.0/{file}"
+        );
+    }
+}
