@@ -273,3 +273,84 @@ fn rpm_passes_rpm_checks_and_installs_a_running_binary() {
         "{e}"
     );
 }
+
+/// `installers = ["deb", "rpm"]` through the pipeline: `dist` writes one of each per Linux
+/// archive, lists them in SHA256SUMS and the manifest, and `merge` of per-package out dirs
+/// writes byte-identical packages (it has only the archives). The dpkg and rpm queries
+/// read the maintainer from targets.toml and the version from Cargo.toml.
+#[test]
+fn dist_and_merge_write_the_same_native_packages() {
+    if !require("dpkg-deb", have("dpkg-deb")) || !require("rpm", have("rpm")) {
+        return;
+    }
+    let fx = Fixture::new("hello-ws");
+    fx.write(
+        "targets.toml",
+        &format!(
+            "[dist]\ninclude = [\"README*\", \"LICENSE*\"]\ninstallers = [\"deb\", \"rpm\"]\n\
+             maintainer = \"Crossdock Tests <tests@example.org>\"\n\
+             download-url = \"https://example.org/{{tag}}/{{file}}\"\n\n[[target]]\ntriple = \"{}\"\n",
+            host()
+        ),
+    );
+    let env = [("SOURCE_DATE_EPOCH", EPOCH)];
+    let plan = fx.run_env(&["dist", "--dry-run"], &env).ok().stdout;
+    assert!(
+        plan.contains("one .deb of alpha per Linux archive"),
+        "{plan}"
+    );
+    fx.run_env(&["dist"], &env).ok();
+    let dist = fx.dist_dir();
+    let arch = native::deb::architecture(&host()).unwrap();
+    let deb = format!("alpha_0.3.1_{arch}.deb");
+    let rpm = format!(
+        "alpha-0.3.1-1.{}.rpm",
+        native::rpm::architecture(&host()).unwrap()
+    );
+    let beta_deb = format!("beta_1.0.0~rc.1_{arch}.deb");
+    let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
+    for f in [&deb, &rpm, &beta_deb] {
+        assert!(sums.contains(f.as_str()), "{f} not in\n{sums}");
+    }
+    tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+    let fields = tool(
+        &dist,
+        "dpkg-deb",
+        &["-f", &deb, "Package", "Version", "Maintainer"],
+    );
+    assert_eq!(
+        fields,
+        "Package: alpha\nVersion: 0.3.1\nMaintainer: Crossdock Tests <tests@example.org>\n"
+    );
+    let q = tool(
+        &dist,
+        "rpm",
+        &["-qp", "--qf", "%{NAME} %{VERSION} %{PACKAGER}\\n", &rpm],
+    );
+    assert!(q.trim().starts_with("alpha 0.3.1"), "{q}");
+
+    let (a, b, merged) = (
+        fx.path().join("a"),
+        fx.path().join("b"),
+        fx.path().join("m"),
+    );
+    for (p, dir) in [("alpha", &a), ("beta", &b)] {
+        fx.run_env(&["dist", "-p", p, "--out-dir", dir.to_str().unwrap()], &env)
+            .ok();
+    }
+    fx.run(&[
+        "merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out-dir",
+        merged.to_str().unwrap(),
+    ])
+    .ok();
+    for f in [&deb, &rpm, &beta_deb] {
+        assert_eq!(
+            std::fs::read(dist.join(f)).unwrap(),
+            std::fs::read(merged.join(f)).unwrap(),
+            "{f} differs between merge and dist"
+        );
+    }
+}

@@ -507,7 +507,12 @@ pub fn finish(
             profile_overrides: Vec::new(),
         });
     }
-    let installers = crate::exec::installers::write(out_dir, &manifest.installers, &archives)?;
+    let installers = crate::exec::installers::write(
+        out_dir,
+        &manifest.installers,
+        &archives,
+        manifest.source_date_epoch,
+    )?;
     sums.extend(
         installers
             .iter()

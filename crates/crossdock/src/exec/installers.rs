@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use crate::package::archive::{self, MODE_EXECUTABLE, MODE_FILE};
 use crate::package::installer::{self, Release};
 use crate::package::manifest::{ArtifactEntry, ArtifactKind};
+use crate::package::native;
 use crate::plan::InstallerRelease;
 use crate::read::config::Installer;
 use crate::sys::{fs::write_atomic, shell};
@@ -30,12 +31,22 @@ pub fn write(
     out_dir: &Path,
     releases: &[InstallerRelease],
     archives: &[ArtifactEntry],
+    source_date_epoch: u64,
 ) -> Result<Vec<ArtifactEntry>> {
     let mut out = Vec::new();
     for info in releases {
         let release = Release::new(info, archives);
         if release.archives.is_empty() {
             continue; // this run shipped nothing of the package
+        }
+        for &kind in &info.native {
+            out.extend(write_native(
+                out_dir,
+                info,
+                kind,
+                archives,
+                source_date_epoch,
+            )?);
         }
         for f in &info.files {
             let (Some(text), Some(kind)) = (installer::render(f.kind, &release), kind(f.kind))
@@ -70,6 +81,81 @@ pub fn write(
                 profile_overrides: Vec::new(),
             });
         }
+    }
+    Ok(out)
+}
+
+/// One `.deb` or `.rpm` per Linux tar.gz archive of the package, built from the archive
+/// itself (so `merge`, which has only the archives, writes the same bytes as `dist`).
+fn write_native(
+    out_dir: &Path,
+    info: &InstallerRelease,
+    kind: Installer,
+    archives: &[ArtifactEntry],
+    source_date_epoch: u64,
+) -> Result<Vec<ArtifactEntry>> {
+    let mut out = Vec::new();
+    let meta = native::PackageMeta {
+        maintainer: info.maintainer.clone().unwrap_or_default(),
+        description: info
+            .description
+            .clone()
+            .unwrap_or_else(|| info.package.clone()),
+        long_description: info
+            .description
+            .clone()
+            .unwrap_or_else(|| info.package.clone()),
+        homepage: info.homepage.clone(),
+        license: info.license.clone(),
+        source_date_epoch,
+        deb_library_packages: Default::default(),
+    };
+    for a in archives.iter().filter(|a| {
+        a.kind == ArtifactKind::Archive
+            && a.package.as_deref() == Some(info.package.as_str())
+            && a.name.ends_with(".tar.gz")
+            && a.target
+                .as_deref()
+                .is_some_and(|t| crate::read::triple::Triple::new(t).is_linux())
+    }) {
+        let path = out_dir.join(&a.name);
+        let pkg = native::from_archive(&path, a, &meta)?;
+        let (file_name, bytes, kind_entry) = match kind {
+            Installer::Deb => (
+                native::deb::file_name(&pkg)?,
+                native::deb::deb(&pkg)?,
+                ArtifactKind::Deb,
+            ),
+            _ => (
+                native::rpm::file_name(&pkg)?,
+                native::rpm::rpm(&pkg)?,
+                ArtifactKind::Rpm,
+            ),
+        };
+        write_atomic(&out_dir.join(&file_name), MODE_FILE, |w| {
+            use std::io::Write;
+            w.write_all(&bytes)?;
+            Ok(())
+        })
+        .with_context(|| format!("cannot write {file_name}"))?;
+        shell::status(
+            "Wrote",
+            format!("{file_name} ({}, from {})", kind.name(), a.name),
+        );
+        out.push(ArtifactEntry {
+            name: file_name,
+            kind: kind_entry,
+            package: a.package.clone(),
+            version: a.version.clone(),
+            target: a.target.clone(),
+            members: Vec::new(),
+            size: bytes.len() as u64,
+            sha256: archive::sha256_hex(&bytes),
+            binaries: Vec::new(),
+            files: Vec::new(),
+            inputs: String::new(),
+            profile_overrides: Vec::new(),
+        });
     }
     Ok(out)
 }

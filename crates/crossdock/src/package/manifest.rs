@@ -62,6 +62,10 @@ pub enum ArtifactKind {
     HomebrewFormula,
     /// `{name}.json`
     ScoopManifest,
+    /// A Debian package built from a Linux archive.
+    Deb,
+    /// An RPM package built from a Linux archive.
+    Rpm,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use anyhow::Result;
 
 use crate::read::config::{Config, Installer};
-use crate::read::installers::{fill_release, github_download_url};
+use crate::read::installers::{fill_release, github_download_url, maintainer};
 use crate::read::select::tag_name;
 use crate::read::workspace::Package;
 
@@ -43,6 +43,12 @@ pub struct InstallerRelease {
     /// Each binary's smoke arguments (those with the smoke run on), for Homebrew's `test do`.
     pub smoke: Vec<(String, Vec<String>)>,
     pub files: Vec<InstallerFile>,
+    /// `deb`/`rpm`: one package per Linux archive of this package, built from the archive.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub native: Vec<Installer>,
+    /// `Name <email>` for the native packages (`[dist] maintainer`, else an author).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintainer: Option<String>,
 }
 
 /// The installers of `packages` (this run's) as targets.toml asks for them. `shipped` are
@@ -56,8 +62,13 @@ pub fn installer_releases(
     if config.installers.is_empty() {
         return Ok(Vec::new());
     }
-    refuse_native_packages(config)?;
     check_platforms(config)?;
+    let native: Vec<Installer> = config
+        .installers
+        .iter()
+        .copied()
+        .filter(|i| matches!(i, Installer::Deb | Installer::Rpm))
+        .collect();
     let shared = shipped.windows(2).all(|w| w[0].version == w[1].version);
     let smoke_target = config
         .targets
@@ -108,7 +119,18 @@ pub fn installer_releases(
                 })
             })
             .collect();
+        let maintainer = if native.is_empty() {
+            None
+        } else {
+            Some(
+                maintainer(&p.name, config.maintainer.as_deref(), &p.authors).map_err(|e| {
+                    config.error(config.installers_span, format!("key `installers`: {e:#}"))
+                })?,
+            )
+        };
         out.push(InstallerRelease {
+            native: native.clone(),
+            maintainer,
             download_url: fill_release(&template, &tag, &p.version, &p.name),
             package: p.name.clone(),
             version: p.version.clone(),
@@ -122,27 +144,6 @@ pub fn installer_releases(
         });
     }
     Ok(out)
-}
-
-/// `.deb` and `.rpm` are accepted in targets.toml but not yet written: the native writers
-/// (`package/native`) will plan their files here. Until then the plan refuses them rather
-/// than list files it would not write.
-fn refuse_native_packages(config: &Config) -> Result<()> {
-    if let Some(i) = config
-        .installers
-        .iter()
-        .find(|i| matches!(i, Installer::Deb | Installer::Rpm))
-    {
-        return Err(config.error(
-            config.installers_span,
-            format!(
-                "key `installers`: `{}` is not yet supported by this crossdock ({} are); remove it for now",
-                i.name(),
-                ["shell", "powershell", "homebrew", "scoop"].join(", ")
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// An installer for platforms the matrix does not build would install nothing anywhere.
@@ -161,7 +162,9 @@ fn check_platforms(config: &Config) -> Result<()> {
             Installer::Powershell | Installer::Scoop => {
                 (triples.iter().any(|t| t.is_windows()), "a Windows target")
             }
-            Installer::Deb | Installer::Rpm => (true, ""),
+            Installer::Deb | Installer::Rpm => {
+                (triples.iter().any(|t| t.is_linux()), "a Linux target")
+            }
         };
         if !fits {
             return Err(config.error(

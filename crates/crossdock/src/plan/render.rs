@@ -100,6 +100,14 @@ impl Plan {
                 for f in &r.files {
                     s.push_str(&format!("  {}  ({})\n", f.file_name, f.kind.name()));
                 }
+                for n in &r.native {
+                    s.push_str(&format!(
+                        "  one .{} of {} per Linux archive  (maintainer {})\n",
+                        n.name(),
+                        r.package,
+                        r.maintainer.as_deref().unwrap_or("?")
+                    ));
+                }
                 s.push_str(&format!("    downloads {}\n", r.download_url));
             }
         }

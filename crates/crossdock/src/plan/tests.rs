@@ -668,7 +668,7 @@ fn installers_download_from_the_github_release_of_the_tag_release_uses() {
 }
 
 #[test]
-fn installers_without_a_url_a_platform_or_a_writer_are_config_errors() {
+fn installers_without_a_url_a_platform_or_a_maintainer_are_config_errors() {
     let opts = Options::default();
     let err = |text: &str, ws: Workspace| {
         let c = config(text);
@@ -695,5 +695,16 @@ fn installers_without_a_url_a_platform_or_a_writer_are_config_errors() {
         "[dist]\ninstallers = [\"shell\", \"deb\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
         workspace(),
     );
-    assert!(e.contains("`deb` is not yet supported"), "{e}");
+    assert!(
+        e.starts_with("targets.toml:2:14: key `installers`: the .deb/.rpm of alpha needs a maintainer `Name <email>`"),
+        "{e}"
+    );
+    let e = err(
+        "[dist]\ninstallers = [\"rpm\"]\nmaintainer = \"A <a@b.c>\"\n[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\n",
+        workspace(),
+    );
+    assert!(
+        e.contains("`rpm` needs a Linux target in the matrix"),
+        "{e}"
+    );
 }

@@ -1,6 +1,7 @@
 //! The `[dist]` keys of installers: `installers = [...]`, `download-url` and `maintainer`,
 //! checked here so that a wrong value points at its line before anything is planned.
 
+use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 /// One way a user installs the release (`installers` in targets.toml).
@@ -15,9 +16,9 @@ pub enum Installer {
     Homebrew,
     /// `{name}.json`: a Scoop manifest.
     Scoop,
-    /// A `.deb` per Linux target (written by `package/native`, not yet).
+    /// A `.deb` per Linux archive (`package/native`).
     Deb,
-    /// An `.rpm` per Linux target (written by `package/native`, not yet).
+    /// An `.rpm` per Linux archive (`package/native`).
     Rpm,
 }
 
@@ -135,6 +136,29 @@ pub fn fill_release(url: &str, tag: &str, version: &str, package: &str) -> Strin
     url.replace("{tag}", tag)
         .replace("{version}", version)
         .replace("{package}", package)
+}
+
+/// The maintainer line: `[dist] maintainer` when set, else the first Cargo.toml author that
+/// has an e-mail address (both formats want `Name <email>`).
+pub fn maintainer(package: &str, configured: Option<&str>, authors: &[String]) -> Result<String> {
+    let shaped = |s: &str| {
+        let s = s.trim();
+        s.find('<')
+            .is_some_and(|i| i > 0 && s.ends_with('>') && s[i..].contains('@'))
+    };
+    if let Some(m) = configured {
+        if !shaped(m) {
+            bail!("`[dist] maintainer = \"{m}\"` is not `Name <email>`; write it as e.g. `maintainer = \"Jane Doe <jane@example.org>\"`");
+        }
+        return Ok(m.trim().to_string());
+    }
+    authors
+        .iter()
+        .find(|a| shaped(a))
+        .map(|a| a.trim().to_string())
+        .with_context(|| {
+            format!("the .deb/.rpm of {package} needs a maintainer `Name <email>`, and no Cargo.toml author of {package} has that shape ({authors:?}); set `authors = [\"Name <email>\"]` in its Cargo.toml or `maintainer = \"Name <email>\"` in `[dist]` of targets.toml")
+        })
 }
 
 #[cfg(test)]

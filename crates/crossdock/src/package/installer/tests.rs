@@ -28,6 +28,8 @@ pub(crate) fn info() -> InstallerRelease {
             file_name: kind.file_name("hello-tool").unwrap(),
         })
         .collect(),
+        native: Vec::new(),
+        maintainer: None,
     }
 }
 

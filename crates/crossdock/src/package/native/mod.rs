@@ -74,28 +74,7 @@ pub struct PackageMeta {
     pub deb_library_packages: BTreeMap<String, String>,
 }
 
-/// The maintainer line: `[dist] maintainer` when set, else the first Cargo.toml author that
-/// has an e-mail address (both formats want `Name <email>`).
-pub fn maintainer(package: &str, configured: Option<&str>, authors: &[String]) -> Result<String> {
-    let shaped = |s: &str| {
-        let s = s.trim();
-        s.find('<')
-            .is_some_and(|i| i > 0 && s.ends_with('>') && s[i..].contains('@'))
-    };
-    if let Some(m) = configured {
-        if !shaped(m) {
-            bail!("`[dist] maintainer = \"{m}\"` is not `Name <email>`; write it as e.g. `maintainer = \"Jane Doe <jane@example.org>\"`");
-        }
-        return Ok(m.trim().to_string());
-    }
-    authors
-        .iter()
-        .find(|a| shaped(a))
-        .map(|a| a.trim().to_string())
-        .with_context(|| {
-            format!("the .deb/.rpm of {package} needs a maintainer `Name <email>`, and no Cargo.toml author of {package} has that shape ({authors:?}); set `authors = [\"Name <email>\"]` in its Cargo.toml or `maintainer = \"Name <email>\"` in `[dist]` of targets.toml")
-        })
-}
+pub use crate::read::installers::maintainer;
 
 /// The version without semver's prerelease hyphen, for formats where `~` sorts a
 /// prerelease before its release (dpkg, rpm ≥ 4.10): `1.0.0-rc.1` → `1.0.0~rc.1`. Further
