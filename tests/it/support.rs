@@ -215,6 +215,10 @@ pub fn extract(archive: &Path, into: &Path) {
     let a = archive.to_str().unwrap();
     if a.ends_with(".zip") {
         tool(into, "python3", &["-c", "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist():\n    p = z.extract(i)\n    m = (i.external_attr >> 16) & 0o777\n    import os\n    m and os.chmod(p, m)", a]);
+    } else if a.ends_with(".tar.xz") {
+        tool(into, "tar", &["xJf", a]);
+    } else if a.ends_with(".tar.zst") {
+        tool(into, "tar", &["--zstd", "-xf", a]);
     } else {
         tool(into, "tar", &["xzf", a]);
     }

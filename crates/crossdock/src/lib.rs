@@ -31,4 +31,4 @@ pub use package::manifest::Manifest;
 /// bytes. Public so that an xtask (and the end-to-end tests) can make them from any dist dir.
 pub use package::native;
 pub use plan::{Failed, FailedStep, Options, Plan, Problem, Skipped};
-pub use ship::merge::{groups as universal_groups, merge, Group};
+pub use ship::merge::{groups as universal_groups, merge, Group, Rules as MergeRules};

@@ -12,7 +12,7 @@ use crate::read::config::ArchiveFormat;
 
 #[derive(Debug, Args)]
 pub struct ArchiveArgs {
-    /// The archive to write (`.tar.gz` or `.zip`).
+    /// The archive to write (`.tar.gz`, `.tar.xz`, `.tar.zst` or `.zip`).
     pub output: PathBuf,
     /// Files to put in it (executables keep mode 0755, others get 0644).
     #[arg(required = true)]
@@ -31,13 +31,9 @@ pub fn run(a: ArchiveArgs) -> Result<i32> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (format, stem) = if let Some(s) = name.strip_suffix(".tar.gz") {
-        (ArchiveFormat::TarGz, s)
-    } else if let Some(s) = name.strip_suffix(".zip") {
-        (ArchiveFormat::Zip, s)
-    } else {
+    let Some((format, stem)) = ArchiveFormat::of_file_name(&name) else {
         bail!(
-            "{}: the archive name must end in .tar.gz or .zip",
+            "{}: the archive name must end in .tar.gz, .tar.xz, .tar.zst or .zip",
             a.output.display()
         );
     };

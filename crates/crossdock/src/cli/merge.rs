@@ -35,18 +35,18 @@ pub fn run(a: MergeArgs) -> Result<i32> {
         manifest_path: a.manifest_path.clone(),
         config_path: a.config.clone(),
     };
-    let groups = match facts::load_config(&loc, &facts::default_cargo()) {
-        Ok((_, config)) => merge::groups(&config, &facts::tools_on_path())?,
+    let rules = match facts::load_config(&loc, &facts::default_cargo()) {
+        Ok((_, config)) => merge::Rules::new(&config, &facts::tools_on_path())?,
         Err(e) if a.config.is_none() && a.manifest_path.is_none() => {
             shell::warn(format!(
-                "no targets.toml found ({e:#}); merging without universal binaries"
+                "no targets.toml found ({e:#}); merging without universal binaries, with the default archive names"
             ));
-            Vec::new()
+            merge::Rules::default()
         }
         Err(e) => return Err(e),
     };
     let out = facts::absolute(&a.out_dir)?;
-    let manifest = merge::merge(&a.inputs, &out, &groups)?;
+    let manifest = merge::merge(&a.inputs, &out, &rules)?;
     if a.json {
         print!("{}", manifest.to_json());
     } else if shell::verbosity() >= shell::Verbosity::Normal {

@@ -103,8 +103,12 @@ fn check_overwrites(plan: &Plan, previous: Option<&Manifest>) -> Result<()> {
     for f in plan
         .artifacts
         .iter()
-        .map(|a| &a.file_name)
-        .chain(plan.universals.iter().map(|u| &u.file_name))
+        .flat_map(|a| std::iter::once(&a.file_name).chain(&a.unversioned))
+        .chain(
+            plan.universals
+                .iter()
+                .flat_map(|u| std::iter::once(&u.file_name).chain(&u.unversioned)),
+        )
     {
         names.push(f.clone());
         names.push(format!("{f}.sha256"));
@@ -224,8 +228,13 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
         r
     });
     progress.finish();
-    for r in results {
-        entries.extend(r?);
+    for (r, a) in results.into_iter().zip(&plan.artifacts) {
+        let written = r?;
+        // The archive comes first, then its debuginfo archive.
+        if let Some(copy) = &a.unversioned {
+            entries.push(write_unversioned_copy(&plan.out_dir, &written[0], copy)?);
+        }
+        entries.extend(written);
     }
     if !plan.universals.is_empty() {
         let scratch = tempfile::Builder::new()
@@ -251,14 +260,18 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                     mode: MODE_FILE,
                 })
                 .collect();
-            entries.push(write_universal_archive(
+            let written = write_universal_archive(
                 &plan.out_dir,
                 plan.source_date_epoch,
                 u,
                 &slices,
                 includes,
                 scratch.path(),
-            )?);
+            )?;
+            if let Some(copy) = &u.unversioned {
+                entries.push(write_unversioned_copy(&plan.out_dir, &written, copy)?);
+            }
+            entries.push(written);
         }
     }
     let packages = plan
@@ -782,7 +795,7 @@ pub fn write_universal_archive(
     entries.extend(includes);
     let written = archive::write(
         &out_dir.join(&u.file_name),
-        ArchiveFormat::TarGz,
+        u.format,
         &u.top_dir,
         entries,
         epoch,
@@ -803,6 +816,42 @@ pub fn write_universal_archive(
         sha256: written.sha256,
         binaries,
         files,
+        profile_overrides: Vec::new(),
+    })
+}
+
+/// `unversioned-copy`: the archive `of` again, byte for byte, as `name` (for links such as
+/// `releases/latest/download/app-x86_64-unknown-linux-gnu.tar.gz`). Shared by `dist` and
+/// `merge`.
+pub fn write_unversioned_copy(
+    out_dir: &Path,
+    of: &ArtifactEntry,
+    name: &str,
+) -> Result<ArtifactEntry> {
+    let src = out_dir.join(&of.name);
+    let (size, sha256) = archive::write_atomic(&out_dir.join(name), MODE_FILE, |out| {
+        let mut input =
+            std::fs::File::open(&src).with_context(|| format!("cannot read {}", src.display()))?;
+        let mut hashing = archive::HashingWriter::new(out);
+        std::io::copy(&mut input, &mut hashing)?;
+        let (_, size, sha) = hashing.finish();
+        if sha != of.sha256 {
+            bail!("{name}: the copy of {} does not have its bytes (it changed while being copied); run again", of.name);
+        }
+        Ok((size, sha))
+    })?;
+    Ok(ArtifactEntry {
+        name: name.to_string(),
+        kind: ArtifactKind::UnversionedCopy,
+        package: of.package.clone(),
+        version: of.version.clone(),
+        target: of.target.clone(),
+        members: Vec::new(),
+        size,
+        sha256,
+        binaries: Vec::new(),
+        files: Vec::new(),
+        inputs: String::new(),
         profile_overrides: Vec::new(),
     })
 }

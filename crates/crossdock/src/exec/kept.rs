@@ -43,7 +43,10 @@ pub fn previous_archives(plan: &Plan, previous: Option<&Manifest>) -> Vec<Artifa
         .filter(|a| {
             matches!(
                 a.kind,
-                ArtifactKind::Archive | ArtifactKind::Universal | ArtifactKind::Debuginfo
+                ArtifactKind::Archive
+                    | ArtifactKind::Universal
+                    | ArtifactKind::Debuginfo
+                    | ArtifactKind::UnversionedCopy
             )
         })
         .filter(|a| {

@@ -52,6 +52,8 @@ pub enum ArtifactKind {
     Universal,
     /// `{archive stem}-debuginfo.tar.gz`: the split debug info of an archive's binaries.
     Debuginfo,
+    /// `unversioned-copy`: an archive's bytes under `{name}-{target}.ext`.
+    UnversionedCopy,
     Checksum,
     Checksums,
     /// `{name}-installer.sh`

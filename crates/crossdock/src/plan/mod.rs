@@ -83,10 +83,14 @@ pub struct PlannedBinary {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Artifact {
-    /// `{name}-{version}-{triple}.tar.gz`
+    /// `{top_dir}.{extension}`
     pub file_name: String,
-    /// `{name}-{version}-{triple}`: the single top folder inside the archive.
+    /// `archive-name` rendered (default `{name}-{version}-{triple}`): the single top folder
+    /// inside the archive.
     pub top_dir: String,
+    /// With `unversioned-copy`: `{name}-{triple}.{extension}`, the same bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unversioned: Option<String>,
     pub package: String,
     pub version: String,
     /// The package's Cargo.toml, to match cargo's artifact messages.
@@ -105,6 +109,11 @@ pub struct Artifact {
 pub struct UniversalArtifact {
     pub file_name: String,
     pub top_dir: String,
+    /// With `unversioned-copy`: `{name}-{group}.{extension}`, the same bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unversioned: Option<String>,
+    /// The first member's formats, one archive each.
+    pub format: ArchiveFormat,
     pub package: String,
     pub version: String,
     /// The group name, used in the target slot of the file name.
@@ -304,6 +313,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         .collect();
     check_smoke_names(config, &shipped)?;
     let installers = installer_releases(config, &packages, &selected_packages(config, ws)?)?;
+    check_archive_names(config, &selected_packages(config, ws)?)?;
     let mut problems = Vec::new();
     let mut builds = Vec::new();
     let mut artifacts = Vec::new();
@@ -381,20 +391,31 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             smoke,
             smoke_skipped,
         });
-        for p in &packages {
-            let top_dir = format!("{}-{}-{}", p.name, p.version, target.triple);
-            let debuginfo_file = target
-                .separate_debuginfo
-                .then(|| format!("{top_dir}-debuginfo.tar.gz"));
+        for (p, format) in packages
+            .iter()
+            .flat_map(|p| target.formats.iter().map(move |f| (p, *f)))
+        {
+            let names = ArtifactNames::new(
+                &config.naming,
+                &p.name,
+                &p.version,
+                &target.triple,
+                false,
+                format,
+            );
+            // One debuginfo archive per package and target, beside the first format's.
+            let debuginfo_file = (target.separate_debuginfo && format == target.formats[0])
+                .then(|| format!("{}-debuginfo.tar.gz", names.top_dir));
             artifacts.push(Artifact {
                 debuginfo_file,
-                file_name: format!("{top_dir}.{}", target.archive.extension()),
-                top_dir,
+                file_name: names.file_name,
+                top_dir: names.top_dir,
+                unversioned: names.unversioned,
                 package: p.name.clone(),
                 version: p.version.clone(),
                 manifest_path: p.manifest_dir.join("Cargo.toml"),
                 target: target.triple.clone(),
-                format: target.archive,
+                format,
                 binaries: binaries(&p.bins, &target.triple),
                 includes: facts.includes.get(&p.name).cloned().unwrap_or_default(),
             });
@@ -414,11 +435,17 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             });
         }
         let lipo = lipo.unwrap_or(Lipo::Builtin);
-        for p in &packages {
-            let top_dir = format!("{}-{}-{}", p.name, p.version, u.name);
+        for (p, format) in packages
+            .iter()
+            .flat_map(|p| universal_formats(config, u).iter().map(move |f| (p, *f)))
+        {
+            let names =
+                ArtifactNames::new(&config.naming, &p.name, &p.version, &u.name, true, format);
             universals.push(UniversalArtifact {
-                file_name: format!("{top_dir}.tar.gz"),
-                top_dir,
+                file_name: names.file_name,
+                top_dir: names.top_dir,
+                unversioned: names.unversioned,
+                format,
                 package: p.name.clone(),
                 version: p.version.clone(),
                 name: u.name.clone(),
@@ -601,6 +628,7 @@ pub fn builder_program(b: Builder) -> Option<&'static str> {
 pub mod c_toolchain;
 mod command;
 pub mod installers;
+mod names;
 mod problem;
 mod render;
 
@@ -609,6 +637,8 @@ use command::{build_command, profile_overrides, smoke_plan};
 pub use command::{is_build_info, CargoInvocation};
 use installers::installer_releases;
 pub use installers::InstallerRelease;
+use names::check_archive_names;
+pub use names::{universal_formats, ArtifactNames};
 pub use problem::{install_hint, Problem};
 
 #[cfg(test)]

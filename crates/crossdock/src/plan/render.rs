@@ -81,6 +81,9 @@ impl Plan {
                     format!(" + {}", inc.join(", "))
                 }
             ));
+            if let Some(copy) = &a.unversioned {
+                s.push_str(&format!("  {copy}  (unversioned copy)\n"));
+            }
         }
         for u in &self.universals {
             let lipo = match &u.lipo {
@@ -92,6 +95,9 @@ impl Plan {
                 u.file_name,
                 u.members.join(" + ")
             ));
+            if let Some(copy) = &u.unversioned {
+                s.push_str(&format!("  {copy}  (unversioned copy)\n"));
+            }
         }
         s.push_str("  SHA256SUMS, *.sha256, dist-manifest.json\n");
         if !self.installers.is_empty() {

@@ -13,7 +13,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+pub use crate::read::archive_name::{ArchiveName, Naming};
 pub use crate::read::installers::Installer;
+
+/// The archive formats, as an error message lists them.
+const FORMATS_EXPECTED: &str = "\"tar.gz\", \"tar.xz\", \"tar.zst\" or \"zip\"";
 
 /// The file name looked up at the workspace root when `--config` is not given.
 pub const FILE_NAME: &str = "targets.toml";
@@ -68,6 +72,12 @@ pub mod raw {
         pub download_url: Option<Spanned<String>>,
         /// `Name <mail>` for the native packages (default: Cargo.toml's `authors`).
         pub maintainer: Option<String>,
+        /// The archive formats of every target without its own `archive` (Windows: zip).
+        pub formats: Option<Spanned<Vec<Spanned<String>>>>,
+        /// The template of archive names, e.g. "{name}-{version}-{target}".
+        pub archive_name: Option<Spanned<String>>,
+        /// Also write each archive as `{name}-{target}.ext`, for stable download links.
+        pub unversioned_copy: Option<bool>,
     }
 
     #[derive(Debug, Deserialize, Clone)]
@@ -141,22 +151,49 @@ pub mod raw {
 pub enum ArchiveFormat {
     #[serde(rename = "tar.gz")]
     TarGz,
+    #[serde(rename = "tar.xz")]
+    TarXz,
+    #[serde(rename = "tar.zst")]
+    TarZst,
     #[serde(rename = "zip")]
     Zip,
 }
 
 impl ArchiveFormat {
+    pub const ALL: [ArchiveFormat; 4] = [
+        ArchiveFormat::TarGz,
+        ArchiveFormat::TarXz,
+        ArchiveFormat::TarZst,
+        ArchiveFormat::Zip,
+    ];
+
     pub fn extension(self) -> &'static str {
         match self {
             ArchiveFormat::TarGz => "tar.gz",
+            ArchiveFormat::TarXz => "tar.xz",
+            ArchiveFormat::TarZst => "tar.zst",
             ArchiveFormat::Zip => "zip",
         }
     }
-    pub fn default_for(triple: &str) -> ArchiveFormat {
-        if crate::read::triple::Triple::new(triple).is_windows() {
-            ArchiveFormat::Zip
-        } else {
-            ArchiveFormat::TarGz
+
+    /// The format a file name ends in (`.tar.gz`, `.tgz`, `.tar.xz`, `.tar.zst`, `.zip`),
+    /// and the name without it.
+    pub fn of_file_name(name: &str) -> Option<(ArchiveFormat, &str)> {
+        if let Some(stem) = name.strip_suffix(".tgz") {
+            return Some((ArchiveFormat::TarGz, stem));
+        }
+        ArchiveFormat::ALL.into_iter().find_map(|f| {
+            name.strip_suffix(f.extension())
+                .and_then(|s| s.strip_suffix('.'))
+                .map(|stem| (f, stem))
+        })
+    }
+
+    /// A value of `archive` or `formats` in targets.toml.
+    pub fn from_key(value: &str) -> Option<ArchiveFormat> {
+        match value {
+            "tgz" => Some(ArchiveFormat::TarGz),
+            v => ArchiveFormat::ALL.into_iter().find(|f| f.extension() == v),
         }
     }
 }
@@ -278,7 +315,9 @@ pub struct Target {
     pub no_default_features: bool,
     pub linker: Option<String>,
     pub runner: Option<Vec<String>>,
-    pub archive: ArchiveFormat,
+    /// One archive per format, in this order: the target's `archive`, else Windows' zip,
+    /// else `[dist] formats` (default tar.gz).
+    pub formats: Vec<ArchiveFormat>,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub env: BTreeMap<String, String>,
@@ -323,6 +362,10 @@ pub struct Config {
     pub rustc: Option<String>,
     pub targets: Vec<Target>,
     pub universals: Vec<Universal>,
+    /// `archive-name` and `unversioned-copy` in [dist].
+    pub naming: Naming,
+    /// Where `archive-name` is written (for the planner's collision error).
+    pub archive_name_span: Option<Span>,
     /// Every binary name of a `smoke` table: the target's triple (`None`: `[dist]`), the
     /// name, where it is written. The planner checks them against the workspace.
     pub smoke_tables: Vec<(Option<String>, String, Span)>,
@@ -458,6 +501,8 @@ impl Config {
             rustc: None,
             targets: Vec::new(),
             universals: Vec::new(),
+            naming: Naming::default(),
+            archive_name_span: None,
             smoke_tables: Vec::new(),
             installers: Vec::new(),
             installers_span: Span::default(),
@@ -530,6 +575,27 @@ impl Config {
                 .iter()
                 .map(|(name, (_, span))| (None, name.clone(), *span)),
         );
+        let default_formats = match d.formats {
+            None => vec![ArchiveFormat::TarGz],
+            Some(list) => self.formats(list)?,
+        };
+        if let Some(t) = d.archive_name {
+            let span = Span::from(t.span());
+            self.naming.template = ArchiveName::parse(t.get_ref()).map_err(|why| {
+                self.error(
+                    span,
+                    format!("key `archive-name`: \"{}\" {why}", t.get_ref()),
+                )
+            })?;
+            self.archive_name_span = Some(span);
+        }
+        self.naming.unversioned_copy = d.unversioned_copy.unwrap_or(false);
+        if self.naming.unversioned_copy && !self.naming.template.has_version() {
+            return Err(self.error(
+                self.archive_name_span.unwrap_or_default(),
+                format!("key `unversioned-copy`: archive-name \"{}\" has no {{version}}, so the archives' names are unversioned already; drop `unversioned-copy` or add {{version}} to `archive-name`", self.naming.template),
+            ));
+        }
         if file.target.is_empty() {
             bail!(
                 "{}: no [[target]] tables: list at least one triple, e.g.\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"",
@@ -581,21 +647,24 @@ impl Config {
                     format!("target `{triple}` is listed twice (first at line {line}): keep one [[target]] per triple"),
                 ));
             }
-            let archive = match t.archive {
-                None => ArchiveFormat::default_for(&triple),
-                Some(a) => {
-                    let sp = Span::from(a.span());
-                    match a.into_inner().as_str() {
-                        "tar.gz" | "tgz" => ArchiveFormat::TarGz,
-                        "zip" => ArchiveFormat::Zip,
-                        other => {
-                            return Err(self.error(
-                                sp,
-                                format!("key `archive`: unknown format `{other}`; expected \"tar.gz\" or \"zip\""),
-                            ))
-                        }
-                    }
+            let formats = match t.archive {
+                None if crate::read::triple::Triple::new(&triple).is_windows() => {
+                    vec![ArchiveFormat::Zip]
                 }
+                None => default_formats.clone(),
+                Some(a) => vec![{
+                    let sp = Span::from(a.span());
+                    let value = a.into_inner();
+                    ArchiveFormat::from_key(&value).ok_or_else(|| {
+                        self.error(
+                            sp,
+                            format!(
+                                "key `archive`: unknown format `{value}`; expected {}",
+                                FORMATS_EXPECTED
+                            ),
+                        )
+                    })?
+                }],
             };
             let builder = match t.builder {
                 None if glibc.is_some() => Builder::Zigbuild,
@@ -690,7 +759,7 @@ impl Config {
                 no_default_features: t.no_default_features,
                 linker: t.linker,
                 runner: t.runner,
-                archive,
+                formats,
                 cargo: t.cargo,
                 rustc: t.rustc,
                 env: t.env,
@@ -829,6 +898,41 @@ impl Config {
         }
     }
 
+    /// `[dist] formats`: known formats, each once, at least one.
+    fn formats(
+        &self,
+        list: toml::Spanned<Vec<toml::Spanned<String>>>,
+    ) -> Result<Vec<ArchiveFormat>> {
+        let span = Span::from(list.span());
+        let mut out = Vec::new();
+        for f in list.into_inner() {
+            let sp = Span::from(f.span());
+            let Some(format) = ArchiveFormat::from_key(f.get_ref()) else {
+                return Err(self.error(
+                    sp,
+                    format!(
+                        "key `formats`: unknown format `{}`; expected {FORMATS_EXPECTED}",
+                        f.get_ref()
+                    ),
+                ));
+            };
+            if out.contains(&format) {
+                return Err(self.error(
+                    sp,
+                    format!("key `formats`: `{}` is listed twice", format.extension()),
+                ));
+            }
+            out.push(format);
+        }
+        if out.is_empty() {
+            return Err(self.error(
+                span,
+                format!("key `formats`: the list is empty; give at least one of {FORMATS_EXPECTED} (or leave it out for tar.gz)"),
+            ));
+        }
+        Ok(out)
+    }
+
     fn strip(&self, value: toml::Spanned<raw::Strip>) -> Result<Strip> {
         let span = Span::from(value.span());
         match value.into_inner() {
@@ -964,7 +1068,7 @@ mod tests {
     fn minimal_example_parses() {
         let c = parse(MINIMAL_EXAMPLE).unwrap();
         assert_eq!(c.targets.len(), 1);
-        assert_eq!(c.targets[0].archive, ArchiveFormat::TarGz);
+        assert_eq!(c.targets[0].formats, [ArchiveFormat::TarGz]);
         assert_eq!(
             c.targets[0].smoke.args("any"),
             Some(&["--version".to_string()][..])
@@ -1037,7 +1141,7 @@ mod tests {
     #[test]
     fn windows_defaults_to_zip_and_smoke_can_be_off() {
         let c = parse("[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\nsmoke = false\n").unwrap();
-        assert_eq!(c.targets[0].archive, ArchiveFormat::Zip);
+        assert_eq!(c.targets[0].formats, [ArchiveFormat::Zip]);
         assert_eq!(c.targets[0].smoke.args("any"), None);
     }
 
@@ -1093,6 +1197,41 @@ mod tests {
         assert!(
             e.contains("targets.toml:3:11: key `archive`: unknown format `rar`"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn formats_archive_and_windows_combine() {
+        let c = parse("[dist]\nformats = [\"tar.xz\", \"tar.zst\", \"tar.gz\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n[[target]]\ntriple = \"x86_64-pc-windows-msvc\"\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\narchive = \"tar.zst\"\n").unwrap();
+        use ArchiveFormat::*;
+        assert_eq!(c.targets[0].formats, [TarXz, TarZst, TarGz]);
+        assert_eq!(c.targets[1].formats, [Zip], "Windows keeps zip");
+        assert_eq!(c.targets[2].formats, [TarZst], "a target's archive wins");
+        let e = err("[dist]\nformats = [\"tar.gz\", \"tar.bz2\"]\n[[target]]\ntriple = \"x\"\n");
+        assert!(e.starts_with("targets.toml:2:22: key `formats`: unknown format `tar.bz2`; expected \"tar.gz\", \"tar.xz\""), "{e}");
+        let e = err("[dist]\nformats = [\"tar.gz\", \"tgz\"]\n[[target]]\ntriple = \"x\"\n");
+        assert!(e.contains("`tar.gz` is listed twice"), "{e}");
+        let e = err("[dist]\nformats = []\n[[target]]\ntriple = \"x\"\n");
+        assert!(
+            e.starts_with("targets.toml:2:11: key `formats`: the list is empty"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn archive_name_and_unversioned_copy_are_checked() {
+        let e = err("[dist]\narchive-name = \"{name}-{ver}\"\n[[target]]\ntriple = \"x\"\n");
+        assert!(e.starts_with("targets.toml:2:16: key `archive-name`: \"{name}-{ver}\" unknown placeholder `{ver}`"), "{e}");
+        let e = err("[dist]\narchive-name = \"{name}-{target}\"\nunversioned-copy = true\n[[target]]\ntriple = \"x\"\n");
+        assert!(
+            e.contains("key `unversioned-copy`: archive-name \"{name}-{target}\" has no {version}"),
+            "{e}"
+        );
+        let c = parse("[dist]\narchive-name = \"{name}-v{version}-{os}-{arch}\"\nunversioned-copy = true\n[[target]]\ntriple = \"x\"\n").unwrap();
+        assert!(c.naming.unversioned_copy);
+        assert_eq!(
+            c.naming.template.to_string(),
+            "{name}-v{version}-{os}-{arch}"
         );
     }
 

@@ -1,6 +1,7 @@
 //! Stage 1: the user's files, read strictly and never written: `targets.toml`, the
 //! workspace (`cargo metadata`), the user's cargo configuration, `include` globs.
 
+pub mod archive_name;
 pub mod cargo_config;
 pub mod config;
 pub mod include;

@@ -98,6 +98,18 @@ impl Triple {
         self.is_windows() && matches!(self.env(), Some(Environment::Gnu | Environment::GnuLlvm))
     }
 
+    /// The OS as archive names spell it: `linux`, `macos`, `windows`, else target-lexicon's
+    /// name (`freebsd`, `ios`), else the triple's third component.
+    pub fn os_name(&self) -> String {
+        match self.os() {
+            Some(OperatingSystem::Linux) => "linux".into(),
+            Some(OperatingSystem::Darwin(_) | OperatingSystem::MacOSX(_)) => "macos".into(),
+            Some(OperatingSystem::Windows) => "windows".into(),
+            Some(os) => os.to_string(),
+            None => self.text.split('-').nth(2).unwrap_or("unknown").to_string(),
+        }
+    }
+
     /// The first component, as written (`aarch64`, `armv7`, `x86_64`).
     pub fn arch_text(&self) -> &str {
         self.text.split('-').next().unwrap_or("")

@@ -93,7 +93,8 @@ pub fn matrix(config: &Config, only: &[String]) -> Matrix {
                 }
                 .to_string(),
                 apt: apt_packages(t, &runner),
-                archive: t.archive.extension().to_string(),
+                // The first format: the one a target had before `formats` (a contract of the JSON).
+                archive: t.formats[0].extension().to_string(),
                 runner,
             }
         })

@@ -14,9 +14,10 @@ use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest, PackageEntry};
 use crate::plan::{
-    resolve_lipo, InstallerRelease, Lipo, PlannedBinary, Problem, UniversalArtifact,
+    resolve_lipo, universal_formats, ArtifactNames, InstallerRelease, Lipo, PlannedBinary, Problem,
+    UniversalArtifact,
 };
-use crate::read::config::{Config, LipoTool, Strip};
+use crate::read::config::{ArchiveFormat, Config, LipoTool, Naming, Strip};
 use crate::{exec::dist, sys::shell};
 
 /// A universal group to build when its members are present.
@@ -28,6 +29,25 @@ pub struct Group {
     pub tool: LipoTool,
     /// Resolved like `dist` does ([`crate::plan::resolve_lipo`]).
     pub lipo: Lipo,
+    /// One universal archive per format: the first member's formats, as `dist` writes them.
+    pub formats: Vec<ArchiveFormat>,
+}
+
+/// What merge takes from targets.toml: the universal groups, and how archives are named.
+/// `Rules::default()` merges without a targets.toml: no universal groups, default names.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    pub groups: Vec<Group>,
+    pub naming: Naming,
+}
+
+impl Rules {
+    pub fn new(config: &Config, tools: &BTreeSet<String>) -> Result<Rules> {
+        Ok(Rules {
+            groups: groups(config, tools)?,
+            naming: config.naming.clone(),
+        })
+    }
 }
 
 /// The universal groups of the config, each with the lipo that joins it here (`tools`: the
@@ -50,6 +70,7 @@ pub fn groups(config: &Config, tools: &BTreeSet<String>) -> Result<Vec<Group>> {
                 keep_thin: u.keep_thin,
                 tool: u.tool,
                 lipo,
+                formats: universal_formats(config, u).to_vec(),
             })
         })
         .collect()
@@ -57,9 +78,11 @@ pub fn groups(config: &Config, tools: &BTreeSet<String>) -> Result<Vec<Group>> {
 
 /// Names from an input manifest become paths (the copy in the out dir, the scratch dir of
 /// a universal build), and the inputs come from build jobs that ran dependency code: each
-/// is checked before anything is written. An archive is `{package}-{version}-{target}.ext`,
-/// each part one plain word (a version may carry `+build`), the whole one path component.
-fn check_input_names(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
+/// is checked before anything is written. An archive is named as targets.toml's
+/// `archive-name` names it (default `{package}-{version}-{target}.ext`), each part one plain
+/// word (a version may carry `+build`), the whole one path component; an unversioned copy
+/// is `{package}-{target}.ext`.
+fn check_input_names(manifest: &Path, a: &ArtifactEntry, naming: &Naming) -> Result<()> {
     let plain = crate::read::config::is_plain_word;
     let refuse = |why: String| {
         anyhow::anyhow!(
@@ -71,6 +94,9 @@ fn check_input_names(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
     if !crate::package::ownership::is_output_name(&a.name) {
         return Err(refuse("is not a plain archive file name".into()));
     }
+    let Some((format, _)) = ArchiveFormat::of_file_name(&a.name) else {
+        return Err(refuse("is not a plain archive file name".into()));
+    };
     let (Some(p), Some(v), Some(t)) = (&a.package, &a.version, &a.target) else {
         return Err(refuse("lacks its package, version or target".into()));
     };
@@ -84,12 +110,28 @@ fn check_input_names(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
             "has version {v:?}, which is not a semver version"
         )));
     }
-    let stem = match a.kind {
-        ArtifactKind::Debuginfo => format!("{p}-{v}-{t}-debuginfo."),
-        _ => format!("{p}-{v}-{t}."),
+    let universal = a.kind == ArtifactKind::Universal;
+    let names = ArtifactNames::new(
+        &Naming {
+            unversioned_copy: true,
+            ..naming.clone()
+        },
+        p,
+        v,
+        t,
+        universal,
+        format,
+    );
+    let expected = match a.kind {
+        ArtifactKind::UnversionedCopy => names.unversioned.unwrap_or_default(),
+        ArtifactKind::Debuginfo => format!("{}-debuginfo.tar.gz", names.top_dir),
+        _ => names.file_name,
     };
-    if !a.name.starts_with(&stem) {
-        return Err(refuse(format!("is not named {p}-{v}-{t}.<ext>")));
+    if a.name != expected {
+        return Err(refuse(format!(
+            "is not named {expected}, as archive-name \"{}\" of targets.toml names it (merge reads the targets.toml the inputs were built with: pass --config)",
+            naming.template
+        )));
     }
     Ok(())
 }
@@ -141,7 +183,8 @@ struct Found {
     entry: ArtifactEntry,
 }
 
-pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Manifest> {
+pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manifest> {
+    let groups = &rules.groups;
     if inputs.is_empty() {
         bail!("merge needs at least one input dir (each made by `dist --target T --out-dir DIR`)");
     }
@@ -196,10 +239,16 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
         for a in m.artifacts.iter().filter(|a| {
             matches!(
                 a.kind,
-                ArtifactKind::Archive | ArtifactKind::Universal | ArtifactKind::Debuginfo
+                ArtifactKind::Archive
+                    | ArtifactKind::Universal
+                    | ArtifactKind::Debuginfo
+                    | ArtifactKind::UnversionedCopy
             )
         }) {
-            check_input_names(&mpath, a)?;
+            check_input_names(&mpath, a, &rules.naming)?;
+            if a.kind == ArtifactKind::UnversionedCopy {
+                continue; // written again below, from the archive it copies
+            }
             if let Some(other) = found.values().find(|f| {
                 f.entry.package == a.package
                     && f.entry.target == a.target
@@ -267,35 +316,64 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
             }
         }
         for ((package, version), members) in by_package {
-            let present: std::collections::BTreeSet<&str> = members
-                .iter()
-                .filter_map(|f| f.entry.target.as_deref())
-                .collect();
-            if members.len() != present.len() {
-                bail!(
-                    "universal `{}` of {package} {version}: the inputs hold more than one archive of one member target ({}); merge one archive per target",
-                    g.name,
-                    members.iter().map(|f| f.entry.name.as_str()).collect::<Vec<_>>().join(", ")
-                );
+            // One archive per member target, in the group's first format it comes in: the
+            // binaries are the same in every format.
+            let mut chosen: BTreeMap<&str, &Found> = BTreeMap::new();
+            for f in &members {
+                let (Some(t), Some((fmt, _))) = (
+                    f.entry.target.as_deref(),
+                    ArchiveFormat::of_file_name(&f.entry.name),
+                ) else {
+                    continue;
+                };
+                let rank = |fmt| {
+                    g.formats
+                        .iter()
+                        .position(|x| *x == fmt)
+                        .unwrap_or(usize::MAX)
+                };
+                match chosen.get(t) {
+                    Some(prev) => {
+                        let prev_fmt =
+                            ArchiveFormat::of_file_name(&prev.entry.name).map(|(f, _)| f);
+                        if prev_fmt == Some(fmt) {
+                            bail!(
+                                "universal `{}` of {package} {version}: the inputs hold more than one {} archive of member {t} ({}, {}); merge one archive per target and format",
+                                g.name,
+                                fmt.extension(),
+                                prev.entry.name,
+                                f.entry.name
+                            );
+                        }
+                        if prev_fmt.is_some_and(|p| rank(fmt) < rank(p)) {
+                            chosen.insert(t, f);
+                        }
+                    }
+                    None => {
+                        chosen.insert(t, f);
+                    }
+                }
             }
-            if present.len() != g.members.len() {
-                shell::warn(format!("universal `{}` of {package}: only {} of {} member targets are in the inputs; not built", g.name, members.len(), g.members.len()));
+            if chosen.len() != g.members.len() {
+                shell::warn(format!("universal `{}` of {package}: only {} of {} member targets are in the inputs; not built", g.name, chosen.len(), g.members.len()));
                 continue;
             }
-            let top_dir = format!("{package}-{version}-{}", g.name);
-            let work = scratch.path().join(&top_dir);
+            let work = scratch
+                .path()
+                .join(format!("{package}-{version}-{}", g.name));
             let mut slices: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
             let mut includes: Vec<Entry> = Vec::new();
             let mut binaries: Vec<PlannedBinary> = Vec::new();
             for (i, target) in g.members.iter().enumerate() {
-                let f = members
-                    .iter()
-                    .find(|f| f.entry.target.as_deref() == Some(target))
-                    .with_context(|| {
-                        format!("universal `{}` of {package}: no archive of member {target} in the inputs", g.name)
-                    })?;
+                let f = chosen.get(target.as_str()).with_context(|| {
+                    format!(
+                        "universal `{}` of {package}: no archive of member {target} in the inputs",
+                        g.name
+                    )
+                })?;
                 let files = unpack(&f.dir.join(&f.entry.name), &work.join(target))?;
-                let top = f.entry.name.trim_end_matches(".tar.gz");
+                let top = ArchiveFormat::of_file_name(&f.entry.name)
+                    .map_or(f.entry.name.as_str(), |(_, stem)| stem);
                 for b in &f.entry.binaries {
                     let rel = b
                         .path
@@ -342,31 +420,37 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
                         });
                     }
                 }
-                if !g.keep_thin {
-                    dropped.push(f.entry.name.clone());
-                }
             }
-            let u = UniversalArtifact {
-                file_name: format!("{top_dir}.tar.gz"),
-                top_dir,
-                package: package.clone(),
-                version: version.clone(),
-                name: g.name.clone(),
-                manifest_path: PathBuf::new(),
-                members: g.members.clone(),
-                tool: g.tool,
-                lipo: g.lipo.clone(),
-                binaries,
-                includes: Vec::new(),
-            };
-            entries.push(dist::write_universal_archive(
-                out_dir,
-                epoch,
-                &u,
-                &slices,
-                includes,
-                scratch.path(),
-            )?);
+            if !g.keep_thin {
+                dropped.extend(members.iter().map(|f| f.entry.name.clone()));
+            }
+            for format in &g.formats {
+                let names =
+                    ArtifactNames::new(&rules.naming, &package, &version, &g.name, true, *format);
+                let u = UniversalArtifact {
+                    file_name: names.file_name,
+                    top_dir: names.top_dir,
+                    unversioned: names.unversioned,
+                    format: *format,
+                    package: package.clone(),
+                    version: version.clone(),
+                    name: g.name.clone(),
+                    manifest_path: PathBuf::new(),
+                    members: g.members.clone(),
+                    tool: g.tool,
+                    lipo: g.lipo.clone(),
+                    binaries: binaries.clone(),
+                    includes: Vec::new(),
+                };
+                entries.push(dist::write_universal_archive(
+                    out_dir,
+                    epoch,
+                    &u,
+                    &slices,
+                    includes.clone(),
+                    scratch.path(),
+                )?);
+            }
         }
     }
 
@@ -387,6 +471,23 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
         entries.push(f.entry.clone());
     }
     drop(scratch);
+    if rules.naming.unversioned_copy {
+        let mut copies = Vec::new();
+        for e in &entries {
+            let (Some(p), Some(t), Some((format, _))) =
+                (&e.package, &e.target, ArchiveFormat::of_file_name(&e.name))
+            else {
+                continue;
+            };
+            let copy = format!(
+                "{}.{}",
+                crate::read::archive_name::unversioned(p, t),
+                format.extension()
+            );
+            copies.push(dist::write_unversioned_copy(out_dir, e, &copy)?);
+        }
+        entries.extend(copies);
+    }
     let (commit, _) = commit.unwrap_or_default();
     let mut header = Manifest::new(commit, epoch);
     header.packages = packages;
@@ -461,10 +562,7 @@ pub fn check_entries(path: &Path) -> Result<()> {
     };
     // Every entry lies in the one top folder the archive's name promises (a debuginfo
     // archive's is its binaries' archive's, so that the debug files land beside them).
-    let stem = name
-        .strip_suffix(".tar.gz")
-        .or_else(|| name.strip_suffix(".zip"))
-        .unwrap_or(&name);
+    let stem = ArchiveFormat::of_file_name(&name).map_or(name.as_str(), |(_, stem)| stem);
     let top = stem.strip_suffix("-debuginfo").unwrap_or(stem).to_string();
     let in_top = |entry: &str| {
         let e = entry.trim_start_matches("./");
@@ -507,12 +605,11 @@ pub fn check_entries(path: &Path) -> Result<()> {
         }
         return Ok(());
     }
-    let f = std::fs::File::open(path)?;
-    let mut t = tar::Archive::new(flate2::read::GzDecoder::new(f));
+    let mut t = archive::open_tar(path)?;
     let mut seen = std::collections::BTreeSet::new();
     for e in t
         .entries()
-        .with_context(|| format!("{} is not a tar.gz archive", path.display()))?
+        .with_context(|| format!("{} is not a tar archive", path.display()))?
     {
         let e = e.with_context(|| format!("{}: corrupt archive", path.display()))?;
         let raw = String::from_utf8_lossy(&e.path_bytes()).into_owned();
@@ -557,13 +654,18 @@ pub fn check_entries(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Extracts the regular files of a tar.gz (already scanned by [`check_entries`]) into
+/// Extracts the regular files of a tar archive (already scanned by [`check_entries`]) into
 /// `into`; returns path-below-top → file. Entry names are only map keys: every file is
 /// written as `into/<index>`, so no name can place a file anywhere else.
 fn unpack(archive_path: &Path, into: &Path) -> Result<BTreeMap<String, PathBuf>> {
     std::fs::create_dir_all(into)?;
-    let f = std::fs::File::open(archive_path)?;
-    let mut t = tar::Archive::new(flate2::read::GzDecoder::new(f));
+    if archive_path.to_string_lossy().ends_with(".zip") {
+        bail!(
+            "{}: a universal binary is built from tar archives of its members; give the apple targets a tar format (archive = \"tar.gz\")",
+            archive_path.display()
+        );
+    }
+    let mut t = archive::open_tar(archive_path)?;
     let mut out = BTreeMap::new();
     for (i, e) in t.entries()?.enumerate() {
         let mut e = e?;
