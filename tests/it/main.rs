@@ -14,6 +14,7 @@ mod cross;
 mod debuginfo;
 mod dist;
 mod doctor;
+mod formats;
 mod github_release;
 mod init;
 mod installers;

@@ -82,7 +82,7 @@ impl ArchiveName {
                                 .map(|n| format!(" (did you mean `{{{n}}}`?)"))
                                 .unwrap_or_default();
                             return Err(format!(
-                                "unknown placeholder `{{{other}}}`{hint}; known: {}",
+                                "has an unknown placeholder `{{{other}}}`{hint}; known: {}",
                                 PLACEHOLDERS
                                     .iter()
                                     .map(|p| format!("{{{p}}}"))
@@ -106,7 +106,7 @@ impl ArchiveName {
                     .all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c))
                 {
                     return Err(format!(
-                        "text `{t}` may hold only letters, digits, `.`, `_`, `-` and `+` (it becomes a file name)"
+                        "has text `{t}`, but literal text may hold only letters, digits, `.`, `_`, `-` and `+` (it becomes a file name)"
                     ));
                 }
             }

@@ -1221,7 +1221,7 @@ mod tests {
     #[test]
     fn archive_name_and_unversioned_copy_are_checked() {
         let e = err("[dist]\narchive-name = \"{name}-{ver}\"\n[[target]]\ntriple = \"x\"\n");
-        assert!(e.starts_with("targets.toml:2:16: key `archive-name`: \"{name}-{ver}\" unknown placeholder `{ver}`"), "{e}");
+        assert!(e.starts_with("targets.toml:2:16: key `archive-name`: \"{name}-{ver}\" has an unknown placeholder `{ver}`"), "{e}");
         let e = err("[dist]\narchive-name = \"{name}-{target}\"\nunversioned-copy = true\n[[target]]\ntriple = \"x\"\n");
         assert!(
             e.contains("key `unversioned-copy`: archive-name \"{name}-{target}\" has no {version}"),
