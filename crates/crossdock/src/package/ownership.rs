@@ -79,6 +79,8 @@ mod tests {
             "app-1.0.0-x86_64-pc-windows-gnu.zip.sha256",
             "app_1.0.0~rc.1_amd64.deb",
             "app-1.0.0~rc.1-1.x86_64.rpm.sha256",
+            "app_v1.0.0_linux-aarch64.tar.xz",
+            "app-aarch64-unknown-linux-gnu.tar.zst.sha256",
             "SHA256SUMS",
             "dist-manifest.json",
             "app-installer.sh",
@@ -99,6 +101,8 @@ mod tests {
             ".rb",
             "-installer.sh",
             "../app.rb",
+            "app.tar.bz2",
+            "app.tar.zst.asc",
         ] {
             assert!(!is_output_name(bad), "{bad}");
         }
