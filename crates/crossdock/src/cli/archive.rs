@@ -1,5 +1,5 @@
 //! `archive OUT --top-dir NAME FILE...`: crossdock's reproducible archiver on its own
-//! (tar.gz or zip by OUT's extension), printing `<sha256>  <name>`. Also what the
+//! (tar.gz, tar.xz, tar.zst or zip by OUT's extension), printing `<sha256>  <name>`. Also what the
 //! benchmark times against `tar | gzip | sha256sum`.
 
 use std::path::PathBuf;

@@ -153,12 +153,12 @@ pub fn from_archive(
         .map(|b| (b.path.as_str(), true))
         .chain(entry.files.iter().map(|f| (f.as_str(), false)))
         .collect();
-    let file = std::fs::File::open(archive).with_context(|| format!("cannot read {}", what()))?;
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    // Any tar format crossdock writes (tar.gz, tar.xz, tar.zst), by the archive's name.
+    let mut tar = crate::package::archive::open_tar(archive).with_context(what)?;
     let mut found: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for e in tar
         .entries()
-        .with_context(|| format!("{} is not a tar.gz", what()))?
+        .with_context(|| format!("{} is not a tar archive", what()))?
     {
         let mut e = e.with_context(|| format!("{}: corrupt archive", what()))?;
         let path = String::from_utf8_lossy(&e.path_bytes()).into_owned();
@@ -315,15 +315,17 @@ mod tests {
             source: Source::Bytes(data.to_vec()),
             mode,
         };
+        let contents = vec![
+            entry("app", b"\x7fELF-ish", MODE_EXECUTABLE),
+            entry("LICENSE-MIT", b"MIT text\n", MODE_FILE),
+            entry("doc/guide.md", b"guide", MODE_FILE),
+        ];
+        use crate::read::config::ArchiveFormat;
         archive::write(
             &path,
-            crate::read::config::ArchiveFormat::TarGz,
+            ArchiveFormat::TarGz,
             top,
-            vec![
-                entry("app", b"\x7fELF-ish", MODE_EXECUTABLE),
-                entry("LICENSE-MIT", b"MIT text\n", MODE_FILE),
-                entry("doc/guide.md", b"guide", MODE_FILE),
-            ],
+            contents.clone(),
             1_700_000_000,
         )
         .unwrap();
@@ -360,6 +362,13 @@ mod tests {
         );
         assert_eq!(p.license_text.as_deref(), Some("MIT text\n"));
         assert_eq!((p.name.as_str(), p.version.as_str()), ("My_App", "1.0.0"));
+        // The same package from a tar.zst and a tar.xz of the same files.
+        for format in [ArchiveFormat::TarZst, ArchiveFormat::TarXz] {
+            let other = dir.path().join(format!("{top}.{}", format.extension()));
+            archive::write(&other, format, top, contents.clone(), 1_700_000_000).unwrap();
+            let q = from_archive(&other, &artifact, &PackageMeta::default()).unwrap();
+            assert_eq!(q.files, p.files, "{format:?}");
+        }
 
         artifact.files.push(format!("{top}/README.md"));
         let e = from_archive(&path, &artifact, &PackageMeta::default())
