@@ -278,3 +278,39 @@ fn merge_of_per_target_tar_xz_dirs_equals_a_single_dist() {
         .join("tiny-0.2.0-aarch64-unknown-linux-gnu/tiny")
         .is_file());
 }
+
+/// `installers = ["deb"]` with tar.zst and tar.xz archives only: one `.deb` per package and
+/// target (not one per format), built from those archives, and byte-identical to the one
+/// a tar.gz release gives (the package holds the files, not the archive).
+#[test]
+fn a_deb_comes_once_per_target_from_xz_or_zstd_archives() {
+    if !require_xz_zstd() || !require("dpkg-deb", have("dpkg-deb")) {
+        return;
+    }
+    let host = host();
+    let fx = Fixture::new("hello-ws");
+    let config = |formats: &str| {
+        format!("[dist]\ninclude = [\"README*\", \"LICENSE*\"]\nformats = {formats}\ninstallers = [\"deb\"]\nmaintainer = \"Crossdock Tests <tests@example.org>\"\ndownload-url = \"https://example.org/{{tag}}/{{file}}\"\n\n[[target]]\ntriple = \"{host}\"\n")
+    };
+    let epoch = [("SOURCE_DATE_EPOCH", "1700000000")];
+    fx.write("targets.toml", &config("[\"tar.zst\", \"tar.xz\"]"));
+    fx.run_env(&["dist"], &epoch).ok();
+    let dist = fx.dist_dir();
+    let debs: Vec<String> = list_files(&dist)
+        .into_iter()
+        .filter(|f| f.ends_with(".deb"))
+        .collect();
+    assert_eq!(debs.len(), 2, "one per package: {debs:?}");
+    let alpha = debs.iter().find(|d| d.starts_with("alpha_")).unwrap();
+    let contents = tool(&dist, "dpkg-deb", &["--contents", alpha]);
+    assert!(contents.contains("./usr/bin/alpha\n"), "{contents}");
+
+    fx.write("targets.toml", &config("[\"tar.gz\"]"));
+    let gz = fx.path().join("gz");
+    fx.run_env(&["dist", "--out-dir", gz.to_str().unwrap()], &epoch)
+        .ok();
+    assert!(
+        std::fs::read(gz.join(alpha)).unwrap() == std::fs::read(dist.join(alpha)).unwrap(),
+        "{alpha} differs between a tar.gz and a tar.zst/tar.xz release"
+    );
+}

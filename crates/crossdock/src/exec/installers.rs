@@ -12,7 +12,7 @@ use crate::package::installer::{self, Release};
 use crate::package::manifest::{ArtifactEntry, ArtifactKind};
 use crate::package::native;
 use crate::plan::InstallerRelease;
-use crate::read::config::Installer;
+use crate::read::config::{ArchiveFormat, Installer};
 use crate::sys::{fs::write_atomic, shell};
 
 fn kind(i: Installer) -> Option<ArtifactKind> {
@@ -85,7 +85,7 @@ pub fn write(
     Ok(out)
 }
 
-/// One `.deb` or `.rpm` per Linux tar.gz archive of the package, built from the archive
+/// One `.deb` or `.rpm` per Linux target of the package, built from its tar archive
 /// itself (so `merge`, which has only the archives, writes the same bytes as `dist`).
 fn write_native(
     out_dir: &Path,
@@ -110,14 +110,27 @@ fn write_native(
         source_date_epoch,
         deb_library_packages: Default::default(),
     };
+    // One package per Linux target, from its first tar archive in the order tar.gz,
+    // tar.xz, tar.zst (with several `formats`, every one holds the same files).
+    let mut chosen: std::collections::BTreeMap<&str, (ArchiveFormat, &ArtifactEntry)> =
+        Default::default();
     for a in archives.iter().filter(|a| {
         a.kind == ArtifactKind::Archive
             && a.package.as_deref() == Some(info.package.as_str())
-            && a.name.ends_with(".tar.gz")
             && a.target
                 .as_deref()
                 .is_some_and(|t| crate::read::triple::Triple::new(t).is_linux())
     }) {
+        let (Some(target), Some((format, _))) =
+            (a.target.as_deref(), ArchiveFormat::of_file_name(&a.name))
+        else {
+            continue;
+        };
+        if format != ArchiveFormat::Zip && chosen.get(target).is_none_or(|(f, _)| format < *f) {
+            chosen.insert(target, (format, a));
+        }
+    }
+    for (_, a) in chosen.into_values() {
         let path = out_dir.join(&a.name);
         let pkg = native::from_archive(&path, a, &meta)?;
         let (file_name, bytes, kind_entry) = match kind {
