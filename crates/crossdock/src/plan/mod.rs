@@ -64,6 +64,12 @@ pub struct BuildStep {
     /// Profile settings crossdock changes for this build (`profile.dist.strip=true`):
     /// shown by `--dry-run` and recorded in the manifest, never silent.
     pub profile_overrides: Vec<String>,
+    /// When crossdock strips: the same build with stripping off for the shipped packages
+    /// (`profile.dist.package.<pkg>.strip=false`; their dependencies stay as built), run
+    /// only when a binary changed, to record its size before stripping.
+    /// Serialized as its command line (its environment is the build's).
+    #[serde(serialize_with = "command::serialize_argv")]
+    pub unstripped: Option<CargoInvocation>,
     /// The smoke run of each binary this step builds, by cargo `[[bin]]` name: its
     /// arguments, or `None` when targets.toml turns it off for that binary. Empty when no
     /// binary of this target can run here.
@@ -359,6 +365,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
         let cargo = build_command(config, facts, target, &spec, &profile, &pkgs, jobs);
         let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
+        let unstripped = unstripped_command(target, &cargo, &profile, &pkgs);
         builds.push(BuildStep {
             target: target.triple.clone(),
             builder: target.builder,
@@ -378,6 +385,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                 facts.workspace.profile_has_debuginfo(&profile),
             ),
             split_debuginfo,
+            unstripped,
             smoke,
             smoke_skipped,
         });
@@ -605,7 +613,7 @@ mod problem;
 mod render;
 
 pub use c_toolchain::{c_toolchain, CToolchain};
-use command::{build_command, profile_overrides, smoke_plan};
+use command::{build_command, profile_overrides, smoke_plan, unstripped_command};
 pub use command::{is_build_info, CargoInvocation};
 use installers::installer_releases;
 pub use installers::InstallerRelease;

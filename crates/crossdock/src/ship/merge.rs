@@ -285,6 +285,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
             let top_dir = format!("{package}-{version}-{}", g.name);
             let work = scratch.path().join(&top_dir);
             let mut slices: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+            let mut stripped: Vec<(String, Option<u64>)> = Vec::new();
             let mut includes: Vec<Entry> = Vec::new();
             let mut binaries: Vec<PlannedBinary> = Vec::new();
             for (i, target) in g.members.iter().enumerate() {
@@ -319,6 +320,10 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
                         )
                     })?;
                     slices.entry(b.name.clone()).or_default().push(path.clone());
+                    stripped.push((
+                        b.name.clone(),
+                        b.unstripped_size.map(|n| n.saturating_sub(b.size)),
+                    ));
                     if i == 0 {
                         binaries.push(PlannedBinary {
                             name: b.name.clone(),
@@ -364,6 +369,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, groups: &[Group]) -> Result<Man
                 epoch,
                 &u,
                 &slices,
+                &crate::exec::size::stripped_away(stripped),
                 includes,
                 scratch.path(),
             )?);
