@@ -68,6 +68,8 @@ pub mod raw {
         pub download_url: Option<Spanned<String>>,
         /// `Name <mail>` for the native packages (default: Cargo.toml's `authors`).
         pub maintainer: Option<String>,
+        /// `dist --compare` warns when a binary or archive grew by more: `"10%"`.
+        pub size_warn: Option<Spanned<toml::Value>>,
     }
 
     #[derive(Debug, Deserialize, Clone)]
@@ -319,6 +321,8 @@ pub struct Config {
     pub profile: Option<String>,
     /// `jobs` in [dist].
     pub jobs: Option<usize>,
+    /// `size-warn` in [dist], in percent: the growth `dist --compare` warns about.
+    pub size_warn: Option<f64>,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub targets: Vec<Target>,
@@ -454,6 +458,7 @@ impl Config {
             include: Vec::new(),
             profile: None,
             jobs: None,
+            size_warn: None,
             cargo: None,
             rustc: None,
             targets: Vec::new(),
@@ -483,6 +488,18 @@ impl Config {
             }
         }
         self.jobs = d.jobs.map(|j| j.into_inner());
+        if let Some(v) = d.size_warn {
+            let percent = v.get_ref().as_str().and_then(super::percent::parse);
+            self.size_warn = Some(percent.ok_or_else(|| {
+                self.error(
+                    Span::from(v.span()),
+                    format!(
+                        "key `size-warn`: `{}` is not a percentage; write it as a string such as \"10%\" (warn when a binary or archive grew by more than that)",
+                        self.source.get(v.span()).unwrap_or("?")
+                    ),
+                )
+            })?);
+        }
         self.cargo = d.cargo;
         self.rustc = d.rustc;
         if let Some(list) = d.installers {
@@ -1085,6 +1102,22 @@ mod tests {
         assert!(e.contains("unknown key `build`"), "{e}");
         // Not TOML at all: the parse error, located.
         assert!(err("[target\n").starts_with("targets.toml:"));
+    }
+
+    #[test]
+    fn size_warn_is_a_percentage_string_and_errors_point_at_it() {
+        let t = "[[target]]\ntriple = \"x\"\n";
+        assert_eq!(parse(t).unwrap().size_warn, None);
+        let c = parse(&format!("[dist]\nsize-warn = \"12.5%\"\n{t}")).unwrap();
+        assert_eq!(c.size_warn, Some(12.5));
+        for (bad, shown) in [("10", "10"), ("\"10\"", "\"10\""), ("\"-1%\"", "\"-1%\"")] {
+            let e = err(&format!("[dist]\njobs = 2\nsize-warn = {bad}\n{t}"));
+            assert!(
+                e.contains(&format!("targets.toml:3:13: key `size-warn`: `{shown}` is not a percentage; write it as a string such as \"10%\"")),
+                "{e}"
+            );
+        }
+        assert!(err(&format!("[dist]\nsize-warm = \"1%\"\n{t}")).contains("size-warn"));
     }
 
     #[test]
