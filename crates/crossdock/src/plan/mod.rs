@@ -161,6 +161,8 @@ pub struct Plan {
     pub partial: bool,
     /// `--keep-going`: a failing target is recorded ([`Failed`]) and the run goes on.
     pub keep_going: bool,
+    /// `size-warn` of `[dist]` in percent (default 10): the growth `dist --compare` warns about.
+    pub size_warn: f64,
 }
 
 /// A target or universal group that this run leaves out, with the reason and the fix.
@@ -464,6 +466,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         force: opts.force,
         partial: !opts.targets.is_empty() || !opts.packages.is_empty(),
         keep_going: opts.keep_going,
+        size_warn: config.size_warn.unwrap_or(DEFAULT_SIZE_WARN),
     })
 }
 
@@ -478,6 +481,9 @@ const OBJCOPY: &[&str] = &[
     "llvm-objcopy-15",
     "llvm-objcopy-14",
 ];
+
+/// The growth `dist --compare` warns about when `size-warn` is not set, in percent.
+pub const DEFAULT_SIZE_WARN: f64 = 10.0;
 
 /// Memory a rustc job may take at its peak (LTO and big crates take more, small ones less).
 pub const BYTES_PER_JOB: u64 = 3 << 29; // 1.5 GiB
