@@ -373,6 +373,13 @@ fn build_target(
                     )
                 })
                 .map_err(|e| (FailedStep::Build, e))?;
+            // With debug info split off, the binary cargo built is the one before
+            // stripping: its size needs no measuring build (`unstripped` is none).
+            let built_size = step
+                .split_debuginfo
+                .as_ref()
+                .and_then(|_| std::fs::metadata(path).ok())
+                .map(|m| m.len());
             let (path, debug) = match &step.split_debuginfo {
                 None => (path, None),
                 Some(objcopy) => {
@@ -444,7 +451,7 @@ fn build_target(
                 planned: b.clone(),
                 path: path.clone(),
                 size: data.len() as u64,
-                unstripped_size: None,
+                unstripped_size: built_size,
                 sha256: sha,
                 format: info.to_string(),
                 glibc: info.glibc.clone(),

@@ -89,7 +89,8 @@ fn sizes(m: &Manifest) -> BTreeMap<Key, u64> {
 }
 
 /// `.tar.gz` for `app-1.2.3-x86_64-unknown-linux-gnu.tar.gz`: what the file name holds
-/// besides the package, version and target.
+/// besides the package, version and target. A name of another shape (`app_1.2.3_amd64.deb`)
+/// is kept with its version written `{version}`, so that it still matches across releases.
 fn archive_kind(a: &ArtifactEntry) -> String {
     let stem = format!(
         "{}-{}-{}",
@@ -97,8 +98,9 @@ fn archive_kind(a: &ArtifactEntry) -> String {
         a.version.as_deref().unwrap_or(""),
         a.target.as_deref().unwrap_or("")
     );
-    match a.name.strip_prefix(&stem) {
-        Some(rest) if !rest.is_empty() => rest.to_string(),
+    match (a.name.strip_prefix(&stem), a.version.as_deref()) {
+        (Some(rest), _) if !rest.is_empty() => rest.to_string(),
+        (_, Some(v)) if !v.is_empty() => a.name.replace(v, "{version}"),
         _ => a.name.clone(),
     }
 }

@@ -286,14 +286,16 @@ pub(super) fn profile_overrides(
 /// turned off for the shipped packages only (a package override, so the dependencies are
 /// shared with the real build and only the packages' own crates compile again), cargo's
 /// diagnostics as JSON (already shown by the real build) and its status lines quiet. `None`
-/// when crossdock does not strip (`strip = false`): the binary is shipped as built.
+/// when crossdock does not strip (`strip = false`): the binary is shipped as built; and with
+/// `debuginfo = "separate"`, where cargo builds unstripped and crossdock strips afterwards,
+/// so the size before stripping is that of cargo's own file.
 pub(super) fn unstripped_command(
     target: &Target,
     cargo: &CargoInvocation,
     profile: &str,
     packages: &[String],
 ) -> Option<CargoInvocation> {
-    if target.strip == Strip::None {
+    if target.strip == Strip::None || target.separate_debuginfo {
         return None;
     }
     let mut c = cargo.clone();

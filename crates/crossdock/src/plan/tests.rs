@@ -282,6 +282,11 @@ fn unstripped_build_turns_stripping_off_for_the_shipped_packages_only() {
     let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
     assert!(p.builds[0].unstripped.is_none());
     assert!(!p.render().contains("  size:"), "{}", p.render());
+    // debuginfo = "separate": cargo's own file is the unstripped binary, no extra build.
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\ndebuginfo = \"separate\"\n");
+    let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
+    assert!(p.builds[0].split_debuginfo.is_some());
+    assert!(p.builds[0].unstripped.is_none());
 }
 
 #[test]

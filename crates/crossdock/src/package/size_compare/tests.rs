@@ -233,3 +233,16 @@ fn universal_archives_and_their_binaries_are_matched_by_group_name() {
         .iter()
         .all(|e| e.target == "universal-apple-darwin" && e.percent == Some(30.0) && e.warn));
 }
+
+#[test]
+fn other_file_shapes_match_with_their_version_left_out() {
+    let deb = |v: &str, size: u64| {
+        let mut a = artifact(ArtifactKind::Archive, "app", v, LINUX, "", size, Vec::new());
+        a.name = format!("app_{v}_amd64.deb");
+        manifest(v, vec![a])
+    };
+    let c = compare("o", &deb("1.0.0", 100), &deb("1.1.0", 150), 10.0);
+    assert_eq!(c.entries.len(), 1, "{:#?}", c.entries);
+    assert_eq!(c.entries[0].name, "app_{version}_amd64.deb");
+    assert_eq!(c.entries[0].change, Some(50));
+}
