@@ -125,8 +125,21 @@ fn separate_debuginfo_ships_beside_the_binary() {
         plan.contains("profile.dist.strip=false") && plan.contains("profile.dist.debug=1"),
         "{plan}"
     );
-    fx.run(&["dist"]).ok();
+    let first = fx.run(&["dist"]).ok();
     let dist = fx.dist_dir();
+    // The size before stripping is cargo's own (unsplit) file: no measuring build.
+    assert!(!first.stderr.contains("Measuring"), "{}", first.stderr);
+    let manifest = read_manifest(&dist);
+    let b = &manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "archive")
+        .unwrap()["binaries"][0];
+    assert!(
+        b["unstripped_size"].as_u64().unwrap() > b["size"].as_u64().unwrap(),
+        "{b:#}"
+    );
     let stem = format!("tiny-0.2.0-{host}");
     let debug_archive = format!("{stem}-debuginfo.tar.gz");
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();

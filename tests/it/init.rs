@@ -521,3 +521,48 @@ fn another_tool_s_targets_toml_is_kept_and_config_points_elsewhere() {
         .join(format!("tiny-0.2.0-{host}.tar.gz"))
         .is_file());
 }
+
+#[test]
+fn init_writes_a_size_profile_cargo_builds_with_and_keeps_an_existing_one() {
+    let fx = fresh();
+    let original = read(&fx, "Cargo.toml");
+    let without = original.replace("\n[profile.dist]\ninherits = \"release\"\n", "");
+    assert_ne!(without, original);
+    fx.write("Cargo.toml", &without);
+    let r = init(&fx, &[]).ok();
+    assert!(r.stderr.contains("added [profile.dist]"), "{}", r.stderr);
+    let manifest = read(&fx, "Cargo.toml");
+    let t: toml::Table = manifest.parse().unwrap();
+    let d = &t["profile"]["dist"];
+    assert_eq!(d["inherits"].as_str(), Some("release"), "{manifest}");
+    assert_eq!(d["lto"].as_str(), Some("thin"), "{manifest}");
+    assert_eq!(d["codegen-units"].as_integer(), Some(1), "{manifest}");
+    assert_eq!(d["strip"].as_bool(), Some(true), "{manifest}");
+    assert!(d.get("panic").is_none(), "{manifest}");
+    assert!(manifest.ends_with("# panic = \"abort\"\n"), "{manifest}");
+    // cargo takes the profile: the binary it builds carries no symbols.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    tool(
+        fx.path(),
+        &cargo,
+        &[
+            "build",
+            "--offline",
+            "-q",
+            "-p",
+            "tiny",
+            "--profile",
+            "dist",
+        ],
+    );
+    let described = tool(fx.path(), "file", &["target/dist/tiny"]);
+    assert!(described.contains(", stripped"), "{described}");
+
+    // A project with its own [profile.dist] keeps it, byte for byte.
+    let fx = fresh();
+    init(&fx, &[]).ok();
+    assert_eq!(
+        read(&fx, "Cargo.toml"),
+        original.replace("[workspace]\n", "[workspace]\nmembers = [\"xtask\"]\n")
+    );
+}

@@ -28,5 +28,6 @@ mod ownership;
 mod real_projects;
 mod rehearsal;
 mod release;
+mod size;
 mod skip;
 mod xtask;

@@ -1,12 +1,14 @@
 //! `dist`: plan, then (unless `--dry-run`) execute.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use super::WorkspaceArgs;
 use crate::exec::pipeline;
+use crate::package::manifest::{self, Manifest};
+use crate::package::size_compare;
 use crate::plan::Options;
 use crate::{facts, sys::shell};
 
@@ -40,10 +42,37 @@ pub struct DistArgs {
     /// list the failure (in the summary and the manifest's `failed`); the exit code is still 1.
     #[arg(long)]
     pub keep_going: bool,
+    /// A previous release's dist-manifest.json (or its folder): print how much each binary
+    /// and archive grew or shrank, and warn above `size-warn` ([dist], default "10%").
+    #[arg(long, value_name = "OLD_MANIFEST")]
+    pub compare: Option<PathBuf>,
+}
+
+/// The manifest `--compare` names, read before any build so a wrong path fails at once.
+fn read_old_manifest(path: &Path) -> Result<Manifest> {
+    let file = if path.is_dir() {
+        path.join(manifest::FILE_NAME)
+    } else {
+        path.to_path_buf()
+    };
+    Manifest::read(&file).with_context(|| {
+        format!(
+            "--compare {}: give the dist-manifest.json of a previous release (a local file, or the folder holding it)",
+            path.display()
+        )
+    })
 }
 
 pub fn run(a: DistArgs) -> Result<i32> {
     super::set_verbosity(a.ws.verbose, a.json);
+    if a.dry_run && a.compare.is_some() {
+        bail!("--compare compares the binaries and archives of a real run, which --dry-run does not make: drop one of the two");
+    }
+    let old = a
+        .compare
+        .as_deref()
+        .map(|p| read_old_manifest(p).map(|m| (p.display().to_string(), m)))
+        .transpose()?;
     let opts = Options {
         targets: a.ws.targets.clone(),
         out_dir: a.out_dir.as_deref().map(facts::absolute).transpose()?,
@@ -65,8 +94,19 @@ pub fn run(a: DistArgs) -> Result<i32> {
         return Ok(if plan.problems.is_empty() { 0 } else { 1 });
     }
     let (plan, manifest) = pipeline::run(&a.ws.location(), &opts)?;
+    let comparison = old
+        .as_ref()
+        .map(|(path, old)| size_compare::compare(path, old, &manifest, plan.size_warn));
     if a.json {
-        print!("{}", manifest.to_json());
+        match &comparison {
+            // The manifest's own keys, plus the comparison.
+            Some(c) => {
+                let mut v = serde_json::to_value(&manifest)?;
+                v["size_comparison"] = serde_json::to_value(c)?;
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            }
+            None => print!("{}", manifest.to_json()),
+        }
     } else {
         shell::status(
             "Finished",
@@ -78,7 +118,13 @@ pub fn run(a: DistArgs) -> Result<i32> {
         );
         if shell::verbosity() >= shell::Verbosity::Normal {
             eprint!("{}", manifest.summary());
+            if let Some(c) = &comparison {
+                eprint!("{}", c.render());
+            }
         }
+    }
+    for w in comparison.iter().flat_map(|c| c.warnings()) {
+        shell::warn(w);
     }
     if !manifest.failed.is_empty() {
         let list: Vec<String> = manifest

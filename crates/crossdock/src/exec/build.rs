@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use crate::facts::toolchain;
-use crate::plan::{BuildStep, StdSource};
+use crate::plan::{BuildStep, CargoInvocation, StdSource};
 use crate::sys::process::Cmd;
 use crate::sys::shell;
 
@@ -40,14 +40,14 @@ pub fn ensure_std(step: &BuildStep) -> Result<()> {
     }
 }
 
-/// The command of a step, ready to run.
-pub fn command(step: &BuildStep, workspace_root: &Path) -> Cmd {
-    let argv = step.cargo.argv();
+/// A cargo invocation, ready to run.
+fn invocation_command(cargo: &CargoInvocation, workspace_root: &Path) -> Cmd {
+    let argv = cargo.argv();
     let mut cmd = Cmd::new(&argv[0]).args(&argv[1..]).cwd(workspace_root);
-    for (k, v) in &step.cargo.env {
+    for (k, v) in &cargo.env {
         cmd = cmd.env(k, v);
     }
-    for k in &step.cargo.env_remove {
+    for k in &cargo.env_remove {
         cmd = cmd.env_remove(k);
     }
     cmd
@@ -57,7 +57,16 @@ pub fn command(step: &BuildStep, workspace_root: &Path) -> Cmd {
 pub type Executables = BTreeMap<(PathBuf, String), PathBuf>;
 
 pub fn run(step: &BuildStep, workspace_root: &Path) -> Result<Executables> {
-    let cmd = command(step, workspace_root);
+    run_invocation(&step.cargo, &step.target, workspace_root)
+}
+
+/// Runs one cargo invocation of `target`'s build (the step's own, or its `unstripped`).
+pub fn run_invocation(
+    cargo: &CargoInvocation,
+    target: &str,
+    workspace_root: &Path,
+) -> Result<Executables> {
+    let cmd = invocation_command(cargo, workspace_root);
     let mut found = Executables::new();
     let mut parse_error = None;
     let status = cmd.stream_stdout(|line| {
@@ -82,7 +91,7 @@ pub fn run(step: &BuildStep, workspace_root: &Path) -> Result<Executables> {
     if !status.success() {
         bail!(
             "building target {} failed ({status}); cargo's errors are above.\nThe command was:\n  {}",
-            step.target,
+            target,
             cmd.display()
         );
     }

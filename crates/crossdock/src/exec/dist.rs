@@ -30,6 +30,8 @@ pub struct ReadyBinary {
     pub planned: PlannedBinary,
     pub path: PathBuf,
     pub size: u64,
+    /// Its size before stripping (see `exec::size`), when measured.
+    pub unstripped_size: Option<u64>,
     pub sha256: String,
     pub format: String,
     /// The oldest glibc the binary runs on (`x.y`), for a glibc-linked ELF binary.
@@ -243,12 +245,17 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
             .context("cannot create a scratch dir in the target dir")?;
         for u in &plan.universals {
             let mut slices: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+            let mut stripped: Vec<(String, Option<u64>)> = Vec::new();
             for member in &u.members {
                 for b in &ready[&(member.clone(), u.manifest_path.clone())] {
                     slices
                         .entry(b.planned.name.clone())
                         .or_default()
                         .push(b.path.clone());
+                    stripped.push((
+                        b.planned.name.clone(),
+                        b.unstripped_size.map(|n| n.saturating_sub(b.size)),
+                    ));
                 }
             }
             let includes: Vec<Entry> = u
@@ -265,6 +272,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
                 plan.source_date_epoch,
                 u,
                 &slices,
+                &crate::exec::size::stripped_away(stripped),
                 includes,
                 scratch.path(),
             )?;
@@ -378,6 +386,13 @@ fn build_target(
                     )
                 })
                 .map_err(|e| (FailedStep::Build, e))?;
+            // With debug info split off, the binary cargo built is the one before
+            // stripping: its size needs no measuring build (`unstripped` is none).
+            let built_size = step
+                .split_debuginfo
+                .as_ref()
+                .and_then(|_| std::fs::metadata(path).ok())
+                .map(|m| m.len());
             let (path, debug) = match &step.split_debuginfo {
                 None => (path, None),
                 Some(objcopy) => {
@@ -449,6 +464,7 @@ fn build_target(
                 planned: b.clone(),
                 path: path.clone(),
                 size: data.len() as u64,
+                unstripped_size: built_size,
                 sha256: sha,
                 format: info.to_string(),
                 glibc: info.glibc.clone(),
@@ -457,6 +473,7 @@ fn build_target(
         }
         ready.insert(key, list);
     }
+    crate::exec::size::record_unstripped(plan, step, ready).map_err(|e| (FailedStep::Build, e))?;
     Ok(())
 }
 
@@ -710,6 +727,7 @@ fn write_thin_archive(
             name: b.planned.name.clone(),
             path: format!("{}/{}", a.top_dir, b.planned.file_name),
             size: b.size,
+            unstripped_size: b.unstripped_size,
             sha256: b.sha256.clone(),
             format: b.format.clone(),
             glibc: b.glibc.clone(),
@@ -752,12 +770,15 @@ fn write_thin_archive(
 }
 
 /// Fuses each binary's slices (one per member target, in member order) and writes the
-/// universal archive. Shared by `dist` and `merge`.
+/// universal archive. `stripped`: what stripping removed from each binary's slices
+/// ([`crate::exec::size::stripped_away`]); its unstripped size is the fat size plus that. Shared by `dist`
+/// and `merge`.
 pub fn write_universal_archive(
     out_dir: &Path,
     epoch: u64,
     u: &UniversalArtifact,
     slices: &BTreeMap<String, Vec<PathBuf>>,
+    stripped: &BTreeMap<String, u64>,
     includes: Vec<Entry>,
     scratch: &Path,
 ) -> Result<ArtifactEntry> {
@@ -778,6 +799,7 @@ pub fn write_universal_archive(
             name: b.name.clone(),
             path: format!("{}/{}", u.top_dir, b.file_name),
             size,
+            unstripped_size: stripped.get(&b.name).map(|s| size + s),
             sha256,
             format: format!("Mach-O universal ({})", archs.join(", ")),
             glibc: None,

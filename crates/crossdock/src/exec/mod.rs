@@ -10,3 +10,4 @@ pub mod jobs;
 pub mod kept;
 pub mod lock;
 pub mod pipeline;
+pub mod size;

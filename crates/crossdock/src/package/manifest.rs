@@ -106,7 +106,14 @@ pub struct BinaryEntry {
     pub name: String,
     /// Path inside the archive.
     pub path: String,
+    /// The shipped (stripped) size.
     pub size: u64,
+    /// The size before stripping: the same build with `strip = false` for its package.
+    /// For a universal binary, `size` plus what stripping removed from its slices (the fat
+    /// header and slice alignment counted once, as shipped). Absent when crossdock does not
+    /// strip (`strip = false`) or could not measure it (a warning said why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unstripped_size: Option<u64>,
     pub sha256: String,
     /// `ELF 64-bit x86_64, dynamically linked` or the slices of a universal binary.
     pub format: String,
@@ -146,7 +153,7 @@ impl Manifest {
             "{:<w0$}  {:<w1$}  {:>10}  {}\n",
             "artifact", "target", "size", "sha256"
         );
-        for a in rows {
+        for a in &rows {
             // The oldest glibc a Linux binary runs on, where it needs one.
             let glibc = a
                 .glibc_floor()
@@ -180,6 +187,42 @@ impl Manifest {
                 "",
                 f.step.name(),
                 f.error.lines().next().unwrap_or("")
+            ));
+        }
+        s.push_str(&self.binary_sizes(&rows));
+        s
+    }
+
+    /// The summary's second table: each shipped binary's size, and before stripping.
+    fn binary_sizes(&self, archives: &[&ArtifactEntry]) -> String {
+        let rows: Vec<(&str, &str, &BinaryEntry)> = archives
+            .iter()
+            .flat_map(|a| {
+                let target = a.target.as_deref().unwrap_or("");
+                a.binaries.iter().map(move |b| (b.name.as_str(), target, b))
+            })
+            .collect();
+        if rows.is_empty() {
+            return String::new();
+        }
+        let w0 = rows.iter().map(|r| r.0.len()).max().unwrap_or(6).max(6);
+        let w1 = rows.iter().map(|r| r.1.len()).max().unwrap_or(6).max(6);
+        let mut s = format!(
+            "\n{:<w0$}  {:<w1$}  {:>10}  {:>10}\n",
+            "binary", "target", "size", "unstripped"
+        );
+        for (name, target, b) in rows {
+            let before = match b.unstripped_size {
+                Some(n) if n > 0 => format!(
+                    "{:>10}  (stripping saved {:.0}%)",
+                    shell::human_size(n),
+                    100.0 * n.saturating_sub(b.size) as f64 / n as f64
+                ),
+                _ => format!("{:>10}", "-"),
+            };
+            s.push_str(&format!(
+                "{name:<w0$}  {target:<w1$}  {:>10}  {before}\n",
+                shell::human_size(b.size)
             ));
         }
         s
@@ -259,6 +302,7 @@ mod tests {
             name: name.into(),
             path: format!("top/{name}"),
             size: 1,
+            unstripped_size: None,
             sha256: "0".repeat(64),
             format: "ELF 64-bit x86_64, dynamically linked".into(),
             glibc: glibc.map(String::from),
@@ -307,5 +351,47 @@ mod tests {
         assert_eq!(json.matches("\"glibc\"").count(), 2, "{json}");
         let back: Manifest = serde_json::from_str(&json).unwrap();
         assert_eq!(back, m);
+    }
+
+    #[test]
+    fn binary_sizes_before_and_after_stripping_are_listed_and_old_manifests_still_parse() {
+        let mut m = Manifest::new(None, 0);
+        let mut a = binary("app", None);
+        a.size = 1024 * 1024;
+        a.unstripped_size = Some(4 * 1024 * 1024);
+        let mut b = binary("tool", None);
+        b.size = 2048;
+        m.artifacts
+            .push(archive("app.tar.gz", vec![a.clone(), b.clone()]));
+        m.artifacts.push(archive("app.zip", Vec::new()));
+        let s = m.summary();
+        let table: Vec<&str> = s
+            .lines()
+            .skip_while(|l| !l.starts_with("binary "))
+            .collect();
+        assert_eq!(table.len(), 3, "{s}");
+        assert!(table[0].ends_with("  size  unstripped"), "{s}");
+        assert!(
+            table[1].starts_with("app     x86_64-unknown-linux-gnu")
+                && table[1].ends_with("  1.0 MiB     4.0 MiB  (stripping saved 75%)"),
+            "{s}"
+        );
+        assert!(
+            table[2].starts_with("tool") && table[2].ends_with("2.0 KiB           -"),
+            "{s}"
+        );
+        let json = m.to_json();
+        assert_eq!(
+            json.matches("\"unstripped_size\": 4194304").count(),
+            1,
+            "{json}"
+        );
+        let back: Manifest = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
+        // A manifest written before the field existed reads as "not measured".
+        let old = json.replace(",\n          \"unstripped_size\": 4194304", "");
+        assert_ne!(old, json);
+        let back: Manifest = serde_json::from_str(&old).unwrap();
+        assert_eq!(back.artifacts[0].binaries[0].unstripped_size, None);
     }
 }

@@ -10,4 +10,5 @@ pub mod installer;
 pub mod manifest;
 pub mod native;
 pub mod ownership;
+pub mod size_compare;
 pub mod universal;

@@ -74,6 +74,14 @@ impl Serialize for CargoInvocation {
     }
 }
 
+/// An optional invocation as its command line only (`unstripped` in the plan's JSON).
+pub(super) fn serialize_argv<S: serde::Serializer>(
+    c: &Option<CargoInvocation>,
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    c.as_ref().map(CargoInvocation::argv).serialize(ser)
+}
+
 pub(super) fn build_command(
     config: &Config,
     facts: &Facts,
@@ -272,6 +280,41 @@ pub(super) fn profile_overrides(
         Strip::None => Vec::new(),
         s => vec![format!("profile.{profile}.strip={}", s.profile_value())],
     }
+}
+
+/// The build that measures the shipped binaries before stripping: `cargo` with stripping
+/// turned off for the shipped packages only (a package override, so the dependencies are
+/// shared with the real build and only the packages' own crates compile again), cargo's
+/// diagnostics as JSON (already shown by the real build) and its status lines quiet. `None`
+/// when crossdock does not strip (`strip = false`): the binary is shipped as built; and with
+/// `debuginfo = "separate"`, where cargo builds unstripped and crossdock strips afterwards,
+/// so the size before stripping is that of cargo's own file.
+pub(super) fn unstripped_command(
+    target: &Target,
+    cargo: &CargoInvocation,
+    profile: &str,
+    packages: &[String],
+) -> Option<CargoInvocation> {
+    if target.strip == Strip::None || target.separate_debuginfo {
+        return None;
+    }
+    let mut c = cargo.clone();
+    for a in &mut c.args {
+        if a.starts_with("--message-format=") {
+            *a = "--message-format=json".into();
+        }
+    }
+    c.args.push("--quiet".into());
+    let at = c
+        .config
+        .iter()
+        .position(|v| v.starts_with(&format!("profile.{profile}.strip=")))
+        .map_or(0, |i| i + 1);
+    for (i, p) in packages.iter().enumerate() {
+        c.config
+            .insert(at + i, format!("profile.{profile}.package.{p}.strip=false"));
+    }
+    Some(c)
 }
 
 /// The smoke run of each binary of a target, and why there is none when there is none.

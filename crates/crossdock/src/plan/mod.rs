@@ -64,6 +64,12 @@ pub struct BuildStep {
     /// Profile settings crossdock changes for this build (`profile.dist.strip=true`):
     /// shown by `--dry-run` and recorded in the manifest, never silent.
     pub profile_overrides: Vec<String>,
+    /// When crossdock strips: the same build with stripping off for the shipped packages
+    /// (`profile.dist.package.<pkg>.strip=false`; their dependencies stay as built), run
+    /// only when a binary changed, to record its size before stripping.
+    /// Serialized as its command line (its environment is the build's).
+    #[serde(serialize_with = "command::serialize_argv")]
+    pub unstripped: Option<CargoInvocation>,
     /// The smoke run of each binary this step builds, by cargo `[[bin]]` name: its
     /// arguments, or `None` when targets.toml turns it off for that binary. Empty when no
     /// binary of this target can run here.
@@ -164,6 +170,8 @@ pub struct Plan {
     pub partial: bool,
     /// `--keep-going`: a failing target is recorded ([`Failed`]) and the run goes on.
     pub keep_going: bool,
+    /// `size-warn` of `[dist]` in percent (default 10): the growth `dist --compare` warns about.
+    pub size_warn: f64,
 }
 
 /// A target or universal group that this run leaves out, with the reason and the fix.
@@ -369,6 +377,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
         let cargo = build_command(config, facts, target, &spec, &profile, &pkgs, jobs);
         let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
+        let unstripped = unstripped_command(target, &cargo, &profile, &pkgs);
         builds.push(BuildStep {
             target: target.triple.clone(),
             builder: target.builder,
@@ -388,6 +397,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                 facts.workspace.profile_has_debuginfo(&profile),
             ),
             split_debuginfo,
+            unstripped,
             smoke,
             smoke_skipped,
         });
@@ -483,6 +493,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         force: opts.force,
         partial: !opts.targets.is_empty() || !opts.packages.is_empty(),
         keep_going: opts.keep_going,
+        size_warn: config.size_warn.unwrap_or(DEFAULT_SIZE_WARN),
     })
 }
 
@@ -497,6 +508,9 @@ const OBJCOPY: &[&str] = &[
     "llvm-objcopy-15",
     "llvm-objcopy-14",
 ];
+
+/// The growth `dist --compare` warns about when `size-warn` is not set, in percent.
+pub const DEFAULT_SIZE_WARN: f64 = 10.0;
 
 /// Memory a rustc job may take at its peak (LTO and big crates take more, small ones less).
 pub const BYTES_PER_JOB: u64 = 3 << 29; // 1.5 GiB
@@ -633,7 +647,7 @@ mod problem;
 mod render;
 
 pub use c_toolchain::{c_toolchain, CToolchain};
-use command::{build_command, profile_overrides, smoke_plan};
+use command::{build_command, profile_overrides, smoke_plan, unstripped_command};
 pub use command::{is_build_info, CargoInvocation};
 use installers::installer_releases;
 pub use installers::InstallerRelease;

@@ -45,6 +45,19 @@ impl Plan {
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
             s.push_str(&format!("  embeds:  {}\n", info.join(" ")));
+            if let Some(u) = &b.unstripped {
+                // Only the package overrides differ from `run:`.
+                let only: Vec<&str> = u
+                    .config
+                    .iter()
+                    .filter(|c| c.contains(".package."))
+                    .map(String::as_str)
+                    .collect();
+                s.push_str(&format!(
+                    "  size:    before strip, when a binary changed: `run:` with {}\n",
+                    only.join(" ")
+                ));
+            }
             let runner = b
                 .runner
                 .as_ref()

@@ -239,6 +239,57 @@ fn linker_and_runner_only_when_set() {
 }
 
 #[test]
+fn unstripped_build_turns_stripping_off_for_the_shipped_packages_only() {
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let opts = Options::default();
+    let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
+    let b = &p.builds[0];
+    let u = b.unstripped.as_ref().expect("crossdock strips by default");
+    // The real build's command, with its diagnostics as JSON (already shown), quiet, and
+    // per-package overrides after the profile-wide strip (a package override wins).
+    let real = b.cargo.argv();
+    let argv = u.argv();
+    assert!(
+        argv.contains(&"--message-format=json".to_string()),
+        "{argv:?}"
+    );
+    assert!(argv.contains(&"--quiet".to_string()), "{argv:?}");
+    let at = |v: &[String], s: &str| v.iter().position(|a| a == s);
+    let strip = at(&argv, "profile.dist.strip=true").unwrap();
+    let alpha = at(&argv, "profile.dist.package.alpha.strip=false").unwrap();
+    let beta = at(&argv, "profile.dist.package.beta.strip=false").unwrap();
+    assert!(strip < alpha && alpha < beta, "{argv:?}");
+    let rest: Vec<&String> = argv
+        .iter()
+        .filter(|a| {
+            !a.contains(".package.") && !a.starts_with("--message-format") && *a != "--quiet"
+        })
+        .collect();
+    let real_rest: Vec<&String> = real
+        .iter()
+        .filter(|a| !a.starts_with("--message-format"))
+        .collect();
+    assert_eq!(
+        rest.len(),
+        real_rest.len() + 2,
+        "two more --config: {argv:?}"
+    );
+    assert_eq!(u.env, b.cargo.env);
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["builds"][0]["unstripped"][0], real[0].as_str());
+    // strip = false: shipped as built, nothing to measure.
+    let c = config("[dist]\nstrip = false\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
+    let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
+    assert!(p.builds[0].unstripped.is_none());
+    assert!(!p.render().contains("  size:"), "{}", p.render());
+    // debuginfo = "separate": cargo's own file is the unstripped binary, no extra build.
+    let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\ndebuginfo = \"separate\"\n");
+    let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
+    assert!(p.builds[0].split_debuginfo.is_some());
+    assert!(p.builds[0].unstripped.is_none());
+}
+
+#[test]
 fn user_rustflags_are_kept() {
     let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nrustflags = [\"-Ctarget-cpu=x86-64-v2\"]\n");
     let opts = Options::default();

@@ -78,6 +78,8 @@ pub mod raw {
         pub archive_name: Option<Spanned<String>>,
         /// Also write each archive as `{name}-{target}.ext`, for stable download links.
         pub unversioned_copy: Option<bool>,
+        /// `dist --compare` warns when a binary or archive grew by more: `"10%"`.
+        pub size_warn: Option<Spanned<toml::Value>>,
     }
 
     #[derive(Debug, Deserialize, Clone)]
@@ -358,6 +360,8 @@ pub struct Config {
     pub profile: Option<String>,
     /// `jobs` in [dist].
     pub jobs: Option<usize>,
+    /// `size-warn` in [dist], in percent: the growth `dist --compare` warns about.
+    pub size_warn: Option<f64>,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub targets: Vec<Target>,
@@ -497,6 +501,7 @@ impl Config {
             include: Vec::new(),
             profile: None,
             jobs: None,
+            size_warn: None,
             cargo: None,
             rustc: None,
             targets: Vec::new(),
@@ -528,6 +533,18 @@ impl Config {
             }
         }
         self.jobs = d.jobs.map(|j| j.into_inner());
+        if let Some(v) = d.size_warn {
+            let percent = v.get_ref().as_str().and_then(super::percent::parse);
+            self.size_warn = Some(percent.ok_or_else(|| {
+                self.error(
+                    Span::from(v.span()),
+                    format!(
+                        "key `size-warn`: `{}` is not a percentage; write it as a string such as \"10%\" (warn when a binary or archive grew by more than that)",
+                        self.source.get(v.span()).unwrap_or("?")
+                    ),
+                )
+            })?);
+        }
         self.cargo = d.cargo;
         self.rustc = d.rustc;
         if let Some(list) = d.installers {
@@ -1189,6 +1206,22 @@ mod tests {
         assert!(e.contains("unknown key `build`"), "{e}");
         // Not TOML at all: the parse error, located.
         assert!(err("[target\n").starts_with("targets.toml:"));
+    }
+
+    #[test]
+    fn size_warn_is_a_percentage_string_and_errors_point_at_it() {
+        let t = "[[target]]\ntriple = \"x\"\n";
+        assert_eq!(parse(t).unwrap().size_warn, None);
+        let c = parse(&format!("[dist]\nsize-warn = \"12.5%\"\n{t}")).unwrap();
+        assert_eq!(c.size_warn, Some(12.5));
+        for (bad, shown) in [("10", "10"), ("\"10\"", "\"10\""), ("\"-1%\"", "\"-1%\"")] {
+            let e = err(&format!("[dist]\njobs = 2\nsize-warn = {bad}\n{t}"));
+            assert!(
+                e.contains(&format!("targets.toml:3:13: key `size-warn`: `{shown}` is not a percentage; write it as a string such as \"10%\"")),
+                "{e}"
+            );
+        }
+        assert!(err(&format!("[dist]\nsize-warm = \"1%\"\n{t}")).contains("size-warn"));
     }
 
     #[test]

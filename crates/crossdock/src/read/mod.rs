@@ -7,6 +7,7 @@ pub mod config;
 pub mod include;
 pub mod installers;
 pub mod local;
+pub mod percent;
 pub mod select;
 pub mod triple;
 pub mod workspace;

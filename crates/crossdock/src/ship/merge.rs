@@ -361,6 +361,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
                 .path()
                 .join(format!("{package}-{version}-{}", g.name));
             let mut slices: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+            let mut stripped: Vec<(String, Option<u64>)> = Vec::new();
             let mut includes: Vec<Entry> = Vec::new();
             let mut binaries: Vec<PlannedBinary> = Vec::new();
             for (i, target) in g.members.iter().enumerate() {
@@ -396,6 +397,10 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
                         )
                     })?;
                     slices.entry(b.name.clone()).or_default().push(path.clone());
+                    stripped.push((
+                        b.name.clone(),
+                        b.unstripped_size.map(|n| n.saturating_sub(b.size)),
+                    ));
                     if i == 0 {
                         binaries.push(PlannedBinary {
                             name: b.name.clone(),
@@ -446,6 +451,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
                     epoch,
                     &u,
                     &slices,
+                    &crate::exec::size::stripped_away(stripped.clone()),
                     includes.clone(),
                     scratch.path(),
                 )?);

@@ -57,6 +57,7 @@ fn archive(target: &str, members: &[&str]) -> ArtifactEntry {
                 name: b.to_string(),
                 path: format!("{top}/{b}{exe}"),
                 size: 1,
+                unstripped_size: None,
                 sha256: "0".repeat(64),
                 format: String::new(),
                 glibc: None,

@@ -342,6 +342,7 @@ mod tests {
                 name: "app".into(),
                 path: format!("{top}/app"),
                 size: 0,
+                unstripped_size: None,
                 sha256: String::new(),
                 format: String::new(),
                 glibc: None,

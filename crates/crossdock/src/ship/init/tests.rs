@@ -195,11 +195,30 @@ fn dist_profile_is_added_once() {
     let p = add_dist_profile("Cargo.toml", "[package]\nname = \"a\"\n")
         .unwrap()
         .unwrap();
-    assert!(
-        p.ends_with("[profile.dist]\ninherits = \"release\"\n"),
-        "{p}"
-    );
+    assert!(p.starts_with("[package]\nname = \"a\"\n\n"), "{p}");
+    let t: toml::Table = p.parse().unwrap();
+    let d = &t["profile"]["dist"];
+    assert_eq!(d["inherits"].as_str(), Some("release"), "{p}");
+    assert_eq!(d["lto"].as_str(), Some("thin"), "{p}");
+    assert_eq!(d["codegen-units"].as_integer(), Some(1), "{p}");
+    assert_eq!(d["strip"].as_bool(), Some(true), "{p}");
+    assert!(d.get("panic").is_none(), "panic = abort is opt-in: {p}");
+    let lines: Vec<&str> = p.lines().collect();
+    for key in [
+        "inherits",
+        "lto",
+        "codegen-units",
+        "strip",
+        "# panic = \"abort\"",
+    ] {
+        let at = lines.iter().position(|l| l.starts_with(key)).unwrap();
+        assert!(lines[at - 1].starts_with("# "), "{key} has no comment: {p}");
+    }
     assert_eq!(add_dist_profile("Cargo.toml", &p).unwrap(), None);
+    // The user's own [profile.dist] is left as it is, comments and all.
+    let own =
+        "[package]\nname = \"a\"\n\n[profile.dist] # mine\ninherits = \"release\"\nlto = false\n";
+    assert_eq!(add_dist_profile("Cargo.toml", own).unwrap(), None);
     assert!(
         add_dist_profile("Cargo.toml", "[profile.release]\nlto = true\n")
             .unwrap()
