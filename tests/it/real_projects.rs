@@ -272,6 +272,122 @@ fn ripgrep_with_debug_1_ships_rg() {
     same_bytes(&work.path().join("one"), &work.path().join("two"));
 }
 
+/// ripgrep again, shipped the way a distribution-minded maintainer would: its debug info
+/// (`debug = 1`) split into `…-debuginfo.tar.gz`, and a shell installer, a `.deb` and an
+/// `.rpm` next to the archive (maintainer from ripgrep's `authors`, download URL from its
+/// GitHub `repository`). The shipped `rg` has no DWARF, yet llvm-symbolizer resolves an
+/// address of it to ripgrep's source through the debug file; lintian finds no error in the
+/// `.deb`, `dpkg --root` installs a working `rg`, rpm verifies the `.rpm`.
+#[test]
+#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+fn ripgrep_with_separate_debuginfo_and_native_packages() {
+    for t in [
+        "llvm-nm-14",
+        "llvm-symbolizer-14",
+        "dpkg-deb",
+        "lintian",
+        "rpm",
+        "shellcheck",
+    ] {
+        if !require(t, have(t)) {
+            return;
+        }
+    }
+    let src = source("ripgrep", "15.2.0");
+    let work = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[dist]\ninclude = [\"README.md\", \"COPYING\", \"LICENSE-MIT\", \"UNLICENSE\"]\n\
+         debuginfo = \"separate\"\ninstallers = [\"shell\", \"deb\", \"rpm\"]\n\n{}",
+        host_target("")
+    );
+    let m = dist(
+        &src.join("Cargo.toml"),
+        &config,
+        &target_dir("ripgrep-packages"),
+        work.path(),
+        "out",
+    );
+    let out = work.path().join("out");
+    tool(&out, "sha256sum", &["-c", "SHA256SUMS"]);
+    let files = m["files"].to_string();
+    let host = host();
+    let stem = format!("ripgrep-15.2.0-{host}");
+    let deb = format!(
+        "ripgrep_15.2.0_{}.deb",
+        crossdock::native::deb::architecture(&host).unwrap()
+    );
+    let rpm = format!(
+        "ripgrep-15.2.0-1.{}.rpm",
+        crossdock::native::rpm::architecture(&host).unwrap()
+    );
+    for f in [
+        format!("{stem}-debuginfo.tar.gz"),
+        "ripgrep-installer.sh".into(),
+        deb.clone(),
+        rpm.clone(),
+    ] {
+        assert!(files.contains(&f), "{f} not in {files}");
+    }
+
+    // The debug info resolves the shipped binary's addresses, and only it does.
+    let x = work.path().join("x");
+    extract(&out.join(format!("{stem}.tar.gz")), &x);
+    extract(&out.join(format!("{stem}-debuginfo.tar.gz")), &x);
+    let rg = x.join(&stem).join("rg");
+    let debug = x.join(&stem).join("rg.debug");
+    let nm = tool(&x, "llvm-nm-14", &[debug.to_str().unwrap()]);
+    let addr = nm
+        .lines()
+        .find(|l| l.contains("2rg4main") && l.contains(" t "))
+        .or_else(|| nm.lines().find(|l| l.contains("2rg4main")))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("rg::main in the debug file")
+        .to_string();
+    let resolved = tool(
+        &x,
+        "llvm-symbolizer-14",
+        &["--obj", rg.to_str().unwrap(), &format!("0x{addr}")],
+    );
+    assert!(
+        resolved.contains("rg::main") && resolved.contains(".rs:"),
+        "{resolved}"
+    );
+    assert!(!tool(&x, "readelf", &["-S", "-W", rg.to_str().unwrap()]).contains(".debug_info"));
+
+    // .deb: lintian's errors, then a real install into a throwaway root.
+    let lint = std::process::Command::new("lintian")
+        .args(["--no-tag-display-limit", out.join(&deb).to_str().unwrap()])
+        .output()
+        .unwrap();
+    let lint = String::from_utf8_lossy(&lint.stdout).into_owned();
+    assert!(!lint.lines().any(|l| l.starts_with("E:")), "{lint}");
+    let root = work.path().join("root");
+    std::fs::create_dir_all(root.join("var/lib/dpkg/updates")).unwrap();
+    std::fs::create_dir_all(root.join("var/lib/dpkg/info")).unwrap();
+    std::fs::write(root.join("var/lib/dpkg/status"), "").unwrap();
+    tool(
+        work.path(),
+        "dpkg",
+        &[
+            "--force-not-root",
+            "--force-depends",
+            "--force-script-chrootless",
+            &format!("--root={}", root.display()),
+            "-i",
+            out.join(&deb).to_str().unwrap(),
+        ],
+    );
+    let v = tool(
+        &root,
+        root.join("usr/bin/rg").to_str().unwrap(),
+        &["--version"],
+    );
+    assert!(v.starts_with("ripgrep 15.2.0"), "{v}");
+    let k = tool(&out, "rpm", &["-K", "--nosignature", &rpm]);
+    assert!(k.contains("digests OK") || k.contains("OK"), "{k}");
+    tool(&out, "shellcheck", &["ripgrep-installer.sh"]);
+}
+
 /// kibi: `[profile.release] lto = true, codegen-units = 1, panic = "abort", strip =
 /// "symbols"`. Small enough to also rebuild from scratch at another checkout path, which must
 /// give the same bytes.

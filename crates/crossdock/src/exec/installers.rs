@@ -95,16 +95,12 @@ fn write_native(
     source_date_epoch: u64,
 ) -> Result<Vec<ArtifactEntry>> {
     let mut out = Vec::new();
+    let (description, long_description) =
+        native::describe(&info.package, info.description.as_deref(), &info.binaries);
     let meta = native::PackageMeta {
         maintainer: info.maintainer.clone().unwrap_or_default(),
-        description: info
-            .description
-            .clone()
-            .unwrap_or_else(|| info.package.clone()),
-        long_description: info
-            .description
-            .clone()
-            .unwrap_or_else(|| info.package.clone()),
+        description,
+        long_description,
         homepage: info.homepage.clone(),
         license: info.license.clone(),
         source_date_epoch,

@@ -733,7 +733,9 @@ fn installers_without_a_url_a_platform_or_a_maintainer_are_config_errors() {
         "[dist]\npackages = [\"beta\"]\ninstallers = [\"shell\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
         ws,
     );
-    assert!(e.starts_with("targets.toml:3:14: key `installers`: the installers of `beta` need the URL its archives are downloaded from, and its `repository` (https://gitlab.com/o/beta) is not a GitHub URL in /ws/beta/Cargo.toml; set `download-url"), "{e}");
+    // (The path is joined with the OS separator: `/ws/beta\\Cargo.toml` on Windows.)
+    let beta_manifest = Path::new("/ws/beta").join("Cargo.toml");
+    assert!(e.starts_with(&format!("targets.toml:3:14: key `installers`: the installers of `beta` need the URL its archives are downloaded from, and its `repository` (https://gitlab.com/o/beta) is not a GitHub URL in {}; set `download-url", beta_manifest.display())), "{e}");
     let e = err(
         "[dist]\ninstallers = [\"scoop\"]\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
         workspace(),

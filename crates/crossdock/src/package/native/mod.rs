@@ -76,6 +76,58 @@ pub struct PackageMeta {
 
 pub use crate::read::installers::maintainer;
 
+/// The synopsis and long description of a package from Cargo.toml's `description`, in the
+/// shape Debian wants (lintian): the synopsis is the first sentence without the package's
+/// name in front ("ripgrep is a line-oriented search tool…" → "line-oriented search
+/// tool…"), at most 80 characters, never repeated as the long description.
+pub fn describe(name: &str, description: Option<&str>, binaries: &[String]) -> (String, String) {
+    let full = description
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let first = full
+        .split_once(". ")
+        .map_or(full.as_str(), |(a, _)| a)
+        .trim_end_matches('.');
+    let mut synopsis = first;
+    let lower = synopsis.to_ascii_lowercase();
+    if lower.starts_with(&format!("{} ", name.to_ascii_lowercase())) {
+        synopsis = synopsis[name.len()..].trim_start();
+        for lead in ["is ", "a ", "an ", "the "] {
+            if synopsis.to_ascii_lowercase().starts_with(lead) {
+                synopsis = &synopsis[lead.len()..];
+            }
+        }
+    }
+    let mut synopsis = synopsis.to_string();
+    if synopsis.is_empty() {
+        synopsis = format!("command-line tool ({})", binaries.join(", "));
+    }
+    if synopsis.chars().count() > 80 {
+        let mut cut = String::new();
+        for word in synopsis.split(' ') {
+            if cut.chars().count() + word.chars().count() + 1 > 80 {
+                break;
+            }
+            if !cut.is_empty() {
+                cut.push(' ');
+            }
+            cut.push_str(word);
+        }
+        synopsis = cut.trim_end_matches([',', ';', ':']).to_string();
+    }
+    let long = if full.is_empty() || full.trim_end_matches('.') == synopsis {
+        format!(
+            "{name} provides the command-line program(s) {}.",
+            binaries.join(", ")
+        )
+    } else {
+        full
+    };
+    (synopsis, long)
+}
+
 /// The version without semver's prerelease hyphen, for formats where `~` sorts a
 /// prerelease before its release (dpkg, rpm ≥ 4.10): `1.0.0-rc.1` → `1.0.0~rc.1`. Further
 /// hyphens inside the prerelease become `.` (neither format allows them here); build
@@ -244,6 +296,32 @@ pub(crate) fn civil_utc(secs: u64) -> (i64, u32, u32, u32, u32, u32, u32) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn descriptions_take_debians_shape() {
+        let bins = ["rg".to_string()];
+        let (syn, long) = describe("ripgrep", Some("ripgrep is a line-oriented search tool that recursively searches the current\ndirectory for a regex pattern while respecting gitignore rules. ripgrep has first\nclass support on Windows, macOS and Linux."), &bins);
+        assert_eq!(
+            syn,
+            "line-oriented search tool that recursively searches the current directory for a"
+        );
+        assert!(syn.len() <= 80);
+        assert!(long.starts_with("ripgrep is a line-oriented search tool that recursively searches the current directory"));
+        let (syn, long) = describe(
+            "kibi",
+            Some("A text editor in less than 1024 lines of code."),
+            &bins,
+        );
+        assert_eq!(
+            (syn.as_str(), long.as_str()),
+            (
+                "A text editor in less than 1024 lines of code",
+                "kibi provides the command-line program(s) rg."
+            )
+        );
+        let (syn, _) = describe("x", None, &bins);
+        assert_eq!(syn, "command-line tool (rg)");
+    }
+
     use super::*;
 
     #[test]
