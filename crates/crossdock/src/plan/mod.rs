@@ -377,7 +377,8 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
         let cargo = build_command(config, facts, target, &spec, &profile, &pkgs, jobs);
         let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
-        let unstripped = unstripped_command(target, &cargo, &profile, &pkgs);
+        let unstripped =
+            unstripped_command(target, &cargo, &profile, &pkgs).filter(|_| config.unstripped_size);
         builds.push(BuildStep {
             target: target.triple.clone(),
             builder: target.builder,

@@ -239,6 +239,16 @@ fn linker_and_runner_only_when_set() {
 }
 
 #[test]
+fn unstripped_size_false_plans_no_measuring_build() {
+    let c = config(
+        "[dist]\nunstripped-size = false\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    );
+    let opts = Options::default();
+    let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
+    assert!(p.builds[0].unstripped.is_none());
+}
+
+#[test]
 fn unstripped_build_turns_stripping_off_for_the_shipped_packages_only() {
     let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
     let opts = Options::default();

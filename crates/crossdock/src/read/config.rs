@@ -80,6 +80,8 @@ pub mod raw {
         pub unversioned_copy: Option<bool>,
         /// `dist --compare` warns when a binary or archive grew by more: `"10%"`.
         pub size_warn: Option<Spanned<toml::Value>>,
+        /// `false`: do not measure binaries before stripping (no second link per package).
+        pub unstripped_size: Option<bool>,
     }
 
     #[derive(Debug, Deserialize, Clone)]
@@ -362,6 +364,8 @@ pub struct Config {
     pub jobs: Option<usize>,
     /// `size-warn` in [dist], in percent: the growth `dist --compare` warns about.
     pub size_warn: Option<f64>,
+    /// `unstripped-size` in [dist] (default true): measure each binary before stripping.
+    pub unstripped_size: bool,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub targets: Vec<Target>,
@@ -502,6 +506,7 @@ impl Config {
             profile: None,
             jobs: None,
             size_warn: None,
+            unstripped_size: true,
             cargo: None,
             rustc: None,
             targets: Vec::new(),
@@ -533,6 +538,7 @@ impl Config {
             }
         }
         self.jobs = d.jobs.map(|j| j.into_inner());
+        self.unstripped_size = d.unstripped_size.unwrap_or(true);
         if let Some(v) = d.size_warn {
             let percent = v.get_ref().as_str().and_then(super::percent::parse);
             self.size_warn = Some(percent.ok_or_else(|| {
