@@ -371,7 +371,15 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
                         g.name
                     )
                 })?;
-                let files = unpack(&f.dir.join(&f.entry.name), &work.join(target))?;
+                // Only what the universal archive needs, at most the declared sizes.
+                let wanted: BTreeMap<String, Option<u64>> = f
+                    .entry
+                    .binaries
+                    .iter()
+                    .map(|b| (b.path.clone(), Some(b.size)))
+                    .chain(f.entry.files.iter().map(|p| (p.clone(), None)))
+                    .collect();
+                let files = unpack(&f.dir.join(&f.entry.name), &work.join(target), &wanted)?;
                 let top = ArchiveFormat::of_file_name(&f.entry.name)
                     .map_or(f.entry.name.as_str(), |(_, stem)| stem);
                 for b in &f.entry.binaries {

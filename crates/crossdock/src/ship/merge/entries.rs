@@ -149,7 +149,20 @@ pub(super) fn check_entries(path: &Path) -> Result<()> {
 /// Extracts the regular files of a tar archive (already scanned by [`check_entries`]) into
 /// `into`; returns path-below-top → file. Entry names are only map keys: every file is
 /// written as `into/<index>`, so no name can place a file anywhere else.
-pub(super) fn unpack(archive_path: &Path, into: &Path) -> Result<BTreeMap<String, PathBuf>> {
+/// The largest included file (README, LICENSE…) merge extracts: the manifest records no
+/// size for those, and an input must not fill the disk with a crafted entry.
+pub(super) const MAX_INCLUDED_FILE: u64 = 64 << 20;
+
+/// Extracts from a member archive only the entries its manifest entry lists (`wanted`: path
+/// in the archive → the size the manifest declares, `None` for included files, which may
+/// hold up to [`MAX_INCLUDED_FILE`]), each under a numbered name in `into`; returns
+/// path-below-top → file. An entry larger than declared is refused before anything of it
+/// is written, so a small archive cannot unpack into a huge scratch file.
+pub(super) fn unpack(
+    archive_path: &Path,
+    into: &Path,
+    wanted: &BTreeMap<String, Option<u64>>,
+) -> Result<BTreeMap<String, PathBuf>> {
     std::fs::create_dir_all(into)?;
     if archive_path.to_string_lossy().ends_with(".zip") {
         bail!(
@@ -165,13 +178,24 @@ pub(super) fn unpack(archive_path: &Path, into: &Path) -> Result<BTreeMap<String
             continue;
         }
         let raw = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+        let Some(declared) = wanted.get(raw.trim_start_matches("./")) else {
+            continue; // not needed for the universal archive
+        };
+        let limit = declared.unwrap_or(MAX_INCLUDED_FILE);
+        let size = e.header().size()?;
+        if size > limit {
+            bail!(
+                "{}: entry `{raw}` holds {size} bytes, more than its manifest declares ({limit}); refusing to extract it",
+                archive_path.display()
+            );
+        }
         let rel = raw
             .split_once('/')
             .map(|(_, r)| r.to_string())
             .unwrap_or(raw.clone());
         let dest = into.join(format!("{i}"));
         let mut w = std::fs::File::create(&dest)?;
-        std::io::copy(&mut e, &mut w)?;
+        std::io::copy(&mut (&mut e).take(limit), &mut w)?;
         out.insert(rel, dest);
     }
     Ok(out)
@@ -226,8 +250,22 @@ mod tests {
             let path = dir.path().join(format!("top.{}", format.extension()));
             std::fs::write(&path, crafted(format, &["top/app"])).unwrap();
             check_entries(&path).unwrap();
-            let files = unpack(&path, &dir.path().join("out")).unwrap();
+            let wanted = BTreeMap::from([("top/app".to_string(), Some(1))]);
+            let files = unpack(&path, &dir.path().join("out"), &wanted).unwrap();
             assert_eq!(std::fs::read(&files["app"]).unwrap(), b"x");
+            // Issue 12, item 9: more than the manifest declares is refused, unlisted
+            // entries are not extracted at all.
+            let small = BTreeMap::from([("top/app".to_string(), Some(0))]);
+            let e = format!(
+                "{:#}",
+                unpack(&path, &dir.path().join("o2"), &small).unwrap_err()
+            );
+            assert!(
+                e.contains("holds 1 bytes, more than its manifest declares (0)"),
+                "{e}"
+            );
+            let none = unpack(&path, &dir.path().join("o3"), &BTreeMap::new()).unwrap();
+            assert!(none.is_empty());
             for (names, why) in [
                 (
                     &["top/app", "../evil"][..],
