@@ -32,11 +32,15 @@ say "x86_64-pc-windows-gnu: xtask type-check"
 debian x86_64-pc-windows-gnu check -p xtask
 
 say "x86_64-apple-darwin: engine and xtask type-check"
-debian x86_64-apple-darwin check -p crossdock -p xtask
+# zstd-sys compiles libzstd's C in its build script even for a check: zig cc for Mach-O.
+CC_x86_64_apple_darwin="$CROSS_HOME/bin/x86_64-macos-cc" AR_x86_64_apple_darwin=llvm-ar-14 \
+  debian x86_64-apple-darwin check -p crossdock -p xtask
 
 for target in x86_64-pc-windows-gnu x86_64-apple-darwin; do
   if timeout 300 rustup target add "$target" >/dev/null 2>&1; then
     say "$target: cargo clippy --all-targets -D warnings"
+    CC_x86_64_apple_darwin="$CROSS_HOME/bin/x86_64-macos-cc" AR_x86_64_apple_darwin=llvm-ar-14 \
+    CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
     CARGO_TARGET_DIR="target/clippy-$target" \
       cargo clippy -p crossdock -p xtask --all-targets --target "$target" --locked -- -D warnings
   else
