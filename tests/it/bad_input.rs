@@ -288,3 +288,46 @@ fn archive_refuses_duplicate_names_and_non_files() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Issue 12, item 14: the last weak messages. A dangling symlink as the out dir names its
+/// missing target (not `os error 17`); a SOURCE_DATE_EPOCH past 2107 is refused before
+/// building when a target ships zip (a DOS date cannot hold it), with the two fixes;
+/// `smoke = 5` says what smoke takes.
+#[test]
+fn dangling_out_dir_late_zip_epoch_and_smoke_number_are_explained() {
+    let fx = with_config(HOST_ONLY);
+    let link = fx.path().join("out-link");
+    std::os::unix::fs::symlink(fx.path().join("no/such/dir"), &link).unwrap();
+    fx.run(&["dist", "--out-dir", link.to_str().unwrap()])
+        .fails_with(&[
+            "is a symlink to",
+            "no/such/dir",
+            "which does not exist",
+            "--out-dir",
+        ]);
+
+    let fx = with_config(&format!("{HOST_ONLY}archive = \"zip\"\n"));
+    fx.run_env(&["dist"], &[("SOURCE_DATE_EPOCH", "4400000000")])
+        .fails_with(&[
+            "SOURCE_DATE_EPOCH 4400000000 is after 2107",
+            "zip",
+            "archive = \"tar.gz\"",
+        ]);
+    nothing_written(&fx);
+    let out = fx.path().join("a.zip");
+    let r = fx.run_env(
+        &[
+            "archive",
+            out.to_str().unwrap(),
+            fx.path().join("README.md").to_str().unwrap(),
+        ],
+        &[("SOURCE_DATE_EPOCH", "4400000000")],
+    );
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stderr.contains("after 2107"), "{}", r.stderr);
+    assert!(!out.exists());
+
+    let fx = with_config(&format!("[dist]\nsmoke = 5\n\n{HOST_ONLY}"));
+    fx.run(&["dist", "--dry-run"])
+        .fails_with(&["targets.toml:2:9: key `smoke`: expected true, false, a list of arguments"]);
+}

@@ -144,12 +144,7 @@ fn check_overwrites(plan: &Plan, previous: Option<&Manifest>) -> Result<()> {
 /// Creates the out dir and proves it is writable before any long build.
 pub fn prepare_out_dir(out_dir: &Path) -> Result<()> {
     remove_interrupted(out_dir);
-    std::fs::create_dir_all(out_dir).with_context(|| {
-        format!(
-            "cannot create the out dir {}; choose another with --out-dir",
-            out_dir.display()
-        )
-    })?;
+    crate::sys::fs::create_out_dir(out_dir)?;
     tempfile::Builder::new()
         .prefix(".crossdock-write-test")
         .tempfile_in(out_dir)

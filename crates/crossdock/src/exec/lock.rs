@@ -23,12 +23,7 @@ pub fn acquire(target_dir: &Path) -> Result<DistLock> {
 /// writes an out dir at a time, `dist` and `merge` alike, and only the holder cleans up
 /// what an interrupted run left there.
 pub fn acquire_out_dir(out_dir: &Path) -> Result<DistLock> {
-    std::fs::create_dir_all(out_dir).with_context(|| {
-        format!(
-            "cannot create the out dir {}; choose another with --out-dir",
-            out_dir.display()
-        )
-    })?;
+    crate::sys::fs::create_out_dir(out_dir)?;
     acquire_at(out_dir, ".crossdock.lock")
 }
 

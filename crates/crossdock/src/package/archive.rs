@@ -321,8 +321,13 @@ fn tar_into<'f, C: Compressor<Inner = Hashing<'f>>>(
     Ok(tar.into_inner()?.finish_stream()?)
 }
 
-/// Seconds since the epoch as a zip (DOS) date, clamped to its 1980–2107 range.
-fn zip_time(mtime: u64) -> zip::DateTime {
+/// Seconds since the epoch as a zip (DOS) date; before 1980 becomes 1980-01-01, after 2107
+/// is an error (the planner refuses such a SOURCE_DATE_EPOCH for zip targets first).
+fn zip_time(mtime: u64) -> Result<zip::DateTime> {
+    use crate::read::config::ZIP_END_OF_TIME;
+    if mtime >= ZIP_END_OF_TIME {
+        anyhow::bail!("SOURCE_DATE_EPOCH {mtime} is after 2107, the last year a zip entry can hold; set an earlier SOURCE_DATE_EPOCH, or a tar format for this target");
+    }
     let days = (mtime / 86_400) as i64;
     let secs = mtime % 86_400;
     // Civil-from-days (Howard Hinnant's algorithm), UTC.
@@ -336,24 +341,23 @@ fn zip_time(mtime: u64) -> zip::DateTime {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
     let year = yoe + era * 400 + i64::from(month <= 2);
     if year < 1980 {
-        return zip::DateTime::default();
+        return Ok(zip::DateTime::default());
     }
-    let year = year.min(2107) as u16;
-    zip::DateTime::from_date_and_time(
-        year,
+    Ok(zip::DateTime::from_date_and_time(
+        year as u16,
         month,
         day,
         (secs / 3600) as u8,
         ((secs / 60) % 60) as u8,
         ((secs % 60) as u8) & !1,
     )
-    .unwrap_or_default()
+    .unwrap_or_default())
 }
 
 fn write_zip(file: &mut File, top_dir: &str, entries: &[Entry], mtime: u64) -> Result<()> {
     let mut zip = zip::ZipWriter::new(BufWriter::with_capacity(1 << 20, &mut *file));
     let base = zip::write::SimpleFileOptions::default()
-        .last_modified_time(zip_time(mtime))
+        .last_modified_time(zip_time(mtime)?)
         .large_file(false);
     for d in directories(top_dir, entries) {
         zip.add_directory(d, base.unix_permissions(MODE_EXECUTABLE))?;
@@ -381,7 +385,7 @@ mod tests {
 
     #[test]
     fn zip_time_is_civil_utc() {
-        let t = zip_time(1_700_000_000); // 2023-11-14 22:13:20 UTC
+        let t = zip_time(1_700_000_000).unwrap(); // 2023-11-14 22:13:20 UTC
         assert_eq!(
             (
                 t.year(),
@@ -393,7 +397,10 @@ mod tests {
             ),
             (2023, 11, 14, 22, 13, 20)
         );
-        assert_eq!(zip_time(0), zip::DateTime::default());
+        assert_eq!(zip_time(0).unwrap(), zip::DateTime::default());
+        use crate::read::config::ZIP_END_OF_TIME;
+        assert!(zip_time(ZIP_END_OF_TIME).is_err());
+        assert!(zip_time(ZIP_END_OF_TIME - 2).is_ok());
     }
 
     #[test]

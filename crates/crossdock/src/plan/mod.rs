@@ -474,6 +474,16 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             }
         }
     }
+    if facts.source_date_epoch >= crate::read::config::ZIP_END_OF_TIME {
+        if let Some(a) = artifacts.iter().find(|a| a.format == ArchiveFormat::Zip) {
+            bail!(
+                "SOURCE_DATE_EPOCH {} is after 2107, the last year a zip entry can hold, and {} is a zip; set an earlier SOURCE_DATE_EPOCH, or archive = \"tar.gz\" for {} in targets.toml",
+                facts.source_date_epoch,
+                a.file_name,
+                a.target
+            );
+        }
+    }
     Ok(Plan {
         workspace_root: ws.root.clone(),
         target_dir: ws.target_dir.clone(),

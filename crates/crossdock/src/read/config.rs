@@ -151,6 +151,9 @@ pub mod raw {
     }
 }
 
+/// The first second a zip (DOS) date cannot hold: 2108-01-01 00:00:00 UTC.
+pub const ZIP_END_OF_TIME: u64 = 4_354_819_200;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum ArchiveFormat {
     #[serde(rename = "tar.gz")]

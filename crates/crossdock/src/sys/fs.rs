@@ -88,3 +88,31 @@ pub fn is_executable(path: &Path) -> bool {
         })
     }
 }
+
+/// Creates the directory `dir` (an out dir) with its parents, or says plainly why it cannot:
+/// a symlink whose target is missing gets its own message instead of `File exists`.
+pub fn create_out_dir(dir: &Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    if let Ok(meta) = std::fs::symlink_metadata(dir) {
+        if meta.file_type().is_symlink() && std::fs::metadata(dir).is_err() {
+            let to = std::fs::read_link(dir).unwrap_or_default();
+            anyhow::bail!(
+                "the out dir {} is a symlink to {}, which does not exist; create that directory, or choose another with --out-dir",
+                dir.display(),
+                to.display()
+            );
+        }
+        if !meta.file_type().is_symlink() && !meta.is_dir() {
+            anyhow::bail!(
+                "the out dir {} is a file, not a directory; choose another with --out-dir",
+                dir.display()
+            );
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| {
+        format!(
+            "cannot create the out dir {}; choose another with --out-dir",
+            dir.display()
+        )
+    })
+}
