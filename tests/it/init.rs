@@ -566,3 +566,47 @@ fn init_writes_a_size_profile_cargo_builds_with_and_keeps_an_existing_one() {
         original.replace("[workspace]\n", "[workspace]\nmembers = [\"xtask\"]\n")
     );
 }
+
+/// Issue 14 §2: a workspace that ships several packages gets `[package.metadata.binstall]`
+/// in each package's manifest. Resolved the way cargo-binstall does for a version and the
+/// host, the URL names the tag `release` makes and the archive `dist` writes, and `bin-dir`
+/// is the binary's path inside that archive.
+#[test]
+fn init_writes_binstall_metadata_that_resolves_to_dists_archives() {
+    let fx = Fixture::new("hello-ws");
+    init(&fx, &[]).ok();
+    let host = host();
+    let alpha: toml::Table = read(&fx, "alpha/Cargo.toml").parse().unwrap();
+    let b = &alpha["package"]["metadata"]["binstall"];
+    let resolve = |t: &str| {
+        t.replace("{ repo }", "https://github.com/o/r")
+            .replace("{ name }", "alpha")
+            .replace("{ version }", "0.3.1")
+            .replace("{ target }", &host)
+            .replace("{ bin }", "alpha")
+            .replace("{ binary-ext }", "")
+    };
+    let url = resolve(b["pkg-url"].as_str().unwrap());
+    assert_eq!(
+        url,
+        format!("https://github.com/o/r/releases/download/alpha-v0.3.1/alpha-0.3.1-{host}.tar.gz")
+    );
+    assert_eq!(b["pkg-fmt"].as_str(), Some("tgz"));
+    let bin_dir = resolve(b["bin-dir"].as_str().unwrap());
+    // The tag is the one `release` cuts for alpha, the file the one `dist` writes.
+    let tag = url.split('/').rev().nth(1).unwrap();
+    let pkg = fx
+        .run(&["release", "check-tag", tag, "--print", "package"])
+        .ok();
+    assert_eq!(pkg.stdout.trim(), "alpha");
+    fx.run(&["dist", "-p", "alpha"]).ok();
+    let archive = fx.dist_dir().join(url.rsplit('/').next().unwrap());
+    let x = fx.path().join("x");
+    extract(&archive, &x);
+    assert!(x.join(&bin_dir).is_file(), "{bin_dir} not in {archive:?}");
+    // beta too; a second init leaves both as they are.
+    assert!(read(&fx, "beta/Cargo.toml").contains("[package.metadata.binstall]"));
+    let before = read(&fx, "alpha/Cargo.toml");
+    init(&fx, &["--force"]).ok();
+    assert_eq!(read(&fx, "alpha/Cargo.toml"), before);
+}

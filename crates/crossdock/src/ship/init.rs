@@ -243,6 +243,43 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
         manifest = m;
         what.push("added [profile.dist]".to_string());
     }
+    // Several shipped packages: cargo-binstall cannot guess their tags and names.
+    let shipped = crate::read::select::selected_packages(&config, &ws).unwrap_or_default();
+    let mut package_files = Vec::new();
+    if shipped.len() > 1 {
+        let shared = shipped.windows(2).all(|w| w[0].version == w[1].version);
+        for p in &shipped {
+            let Some(table) = binstall::binstall_table(&config, shared) else {
+                continue;
+            };
+            let path = p.manifest_dir.join("Cargo.toml");
+            let note = format!("added [package.metadata.binstall] for {}", p.name);
+            if path == manifest_path {
+                if let Some(m) = add_binstall(&shown, &manifest, table)? {
+                    manifest = m;
+                    what.push(note);
+                }
+                continue;
+            }
+            let old = read_optional(&path)?;
+            let new = match &old {
+                Some(text) => add_binstall(&path.display().to_string(), text, table)?,
+                None => None,
+            };
+            let rel = path
+                .strip_prefix(&root)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| path.display().to_string());
+            package_files.push(File {
+                rel,
+                path,
+                kind: FileKind::Edited,
+                what: if new.is_some() { vec![note] } else { vec![] },
+                old,
+                new,
+            });
+        }
+    }
     files.push(File {
         rel: "Cargo.toml".to_string(),
         path: manifest_path,
@@ -251,6 +288,7 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
         old: Some(manifest_old),
         what,
     });
+    files.extend(package_files);
 
     // The cargo alias: .cargo/config.toml (or the legacy .cargo/config when only it exists).
     let legacy = file(".cargo/config");
@@ -441,6 +479,7 @@ pub fn check(opts: &InitOptions) -> Result<Vec<String>> {
     Ok(problems)
 }
 
+mod binstall;
 mod edit;
 mod render;
 mod source;

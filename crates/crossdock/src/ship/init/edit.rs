@@ -149,6 +149,32 @@ pub fn add_dist_profile(path: &str, text: &str) -> Result<Option<String>> {
     edited.map(Some).with_context(manual)
 }
 
+/// Appends `[package.metadata.binstall]` (see [`super::binstall`]) to a package's manifest
+/// when it has none; `None` when it has one, or when its `[package.metadata]` is not a table
+/// (then the user adds it by hand: the report says so).
+pub fn add_binstall(path: &str, text: &str, table: Table) -> Result<Option<String>> {
+    let mut doc = Doc::parse(path, text)?;
+    let has = doc
+        .doc
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("binstall"))
+        .is_some();
+    if has || doc.doc.get("package").is_none() {
+        return Ok(None);
+    }
+    let lead = "# Where `cargo binstall` finds this package's release archives (written by crossdock init).\n";
+    if doc
+        .append_table(&["package", "metadata"], "binstall", table, lead)
+        .is_none()
+    {
+        return Ok(None);
+    }
+    Ok(doc
+        .finish(true)
+        .filter(|s| s.parse::<toml::Table>().is_ok()))
+}
+
 /// `.gitignore` with crossdock's default out dir ignored (else `release` would find the
 /// archives of the last `cargo xtask dist` and refuse an unclean tree). `None` when it is
 /// ignored already.
