@@ -104,6 +104,8 @@ fn dist(
         &[
             ("CARGO_TARGET_DIR", target_dir.to_str().unwrap()),
             ("SOURCE_DATE_EPOCH", EPOCH),
+            // `zig` for cargo-zigbuild (glibc floors), objcopy for split debug info.
+            ("PATH", &crate::cross::cross_path()),
             // Build scripts (ripgrep, kibi) ask git for a revision: this repository's
             // HEAD must not leak into the binaries.
             ("GIT_CEILING_DIRECTORIES", cache().to_str().unwrap()),
@@ -386,6 +388,47 @@ fn ripgrep_with_separate_debuginfo_and_native_packages() {
     let k = tool(&out, "rpm", &["-K", "--nosignature", &rpm]);
     assert!(k.contains("digests OK") || k.contains("OK"), "{k}");
     tool(&out, "shellcheck", &["ripgrep-installer.sh"]);
+}
+
+/// kibi with `glibc = "2.17"`: built through cargo-zigbuild against glibc 2.17 (a plain
+/// build here needs 2.34), the manifest records the floor, the binary runs.
+#[test]
+#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+fn kibi_with_a_glibc_floor_of_2_17() {
+    if !require(
+        "cargo-zigbuild and zig",
+        have("cargo-zigbuild") && crate::cross::cross_home().join("bin/zig").exists(),
+    ) {
+        return;
+    }
+    let src = source("kibi", "0.3.1");
+    let work = tempfile::tempdir().unwrap();
+    let config = host_target("glibc = \"2.17\"\n");
+    let m = dist(
+        &src.join("Cargo.toml"),
+        &config,
+        &target_dir("kibi-glibc"),
+        work.path(),
+        "out",
+    );
+    let glibc = m["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "archive")
+        .map(|a| a["binaries"][0]["glibc"].as_str().unwrap().to_string())
+        .unwrap();
+    let minor: u32 = glibc.strip_prefix("2.").unwrap().parse().unwrap();
+    assert!(minor <= 17, "kibi needs glibc {glibc}");
+    check_out_dir(
+        &work.path().join("out"),
+        &[Expect {
+            package: "kibi",
+            version: "0.3.1",
+            binaries: &["kibi"],
+            version_line: "kibi 0.3.1",
+        }],
+    );
 }
 
 /// kibi: `[profile.release] lto = true, codegen-units = 1, panic = "abort", strip =
