@@ -535,4 +535,5 @@ fn verify_file(path: &Path, a: &ArtifactEntry) -> Result<()> {
 }
 
 mod entries;
+mod tree;
 use entries::{check_entries, unpack};

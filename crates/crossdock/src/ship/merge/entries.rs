@@ -6,41 +6,17 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use super::tree::{EntryKind, EntryTree};
 use crate::package::archive;
 use crate::read::config::ArchiveFormat;
 
-fn unsafe_name(name: &str) -> bool {
-    let p = Path::new(name);
-    p.is_absolute()
-        || p.components()
-            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
-}
-
-fn link_escapes(entry_name: &str, target: &Path) -> bool {
-    if target.is_absolute() {
-        return true;
-    }
-    let mut depth: i64 = Path::new(entry_name).components().count() as i64 - 1;
-    for c in target.components() {
-        match c {
-            Component::ParentDir => depth -= 1,
-            Component::Normal(_) => depth += 1,
-            Component::CurDir => {}
-            _ => return true,
-        }
-        if depth < 1 {
-            return true; // out of the archive's top folder
-        }
-    }
-    false
-}
-
-/// Refuses absolute names, `..`, and links that lead out of the archive — before anything
-/// is extracted from it.
+/// Refuses, before anything is extracted, any entry that is not a regular file, a
+/// directory or a symlink that stays inside, or whose name is not UTF-8, not unique, not
+/// normalized-safe or outside the top folder ([`EntryTree`] replays them in order).
 pub(super) fn check_entries(path: &Path) -> Result<()> {
     let name = path
         .file_name()
@@ -55,93 +31,76 @@ pub(super) fn check_entries(path: &Path) -> Result<()> {
     // Every entry lies in the one top folder the archive's name promises (a debuginfo
     // archive's is its binaries' archive's, so that the debug files land beside them).
     let stem = ArchiveFormat::of_file_name(&name).map_or(name.as_str(), |(_, stem)| stem);
-    let top = stem.strip_suffix("-debuginfo").unwrap_or(stem).to_string();
-    let in_top = |entry: &str| {
-        let e = entry.trim_start_matches("./");
-        e == top || e == format!("{top}/") || e.starts_with(&format!("{top}/"))
-    };
+    let top = stem.strip_suffix("-debuginfo").unwrap_or(stem);
+    let mut tree = EntryTree::new(top);
     if name.ends_with(".zip") {
         let f = std::fs::File::open(path)?;
         let mut z = zip::ZipArchive::new(f)
             .with_context(|| format!("{} is not a zip archive", path.display()))?;
-        let mut seen = std::collections::BTreeSet::new();
         for i in 0..z.len() {
-            let e = z.by_index(i)?;
+            let mut e = z.by_index(i)?;
             let n = e.name().to_string();
-            if n.contains('\\') {
-                return Err(refuse(&n, "has a backslash (a Windows path separator)"));
-            }
-            if unsafe_name(&n) || e.enclosed_name().is_none() {
-                return Err(refuse(&n, "has an absolute path or `..`"));
-            }
-            if !in_top(&n) {
-                return Err(refuse(&n, &format!("is outside the top folder `{top}/`")));
-            }
-            if !seen.insert(n.trim_end_matches('/').to_string()) {
+            if std::str::from_utf8(e.name_raw()).is_err() {
                 return Err(refuse(
-                    &n,
-                    "appears twice (the second would win on extraction)",
+                    &e.name_raw().escape_ascii().to_string(),
+                    "has a name that is not UTF-8 (crossdock writes only UTF-8 names)",
                 ));
             }
-            if e.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000) {
-                let mut target = String::new();
-                let mut e = e;
-                e.read_to_string(&mut target)?;
-                if link_escapes(&n, Path::new(&target)) {
-                    return Err(refuse(
-                        &n,
-                        &format!("is a symlink to `{target}` outside the archive"),
-                    ));
-                }
+            if e.enclosed_name().is_none() {
+                return Err(refuse(&n, "has an absolute path or `..`"));
             }
+            let kind = if e.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000) {
+                let mut target = String::new();
+                e.read_to_string(&mut target)
+                    .map_err(|_| refuse(&n, "is a symlink whose target is not UTF-8"))?;
+                EntryKind::Symlink(target)
+            } else if e.is_dir() {
+                EntryKind::Dir
+            } else {
+                EntryKind::File
+            };
+            tree.add(&n, kind).map_err(|why| refuse(&n, &why))?;
         }
         return Ok(());
     }
     let mut t = archive::open_tar(path)?;
-    let mut seen = std::collections::BTreeSet::new();
     for e in t
         .entries()
         .with_context(|| format!("{} is not a tar archive", path.display()))?
     {
         let e = e.with_context(|| format!("{}: corrupt archive", path.display()))?;
-        let raw = String::from_utf8_lossy(&e.path_bytes()).into_owned();
-        if unsafe_name(&raw) {
-            return Err(refuse(&raw, "has an absolute path or `..`"));
-        }
-        let kind = e.header().entry_type();
-        if !(kind.is_file() || kind.is_dir() || kind.is_symlink() || kind.is_hard_link()) {
+        let bytes = e.path_bytes();
+        // Issue 12, item 11: a lossy name could pass for another entry's; crossdock never
+        // writes one, so it is refused, shown escaped.
+        let Ok(raw) = std::str::from_utf8(&bytes) else {
             return Err(refuse(
-                &raw,
+                &bytes.escape_ascii().to_string(),
+                "has a name that is not UTF-8 (crossdock writes only UTF-8 names)",
+            ));
+        };
+        let kind = e.header().entry_type();
+        let kind = if kind.is_file() {
+            EntryKind::File
+        } else if kind.is_dir() {
+            EntryKind::Dir
+        } else if kind.is_symlink() {
+            let target = e.link_name_bytes().unwrap_or_default();
+            let Ok(target) = std::str::from_utf8(&target) else {
+                return Err(refuse(raw, "is a symlink whose target is not UTF-8"));
+            };
+            EntryKind::Symlink(target.to_string())
+        } else if kind.is_hard_link() {
+            return Err(refuse(
+                raw,
+                "is a hard link (crossdock archives hold only files, directories and symlinks)",
+            ));
+        } else {
+            return Err(refuse(
+                raw,
                 "is not a file, directory or link (a device, FIFO or other special entry)",
             ));
-        }
-        if !in_top(&raw) {
-            return Err(refuse(&raw, &format!("is outside the top folder `{top}/`")));
-        }
-        let normalized = raw
-            .trim_start_matches("./")
-            .trim_end_matches('/')
-            .to_string();
-        if !seen.insert(normalized) {
-            return Err(refuse(
-                &raw,
-                "appears twice (the second would win on extraction)",
-            ));
-        }
-        if kind.is_symlink() || kind.is_hard_link() {
-            let target = e.link_name()?.map(|p| p.into_owned()).unwrap_or_default();
-            if link_escapes(&raw, &target) {
-                let what = if kind.is_symlink() {
-                    "a symlink"
-                } else {
-                    "a hard link"
-                };
-                return Err(refuse(
-                    &raw,
-                    &format!("is {what} to `{}` outside the archive", target.display()),
-                ));
-            }
-        }
+        };
+        tree.add(raw, kind).map_err(|why| refuse(raw, &why))?;
     }
     Ok(())
 }
@@ -205,29 +164,33 @@ pub(super) fn unpack(
 mod tests {
     use super::*;
 
-    #[test]
-    fn names_and_links() {
-        assert!(unsafe_name("/etc/passwd"));
-        assert!(unsafe_name("a/../../b"));
-        assert!(!unsafe_name("top/bin"));
-        assert!(link_escapes("top/x", Path::new("../../etc/passwd")));
-        assert!(link_escapes("top/x", Path::new("/etc/passwd")));
-        assert!(!link_escapes("top/x", Path::new("y")));
-        assert!(!link_escapes("top/sub/x", Path::new("../y")));
-        assert!(link_escapes("top/x", Path::new("..")));
+    /// A tar stream with `names` as regular one-byte files (or, for `name -> target`,
+    /// symlinks), names written raw (the tar crate's own path checks would refuse `..`),
+    /// compressed as `format`.
+    fn crafted(format: ArchiveFormat, names: &[&str]) -> Vec<u8> {
+        let entries: Vec<(&[u8], tar::EntryType, &[u8])> = names
+            .iter()
+            .map(|n| match n.split_once(" -> ") {
+                Some((n, to)) => (n.as_bytes(), tar::EntryType::Symlink, to.as_bytes()),
+                None => (n.as_bytes(), tar::EntryType::Regular, &b""[..]),
+            })
+            .collect();
+        crafted_raw(format, &entries)
     }
 
-    /// A tar stream with `names` as regular one-byte files, names written raw (the tar
-    /// crate's own path checks would refuse `..`), compressed as `format`.
-    fn crafted(format: ArchiveFormat, names: &[&str]) -> Vec<u8> {
+    /// A tar stream of (raw name, kind, raw link target) entries.
+    fn crafted_raw(format: ArchiveFormat, entries: &[(&[u8], tar::EntryType, &[u8])]) -> Vec<u8> {
         let mut b = tar::Builder::new(Vec::new());
-        for n in names {
+        for (n, kind, to) in entries {
             let mut h = tar::Header::new_gnu();
-            h.as_gnu_mut().unwrap().name[..n.len()].copy_from_slice(n.as_bytes());
-            h.set_size(1);
+            h.as_gnu_mut().unwrap().name[..n.len()].copy_from_slice(n);
+            h.as_gnu_mut().unwrap().linkname[..to.len()].copy_from_slice(to);
+            h.set_entry_type(*kind);
+            let data: &[u8] = if kind.is_file() { b"x" } else { b"" };
+            h.set_size(data.len() as u64);
             h.set_mode(0o644);
             h.set_cksum();
-            b.append(&h, &b"x"[..]).unwrap();
+            b.append(&h, data).unwrap();
         }
         let tar = b.into_inner().unwrap();
         match format {
@@ -286,5 +249,46 @@ mod tests {
             std::fs::write(&path, b"not compressed").unwrap();
             assert!(check_entries(&path).is_err());
         }
+    }
+
+    #[test]
+    fn links_that_escape_together_and_names_that_are_not_utf8_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("top.tar.zst");
+        let zst = ArchiveFormat::TarZst;
+        // Issue 12, item 6: each link stays inside alone; together they lead out.
+        std::fs::write(
+            &path,
+            crafted(
+                zst,
+                &["top/a/z -> ..", "top/w -> a/z/../..", "top/w/ESCAPED"],
+            ),
+        )
+        .unwrap();
+        let e = format!("{:#}", check_entries(&path).unwrap_err());
+        assert!(
+            e.contains("entry `top/w` is a symlink to `a/z/../..` outside the archive's top folder; refusing"),
+            "{e}"
+        );
+        // Issue 12, item 11: a name that is not UTF-8 is named, escaped, not read lossily.
+        let regular = tar::EntryType::Regular;
+        std::fs::write(&path, crafted_raw(zst, &[(b"top/caf\xe9", regular, b"")])).unwrap();
+        let e = format!("{:#}", check_entries(&path).unwrap_err());
+        assert!(
+            e.contains("entry `top/caf\\xe9` has a name that is not UTF-8"),
+            "{e}"
+        );
+        // crossdock writes no hard links: refused rather than judged.
+        let hard = tar::EntryType::Link;
+        std::fs::write(
+            &path,
+            crafted_raw(zst, &[(b"top/a", regular, b""), (b"top/b", hard, b"top/a")]),
+        )
+        .unwrap();
+        let e = format!("{:#}", check_entries(&path).unwrap_err());
+        assert!(e.contains("entry `top/b` is a hard link"), "{e}");
+        // A link that stays inside is still accepted.
+        std::fs::write(&path, crafted(zst, &["top/bin/app", "top/app -> bin/app"])).unwrap();
+        check_entries(&path).unwrap();
     }
 }
