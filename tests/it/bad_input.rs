@@ -269,6 +269,34 @@ fn include_never_packs_crossdocks_own_outputs_and_survives_glob_characters_in_th
     );
 }
 
+/// Issue 12, item 11: an include file whose name is not UTF-8 was dropped silently (the
+/// glob crate skips such names); the run now fails before building, naming it escaped.
+#[test]
+fn an_include_file_whose_name_is_not_utf8_fails_the_run_naming_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let parent = tempfile::tempdir().unwrap();
+    let root = parent.path().join("ws");
+    copy_tree(&fixture_src("tiny"), &root);
+    std::fs::write(
+        root.join("targets.toml"),
+        format!("[dist]\ninclude = [\"README.md\", \"docs/*\"]\n\n{HOST_ONLY}"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    std::fs::write(root.join("docs/guide.md"), "g").unwrap();
+    std::fs::write(
+        root.join(std::ffi::OsStr::from_bytes(b"docs/caf\xe9.md")),
+        "c",
+    )
+    .unwrap();
+    run_in(&root, &["dist"], &[]).fails_with(&[
+        "`docs/*`",
+        "matches \"docs/caf\\xE9.md\", whose name is not UTF-8",
+        "rename the file",
+    ]);
+    assert!(!root.join("dist").exists(), "nothing built or written");
+}
+
 #[test]
 fn archive_refuses_duplicate_names_and_non_files() {
     let dir = tempfile::tempdir().unwrap();
@@ -278,6 +306,14 @@ fn archive_refuses_duplicate_names_and_non_files() {
     std::fs::write(d.join("x"), "two").unwrap();
     run_in(d, &["archive", "out.tar.gz", "a/x", "x"], &[])
         .fails_with(&["would both be `x` in the archive"]);
+    // Issue 12, item 11: a name that is not UTF-8 is refused, named, not renamed lossily.
+    use std::os::unix::ffi::OsStrExt;
+    let odd = std::ffi::OsStr::from_bytes(b"caf\xe9");
+    std::fs::write(d.join(odd), "three").unwrap();
+    let mut c = command_in(d, &["archive", "out.tar.gz"]);
+    c.arg(odd);
+    finish(c.output().unwrap()).fails_with(&["\"caf\\xE9\": its name is not UTF-8"]);
+    std::fs::remove_file(d.join(odd)).unwrap();
     // /dev/zero never ends: refused at once, and no temp file is left.
     run_in(d, &["archive", "out.tar.gz", "/dev/zero"], &[])
         .fails_with(&["/dev/zero: not a regular file"]);

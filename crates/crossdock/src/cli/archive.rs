@@ -50,10 +50,13 @@ pub fn run(a: ArchiveArgs) -> Result<i32> {
             );
         }
         let exec = crate::sys::fs::is_executable(f);
-        let entry_name = f
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        // Issue 12, item 11: a lossy name would silently rename the file in the archive.
+        let Some(entry_name) = f.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+            bail!(
+                "{:?}: its name is not UTF-8; archive entry names must be (zip and dist-manifest.json cannot carry others): rename the file",
+                f.file_name().unwrap_or_default()
+            );
+        };
         if let Some(prev_path) = seen.insert(entry_name.clone(), f.clone()) {
             bail!(
                 "{} and {} would both be `{entry_name}` in the archive; rename one (entries are file names, without their directories)",
