@@ -433,6 +433,17 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
                     }
                 }
             }
+            // A binary that some member lacks would be fused from fewer slices than the
+            // group has members: a "universal" binary for one CPU only.
+            if let Some((name, paths)) = slices.iter().find(|(_, p)| p.len() != g.members.len()) {
+                bail!(
+                    "universal `{}` of {package} {version}: binary `{name}` is in {} of the {} member archives ({}); build every member from the same commit and targets.toml",
+                    g.name,
+                    paths.len(),
+                    g.members.len(),
+                    g.members.join(", ")
+                );
+            }
             if !g.keep_thin {
                 dropped.extend(members.iter().map(|f| f.entry.name.clone()));
             }
@@ -535,5 +546,7 @@ fn verify_file(path: &Path, a: &ArtifactEntry) -> Result<()> {
 }
 
 mod entries;
+#[cfg(test)]
+mod tests;
 mod tree;
 use entries::{check_entries, unpack};

@@ -1,0 +1,148 @@
+//! merge on fabricated inputs (issue 12, item 8): out dirs with a manifest and small
+//! archives holding real Mach-O slices from tests/fixtures/macho, no Apple build needed.
+
+use super::*;
+use crate::package::manifest::BinaryEntry;
+
+const X86: &str = "x86_64-apple-darwin";
+const ARM: &str = "aarch64-apple-darwin";
+const MACHO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/macho/");
+
+fn rules() -> Rules {
+    Rules {
+        groups: vec![Group {
+            name: "universal-apple-darwin".into(),
+            members: vec![X86.into(), ARM.into()],
+            keep_thin: true,
+            tool: LipoTool::Builtin,
+            lipo: Lipo::Builtin,
+            formats: vec![ArchiveFormat::TarGz],
+        }],
+        naming: Naming::default(),
+    }
+}
+
+/// An input out dir holding, for each (triple, format, binaries), a `tiny` 0.2.0 archive of
+/// the given binaries (name → fixture file), and the manifest `dist` would write for them.
+/// (triple, format, binaries as (name in the archive, fixture file)).
+type ThinArchive<'a> = (&'a str, ArchiveFormat, &'a [(&'a str, &'a str)]);
+
+fn input(dir: &Path, archives: &[ThinArchive]) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut artifacts = Vec::new();
+    for (triple, format, bins) in archives {
+        let top = format!("tiny-0.2.0-{triple}");
+        let name = format!("{top}.{}", format.extension());
+        let entries = bins
+            .iter()
+            .map(|(bin, fixture)| Entry {
+                name: bin.to_string(),
+                source: Source::File(PathBuf::from(MACHO).join(fixture)),
+                mode: archive::MODE_EXECUTABLE,
+            })
+            .collect();
+        let w = archive::write(&dir.join(&name), *format, &top, entries, 1_700_000_000).unwrap();
+        let binaries: Vec<BinaryEntry> = bins
+            .iter()
+            .map(|(bin, fixture)| {
+                let path = PathBuf::from(MACHO).join(fixture);
+                let (size, sha256) = archive::hash_file(&path).unwrap();
+                BinaryEntry {
+                    name: bin.to_string(),
+                    path: format!("{top}/{bin}"),
+                    size,
+                    unstripped_size: None,
+                    sha256,
+                    format: "mach-o".into(),
+                    glibc: None,
+                }
+            })
+            .collect();
+        artifacts.push(serde_json::json!({
+            "name": name, "kind": "archive", "package": "tiny", "version": "0.2.0",
+            "target": triple, "size": w.size, "sha256": w.sha256, "binaries": binaries,
+        }));
+    }
+    let manifest = serde_json::json!({
+        "schema_version": 1, "crossdock_version": "0", "commit": null,
+        "source_date_epoch": 1_700_000_000u64,
+        "packages": [{"name": "tiny", "version": "0.2.0"}],
+        "artifacts": artifacts, "files": [],
+    });
+    std::fs::write(
+        dir.join(crate::package::manifest::FILE_NAME),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+}
+
+fn names(m: &Manifest) -> Vec<&str> {
+    m.artifacts.iter().map(|a| a.name.as_str()).collect()
+}
+
+#[test]
+fn two_archives_of_one_apple_member_and_the_other_missing_is_no_panic() {
+    use ArchiveFormat::*;
+    let d = tempfile::tempdir().unwrap();
+    let (a, b, out) = (d.path().join("a"), d.path().join("b"), d.path().join("out"));
+    // The same member in two formats, the other member absent: the thin archives merge,
+    // the universal is left out (with a warning), nothing panics.
+    input(
+        &a,
+        &[
+            (ARM, TarGz, &[("tiny", "hello-arm64")]),
+            (ARM, TarXz, &[("tiny", "hello-arm64")]),
+        ],
+    );
+    let m = merge(std::slice::from_ref(&a), &out, &rules()).unwrap();
+    assert!(
+        !names(&m).iter().any(|n| n.contains("universal")),
+        "{:?}",
+        names(&m)
+    );
+    // The same archive name from two inputs with different bytes: a clear error.
+    input(&b, &[(ARM, TarGz, &[("tiny", "hello-x86_64")])]);
+    let e = format!(
+        "{:#}",
+        merge(&[a, b], &d.path().join("out2"), &rules()).unwrap_err()
+    );
+    assert!(
+        e.contains("tiny-0.2.0-aarch64-apple-darwin.tar.gz is in")
+            && e.contains("different contents"),
+        "{e}"
+    );
+}
+
+#[test]
+fn members_with_different_binaries_are_refused_not_fused_thin() {
+    use ArchiveFormat::*;
+    let d = tempfile::tempdir().unwrap();
+    let (x, a) = (d.path().join("x"), d.path().join("a"));
+    // Both members present and right: a universal archive is written.
+    input(&x, &[(X86, TarGz, &[("tiny", "hello-x86_64")])]);
+    input(
+        &a,
+        &[(
+            ARM,
+            TarGz,
+            &[("tiny", "hello-arm64"), ("extra", "hello-arm64")],
+        )],
+    );
+    let e = format!(
+        "{:#}",
+        merge(&[x.clone(), a.clone()], &d.path().join("o1"), &rules()).unwrap_err()
+    );
+    assert!(
+        e.contains("binary `extra`")
+            && e.contains(X86)
+            && e.contains("build every member from the same commit"),
+        "{e}"
+    );
+    input(&a, &[(ARM, TarGz, &[("tiny", "hello-arm64")])]);
+    let m = merge(&[x, a], &d.path().join("o2"), &rules()).unwrap();
+    assert!(
+        names(&m).contains(&"tiny-0.2.0-universal-apple-darwin.tar.gz"),
+        "{:?}",
+        names(&m)
+    );
+}
