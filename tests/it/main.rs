@@ -29,6 +29,7 @@ mod local_overlay;
 mod merge;
 mod native;
 mod ownership;
+mod parallel;
 mod real_projects;
 mod rehearsal;
 mod release;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use crate::facts::toolchain;
-use crate::plan::{BuildStep, CargoInvocation, StdSource};
+use crate::plan::{BuildStep, CargoInvocation, Plan, StdSource};
 use crate::sys::process::Cmd;
 use crate::sys::shell;
 
@@ -56,8 +56,28 @@ fn invocation_command(cargo: &CargoInvocation, workspace_root: &Path) -> Cmd {
 /// Built executables of one step: (manifest path, bin name) → file.
 pub type Executables = BTreeMap<(PathBuf, String), PathBuf>;
 
-pub fn run(step: &BuildStep, workspace_root: &Path) -> Result<Executables> {
-    run_invocation(&step.cargo, &step.target, workspace_root)
+/// Where cargo's own messages (its stderr) go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CargoOutput {
+    /// Straight to the user's terminal, as they come (one target at a time).
+    Terminal,
+    /// Captured and printed as one block when the build ends, so that the output of
+    /// targets building at once never interleaves.
+    Block,
+}
+
+impl CargoOutput {
+    pub fn of(plan: &Plan) -> CargoOutput {
+        if plan.parallel_targets > 1 {
+            CargoOutput::Block
+        } else {
+            CargoOutput::Terminal
+        }
+    }
+}
+
+pub fn run(step: &BuildStep, workspace_root: &Path, output: CargoOutput) -> Result<Executables> {
+    run_invocation(&step.cargo, &step.target, workspace_root, output)
 }
 
 /// Runs one cargo invocation of `target`'s build (the step's own, or its `unstripped`).
@@ -65,11 +85,12 @@ pub fn run_invocation(
     cargo: &CargoInvocation,
     target: &str,
     workspace_root: &Path,
+    output: CargoOutput,
 ) -> Result<Executables> {
     let cmd = invocation_command(cargo, workspace_root);
     let mut found = Executables::new();
     let mut parse_error = None;
-    let status = cmd.stream_stdout(|line| {
+    let on_line = |line: &str| {
         if !line.starts_with('{') {
             return;
         }
@@ -87,7 +108,15 @@ pub fn run_invocation(
             Ok(_) => {}
             Err(e) => parse_error = Some(e),
         }
-    })?;
+    };
+    let status = match output {
+        CargoOutput::Terminal => cmd.stream_stdout(on_line)?,
+        CargoOutput::Block => {
+            let (status, stderr) = cmd.stream_stdout_capturing_stderr(on_line)?;
+            shell::block(&stderr);
+            status
+        }
+    };
     if !status.success() {
         bail!(
             "building target {} failed ({status}); cargo's errors are above.\nThe command was:\n  {}",

@@ -174,19 +174,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     if let Some(why) = &plan.jobs_reason {
         shell::note("Limiting", format!("cargo to -j {}: {why}", plan.jobs));
     }
-    for step in &plan.builds {
-        if failed.iter().any(|f| f.target == step.target) {
-            continue;
-        }
-        if let Err((what, e)) = build_target(plan, step, &mut ready) {
-            ready.retain(|(t, _), _| *t != step.target);
-            keep_going(plan, step, what, e, &mut failed)?;
-            continue;
-        }
-        if let Some(why) = &step.smoke_skipped {
-            shell::note("Skipping", format!("smoke run for {}: {why}", step.target));
-        }
-    }
+    build_all(plan, &mut ready, &mut failed)?;
     // With --keep-going: package what worked.
     let (plan, failed) = plan.clone().without_failed(failed);
     let plan = &plan;
@@ -319,6 +307,68 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     finish(&plan.out_dir, manifest, entries)
 }
 
+/// Builds, checks and smoke-runs every target not failed yet, `plan.parallel_targets` at
+/// once (each smoke run as soon as its target is built). Without `--keep-going` the first
+/// failure (in plan order) is the run's error and no further target starts; the failures
+/// are recorded in plan order whatever order the builds finished in, so that the summary
+/// and the manifest of a parallel run are those of a serial one.
+fn build_all(
+    plan: &Plan,
+    ready: &mut BTreeMap<(String, PathBuf), Vec<ReadyBinary>>,
+    failed: &mut Vec<Failed>,
+) -> Result<()> {
+    let todo: Vec<&BuildStep> = plan
+        .builds
+        .iter()
+        .filter(|s| !failed.iter().any(|f| f.target == s.target))
+        .collect();
+    if plan.parallel_targets > 1 {
+        shell::note(
+            "Parallel",
+            format!(
+                "{} targets at once, each with its own target dir under {}",
+                plan.parallel_targets.min(todo.len()),
+                plan.target_dir.join("crossdock/parallel").display()
+            ),
+        );
+    }
+    if let Some(why) = &plan.parallel_reason {
+        shell::note("Limiting", why);
+    }
+    let first_new = failed.len();
+    let failures = std::sync::Mutex::new(std::mem::take(failed));
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let results = crate::exec::jobs::parallel(&todo, plan.parallel_targets, |step| {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(BTreeMap::new());
+        }
+        let mut built = BTreeMap::new();
+        match build_target(plan, step, &mut built) {
+            Ok(()) => {
+                if let Some(why) = &step.smoke_skipped {
+                    shell::note("Skipping", format!("smoke run for {}: {why}", step.target));
+                }
+                Ok(built)
+            }
+            Err((what, e)) => {
+                let mut failures = failures.lock().expect("failures lock");
+                let recorded = keep_going(plan, step, what, e, &mut failures);
+                if recorded.is_err() {
+                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+                recorded.map(|()| BTreeMap::new())
+            }
+        }
+    });
+    *failed = failures.into_inner().expect("failures lock");
+    let order = |target: &str| plan.builds.iter().position(|b| b.target == target);
+    failed[first_new..].sort_by_key(|f| order(&f.target));
+    for r in results {
+        ready.extend(r?);
+    }
+    Ok(())
+}
+
 /// A failed step: the run's error, or with `--keep-going` a recorded failure.
 fn keep_going(
     plan: &Plan,
@@ -352,7 +402,8 @@ fn build_target(
         "Building",
         format!("{} for {}", step.packages.join(", "), step.target),
     );
-    let exes = build::run(step, &plan.workspace_root).map_err(|e| (FailedStep::Build, e))?;
+    let exes = build::run(step, &plan.workspace_root, build::CargoOutput::of(plan))
+        .map_err(|e| (FailedStep::Build, e))?;
     for a in plan
         .artifacts
         .iter()

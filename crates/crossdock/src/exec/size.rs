@@ -70,7 +70,12 @@ pub fn record_unstripped(
             step.target
         ),
     );
-    let measured = build::run_invocation(cmd, &step.target, &plan.workspace_root);
+    let measured = build::run_invocation(
+        cmd,
+        &step.target,
+        &plan.workspace_root,
+        build::CargoOutput::of(plan),
+    );
     match &measured {
         Ok(exes) => {
             for ((_, manifest), list) in ready.iter_mut().filter(|((t, _), _)| *t == step.target)
@@ -95,7 +100,7 @@ pub fn record_unstripped(
         )),
     }
     // Put the stripped binaries back where the archives read them.
-    build::run(step, &plan.workspace_root)?;
+    build::run(step, &plan.workspace_root, build::CargoOutput::of(plan))?;
     for ((_, _), list) in ready.iter().filter(|((t, _), _)| *t == step.target) {
         for b in list {
             let now = std::fs::metadata(&b.path).map(|m| m.len()).ok();

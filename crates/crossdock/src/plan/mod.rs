@@ -8,6 +8,8 @@
 //! missing tool) are collected in [`Plan::problems`] so that a run reports all of them at
 //! once before it starts the first long build.
 
+mod parallel;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -20,6 +22,7 @@ use crate::read::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Str
 use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
 use crate::read::select::{packages_for_run, selected_packages, selected_targets, toolchain_spec};
+use parallel::decide_parallel;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
@@ -150,6 +153,13 @@ pub struct Plan {
     /// Why cargo gets fewer jobs than it would take (memory), when it does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jobs_reason: Option<String>,
+    /// How many targets build at once (`parallel-targets`); each build then has its own
+    /// share of `jobs` and its own target dir (see `plan/parallel.rs`).
+    #[serde(skip_serializing_if = "is_one")]
+    pub parallel_targets: usize,
+    /// Why fewer targets build at once than asked, when that happens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parallel_reason: Option<String>,
     pub builds: Vec<BuildStep>,
     pub artifacts: Vec<Artifact>,
     pub universals: Vec<UniversalArtifact>,
@@ -309,6 +319,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         None => "release".to_string(),
     };
     let (jobs, jobs_reason) = decide_jobs(opts.jobs.or(config.jobs), facts);
+    let parallel = decide_parallel(config.parallel_targets, jobs, facts.cpus, targets.len());
     let bins: BTreeSet<&str> = packages
         .iter()
         .flat_map(|p| p.bins.iter().map(String::as_str))
@@ -375,7 +386,21 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             None
         };
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
-        let cargo = build_command(config, facts, target, &spec, &profile, &pkgs, jobs);
+        let mut cargo = build_command(
+            config,
+            facts,
+            target,
+            &spec,
+            &profile,
+            &pkgs,
+            parallel.jobs_each,
+        );
+        if parallel.targets > 1 {
+            let dir = parallel::target_dir_of(&ws.target_dir, &target.triple);
+            cargo
+                .args
+                .extend(["--target-dir".into(), dir.display().to_string()]);
+        }
         let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
         let unstripped =
             unstripped_command(target, &cargo, &profile, &pkgs).filter(|_| config.unstripped_size);
@@ -495,6 +520,8 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         dirty: facts.dirty,
         jobs: jobs.unwrap_or(0),
         jobs_reason,
+        parallel_targets: parallel.targets,
+        parallel_reason: parallel.reason,
         builds,
         artifacts,
         universals,
@@ -506,6 +533,10 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         keep_going: opts.keep_going,
         size_warn: config.size_warn.unwrap_or(DEFAULT_SIZE_WARN),
     })
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }
 
 /// The objcopy programs that split debug info for any architecture, in order of preference.

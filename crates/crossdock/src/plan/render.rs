@@ -17,6 +17,16 @@ impl Plan {
         if let Some(why) = &self.jobs_reason {
             s.push_str(&format!("jobs:      {} ({why})\n", self.jobs));
         }
+        if self.parallel_targets > 1 {
+            s.push_str(&format!(
+                "parallel:  {} targets at once, each in its own target dir{}\n",
+                self.parallel_targets,
+                self.parallel_reason
+                    .as_ref()
+                    .map(|why| format!(" ({why})"))
+                    .unwrap_or_default()
+            ));
+        }
         if self.dirty {
             s.push_str("tree:      dirty: uncommitted changes (see `git status`)\n");
         }

@@ -82,6 +82,8 @@ pub mod raw {
         pub size_warn: Option<Spanned<toml::Value>>,
         /// `false`: do not measure binaries before stripping (no second link per package).
         pub unstripped_size: Option<bool>,
+        /// How many targets build at once: a number, or `"auto"` (memory and cores).
+        pub parallel_targets: Option<Spanned<toml::Value>>,
     }
 
     #[derive(Debug, Deserialize, Clone)]
@@ -355,6 +357,14 @@ pub struct Universal {
     pub tool: LipoTool,
 }
 
+/// `parallel-targets` in [dist]: how many targets may build at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParallelTargets {
+    Count(usize),
+    /// As many as memory (about 1.5 GiB per job) and cores allow.
+    Auto,
+}
+
 /// The checked configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -369,6 +379,8 @@ pub struct Config {
     pub size_warn: Option<f64>,
     /// `unstripped-size` in [dist] (default true): measure each binary before stripping.
     pub unstripped_size: bool,
+    /// `parallel-targets` in [dist]; none: one target at a time.
+    pub parallel_targets: Option<ParallelTargets>,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub targets: Vec<Target>,
@@ -510,6 +522,7 @@ impl Config {
             jobs: None,
             size_warn: None,
             unstripped_size: true,
+            parallel_targets: None,
             cargo: None,
             rustc: None,
             targets: Vec::new(),
@@ -542,6 +555,21 @@ impl Config {
         }
         self.jobs = d.jobs.map(|j| j.into_inner());
         self.unstripped_size = d.unstripped_size.unwrap_or(true);
+        if let Some(v) = d.parallel_targets {
+            let parsed = match v.get_ref() {
+                toml::Value::Integer(n) if *n >= 1 => Some(ParallelTargets::Count(
+                    usize::try_from(*n).unwrap_or(usize::MAX),
+                )),
+                toml::Value::String(s) if s == "auto" => Some(ParallelTargets::Auto),
+                _ => None,
+            };
+            self.parallel_targets = Some(parsed.ok_or_else(|| {
+                self.error(
+                    Span::from(v.span()),
+                    "key `parallel-targets`: must be a number of targets built at once (at least 1) or \"auto\" (as many as memory and cores allow); leave it out to build one target at a time".into(),
+                )
+            })?);
+        }
         if let Some(v) = d.size_warn {
             let percent = v.get_ref().as_str().and_then(super::percent::parse);
             self.size_warn = Some(percent.ok_or_else(|| {
@@ -1231,6 +1259,23 @@ mod tests {
             );
         }
         assert!(err(&format!("[dist]\nsize-warm = \"1%\"\n{t}")).contains("size-warn"));
+    }
+
+    #[test]
+    fn parallel_targets_is_a_count_or_auto_and_errors_point_at_it() {
+        let t = "[[target]]\ntriple = \"x\"\n";
+        assert_eq!(parse(t).unwrap().parallel_targets, None);
+        let c = parse(&format!("[dist]\nparallel-targets = 3\n{t}")).unwrap();
+        assert_eq!(c.parallel_targets, Some(ParallelTargets::Count(3)));
+        let c = parse(&format!("[dist]\nparallel-targets = \"auto\"\n{t}")).unwrap();
+        assert_eq!(c.parallel_targets, Some(ParallelTargets::Auto));
+        for bad in ["0", "-2", "\"all\"", "true"] {
+            let e = err(&format!("[dist]\nparallel-targets = {bad}\n{t}"));
+            assert!(
+                e.contains("targets.toml:2:20: key `parallel-targets`: must be a number of targets built at once (at least 1) or \"auto\""),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

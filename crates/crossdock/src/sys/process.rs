@@ -168,13 +168,30 @@ impl Cmd {
 
     /// Runs with stderr going to the user's terminal and each stdout line handed to
     /// `on_line` as it arrives (cargo's JSON messages). Returns the exit status.
-    pub fn stream_stdout(&self, mut on_line: impl FnMut(&str)) -> Result<std::process::ExitStatus> {
+    pub fn stream_stdout(&self, on_line: impl FnMut(&str)) -> Result<std::process::ExitStatus> {
+        Ok(self.stream(false, on_line)?.0)
+    }
+
+    /// As [`Cmd::stream_stdout`], but stderr is captured and returned with the status
+    /// (concurrent builds print their output as one block each, not interleaved).
+    pub fn stream_stdout_capturing_stderr(
+        &self,
+        on_line: impl FnMut(&str),
+    ) -> Result<(std::process::ExitStatus, String)> {
+        self.stream(true, on_line)
+    }
+
+    fn stream(
+        &self,
+        capture_stderr: bool,
+        mut on_line: impl FnMut(&str),
+    ) -> Result<(std::process::ExitStatus, String)> {
         shell::echo_command(&self.display());
-        let reader = self
-            .expression()
-            .stdin_null()
-            .reader()
-            .map_err(|e| self.spawn_error(e))?;
+        let mut expression = self.expression().stdin_null();
+        if capture_stderr {
+            expression = expression.stderr_capture();
+        }
+        let reader = expression.reader().map_err(|e| self.spawn_error(e))?;
         let mut lines = BufReader::new(&reader);
         let mut line = String::new();
         loop {
@@ -191,7 +208,10 @@ impl Cmd {
             .try_wait()
             .with_context(|| format!("waiting for `{}`", self.display()))?
             .context("process still running after its output closed")?;
-        Ok(out.status)
+        Ok((
+            out.status,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ))
     }
 }
 

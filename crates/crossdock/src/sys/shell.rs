@@ -52,6 +52,18 @@ pub fn note(word: &str, message: impl std::fmt::Display) {
     }
 }
 
+/// Another program's messages (a concurrent build's cargo output), written in one piece
+/// under stderr's lock so that no line of another thread lands inside the block.
+pub fn block(text: &str) {
+    let text = text.trim_end();
+    if text.is_empty() {
+        return;
+    }
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(format!("{text}\n").as_bytes());
+}
+
 /// Printed even with `--json`: warnings must not be lost.
 pub fn warn(message: impl std::fmt::Display) {
     let word = if color() {
