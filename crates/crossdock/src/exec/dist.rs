@@ -174,6 +174,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     if let Some(why) = &plan.jobs_reason {
         shell::note("Limiting", format!("cargo to -j {}: {why}", plan.jobs));
     }
+    let cache_before = crate::exec::cache::before(plan);
     for step in &plan.builds {
         if failed.iter().any(|f| f.target == step.target) {
             continue;
@@ -316,7 +317,9 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     manifest.failed = failed;
     manifest.dirty = plan.dirty;
     manifest.installers = plan.installers.clone();
-    finish(&plan.out_dir, manifest, entries)
+    let manifest = finish(&plan.out_dir, manifest, entries)?;
+    crate::exec::cache::report(plan, cache_before);
+    Ok(manifest)
 }
 
 /// A failed step: the run's error, or with `--keep-going` a recorded failure.
