@@ -201,19 +201,21 @@ fn a_clean_rebuild_hits_the_cache_and_ships_the_bytes_of_an_uncached_build() {
 
 #[test]
 fn sccache_asked_for_but_missing_stops_the_run_with_the_install_command() {
-    // PATH with cargo and rustc but without sccache (it is never in cargo's bin dir).
-    let cargo_dir = std::env::var_os("CARGO_HOME")
-        .map(|h| PathBuf::from(h).join("bin"))
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo/bin"));
-    if cargo_dir.join("sccache").exists() {
-        eprintln!(
-            "SKIPPED: sccache is installed in {}, which this test needs on PATH",
-            cargo_dir.display()
-        );
+    // PATH with cargo and rustc (links to them) and the system's tools, but no sccache.
+    if ["/usr/bin/sccache", "/bin/sccache"]
+        .iter()
+        .any(|p| Path::new(p).exists())
+    {
+        eprintln!("SKIPPED: sccache is installed in /usr/bin, which this test needs on PATH");
         return;
     }
+    let bin = tempfile::tempdir().unwrap();
+    for tool in ["cargo", "rustc"] {
+        let found = support::tool(Path::new("."), "sh", &["-c", &format!("command -v {tool}")]);
+        std::os::unix::fs::symlink(found.trim(), bin.path().join(tool)).unwrap();
+    }
     let f = fixture_with_a_library("sccache");
-    let path = format!("{}:/usr/bin:/bin", cargo_dir.display());
+    let path = format!("{}:/usr/bin:/bin", bin.path().display());
     let mut c = command_in(f.path(), &["crossdock", "dist"]);
     c.env_remove("RUSTC_WRAPPER").env("PATH", &path);
     finish(c.output().unwrap()).fails_with(&[
