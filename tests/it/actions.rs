@@ -54,6 +54,8 @@ pub fn run_script(
     ] {
         c.env_remove(k);
     }
+    // As support::command_in: no sccache server shared by parallel tests.
+    c.env("RUSTC_WRAPPER", "");
     c.envs(env.iter().map(|(k, v)| (k, v)));
     finish(c.output().unwrap())
 }

@@ -207,6 +207,8 @@ fn host_dist_extracts_runs_verifies_and_is_reproducible() {
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_TARGET_DIR")
         .env("SOURCE_DATE_EPOCH", "1700000000")
+        // As command_in: no sccache server of this test's own (cache.rs tests the cache).
+        .env("RUSTC_WRAPPER", "")
         .status()
         .unwrap();
     assert!(status.success());

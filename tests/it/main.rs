@@ -13,6 +13,7 @@ mod support;
 mod actions;
 mod apple;
 mod bad_input;
+mod cache;
 mod cargo_config;
 mod cross;
 mod debuginfo;

@@ -118,6 +118,9 @@ const SCRUB: &[&str] = &[
     "SOURCE_DATE_EPOCH",
 ];
 
+/// `RUSTC_WRAPPER=""` (the user's "no wrapper", which `cache = "auto"` respects): tests
+/// build without sccache, so that parallel tests do not share one sccache server; the cache
+/// tests (`cache.rs`) remove it and give each run its own server and cache dir.
 pub fn command_in(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(crossdock_bin());
     c.args(args).current_dir(dir);
@@ -125,6 +128,7 @@ pub fn command_in(dir: &Path, args: &[&str]) -> Command {
         c.env_remove(k);
     }
     c.env("NO_COLOR", "1");
+    c.env("RUSTC_WRAPPER", "");
     c
 }
 
@@ -136,6 +140,7 @@ pub fn cargo_in(dir: &Path, args: &[&str]) -> Command {
         c.env_remove(k);
     }
     c.env("NO_COLOR", "1");
+    c.env("RUSTC_WRAPPER", "");
     c
 }
 

@@ -174,6 +174,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     if let Some(why) = &plan.jobs_reason {
         shell::note("Limiting", format!("cargo to -j {}: {why}", plan.jobs));
     }
+    let cache_before = crate::exec::cache::before(plan);
     build_all(plan, &mut ready, &mut failed)?;
     // With --keep-going: package what worked.
     let (plan, failed) = plan.clone().without_failed(failed);
@@ -304,7 +305,9 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     manifest.failed = failed;
     manifest.dirty = plan.dirty;
     manifest.installers = plan.installers.clone();
-    finish(&plan.out_dir, manifest, entries)
+    let manifest = finish(&plan.out_dir, manifest, entries)?;
+    crate::exec::cache::report(plan, cache_before);
+    Ok(manifest)
 }
 
 /// Builds, checks and smoke-runs every target not failed yet, `plan.parallel_targets` at

@@ -2,6 +2,7 @@
 //! runs, then hands the binaries to `package`. The lock keeps two runs apart.
 
 pub mod build;
+pub mod cache;
 pub mod debuginfo;
 pub mod dist;
 pub mod doctor;

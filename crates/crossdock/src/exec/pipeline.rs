@@ -32,6 +32,17 @@ pub fn prepare(loc: &Location, opts: &Options, probe: bool) -> Result<Prepared> 
     if probe && plan.dirty {
         shell::warn("the git tree has uncommitted changes (see `git status`): the archives may not match the commit; the manifest records `dirty: true`");
     }
+    if probe && plan.cache.missing {
+        // Asked for by name in targets.toml: every target needs it, so no target is left
+        // out for it; the run stops with the fix.
+        if let Some(p) = plan
+            .problems
+            .iter()
+            .find(|p| matches!(p, crate::plan::Problem::CacheMissing { .. }))
+        {
+            bail!("cannot start: {p}");
+        }
+    }
     if !probe {
         return Ok(Prepared {
             config,

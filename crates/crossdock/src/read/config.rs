@@ -84,6 +84,8 @@ pub mod raw {
         pub unstripped_size: Option<bool>,
         /// How many targets build at once: a number, or `"auto"` (memory and cores).
         pub parallel_targets: Option<Spanned<toml::Value>>,
+        /// `"auto"` (default), `"sccache"` or `"none"`: the compiler cache builds go through.
+        pub cache: Option<Spanned<String>>,
     }
 
     #[derive(Debug, Deserialize, Clone)]
@@ -221,6 +223,28 @@ impl Builder {
             Builder::Cargo => "cargo",
             Builder::Zigbuild => "zigbuild",
             Builder::Cross => "cross",
+        }
+    }
+}
+
+/// `cache` in [dist]: the compiler cache that wraps rustc (`RUSTC_WRAPPER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cache {
+    /// sccache when it is on PATH and the user set no rustc wrapper of their own.
+    Auto,
+    /// sccache, always: a missing sccache is a problem of the plan.
+    Sccache,
+    /// No cache, whatever is installed.
+    None,
+}
+
+impl Cache {
+    pub fn name(self) -> &'static str {
+        match self {
+            Cache::Auto => "auto",
+            Cache::Sccache => "sccache",
+            Cache::None => "none",
         }
     }
 }
@@ -381,6 +405,8 @@ pub struct Config {
     pub unstripped_size: bool,
     /// `parallel-targets` in [dist]; none: one target at a time.
     pub parallel_targets: Option<ParallelTargets>,
+    /// `cache` in [dist]: which compiler cache wraps rustc.
+    pub cache: Cache,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub targets: Vec<Target>,
@@ -523,6 +549,7 @@ impl Config {
             size_warn: None,
             unstripped_size: true,
             parallel_targets: None,
+            cache: Cache::Auto,
             cargo: None,
             rustc: None,
             targets: Vec::new(),
@@ -569,6 +596,18 @@ impl Config {
                     "key `parallel-targets`: must be a number of targets built at once (at least 1) or \"auto\" (as many as memory and cores allow); leave it out to build one target at a time".into(),
                 )
             })?);
+        }
+        if let Some(c) = d.cache {
+            let span = Span::from(c.span());
+            self.cache = match c.get_ref().as_str() {
+                "auto" => Cache::Auto,
+                "sccache" => Cache::Sccache,
+                "none" => Cache::None,
+                other => return Err(self.error(
+                    span,
+                    format!("key `cache`: unknown `{other}`; expected \"auto\" (sccache when it is on PATH), \"sccache\" or \"none\""),
+                )),
+            };
         }
         if let Some(v) = d.size_warn {
             let percent = v.get_ref().as_str().and_then(super::percent::parse);
@@ -1243,6 +1282,25 @@ mod tests {
         assert!(e.contains("unknown key `build`"), "{e}");
         // Not TOML at all: the parse error, located.
         assert!(err("[target\n").starts_with("targets.toml:"));
+    }
+
+    #[test]
+    fn cache_is_auto_unless_set_and_an_unknown_value_points_at_its_line() {
+        let t = "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n";
+        assert_eq!(parse(t).unwrap().cache, Cache::Auto);
+        for (v, want) in [
+            ("auto", Cache::Auto),
+            ("sccache", Cache::Sccache),
+            ("none", Cache::None),
+        ] {
+            let c = parse(&format!("[dist]\ncache = \"{v}\"\n{t}")).unwrap();
+            assert_eq!(c.cache, want);
+        }
+        let e = err(&format!("[dist]\njobs = 2\ncache = \"ccache\"\n{t}"));
+        assert!(
+            e.contains("targets.toml:3:9: key `cache`: unknown `ccache`; expected \"auto\""),
+            "{e}"
+        );
     }
 
     #[test]
