@@ -15,6 +15,7 @@ mod apple;
 mod bad_input;
 mod cargo_config;
 mod cross;
+mod cross_test;
 mod debuginfo;
 mod dist;
 mod doctor;

@@ -11,3 +11,4 @@ pub mod kept;
 pub mod lock;
 pub mod pipeline;
 pub mod size;
+pub mod test;
