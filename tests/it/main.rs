@@ -16,6 +16,7 @@ mod bad_input;
 mod cache;
 mod cargo_config;
 mod cross;
+mod cross_test;
 mod debuginfo;
 mod dist;
 mod doctor;

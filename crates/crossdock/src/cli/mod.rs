@@ -17,6 +17,7 @@ mod lipo;
 mod matrix;
 mod merge;
 mod release;
+mod test;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,6 +41,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Cut a tagged release: check tree, version and changelog, then tag.
     Release(release::ReleaseArgs),
+    /// Run the workspace's tests for each target (its toolchain, linker, env and runner).
+    Test(test::TestArgs),
     /// Join per-target out dirs into one release (universal binaries, one SHA256SUMS).
     Merge(merge::MergeArgs),
     /// Write one reproducible archive of the given files.
@@ -139,6 +142,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Merge(a) => merge::run(a),
         Command::Init(a) => init::run(a),
         Command::Release(a) => release::run(a),
+        Command::Test(a) => test::run(a),
     };
     match result {
         Ok(code) => code,

@@ -41,7 +41,7 @@ pub fn ensure_std(step: &BuildStep) -> Result<()> {
 }
 
 /// A cargo invocation, ready to run.
-fn invocation_command(cargo: &CargoInvocation, workspace_root: &Path) -> Cmd {
+pub(crate) fn invocation_command(cargo: &CargoInvocation, workspace_root: &Path) -> Cmd {
     let argv = cargo.argv();
     let mut cmd = Cmd::new(&argv[0]).args(&argv[1..]).cwd(workspace_root);
     for (k, v) in &cargo.env {

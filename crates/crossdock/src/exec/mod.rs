@@ -12,3 +12,4 @@ pub mod kept;
 pub mod lock;
 pub mod pipeline;
 pub mod size;
+pub mod test;

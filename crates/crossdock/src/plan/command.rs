@@ -333,18 +333,29 @@ pub(super) fn smoke_plan(
             Some("smoke = false in targets.toml".into()),
         );
     }
-    let runs_here = target.runner.is_some()
-        || crate::read::triple::Triple::new(&target.triple)
-            .runs_on(&crate::read::triple::Triple::new(host));
-    if runs_here {
-        (runs, None)
-    } else {
-        (
-            BTreeMap::new(),
-            Some(format!(
-                "a {} binary cannot run on this {host} machine; set `runner` for this target to smoke-test it",
-                target.triple
-            )),
-        )
+    match cannot_run_here(
+        &target.triple,
+        target.runner.is_some(),
+        host,
+        "smoke-test it",
+    ) {
+        None => (runs, None),
+        Some(why) => (BTreeMap::new(), Some(why)),
     }
+}
+
+/// Why a `triple` binary cannot run on this `host` (no runner, foreign OS or CPU), for the
+/// smoke run and for `test`; `purpose` ends the fix ("smoke-test it").
+pub(super) fn cannot_run_here(
+    triple: &str,
+    has_runner: bool,
+    host: &str,
+    purpose: &str,
+) -> Option<String> {
+    let runs_here = has_runner
+        || crate::read::triple::Triple::new(triple)
+            .runs_on(&crate::read::triple::Triple::new(host));
+    (!runs_here).then(|| {
+        format!("a {triple} binary cannot run on this {host} machine; set `runner` for this target to {purpose}")
+    })
 }

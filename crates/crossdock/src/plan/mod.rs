@@ -704,16 +704,18 @@ pub mod installers;
 mod names;
 mod problem;
 mod render;
+mod test_run;
 
 pub use c_toolchain::{c_toolchain, CToolchain};
 pub use cache::{decide_cache, CacheChoice};
-use command::{build_command, profile_overrides, smoke_plan, unstripped_command};
+use command::{build_command, cannot_run_here, profile_overrides, smoke_plan, unstripped_command};
 pub use command::{is_build_info, CargoInvocation};
 use installers::installer_releases;
 pub use installers::InstallerRelease;
 use names::check_archive_names;
 pub use names::{universal_formats, ArtifactNames};
 pub use problem::{install_hint, Problem};
+pub use test_run::{test_steps, TestStep};
 
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use super::*;
 use crate::facts::toolchain::Toolchain;
 use crate::read::workspace::{Package, Workspace};
 
-const HOST: &str = "x86_64-unknown-linux-gnu";
+pub(super) const HOST: &str = "x86_64-unknown-linux-gnu";
 
 fn workspace() -> Workspace {
     Workspace {
@@ -76,7 +76,7 @@ fn toolchain(spec: &ToolchainSpec, rustup: bool, installed: &[&str], src: bool) 
     }
 }
 
-fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> Facts {
+pub(super) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> Facts {
     let mut toolchains = BTreeMap::new();
     for t in &config.targets {
         let spec = toolchain_spec(config, t, opts, "cargo");
@@ -108,11 +108,11 @@ fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> F
     }
 }
 
-fn config(s: &str) -> Config {
+pub(super) fn config(s: &str) -> Config {
     Config::parse(Path::new("targets.toml"), s).unwrap()
 }
 
-const MATRIX: &str = r#"
+pub(super) const MATRIX: &str = r#"
 [dist]
 packages = ["alpha", "beta"]
 installers = ["shell", "powershell", "homebrew", "scoop"]
