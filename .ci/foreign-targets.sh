@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # crossdock must build and work where users' release jobs run their xtask: Windows and macOS
 # runners (issue 14 §1). Proven from this Linux machine with the toolchains
-# .ci/install-cross.sh installs, without rustup downloads (they fail on some days here):
-#   - x86_64-pc-windows-gnu: the engine's unit tests run under wine (Debian rustc-web,
-#     -Zbuild-std, mingw), and the xtask type-checks;
-#   - x86_64-apple-darwin: engine and xtask type-check (-Zbuild-std; nothing links);
-#   - clippy -D warnings for both targets with rustup's clippy, which needs rustup's std for
-#     the target: when `rustup target add` cannot reach its server, that part is skipped with
-#     a printed reason (the type-checks above still ran).
+# .ci/install-cross.sh installs:
+#   - x86_64-pc-windows-gnu: the engine's unit tests and the CLI's and xtask's binaries built
+#     and run under wine (Debian rustc-web with -Zbuild-std and mingw: no rustup download);
+#   - clippy -D warnings for x86_64-pc-windows-gnu and x86_64-apple-darwin with rustup's
+#     clippy, which needs rustup's std for the target. When `rustup target add` cannot reach
+#     its server (some days here), apple-darwin is type-checked with Debian's rustc and
+#     -Zbuild-std instead, and the skipped clippy is printed.
 #   env: CROSS_HOME (default /opt/crossdock-cross)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,36 +15,52 @@ CROSS_HOME=${CROSS_HOME:-/opt/crossdock-cross}
 SECONDS=0
 say() { printf -- '-- %s (%ss)\n' "$*" "$SECONDS"; }
 
+# C code in build scripts (zstd-sys) for the foreign targets: mingw, and zig cc for Mach-O.
+export CC_x86_64_apple_darwin="$CROSS_HOME/bin/x86_64-macos-cc" AR_x86_64_apple_darwin=llvm-ar-14
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
+
 debian() { # cargo with Debian's rustc and build-std, target dir per target
   local target=$1; shift
   RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="target/foreign-$target" \
     /usr/bin/cargo "$@" --target "$target" -Zbuild-std=std,panic_abort --locked
 }
 
-say "x86_64-pc-windows-gnu: engine unit tests under wine"
+say "x86_64-pc-windows-gnu: engine unit tests, CLI and xtask under wine"
 # insta finds its snapshots from this path (under wine it cannot ask cargo metadata).
 INSTA_WORKSPACE_ROOT="$PWD" \
-CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$CROSS_HOME/bin/wine-run" \
-  debian x86_64-pc-windows-gnu test -p crossdock --lib
+  debian x86_64-pc-windows-gnu test -p crossdock -p xtask --lib --bins
 
-say "x86_64-pc-windows-gnu: xtask type-check"
-debian x86_64-pc-windows-gnu check -p xtask
-
-say "x86_64-apple-darwin: engine and xtask type-check"
-# zstd-sys compiles libzstd's C in its build script even for a check: zig cc for Mach-O.
-CC_x86_64_apple_darwin="$CROSS_HOME/bin/x86_64-macos-cc" AR_x86_64_apple_darwin=llvm-ar-14 \
-  debian x86_64-apple-darwin check -p crossdock -p xtask
+say "x86_64-pc-windows-gnu: archives written under wine are byte-identical to Linux's"
+debian x86_64-pc-windows-gnu build -p crossdock --bin cargo-crossdock
+cargo build -q -p crossdock --bin cargo-crossdock
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$scratch/in" "$scratch/linux" "$scratch/windows"
+printf 'MZ not really a program\n' >"$scratch/in/app.exe"   # 0755 on both: mode bit / .exe
+printf '# app\n' >"$scratch/in/README.md"                 # 0644 on both
+chmod 755 "$scratch/in/app.exe"; chmod 644 "$scratch/in/README.md"
+for ext in tar.gz zip tar.xz tar.zst; do
+  SOURCE_DATE_EPOCH=1700000000 target/debug/cargo-crossdock archive \
+    "$scratch/linux/app.$ext" "$scratch/in/app.exe" "$scratch/in/README.md" >/dev/null
+  SOURCE_DATE_EPOCH=1700000000 "$CROSS_HOME/bin/wine-run" \
+    "target/foreign-x86_64-pc-windows-gnu/x86_64-pc-windows-gnu/debug/cargo-crossdock.exe" archive \
+    "$scratch/windows/app.$ext" "$scratch/in/app.exe" "$scratch/in/README.md" >/dev/null
+  cmp "$scratch/linux/app.$ext" "$scratch/windows/app.$ext"
+  echo "app.$ext: identical ($(sha256sum <"$scratch/linux/app.$ext" | cut -c1-12))"
+done
 
 for target in x86_64-pc-windows-gnu x86_64-apple-darwin; do
   if timeout 300 rustup target add "$target" >/dev/null 2>&1; then
     say "$target: cargo clippy --all-targets -D warnings"
-    CC_x86_64_apple_darwin="$CROSS_HOME/bin/x86_64-macos-cc" AR_x86_64_apple_darwin=llvm-ar-14 \
-    CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
-    CARGO_TARGET_DIR="target/clippy-$target" \
+    CARGO_TARGET_DIR="target/clippy" \
       cargo clippy -p crossdock -p xtask --all-targets --target "$target" --locked -- -D warnings
   else
-    say "$target: clippy SKIPPED: \`rustup target add $target\` could not download std today (no route to static.rust-lang.org); type-checked above with Debian's rustc instead"
+    say "$target: clippy SKIPPED: \`rustup target add $target\` could not download std today (no route to static.rust-lang.org)"
+    if [ "$target" = x86_64-apple-darwin ]; then
+      say "$target: type-check with Debian's rustc instead"
+      debian "$target" check -p crossdock -p xtask
+    fi
   fi
 done
 say "done"

@@ -186,12 +186,11 @@ fn walk(base: &Path, dir: &Path, parts: &[&str], out: &mut Vec<PathBuf>) -> Resu
     Ok(())
 }
 
-#[cfg(test)]
+/// Unix only: Windows names are UTF-16, and this one could not be created there.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 
-    /// Unix only: Windows names are UTF-16, and this one could not be created there.
-    #[cfg(unix)]
     #[test]
     fn a_name_that_is_not_utf8_fails_the_run_named_never_dropped() {
         use std::os::unix::ffi::OsStrExt;
