@@ -123,14 +123,40 @@ pub(super) fn unpack(
     wanted: &BTreeMap<String, Option<u64>>,
 ) -> Result<BTreeMap<String, PathBuf>> {
     std::fs::create_dir_all(into)?;
+    let mut out = BTreeMap::new();
     if archive_path.to_string_lossy().ends_with(".zip") {
-        bail!(
-            "{}: a universal binary is built from tar archives of its members; give the apple targets a tar format (archive = \"tar.gz\")",
-            archive_path.display()
-        );
+        let file = std::fs::File::open(archive_path)
+            .with_context(|| format!("cannot read {}", archive_path.display()))?;
+        let mut zip = zip::ZipArchive::new(file)
+            .with_context(|| format!("{} is not a zip archive", archive_path.display()))?;
+        for i in 0..zip.len() {
+            let mut e = zip.by_index(i)?;
+            if !e.is_file() {
+                continue;
+            }
+            let raw = e.name().to_string();
+            let Some(declared) = wanted.get(raw.trim_start_matches("./")) else {
+                continue;
+            };
+            let limit = declared.unwrap_or(MAX_INCLUDED_FILE);
+            if e.size() > limit {
+                bail!(
+                    "{}: entry `{raw}` holds {} bytes, more than its manifest declares ({limit}); refusing to extract it",
+                    archive_path.display(),
+                    e.size()
+                );
+            }
+            let rel = raw
+                .split_once('/')
+                .map_or(raw.clone(), |(_, r)| r.to_string());
+            let dest = into.join(format!("{i}"));
+            let mut w = std::fs::File::create(&dest)?;
+            std::io::copy(&mut (&mut e).take(limit), &mut w)?;
+            out.insert(rel, dest);
+        }
+        return Ok(out);
     }
     let mut t = archive::open_tar(archive_path)?;
-    let mut out = BTreeMap::new();
     for (i, e) in t.entries()?.enumerate() {
         let mut e = e?;
         if !e.header().entry_type().is_file() {

@@ -146,3 +146,23 @@ fn members_with_different_binaries_are_refused_not_fused_thin() {
         names(&m)
     );
 }
+
+/// Issue 10 §5: members archived as zip (a target with `archive = "zip"`) are fused like tar
+/// members: the universal archive is byte-identical to the one made from tar.gz members.
+#[test]
+fn zip_members_make_the_same_universal_archive_as_tar_members() {
+    use ArchiveFormat::*;
+    let d = tempfile::tempdir().unwrap();
+    let universal = |format: ArchiveFormat, tag: &str| {
+        let (x, a, out) = (
+            d.path().join(format!("{tag}-x")),
+            d.path().join(format!("{tag}-a")),
+            d.path().join(format!("{tag}-out")),
+        );
+        input(&x, &[(X86, format, &[("tiny", "hello-x86_64")])]);
+        input(&a, &[(ARM, format, &[("tiny", "hello-arm64")])]);
+        merge(&[x, a], &out, &rules()).unwrap();
+        std::fs::read(out.join("tiny-0.2.0-universal-apple-darwin.tar.gz")).unwrap()
+    };
+    assert_eq!(universal(Zip, "zip"), universal(TarGz, "tgz"));
+}
