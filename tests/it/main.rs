@@ -28,6 +28,7 @@ mod lipo;
 mod local_overlay;
 mod merge;
 mod native;
+mod noop;
 mod ownership;
 mod real_projects;
 mod rehearsal;
