@@ -30,6 +30,7 @@ mod lipo;
 mod local_overlay;
 mod merge;
 mod native;
+mod noop;
 mod ownership;
 mod parallel;
 mod real_projects;

@@ -234,7 +234,7 @@ pub fn default_cargo() -> String {
 
 /// Reads workspace and config (no toolchain probes): enough for `matrix` and `init --check`.
 pub fn load_config(loc: &Location, cargo: &str) -> Result<(Workspace, Config)> {
-    let ws = Workspace::load(cargo, loc.manifest_path.as_deref())?;
+    let ws = Workspace::load_cached(cargo, loc.manifest_path.as_deref())?;
     let path = loc
         .config_path
         .clone()
@@ -251,8 +251,10 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         cargo: cargo_for_metadata.clone(),
         rustc: opts.rustc.clone(),
     };
+    let cache_dir = crate::read::workspace::facts_cache_dir(loc.manifest_path.as_deref());
+    let cache_dir = cache_dir.as_deref();
     let (loaded, early) = std::thread::scope(|s| {
-        let early = s.spawn(|| Toolchain::probe(&speculative));
+        let early = s.spawn(|| Toolchain::probe_cached(&speculative, cache_dir));
         (
             load_config(loc, &cargo_for_metadata),
             early.join().expect("probe thread"),
@@ -290,7 +292,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
                 let reuse = early.take_if(|(e, _)| e == spec).map(|(_, r)| r);
                 let handle = match reuse {
                     Some(r) => s.spawn(move || r),
-                    None => s.spawn(move || Toolchain::probe(spec)),
+                    None => s.spawn(move || Toolchain::probe_cached(spec, cache_dir)),
                 };
                 (spec.clone(), handle)
             })
@@ -301,8 +303,14 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             .filter(|_| want_cfg)
             .map(|(triple, spec)| (triple, s.spawn(move || toolchain::target_cfg(spec, triple))))
             .collect();
-        let git = s.spawn(|| git_facts(&root));
-        let status = s.spawn(|| git_dirty(&root));
+        // Outside a git checkout both answers are known without starting git.
+        let in_git = in_git_checkout(&root);
+        let root = &root;
+        let git = s.spawn(move || match in_git {
+            true => git_facts(root),
+            false => epoch_without_commit(),
+        });
+        let status = s.spawn(move || in_git && git_dirty(root));
         let toolchains: BTreeMap<_, _> = probes
             .into_iter()
             .map(|(spec, h)| {
@@ -409,6 +417,19 @@ fn source_date_epoch_from_env() -> Result<Option<u64>> {
             )
         }),
         _ => Ok(None),
+    }
+}
+
+/// Could git find a repository for `root`: a `.git` in it or above, or `GIT_DIR` set?
+fn in_git_checkout(root: &Path) -> bool {
+    std::env::var_os("GIT_DIR").is_some() || root.ancestors().any(|d| d.join(".git").exists())
+}
+
+/// [`git_facts`] where there is no commit: SOURCE_DATE_EPOCH, else the fallback.
+fn epoch_without_commit() -> (u64, EpochSource, Option<String>) {
+    match source_date_epoch_from_env().ok().flatten() {
+        Some(e) => (e, EpochSource::Env, None),
+        None => (FALLBACK_EPOCH, EpochSource::Fallback, None),
     }
 }
 

@@ -5,13 +5,14 @@
 //! there; any other toolchain (Debian's `/usr/bin/rustc`, a custom build) is used as it is.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 
 pub use crate::read::select::ToolchainSpec;
-use crate::sys::process::Cmd;
+use crate::sys::cache::{Cache, Key};
+use crate::sys::process::{which, Cmd};
 
 #[derive(Debug, Clone)]
 pub struct Toolchain {
@@ -33,22 +34,37 @@ pub struct Toolchain {
 
 impl Toolchain {
     pub fn probe(spec: &ToolchainSpec) -> Result<Toolchain> {
+        Toolchain::probe_cached(spec, None)
+    }
+
+    /// [`Toolchain::probe`], answered from `cache_dir` when neither the rustc binary, its
+    /// sysroot's rustc nor rustup's choice of toolchain changed since it was stored there.
+    /// The std and tool checks read the sysroot each time (no process: cheap).
+    pub fn probe_cached(spec: &ToolchainSpec, cache_dir: Option<&Path>) -> Result<Toolchain> {
         let rustc = spec.rustc_program();
-        let t = Some(Duration::from_secs(60));
-        // Two processes in parallel: `-vV` exits before printing anything else.
-        let (vv, prints) = std::thread::scope(|s| {
-            let vv = s.spawn(|| {
-                Cmd::new(&rustc).arg("-vV").run_checked(t).with_context(|| {
-                    format!("cannot run rustc `{rustc}`: install Rust (https://rustup.rs) or pass --rustc PATH")
-                })
-            });
-            let prints = Cmd::new(&rustc)
-                .args(["--print", "sysroot", "--print", "target-list"])
-                .run_checked(t);
-            (vv.join().expect("probe thread"), prints)
+        let cache = cache_dir.map(|d| {
+            let name = Key::new(&rustc).hex();
+            Cache::new(d, &format!("rustc-{}", &name[..16]))
         });
-        let vv = vv?.stdout;
-        let prints = prints?.stdout;
+        let key = rustc_key(&rustc);
+        let cached = cache
+            .as_ref()
+            .and_then(|c| c.get(&key, sysroot_check))
+            .and_then(|v| {
+                v.split_once('\0')
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+            });
+        let (vv, prints) = match cached {
+            Some(answer) => answer,
+            None => {
+                let (vv, prints) = run_probe(&rustc)?;
+                if let Some(c) = &cache {
+                    let value = format!("{vv}\0{prints}");
+                    c.put(&key, sysroot_check(&value), &value);
+                }
+                (vv, prints)
+            }
+        };
         let version = vv.lines().next().unwrap_or_default().trim().to_string();
         let host = parse_host(&vv).unwrap_or_default();
         let mut lines = prints.lines().map(str::trim).filter(|l| !l.is_empty());
@@ -87,6 +103,67 @@ impl Toolchain {
     pub fn has_std(&self, triple: &str) -> bool {
         self.installed_std.contains(triple)
     }
+}
+
+/// `rustc -vV`, and `rustc --print sysroot --print target-list`: two processes in parallel
+/// (`-vV` exits before printing anything else).
+fn run_probe(rustc: &str) -> Result<(String, String)> {
+    let t = Some(Duration::from_secs(60));
+    let (vv, prints) = std::thread::scope(|s| {
+        let vv = s.spawn(|| {
+            Cmd::new(rustc).arg("-vV").run_checked(t).with_context(|| {
+                format!("cannot run rustc `{rustc}`: install Rust (https://rustup.rs) or pass --rustc PATH")
+            })
+        });
+        let prints = Cmd::new(rustc)
+            .args(["--print", "sysroot", "--print", "target-list"])
+            .run_checked(t);
+        (vv.join().expect("probe thread"), prints)
+    });
+    Ok((vv?.stdout, prints?.stdout))
+}
+
+/// What decides which rustc `rustc` is and what it answers: the program found on PATH (a
+/// rustup proxy or a real rustc), rustup's settings and overrides (`RUSTUP_TOOLCHAIN`,
+/// `settings.toml`, `rust-toolchain[.toml]` in the current directory and above).
+pub fn rustc_key(rustc: &str) -> Key {
+    let mut k = Key::new("rustc -vV, sysroot, target-list");
+    k.text(rustc);
+    match which(rustc) {
+        Some(p) => k.file(&p),
+        None => k.text("not on PATH"),
+    };
+    for var in ["RUSTUP_TOOLCHAIN", "RUSTUP_HOME", "CARGO_HOME", "PATH"] {
+        k.env(var);
+    }
+    let rustup_home = std::env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")));
+    if let Some(h) = rustup_home {
+        k.file(&h.join("settings.toml"));
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        k.text(&cwd.to_string_lossy());
+        for dir in cwd.ancestors() {
+            k.file(&dir.join("rust-toolchain"));
+            k.file(&dir.join("rust-toolchain.toml"));
+        }
+    }
+    k
+}
+
+/// The stamp of the rustc in the sysroot a stored answer names: a `rustup update` (or a
+/// reinstalled toolchain) replaces it.
+fn sysroot_check(value: &str) -> Key {
+    let sysroot = value
+        .split_once('\0')
+        .and_then(|(_, prints)| prints.lines().next())
+        .unwrap_or_default()
+        .trim();
+    let mut k = Key::new("sysroot rustc");
+    let bin = Path::new(sysroot).join("bin");
+    k.file(&bin.join("rustc")).file(&bin.join("rustc.exe"));
+    k
 }
 
 /// `rustc --print cfg --target <triple>`: the values cargo matches `[target.'cfg(…)']`

@@ -111,6 +111,12 @@ pub(super) fn build_command(
         "--target".into(),
         target_arg,
     ]);
+    // cross builds in its own container, whose toolchain shares nothing with the host's.
+    if target.builder != Builder::Cross {
+        if let Some(dir) = build_env_target_dir(&facts.workspace.target_dir, target) {
+            cmd.extend(["--target-dir".to_string(), dir.display().to_string()]);
+        }
+    }
     for p in packages {
         cmd.extend(["-p".into(), p.clone()]);
     }
@@ -199,6 +205,43 @@ pub(super) fn build_command(
         env,
         env_remove,
     }
+}
+
+/// The target dir of a target whose build environment differs from a plain build's in a way
+/// that reaches host artifacts (build scripts, proc-macros and their dependencies, shared by
+/// every `--target` in one target dir): `RUSTC_BOOTSTRAP=1` for build-std and the target's own
+/// `env` table. Build scripts such as proc-macro2's and anyhow's say
+/// `rerun-if-env-changed=RUSTC_BOOTSTRAP` (and enable nightly code under it), so two targets
+/// that disagree would rebuild each other's host crates, and everything above them, on every
+/// run. Each such environment gets its own dir under `target/crossdock/build-env/`; the
+/// rest keep the workspace's target dir (a no-op `dist` stays a no-op `cargo build`). The
+/// toolchain needs no dir of its own: cargo puts the rustc version in every artifact's hash.
+pub(super) fn build_env_target_dir(
+    target_dir: &std::path::Path,
+    target: &Target,
+) -> Option<PathBuf> {
+    if !target.build_std && target.env.is_empty() {
+        return None;
+    }
+    let name = if target.env.is_empty() {
+        "build-std".to_string()
+    } else {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for (k, v) in &target.env {
+            h.update(k);
+            h.update([0]);
+            h.update(v);
+            h.update([0]);
+        }
+        let hash: String = h.finalize()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let prefix = if target.build_std { "build-std-" } else { "" };
+        format!("{prefix}env-{hash}")
+    };
+    Some(target_dir.join("crossdock/build-env").join(name))
 }
 
 /// Linker arguments that keep the link time out of the binary. A PE header records when it

@@ -239,6 +239,52 @@ fn linker_and_runner_only_when_set() {
     assert_eq!(p.profile, "dist");
 }
 
+/// Host crates (build scripts, proc-macros) live in one target dir for every `--target`:
+/// targets whose environment reaches them (RUSTC_BOOTSTRAP for build-std, a target's `env`)
+/// get a dir of their own per environment, so that they do not rebuild each other's.
+#[test]
+fn build_environments_that_reach_host_crates_get_their_own_target_dir() {
+    let c = config(
+        "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n\n\
+         [[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nrustc = \"/usr/bin/rustc\"\n\n\
+         [[target]]\ntriple = \"x86_64-unknown-linux-musl\"\nbuild-std = true\n\n\
+         [[target]]\ntriple = \"x86_64-pc-windows-gnu\"\nbuild-std = true\n\n\
+         [[target]]\ntriple = \"x86_64-pc-windows-msvc\"\nenv = { OPENSSL_STATIC = \"1\" }\n\n\
+         [[target]]\ntriple = \"aarch64-pc-windows-gnullvm\"\nenv = { OPENSSL_STATIC = \"0\" }\n",
+    );
+    let opts = Options::default();
+    let all: Vec<String> = c.targets.iter().map(|t| t.triple.clone()).collect();
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    let p = plan(&c, &facts(&c, &opts, true, &refs), &opts).unwrap();
+    let dir = |triple: &str| {
+        let argv = p
+            .builds
+            .iter()
+            .find(|b| b.target == triple)
+            .unwrap()
+            .cargo
+            .argv();
+        argv.iter()
+            .position(|a| a == "--target-dir")
+            .map(|i| argv[i + 1].replace('\\', "/"))
+    };
+    assert_eq!(dir("x86_64-unknown-linux-gnu"), None);
+    // Another rustc needs no dir: cargo hashes the rustc version into every artifact.
+    assert_eq!(dir("aarch64-unknown-linux-gnu"), None);
+    let std = dir("x86_64-unknown-linux-musl").unwrap();
+    assert!(
+        std.ends_with("/ws/target/crossdock/build-env/build-std"),
+        "{std}"
+    );
+    assert_eq!(dir("x86_64-pc-windows-gnu").as_ref(), Some(&std));
+    let (a, b) = (
+        dir("x86_64-pc-windows-msvc").unwrap(),
+        dir("aarch64-pc-windows-gnullvm").unwrap(),
+    );
+    assert!(a.contains("/crossdock/build-env/env-") && b.contains("/crossdock/build-env/env-"));
+    assert_ne!(a, b);
+}
+
 #[test]
 fn unstripped_size_false_plans_no_measuring_build() {
     let c = config(

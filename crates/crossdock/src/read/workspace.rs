@@ -6,7 +6,134 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::sys::process::Cmd;
+use crate::sys::cache::{self, Cache, Key};
+use crate::sys::process::{which, Cmd};
+
+fn run_metadata(cargo: &str, manifest_path: Option<&Path>) -> Result<String> {
+    let mut cmd = Cmd::new(cargo).args(["metadata", "--format-version", "1", "--no-deps"]);
+    if let Some(p) = manifest_path {
+        cmd = cmd.arg("--manifest-path").arg(p);
+    }
+    let out = cmd
+        .run_checked(Some(std::time::Duration::from_secs(300)))
+        .context("cannot read the workspace with `cargo metadata`: run crossdock inside a Cargo workspace, or pass --manifest-path PATH/Cargo.toml")?;
+    Ok(out.stdout)
+}
+
+/// The manifest cargo starts from (`--manifest-path`, else the nearest `Cargo.toml` from the
+/// current directory up) and the target dir cargo will most likely report: `CARGO_TARGET_DIR`
+/// (or `CARGO_BUILD_TARGET_DIR`), else `target/` beside the nearest manifest above or at the
+/// start that has a `[workspace]` table, else beside the start. Only a guess: the cached
+/// answer is used only when it names this same target dir.
+fn guess_target_dir(manifest_path: Option<&Path>) -> Option<(PathBuf, PathBuf)> {
+    let cwd = std::env::current_dir().ok()?;
+    let start = match manifest_path {
+        Some(p) => cwd.join(p),
+        None => cwd
+            .ancestors()
+            .map(|d| d.join("Cargo.toml"))
+            .find(|m| m.is_file())?,
+    };
+    for var in ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"] {
+        if let Some(d) = std::env::var_os(var).filter(|d| !d.is_empty()) {
+            return Some((start, cwd.join(d)));
+        }
+    }
+    let root = start
+        .parent()?
+        .ancestors()
+        .find(|d| {
+            std::fs::read_to_string(d.join("Cargo.toml"))
+                .is_ok_and(|t| t.lines().any(|l| l.trim_start().starts_with("[workspace")))
+        })
+        .or(start.parent())?
+        .to_path_buf();
+    Some((start, root.join("target")))
+}
+
+/// Where probe answers are cached for the workspace at `manifest_path` (or the current
+/// directory): `target/crossdock/facts` in the target dir [`guess_target_dir`] finds, when
+/// that dir exists (crossdock never creates a target dir cargo would not).
+pub fn facts_cache_dir(manifest_path: Option<&Path>) -> Option<PathBuf> {
+    let (_, target_dir) = guess_target_dir(manifest_path)?;
+    target_dir.is_dir().then(|| cache::dir(&target_dir))
+}
+
+/// What `cargo metadata --no-deps` reads before it knows the members: cargo itself, the
+/// arguments, the variables that move the target dir, every `Cargo.toml` from the start up,
+/// the lock files and cargo config files on the way, and the user's global cargo config.
+fn metadata_key(cargo: &str, manifest_path: Option<&Path>, start: &Path) -> Key {
+    let mut k = Key::new("cargo metadata --no-deps");
+    k.text(cargo);
+    match which(cargo) {
+        Some(p) => k.file(&p),
+        None => k.text("not on PATH"),
+    };
+    k.text(
+        &manifest_path
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    for var in [
+        "RUSTUP_TOOLCHAIN",
+        "CARGO_HOME",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET_DIR",
+    ] {
+        k.env(var);
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    k.text(&cwd.to_string_lossy());
+    let dirs = start.parent().into_iter().flat_map(Path::ancestors);
+    for d in dirs.chain(cwd.ancestors()) {
+        for f in [
+            "Cargo.toml",
+            "Cargo.lock",
+            ".cargo/config",
+            ".cargo/config.toml",
+        ] {
+            k.file(&d.join(f));
+        }
+    }
+    let home = crate::read::cargo_config::cargo_home();
+    k.file(&home.join("config")).file(&home.join("config.toml"));
+    k
+}
+
+/// The stamps of what a stored answer names: each member's manifest and the folders whose
+/// entries decide its targets (`src`, `src/bin`, the member folder and the one holding it,
+/// where a glob in `members` may find a new member), the root manifest and lock file.
+fn members_check(text: &str) -> Key {
+    let mut k = Key::new("members");
+    let Ok(meta) = serde_json::from_str::<serde_json::Value>(text) else {
+        return k;
+    };
+    let root = meta["workspace_root"].as_str().unwrap_or_default();
+    k.file(&Path::new(root).join("Cargo.toml"));
+    k.file(&Path::new(root).join("Cargo.lock"));
+    let members: BTreeSet<&str> = meta["workspace_members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str())
+        .collect();
+    for p in meta["packages"].as_array().into_iter().flatten() {
+        if !p["id"].as_str().is_some_and(|id| members.contains(id)) {
+            continue;
+        }
+        let manifest = Path::new(p["manifest_path"].as_str().unwrap_or_default());
+        k.file(manifest);
+        if let Some(dir) = manifest.parent() {
+            for sub in ["", "src", "src/bin", "examples", "benches", "tests"] {
+                k.file(&dir.join(sub));
+            }
+            if let Some(up) = dir.parent() {
+                k.file(up);
+            }
+        }
+    }
+    k
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Package {
@@ -43,15 +170,38 @@ pub struct Workspace {
 impl Workspace {
     /// Runs `cargo metadata --no-deps` for the manifest at `manifest_path`.
     pub fn load(cargo: &str, manifest_path: Option<&Path>) -> Result<Workspace> {
-        let mut cmd = Cmd::new(cargo).args(["metadata", "--format-version", "1", "--no-deps"]);
-        if let Some(p) = manifest_path {
-            cmd = cmd.arg("--manifest-path").arg(p);
+        let text = run_metadata(cargo, manifest_path)?;
+        let meta: cargo_metadata::Metadata =
+            serde_json::from_str(&text).context("cannot parse the output of `cargo metadata`")?;
+        Workspace::from_metadata(meta)
+    }
+
+    /// [`Workspace::load`], answered from `target/crossdock/facts/` when no file that
+    /// `cargo metadata` reads changed since it was stored: the manifests, the lock file,
+    /// cargo config files, the member folders (a new `src/bin/*.rs` is a new binary), cargo
+    /// itself and the variables that move the target dir. The cache sits in the target dir
+    /// the answer names, found again before asking cargo (`CARGO_TARGET_DIR`, else
+    /// `<workspace root>/target`); a target dir set in a cargo config is not guessed, and
+    /// such a workspace runs `cargo metadata` each time.
+    pub fn load_cached(cargo: &str, manifest_path: Option<&Path>) -> Result<Workspace> {
+        let Some((start, target_dir)) = guess_target_dir(manifest_path) else {
+            return Workspace::load(cargo, manifest_path);
+        };
+        let cache = Cache::new(&cache::dir(&target_dir), "cargo-metadata");
+        let key = metadata_key(cargo, manifest_path, &start);
+        if let Some(text) = cache.get(&key, members_check) {
+            if let Ok(meta) = serde_json::from_str::<cargo_metadata::Metadata>(&text) {
+                if meta.target_directory.as_std_path() == target_dir {
+                    return Workspace::from_metadata(meta);
+                }
+            }
         }
-        let out = cmd
-            .run_checked(Some(std::time::Duration::from_secs(300)))
-            .context("cannot read the workspace with `cargo metadata`: run crossdock inside a Cargo workspace, or pass --manifest-path PATH/Cargo.toml")?;
-        let meta: cargo_metadata::Metadata = serde_json::from_str(&out.stdout)
-            .context("cannot parse the output of `cargo metadata`")?;
+        let text = run_metadata(cargo, manifest_path)?;
+        let meta: cargo_metadata::Metadata =
+            serde_json::from_str(&text).context("cannot parse the output of `cargo metadata`")?;
+        if meta.target_directory.as_std_path() == target_dir {
+            cache.put(&key, members_check(&text), &text);
+        }
         Workspace::from_metadata(meta)
     }
 

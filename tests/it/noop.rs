@@ -1,0 +1,176 @@
+//! Runs that have nothing to do must do nothing: a second identical multi-target `dist`
+//! starts no rustc and reruns no build script, even when its targets use different rustc
+//! binaries and build-std, which once made them rebuild each other's host crates.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Instant, SystemTime};
+
+use crate::cross::{cross_home, cross_path, require_debian_aarch64, tiny};
+use crate::support::*;
+
+/// Every compiled artifact, fingerprint and build-script output in the target dir, with
+/// its modification time and size: what cargo rewrites when it runs rustc or a build script.
+fn cargo_outputs(target: &Path) -> BTreeMap<String, (SystemTime, u64)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![target.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            let m = std::fs::symlink_metadata(&p).unwrap();
+            if m.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let rel = p
+                .strip_prefix(target)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let cargo_made = ["/.fingerprint/", "/deps/", "/build/"]
+                .iter()
+                .any(|d| format!("/{rel}").contains(d));
+            // crossdock's own caches (probe, smoke, debuginfo) are not cargo's work.
+            if cargo_made && !rel.starts_with("crossdock/probe") {
+                out.insert(rel, (m.modified().unwrap(), m.len()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn second_identical_multi_target_dist_compiles_nothing() {
+    let musl_cc = cross_home().join("bin/x86_64-linux-musl-cc");
+    if !require_debian_aarch64()
+        || !require(
+            "rust-src (rust-web-src), musl-tools and the musl linker wrapper",
+            Path::new("/usr/lib/rustlib/src/rust/library/std/Cargo.toml").is_file()
+                && musl_cc.exists()
+                && have("musl-gcc"),
+        )
+    {
+        return;
+    }
+    // Three targets, two rustc binaries, one of them with build-std (RUSTC_BOOTSTRAP=1), and
+    // a host build dependency whose build script reruns when RUSTC_BOOTSTRAP changes, as
+    // proc-macro2's and anyhow's do.
+    let host = host();
+    let fx = tiny(&format!(
+        "[[target]]\ntriple = \"{host}\"\n\n\
+         [[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nrustc = \"/usr/bin/rustc\"\n\
+         linker = \"aarch64-linux-gnu-gcc\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n\n\
+         [[target]]\ntriple = \"x86_64-unknown-linux-musl\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\n\
+         linker = \"$CH/bin/x86_64-linux-musl-cc\"\n\
+         rustflags = [\"-C\", \"link-self-contained=no\", \"-C\", \"relocation-model=static\", \"-L\", \"/usr/lib/llvm-14/lib\"]\n"
+    ));
+    let manifest = std::fs::read_to_string(fx.path().join("Cargo.toml")).unwrap();
+    fx.write(
+        "Cargo.toml",
+        &manifest.replace(
+            "[workspace]",
+            "[build-dependencies]\nhostprobe = { path = \"hostprobe\" }\n\n[workspace]",
+        ),
+    );
+    // Reruns only when itself changes (without the line: whenever dist/ is written).
+    fx.write(
+        "build.rs",
+        "fn main() { println!(\"cargo:rerun-if-changed=build.rs\"); hostprobe::probe(); }\n",
+    );
+    fx.write(
+        "hostprobe/Cargo.toml",
+        "[package]\nname = \"hostprobe\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n",
+    );
+    fx.write(
+        "hostprobe/build.rs",
+        "fn main() { println!(\"cargo:rerun-if-env-changed=RUSTC_BOOTSTRAP\"); }\n",
+    );
+    fx.write("hostprobe/src/lib.rs", "pub fn probe() {}\n");
+    std::fs::remove_file(fx.path().join("Cargo.lock")).unwrap();
+    let path = cross_path();
+    fx.run_env(&["dist"], &[("PATH", &path)]).ok();
+    let target = fx.path().join("target");
+    let before = cargo_outputs(&target);
+    assert!(!before.is_empty());
+    let t0 = Instant::now();
+    let r = fx.run_env(&["dist"], &[("PATH", &path)]).ok();
+    let took = t0.elapsed();
+    let after = cargo_outputs(&target);
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "the second run rebuilt or reran: {changed:#?}\n{}",
+        r.stderr
+    );
+    // Well under a second per target on an idle machine; the bound leaves room for a busy one.
+    assert!(
+        took.as_secs_f64() < 6.0,
+        "second run took {took:?}\n{}",
+        r.stderr
+    );
+    eprintln!("second identical 3-target dist: {took:?}");
+}
+
+/// The files in `archive` of the dist dir.
+fn archived(fx: &Fixture, archive: &str) -> Vec<String> {
+    let x = tempfile::tempdir().unwrap();
+    extract(&fx.dist_dir().join(archive), x.path());
+    list_files(&x.path().join(archive.trim_end_matches(".tar.gz")))
+}
+
+/// The cached `cargo metadata` answer must not outlive the files it came from: a version
+/// edited between two runs (same file size, so only the modification time tells) is the one
+/// the second run ships; a new `src/bin/*.rs` and a `[[bin]]` added to Cargo.toml alone are
+/// new binaries in the archive.
+#[test]
+fn a_manifest_edited_between_runs_is_read_again() {
+    let fx = Fixture::new("tiny");
+    fx.write(
+        "targets.toml",
+        &format!("[[target]]\ntriple = \"{}\"\n", host()),
+    );
+    fx.run(&["dist"]).ok();
+    // The second run is the one answered from the cache.
+    fx.run(&["dist"]).ok();
+    assert!(fx
+        .path()
+        .join("target/crossdock/facts/cargo-metadata.json")
+        .is_file());
+    let manifest = fx.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("version = \"0.2.0\""));
+    std::fs::write(&manifest, text.replace("\"0.2.0\"", "\"0.2.1\"")).unwrap();
+    // As a user would: dist builds with --locked.
+    let up = cargo_in(fx.path(), &["update", "--offline", "--workspace"])
+        .output()
+        .unwrap();
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    fx.run(&["dist"]).ok();
+    let archive = format!("tiny-0.2.1-{}.tar.gz", host());
+    let names = list_files(&fx.dist_dir());
+    assert!(names.contains(&archive), "{names:?}");
+    fx.write("src/bin/tiny-extra.rs", "fn main() {}\n");
+    fx.run(&["dist"]).ok();
+    assert!(archived(&fx, &archive).contains(&"tiny-extra".to_string()));
+    fx.write("src/two.rs", "fn main() {}\n");
+    fx.run(&["dist"]).ok();
+    // Only Cargo.toml changes now.
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let with_bin = text.replacen(
+        "[workspace]",
+        "[[bin]]\nname = \"tiny\"\npath = \"src/main.rs\"\n\n[[bin]]\nname = \"tiny-two\"\npath = \"src/two.rs\"\n\n[workspace]",
+        1,
+    );
+    std::fs::write(&manifest, with_bin).unwrap();
+    fx.run(&["dist"]).ok();
+    let files = archived(&fx, &archive);
+    assert!(files.contains(&"tiny-two".to_string()), "{files:?}");
+}
