@@ -103,6 +103,15 @@ impl Cache {
         let Some(dir) = self.path.parent() else {
             return;
         };
+        // Only into a target dir that exists: a run that builds nothing (`--dry-run`, a
+        // workspace never built) creates no target dir for its cache.
+        if !dir
+            .parent()
+            .and_then(Path::parent)
+            .is_some_and(Path::is_dir)
+        {
+            return;
+        }
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }

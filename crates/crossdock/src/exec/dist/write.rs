@@ -1,0 +1,396 @@
+//! The files of a run: archives (thin, universal, debuginfo, unversioned copies), each
+//! skipped when its inputs are unchanged, then checksums, installers and the manifest
+//! (`finish`, shared with `merge`), and the stale-output cleanup.
+
+use super::*;
+
+/// Writes checksum files and the manifest for finished archives, and removes what the
+/// previous run wrote that this one did not.
+/// `manifest` comes with its header (commit, epoch, packages, skipped and failed targets,
+/// what the installers say); the archives, checksum files and installers are added here.
+pub fn finish(
+    out_dir: &Path,
+    mut manifest: Manifest,
+    archives: Vec<ArtifactEntry>,
+) -> Result<Manifest> {
+    let previous = crate::package::manifest::Manifest::previous(out_dir);
+    let mut sums = Vec::new();
+    for a in &archives {
+        let name = format!("{}.sha256", a.name);
+        let text = checksum::line(&a.sha256, &a.name);
+        checksum::write_text(&out_dir.join(&name), &text)?;
+        sums.push((a.name.clone(), a.sha256.clone()));
+        manifest.artifacts.push(ArtifactEntry {
+            name,
+            kind: ArtifactKind::Checksum,
+            package: a.package.clone(),
+            version: a.version.clone(),
+            target: a.target.clone(),
+            members: Vec::new(),
+            size: text.len() as u64,
+            sha256: archive::sha256_hex(text.as_bytes()),
+            binaries: Vec::new(),
+            files: Vec::new(),
+            inputs: String::new(),
+            profile_overrides: Vec::new(),
+        });
+    }
+    let installers = crate::exec::installers::write(
+        out_dir,
+        &manifest.installers,
+        &archives,
+        manifest.source_date_epoch,
+    )?;
+    sums.extend(
+        installers
+            .iter()
+            .map(|i| (i.name.clone(), i.sha256.clone())),
+    );
+    let sums_text = checksum::sums(&sums);
+    checksum::write_text(&out_dir.join(checksum::SUMS_FILE), &sums_text)?;
+    manifest.artifacts.extend(archives);
+    manifest.artifacts.extend(installers);
+    manifest.artifacts.push(ArtifactEntry {
+        name: checksum::SUMS_FILE.to_string(),
+        kind: ArtifactKind::Checksums,
+        package: None,
+        version: None,
+        target: None,
+        members: Vec::new(),
+        size: sums_text.len() as u64,
+        sha256: archive::sha256_hex(sums_text.as_bytes()),
+        binaries: Vec::new(),
+        files: Vec::new(),
+        inputs: String::new(),
+        profile_overrides: Vec::new(),
+    });
+    manifest.normalize();
+    checksum::write_text(
+        &out_dir.join(crate::package::manifest::FILE_NAME),
+        &manifest.to_json(),
+    )?;
+    if let Some(prev) = previous {
+        let now: BTreeSet<&String> = manifest.files.iter().collect();
+        for stale in prev.files.iter().filter(|f| !now.contains(f)) {
+            // Only what is provably crossdock's (see package::ownership), and never a file
+            // this run wrote (the manifest is not in `files`).
+            if stale.as_str() == crate::package::manifest::FILE_NAME
+                || !ownership::owned(Some(&prev), out_dir, stale)
+            {
+                continue;
+            }
+            let p = out_dir.join(stale);
+            {
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("cannot remove stale {}", p.display()))?;
+                shell::note(
+                    "Removed",
+                    format!("{stale} (from the previous run, not produced now)"),
+                );
+            }
+        }
+    }
+    Ok(manifest)
+}
+
+/// A fingerprint of an archive's inputs: what decides its bytes.
+pub(super) fn inputs_fingerprint(
+    format: ArchiveFormat,
+    top_dir: &str,
+    mtime: u64,
+    entries: &[Entry],
+    known: &BTreeMap<String, String>,
+) -> Result<String> {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(format!(
+        "crossdock-archive-v1\0{}\0{top_dir}\0{mtime}\0",
+        format.extension()
+    ));
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    for e in sorted {
+        let sha = match (known.get(&e.name), &e.source) {
+            (Some(s), _) => s.clone(),
+            (None, Source::File(p)) => archive::hash_file(p)?.1,
+            #[cfg(test)]
+            (None, Source::Bytes(b)) => archive::sha256_hex(b),
+        };
+        h.update(format!("{}\0{:o}\0{sha}\0", e.name, e.mode));
+    }
+    Ok(archive::hex(&h.finalize()))
+}
+
+/// `{top_dir}-debuginfo.tar.gz`: each binary's split debug info as `{top_dir}/{file}.debug`,
+/// so that extracting it over the binary's archive puts each debug file where the binary's
+/// `.gnu_debuglink` looks for it.
+pub(super) fn write_debuginfo_archive(
+    plan: &Plan,
+    a: &Artifact,
+    name: &str,
+    bins: &[ReadyBinary],
+    previous: Option<&Manifest>,
+) -> Result<ArtifactEntry> {
+    let mut entries = Vec::new();
+    for b in bins {
+        let debug = b.debug.as_ref().with_context(|| {
+            format!(
+                "{}: no split debug info for {}",
+                a.target, b.planned.file_name
+            )
+        })?;
+        entries.push(Entry {
+            name: format!("{}.debug", b.planned.file_name),
+            source: Source::File(debug.clone()),
+            mode: MODE_FILE,
+        });
+    }
+    let inputs = inputs_fingerprint(
+        ArchiveFormat::TarGz,
+        &a.top_dir,
+        plan.source_date_epoch,
+        &entries,
+        &BTreeMap::new(),
+    )?;
+    let files: Vec<String> = entries
+        .iter()
+        .map(|e| format!("{}/{}", a.top_dir, e.name))
+        .collect();
+    if let Some(fresh) = previous.and_then(|m| m.fresh(&plan.out_dir, name, &inputs)) {
+        shell::note("Fresh", name);
+        return Ok(fresh);
+    }
+    let written = archive::write(
+        &plan.out_dir.join(name),
+        ArchiveFormat::TarGz,
+        &a.top_dir,
+        entries,
+        plan.source_date_epoch,
+    )?;
+    Ok(ArtifactEntry {
+        inputs,
+        name: name.to_string(),
+        kind: ArtifactKind::Debuginfo,
+        package: Some(a.package.clone()),
+        version: Some(a.version.clone()),
+        target: Some(a.target.clone()),
+        members: Vec::new(),
+        size: written.size,
+        sha256: written.sha256,
+        binaries: Vec::new(),
+        files,
+        profile_overrides: Vec::new(),
+    })
+}
+
+pub(super) fn write_thin_archive(
+    plan: &Plan,
+    a: &Artifact,
+    bins: &[ReadyBinary],
+    previous: Option<&Manifest>,
+) -> Result<ArtifactEntry> {
+    let mut entries: Vec<Entry> = bins
+        .iter()
+        .map(|b| Entry {
+            name: b.planned.file_name.clone(),
+            source: Source::File(b.path.clone()),
+            mode: MODE_EXECUTABLE,
+        })
+        .collect();
+    entries.extend(a.includes.iter().map(|i| Entry {
+        name: i.dest.clone(),
+        source: Source::File(i.source.clone()),
+        mode: MODE_FILE,
+    }));
+    let known = bins
+        .iter()
+        .map(|b| (b.planned.file_name.clone(), b.sha256.clone()))
+        .collect();
+    let inputs = inputs_fingerprint(
+        a.format,
+        &a.top_dir,
+        plan.source_date_epoch,
+        &entries,
+        &known,
+    )?;
+    let profile_overrides = plan
+        .builds
+        .iter()
+        .find(|b| b.target == a.target)
+        .map(|b| b.profile_overrides.clone())
+        .unwrap_or_default();
+    let binaries: Vec<BinaryEntry> = bins
+        .iter()
+        .map(|b| BinaryEntry {
+            name: b.planned.name.clone(),
+            path: format!("{}/{}", a.top_dir, b.planned.file_name),
+            size: b.size,
+            unstripped_size: b.unstripped_size,
+            sha256: b.sha256.clone(),
+            format: b.format.clone(),
+            glibc: b.glibc.clone(),
+        })
+        .collect();
+    if let Some(fresh) = previous.and_then(|m| m.fresh(&plan.out_dir, &a.file_name, &inputs)) {
+        shell::note("Fresh", &a.file_name);
+        // The same binaries (their hashes are part of `inputs`); described by this version.
+        return Ok(ArtifactEntry {
+            profile_overrides,
+            binaries,
+            ..fresh
+        });
+    }
+    let written = archive::write(
+        &plan.out_dir.join(&a.file_name),
+        a.format,
+        &a.top_dir,
+        entries,
+        plan.source_date_epoch,
+    )?;
+    Ok(ArtifactEntry {
+        inputs,
+        name: a.file_name.clone(),
+        kind: ArtifactKind::Archive,
+        package: Some(a.package.clone()),
+        version: Some(a.version.clone()),
+        target: Some(a.target.clone()),
+        members: Vec::new(),
+        size: written.size,
+        sha256: written.sha256,
+        binaries,
+        files: a
+            .includes
+            .iter()
+            .map(|i| format!("{}/{}", a.top_dir, i.dest))
+            .collect(),
+        profile_overrides,
+    })
+}
+
+/// Fuses each binary's slices (one per member target, in member order) and writes the
+/// universal archive. `stripped`: what stripping removed from each binary's slices
+/// ([`crate::exec::size::stripped_away`]); its unstripped size is the fat size plus that. Shared by `dist`
+/// and `merge`.
+pub fn write_universal_archive(
+    out_dir: &Path,
+    epoch: u64,
+    u: &UniversalArtifact,
+    slices: &BTreeMap<String, Vec<PathBuf>>,
+    stripped: &BTreeMap<String, u64>,
+    includes: Vec<Entry>,
+    scratch: &Path,
+) -> Result<ArtifactEntry> {
+    let mut entries = Vec::new();
+    let mut binaries = Vec::new();
+    for b in &u.binaries {
+        let inputs = slices
+            .get(&b.name)
+            .with_context(|| format!("universal `{}`: no slices of binary `{}`", u.name, b.name))?;
+        let fat = scratch.join(format!("{}-{}", u.package, b.file_name));
+        let _ = std::fs::remove_file(&fat);
+        fuse(&u.lipo, inputs, &fat)
+            .with_context(|| format!("universal `{}`: cannot join {}", u.name, b.name))?;
+        let data = std::fs::read(&fat)?;
+        let archs = universal::archs(&data)?;
+        let (size, sha256) = archive::hash_file(&fat)?;
+        binaries.push(BinaryEntry {
+            name: b.name.clone(),
+            path: format!("{}/{}", u.top_dir, b.file_name),
+            size,
+            unstripped_size: stripped.get(&b.name).map(|s| size + s),
+            sha256,
+            format: format!("Mach-O universal ({})", archs.join(", ")),
+            glibc: None,
+        });
+        entries.push(Entry {
+            name: b.file_name.clone(),
+            source: Source::File(fat),
+            mode: MODE_EXECUTABLE,
+        });
+    }
+    let files: Vec<String> = includes
+        .iter()
+        .map(|i| format!("{}/{}", u.top_dir, i.name))
+        .collect();
+    entries.extend(includes);
+    let written = archive::write(
+        &out_dir.join(&u.file_name),
+        u.format,
+        &u.top_dir,
+        entries,
+        epoch,
+    )?;
+    shell::status(
+        "Fused",
+        format!("{} ({})", u.file_name, u.members.join(" + ")),
+    );
+    Ok(ArtifactEntry {
+        inputs: String::new(),
+        name: u.file_name.clone(),
+        kind: ArtifactKind::Universal,
+        package: Some(u.package.clone()),
+        version: Some(u.version.clone()),
+        target: Some(u.name.clone()),
+        members: u.members.clone(),
+        size: written.size,
+        sha256: written.sha256,
+        binaries,
+        files,
+        profile_overrides: Vec::new(),
+    })
+}
+
+/// `unversioned-copy`: the archive `of` again, byte for byte, as `name` (for links such as
+/// `releases/latest/download/app-x86_64-unknown-linux-gnu.tar.gz`). Shared by `dist` and
+/// `merge`.
+pub fn write_unversioned_copy(
+    out_dir: &Path,
+    of: &ArtifactEntry,
+    name: &str,
+) -> Result<ArtifactEntry> {
+    let src = out_dir.join(&of.name);
+    let (size, sha256) = archive::write_atomic(&out_dir.join(name), MODE_FILE, |out| {
+        let mut input =
+            std::fs::File::open(&src).with_context(|| format!("cannot read {}", src.display()))?;
+        let mut hashing = archive::HashingWriter::new(out);
+        std::io::copy(&mut input, &mut hashing)?;
+        let (_, size, sha) = hashing.finish();
+        if sha != of.sha256 {
+            bail!("{name}: the copy of {} does not have its bytes (it changed while being copied); run again", of.name);
+        }
+        Ok((size, sha))
+    })?;
+    Ok(ArtifactEntry {
+        name: name.to_string(),
+        kind: ArtifactKind::UnversionedCopy,
+        package: of.package.clone(),
+        version: of.version.clone(),
+        target: of.target.clone(),
+        members: Vec::new(),
+        size,
+        sha256,
+        binaries: Vec::new(),
+        files: Vec::new(),
+        inputs: String::new(),
+        profile_overrides: Vec::new(),
+    })
+}
+
+/// Joins thin Mach-O files with the configured tool.
+pub fn fuse(lipo: &Lipo, inputs: &[PathBuf], output: &Path) -> Result<()> {
+    match lipo {
+        Lipo::External(program) => {
+            Cmd::new(program)
+                .arg("-create")
+                .arg("-output")
+                .arg(output)
+                .args(inputs)
+                .run_checked(Some(std::time::Duration::from_secs(300)))?;
+            Ok(())
+        }
+        Lipo::Builtin => {
+            let refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+            universal::create_file(&refs, output)
+        }
+    }
+}
