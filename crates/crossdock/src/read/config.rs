@@ -385,8 +385,8 @@ pub fn foreign_keys(source: &str) -> Option<Vec<String>> {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config> {
-        let source = match std::fs::read_to_string(path) {
-            Ok(s) => s,
+        let source = match std::fs::read(path) {
+            Ok(bytes) => utf8_or_located(path, bytes)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
                 "{} not found: crossdock reads the release matrix from it.\n\
                  Create it at the workspace root (or pass --config PATH); a minimal one:\n\n{}",
@@ -1020,6 +1020,33 @@ pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min()
         .map(|(_, c)| c)
+}
+
+/// The file as text, or an error at the line and column of its first byte that is not
+/// UTF-8 (TOML files are UTF-8).
+fn utf8_or_located(path: &Path, bytes: Vec<u8>) -> Result<String> {
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let before = &bytes[..at];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&before[line_start..])
+                .chars()
+                .count()
+                + 1;
+            bail!(
+                "{}:{line}:{column}: byte 0x{:02x} is not UTF-8; TOML files are UTF-8: save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
+                path.display(),
+                bytes[at]
+            )
+        }
+    }
 }
 
 #[cfg(test)]

@@ -338,3 +338,16 @@ fn names_that_reach_yaml_and_file_names_are_plain_words() {
     assert!(e.contains("is not a runner label"), "{e}");
     parse("[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\ngithub-runner = \"ubuntu-24.04-arm\"\n").unwrap();
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("targets.toml");
+    std::fs::write(
+        &path,
+        b"[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nrustflags = [\"\xff\"]\n",
+    )
+    .unwrap();
+    let e = format!("{:#}", Config::load(&path).unwrap_err());
+    assert!(e.ends_with("targets.toml:3:15: byte 0xff is not UTF-8; TOML files are UTF-8: save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"), "{e}");
+}
