@@ -165,7 +165,11 @@ const TOOLS: &[&str] = &[
     "rustup",
     // The compiler cache (`cache` in [dist]).
     "sccache",
-    // Splits debug info out of ELF binaries (`debuginfo = "separate"`), any architecture.
+];
+
+/// The objcopy programs that split debug info out of ELF binaries of any architecture
+/// (`debuginfo = "separate"`), in order of preference; looked for on PATH like [`TOOLS`].
+pub const OBJCOPY: &[&str] = &[
     "rust-objcopy",
     "llvm-objcopy",
     "llvm-objcopy-19",
@@ -220,6 +224,7 @@ pub fn memory() -> Option<Memory> {
 pub fn tools_on_path() -> BTreeSet<String> {
     TOOLS
         .iter()
+        .chain(OBJCOPY)
         .filter(|t| which(t).is_some())
         .map(|t| t.to_string())
         .collect()

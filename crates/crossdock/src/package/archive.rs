@@ -328,28 +328,17 @@ fn zip_time(mtime: u64) -> Result<zip::DateTime> {
     if mtime >= ZIP_END_OF_TIME {
         anyhow::bail!("SOURCE_DATE_EPOCH {mtime} is after 2107, the last year a zip entry can hold; set an earlier SOURCE_DATE_EPOCH, or a tar format for this target");
     }
-    let days = (mtime / 86_400) as i64;
-    let secs = mtime % 86_400;
-    // Civil-from-days (Howard Hinnant's algorithm), UTC.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day, hour, minute, second, _) = crate::sys::time::civil_utc(mtime);
     if year < 1980 {
         return Ok(zip::DateTime::default());
     }
     Ok(zip::DateTime::from_date_and_time(
         year as u16,
-        month,
-        day,
-        (secs / 3600) as u8,
-        ((secs / 60) % 60) as u8,
-        ((secs % 60) as u8) & !1,
+        month as u8,
+        day as u8,
+        hour as u8,
+        minute as u8,
+        (second as u8) & !1,
     )
     .unwrap_or_default())
 }

@@ -292,15 +292,7 @@ pub(super) fn build_info(facts: &Facts, triple: &str, profile: &str) -> BTreeMap
 
 /// `YYYY-MM-DD` (UTC) of a Unix time (Howard Hinnant's days-to-civil).
 pub(super) fn civil_date(epoch: u64) -> String {
-    let z = (epoch / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d, ..) = crate::sys::time::civil_utc(epoch);
     format!("{y:04}-{m:02}-{d:02}")
 }
 

@@ -382,7 +382,9 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             }
         }
         let split_debuginfo = if target.separate_debuginfo {
-            let found = OBJCOPY.iter().find(|t| facts.tools.contains(**t));
+            let found = crate::facts::OBJCOPY
+                .iter()
+                .find(|t| facts.tools.contains(**t));
             if found.is_none() {
                 problems.push(Problem::ObjcopyMissing {
                     target: target.triple.clone(),
@@ -554,18 +556,6 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
 fn is_one(n: &usize) -> bool {
     *n == 1
 }
-
-/// The objcopy programs that split debug info for any architecture, in order of preference.
-const OBJCOPY: &[&str] = &[
-    "rust-objcopy",
-    "llvm-objcopy",
-    "llvm-objcopy-19",
-    "llvm-objcopy-18",
-    "llvm-objcopy-17",
-    "llvm-objcopy-16",
-    "llvm-objcopy-15",
-    "llvm-objcopy-14",
-];
 
 /// The growth `dist --compare` warns about when `size-warn` is not set, in percent.
 pub const DEFAULT_SIZE_WARN: f64 = 10.0;
