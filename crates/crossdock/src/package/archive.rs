@@ -2,7 +2,8 @@
 //!
 //! Same inputs, same bytes: entries sorted, one top folder, a fixed mtime (the plan's
 //! SOURCE_DATE_EPOCH), uid/gid 0 with empty owner names, mode 0755 for binaries and 0644
-//! for everything else, a gzip header without name or time, xz blocks of a fixed size and
+//! for everything else, a gzip header without name or time and gzip blocks of a fixed size
+//! deflated on every core (`gzip.rs`), xz blocks of a fixed size and
 //! zstd always in its worker mode (so the thread count never changes the bytes), zip
 //! entries with fixed timestamps and unix modes. Umask, file mtimes and the checkout path never leak in.
 //! Every archive is written to a temporary file beside its destination and renamed into
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
+use crate::package::gzip::ParallelGz;
 use crate::read::config::ArchiveFormat;
 pub use crate::sys::fs::write_atomic;
 
@@ -196,7 +198,7 @@ trait Compressor: Write {
     fn finish_stream(self) -> io::Result<Self::Inner>;
 }
 
-impl<W: Write> Compressor for flate2::write::GzEncoder<W> {
+impl<W: Write> Compressor for ParallelGz<W> {
     type Inner = W;
     fn finish_stream(self) -> io::Result<W> {
         self.finish()
@@ -264,10 +266,7 @@ fn write_tar(
     let hashing = HashingWriter::new(BufWriter::with_capacity(1 << 20, file));
     let hashing = match format {
         ArchiveFormat::TarGz => {
-            let gz = flate2::GzBuilder::new()
-                .mtime(0)
-                .operating_system(255)
-                .write(hashing, flate2::Compression::new(GZIP_LEVEL));
+            let gz = ParallelGz::new(hashing, GZIP_LEVEL, xz.threads)?;
             tar_into(gz, top_dir, entries, mtime)?
         }
         ArchiveFormat::TarXz => {
