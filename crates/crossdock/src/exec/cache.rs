@@ -29,17 +29,36 @@ fn wrapper(plan: &Plan) -> Option<&str> {
         .map(String::as_str)
 }
 
-/// The counters before the first build, when a build goes through the cache.
-pub fn before(plan: &Plan) -> Option<Result<Counts>> {
-    wrapper(plan).map(read)
+/// Counters being read on a thread of their own, so that asking sccache overlaps
+/// crossdock's own work (locks, std checks before the builds; packaging after them)
+/// instead of adding to a no-op run's time.
+pub struct Reading(Option<std::thread::JoinHandle<Result<Counts>>>);
+
+/// Starts reading the counters when a build goes through the cache. For the counters
+/// before the builds, [`Reading::wait`] must return before the first cargo starts.
+pub fn start(plan: &Plan) -> Reading {
+    Reading(wrapper(plan).map(|program| {
+        let program = program.to_string();
+        std::thread::spawn(move || read(&program))
+    }))
 }
 
-/// The `Cache` line after the last build (a note when there is nothing to compare).
-pub fn report(plan: &Plan, before: Option<Result<Counts>>) {
-    let (Some(program), Some(before)) = (wrapper(plan), before) else {
+impl Reading {
+    /// The counters, once read (None when no build goes through the cache).
+    pub fn wait(self) -> Option<Result<Counts>> {
+        self.0.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("reading the cache's counters panicked")))
+        })
+    }
+}
+
+/// The `Cache` line after the last build (a note when there is nothing to compare):
+/// `before` was read before the first build started, `after` after the last one ended.
+pub fn report(plan: &Plan, before: Option<Result<Counts>>, after: Reading) {
+    let (Some(program), Some(before), Some(after)) = (wrapper(plan), before, after.wait()) else {
         return;
     };
-    let after = read(program);
     match before.and_then(|b| Ok((b, after?))) {
         Ok((b, a)) => match a.since(&b) {
             Some(run) => shell::status("Cache", format!("{program}: {}", run.describe())),

@@ -154,6 +154,9 @@ pub fn prepare_out_dir(out_dir: &Path) -> Result<()> {
 
 pub fn execute(plan: &Plan) -> Result<Manifest> {
     check_problems(plan)?;
+    // sccache's counters are read while the locks are taken and std is checked; waited
+    // for before the first build, so they hold nothing of this run.
+    let cache_before = crate::exec::cache::start(plan);
     check_out_dir(plan)?;
     // Both locks before anything in the out dir is touched (interrupted-run cleanup too).
     let _out_lock = lock::acquire_out_dir(&plan.out_dir)?;
@@ -174,8 +177,10 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     if let Some(why) = &plan.jobs_reason {
         shell::note("Limiting", format!("cargo to -j {}: {why}", plan.jobs));
     }
-    let cache_before = crate::exec::cache::before(plan);
+    let cache_before = cache_before.wait();
     build_all(plan, &mut ready, &mut failed)?;
+    // Read while the archives are written: every build has ended.
+    let cache_after = crate::exec::cache::start(plan);
     // With --keep-going: package what worked.
     let (plan, failed) = plan.clone().without_failed(failed);
     let plan = &plan;
@@ -306,7 +311,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     manifest.dirty = plan.dirty;
     manifest.installers = plan.installers.clone();
     let manifest = finish(&plan.out_dir, manifest, entries)?;
-    crate::exec::cache::report(plan, cache_before);
+    crate::exec::cache::report(plan, cache_before, cache_after);
     Ok(manifest)
 }
 
