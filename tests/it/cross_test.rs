@@ -124,11 +124,11 @@ fn dry_run_prints_each_targets_cargo_test_command_and_runs_nothing() {
 
 /// qemu runs the aarch64 tests: they pass, and with CROSSDOCK_TEST_FAIL_AARCH64=1 at build
 /// time the aarch64-only test fails the command, which names the target, while the host's
-/// tests pass in the same run. Ignored: on this machine's qemu-aarch64 7.2 every libtest
-/// binary built by Debian's rustc 1.96 spins forever once a test starts (plain binaries run
-/// fine, see cross.rs); the runner's `timeout` keeps that from hanging the suite.
+/// tests pass in the same run. The runner is the README's recipe behind a `timeout`: without
+/// the `LD_LIBRARY_PATH` crossdock adds to it (plan/runner.rs), a machine with both Debian's
+/// libc6-arm64-cross and libc6:arm64 (like this one) mixes two glibc builds and every test
+/// binary spins at its first thread until the timeout.
 #[test]
-#[ignore]
 fn aarch64_tests_run_under_qemu_and_an_aarch64_only_failure_names_the_target() {
     if !require_debian_aarch64() {
         return;
@@ -161,6 +161,13 @@ fn aarch64_tests_run_under_qemu_and_an_aarch64_only_failure_names_the_target() {
     assert!(
         summary_line(&r.stderr, A64).contains("failed"),
         "{}",
+        r.stderr
+    );
+    // It failed because the aarch64-only test ran and failed (not a build or doctest error).
+    assert!(
+        r.stdout.contains("test tests::aarch64_only ... FAILED"),
+        "{}\n{}",
+        r.stdout,
         r.stderr
     );
     assert!(

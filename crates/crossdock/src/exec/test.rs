@@ -42,7 +42,7 @@ pub fn prepare(
     probe: bool,
 ) -> Result<TestRun> {
     let p = pipeline::prepare(loc, opts, probe)?;
-    let steps = test_steps(&p.plan, &p.facts.host, packages, harness_args);
+    let steps = test_steps(&p.plan, &p.facts, packages, harness_args);
     Ok(TestRun {
         plan: p.plan,
         steps,

@@ -187,7 +187,10 @@ pub(super) fn build_command(
         env.insert(format!("{prefix}LINKER"), l.clone());
     }
     if let Some(r) = &target.runner {
-        env.insert(format!("{prefix}RUNNER"), r.join(" "));
+        env.insert(
+            format!("{prefix}RUNNER"),
+            super::runner::runner_for_cargo(r).join(" "),
+        );
     }
     if let Some(c) =
         super::c_toolchain::c_toolchain(target, &facts.host, &facts.c_env, &facts.found_archivers)

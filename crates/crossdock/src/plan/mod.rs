@@ -431,7 +431,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             cargo,
             linker: target.linker.clone(),
             c: c_toolchain(target, &facts.host, &facts.c_env, &facts.found_archivers),
-            runner: target.runner.clone(),
+            runner: target.runner.as_deref().map(runner::runner_for_cargo),
             glibc: target.glibc.clone(),
             strip: target.strip,
             profile_overrides: profile_overrides(
@@ -694,6 +694,7 @@ pub mod installers;
 mod names;
 mod problem;
 mod render;
+mod runner;
 mod test_run;
 
 pub use c_toolchain::{c_toolchain, CToolchain};

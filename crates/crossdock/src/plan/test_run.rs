@@ -1,8 +1,11 @@
 //! `test`: the workspace's tests for each target, planned from that target's build step so
 //! that tests compile with exactly what ships (toolchain, build-std, linker, rustflags, env,
 //! C toolchain) and run through the target's runner (cargo reads it from
-//! `CARGO_TARGET_<T>_RUNNER`, already in the build's env). Pure, like the rest of the plan:
-//! `test --dry-run` prints these steps, the executor runs them.
+//! `CARGO_TARGET_<T>_RUNNER`, already in the build's env). Doctests too: when crossdock
+//! points `RUSTC` at a toolchain that is not cargo's own (Debian's rustc with its aarch64
+//! std), `RUSTDOC` goes to the same toolchain's rustdoc, else cargo's rustdoc compiles the
+//! doctests against another std (or none: "can't find crate for `std`"). Pure, like the
+//! rest of the plan: `test --dry-run` prints these steps, the executor runs them.
 
 use super::*;
 
@@ -45,19 +48,36 @@ impl TestStep {
 /// `--workspace`.
 pub fn test_steps(
     plan: &Plan,
-    host: &str,
+    facts: &Facts,
     packages: &[String],
     harness_args: &[String],
 ) -> Vec<TestStep> {
     plan.builds
         .iter()
-        .map(|b| TestStep {
-            target: b.target.clone(),
-            cargo: test_invocation(b, packages),
-            harness_args: harness_args.to_vec(),
-            cannot_run: cannot_test_here(b, host),
+        .map(|b| {
+            let mut cargo = test_invocation(b, packages);
+            if let Some(rustdoc) = rustdoc_beside_rustc(b, facts) {
+                cargo.env.insert("RUSTDOC".into(), rustdoc);
+            }
+            TestStep {
+                target: b.target.clone(),
+                cargo,
+                harness_args: harness_args.to_vec(),
+                cannot_run: cannot_test_here(b, &facts.host),
+            }
         })
         .collect()
+}
+
+/// The rustdoc of the toolchain whose rustc crossdock sets (`<sysroot>/bin/rustdoc`), unless
+/// the target's env names one already; `None` when cargo keeps its own rustc.
+fn rustdoc_beside_rustc(b: &BuildStep, facts: &Facts) -> Option<String> {
+    b.toolchain.rustc.as_ref()?;
+    if b.cargo.env.contains_key("RUSTDOC") {
+        return None;
+    }
+    let toolchain = facts.toolchains.get(&b.toolchain)?.as_ref().ok()?;
+    Some(toolchain.sysroot.join("bin/rustdoc").display().to_string())
 }
 
 fn cannot_test_here(b: &BuildStep, host: &str) -> Option<String> {
@@ -115,8 +135,9 @@ mod tests {
     fn steps(args: &[String]) -> Vec<TestStep> {
         let c = config(MATRIX);
         let opts = Options::default();
-        let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
-        test_steps(&p, HOST, &[], args)
+        let f = facts(&c, &opts, true, &[HOST]);
+        let p = plan(&c, &f, &opts).unwrap();
+        test_steps(&p, &f, &[], args)
     }
 
     #[test]
@@ -142,7 +163,8 @@ mod tests {
             assert!(!argv.iter().any(|a| a == gone), "{gone} in {argv:?}");
         }
         assert!(!argv.iter().any(|a| a.starts_with("profile.")), "{argv:?}");
-        // Same rustflags, linker, runner and rustc as the build.
+        // Same rustflags, linker, runner and rustc as the build; the qemu runner with its
+        // prefix's libc (plan/runner.rs: else every test binary hangs at its first thread).
         assert!(
             argv.iter().any(|a| a.contains("--remap-path-prefix")),
             "{argv:?}"
@@ -150,13 +172,21 @@ mod tests {
         let env = &a64.cargo.env;
         assert_eq!(
             env["CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER"],
-            "qemu-aarch64 -L /usr/aarch64-linux-gnu"
+            "qemu-aarch64 -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib"
         );
         assert_eq!(
             env["CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER"],
             "aarch64-linux-gnu-gcc"
         );
         assert_eq!(env["RUSTC"], "/usr/bin/rustc");
+        // Doctests with the rustdoc of that rustc's toolchain, not cargo's; a target on
+        // cargo's own toolchain keeps cargo's rustdoc.
+        assert_eq!(env["RUSTDOC"], "/sysroot/bin/rustdoc");
+        assert!(
+            !s[0].cargo.env.contains_key("RUSTDOC"),
+            "{:?}",
+            s[0].cargo.env
+        );
         // build-std adds the test harness's crate.
         let win = s
             .iter()
@@ -188,11 +218,29 @@ mod tests {
     }
 
     #[test]
+    fn a_rustdoc_in_the_targets_env_is_kept() {
+        let c = config(&MATRIX.replace(
+            "rustc = \"/usr/bin/rustc\"",
+            "rustc = \"/usr/bin/rustc\"\nenv = { RUSTDOC = \"/opt/rustdoc\" }",
+        ));
+        let opts = Options::default();
+        let f = facts(&c, &opts, true, &[HOST]);
+        let p = plan(&c, &f, &opts).unwrap();
+        let s = test_steps(&p, &f, &[], &[]);
+        let a64 = s
+            .iter()
+            .find(|t| t.target == "aarch64-unknown-linux-gnu")
+            .unwrap();
+        assert_eq!(a64.cargo.env["RUSTDOC"], "/opt/rustdoc");
+    }
+
+    #[test]
     fn user_packages_replace_the_workspace() {
         let c = config(MATRIX);
         let opts = Options::default();
-        let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
-        let s = test_steps(&p, HOST, &["lib-only".to_string()], &[]);
+        let f = facts(&c, &opts, true, &[HOST]);
+        let p = plan(&c, &f, &opts).unwrap();
+        let s = test_steps(&p, &f, &["lib-only".to_string()], &[]);
         let argv = s[0].argv();
         assert!(argv.windows(2).any(|w| w == ["-p", "lib-only"]), "{argv:?}");
         assert!(!argv.contains(&"--workspace".to_string()));
