@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
@@ -121,25 +121,38 @@ impl Cmd {
             .stdin_null()
             .start()
             .map_err(|e| self.spawn_error(e))?;
-        let start = Instant::now();
-        loop {
-            if let Some(out) = handle.try_wait().map_err(|e| self.spawn_error(e))? {
-                return Ok(Output {
-                    status: out.status,
-                    stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-                    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-                });
+        // Waited for on a thread of its own, so the result is taken the moment the process
+        // ends (a poll with a sleep cost every short tool call up to 20 ms) while the
+        // timeout still kills it. The thread is not joined after a kill: a grandchild that
+        // keeps the output pipes open must not hold crossdock up (duct's handle may be
+        // killed while another thread waits on it).
+        let handle = std::sync::Arc::new(handle);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiting = std::sync::Arc::clone(&handle);
+        std::thread::spawn(move || {
+            let _ = tx.send(waiting.wait().map(|o| Output {
+                status: o.status,
+                stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+            }));
+        });
+        let got = match timeout {
+            Some(t) => rx.recv_timeout(t).ok(),
+            None => rx.recv().ok(),
+        };
+        let out = match got {
+            Some(r) => Ok(r),
+            None => {
+                let _ = handle.kill();
+                Err(timeout.unwrap_or_default())
             }
-            if let Some(t) = timeout {
-                if start.elapsed() >= t {
-                    let _ = handle.kill();
-                    bail!(TimedOut {
-                        command: self.display(),
-                        after: t
-                    });
-                }
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        };
+        match out {
+            Ok(r) => r.map_err(|e| self.spawn_error(e)),
+            Err(after) => bail!(TimedOut {
+                command: self.display(),
+                after
+            }),
         }
     }
 
