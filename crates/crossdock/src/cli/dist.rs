@@ -7,10 +7,11 @@ use clap::Args;
 
 use super::WorkspaceArgs;
 use crate::exec::pipeline;
+use crate::facts;
 use crate::package::manifest::{self, Manifest};
 use crate::package::size_compare;
 use crate::plan::Options;
-use crate::{facts, sys::shell};
+use crate::sys::shell::Verbosity;
 
 #[derive(Debug, Args)]
 pub struct DistArgs {
@@ -64,7 +65,8 @@ fn read_old_manifest(path: &Path) -> Result<Manifest> {
 }
 
 pub fn run(a: DistArgs) -> Result<i32> {
-    super::set_verbosity(a.ws.verbose, a.json);
+    let shell = super::shell_for(a.ws.verbose, a.json);
+    let _in = shell.enter();
     if a.dry_run && a.compare.is_some() {
         bail!("--compare compares the binaries and archives of a real run, which --dry-run does not make: drop one of the two");
     }
@@ -83,6 +85,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
         force: a.force,
         packages: a.packages.clone(),
         keep_going: a.keep_going,
+        shell: shell.clone(),
     };
     if a.dry_run {
         let plan = pipeline::prepare(&a.ws.location(), &opts, false)?.plan;
@@ -108,7 +111,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
             None => print!("{}", manifest.to_json()),
         }
     } else {
-        shell::status(
+        shell.status(
             "Finished",
             format!(
                 "{} file(s) in {}",
@@ -116,7 +119,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
                 plan.out_dir.display()
             ),
         );
-        if shell::verbosity() >= shell::Verbosity::Normal {
+        if shell.verbosity() >= Verbosity::Normal {
             eprint!("{}", manifest.summary());
             if let Some(c) = &comparison {
                 eprint!("{}", c.render());
@@ -124,7 +127,7 @@ pub fn run(a: DistArgs) -> Result<i32> {
         }
     }
     for w in comparison.iter().flat_map(|c| c.warnings()) {
-        shell::warn(w);
+        shell.warn(w);
     }
     if !manifest.failed.is_empty() {
         let list: Vec<String> = manifest

@@ -20,11 +20,13 @@ pub struct DoctorArgs {
 }
 
 pub fn run(a: DoctorArgs) -> Result<i32> {
-    super::set_verbosity(a.ws.verbose, a.json);
+    let shell = super::shell_for(a.ws.verbose, a.json);
+    let _in = shell.enter();
     let opts = Options {
         targets: a.ws.targets.clone(),
         cargo: a.ws.cargo.clone(),
         rustc: a.ws.rustc.clone(),
+        shell: shell.clone(),
         ..Options::default()
     };
     let report = pipeline::doctor(&a.ws.location(), &opts, !a.no_probe)?;

@@ -43,7 +43,8 @@ pub struct InitArgs {
 }
 
 pub fn run(a: InitArgs) -> Result<i32> {
-    super::set_verbosity(a.verbose, false);
+    let shell = super::shell_for(a.verbose, false);
+    let _in = shell.enter();
     let opts = InitOptions {
         manifest_path: a
             .manifest_path

@@ -17,7 +17,8 @@ pub struct MatrixArgs {
 }
 
 pub fn run(a: MatrixArgs) -> Result<i32> {
-    super::set_verbosity(a.ws.verbose, true);
+    let shell = super::shell_for(a.ws.verbose, true);
+    let _in = shell.enter();
     let (_, config) = facts::load_config(&a.ws.location(), &facts::default_cargo())?;
     select::selected_targets(
         &config,

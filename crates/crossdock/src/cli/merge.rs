@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::{facts, ship::merge, sys::shell};
+use crate::sys::shell::Verbosity;
+use crate::{facts, ship::merge};
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -30,26 +31,28 @@ pub struct MergeArgs {
 }
 
 pub fn run(a: MergeArgs) -> Result<i32> {
-    super::set_verbosity(a.verbose, a.json);
+    let shell = super::shell_for(a.verbose, a.json);
+    let _in = shell.enter();
     let loc = facts::Location {
         manifest_path: a.manifest_path.clone(),
         config_path: a.config.clone(),
     };
-    let rules = match facts::load_config(&loc, &facts::default_cargo()) {
+    let mut rules = match facts::load_config(&loc, &facts::default_cargo()) {
         Ok((_, config)) => merge::Rules::new(&config, &facts::tools_on_path())?,
         Err(e) if a.config.is_none() && a.manifest_path.is_none() => {
-            shell::warn(format!(
+            shell.warn(format!(
                 "no targets.toml found ({e:#}); merging without universal binaries, with the default archive names"
             ));
             merge::Rules::default()
         }
         Err(e) => return Err(e),
     };
+    rules.shell = shell.clone();
     let out = facts::absolute(&a.out_dir)?;
     let manifest = merge::merge(&a.inputs, &out, &rules)?;
     if a.json {
         print!("{}", manifest.to_json());
-    } else if shell::verbosity() >= shell::Verbosity::Normal {
+    } else if shell.verbosity() >= Verbosity::Normal {
         eprint!("{}", manifest.summary());
     }
     Ok(0)

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::sys::shell::{self, Verbosity};
+use crate::sys::shell::{Shell, Verbosity};
 
 mod archive;
 mod dist;
@@ -153,14 +153,15 @@ pub fn run(args: Vec<OsString>) -> i32 {
     }
 }
 
-pub(crate) fn set_verbosity(verbose: bool, json: bool) {
-    shell::set_verbosity(if json {
+/// The shell a command's flags ask for: `--json` quiet (stdout is the JSON), `-v` verbose.
+pub(crate) fn shell_for(verbose: bool, json: bool) -> Shell {
+    Shell::new(if json {
         Verbosity::Quiet
     } else if verbose {
         Verbosity::Verbose
     } else {
         Verbosity::Normal
-    });
+    })
 }
 
 fn report(e: &anyhow::Error) {

@@ -96,7 +96,8 @@ pub fn run(a: ReleaseArgs) -> Result<i32> {
 }
 
 fn notes(a: NotesArgs) -> Result<i32> {
-    super::set_verbosity(a.verbose, false);
+    let shell = super::shell_for(a.verbose, false);
+    let _in = shell.enter();
     let manifest = a
         .manifest_path
         .as_deref()
@@ -118,7 +119,8 @@ fn notes(a: NotesArgs) -> Result<i32> {
 }
 
 fn check_tag(a: CheckTagArgs) -> Result<i32> {
-    super::set_verbosity(a.verbose, false);
+    let shell = super::shell_for(a.verbose, false);
+    let _in = shell.enter();
     let ws = crate::read::workspace::Workspace::load(
         &facts::default_cargo(),
         a.manifest_path.as_deref(),
@@ -155,7 +157,8 @@ pub enum TagField {
 }
 
 fn tag(a: TagArgs) -> Result<i32> {
-    super::set_verbosity(a.verbose, false);
+    let shell = super::shell_for(a.verbose, false);
+    let _in = shell.enter();
     let opts = ReleaseOptions {
         manifest_path: a
             .manifest_path

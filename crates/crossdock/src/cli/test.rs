@@ -24,11 +24,13 @@ pub struct TestArgs {
 }
 
 pub fn run(a: TestArgs) -> Result<i32> {
-    super::set_verbosity(a.ws.verbose, false);
+    let shell = super::shell_for(a.ws.verbose, false);
+    let _in = shell.enter();
     let opts = Options {
         targets: a.ws.targets.clone(),
         cargo: a.ws.cargo.clone(),
         rustc: a.ws.rustc.clone(),
+        shell: shell.clone(),
         ..Options::default()
     };
     let loc = a.ws.location();

@@ -27,6 +27,7 @@ pub struct Prepared {
 /// machine cannot build is left out of the plan and listed in [`Plan::skipped`]; the run
 /// stops only when nothing is left.
 pub fn prepare(loc: &Location, opts: &Options, probe: bool) -> Result<Prepared> {
+    let _in = opts.shell.enter();
     let (config, facts) = facts::gather(loc, opts)?;
     let mut plan = plan::plan(&config, &facts, opts)?;
     if probe && plan.dirty {
@@ -135,6 +136,7 @@ fn add_std_or_skip(mut plan: Plan, hopeless: &[String]) -> Plan {
 
 /// `dist`: prepare, then execute; the manifest of what was written.
 pub fn run(loc: &Location, opts: &Options) -> Result<(Plan, Manifest)> {
+    let _in = opts.shell.enter();
     let p = prepare(loc, opts, true)?;
     let manifest = dist::execute(&p.plan)?;
     Ok((p.plan, manifest))
@@ -142,6 +144,7 @@ pub fn run(loc: &Location, opts: &Options) -> Result<(Plan, Manifest)> {
 
 /// `doctor`: gather, plan and check every target, without building anything.
 pub fn doctor(loc: &Location, opts: &Options, probe: bool) -> Result<doctor::Report> {
+    let _in = opts.shell.enter();
     let (config, facts) = facts::gather(loc, opts)?;
     let plan = plan::plan(&config, &facts, opts)?;
     Ok(doctor::check(&plan, &facts, probe))

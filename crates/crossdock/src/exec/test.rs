@@ -57,6 +57,7 @@ pub fn run(
     packages: &[String],
     harness_args: &[String],
 ) -> Result<Vec<TestResult>> {
+    let _in = opts.shell.enter();
     let t = prepare(loc, opts, packages, harness_args, true)?;
     let mut results: Vec<TestResult> = t
         .plan

@@ -259,7 +259,9 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     let cache_dir = crate::read::workspace::facts_cache_dir(loc.manifest_path.as_deref());
     let cache_dir = cache_dir.as_deref();
     let (loaded, early) = std::thread::scope(|s| {
-        let early = s.spawn(|| Toolchain::probe_cached(&speculative, cache_dir));
+        let early = s.spawn(shell::carry(|| {
+            Toolchain::probe_cached(&speculative, cache_dir)
+        }));
         (
             load_config(loc, &cargo_for_metadata),
             early.join().expect("probe thread"),
@@ -297,7 +299,9 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
                 let reuse = early.take_if(|(e, _)| e == spec).map(|(_, r)| r);
                 let handle = match reuse {
                     Some(r) => s.spawn(move || r),
-                    None => s.spawn(move || Toolchain::probe_cached(spec, cache_dir)),
+                    None => s.spawn(shell::carry(move || {
+                        Toolchain::probe_cached(spec, cache_dir)
+                    })),
                 };
                 (spec.clone(), handle)
             })
@@ -306,16 +310,21 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         let cfgs: Vec<_> = target_specs
             .iter()
             .filter(|_| want_cfg)
-            .map(|(triple, spec)| (triple, s.spawn(move || toolchain::target_cfg(spec, triple))))
+            .map(|(triple, spec)| {
+                (
+                    triple,
+                    s.spawn(shell::carry(move || toolchain::target_cfg(spec, triple))),
+                )
+            })
             .collect();
         // Outside a git checkout both answers are known without starting git.
         let in_git = in_git_checkout(&root);
         let root = &root;
-        let git = s.spawn(move || match in_git {
+        let git = s.spawn(shell::carry(move || match in_git {
             true => git_facts(root),
             false => epoch_without_commit(),
-        });
-        let status = s.spawn(move || in_git && git_dirty(root));
+        }));
+        let status = s.spawn(shell::carry(move || in_git && git_dirty(root)));
         let toolchains: BTreeMap<_, _> = probes
             .into_iter()
             .map(|(spec, h)| {

@@ -110,11 +110,11 @@ impl Toolchain {
 fn run_probe(rustc: &str) -> Result<(String, String)> {
     let t = Some(Duration::from_secs(60));
     let (vv, prints) = std::thread::scope(|s| {
-        let vv = s.spawn(|| {
+        let vv = s.spawn(crate::sys::shell::carry(|| {
             Cmd::new(rustc).arg("-vV").run_checked(t).with_context(|| {
                 format!("cannot run rustc `{rustc}`: install Rust (https://rustup.rs) or pass --rustc PATH")
             })
-        });
+        }));
         let prints = Cmd::new(rustc)
             .args(["--print", "sysroot", "--print", "target-list"])
             .run_checked(t);

@@ -8,6 +8,7 @@ use anyhow::{bail, Result};
 
 use crate::read::config::{nearest, Config, Target};
 use crate::read::workspace::{Package, Workspace};
+use crate::sys::shell::Shell;
 
 /// The programs chosen for a target: `--cargo/--rustc`, else the target's keys, else
 /// `[dist]`, else `$CARGO`/`$RUSTC`, else `cargo`/`rustc` on PATH.
@@ -47,6 +48,9 @@ pub struct Options {
     /// `--keep-going`: a target whose build, binary check or smoke run fails is recorded and
     /// the run goes on with the others; the run still fails at the end.
     pub keep_going: bool,
+    /// Where this run's messages go and how many (`-v`, `--json`): each run its own, so
+    /// two runs in one process do not change each other's output.
+    pub shell: Shell,
 }
 
 impl Options {

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::exec::dist;
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest, PackageEntry};
@@ -17,7 +18,7 @@ use crate::plan::{
     UniversalArtifact,
 };
 use crate::read::config::{ArchiveFormat, Config, LipoTool, Naming, Strip};
-use crate::{exec::dist, sys::shell};
+use crate::sys::shell::{self, Shell};
 
 /// A universal group to build when its members are present.
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ pub struct Group {
 pub struct Rules {
     pub groups: Vec<Group>,
     pub naming: Naming,
+    /// Where this merge's messages go (`-v`, `--json`).
+    pub shell: Shell,
 }
 
 impl Rules {
@@ -45,6 +48,7 @@ impl Rules {
         Ok(Rules {
             groups: groups(config, tools)?,
             naming: config.naming.clone(),
+            shell: Shell::default(),
         })
     }
 }
@@ -183,6 +187,7 @@ struct Found {
 }
 
 pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manifest> {
+    let _in = rules.shell.enter();
     let groups = &rules.groups;
     if inputs.is_empty() {
         bail!("merge needs at least one input dir (each made by `dist --target T --out-dir DIR`)");

@@ -2,87 +2,212 @@
 //! warnings, and `-v` echo of commands. With `--json` only errors reach stderr and stdout
 //! carries nothing but JSON, so the engine never prints to stdout itself.
 
+use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
     Quiet = 0,
+    #[default]
     Normal = 1,
     Verbose = 2,
 }
 
-static VERBOSITY: AtomicU8 = AtomicU8::new(Verbosity::Normal as u8);
-
-pub fn set_verbosity(v: Verbosity) {
-    VERBOSITY.store(v as u8, Ordering::Relaxed);
+/// Where one run's messages go and how many of them: made by the CLI from `-v`/`--json`
+/// (or by an xtask, a test) and carried by the run's `Options` (`merge`: its `Rules`), so
+/// two runs in one process, one after the other or in parallel threads, each print what
+/// their own caller asked for. Cheap to clone; clones share the capture buffer.
+#[derive(Clone, Default)]
+pub struct Shell {
+    verbosity: Verbosity,
+    /// Instead of stderr (tests): everything this shell prints, uncoloured.
+    capture: Option<Arc<Mutex<Vec<u8>>>>,
 }
 
-pub fn verbosity() -> Verbosity {
-    match VERBOSITY.load(Ordering::Relaxed) {
-        0 => Verbosity::Quiet,
-        1 => Verbosity::Normal,
-        _ => Verbosity::Verbose,
+impl std::fmt::Debug for Shell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shell")
+            .field("verbosity", &self.verbosity)
+            .field("captured", &self.capture.is_some())
+            .finish()
     }
 }
 
-fn color() -> bool {
-    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+thread_local! {
+    /// The shell of the run this thread works for, while [`Shell::enter`]'s guard lives.
+    static CURRENT: RefCell<Option<Shell>> = const { RefCell::new(None) };
 }
 
-fn paint(code: &str, word: &str) -> String {
-    if color() {
-        format!("\x1b[1;{code}m{word:>12}\x1b[0m")
-    } else {
-        format!("{word:>12}")
+/// The shell of the run this thread works for (a fresh `Normal` one outside any run).
+pub fn current() -> Shell {
+    CURRENT.with(|c| c.borrow().clone()).unwrap_or_default()
+}
+
+/// `work`, to run on another thread, printing through the shell current here.
+/// Every thread a run starts is spawned through this (or `exec::jobs::parallel`).
+pub fn carry<T>(work: impl FnOnce() -> T) -> impl FnOnce() -> T {
+    let shell = current();
+    move || {
+        let _in = shell.enter();
+        work()
     }
 }
 
-/// `    Building app 0.1.0 (x86_64-unknown-linux-gnu)` in green, like cargo.
+/// While alive, this thread prints through the shell it was made from; dropped, the
+/// shell current before is back.
+pub struct Entered {
+    previous: Option<Shell>,
+    /// `!Send`: the guard restores the thread it was made on.
+    _thread: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+impl Shell {
+    pub fn new(verbosity: Verbosity) -> Shell {
+        Shell {
+            verbosity,
+            capture: None,
+        }
+    }
+
+    /// A shell that keeps what it prints in memory instead (read it with [`Shell::captured`]).
+    pub fn capturing(verbosity: Verbosity) -> Shell {
+        Shell {
+            verbosity,
+            capture: Some(Arc::default()),
+        }
+    }
+
+    /// What a [`Shell::capturing`] shell printed so far.
+    pub fn captured(&self) -> String {
+        self.capture
+            .as_ref()
+            .map(|c| String::from_utf8_lossy(&c.lock().expect("capture lock")).into_owned())
+            .unwrap_or_default()
+    }
+
+    pub fn verbosity(&self) -> Verbosity {
+        self.verbosity
+    }
+
+    /// Makes this the current thread's shell until the guard is dropped: what the run's
+    /// code prints below this point (`shell::status(…)`, the process runner's `-v` echo)
+    /// goes through it.
+    pub fn enter(&self) -> Entered {
+        let previous = CURRENT.with(|c| c.borrow_mut().replace(self.clone()));
+        Entered {
+            previous,
+            _thread: std::marker::PhantomData,
+        }
+    }
+
+    fn write(&self, text: &str) {
+        match &self.capture {
+            Some(c) => c
+                .lock()
+                .expect("capture lock")
+                .extend_from_slice(text.as_bytes()),
+            None => {
+                let _ = std::io::stderr().lock().write_all(text.as_bytes());
+            }
+        }
+    }
+
+    fn color(&self) -> bool {
+        self.capture.is_none()
+            && std::env::var_os("NO_COLOR").is_none()
+            && std::io::stderr().is_terminal()
+    }
+
+    fn paint(&self, code: &str, word: &str) -> String {
+        if self.color() {
+            format!("\x1b[1;{code}m{word:>12}\x1b[0m")
+        } else {
+            format!("{word:>12}")
+        }
+    }
+
+    /// `    Building app 0.1.0 (x86_64-unknown-linux-gnu)` in green, like cargo.
+    pub fn status(&self, word: &str, message: impl std::fmt::Display) {
+        if self.verbosity >= Verbosity::Normal {
+            self.write(&format!("{} {message}\n", self.paint("32", word)));
+        }
+    }
+
+    /// A step that was skipped or is informative only (cyan).
+    pub fn note(&self, word: &str, message: impl std::fmt::Display) {
+        if self.verbosity >= Verbosity::Normal {
+            self.write(&format!("{} {message}\n", self.paint("36", word)));
+        }
+    }
+
+    /// Another program's messages (a concurrent build's cargo output), written in one piece
+    /// under stderr's lock so that no line of another thread lands inside the block.
+    pub fn block(&self, text: &str) {
+        let text = text.trim_end();
+        if !text.is_empty() {
+            self.write(&format!("{text}\n"));
+        }
+    }
+
+    /// Printed even with `--json`: warnings must not be lost.
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        let word = if self.color() {
+            "\x1b[1;33mwarning\x1b[0m"
+        } else {
+            "warning"
+        };
+        self.write(&format!("{word}: {message}\n"));
+    }
+
+    /// `-v`: echo a command line before running it.
+    pub fn echo_command(&self, line: &str) {
+        if self.verbosity >= Verbosity::Verbose {
+            self.write(&format!("{} {line}\n", self.paint("35", "Running")));
+        }
+    }
+
+    pub fn is_interactive(&self) -> bool {
+        self.verbosity == Verbosity::Normal
+            && self.capture.is_none()
+            && std::io::stderr().is_terminal()
+    }
+}
+
+/// [`Shell::status`] of the current shell.
 pub fn status(word: &str, message: impl std::fmt::Display) {
-    if verbosity() >= Verbosity::Normal {
-        let _ = writeln!(std::io::stderr(), "{} {message}", paint("32", word));
-    }
+    current().status(word, message)
 }
 
-/// A step that was skipped or is informative only (cyan).
+/// [`Shell::note`] of the current shell.
 pub fn note(word: &str, message: impl std::fmt::Display) {
-    if verbosity() >= Verbosity::Normal {
-        let _ = writeln!(std::io::stderr(), "{} {message}", paint("36", word));
-    }
+    current().note(word, message)
 }
 
-/// Another program's messages (a concurrent build's cargo output), written in one piece
-/// under stderr's lock so that no line of another thread lands inside the block.
+/// [`Shell::block`] of the current shell.
 pub fn block(text: &str) {
-    let text = text.trim_end();
-    if text.is_empty() {
-        return;
-    }
-    let _ = std::io::stderr()
-        .lock()
-        .write_all(format!("{text}\n").as_bytes());
+    current().block(text)
 }
 
-/// Printed even with `--json`: warnings must not be lost.
+/// [`Shell::warn`] of the current shell.
 pub fn warn(message: impl std::fmt::Display) {
-    let word = if color() {
-        "\x1b[1;33mwarning\x1b[0m"
-    } else {
-        "warning"
-    };
-    let _ = writeln!(std::io::stderr(), "{word}: {message}");
+    current().warn(message)
 }
 
-/// `-v`: echo a command line before running it.
+/// [`Shell::echo_command`] of the current shell.
 pub fn echo_command(line: &str) {
-    if verbosity() >= Verbosity::Verbose {
-        let _ = writeln!(std::io::stderr(), "{} {line}", paint("35", "Running"));
-    }
+    current().echo_command(line)
 }
 
 pub fn is_interactive() -> bool {
-    verbosity() == Verbosity::Normal && std::io::stderr().is_terminal()
+    current().is_interactive()
 }
 
 /// Human-readable size: `1.2 MiB`.
@@ -192,7 +317,65 @@ pub fn printable(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use super::{printable, Shell, Verbosity};
+
+    /// What one run prints: statuses, notes, a warning, the runner's `-v` echo, and the same
+    /// from a thread it starts. Many times over, so two runs at once would interleave.
+    fn a_run(shell: &Shell, name: &str) {
+        let _in = shell.enter();
+        for i in 0..50 {
+            super::status("Building", format!("{name} {i}"));
+            super::note("Skipping", format!("{name} {i}"));
+            // Echoed before it is started (this program does not exist).
+            let _ = crate::sys::process::Cmd::new(format!("crossdock-test-no-such-{name}"))
+                .output(None);
+            std::thread::scope(|s| {
+                s.spawn(super::carry(|| {
+                    super::status("Worker", format!("{name} {i}"))
+                }));
+            });
+        }
+        super::warn(format!("{name} done"));
+    }
+
+    #[test]
+    fn two_runs_in_parallel_threads_each_print_at_their_own_verbosity() {
+        let quiet = Shell::capturing(Verbosity::Quiet);
+        let verbose = Shell::capturing(Verbosity::Verbose);
+        std::thread::scope(|s| {
+            s.spawn(|| a_run(&quiet, "q"));
+            s.spawn(|| a_run(&verbose, "v"));
+        });
+        // Quiet: the warning only (warnings are never lost), nothing of the other run.
+        assert_eq!(quiet.captured(), "warning: q done\n");
+        let out = verbose.captured();
+        let expected: String = (0..50)
+            .map(|i| {
+                format!(
+                    "{:>12} v {i}\n{:>12} v {i}\n{:>12} crossdock-test-no-such-v\n{:>12} v {i}\n",
+                    "Building", "Skipping", "Running", "Worker"
+                )
+            })
+            .chain(["warning: v done\n".to_string()])
+            .collect();
+        assert_eq!(out, expected);
+        // Outside both runs this thread's shell is the default again.
+        assert_eq!(super::current().verbosity(), Verbosity::Normal);
+    }
+
+    #[test]
+    fn a_second_run_in_one_thread_is_not_changed_by_the_first() {
+        let first = Shell::capturing(Verbosity::Verbose);
+        let second = Shell::capturing(Verbosity::Normal);
+        a_run(&first, "a");
+        a_run(&second, "b");
+        assert!(first
+            .captured()
+            .contains("Running crossdock-test-no-such-a"));
+        assert!(!second.captured().contains("Running"));
+        assert!(second.captured().contains("Building b 49"));
+        assert!(!second.captured().contains(" a "));
+    }
 
     #[test]
     fn printable_drops_colours_links_and_control_characters() {

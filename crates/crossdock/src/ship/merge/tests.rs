@@ -19,6 +19,7 @@ fn rules() -> Rules {
             formats: vec![ArchiveFormat::TarGz],
         }],
         naming: Naming::default(),
+        shell: Default::default(),
     }
 }
 
