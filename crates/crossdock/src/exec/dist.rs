@@ -18,11 +18,15 @@ use crate::package::manifest::{ArtifactEntry, ArtifactKind, BinaryEntry, Manifes
 use crate::package::ownership;
 use crate::package::universal;
 use crate::plan::{
-    Artifact, BuildStep, Failed, FailedStep, Lipo, Plan, PlannedBinary, UniversalArtifact,
+    Artifact, BuildIdx, BuildStep, Failed, FailedStep, Lipo, Plan, PlannedBinary, UniversalArtifact,
 };
 use crate::read::config::ArchiveFormat;
 use crate::sys::process::Cmd;
 use crate::sys::shell;
+
+/// The verified binaries of each build step, per package (its Cargo.toml): what archives
+/// and universal slices read, found by the plan's [`BuildIdx`].
+pub type Ready = BTreeMap<(BuildIdx, PathBuf), Vec<ReadyBinary>>;
 
 /// A verified binary, ready to be archived.
 #[derive(Debug, Clone)]
@@ -166,14 +170,13 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     check_overwrites(plan, previous.as_ref())?;
 
     // Every target's std before the first long build, so a missing one fails fast.
-    let mut failed: Vec<Failed> = Vec::new();
-    for step in &plan.builds {
+    let mut failed: Vec<(BuildIdx, Failed)> = Vec::new();
+    for (i, step) in plan.builds.iter().enumerate() {
         if let Err(e) = build::ensure_std(step) {
-            keep_going(plan, step, FailedStep::Std, e, &mut failed)?;
+            keep_going(plan, BuildIdx(i), FailedStep::Std, e, &mut failed)?;
         }
     }
-    // (target, package manifest) → its verified, smoke-tested binaries
-    let mut ready: BTreeMap<(String, PathBuf), Vec<ReadyBinary>> = BTreeMap::new();
+    let mut ready = Ready::new();
     if let Some(why) = &plan.jobs_reason {
         shell::note("Limiting", format!("cargo to -j {}: {why}", plan.jobs));
     }
@@ -182,6 +185,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     // Read while the archives are written: every build has ended.
     let cache_after = crate::exec::cache::start(plan);
     // With --keep-going: package what worked.
+    let failed = failed.into_iter().map(|(_, f)| f).collect();
     let (plan, failed) = plan.clone().without_failed(failed);
     let plan = &plan;
 
@@ -201,7 +205,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     );
     let progress = shell::Progress::new(plan.artifacts.len());
     let results = crate::exec::jobs::parallel(&plan.artifacts, jobs, |a| {
-        let bins = &ready[&(a.target.clone(), a.manifest_path.clone())];
+        let bins = &ready[&(a.build, a.manifest_path.clone())];
         let r = write_thin_archive(plan, a, bins, previous.as_ref()).and_then(|entry| {
             let mut written = vec![entry];
             if let Some(name) = &a.debuginfo_file {
@@ -235,8 +239,8 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
         for u in &plan.universals {
             let mut slices: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
             let mut stripped: Vec<(String, Option<u64>)> = Vec::new();
-            for member in &u.members {
-                for b in &ready[&(member.clone(), u.manifest_path.clone())] {
+            for build in &u.member_builds {
+                for b in &ready[&(*build, u.manifest_path.clone())] {
                     slices
                         .entry(b.planned.name.clone())
                         .or_default()
@@ -320,15 +324,10 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
 /// failure (in plan order) is the run's error and no further target starts; the failures
 /// are recorded in plan order whatever order the builds finished in, so that the summary
 /// and the manifest of a parallel run are those of a serial one.
-fn build_all(
-    plan: &Plan,
-    ready: &mut BTreeMap<(String, PathBuf), Vec<ReadyBinary>>,
-    failed: &mut Vec<Failed>,
-) -> Result<()> {
-    let todo: Vec<&BuildStep> = plan
-        .builds
-        .iter()
-        .filter(|s| !failed.iter().any(|f| f.target == s.target))
+fn build_all(plan: &Plan, ready: &mut Ready, failed: &mut Vec<(BuildIdx, Failed)>) -> Result<()> {
+    let todo: Vec<BuildIdx> = (0..plan.builds.len())
+        .map(BuildIdx)
+        .filter(|i| !failed.iter().any(|(f, _)| f == i))
         .collect();
     if plan.parallel_targets > 1 {
         shell::note(
@@ -346,12 +345,13 @@ fn build_all(
     let first_new = failed.len();
     let failures = std::sync::Mutex::new(std::mem::take(failed));
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let results = crate::exec::jobs::parallel(&todo, plan.parallel_targets, |step| {
+    let results = crate::exec::jobs::parallel(&todo, plan.parallel_targets, |&i| {
         if stop.load(std::sync::atomic::Ordering::SeqCst) {
             return Ok(BTreeMap::new());
         }
+        let step = plan.build(i);
         let mut built = BTreeMap::new();
-        match build_target(plan, step, &mut built) {
+        match build_target(plan, i, &mut built) {
             Ok(()) => {
                 if let Some(why) = &step.smoke_skipped {
                     shell::note("Skipping", format!("smoke run for {}: {why}", step.target));
@@ -360,7 +360,7 @@ fn build_all(
             }
             Err((what, e)) => {
                 let mut failures = failures.lock().expect("failures lock");
-                let recorded = keep_going(plan, step, what, e, &mut failures);
+                let recorded = keep_going(plan, i, what, e, &mut failures);
                 if recorded.is_err() {
                     stop.store(true, std::sync::atomic::Ordering::SeqCst);
                 }
@@ -369,8 +369,7 @@ fn build_all(
         }
     });
     *failed = failures.into_inner().expect("failures lock");
-    let order = |target: &str| plan.builds.iter().position(|b| b.target == target);
-    failed[first_new..].sort_by_key(|f| order(&f.target));
+    failed[first_new..].sort_by_key(|(i, _)| *i);
     for r in results {
         ready.extend(r?);
     }
@@ -380,22 +379,22 @@ fn build_all(
 /// A failed step: the run's error, or with `--keep-going` a recorded failure.
 fn keep_going(
     plan: &Plan,
-    step: &BuildStep,
+    build: BuildIdx,
     what: FailedStep,
     e: anyhow::Error,
-    failed: &mut Vec<Failed>,
+    failed: &mut Vec<(BuildIdx, Failed)>,
 ) -> Result<()> {
     if !plan.keep_going {
         return Err(e);
     }
-    let f = Failed::new(&step.target, what, &format!("{e:#}"));
+    let f = Failed::new(&plan.build(build).target, what, &format!("{e:#}"));
     shell::warn(format!(
         "{}: {} failed, going on with the other targets (--keep-going): {}",
         f.target,
         what.name(),
         f.error.lines().next().unwrap_or("")
     ));
-    failed.push(f);
+    failed.push((build, f));
     Ok(())
 }
 
@@ -403,9 +402,10 @@ fn keep_going(
 /// error says which of these failed.
 fn build_target(
     plan: &Plan,
-    step: &BuildStep,
-    ready: &mut BTreeMap<(String, PathBuf), Vec<ReadyBinary>>,
+    build: BuildIdx,
+    ready: &mut Ready,
 ) -> std::result::Result<(), (FailedStep, anyhow::Error)> {
+    let step = plan.build(build);
     shell::status(
         "Building",
         format!("{} for {}", step.packages.join(", "), step.target),
@@ -415,17 +415,17 @@ fn build_target(
     for a in plan
         .artifacts
         .iter()
-        .filter(|a| a.target == step.target)
+        .filter(|a| a.build == build)
         .map(|a| (&a.manifest_path, &a.binaries, &a.package))
         .chain(
             plan.universals
                 .iter()
-                .filter(|u| u.members.contains(&step.target))
+                .filter(|u| u.member_builds.contains(&build))
                 .map(|u| (&u.manifest_path, &u.binaries, &u.package)),
         )
     {
         let (manifest_path, binaries, package) = a;
-        let key = (step.target.clone(), manifest_path.clone());
+        let key = (build, manifest_path.clone());
         if ready.contains_key(&key) {
             continue;
         }
@@ -527,7 +527,7 @@ fn build_target(
         }
         ready.insert(key, list);
     }
-    crate::exec::size::record_unstripped(plan, step, ready).map_err(|e| (FailedStep::Build, e))?;
+    crate::exec::size::record_unstripped(plan, build, ready).map_err(|e| (FailedStep::Build, e))?;
     Ok(())
 }
 

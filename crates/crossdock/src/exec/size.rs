@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 
 use crate::exec::build;
-use crate::exec::dist::ReadyBinary;
+use crate::exec::dist::Ready;
 use crate::package::archive;
-use crate::plan::{BuildStep, Plan};
+use crate::plan::{BuildIdx, BuildStep, Plan};
 use crate::sys::shell;
 
 /// Where the unstripped size of the binary hashed `sha256` is remembered.
@@ -41,16 +41,13 @@ fn stamp(plan: &Plan, step: &BuildStep, sha256: &str) -> Option<PathBuf> {
 /// Fills in `unstripped_size` of every binary `step` built (in `ready`); measures with the
 /// `unstripped` build what is not remembered. Fails only when the stripped binaries cannot
 /// be put back afterwards.
-pub fn record_unstripped(
-    plan: &Plan,
-    step: &BuildStep,
-    ready: &mut BTreeMap<(String, PathBuf), Vec<ReadyBinary>>,
-) -> Result<()> {
+pub fn record_unstripped(plan: &Plan, build: BuildIdx, ready: &mut Ready) -> Result<()> {
+    let step = plan.build(build);
     let Some(cmd) = &step.unstripped else {
         return Ok(());
     };
     let mut unknown = false;
-    for ((_, _), list) in ready.iter_mut().filter(|((t, _), _)| *t == step.target) {
+    for ((_, _), list) in ready.iter_mut().filter(|((b, _), _)| *b == build) {
         for b in list {
             let known = stamp(plan, step, &b.sha256)
                 .and_then(|p| std::fs::read_to_string(p).ok())
@@ -78,7 +75,7 @@ pub fn record_unstripped(
     );
     match &measured {
         Ok(exes) => {
-            for ((_, manifest), list) in ready.iter_mut().filter(|((t, _), _)| *t == step.target)
+            for ((_, manifest), list) in ready.iter_mut().filter(|((b, _), _)| *b == build)
             {
                 for b in list {
                     let size = exes
@@ -101,7 +98,7 @@ pub fn record_unstripped(
     }
     // Put the stripped binaries back where the archives read them.
     build::run(step, &plan.workspace_root, build::CargoOutput::of(plan))?;
-    for ((_, _), list) in ready.iter().filter(|((t, _), _)| *t == step.target) {
+    for ((_, _), list) in ready.iter().filter(|((b, _), _)| *b == build) {
         for b in list {
             let now = std::fs::metadata(&b.path).map(|m| m.len()).ok();
             if now != Some(b.size) {

@@ -86,10 +86,8 @@ pub fn run(
 }
 
 fn run_step(step: &TestStep, plan: &Plan) -> Result<Outcome> {
-    if let Some(b) = plan.builds.iter().find(|b| b.target == step.target) {
-        if let Err(e) = build::ensure_std(b) {
-            return Ok(Outcome::Failed(format!("std: {e:#}")));
-        }
+    if let Err(e) = build::ensure_std(plan.build(step.build)) {
+        return Ok(Outcome::Failed(format!("std: {e:#}")));
     }
     shell::status("Testing", &step.target);
     let cmd = build::invocation_command(&step.cargo, &plan.workspace_root);

@@ -81,6 +81,12 @@ pub struct BuildStep {
     pub smoke_skipped: Option<String>,
 }
 
+/// A build step, by its place in [`Plan::builds`]: how artifacts name the build they take
+/// their binaries from (never by matching triples). [`Plan::without`] keeps them pointing
+/// at the same steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BuildIdx(pub usize);
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PlannedBinary {
     /// The cargo `[[bin]]` name.
@@ -105,6 +111,9 @@ pub struct Artifact {
     /// The package's Cargo.toml, to match cargo's artifact messages.
     pub manifest_path: PathBuf,
     pub target: String,
+    /// The build step whose binaries (of this package) the archive holds.
+    #[serde(skip)]
+    pub build: BuildIdx,
     pub format: ArchiveFormat,
     pub binaries: Vec<PlannedBinary>,
     pub includes: Vec<IncludeFile>,
@@ -129,6 +138,9 @@ pub struct UniversalArtifact {
     pub name: String,
     pub manifest_path: PathBuf,
     pub members: Vec<String>,
+    /// The build step of each member, in `members` order: the slices' sources.
+    #[serde(skip)]
+    pub member_builds: Vec<BuildIdx>,
     pub tool: LipoTool,
     /// What joins the slices, decided here from `tool` and the tools on PATH.
     pub lipo: Lipo,
@@ -249,6 +261,11 @@ impl Failed {
 }
 
 impl Plan {
+    /// The build step an artifact takes its binaries from.
+    pub fn build(&self, i: BuildIdx) -> &BuildStep {
+        &self.builds[i.0]
+    }
+
     /// What is left to package once the targets in `failed` failed (`--keep-going`): their
     /// archives go, and so does every universal group with a failed member, which is added
     /// to the failures. Pure, like [`Plan::without`].
@@ -292,9 +309,32 @@ impl Plan {
                 });
             }
         }
+        // Each kept step's new place; the artifacts of a step that goes, go with it.
+        let mut kept = 0;
+        let moved: Vec<Option<BuildIdx>> = self
+            .builds
+            .iter()
+            .map(|b| {
+                (!gone(&skip, &b.target)).then(|| {
+                    kept += 1;
+                    BuildIdx(kept - 1)
+                })
+            })
+            .collect();
         self.builds.retain(|b| !gone(&skip, &b.target));
-        self.artifacts.retain(|a| !gone(&skip, &a.target));
+        self.artifacts.retain_mut(|a| match moved[a.build.0] {
+            Some(to) => {
+                a.build = to;
+                true
+            }
+            None => false,
+        });
         self.universals.retain(|u| !gone(&skip, &u.name));
+        for u in &mut self.universals {
+            for b in &mut u.member_builds {
+                *b = moved[b.0].expect("a kept universal's members are kept");
+            }
+        }
         self.problems.retain(|p| !gone(&skip, p.subject()));
         skip.dedup_by(|a, b| a.target == b.target);
         self.skipped.extend(skip);
@@ -421,6 +461,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
         let unstripped =
             unstripped_command(target, &cargo, &profile, &pkgs).filter(|_| config.unstripped_size);
+        let build = BuildIdx(builds.len());
         builds.push(BuildStep {
             target: target.triple.clone(),
             builder: target.builder,
@@ -468,6 +509,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                 version: p.version.clone(),
                 manifest_path: p.manifest_dir.join("Cargo.toml"),
                 target: target.triple.clone(),
+                build,
                 format,
                 binaries: binaries(&p.bins, &target.triple),
                 includes: facts.includes.get(&p.name).cloned().unwrap_or_default(),
@@ -475,6 +517,12 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         }
     }
     let selected: BTreeSet<&str> = targets.iter().map(|t| t.triple.as_str()).collect();
+    // The one place a triple leads to its build step.
+    let build_of: BTreeMap<&str, BuildIdx> = builds
+        .iter()
+        .enumerate()
+        .map(|(i, b): (usize, &BuildStep)| (b.target.as_str(), BuildIdx(i)))
+        .collect();
     let mut universals = Vec::new();
     for u in &config.universals {
         if !u.targets.iter().all(|(t, _)| selected.contains(t.as_str())) {
@@ -504,6 +552,13 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                 name: u.name.clone(),
                 manifest_path: p.manifest_dir.join("Cargo.toml"),
                 members: u.targets.iter().map(|(t, _)| t.clone()).collect(),
+                // A member without a build step (its toolchain is broken) has a problem
+                // that stops the run, or is skipped with the group.
+                member_builds: u
+                    .targets
+                    .iter()
+                    .filter_map(|(t, _)| build_of.get(t.as_str()).copied())
+                    .collect(),
                 tool: u.tool,
                 lipo: lipo.clone(),
                 binaries: binaries(&p.bins, &u.targets[0].0),

@@ -13,6 +13,8 @@ use super::*;
 #[derive(Debug, Clone)]
 pub struct TestStep {
     pub target: String,
+    /// The build step this is planned from (its std is installed before the tests).
+    pub build: BuildIdx,
     /// `cargo test --target … --workspace …`: the build's invocation with `test` for `build`.
     pub cargo: CargoInvocation,
     /// Passed to the test binaries, after `--`.
@@ -54,13 +56,15 @@ pub fn test_steps(
 ) -> Vec<TestStep> {
     plan.builds
         .iter()
-        .map(|b| {
+        .enumerate()
+        .map(|(i, b)| {
             let mut cargo = test_invocation(b, packages);
             if let Some(rustdoc) = rustdoc_beside_rustc(b, facts) {
                 cargo.env.insert("RUSTDOC".into(), rustdoc);
             }
             TestStep {
                 target: b.target.clone(),
+                build: BuildIdx(i),
                 cargo,
                 harness_args: harness_args.to_vec(),
                 cannot_run: cannot_test_here(b, &facts.host),

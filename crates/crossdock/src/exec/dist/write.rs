@@ -213,12 +213,7 @@ pub(super) fn write_thin_archive(
         &entries,
         &known,
     )?;
-    let profile_overrides = plan
-        .builds
-        .iter()
-        .find(|b| b.target == a.target)
-        .map(|b| b.profile_overrides.clone())
-        .unwrap_or_default();
+    let profile_overrides = plan.build(a.build).profile_overrides.clone();
     let binaries: Vec<BinaryEntry> = bins
         .iter()
         .map(|b| BinaryEntry {
