@@ -76,10 +76,6 @@ impl CargoOutput {
     }
 }
 
-pub fn run(step: &BuildStep, workspace_root: &Path, output: CargoOutput) -> Result<Executables> {
-    run_invocation(&step.cargo, &step.target, workspace_root, output)
-}
-
 /// Runs one cargo invocation of `target`'s build (the step's own, or its `unstripped`).
 pub fn run_invocation(
     cargo: &CargoInvocation,

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::exec::build;
-use crate::exec::debuginfo;
+use crate::exec::backend::{Backend, Cargo};
 use crate::exec::lock;
 use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
 use crate::package::binary;
@@ -157,6 +156,11 @@ pub fn prepare_out_dir(out_dir: &Path) -> Result<()> {
 }
 
 pub fn execute(plan: &Plan) -> Result<Manifest> {
+    execute_with(plan, &Cargo)
+}
+
+/// [`execute`] with the builds, smoke runs and debug-info splits done by `backend`.
+pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
     check_problems(plan)?;
     // sccache's counters are read while the locks are taken and std is checked; waited
     // for before the first build, so they hold nothing of this run.
@@ -172,7 +176,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
     // Every target's std before the first long build, so a missing one fails fast.
     let mut failed: Vec<(BuildIdx, Failed)> = Vec::new();
     for (i, step) in plan.builds.iter().enumerate() {
-        if let Err(e) = build::ensure_std(step) {
+        if let Err(e) = backend.ensure_std(step) {
             keep_going(plan, BuildIdx(i), FailedStep::Std, e, &mut failed)?;
         }
     }
@@ -181,7 +185,7 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
         shell::note("Limiting", format!("cargo to -j {}: {why}", plan.jobs));
     }
     let cache_before = cache_before.wait();
-    build_all(plan, &mut ready, &mut failed)?;
+    build_all(plan, backend, &mut ready, &mut failed)?;
     // Read while the archives are written: every build has ended.
     let cache_after = crate::exec::cache::start(plan);
     // With --keep-going: package what worked.
@@ -324,7 +328,12 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
 /// failure (in plan order) is the run's error and no further target starts; the failures
 /// are recorded in plan order whatever order the builds finished in, so that the summary
 /// and the manifest of a parallel run are those of a serial one.
-fn build_all(plan: &Plan, ready: &mut Ready, failed: &mut Vec<(BuildIdx, Failed)>) -> Result<()> {
+fn build_all(
+    plan: &Plan,
+    backend: &dyn Backend,
+    ready: &mut Ready,
+    failed: &mut Vec<(BuildIdx, Failed)>,
+) -> Result<()> {
     let todo: Vec<BuildIdx> = (0..plan.builds.len())
         .map(BuildIdx)
         .filter(|i| !failed.iter().any(|(f, _)| f == i))
@@ -351,7 +360,7 @@ fn build_all(plan: &Plan, ready: &mut Ready, failed: &mut Vec<(BuildIdx, Failed)
         }
         let step = plan.build(i);
         let mut built = BTreeMap::new();
-        match build_target(plan, i, &mut built) {
+        match build_target(plan, backend, i, &mut built) {
             Ok(()) => {
                 if let Some(why) = &step.smoke_skipped {
                     shell::note("Skipping", format!("smoke run for {}: {why}", step.target));
@@ -402,6 +411,7 @@ fn keep_going(
 /// error says which of these failed.
 fn build_target(
     plan: &Plan,
+    backend: &dyn Backend,
     build: BuildIdx,
     ready: &mut Ready,
 ) -> std::result::Result<(), (FailedStep, anyhow::Error)> {
@@ -410,7 +420,8 @@ fn build_target(
         "Building",
         format!("{} for {}", step.packages.join(", "), step.target),
     );
-    let exes = build::run(step, &plan.workspace_root, build::CargoOutput::of(plan))
+    let exes = backend
+        .build(plan, build, &step.cargo)
         .map_err(|e| (FailedStep::Build, e))?;
     for a in plan
         .artifacts
@@ -455,7 +466,8 @@ fn build_target(
                         .join("crossdock/debuginfo")
                         .join(&step.target)
                         .join(package);
-                    let split = debuginfo::split(objcopy, path, &dir, &b.file_name, step.strip)
+                    let split = backend
+                        .split_debuginfo(objcopy, path, &dir, &b.file_name, step.strip)
                         .map_err(|e| (FailedStep::BinaryCheck, e))?;
                     (&split.binary.clone(), Some(split.debug))
                 }
@@ -490,7 +502,9 @@ fn build_target(
                     ),
                 );
             } else if let Some(args) = args {
-                let out = build::smoke(step, path, args).map_err(|e| (FailedStep::SmokeRun, e))?;
+                let out = backend
+                    .smoke(step, path, args)
+                    .map_err(|e| (FailedStep::SmokeRun, e))?;
                 if let Some(p) = &stamp {
                     // Best effort: without the stamp the next run smoke-tests again.
                     let _ = std::fs::create_dir_all(p.parent().unwrap_or(Path::new(".")));
@@ -527,7 +541,8 @@ fn build_target(
         }
         ready.insert(key, list);
     }
-    crate::exec::size::record_unstripped(plan, build, ready).map_err(|e| (FailedStep::Build, e))?;
+    crate::exec::size::record_unstripped(plan, backend, build, ready)
+        .map_err(|e| (FailedStep::Build, e))?;
     Ok(())
 }
 

@@ -1,11 +1,14 @@
 //! Stage 4: the executor walks the plan: preflight checks, builds, binary checks and smoke
 //! runs, then hands the binaries to `package`. The lock keeps two runs apart.
 
+pub mod backend;
 pub mod build;
 pub mod cache;
 pub mod debuginfo;
 pub mod dist;
 pub mod doctor;
+#[cfg(test)]
+pub mod fake;
 pub mod installers;
 pub mod jobs;
 pub mod kept;

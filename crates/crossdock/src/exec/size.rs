@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 
-use crate::exec::build;
+use crate::exec::backend::Backend;
 use crate::exec::dist::Ready;
 use crate::package::archive;
 use crate::plan::{BuildIdx, BuildStep, Plan};
@@ -41,7 +41,12 @@ fn stamp(plan: &Plan, step: &BuildStep, sha256: &str) -> Option<PathBuf> {
 /// Fills in `unstripped_size` of every binary `step` built (in `ready`); measures with the
 /// `unstripped` build what is not remembered. Fails only when the stripped binaries cannot
 /// be put back afterwards.
-pub fn record_unstripped(plan: &Plan, build: BuildIdx, ready: &mut Ready) -> Result<()> {
+pub fn record_unstripped(
+    plan: &Plan,
+    backend: &dyn Backend,
+    build: BuildIdx,
+    ready: &mut Ready,
+) -> Result<()> {
     let step = plan.build(build);
     let Some(cmd) = &step.unstripped else {
         return Ok(());
@@ -67,12 +72,7 @@ pub fn record_unstripped(plan: &Plan, build: BuildIdx, ready: &mut Ready) -> Res
             step.target
         ),
     );
-    let measured = build::run_invocation(
-        cmd,
-        &step.target,
-        &plan.workspace_root,
-        build::CargoOutput::of(plan),
-    );
+    let measured = backend.build(plan, build, cmd);
     match &measured {
         Ok(exes) => {
             for ((_, manifest), list) in ready.iter_mut().filter(|((b, _), _)| *b == build)
@@ -97,7 +97,7 @@ pub fn record_unstripped(plan: &Plan, build: BuildIdx, ready: &mut Ready) -> Res
         )),
     }
     // Put the stripped binaries back where the archives read them.
-    build::run(step, &plan.workspace_root, build::CargoOutput::of(plan))?;
+    backend.build(plan, build, &step.cargo)?;
     for ((_, _), list) in ready.iter().filter(|((b, _), _)| *b == build) {
         for b in list {
             let now = std::fs::metadata(&b.path).map(|m| m.len()).ok();

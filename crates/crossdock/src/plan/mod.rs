@@ -764,4 +764,4 @@ pub use problem::{install_hint, Problem};
 pub use test_run::{test_steps, TestStep};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

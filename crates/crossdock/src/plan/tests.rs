@@ -7,7 +7,7 @@ use super::*;
 use crate::facts::toolchain::Toolchain;
 use crate::read::workspace::{Package, Workspace};
 
-pub(super) const HOST: &str = "x86_64-unknown-linux-gnu";
+pub(crate) const HOST: &str = "x86_64-unknown-linux-gnu";
 
 fn workspace() -> Workspace {
     Workspace {
@@ -76,7 +76,7 @@ fn toolchain(spec: &ToolchainSpec, rustup: bool, installed: &[&str], src: bool) 
     }
 }
 
-pub(super) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> Facts {
+pub(crate) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[&str]) -> Facts {
     let mut toolchains = BTreeMap::new();
     for t in &config.targets {
         let spec = toolchain_spec(config, t, opts, "cargo");
@@ -108,7 +108,7 @@ pub(super) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[
     }
 }
 
-pub(super) fn config(s: &str) -> Config {
+pub(crate) fn config(s: &str) -> Config {
     Config::parse(Path::new("targets.toml"), s).unwrap()
 }
 

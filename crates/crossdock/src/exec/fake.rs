@@ -1,0 +1,361 @@
+//! A fake [`Backend`] for tests: records every step the executor asks of it, in order, and
+//! "builds" by copying a real prebuilt binary per target (the Mach-O fixtures) to where cargo
+//! would put it, so that the executor's packaging runs for real without cargo.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context, Result};
+
+use crate::exec::backend::Backend;
+use crate::exec::build::Executables;
+use crate::exec::debuginfo::Split;
+use crate::plan::{BuildIdx, BuildStep, CargoInvocation, Plan};
+use crate::read::config::Strip;
+
+/// One thing the executor asked the backend to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    Std { target: String },
+    Build { target: String, unstripped: bool },
+    Smoke { target: String, binary: String },
+    Split { binary: String },
+}
+
+pub struct Fake {
+    /// The binary each target's builds produce (every bin of every package gets a copy).
+    pub binaries: BTreeMap<String, PathBuf>,
+    pub calls: Mutex<Vec<Call>>,
+    /// A target whose builds fail, as a cargo error would.
+    pub failing: Option<String>,
+}
+
+impl Fake {
+    pub fn new(binaries: &[(&str, PathBuf)]) -> Fake {
+        Fake {
+            binaries: binaries
+                .iter()
+                .map(|(t, p)| (t.to_string(), p.clone()))
+                .collect(),
+            calls: Mutex::default(),
+            failing: None,
+        }
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.calls.lock().expect("calls lock").clone()
+    }
+
+    fn record(&self, c: Call) {
+        self.calls.lock().expect("calls lock").push(c);
+    }
+}
+
+impl Backend for Fake {
+    fn ensure_std(&self, step: &BuildStep) -> Result<()> {
+        self.record(Call::Std {
+            target: step.target.clone(),
+        });
+        Ok(())
+    }
+
+    fn build(&self, plan: &Plan, build: BuildIdx, cargo: &CargoInvocation) -> Result<Executables> {
+        let step = plan.build(build);
+        self.record(Call::Build {
+            target: step.target.clone(),
+            unstripped: *cargo != step.cargo,
+        });
+        if self.failing.as_ref() == Some(&step.target) {
+            anyhow::bail!("building target {} failed (the fake's error)", step.target);
+        }
+        let source = self
+            .binaries
+            .get(&step.target)
+            .with_context(|| format!("the fake has no binary for {}", step.target))?;
+        // Every binary of every package this step builds, as cargo's messages name them.
+        let wanted = plan
+            .artifacts
+            .iter()
+            .filter(|a| a.build == build)
+            .map(|a| (&a.manifest_path, &a.binaries))
+            .chain(
+                plan.universals
+                    .iter()
+                    .filter(|u| u.member_builds.contains(&build))
+                    .map(|u| (&u.manifest_path, &u.binaries)),
+            );
+        let dir = plan.target_dir.join(&step.target).join(&plan.profile);
+        std::fs::create_dir_all(&dir)?;
+        let mut exes = Executables::new();
+        for (manifest, bins) in wanted {
+            for b in bins {
+                let to = dir.join(&b.file_name);
+                std::fs::copy(source, &to)
+                    .with_context(|| format!("cannot copy {}", source.display()))?;
+                exes.insert((manifest.clone(), b.name.clone()), to);
+            }
+        }
+        Ok(exes)
+    }
+
+    fn smoke(&self, step: &BuildStep, binary: &Path, _args: &[String]) -> Result<String> {
+        self.record(Call::Smoke {
+            target: step.target.clone(),
+            binary: binary.file_name().unwrap().to_string_lossy().into_owned(),
+        });
+        Ok("hello from the fake".into())
+    }
+
+    fn split_debuginfo(
+        &self,
+        _objcopy: &str,
+        binary: &Path,
+        dir: &Path,
+        file_name: &str,
+        _strip: Strip,
+    ) -> Result<Split> {
+        self.record(Call::Split {
+            binary: file_name.to_string(),
+        });
+        std::fs::create_dir_all(dir)?;
+        let out = dir.join(file_name);
+        std::fs::copy(binary, &out)?;
+        let debug = dir.join(format!("{file_name}.debug"));
+        std::fs::write(&debug, b"fake debug info")?;
+        Ok(Split { binary: out, debug })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{Call, Fake};
+    use crate::package::archive;
+    use crate::package::manifest::Manifest;
+    use crate::plan::tests::{config, facts};
+    use crate::plan::{plan, Options, Plan};
+    use crate::sys::shell::{Shell, Verbosity};
+
+    const MACHO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/macho/");
+    const X86: &str = "x86_64-apple-darwin";
+    const ARM: &str = "aarch64-apple-darwin";
+
+    /// Two targets, two packages (alpha: two binaries, beta: one), a universal group.
+    fn two_target_plan(root: &std::path::Path, opts: &Options) -> Plan {
+        let c = config(
+            r#"
+[dist]
+packages = ["alpha", "beta"]
+
+[[target]]
+triple = "x86_64-apple-darwin"
+
+[[target]]
+triple = "aarch64-apple-darwin"
+
+[[universal]]
+name = "universal-apple-darwin"
+targets = ["x86_64-apple-darwin", "aarch64-apple-darwin"]
+"#,
+        );
+        let f = facts(&c, opts, false, &[X86, ARM]);
+        let mut p = plan(&c, &f, opts).unwrap();
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        p.workspace_root = root.join("ws");
+        p.target_dir = root.join("target");
+        p.out_dir = root.join("dist");
+        p
+    }
+
+    fn fake() -> Fake {
+        Fake::new(&[
+            (X86, PathBuf::from(MACHO).join("hello-x86_64")),
+            (ARM, PathBuf::from(MACHO).join("hello-arm64")),
+        ])
+    }
+
+    #[test]
+    fn a_two_target_plan_packages_through_the_fake_backend() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = two_target_plan(tmp.path(), &Options::default());
+        let backend = fake();
+        let shell = Shell::capturing(Verbosity::Normal);
+        let manifest = {
+            let _in = shell.enter();
+            super::super::dist::execute_with(&p, &backend).unwrap()
+        };
+        // What the user sees, in plan order.
+        let out = shell.captured();
+        let at = |line: &str| {
+            out.find(line)
+                .unwrap_or_else(|| panic!("{line:?} not in:\n{out}"))
+        };
+        assert!(
+            at("    Building alpha, beta for x86_64-apple-darwin\n")
+                < at("    Building alpha, beta for aarch64-apple-darwin\n")
+        );
+        assert!(
+            at("   Packaging 6 archive(s)")
+                < at("       Fused alpha-0.3.1-universal-apple-darwin.tar.gz")
+        );
+
+        // The build steps in plan order (one target at a time), each std checked first;
+        // each build measured once before stripping (its `unstripped` build, then the real
+        // one again). No smoke run: a macOS binary cannot run on this host (the plan says so).
+        let build = |target: &str, unstripped| Call::Build {
+            target: target.into(),
+            unstripped,
+        };
+        let std = |target: &str| Call::Std {
+            target: target.into(),
+        };
+        assert_eq!(p.builds[0].target, X86);
+        assert_eq!(
+            backend.calls(),
+            [
+                std(X86),
+                std(ARM),
+                build(X86, false),
+                build(X86, true),
+                build(X86, false),
+                build(ARM, false),
+                build(ARM, true),
+                build(ARM, false),
+            ]
+        );
+
+        // Every planned archive, and only those, with its checksum, in the manifest.
+        let mut planned: Vec<&str> = p
+            .artifacts
+            .iter()
+            .map(|a| a.file_name.as_str())
+            .chain(p.universals.iter().map(|u| u.file_name.as_str()))
+            .collect();
+        planned.sort();
+        assert_eq!(planned.len(), 6, "{planned:?}");
+        let mut files: Vec<String> = planned
+            .iter()
+            .flat_map(|n| [n.to_string(), format!("{n}.sha256")])
+            .chain(["SHA256SUMS".to_string()])
+            .collect();
+        files.sort();
+        assert_eq!(manifest.files, files);
+        let mut listed: Vec<&str> = manifest.artifacts.iter().map(|f| f.name.as_str()).collect();
+        listed.sort();
+        assert_eq!(listed, files);
+        let sums = std::fs::read_to_string(p.out_dir.join("SHA256SUMS")).unwrap();
+        assert_eq!(sums.lines().count(), planned.len(), "{sums}");
+        for f in &manifest.artifacts {
+            let (_, sha) = archive::hash_file(&p.out_dir.join(&f.name)).unwrap();
+            assert_eq!(f.sha256, sha, "{}", f.name);
+            if planned.contains(&f.name.as_str()) {
+                assert!(sums.contains(&format!("{sha}  {}\n", f.name)), "{sums}");
+            }
+        }
+        let written = Manifest::read(&p.out_dir.join("dist-manifest.json")).unwrap();
+        assert_eq!(written.artifacts, manifest.artifacts);
+
+        // The universal archive holds llvm-lipo's bytes for the two slices.
+        let fat = std::fs::read(PathBuf::from(MACHO).join("hello-universal.llvm-lipo")).unwrap();
+        let u = manifest
+            .artifacts
+            .iter()
+            .find(|f| f.name == "alpha-0.3.1-universal-apple-darwin.tar.gz")
+            .unwrap();
+        let file = std::fs::File::open(p.out_dir.join(&u.name)).unwrap();
+        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
+        let mut names = Vec::new();
+        for e in tar.entries().unwrap() {
+            let mut e = e.unwrap();
+            let name = e.path().unwrap().display().to_string();
+            if e.header().entry_type().is_file() {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
+                assert!(bytes == fat, "{name} is not the fat binary");
+            }
+            names.push(name);
+        }
+        assert!(
+            names.contains(&"alpha-0.3.1-universal-apple-darwin/alpha-admin".to_string()),
+            "{names:?}"
+        );
+
+        // A second run builds again (cargo would find nothing to do) but measures nothing
+        // (the sizes before stripping are remembered) and writes the same archives.
+        let backend = fake();
+        let again = {
+            let _in = Shell::capturing(Verbosity::Quiet).enter();
+            super::super::dist::execute_with(&p, &backend).unwrap()
+        };
+        assert_eq!(
+            backend.calls(),
+            [std(X86), std(ARM), build(X86, false), build(ARM, false)]
+        );
+        assert_eq!(again.artifacts, manifest.artifacts);
+    }
+
+    /// `--keep-going`: a target whose build fails is recorded with its universal group; the
+    /// other target's archives still ship.
+    #[test]
+    fn a_failed_build_is_recorded_and_the_other_target_ships() {
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = Options {
+            keep_going: true,
+            ..Options::default()
+        };
+        let p = two_target_plan(tmp.path(), &opts);
+        let mut backend = fake();
+        backend.failing = Some(ARM.into());
+        let shell = Shell::capturing(Verbosity::Normal);
+        let manifest = {
+            let _in = shell.enter();
+            super::super::dist::execute_with(&p, &backend).unwrap()
+        };
+        assert!(shell.captured().contains(
+            "warning: aarch64-apple-darwin: build failed, going on with the other targets (--keep-going): building target aarch64-apple-darwin failed (the fake's error)\n"
+        ));
+        let failed: Vec<(&str, &str)> = manifest
+            .failed
+            .iter()
+            .map(|f| (f.target.as_str(), f.step.name()))
+            .collect();
+        assert_eq!(
+            failed,
+            [(ARM, "build"), ("universal-apple-darwin", "member")]
+        );
+        let archives: Vec<&str> = manifest
+            .artifacts
+            .iter()
+            .map(|a| a.name.as_str())
+            .filter(|n| n.ends_with(".tar.gz"))
+            .collect();
+        assert_eq!(
+            archives,
+            [
+                "alpha-0.3.1-x86_64-apple-darwin.tar.gz",
+                "beta-1.0.0-x86_64-apple-darwin.tar.gz"
+            ]
+        );
+        assert!(!p
+            .out_dir
+            .join("beta-1.0.0-aarch64-apple-darwin.tar.gz")
+            .exists());
+        let builds = backend
+            .calls()
+            .into_iter()
+            .filter(|c| {
+                matches!(
+                    c,
+                    Call::Build {
+                        unstripped: false,
+                        ..
+                    }
+                )
+            })
+            .count();
+        // x86_64: built, measured, built again; aarch64: the one failed build.
+        assert_eq!(builds, 3);
+    }
+}
