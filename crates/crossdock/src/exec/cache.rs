@@ -39,7 +39,7 @@ pub struct Reading(Option<std::thread::JoinHandle<Result<Counts>>>);
 pub fn start(plan: &Plan) -> Reading {
     Reading(wrapper(plan).map(|program| {
         let program = program.to_string();
-        std::thread::spawn(move || read(&program))
+        std::thread::spawn(shell::carry(move || read(&program)))
     }))
 }
 
