@@ -188,7 +188,6 @@ struct Found {
 
 pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manifest> {
     let _in = rules.shell.enter();
-    let groups = &rules.groups;
     if inputs.is_empty() {
         bail!("merge needs at least one input dir (each made by `dist --target T --out-dir DIR`)");
     }
@@ -296,209 +295,30 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     let epoch = epoch.unwrap_or_default();
     let mut entries: Vec<ArtifactEntry> = Vec::new();
 
-    // Universal archives from the thin ones, for every group whose members are all here.
+    // Universal archives from the thin ones, for every group whose members are all here;
+    // then the thin archives that ship as they are.
     let scratch = tempfile::Builder::new()
         .prefix(".crossdock-merge")
         .tempdir_in(out_dir)
         .context("cannot create a scratch dir in the out dir")?;
-    let mut dropped: Vec<String> = Vec::new();
-    for g in groups {
-        let mut by_package: BTreeMap<(String, String), Vec<&Found>> = BTreeMap::new();
-        for f in found
-            .values()
-            .filter(|f| f.entry.kind == ArtifactKind::Archive)
-        {
-            if let (Some(p), Some(v), Some(t)) =
-                (&f.entry.package, &f.entry.version, &f.entry.target)
-            {
-                if g.members.contains(t) {
-                    by_package
-                        .entry((p.clone(), v.clone()))
-                        .or_default()
-                        .push(f);
-                }
-            }
-        }
-        for ((package, version), members) in by_package {
-            // One archive per member target, in the group's first format it comes in: the
-            // binaries are the same in every format.
-            let mut chosen: BTreeMap<&str, &Found> = BTreeMap::new();
-            for f in &members {
-                let (Some(t), Some((fmt, _))) = (
-                    f.entry.target.as_deref(),
-                    ArchiveFormat::of_file_name(&f.entry.name),
-                ) else {
-                    continue;
-                };
-                let rank = |fmt| {
-                    g.formats
-                        .iter()
-                        .position(|x| *x == fmt)
-                        .unwrap_or(usize::MAX)
-                };
-                match chosen.get(t) {
-                    Some(prev) => {
-                        let prev_fmt =
-                            ArchiveFormat::of_file_name(&prev.entry.name).map(|(f, _)| f);
-                        if prev_fmt == Some(fmt) {
-                            bail!(
-                                "universal `{}` of {package} {version}: the inputs hold more than one {} archive of member {t} ({}, {}); merge one archive per target and format",
-                                g.name,
-                                fmt.extension(),
-                                prev.entry.name,
-                                f.entry.name
-                            );
-                        }
-                        if prev_fmt.is_some_and(|p| rank(fmt) < rank(p)) {
-                            chosen.insert(t, f);
-                        }
-                    }
-                    None => {
-                        chosen.insert(t, f);
-                    }
-                }
-            }
-            if chosen.len() != g.members.len() {
-                shell::warn(format!("universal `{}` of {package}: only {} of {} member targets are in the inputs; not built", g.name, chosen.len(), g.members.len()));
-                continue;
-            }
-            let work = scratch
-                .path()
-                .join(format!("{package}-{version}-{}", g.name));
-            let mut slices: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-            let mut stripped: Vec<(String, Option<u64>)> = Vec::new();
-            let mut includes: Vec<Entry> = Vec::new();
-            let mut binaries: Vec<PlannedBinary> = Vec::new();
-            for (i, target) in g.members.iter().enumerate() {
-                let f = chosen.get(target.as_str()).with_context(|| {
-                    format!(
-                        "universal `{}` of {package}: no archive of member {target} in the inputs",
-                        g.name
-                    )
-                })?;
-                // Only what the universal archive needs, at most the declared sizes.
-                let wanted: BTreeMap<String, Option<u64>> = f
-                    .entry
-                    .binaries
-                    .iter()
-                    .map(|b| (b.path.clone(), Some(b.size)))
-                    .chain(f.entry.files.iter().map(|p| (p.clone(), None)))
-                    .collect();
-                let files = unpack(&f.dir.join(&f.entry.name), &work.join(target), &wanted)?;
-                let top = ArchiveFormat::of_file_name(&f.entry.name)
-                    .map_or(f.entry.name.as_str(), |(_, stem)| stem);
-                for b in &f.entry.binaries {
-                    let rel = b
-                        .path
-                        .strip_prefix(&format!("{top}/"))
-                        .unwrap_or(&b.path)
-                        .to_string();
-                    let path = files.get(&rel).with_context(|| {
-                        format!(
-                            "{}: lists binary {} but the archive has no {rel}",
-                            f.entry.name, b.name
-                        )
+    for step in plan::steps(&found, rules)? {
+        match step {
+            Step::Incomplete(why) => shell::warn(why),
+            Step::Fuse(f) => entries.extend(fuse(&f, out_dir, epoch, scratch.path())?),
+            Step::Copy(f) => {
+                let src = f.dir.join(&f.entry.name);
+                let dest = out_dir.join(&f.entry.name);
+                if src.canonicalize().ok() != dest.canonicalize().ok() {
+                    archive::write_atomic(&dest, MODE_FILE, |out| {
+                        let mut input = std::fs::File::open(&src)
+                            .with_context(|| format!("cannot read {}", src.display()))?;
+                        std::io::copy(&mut input, out)?;
+                        Ok(())
                     })?;
-                    // The same check `dist` makes, on every slice that goes into a fat
-                    // binary: the right Mach-O CPU and, for arm64, a valid signature.
-                    let data = std::fs::read(path)
-                        .with_context(|| format!("cannot read {}", path.display()))?;
-                    binary::verify(path, &data, target, Strip::None).with_context(|| {
-                        format!(
-                            "{}: binary {} is not fit for {}",
-                            f.entry.name, b.name, g.name
-                        )
-                    })?;
-                    slices.entry(b.name.clone()).or_default().push(path.clone());
-                    stripped.push((
-                        b.name.clone(),
-                        b.unstripped_size.map(|n| n.saturating_sub(b.size)),
-                    ));
-                    if i == 0 {
-                        binaries.push(PlannedBinary {
-                            name: b.name.clone(),
-                            file_name: rel.clone(),
-                        });
-                    }
                 }
-                if i == 0 {
-                    for inc in &f.entry.files {
-                        let rel = inc
-                            .strip_prefix(&format!("{top}/"))
-                            .unwrap_or(inc)
-                            .to_string();
-                        let path = files.get(&rel).with_context(|| {
-                            format!("{}: lists {inc} but the archive lacks it", f.entry.name)
-                        })?;
-                        includes.push(Entry {
-                            name: rel,
-                            source: Source::File(path.clone()),
-                            mode: MODE_FILE,
-                        });
-                    }
-                }
-            }
-            // A binary that some member lacks would be fused from fewer slices than the
-            // group has members: a "universal" binary for one CPU only.
-            if let Some((name, paths)) = slices.iter().find(|(_, p)| p.len() != g.members.len()) {
-                bail!(
-                    "universal `{}` of {package} {version}: binary `{name}` is in {} of the {} member archives ({}); build every member from the same commit and targets.toml",
-                    g.name,
-                    paths.len(),
-                    g.members.len(),
-                    g.members.join(", ")
-                );
-            }
-            if !g.keep_thin {
-                dropped.extend(members.iter().map(|f| f.entry.name.clone()));
-            }
-            for format in &g.formats {
-                let names =
-                    ArtifactNames::new(&rules.naming, &package, &version, &g.name, true, *format);
-                let u = UniversalArtifact {
-                    member_builds: Vec::new(),
-                    file_name: names.file_name,
-                    top_dir: names.top_dir,
-                    unversioned: names.unversioned,
-                    format: *format,
-                    package: package.clone(),
-                    version: version.clone(),
-                    name: g.name.clone(),
-                    manifest_path: PathBuf::new(),
-                    members: g.members.clone(),
-                    tool: g.tool,
-                    lipo: g.lipo.clone(),
-                    binaries: binaries.clone(),
-                    includes: Vec::new(),
-                };
-                entries.push(dist::write_universal_archive(
-                    out_dir,
-                    epoch,
-                    &u,
-                    &slices,
-                    &crate::exec::size::stripped_away(stripped.clone()),
-                    includes.clone(),
-                    scratch.path(),
-                )?);
+                entries.push(f.entry.clone());
             }
         }
-    }
-
-    for f in found.values() {
-        if dropped.contains(&f.entry.name) || entries.iter().any(|e| e.name == f.entry.name) {
-            continue;
-        }
-        let src = f.dir.join(&f.entry.name);
-        let dest = out_dir.join(&f.entry.name);
-        if src.canonicalize().ok() != dest.canonicalize().ok() {
-            archive::write_atomic(&dest, MODE_FILE, |out| {
-                let mut input = std::fs::File::open(&src)
-                    .with_context(|| format!("cannot read {}", src.display()))?;
-                std::io::copy(&mut input, out)?;
-                Ok(())
-            })?;
-        }
-        entries.push(f.entry.clone());
     }
     drop(scratch);
     if rules.naming.unversioned_copy {
@@ -532,6 +352,113 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     Ok(manifest)
 }
 
+/// Unpacks the members' binaries, checks each slice, and writes the group's universal
+/// archives (one per format).
+fn fuse(
+    fuse: &plan::Fuse,
+    out_dir: &Path,
+    epoch: u64,
+    scratch: &Path,
+) -> Result<Vec<ArtifactEntry>> {
+    let (g, package, version) = (fuse.group, &fuse.package, &fuse.version);
+    let work = scratch.join(format!("{package}-{version}-{}", g.name));
+    let mut slices: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    let mut stripped: Vec<(String, Option<u64>)> = Vec::new();
+    let mut includes: Vec<Entry> = Vec::new();
+    let mut binaries: Vec<PlannedBinary> = Vec::new();
+    for (i, (target, f)) in g.members.iter().zip(&fuse.members).enumerate() {
+        // Only what the universal archive needs, at most the declared sizes.
+        let wanted: BTreeMap<String, Option<u64>> = f
+            .entry
+            .binaries
+            .iter()
+            .map(|b| (b.path.clone(), Some(b.size)))
+            .chain(f.entry.files.iter().map(|p| (p.clone(), None)))
+            .collect();
+        let files = unpack(&f.dir.join(&f.entry.name), &work.join(target), &wanted)?;
+        let top = ArchiveFormat::of_file_name(&f.entry.name)
+            .map_or(f.entry.name.as_str(), |(_, stem)| stem);
+        for b in &f.entry.binaries {
+            let rel = b
+                .path
+                .strip_prefix(&format!("{top}/"))
+                .unwrap_or(&b.path)
+                .to_string();
+            let path = files.get(&rel).with_context(|| {
+                format!(
+                    "{}: lists binary {} but the archive has no {rel}",
+                    f.entry.name, b.name
+                )
+            })?;
+            // The same check `dist` makes, on every slice that goes into a fat
+            // binary: the right Mach-O CPU and, for arm64, a valid signature.
+            let data =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            binary::verify(path, &data, target, Strip::None).with_context(|| {
+                format!(
+                    "{}: binary {} is not fit for {}",
+                    f.entry.name, b.name, g.name
+                )
+            })?;
+            slices.entry(b.name.clone()).or_default().push(path.clone());
+            stripped.push((
+                b.name.clone(),
+                b.unstripped_size.map(|n| n.saturating_sub(b.size)),
+            ));
+            if i == 0 {
+                binaries.push(PlannedBinary {
+                    name: b.name.clone(),
+                    file_name: rel.clone(),
+                });
+            }
+        }
+        if i == 0 {
+            for inc in &f.entry.files {
+                let rel = inc
+                    .strip_prefix(&format!("{top}/"))
+                    .unwrap_or(inc)
+                    .to_string();
+                let path = files.get(&rel).with_context(|| {
+                    format!("{}: lists {inc} but the archive lacks it", f.entry.name)
+                })?;
+                includes.push(Entry {
+                    name: rel,
+                    source: Source::File(path.clone()),
+                    mode: MODE_FILE,
+                });
+            }
+        }
+    }
+    // A binary that some member lacks would be fused from fewer slices than the
+    // group has members: a "universal" binary for one CPU only.
+    if let Some((name, paths)) = slices.iter().find(|(_, p)| p.len() != g.members.len()) {
+        bail!(
+            "universal `{}` of {package} {version}: binary `{name}` is in {} of the {} member archives ({}); build every member from the same commit and targets.toml",
+            g.name,
+            paths.len(),
+            g.members.len(),
+            g.members.join(", ")
+        );
+    }
+    let mut written = Vec::new();
+    for planned in &fuse.outputs {
+        let u = UniversalArtifact {
+            binaries: binaries.clone(),
+            ..planned.clone()
+        };
+        written.push(dist::write_universal_archive(
+            out_dir,
+            epoch,
+            &u,
+            &slices,
+            &crate::exec::size::stripped_away(stripped.clone()),
+            includes.clone(),
+            scratch,
+        )?);
+    }
+    Ok(written)
+}
+
 /// The file must be exactly what its manifest recorded.
 fn verify_file(path: &Path, a: &ArtifactEntry) -> Result<()> {
     let (size, sha) = archive::hash_file(path).with_context(|| {
@@ -552,7 +479,9 @@ fn verify_file(path: &Path, a: &ArtifactEntry) -> Result<()> {
 }
 
 mod entries;
+mod plan;
 #[cfg(test)]
 mod tests;
 mod tree;
 use entries::{check_entries, unpack};
+use plan::Step;
