@@ -11,7 +11,9 @@ use anyhow::{Context, Result};
 use crate::exec::backend::Backend;
 use crate::exec::build::Executables;
 use crate::exec::debuginfo::Split;
-use crate::plan::{BuildIdx, BuildStep, CargoInvocation, Plan};
+use crate::plan::tests::{config, facts};
+use crate::plan::{plan, BuildIdx, BuildStep, CargoInvocation, Options, Plan};
+use crate::read::config::Config;
 use crate::read::config::Strip;
 
 /// One thing the executor asked the backend to do.
@@ -127,25 +129,13 @@ impl Backend for Fake {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
+/// The Mach-O fixtures the fake's builds copy.
+pub(crate) const MACHO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/macho/");
+pub(crate) const X86: &str = "x86_64-apple-darwin";
+pub(crate) const ARM: &str = "aarch64-apple-darwin";
 
-    use super::{Call, Fake};
-    use crate::package::archive;
-    use crate::package::manifest::Manifest;
-    use crate::plan::tests::{config, facts};
-    use crate::plan::{plan, Options, Plan};
-    use crate::sys::shell::{Shell, Verbosity};
-
-    const MACHO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/macho/");
-    const X86: &str = "x86_64-apple-darwin";
-    const ARM: &str = "aarch64-apple-darwin";
-
-    /// Two targets, two packages (alpha: two binaries, beta: one), a universal group.
-    fn two_target_plan(root: &std::path::Path, opts: &Options) -> Plan {
-        let c = config(
-            r#"
+/// Two targets, two packages (alpha: two binaries, beta: one), a universal group.
+pub(crate) const APPLE_MATRIX: &str = r#"
 [dist]
 packages = ["alpha", "beta"]
 
@@ -158,23 +148,41 @@ triple = "aarch64-apple-darwin"
 [[universal]]
 name = "universal-apple-darwin"
 targets = ["x86_64-apple-darwin", "aarch64-apple-darwin"]
-"#,
-        );
-        let f = facts(&c, opts, false, &[X86, ARM]);
-        let mut p = plan(&c, &f, opts).unwrap();
-        assert!(p.problems.is_empty(), "{:?}", p.problems);
-        p.workspace_root = root.join("ws");
-        p.target_dir = root.join("target");
-        p.out_dir = root.join("dist");
-        p
-    }
+"#;
 
-    fn fake() -> Fake {
-        Fake::new(&[
-            (X86, PathBuf::from(MACHO).join("hello-x86_64")),
-            (ARM, PathBuf::from(MACHO).join("hello-arm64")),
-        ])
-    }
+pub(crate) fn apple_config() -> Config {
+    config(APPLE_MATRIX)
+}
+
+/// The plan of [`APPLE_MATRIX`] for `opts`, writing under `root` (`ws/`, `target/`, `dist/`).
+pub(crate) fn two_target_plan(root: &Path, opts: &Options) -> Plan {
+    let c = apple_config();
+    let f = facts(&c, opts, false, &[X86, ARM]);
+    let mut p = plan(&c, &f, opts).unwrap();
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    p.workspace_root = root.join("ws");
+    p.target_dir = root.join("target");
+    p.out_dir = root.join("dist");
+    p
+}
+
+/// "Builds" each target of [`APPLE_MATRIX`] from the Mach-O fixtures.
+pub(crate) fn fake() -> Fake {
+    Fake::new(&[
+        (X86, PathBuf::from(MACHO).join("hello-x86_64")),
+        (ARM, PathBuf::from(MACHO).join("hello-arm64")),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{fake, two_target_plan, Call, ARM, MACHO, X86};
+    use crate::package::archive;
+    use crate::package::manifest::Manifest;
+    use crate::plan::Options;
+    use crate::sys::shell::{Shell, Verbosity};
 
     #[test]
     fn a_two_target_plan_packages_through_the_fake_backend() {

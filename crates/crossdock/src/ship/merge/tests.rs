@@ -167,3 +167,57 @@ fn zip_members_make_the_same_universal_archive_as_tar_members() {
     };
     assert_eq!(universal(Zip, "zip"), universal(TarGz, "tgz"));
 }
+
+/// Per-target runs (as CI runners make them) merged give the bytes of one run of the whole
+/// matrix — every archive, universal archive, checksum and the manifest — here with the
+/// fake executor's builds, so no cargo and no Mac is needed.
+#[test]
+fn merge_of_per_target_fake_runs_equals_one_run_of_the_matrix() {
+    use crate::exec::dist::execute_with;
+    use crate::exec::fake::{apple_config, fake, two_target_plan, ARM, X86};
+    use crate::plan::Options;
+    use crate::sys::shell::{Shell, Verbosity};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let quiet = Shell::capturing(Verbosity::Quiet);
+    let _in = quiet.enter();
+    let whole = two_target_plan(&tmp.path().join("whole"), &Options::default());
+    execute_with(&whole, &fake()).unwrap();
+    let mut inputs = Vec::new();
+    for t in [X86, ARM] {
+        let opts = Options {
+            targets: vec![t.into()],
+            ..Options::default()
+        };
+        let p = two_target_plan(&tmp.path().join(t), &opts);
+        assert_eq!(p.builds.len(), 1);
+        assert!(p.universals.is_empty());
+        execute_with(&p, &fake()).unwrap();
+        inputs.push(p.out_dir.clone());
+    }
+    let out = tmp.path().join("merged");
+    let mut rules = Rules::new(&apple_config(), &Default::default()).unwrap();
+    rules.shell = quiet.clone();
+    merge(&inputs, &out, &rules).unwrap();
+
+    let files = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    };
+    let (merged, single) = (files(&out), files(&whole.out_dir));
+    assert_eq!(
+        merged.keys().collect::<Vec<_>>(),
+        single.keys().collect::<Vec<_>>()
+    );
+    assert!(merged.contains_key("alpha-0.3.1-universal-apple-darwin.tar.gz"));
+    for (name, bytes) in &single {
+        assert!(merged[name] == *bytes, "{name} differs");
+    }
+    assert_eq!(quiet.captured(), "");
+}
