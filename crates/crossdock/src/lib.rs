@@ -32,3 +32,6 @@ pub use package::manifest::Manifest;
 pub use package::native;
 pub use plan::{Failed, FailedStep, Options, Plan, Problem, Skipped};
 pub use ship::merge::{groups as universal_groups, merge, Group, Rules as MergeRules};
+/// What one call prints (`Options::shell`, `MergeRules::shell`): each call its own, so an
+/// xtask can run two at different verbosity, or capture one's output (`Shell::capturing`).
+pub use sys::shell::{Shell, Verbosity};
