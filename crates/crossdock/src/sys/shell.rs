@@ -206,6 +206,8 @@ pub fn echo_command(line: &str) {
     current().echo_command(line)
 }
 
+/// Only the progress bar asks (feature `progress`; an xtask built with `cli` alone has none).
+#[cfg(feature = "progress")]
 pub fn is_interactive() -> bool {
     current().is_interactive()
 }
