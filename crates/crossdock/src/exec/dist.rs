@@ -449,13 +449,13 @@ fn build_target(
                 .map(|m| m.len());
             let (path, debug) = match &step.split_debuginfo {
                 None => (path, None),
-                Some(objcopy) => {
+                Some(how) => {
                     let dir = plan
                         .target_dir
                         .join("crossdock/debuginfo")
                         .join(&step.target)
                         .join(package);
-                    let split = debuginfo::split(objcopy, path, &dir, &b.file_name, step.strip)
+                    let split = debuginfo::split(how, path, &dir, &b.file_name, step.strip)
                         .map_err(|e| (FailedStep::BinaryCheck, e))?;
                     (&split.binary.clone(), Some(split.debug))
                 }
