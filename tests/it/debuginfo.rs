@@ -267,9 +267,14 @@ fn assert_split(dist: &Path, target: &str, archive: &str, debug_rel: &str) -> te
     x
 }
 
-/// A second `dist` into another out dir splits the same binaries again: every file is
-/// byte-identical to the first run's.
+/// A second `dist` into another out dir, after src/main.rs was written again (so cargo
+/// compiles and links the binary anew: new object files, and on Mach-O a new linker UUID),
+/// splits it again: every file is byte-identical to the first run's.
 fn assert_second_run_identical(fx: &Fixture) {
+    let main = fx.path().join("src/main.rs");
+    let text = std::fs::read(&main).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(&main, text).unwrap();
     let again = fx.path().join("dist-again");
     crate::cross::dist_json(fx, &["--out-dir", again.to_str().unwrap()]);
     let names = list_files(&fx.dist_dir());

@@ -9,13 +9,15 @@
 //!   `split-debuginfo=packed`, and then deletes the object files) when its DWARF carries the
 //!   binary's UUID, else dsymutil run on the binary (the debug map points at object files
 //!   that are still in target/ right after the build). Debuggers find a bundle beside the
-//!   binary and match it by UUID, which stripping keeps.
+//!   binary and match it by UUID; crossdock replaces the linker's (a hash that includes the
+//!   object files' paths) with one derived from the stripped binary, in both.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
+use crate::package::archive::MODE_FILE;
 use crate::package::dsym;
 use crate::plan::DebuginfoSplit;
 use crate::read::config::Strip;
@@ -58,7 +60,16 @@ pub fn split(
         }
         DebuginfoSplit::Dsym { dsymutil, objcopy } => {
             make_dsym(dsymutil, binary, &debug, file_name)?;
-            strip_into(objcopy, binary, &out, strip, None, dir)?;
+            let uuid = strip_with_content_uuid(objcopy, binary, &out, strip, dir)?;
+            let dwarf = debug.join("Contents/Resources/DWARF").join(file_name);
+            let mut data = std::fs::read(&dwarf)
+                .with_context(|| format!("cannot read {}", dwarf.display()))?;
+            if !dsym::set_uuid(&mut data, uuid) {
+                bail!("{}: no LC_UUID to update", dwarf.display());
+            }
+            crate::sys::fs::write_atomic(&dwarf, MODE_FILE, |f| {
+                std::io::Write::write_all(f, &data).map_err(Into::into)
+            })?;
         }
     }
     Ok(Split { binary: out, debug })
@@ -94,6 +105,46 @@ fn strip_into(
             )
         })?;
     Ok(())
+}
+
+/// Strips the Mach-O `binary` into `out` under a UUID derived from the stripped bytes, and
+/// returns it. The linker's UUID hashes the whole linked file, debug map included: the
+/// object files' absolute paths (and zig's mtimes), so it changes with the target dir and on
+/// every relink, and so would the shipped binary. Stripping with a zero UUID, hashing that,
+/// and stripping again with the hash makes the UUID (and the ad-hoc signature objcopy
+/// computes over it) a function of the shipped bytes, the way ld64's `-oso_prefix` would.
+fn strip_with_content_uuid(
+    objcopy: &str,
+    binary: &Path,
+    out: &Path,
+    strip: Strip,
+    dir: &Path,
+) -> Result<[u8; 16]> {
+    let mut data =
+        std::fs::read(binary).with_context(|| format!("cannot read {}", binary.display()))?;
+    let staged = dir.join(format!(
+        ".{}.uuid",
+        out.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let mut strip_as = |uuid: [u8; 16]| -> Result<Vec<u8>> {
+        if !dsym::set_uuid(&mut data, uuid) {
+            bail!("{}: no LC_UUID to update", binary.display());
+        }
+        std::fs::write(&staged, &data)
+            .with_context(|| format!("cannot write {}", staged.display()))?;
+        strip_into(objcopy, &staged, out, strip, None, dir)?;
+        std::fs::read(out).with_context(|| format!("cannot read {}", out.display()))
+    };
+    let uuid = dsym::content_uuid(&strip_as([0; 16])?);
+    let shipped = strip_as(uuid)?;
+    let _ = std::fs::remove_file(&staged);
+    if dsym::uuid(&shipped) != Some(uuid) {
+        bail!(
+            "{}: `{objcopy}` did not keep the LC_UUID crossdock set; use LLVM's objcopy (llvm-objcopy or rust-objcopy)",
+            out.display()
+        );
+    }
+    Ok(uuid)
 }
 
 /// Writes `dest` (`{file}.dSYM`, replaced when there) for `binary`: a copy of rustc's bundle

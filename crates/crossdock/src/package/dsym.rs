@@ -1,8 +1,8 @@
 //! A `.dSYM` bundle (`{file}.dSYM/Contents/Info.plist` and
 //! `Contents/Resources/DWARF/{file}`), the Mach-O form of split debug info: which DWARF file
 //! inside belongs to a binary (debuggers match them by the `LC_UUID` both carry, never by
-//! name), and the bundle's files in the order an archive lists them. Reads files, runs
-//! nothing.
+//! name), the UUID itself (read, derived from content, replaced), and the bundle's files in
+//! the order an archive lists them. Reads files, runs nothing.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,54 @@ use object::Object;
 /// The `LC_UUID` of a thin Mach-O file; none for other formats or without one.
 pub fn uuid(data: &[u8]) -> Option<[u8; 16]> {
     object::File::parse(data).ok()?.mach_uuid().ok().flatten()
+}
+
+/// Replaces the `LC_UUID` of a thin 64-bit little-endian Mach-O file in place; false when
+/// there is none (or the bytes are not such a file).
+pub fn set_uuid(data: &mut [u8], uuid: [u8; 16]) -> bool {
+    let le32 = |d: &[u8], o: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(
+            d.get(o..o.checked_add(4)?)?.try_into().ok()?,
+        ))
+    };
+    if le32(data, 0) != Some(0xfeed_facf) {
+        return false;
+    }
+    let Some(ncmds) = le32(data, 16) else {
+        return false;
+    };
+    let mut off = 32usize;
+    for _ in 0..ncmds {
+        let (Some(cmd), Some(size)) = (le32(data, off), le32(data, off + 4)) else {
+            return false;
+        };
+        if cmd == 0x1b && size >= 24 {
+            return match data.get_mut(off + 8..off + 24) {
+                Some(slot) => {
+                    slot.copy_from_slice(&uuid);
+                    true
+                }
+                None => false,
+            };
+        }
+        if size < 8 {
+            return false;
+        }
+        off += size as usize;
+    }
+    false
+}
+
+/// A UUID that is a function of `data` (the stripped binary, written with a zero UUID): the
+/// first 16 bytes of its SHA-256 with the name-based (version 3) UUID bits set, as ld64
+/// marks the content hash it writes.
+pub fn content_uuid(data: &[u8]) -> [u8; 16] {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(data);
+    let mut u: [u8; 16] = digest[..16].try_into().expect("SHA-256 has 32 bytes");
+    u[6] = (u[6] & 0x0f) | 0x30;
+    u[8] = (u[8] & 0x3f) | 0x80;
+    u
 }
 
 /// The file of `dsym`'s `Contents/Resources/DWARF/` that carries `uuid` and DWARF (a
@@ -90,6 +138,27 @@ mod tests {
         assert_eq!(uuid(b"not a binary"), None);
         let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
         assert_eq!(uuid(&exe), None, "ELF has no LC_UUID");
+    }
+
+    #[test]
+    fn the_uuid_is_replaced_in_place_and_only_there() {
+        let original = fixture("hello-arm64");
+        let mut data = original.clone();
+        let new = content_uuid(b"stripped bytes");
+        assert_eq!(new, content_uuid(b"stripped bytes"));
+        assert_ne!(new, content_uuid(b"other bytes"));
+        assert_eq!(
+            (new[6] >> 4, new[8] >> 6),
+            (3, 2),
+            "version 3, RFC 4122 variant"
+        );
+        assert!(set_uuid(&mut data, new));
+        assert_eq!(uuid(&data), Some(new));
+        let changed = original.iter().zip(&data).filter(|(a, b)| a != b).count();
+        assert!(changed <= 16, "{changed} bytes changed");
+        let mut elf = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        assert!(!set_uuid(&mut elf, new));
+        assert!(!set_uuid(&mut fixture("hello-universal.llvm-lipo"), new));
     }
 
     #[test]
