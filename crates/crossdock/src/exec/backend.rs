@@ -10,7 +10,7 @@ use anyhow::Result;
 
 use crate::exec::build::{self, Executables};
 use crate::exec::debuginfo::{self, Split};
-use crate::plan::{BuildIdx, BuildStep, CargoInvocation, Plan};
+use crate::plan::{BuildIdx, BuildStep, CargoInvocation, DebuginfoSplit, Plan};
 use crate::read::config::Strip;
 
 pub trait Backend: Sync {
@@ -24,7 +24,7 @@ pub trait Backend: Sync {
     /// Splits `binary`'s debug info into `dir` (`debuginfo = "separate"`).
     fn split_debuginfo(
         &self,
-        objcopy: &str,
+        how: &DebuginfoSplit,
         binary: &Path,
         dir: &Path,
         file_name: &str,
@@ -52,12 +52,12 @@ impl Backend for Cargo {
     }
     fn split_debuginfo(
         &self,
-        objcopy: &str,
+        how: &DebuginfoSplit,
         binary: &Path,
         dir: &Path,
         file_name: &str,
         strip: Strip,
     ) -> Result<Split> {
-        debuginfo::split(objcopy, binary, dir, file_name, strip)
+        debuginfo::split(how, binary, dir, file_name, strip)
     }
 }

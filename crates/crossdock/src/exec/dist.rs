@@ -460,14 +460,14 @@ fn build_target(
                 .map(|m| m.len());
             let (path, debug) = match &step.split_debuginfo {
                 None => (path, None),
-                Some(objcopy) => {
+                Some(how) => {
                     let dir = plan
                         .target_dir
                         .join("crossdock/debuginfo")
                         .join(&step.target)
                         .join(package);
                     let split = backend
-                        .split_debuginfo(objcopy, path, &dir, &b.file_name, step.strip)
+                        .split_debuginfo(how, path, &dir, &b.file_name, step.strip)
                         .map_err(|e| (FailedStep::BinaryCheck, e))?;
                     (&split.binary.clone(), Some(split.debug))
                 }

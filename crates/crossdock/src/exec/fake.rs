@@ -12,7 +12,7 @@ use crate::exec::backend::Backend;
 use crate::exec::build::Executables;
 use crate::exec::debuginfo::Split;
 use crate::plan::tests::{config, facts};
-use crate::plan::{plan, BuildIdx, BuildStep, CargoInvocation, Options, Plan};
+use crate::plan::{plan, BuildIdx, BuildStep, CargoInvocation, DebuginfoSplit, Options, Plan};
 use crate::read::config::Config;
 use crate::read::config::Strip;
 
@@ -111,7 +111,7 @@ impl Backend for Fake {
 
     fn split_debuginfo(
         &self,
-        _objcopy: &str,
+        how: &DebuginfoSplit,
         binary: &Path,
         dir: &Path,
         file_name: &str,
@@ -123,7 +123,7 @@ impl Backend for Fake {
         std::fs::create_dir_all(dir)?;
         let out = dir.join(file_name);
         std::fs::copy(binary, &out)?;
-        let debug = dir.join(format!("{file_name}.debug"));
+        let debug = dir.join(how.debug_name(file_name));
         std::fs::write(&debug, b"fake debug info")?;
         Ok(Split { binary: out, debug })
     }

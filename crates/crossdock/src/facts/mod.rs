@@ -167,8 +167,9 @@ const TOOLS: &[&str] = &[
     "sccache",
 ];
 
-/// The objcopy programs that split debug info out of ELF binaries of any architecture
-/// (`debuginfo = "separate"`), in order of preference; looked for on PATH like [`TOOLS`].
+/// The objcopy programs that split debug info out of ELF and PE binaries and strip Mach-O,
+/// of any architecture (`debuginfo = "separate"`), in order of preference (LLVM's only: see
+/// `plan/debuginfo.rs`); looked for on PATH like [`TOOLS`].
 pub const OBJCOPY: &[&str] = &[
     "rust-objcopy",
     "llvm-objcopy",
@@ -178,6 +179,20 @@ pub const OBJCOPY: &[&str] = &[
     "llvm-objcopy-16",
     "llvm-objcopy-15",
     "llvm-objcopy-14",
+];
+
+/// The programs that gather a Mach-O binary's DWARF into a `.dSYM` bundle
+/// (`debuginfo = "separate"` on Apple targets), in order of preference; plain `dsymutil` is
+/// also the one rustc runs itself.
+pub const DSYMUTIL: &[&str] = &[
+    "dsymutil",
+    "llvm-dsymutil",
+    "dsymutil-19",
+    "dsymutil-18",
+    "dsymutil-17",
+    "dsymutil-16",
+    "dsymutil-15",
+    "dsymutil-14",
 ];
 
 /// Memory this run may use, as the kernel reports it: `MemAvailable` from /proc/meminfo,
@@ -225,6 +240,7 @@ pub fn tools_on_path() -> BTreeSet<String> {
     TOOLS
         .iter()
         .chain(OBJCOPY)
+        .chain(DSYMUTIL)
         .filter(|t| which(t).is_some())
         .map(|t| t.to_string())
         .collect()

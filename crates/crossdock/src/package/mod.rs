@@ -6,6 +6,7 @@ pub mod archive;
 pub mod binary;
 pub mod checksum;
 pub mod codesign;
+pub mod dsym;
 pub mod gzip;
 pub mod installer;
 pub mod manifest;

@@ -55,10 +55,10 @@ pub struct BuildStep {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub c: Option<CToolchain>,
     pub runner: Option<Vec<String>>,
-    /// `debuginfo = "separate"`: the objcopy that splits each binary's debug info into
+    /// `debuginfo = "separate"`: how each binary's debug info is split off into
     /// `{archive stem}-debuginfo.tar.gz`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub split_debuginfo: Option<String>,
+    pub split_debuginfo: Option<DebuginfoSplit>,
     /// The glibc floor the build links against and the binary check enforces.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub glibc: Option<String>,
@@ -117,7 +117,8 @@ pub struct Artifact {
     pub format: ArchiveFormat,
     pub binaries: Vec<PlannedBinary>,
     pub includes: Vec<IncludeFile>,
-    /// `{top_dir}-debuginfo.tar.gz` with `debuginfo = "separate"`: each binary's `.debug`.
+    /// `{top_dir}-debuginfo.tar.gz` with `debuginfo = "separate"`: each binary's `.debug`
+    /// file (ELF, windows-gnu) or `.dSYM` bundle (Mach-O).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub debuginfo_file: Option<String>,
 }
@@ -421,19 +422,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                 });
             }
         }
-        let split_debuginfo = if target.separate_debuginfo {
-            let found = crate::facts::OBJCOPY
-                .iter()
-                .find(|t| facts.tools.contains(**t));
-            if found.is_none() {
-                problems.push(Problem::ObjcopyMissing {
-                    target: target.triple.clone(),
-                });
-            }
-            Some(found.map_or("llvm-objcopy", |t| *t).to_string())
-        } else {
-            None
-        };
+        let split_debuginfo = debuginfo_split(target, facts, &mut problems);
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
         let mut cargo = build_command(
             config,
@@ -745,6 +734,7 @@ pub fn builder_program(b: Builder) -> Option<&'static str> {
 pub mod c_toolchain;
 pub mod cache;
 mod command;
+mod debuginfo;
 pub mod installers;
 mod names;
 mod problem;
@@ -756,6 +746,8 @@ pub use c_toolchain::{c_toolchain, CToolchain};
 pub use cache::{decide_cache, CacheChoice};
 use command::{build_command, cannot_run_here, profile_overrides, smoke_plan, unstripped_command};
 pub use command::{is_build_info, CargoInvocation};
+use debuginfo::debuginfo_split;
+pub use debuginfo::DebuginfoSplit;
 use installers::installer_releases;
 pub use installers::InstallerRelease;
 use names::check_archive_names;

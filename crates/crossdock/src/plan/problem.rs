@@ -36,6 +36,8 @@ pub enum Problem {
     LipoMissing { universal: String, tool: LipoTool },
     /// `debuginfo = "separate"` and no objcopy that can split this target's binaries.
     ObjcopyMissing { target: String },
+    /// `debuginfo = "separate"` on a Mach-O target and no dsymutil to make its `.dSYM`.
+    DsymutilMissing { target: String },
     /// `cache = "sccache"` and sccache is not on PATH.
     CacheMissing { target: String },
 }
@@ -49,6 +51,7 @@ impl Problem {
             | Problem::RustSrcMissing { target, .. }
             | Problem::StdMissing { target, .. }
             | Problem::ObjcopyMissing { target }
+            | Problem::DsymutilMissing { target }
             | Problem::CacheMissing { target } => target,
             Problem::LipoMissing { universal, .. } => universal,
         }
@@ -72,6 +75,9 @@ impl Problem {
             ),
             Problem::ObjcopyMissing { .. } => {
                 "debuginfo = \"separate\" needs llvm-objcopy (or rust-objcopy), which is not on PATH".into()
+            }
+            Problem::DsymutilMissing { .. } => {
+                "debuginfo = \"separate\" on a Mach-O target needs dsymutil (or llvm-dsymutil) to make the .dSYM bundle, and none is on PATH".into()
             }
             Problem::CacheMissing { .. } => {
                 "cache = \"sccache\" in [dist] but `sccache` is not on PATH".into()
@@ -101,6 +107,10 @@ impl Problem {
             Problem::ObjcopyMissing { .. } => format!(
                 "{} or `rustup component add llvm-tools` (then rust-objcopy is in the toolchain's bin dir: put it on PATH), or set debuginfo = \"off\"",
                 install_hint("llvm-objcopy")
+            ),
+            Problem::DsymutilMissing { .. } => format!(
+                "{} (on macOS it comes with the Xcode command line tools), or set debuginfo = \"off\" for this target",
+                install_hint("dsymutil")
             ),
             Problem::CacheMissing { .. } => format!(
                 "{}, or set cache = \"auto\" (sccache when present) or \"none\"",
@@ -134,6 +144,7 @@ pub fn install_hint(tool: &str) -> String {
         }
         "cross" => "`cargo install cross --locked` (it also needs docker or podman running)".into(),
         "llvm-objcopy" => "`apt-get install llvm` (llvm-objcopy)".into(),
+        "dsymutil" => "`apt-get install llvm` (dsymutil)".into(),
         "lipo" | "llvm-lipo" => {
             "`apt-get install llvm` (llvm-lipo), or use tool = \"builtin\"".into()
         }

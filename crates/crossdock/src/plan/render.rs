@@ -73,6 +73,9 @@ impl Plan {
                     only.join(" ")
                 ));
             }
+            if let Some(split) = &b.split_debuginfo {
+                s.push_str(&format!("  debug:   {}\n", split.describe()));
+            }
             let runner = b
                 .runner
                 .as_ref()

@@ -964,3 +964,84 @@ fn artifacts_and_universal_members_point_at_their_build_steps_by_index() {
         ]
     );
 }
+
+/// Issue 10 §1: `debuginfo = "separate"` splits ELF and windows-gnu PE with objcopy into a
+/// `.debug` file and Mach-O into a `.dSYM` via dsymutil; `--dry-run` shows the step; each
+/// missing tool is a problem naming the target and the fix.
+#[test]
+fn separate_debuginfo_is_split_by_binary_format() {
+    let c = config(
+        "[dist]\ndebuginfo = \"separate\"\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n\n[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\n\n[[target]]\ntriple = \"aarch64-apple-darwin\"\n",
+    );
+    let opts = Options::default();
+    let all = [HOST, "x86_64-pc-windows-gnu", "aarch64-apple-darwin"];
+    let mut f = facts(&c, &opts, true, &all);
+    f.tools = ["llvm-objcopy-14", "dsymutil-14"]
+        .map(String::from)
+        .into_iter()
+        .collect();
+    let p = plan(&c, &f, &opts).unwrap();
+    let how = |t: &str| {
+        p.builds
+            .iter()
+            .find(|b| b.target == t)
+            .unwrap()
+            .split_debuginfo
+            .clone()
+            .unwrap()
+    };
+    let link = DebuginfoSplit::DebugLink {
+        objcopy: "llvm-objcopy-14".into(),
+    };
+    assert_eq!(how(HOST), link);
+    assert_eq!(how("x86_64-pc-windows-gnu"), link);
+    assert_eq!(
+        how("aarch64-apple-darwin"),
+        DebuginfoSplit::Dsym {
+            dsymutil: "dsymutil-14".into(),
+            objcopy: "llvm-objcopy-14".into(),
+        }
+    );
+    assert_eq!(link.debug_name("app.exe"), "app.exe.debug");
+    assert_eq!(how("aarch64-apple-darwin").debug_name("app"), "app.dSYM");
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    let text = p.render();
+    assert!(
+        text.contains("  debug:   `llvm-objcopy-14 --only-keep-debug` into BIN.debug")
+            && text.contains("  debug:   BIN.dSYM (rustc's when it matches BIN's UUID, else `dsymutil-14`), shipped BIN stripped by `llvm-objcopy-14`"),
+        "{text}"
+    );
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(
+        json["builds"][2]["split-debuginfo"],
+        serde_json::json!({"method": "dsym", "dsymutil": "dsymutil-14", "objcopy": "llvm-objcopy-14"})
+    );
+
+    // Without dsymutil only the Mach-O target has a problem; without objcopy, all three.
+    f.tools = ["llvm-objcopy".to_string()].into_iter().collect();
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!(
+        p.problems,
+        [Problem::DsymutilMissing {
+            target: "aarch64-apple-darwin".into()
+        }]
+    );
+    assert!(
+        p.problems[0]
+            .to_string()
+            .contains("`apt-get install llvm` (dsymutil)"),
+        "{}",
+        p.problems[0]
+    );
+    f.tools.clear();
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!(
+        p.problems
+            .iter()
+            .filter(|p| matches!(p, Problem::ObjcopyMissing { .. }))
+            .count(),
+        3,
+        "{:?}",
+        p.problems
+    );
+}

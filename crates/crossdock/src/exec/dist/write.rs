@@ -3,6 +3,7 @@
 //! (`finish`, shared with `merge`), and the stale-output cleanup.
 
 use super::*;
+use crate::package::dsym;
 
 /// Writes checksum files and the manifest for finished archives, and removes what the
 /// previous run wrote that this one did not.
@@ -121,9 +122,10 @@ pub(super) fn inputs_fingerprint(
     Ok(archive::hex(&h.finalize()))
 }
 
-/// `{top_dir}-debuginfo.tar.gz`: each binary's split debug info as `{top_dir}/{file}.debug`,
-/// so that extracting it over the binary's archive puts each debug file where the binary's
-/// `.gnu_debuglink` looks for it.
+/// `{top_dir}-debuginfo.tar.gz`: each binary's split debug info as `{top_dir}/{file}.debug`
+/// (ELF, windows-gnu) or the tree of `{top_dir}/{file}.dSYM/` (Mach-O), so that extracting
+/// it over the binary's archive puts the debug info where debuggers look for it: the file
+/// the binary's `.gnu_debuglink` names, the bundle beside the binary.
 pub(super) fn write_debuginfo_archive(
     plan: &Plan,
     a: &Artifact,
@@ -139,11 +141,27 @@ pub(super) fn write_debuginfo_archive(
                 a.target, b.planned.file_name
             )
         })?;
-        entries.push(Entry {
-            name: format!("{}.debug", b.planned.file_name),
-            source: Source::File(debug.clone()),
-            mode: MODE_FILE,
-        });
+        let name = debug
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if debug.is_dir() {
+            // A Mach-O `.dSYM` bundle: its whole tree.
+            for (rel, file) in dsym::files(debug)? {
+                entries.push(Entry {
+                    name: format!("{name}/{rel}"),
+                    source: Source::File(file),
+                    mode: MODE_FILE,
+                });
+            }
+        } else {
+            entries.push(Entry {
+                name,
+                source: Source::File(debug.clone()),
+                mode: MODE_FILE,
+            });
+        }
     }
     let inputs = inputs_fingerprint(
         ArchiveFormat::TarGz,

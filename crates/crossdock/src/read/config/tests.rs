@@ -43,16 +43,16 @@ fn glibc_floor_by_key_or_triple_suffix() {
 }
 
 #[test]
-fn separate_debuginfo_needs_stripping_and_elf() {
+fn separate_debuginfo_needs_stripping_and_no_msvc() {
     let c = parse(
-        "[dist]\ndebuginfo = \"separate\"\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+        "[dist]\ndebuginfo = \"separate\"\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n\n[[target]]\ntriple = \"aarch64-apple-darwin\"\n\n[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\n",
     )
     .unwrap();
-    assert!(c.targets[0].separate_debuginfo);
+    assert!(c.targets.iter().all(|t| t.separate_debuginfo));
     for (toml, needle) in [
         ("[dist]\ndebuginfo = \"split\"\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"", "targets.toml:2:13: key `debuginfo`: unknown value `split`"),
         ("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\ndebuginfo = \"separate\"\nstrip = false", "but strip = false ships it inside"),
-        ("[[target]]\ntriple = \"aarch64-apple-darwin\"\ndebuginfo = \"separate\"", "supported for ELF targets"),
+        ("[[target]]\ntriple = \"x86_64-pc-windows-msvc\"\ndebuginfo = \"separate\"", "MSVC's linker writes its debug info to a .pdb"),
     ] {
         let e = err(&format!("{toml}\n"));
         assert!(e.contains(needle), "{e}");
