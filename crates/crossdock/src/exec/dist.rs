@@ -1,47 +1,30 @@
-//! Walks a [`Plan`]: build each target, verify and smoke-run every binary, write the
-//! archives (in parallel), fuse universal binaries, then checksums and the manifest.
+//! Walks a [`Plan`]: build each target, verify and smoke-run every binary, then hand the
+//! verified binaries to `exec::pack` as steps (thin archives in parallel, universal
+//! binaries fused, checksums and the manifest).
 //! Nothing is written under a final name until it is complete, and only files listed in
 //! the previous manifest (crossdock's own) are ever replaced or removed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
 use crate::exec::backend::{Backend, Cargo};
 use crate::exec::lock;
-use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
+use crate::exec::pack::{self, PackStep};
+use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::checksum;
-use crate::package::manifest::{ArtifactEntry, ArtifactKind, BinaryEntry, Manifest, PackageEntry};
+use crate::package::manifest::{Manifest, PackageEntry};
 use crate::package::ownership;
-use crate::package::universal;
-use crate::plan::{
-    Artifact, BuildIdx, BuildStep, Failed, FailedStep, Lipo, Plan, PlannedBinary, UniversalArtifact,
-};
-use crate::read::config::ArchiveFormat;
-use crate::sys::process::Cmd;
+use crate::plan::{BuildIdx, BuildStep, Failed, FailedStep, Plan};
 use crate::sys::shell;
 
 /// The verified binaries of each build step, per package (its Cargo.toml): what archives
 /// and universal slices read, found by the plan's [`BuildIdx`].
 pub type Ready = BTreeMap<(BuildIdx, PathBuf), Vec<ReadyBinary>>;
 
-/// A verified binary, ready to be archived.
-#[derive(Debug, Clone)]
-pub struct ReadyBinary {
-    pub planned: PlannedBinary,
-    pub path: PathBuf,
-    pub size: u64,
-    /// Its size before stripping (see `exec::size`), when measured.
-    pub unstripped_size: Option<u64>,
-    pub sha256: String,
-    pub format: String,
-    /// The oldest glibc the binary runs on (`x.y`), for a glibc-linked ELF binary.
-    pub glibc: Option<String>,
-    /// Its split debug info (`debuginfo = "separate"`).
-    pub debug: Option<PathBuf>,
-}
+pub use crate::exec::pack::ReadyBinary;
 
 /// Fails with every problem of the plan at once.
 pub fn check_problems(plan: &Plan) -> Result<()> {
@@ -193,7 +176,6 @@ pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
     let (plan, failed) = plan.clone().without_failed(failed);
     let plan = &plan;
 
-    let mut entries: Vec<ArtifactEntry> = Vec::new();
     let jobs = if plan.jobs > 0 {
         plan.jobs
     } else {
@@ -207,78 +189,7 @@ pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
             plan.out_dir.display()
         ),
     );
-    let progress = shell::Progress::new(plan.artifacts.len());
-    let results = crate::exec::jobs::parallel(&plan.artifacts, jobs, |a| {
-        let bins = &ready[&(a.build, a.manifest_path.clone())];
-        let r = write_thin_archive(plan, a, bins, previous.as_ref()).and_then(|entry| {
-            let mut written = vec![entry];
-            if let Some(name) = &a.debuginfo_file {
-                written.push(write_debuginfo_archive(
-                    plan,
-                    a,
-                    name,
-                    bins,
-                    previous.as_ref(),
-                )?);
-            }
-            Ok(written)
-        });
-        progress.done(&a.file_name);
-        r
-    });
-    progress.finish();
-    for (r, a) in results.into_iter().zip(&plan.artifacts) {
-        let written = r?;
-        // The archive comes first, then its debuginfo archive.
-        if let Some(copy) = &a.unversioned {
-            entries.push(write_unversioned_copy(&plan.out_dir, &written[0], copy)?);
-        }
-        entries.extend(written);
-    }
-    if !plan.universals.is_empty() {
-        let scratch = tempfile::Builder::new()
-            .prefix("crossdock-universal")
-            .tempdir_in(&plan.target_dir)
-            .context("cannot create a scratch dir in the target dir")?;
-        for u in &plan.universals {
-            let mut slices: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-            let mut stripped: Vec<(String, Option<u64>)> = Vec::new();
-            for build in &u.member_builds {
-                for b in &ready[&(*build, u.manifest_path.clone())] {
-                    slices
-                        .entry(b.planned.name.clone())
-                        .or_default()
-                        .push(b.path.clone());
-                    stripped.push((
-                        b.planned.name.clone(),
-                        b.unstripped_size.map(|n| n.saturating_sub(b.size)),
-                    ));
-                }
-            }
-            let includes: Vec<Entry> = u
-                .includes
-                .iter()
-                .map(|i| Entry {
-                    name: i.dest.clone(),
-                    source: Source::File(i.source.clone()),
-                    mode: MODE_FILE,
-                })
-                .collect();
-            let written = write_universal_archive(
-                &plan.out_dir,
-                plan.source_date_epoch,
-                u,
-                &slices,
-                &crate::exec::size::stripped_away(stripped),
-                includes,
-                scratch.path(),
-            )?;
-            if let Some(copy) = &u.unversioned {
-                entries.push(write_unversioned_copy(&plan.out_dir, &written, copy)?);
-            }
-            entries.push(written);
-        }
-    }
+    let mut steps = pack_steps(plan, &ready);
     let packages = plan
         .artifacts
         .iter()
@@ -293,14 +204,14 @@ pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
     let kept = crate::exec::kept::previous_archives(plan, previous.as_ref());
     if !kept.is_empty() {
         let names: Vec<&str> = kept.iter().map(|a| a.name.as_str()).collect();
-        shell::note(
-            "Kept",
-            format!(
+        steps.push(PackStep::Note {
+            label: "Kept",
+            text: format!(
                 "{} archive(s) of targets this run does not build: {}",
                 kept.len(),
                 names.join(", ")
             ),
-        );
+        });
     }
     let packages = packages
         .into_iter()
@@ -311,16 +222,67 @@ pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
             })
         }))
         .collect();
-    entries.extend(kept);
+    steps.extend(kept.into_iter().map(PackStep::Keep));
     let mut manifest = Manifest::new(plan.commit.clone(), plan.source_date_epoch);
     manifest.packages = packages;
     manifest.skipped = plan.skipped.clone();
     manifest.failed = failed;
     manifest.dirty = plan.dirty;
     manifest.installers = plan.installers.clone();
-    let manifest = finish(&plan.out_dir, manifest, entries)?;
+    let out = pack::Out {
+        dir: &plan.out_dir,
+        epoch: plan.source_date_epoch,
+        previous: previous.as_ref(),
+        jobs,
+        scratch_in: &plan.target_dir,
+    };
+    let manifest = pack::run(&steps, &out, manifest)?;
     crate::exec::cache::report(plan, cache_before, cache_after);
     Ok(manifest)
+}
+
+/// What the run writes, from the verified binaries: each thin archive, then each universal
+/// archive (its binaries' slices from the member builds, in member order).
+fn pack_steps(plan: &Plan, ready: &Ready) -> Vec<PackStep> {
+    let thin = plan.artifacts.iter().map(|a| {
+        PackStep::Thin(pack::Thin {
+            artifact: a.clone(),
+            binaries: ready[&(a.build, a.manifest_path.clone())].clone(),
+            profile_overrides: plan.build(a.build).profile_overrides.clone(),
+        })
+    });
+    let universal = plan.universals.iter().map(|u| {
+        let mut slices: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+        let mut stripped: Vec<(String, Option<u64>)> = Vec::new();
+        for build in &u.member_builds {
+            for b in &ready[&(*build, u.manifest_path.clone())] {
+                slices
+                    .entry(b.planned.name.clone())
+                    .or_default()
+                    .push(b.path.clone());
+                stripped.push((
+                    b.planned.name.clone(),
+                    b.unstripped_size.map(|n| n.saturating_sub(b.size)),
+                ));
+            }
+        }
+        let includes: Vec<Entry> = u
+            .includes
+            .iter()
+            .map(|i| Entry {
+                name: i.dest.clone(),
+                source: Source::File(i.source.clone()),
+                mode: MODE_FILE,
+            })
+            .collect();
+        PackStep::Fuse(pack::Fuse {
+            universal: u.clone(),
+            slices,
+            stripped: crate::exec::size::stripped_away(stripped),
+            includes,
+        })
+    });
+    thin.chain(universal).collect()
 }
 
 /// Builds, checks and smoke-runs every target not failed yet, `plan.parallel_targets` at
@@ -574,7 +536,3 @@ fn remove_interrupted(out_dir: &Path) {
         }
     }
 }
-
-mod write;
-pub use write::{finish, write_universal_archive, write_unversioned_copy};
-use write::{write_debuginfo_archive, write_thin_archive};

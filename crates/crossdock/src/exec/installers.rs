@@ -1,5 +1,5 @@
 //! Writes the installers at the end of a run (`dist` and `merge` alike, through
-//! `dist::finish`): each covers every archive of its package that the out dir holds then,
+//! `pack::finish`): each covers every archive of its package that the out dir holds then,
 //! so a run that builds part of the matrix, or `merge`, gives installers for exactly the
 //! archives that ship next to them.
 

@@ -1,7 +1,7 @@
 //! Which installers a run writes, and everything they say about each package that is
 //! known before building: the release tag, the download URL, the package's description,
 //! its binaries and the command that tests them. The archives' names and hashes are added
-//! at the end of the run (`exec::dist::finish`), by `dist` and `merge` alike, so this part
+//! at the end of the run (`exec::pack::finish`), by `dist` and `merge` alike, so this part
 //! is also recorded in the manifest, where `merge` finds it.
 
 use serde::{Deserialize, Serialize};

@@ -177,7 +177,7 @@ pub struct Plan {
     pub artifacts: Vec<Artifact>,
     pub universals: Vec<UniversalArtifact>,
     /// The installers of each package, written at the end of the run for every archive
-    /// the out dir then holds (`exec::dist::finish`).
+    /// the out dir then holds (`exec::pack::finish`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub installers: Vec<InstallerRelease>,
     /// Machine problems found while planning; a run stops before building when any exist.

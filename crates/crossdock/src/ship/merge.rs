@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::exec::dist;
+use crate::exec::pack::{self, PackStep};
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest, PackageEntry};
@@ -293,50 +294,57 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     let _out_lock = crate::exec::lock::acquire_out_dir(out_dir)?;
     dist::prepare_out_dir(out_dir)?;
     let epoch = epoch.unwrap_or_default();
-    let mut entries: Vec<ArtifactEntry> = Vec::new();
 
     // Universal archives from the thin ones, for every group whose members are all here;
-    // then the thin archives that ship as they are.
+    // then the thin archives that ship as they are; then the unversioned copies of all.
     let scratch = tempfile::Builder::new()
         .prefix(".crossdock-merge")
         .tempdir_in(out_dir)
         .context("cannot create a scratch dir in the out dir")?;
+    let mut steps: Vec<PackStep> = Vec::new();
+    // (name, package, target) of each archive the steps write.
+    let mut archives: Vec<(String, Option<String>, Option<String>)> = Vec::new();
     for step in plan::steps(&found, rules)? {
         match step {
-            Step::Incomplete(why) => shell::warn(why),
-            Step::Fuse(f) => entries.extend(fuse(&f, out_dir, epoch, scratch.path())?),
-            Step::Copy(f) => {
-                let src = f.dir.join(&f.entry.name);
-                let dest = out_dir.join(&f.entry.name);
-                if src.canonicalize().ok() != dest.canonicalize().ok() {
-                    archive::write_atomic(&dest, MODE_FILE, |out| {
-                        let mut input = std::fs::File::open(&src)
-                            .with_context(|| format!("cannot read {}", src.display()))?;
-                        std::io::copy(&mut input, out)?;
-                        Ok(())
-                    })?;
+            Step::Incomplete(why) => steps.push(PackStep::Warn(why)),
+            Step::Fuse(f) => {
+                for fuse in fuse(&f, scratch.path())? {
+                    let u = &fuse.universal;
+                    archives.push((
+                        u.file_name.clone(),
+                        Some(u.package.clone()),
+                        Some(u.name.clone()),
+                    ));
+                    steps.push(PackStep::Fuse(fuse));
                 }
-                entries.push(f.entry.clone());
+            }
+            Step::Copy(f) => {
+                let e = &f.entry;
+                archives.push((e.name.clone(), e.package.clone(), e.target.clone()));
+                steps.push(PackStep::Copy {
+                    from: f.dir.join(&e.name),
+                    entry: e.clone(),
+                });
             }
         }
     }
-    drop(scratch);
     if rules.naming.unversioned_copy {
-        let mut copies = Vec::new();
-        for e in &entries {
+        for (name, package, target) in archives {
             let (Some(p), Some(t), Some((format, _))) =
-                (&e.package, &e.target, ArchiveFormat::of_file_name(&e.name))
+                (package, target, ArchiveFormat::of_file_name(&name))
             else {
                 continue;
             };
             let copy = format!(
                 "{}.{}",
-                crate::read::archive_name::unversioned(p, t),
+                crate::read::archive_name::unversioned(&p, &t),
                 format.extension()
             );
-            copies.push(dist::write_unversioned_copy(out_dir, e, &copy)?);
+            steps.push(PackStep::Unversioned {
+                of: name,
+                name: copy,
+            });
         }
-        entries.extend(copies);
     }
     let (commit, _) = commit.unwrap_or_default();
     let mut header = Manifest::new(commit, epoch);
@@ -344,7 +352,15 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     header.dirty = dirty;
     header.failed = failed;
     header.installers = installers.into_iter().map(|(r, _)| r).collect();
-    let manifest = dist::finish(out_dir, header, entries)?;
+    let out = pack::Out {
+        dir: out_dir,
+        epoch,
+        previous: None,
+        jobs: 1,
+        scratch_in: scratch.path(),
+    };
+    let manifest = pack::run(&steps, &out, header)?;
+    drop(scratch);
     shell::status(
         "Merged",
         format!("{} input dir(s) into {}", inputs.len(), out_dir.display()),
@@ -352,14 +368,9 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     Ok(manifest)
 }
 
-/// Unpacks the members' binaries, checks each slice, and writes the group's universal
-/// archives (one per format).
-fn fuse(
-    fuse: &plan::Fuse,
-    out_dir: &Path,
-    epoch: u64,
-    scratch: &Path,
-) -> Result<Vec<ArtifactEntry>> {
+/// Unpacks the members' binaries and checks each slice: the group's universal archives (one
+/// per format) as pack steps, their slices and includes in `scratch`.
+fn fuse(fuse: &plan::Fuse, scratch: &Path) -> Result<Vec<pack::Fuse>> {
     let (g, package, version) = (fuse.group, &fuse.package, &fuse.version);
     let work = scratch.join(format!("{package}-{version}-{}", g.name));
     let mut slices: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
@@ -440,23 +451,22 @@ fn fuse(
             g.members.join(", ")
         );
     }
-    let mut written = Vec::new();
-    for planned in &fuse.outputs {
-        let u = UniversalArtifact {
-            binaries: binaries.clone(),
-            ..planned.clone()
-        };
-        written.push(dist::write_universal_archive(
-            out_dir,
-            epoch,
-            &u,
-            &slices,
-            &crate::exec::size::stripped_away(stripped.clone()),
-            includes.clone(),
-            scratch,
-        )?);
-    }
-    Ok(written)
+    let stripped = crate::exec::size::stripped_away(stripped);
+    Ok(fuse
+        .outputs
+        .iter()
+        .map(|planned| pack::Fuse {
+            universal: UniversalArtifact {
+                binaries: binaries.clone(),
+                // Merge copies every archive it ships at the end (`PackStep::Unversioned`).
+                unversioned: None,
+                ..planned.clone()
+            },
+            slices: slices.clone(),
+            stripped: stripped.clone(),
+            includes: includes.clone(),
+        })
+        .collect())
 }
 
 /// The file must be exactly what its manifest recorded.

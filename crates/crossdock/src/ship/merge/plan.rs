@@ -2,8 +2,8 @@
 //! archives found (their manifest entries) and the [`Rules`], so it is tested from values.
 //! Which thin archives each universal group fuses (one per member, in the group's first
 //! format present), which groups cannot be fused here (a warning, in its place), which
-//! archives are copied and which are dropped (`keep-thin = false`). The files are read and
-//! written by `merge`, walking these steps in order.
+//! archives are copied and which are dropped (`keep-thin = false`). `merge` reads the files
+//! (unpacking each fuse's members) and turns these steps, in order, into `exec::pack` steps.
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,6 @@
-//! The files of a run: archives (thin, universal, debuginfo, unversioned copies), each
-//! skipped when its inputs are unchanged, then checksums, installers and the manifest
-//! (`finish`, shared with `merge`), and the stale-output cleanup.
+//! The files a pack step writes: archives (thin, universal, debuginfo, unversioned copies),
+//! a thin or debuginfo archive skipped when its inputs are unchanged, then checksums,
+//! installers and the manifest (`finish`), and the stale-output cleanup.
 
 use super::*;
 use crate::package::dsym;
@@ -9,7 +9,7 @@ use crate::package::dsym;
 /// previous run wrote that this one did not.
 /// `manifest` comes with its header (commit, epoch, packages, skipped and failed targets,
 /// what the installers say); the archives, checksum files and installers are added here.
-pub fn finish(
+pub(super) fn finish(
     out_dir: &Path,
     mut manifest: Manifest,
     archives: Vec<ArtifactEntry>,
@@ -127,11 +127,10 @@ pub(super) fn inputs_fingerprint(
 /// it over the binary's archive puts the debug info where debuggers look for it: the file
 /// the binary's `.gnu_debuglink` names, the bundle beside the binary.
 pub(super) fn write_debuginfo_archive(
-    plan: &Plan,
+    out: &Out,
     a: &Artifact,
     name: &str,
     bins: &[ReadyBinary],
-    previous: Option<&Manifest>,
 ) -> Result<ArtifactEntry> {
     let mut entries = Vec::new();
     for b in bins {
@@ -166,7 +165,7 @@ pub(super) fn write_debuginfo_archive(
     let inputs = inputs_fingerprint(
         ArchiveFormat::TarGz,
         &a.top_dir,
-        plan.source_date_epoch,
+        out.epoch,
         &entries,
         &BTreeMap::new(),
     )?;
@@ -174,16 +173,16 @@ pub(super) fn write_debuginfo_archive(
         .iter()
         .map(|e| format!("{}/{}", a.top_dir, e.name))
         .collect();
-    if let Some(fresh) = previous.and_then(|m| m.fresh(&plan.out_dir, name, &inputs)) {
+    if let Some(fresh) = out.previous.and_then(|m| m.fresh(out.dir, name, &inputs)) {
         shell::note("Fresh", name);
         return Ok(fresh);
     }
     let written = archive::write(
-        &plan.out_dir.join(name),
+        &out.dir.join(name),
         ArchiveFormat::TarGz,
         &a.top_dir,
         entries,
-        plan.source_date_epoch,
+        out.epoch,
     )?;
     Ok(ArtifactEntry {
         inputs,
@@ -201,12 +200,8 @@ pub(super) fn write_debuginfo_archive(
     })
 }
 
-pub(super) fn write_thin_archive(
-    plan: &Plan,
-    a: &Artifact,
-    bins: &[ReadyBinary],
-    previous: Option<&Manifest>,
-) -> Result<ArtifactEntry> {
+pub(super) fn write_thin_archive(out: &Out, thin: &Thin) -> Result<ArtifactEntry> {
+    let (a, bins) = (&thin.artifact, &thin.binaries);
     let mut entries: Vec<Entry> = bins
         .iter()
         .map(|b| Entry {
@@ -224,14 +219,8 @@ pub(super) fn write_thin_archive(
         .iter()
         .map(|b| (b.planned.file_name.clone(), b.sha256.clone()))
         .collect();
-    let inputs = inputs_fingerprint(
-        a.format,
-        &a.top_dir,
-        plan.source_date_epoch,
-        &entries,
-        &known,
-    )?;
-    let profile_overrides = plan.build(a.build).profile_overrides.clone();
+    let inputs = inputs_fingerprint(a.format, &a.top_dir, out.epoch, &entries, &known)?;
+    let profile_overrides = thin.profile_overrides.clone();
     let binaries: Vec<BinaryEntry> = bins
         .iter()
         .map(|b| BinaryEntry {
@@ -244,7 +233,10 @@ pub(super) fn write_thin_archive(
             glibc: b.glibc.clone(),
         })
         .collect();
-    if let Some(fresh) = previous.and_then(|m| m.fresh(&plan.out_dir, &a.file_name, &inputs)) {
+    if let Some(fresh) = out
+        .previous
+        .and_then(|m| m.fresh(out.dir, &a.file_name, &inputs))
+    {
         shell::note("Fresh", &a.file_name);
         // The same binaries (their hashes are part of `inputs`); described by this version.
         return Ok(ArtifactEntry {
@@ -254,11 +246,11 @@ pub(super) fn write_thin_archive(
         });
     }
     let written = archive::write(
-        &plan.out_dir.join(&a.file_name),
+        &out.dir.join(&a.file_name),
         a.format,
         &a.top_dir,
         entries,
-        plan.source_date_epoch,
+        out.epoch,
     )?;
     Ok(ArtifactEntry {
         inputs,
@@ -282,9 +274,8 @@ pub(super) fn write_thin_archive(
 
 /// Fuses each binary's slices (one per member target, in member order) and writes the
 /// universal archive. `stripped`: what stripping removed from each binary's slices
-/// ([`crate::exec::size::stripped_away`]); its unstripped size is the fat size plus that. Shared by `dist`
-/// and `merge`.
-pub fn write_universal_archive(
+/// ([`crate::exec::size::stripped_away`]); its unstripped size is the fat size plus that.
+pub(super) fn write_universal_archive(
     out_dir: &Path,
     epoch: u64,
     u: &UniversalArtifact,
@@ -354,9 +345,8 @@ pub fn write_universal_archive(
 }
 
 /// `unversioned-copy`: the archive `of` again, byte for byte, as `name` (for links such as
-/// `releases/latest/download/app-x86_64-unknown-linux-gnu.tar.gz`). Shared by `dist` and
-/// `merge`.
-pub fn write_unversioned_copy(
+/// `releases/latest/download/app-x86_64-unknown-linux-gnu.tar.gz`).
+pub(super) fn write_unversioned_copy(
     out_dir: &Path,
     of: &ArtifactEntry,
     name: &str,
@@ -390,7 +380,7 @@ pub fn write_unversioned_copy(
 }
 
 /// Joins thin Mach-O files with the configured tool.
-pub fn fuse(lipo: &Lipo, inputs: &[PathBuf], output: &Path) -> Result<()> {
+fn fuse(lipo: &Lipo, inputs: &[PathBuf], output: &Path) -> Result<()> {
     match lipo {
         Lipo::External(program) => {
             Cmd::new(program)

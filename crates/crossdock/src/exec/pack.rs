@@ -1,0 +1,201 @@
+//! What a run writes into its out dir, as steps with their files already resolved, and the
+//! one runner that writes them. `dist` makes its steps from the binaries it built and
+//! verified, `merge` from the thin archives it checked and unpacked; both end here, so the
+//! archives, fat binaries, unversioned copies, checksums, installers and manifest of a
+//! merge are written by the very code that writes a single `dist` of the matrix.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
+use crate::package::checksum;
+use crate::package::manifest::{ArtifactEntry, ArtifactKind, BinaryEntry, Manifest};
+use crate::package::ownership;
+use crate::package::universal;
+use crate::plan::{Artifact, Lipo, PlannedBinary, UniversalArtifact};
+use crate::read::config::ArchiveFormat;
+use crate::sys::process::Cmd;
+use crate::sys::shell;
+
+/// A verified binary, ready to be archived.
+#[derive(Debug, Clone)]
+pub struct ReadyBinary {
+    pub planned: PlannedBinary,
+    pub path: PathBuf,
+    pub size: u64,
+    /// Its size before stripping (see `exec::size`), when measured.
+    pub unstripped_size: Option<u64>,
+    pub sha256: String,
+    pub format: String,
+    /// The oldest glibc the binary runs on (`x.y`), for a glibc-linked ELF binary.
+    pub glibc: Option<String>,
+    /// Its split debug info (`debuginfo = "separate"`).
+    pub debug: Option<PathBuf>,
+}
+
+/// One thing to write, in the order the runner walks them (thin archives excepted: they
+/// are all written first, in parallel, and listed in their place).
+#[derive(Debug, Clone)]
+pub enum PackStep {
+    /// A thin archive of one target's binaries, then its unversioned copy; with
+    /// `debuginfo_file` set, also the debuginfo archive, by the same worker.
+    Thin(Thin),
+    /// A universal archive: each binary's slices fused into a fat Mach-O, then archived,
+    /// then its unversioned copy.
+    Fuse(Fuse),
+    /// A finished archive copied into the out dir as it is (unless it is already there).
+    Copy { from: PathBuf, entry: ArtifactEntry },
+    /// An archive already in the out dir (a previous run's), listed again as it is.
+    Keep(ArtifactEntry),
+    /// `unversioned-copy`: the archive `of`, written by an earlier step, again as `name`.
+    Unversioned { of: String, name: String },
+    /// A warning, printed in its place among the steps.
+    Warn(String),
+    /// A status note (`label`, `text`), printed in its place among the steps.
+    Note { label: &'static str, text: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Thin {
+    pub artifact: Artifact,
+    /// The verified binaries, in the artifact's binary order.
+    pub binaries: Vec<ReadyBinary>,
+    /// Of the build step the binaries come from, recorded in the manifest.
+    pub profile_overrides: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fuse {
+    pub universal: UniversalArtifact,
+    /// Each binary's slices, one per member target in member order.
+    pub slices: BTreeMap<String, Vec<PathBuf>>,
+    /// What stripping removed from each binary's slices ([`crate::exec::size::stripped_away`]).
+    pub stripped: BTreeMap<String, u64>,
+    pub includes: Vec<Entry>,
+}
+
+/// Where and how the steps write.
+pub struct Out<'a> {
+    pub dir: &'a Path,
+    /// `SOURCE_DATE_EPOCH`: every entry's mtime.
+    pub epoch: u64,
+    /// The out dir's previous manifest: a thin or debuginfo archive whose inputs it records
+    /// unchanged is not written again.
+    pub previous: Option<&'a Manifest>,
+    /// Thin archives written at once.
+    pub jobs: usize,
+    /// Where the fat binaries are made (in a temporary dir, removed after the run).
+    pub scratch_in: &'a Path,
+}
+
+/// Writes every step, then checksums, installers and the manifest ([`finish`], with
+/// `header`: commit, epoch, packages, skipped and failed targets, installers). The entries
+/// are listed in step order, each unversioned copy before the archive it copies.
+pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> {
+    let thin: Vec<&Thin> = steps
+        .iter()
+        .filter_map(|s| match s {
+            PackStep::Thin(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let mut written_thin = if thin.is_empty() {
+        Vec::new()
+    } else {
+        let progress = shell::Progress::new(thin.len());
+        let results = crate::exec::jobs::parallel(&thin, out.jobs, |t| {
+            let r = write_thin_archive(out, t).and_then(|entry| {
+                let mut written = vec![entry];
+                if let Some(name) = &t.artifact.debuginfo_file {
+                    written.push(write_debuginfo_archive(
+                        out,
+                        &t.artifact,
+                        name,
+                        &t.binaries,
+                    )?);
+                }
+                Ok(written)
+            });
+            progress.done(&t.artifact.file_name);
+            r
+        });
+        progress.finish();
+        results
+    }
+    .into_iter();
+    let mut scratch: Option<tempfile::TempDir> = None;
+    let mut entries: Vec<ArtifactEntry> = Vec::new();
+    for step in steps {
+        match step {
+            PackStep::Thin(t) => {
+                let written = written_thin.next().expect("one result per thin step")?;
+                // The archive comes first, then its debuginfo archive.
+                if let Some(copy) = &t.artifact.unversioned {
+                    entries.push(write_unversioned_copy(out.dir, &written[0], copy)?);
+                }
+                entries.extend(written);
+            }
+            PackStep::Fuse(f) => {
+                let scratch = match &mut scratch {
+                    Some(s) => s,
+                    None => scratch.insert(
+                        tempfile::Builder::new()
+                            .prefix("crossdock-universal")
+                            .tempdir_in(out.scratch_in)
+                            .with_context(|| {
+                                format!(
+                                    "cannot create a scratch dir in {}",
+                                    out.scratch_in.display()
+                                )
+                            })?,
+                    ),
+                };
+                let written = write_universal_archive(
+                    out.dir,
+                    out.epoch,
+                    &f.universal,
+                    &f.slices,
+                    &f.stripped,
+                    f.includes.clone(),
+                    scratch.path(),
+                )?;
+                if let Some(copy) = &f.universal.unversioned {
+                    entries.push(write_unversioned_copy(out.dir, &written, copy)?);
+                }
+                entries.push(written);
+            }
+            PackStep::Copy { from, entry } => {
+                let dest = out.dir.join(&entry.name);
+                if from.canonicalize().ok() != dest.canonicalize().ok() {
+                    archive::write_atomic(&dest, MODE_FILE, |w| {
+                        let mut input = std::fs::File::open(from)
+                            .with_context(|| format!("cannot read {}", from.display()))?;
+                        std::io::copy(&mut input, w)?;
+                        Ok(())
+                    })?;
+                }
+                entries.push(entry.clone());
+            }
+            PackStep::Keep(entry) => entries.push(entry.clone()),
+            PackStep::Unversioned { of, name } => {
+                let Some(of) = entries.iter().find(|e| e.name == *of) else {
+                    bail!("{name}: the archive {of} it copies was not written before it");
+                };
+                let copy = write_unversioned_copy(out.dir, of, name)?;
+                entries.push(copy);
+            }
+            PackStep::Warn(why) => shell::warn(why),
+            PackStep::Note { label, text } => shell::note(label, text),
+        }
+    }
+    drop(scratch);
+    finish(out.dir, header, entries)
+}
+
+mod write;
+use write::{
+    finish, write_debuginfo_archive, write_thin_archive, write_universal_archive,
+    write_unversioned_copy,
+};
