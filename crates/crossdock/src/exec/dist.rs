@@ -127,17 +127,6 @@ fn check_overwrites(plan: &Plan, previous: Option<&Manifest>) -> Result<()> {
     Ok(())
 }
 
-/// Creates the out dir and proves it is writable before any long build.
-pub fn prepare_out_dir(out_dir: &Path) -> Result<()> {
-    remove_interrupted(out_dir);
-    crate::sys::fs::create_out_dir(out_dir)?;
-    tempfile::Builder::new()
-        .prefix(".crossdock-write-test")
-        .tempfile_in(out_dir)
-        .with_context(|| format!("the out dir {} is not writable; fix its permissions or choose another with --out-dir", out_dir.display()))?;
-    Ok(())
-}
-
 pub fn execute(plan: &Plan) -> Result<Manifest> {
     execute_with(plan, &Cargo)
 }
@@ -152,7 +141,7 @@ pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
     // Both locks before anything in the out dir is touched (interrupted-run cleanup too).
     let _out_lock = lock::acquire_out_dir(&plan.out_dir)?;
     let _lock = lock::acquire(&plan.target_dir)?;
-    prepare_out_dir(&plan.out_dir)?;
+    pack::prepare_out_dir(&plan.out_dir)?;
     let previous = Manifest::previous(&plan.out_dir);
     check_overwrites(plan, previous.as_ref())?;
 
@@ -521,18 +510,4 @@ fn smoke_stamp(plan: &Plan, step: &BuildStep, args: &[String], binary_sha: &str)
     plan.target_dir
         .join("crossdock/smoke")
         .join(archive::hex(&h.finalize()))
-}
-
-/// Removes temporary files an interrupted run left (`.{name}.XXXXXX.crossdock-tmp`: only
-/// crossdock makes files with that suffix).
-fn remove_interrupted(out_dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(out_dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.ends_with(archive::TMP_SUFFIX) && e.path().is_file() {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
 }

@@ -194,8 +194,35 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
     finish(out.dir, header, entries)
 }
 
+/// Creates the out dir and proves it is writable before any long build.
+pub fn prepare_out_dir(out_dir: &Path) -> Result<()> {
+    remove_interrupted(out_dir);
+    crate::sys::fs::create_out_dir(out_dir)?;
+    tempfile::Builder::new()
+        .prefix(".crossdock-write-test")
+        .tempfile_in(out_dir)
+        .with_context(|| format!("the out dir {} is not writable; fix its permissions or choose another with --out-dir", out_dir.display()))?;
+    Ok(())
+}
+
+/// Removes temporary files an interrupted run left (`.{name}.XXXXXX.crossdock-tmp`: only
+/// crossdock makes files with that suffix).
+fn remove_interrupted(out_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(archive::TMP_SUFFIX) && e.path().is_file() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 mod write;
 use write::{
     finish, write_debuginfo_archive, write_thin_archive, write_universal_archive,
     write_unversioned_copy,
 };
+#[cfg(test)]
+mod tests;

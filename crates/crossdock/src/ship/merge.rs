@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::exec::dist;
 use crate::exec::pack::{self, PackStep};
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
@@ -292,7 +291,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         }
     }
     let _out_lock = crate::exec::lock::acquire_out_dir(out_dir)?;
-    dist::prepare_out_dir(out_dir)?;
+    pack::prepare_out_dir(out_dir)?;
     let epoch = epoch.unwrap_or_default();
 
     // Universal archives from the thin ones, for every group whose members are all here;
