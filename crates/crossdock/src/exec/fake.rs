@@ -150,14 +150,23 @@ name = "universal-apple-darwin"
 targets = ["x86_64-apple-darwin", "aarch64-apple-darwin"]
 "#;
 
-pub(crate) fn apple_config() -> Config {
-    config(APPLE_MATRIX)
+/// [`APPLE_MATRIX`] with `dist_keys` (lines of `[dist]`) added.
+pub(crate) fn apple_config_with(dist_keys: &str) -> Config {
+    config(&APPLE_MATRIX.replacen("[dist]\n", &format!("[dist]\n{dist_keys}"), 1))
 }
 
 /// The plan of [`APPLE_MATRIX`] for `opts`, writing under `root` (`ws/`, `target/`, `dist/`).
 pub(crate) fn two_target_plan(root: &Path, opts: &Options) -> Plan {
-    let c = apple_config();
-    let f = facts(&c, opts, false, &[X86, ARM]);
+    two_target_plan_with(root, opts, "")
+}
+
+/// [`two_target_plan`] with `dist_keys` added to `[dist]`; objcopy and dsymutil are on the
+/// fake's PATH.
+pub(crate) fn two_target_plan_with(root: &Path, opts: &Options, dist_keys: &str) -> Plan {
+    let c = apple_config_with(dist_keys);
+    let mut f = facts(&c, opts, false, &[X86, ARM]);
+    f.tools
+        .extend(["llvm-objcopy".to_string(), "dsymutil".to_string()]);
     let mut p = plan(&c, &f, opts).unwrap();
     assert!(p.problems.is_empty(), "{:?}", p.problems);
     p.workspace_root = root.join("ws");

@@ -319,7 +319,10 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
             }
             Step::Copy(f) => {
                 let e = &f.entry;
-                archives.push((e.name.clone(), e.package.clone(), e.target.clone()));
+                // A debuginfo archive has no unversioned copy (dist makes none either).
+                if e.kind != ArtifactKind::Debuginfo {
+                    archives.push((e.name.clone(), e.package.clone(), e.target.clone()));
+                }
                 steps.push(PackStep::Copy {
                     from: f.dir.join(&e.name),
                     entry: e.clone(),

@@ -173,15 +173,24 @@ fn zip_members_make_the_same_universal_archive_as_tar_members() {
 /// fake executor's builds, so no cargo and no Mac is needed.
 #[test]
 fn merge_of_per_target_fake_runs_equals_one_run_of_the_matrix() {
+    // As configured by default; and with split debug info plus unversioned copies, where
+    // merge once gave each debuginfo archive an unversioned copy under the name of the
+    // binary archive's (SHA256SUMS then listed that name twice, with the wrong hash).
+    for keys in ["", "debuginfo = \"separate\"\nunversioned-copy = true\n"] {
+        merge_equals_one_run(keys);
+    }
+}
+
+fn merge_equals_one_run(dist_keys: &str) {
     use crate::exec::dist::execute_with;
-    use crate::exec::fake::{apple_config, fake, two_target_plan, ARM, X86};
+    use crate::exec::fake::{apple_config_with, fake, two_target_plan_with, ARM, X86};
     use crate::plan::Options;
     use crate::sys::shell::{Shell, Verbosity};
 
     let tmp = tempfile::tempdir().unwrap();
     let quiet = Shell::capturing(Verbosity::Quiet);
     let _in = quiet.enter();
-    let whole = two_target_plan(&tmp.path().join("whole"), &Options::default());
+    let whole = two_target_plan_with(&tmp.path().join("whole"), &Options::default(), dist_keys);
     execute_with(&whole, &fake()).unwrap();
     let mut inputs = Vec::new();
     for t in [X86, ARM] {
@@ -189,14 +198,14 @@ fn merge_of_per_target_fake_runs_equals_one_run_of_the_matrix() {
             targets: vec![t.into()],
             ..Options::default()
         };
-        let p = two_target_plan(&tmp.path().join(t), &opts);
+        let p = two_target_plan_with(&tmp.path().join(t), &opts, dist_keys);
         assert_eq!(p.builds.len(), 1);
         assert!(p.universals.is_empty());
         execute_with(&p, &fake()).unwrap();
         inputs.push(p.out_dir.clone());
     }
     let out = tmp.path().join("merged");
-    let mut rules = Rules::new(&apple_config(), &Default::default()).unwrap();
+    let mut rules = Rules::new(&apple_config_with(dist_keys), &Default::default()).unwrap();
     rules.shell = quiet.clone();
     merge(&inputs, &out, &rules).unwrap();
 
@@ -213,11 +222,16 @@ fn merge_of_per_target_fake_runs_equals_one_run_of_the_matrix() {
     let (merged, single) = (files(&out), files(&whole.out_dir));
     assert_eq!(
         merged.keys().collect::<Vec<_>>(),
-        single.keys().collect::<Vec<_>>()
+        single.keys().collect::<Vec<_>>(),
+        "{dist_keys}"
     );
     assert!(merged.contains_key("alpha-0.3.1-universal-apple-darwin.tar.gz"));
+    if !dist_keys.is_empty() {
+        assert!(merged.contains_key("alpha-0.3.1-x86_64-apple-darwin-debuginfo.tar.gz"));
+        assert!(merged.contains_key("alpha-x86_64-apple-darwin.tar.gz"));
+    }
     for (name, bytes) in &single {
-        assert!(merged[name] == *bytes, "{name} differs");
+        assert!(merged[name] == *bytes, "{name} differs ({dist_keys})");
     }
     assert_eq!(quiet.captured(), "");
 }
