@@ -281,23 +281,27 @@ mod tests {
             .iter()
             .find(|f| f.name == "alpha-0.3.1-universal-apple-darwin.tar.gz")
             .unwrap();
-        let file = std::fs::File::open(p.out_dir.join(&u.name)).unwrap();
-        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
-        let mut names = Vec::new();
-        for e in tar.entries().unwrap() {
-            let mut e = e.unwrap();
-            let name = e.path().unwrap().display().to_string();
-            if e.header().entry_type().is_file() {
-                let mut bytes = Vec::new();
-                std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
-                assert!(bytes == fat, "{name} is not the fat binary");
+        // In a block: Windows cannot replace a file that is still open, and the second run
+        // below writes this archive again.
+        {
+            let file = std::fs::File::open(p.out_dir.join(&u.name)).unwrap();
+            let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
+            let mut names = Vec::new();
+            for e in tar.entries().unwrap() {
+                let mut e = e.unwrap();
+                let name = e.path().unwrap().display().to_string();
+                if e.header().entry_type().is_file() {
+                    let mut bytes = Vec::new();
+                    std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
+                    assert!(bytes == fat, "{name} is not the fat binary");
+                }
+                names.push(name);
             }
-            names.push(name);
+            assert!(
+                names.contains(&"alpha-0.3.1-universal-apple-darwin/alpha-admin".to_string()),
+                "{names:?}"
+            );
         }
-        assert!(
-            names.contains(&"alpha-0.3.1-universal-apple-darwin/alpha-admin".to_string()),
-            "{names:?}"
-        );
 
         // A second run builds again (cargo would find nothing to do) but measures nothing
         // (the sizes before stripping are remembered) and writes the same archives.

@@ -81,7 +81,14 @@ fn rustdoc_beside_rustc(b: &BuildStep, facts: &Facts) -> Option<String> {
         return None;
     }
     let toolchain = facts.toolchains.get(&b.toolchain)?.as_ref().ok()?;
-    Some(toolchain.sysroot.join("bin/rustdoc").display().to_string())
+    Some(
+        toolchain
+            .sysroot
+            .join("bin")
+            .join("rustdoc")
+            .display()
+            .to_string(),
+    )
 }
 
 fn cannot_test_here(b: &BuildStep, host: &str) -> Option<String> {
@@ -185,7 +192,8 @@ mod tests {
         assert_eq!(env["RUSTC"], "/usr/bin/rustc");
         // Doctests with the rustdoc of that rustc's toolchain, not cargo's; a target on
         // cargo's own toolchain keeps cargo's rustdoc.
-        assert_eq!(env["RUSTDOC"], "/sysroot/bin/rustdoc");
+        let rustdoc = std::path::Path::new("/sysroot").join("bin").join("rustdoc");
+        assert_eq!(env["RUSTDOC"], rustdoc.display().to_string());
         assert!(
             !s[0].cargo.env.contains_key("RUSTDOC"),
             "{:?}",
