@@ -165,6 +165,8 @@ fn a_clean_rebuild_hits_the_cache_and_ships_the_bytes_of_an_uncached_build() {
     let second = sccache.run(f.path(), &["crossdock", "dist"]).ok();
     let (hits, total) = hit_line(&second.stderr);
     assert!(hits > 0 && hits <= total, "{}", second.stderr);
+    // The hit rate measured, for the log (`--nocapture`).
+    eprintln!("clean rebuild through sccache: {hits} of {total} compilations hit");
     let cached = archives(&f.dist_dir());
     assert_eq!(cached.len(), 2);
     assert!(cached == cached_first, "a cache hit changed the archives");
