@@ -67,18 +67,14 @@ pub fn write(
             .with_context(|| format!("cannot write the {} installer", f.kind.name()))?;
             shell::status("Wrote", format!("{} ({})", f.file_name, f.kind.name()));
             out.push(ArtifactEntry {
-                name: f.file_name.clone(),
-                kind,
                 package: Some(info.package.clone()),
                 version: Some(info.version.clone()),
-                target: None,
-                members: Vec::new(),
-                size: text.len() as u64,
-                sha256: archive::sha256_hex(text.as_bytes()),
-                binaries: Vec::new(),
-                files: Vec::new(),
-                inputs: String::new(),
-                profile_overrides: Vec::new(),
+                ..ArtifactEntry::file(
+                    f.file_name.clone(),
+                    kind,
+                    text.len() as u64,
+                    archive::sha256_hex(text.as_bytes()),
+                )
             });
         }
     }
@@ -152,18 +148,15 @@ fn write_native(
             format!("{file_name} ({}, from {})", kind.name(), a.name),
         );
         out.push(ArtifactEntry {
-            name: file_name,
-            kind: kind_entry,
             package: a.package.clone(),
             version: a.version.clone(),
             target: a.target.clone(),
-            members: Vec::new(),
-            size: bytes.len() as u64,
-            sha256: archive::sha256_hex(&bytes),
-            binaries: Vec::new(),
-            files: Vec::new(),
-            inputs: String::new(),
-            profile_overrides: Vec::new(),
+            ..ArtifactEntry::file(
+                file_name,
+                kind_entry,
+                bytes.len() as u64,
+                archive::sha256_hex(&bytes),
+            )
         });
     }
     Ok(out)

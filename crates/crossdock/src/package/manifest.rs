@@ -124,6 +124,26 @@ pub struct BinaryEntry {
 }
 
 impl ArtifactEntry {
+    /// A file that stands on its own: no package, target, binaries, included files, members
+    /// or inputs fingerprint (set those that apply with struct update syntax). Checksums,
+    /// installers, copies.
+    pub fn file(name: impl Into<String>, kind: ArtifactKind, size: u64, sha256: String) -> Self {
+        ArtifactEntry {
+            name: name.into(),
+            kind,
+            package: None,
+            version: None,
+            target: None,
+            members: Vec::new(),
+            size,
+            sha256,
+            binaries: Vec::new(),
+            files: Vec::new(),
+            inputs: String::new(),
+            profile_overrides: Vec::new(),
+        }
+    }
+
     /// The highest glibc any of its binaries needs, compared as version numbers.
     pub fn glibc_floor(&self) -> Option<&str> {
         let key = |v: &str| -> Vec<u32> { v.split('.').filter_map(|n| n.parse().ok()).collect() };

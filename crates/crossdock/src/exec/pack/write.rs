@@ -22,18 +22,15 @@ pub(super) fn finish(
         checksum::write_text(&out_dir.join(&name), &text)?;
         sums.push((a.name.clone(), a.sha256.clone()));
         manifest.artifacts.push(ArtifactEntry {
-            name,
-            kind: ArtifactKind::Checksum,
             package: a.package.clone(),
             version: a.version.clone(),
             target: a.target.clone(),
-            members: Vec::new(),
-            size: text.len() as u64,
-            sha256: archive::sha256_hex(text.as_bytes()),
-            binaries: Vec::new(),
-            files: Vec::new(),
-            inputs: String::new(),
-            profile_overrides: Vec::new(),
+            ..ArtifactEntry::file(
+                name,
+                ArtifactKind::Checksum,
+                text.len() as u64,
+                archive::sha256_hex(text.as_bytes()),
+            )
         });
     }
     let installers = crate::exec::installers::write(
@@ -51,20 +48,12 @@ pub(super) fn finish(
     checksum::write_text(&out_dir.join(checksum::SUMS_FILE), &sums_text)?;
     manifest.artifacts.extend(archives);
     manifest.artifacts.extend(installers);
-    manifest.artifacts.push(ArtifactEntry {
-        name: checksum::SUMS_FILE.to_string(),
-        kind: ArtifactKind::Checksums,
-        package: None,
-        version: None,
-        target: None,
-        members: Vec::new(),
-        size: sums_text.len() as u64,
-        sha256: archive::sha256_hex(sums_text.as_bytes()),
-        binaries: Vec::new(),
-        files: Vec::new(),
-        inputs: String::new(),
-        profile_overrides: Vec::new(),
-    });
+    manifest.artifacts.push(ArtifactEntry::file(
+        checksum::SUMS_FILE,
+        ArtifactKind::Checksums,
+        sums_text.len() as u64,
+        archive::sha256_hex(sums_text.as_bytes()),
+    ));
     manifest.normalize();
     checksum::write_text(
         &out_dir.join(crate::package::manifest::FILE_NAME),
@@ -364,18 +353,10 @@ pub(super) fn write_unversioned_copy(
         Ok((size, sha))
     })?;
     Ok(ArtifactEntry {
-        name: name.to_string(),
-        kind: ArtifactKind::UnversionedCopy,
         package: of.package.clone(),
         version: of.version.clone(),
         target: of.target.clone(),
-        members: Vec::new(),
-        size,
-        sha256,
-        binaries: Vec::new(),
-        files: Vec::new(),
-        inputs: String::new(),
-        profile_overrides: Vec::new(),
+        ..ArtifactEntry::file(name, ArtifactKind::UnversionedCopy, size, sha256)
     })
 }
 
