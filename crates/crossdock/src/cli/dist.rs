@@ -76,16 +76,13 @@ pub fn run(a: DistArgs) -> Result<i32> {
         .map(|p| read_old_manifest(p).map(|m| (p.display().to_string(), m)))
         .transpose()?;
     let opts = Options {
-        targets: a.ws.targets.clone(),
         out_dir: a.out_dir.as_deref().map(facts::absolute).transpose()?,
-        cargo: a.ws.cargo.clone(),
-        rustc: a.ws.rustc.clone(),
         jobs: a.jobs.map(usize::from),
         all_targets: a.all_targets,
         force: a.force,
         packages: a.packages.clone(),
         keep_going: a.keep_going,
-        shell: shell.clone(),
+        ..a.ws.options(&shell)
     };
     if a.dry_run {
         let plan = pipeline::prepare(&a.ws.location(), &opts, false)?.plan;

@@ -5,7 +5,6 @@ use clap::Args;
 
 use super::WorkspaceArgs;
 use crate::exec::pipeline;
-use crate::plan::Options;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -22,13 +21,7 @@ pub struct DoctorArgs {
 pub fn run(a: DoctorArgs) -> Result<i32> {
     let shell = super::shell_for(a.ws.verbose, a.json);
     let _in = shell.enter();
-    let opts = Options {
-        targets: a.ws.targets.clone(),
-        cargo: a.ws.cargo.clone(),
-        rustc: a.ws.rustc.clone(),
-        shell: shell.clone(),
-        ..Options::default()
-    };
+    let opts = a.ws.options(&shell);
     let report = pipeline::doctor(&a.ws.location(), &opts, !a.no_probe)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -82,6 +82,18 @@ impl WorkspaceArgs {
             config_path: self.config.clone(),
         }
     }
+
+    /// The options every workspace command shares (`--target`, `--cargo`, `--rustc`) and
+    /// the run's shell; a command sets its own on top.
+    pub fn options(&self, shell: &Shell) -> crate::plan::Options {
+        crate::plan::Options {
+            targets: self.targets.clone(),
+            cargo: self.cargo.clone(),
+            rustc: self.rustc.clone(),
+            shell: shell.clone(),
+            ..crate::plan::Options::default()
+        }
+    }
 }
 
 /// Entry point of `cargo-crossdock`: accepts both `cargo crossdock …` and `cargo-crossdock …`.

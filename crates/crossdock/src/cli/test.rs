@@ -6,7 +6,6 @@ use clap::Args;
 
 use super::WorkspaceArgs;
 use crate::exec::test::{self, Outcome};
-use crate::plan::Options;
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -26,13 +25,7 @@ pub struct TestArgs {
 pub fn run(a: TestArgs) -> Result<i32> {
     let shell = super::shell_for(a.ws.verbose, false);
     let _in = shell.enter();
-    let opts = Options {
-        targets: a.ws.targets.clone(),
-        cargo: a.ws.cargo.clone(),
-        rustc: a.ws.rustc.clone(),
-        shell: shell.clone(),
-        ..Options::default()
-    };
+    let opts = a.ws.options(&shell);
     let loc = a.ws.location();
     if a.dry_run {
         let t = test::prepare(&loc, &opts, &a.packages, &a.harness_args, false)?;
