@@ -121,11 +121,11 @@ pub fn write(
     let (size, sha256) = match format {
         ArchiveFormat::TarGz | ArchiveFormat::TarXz | ArchiveFormat::TarZst => {
             write_atomic(dest, MODE_FILE, |f| {
-                let xz = XzThreads {
+                let split = Split {
                     threads: compression_threads(),
-                    block_size: XZ_BLOCK_SIZE,
+                    xz_block_size: XZ_BLOCK_SIZE,
                 };
-                write_tar(f, format, top_dir, &entries, mtime, xz)
+                write_tar(f, format, top_dir, &entries, mtime, split)
             })?
         }
         ArchiveFormat::Zip => {
@@ -239,18 +239,18 @@ pub const ZSTD_LEVEL: i32 = 19;
 /// relying on more. Two workers took 270 MB there.
 pub const ZSTD_WORKERS: u32 = 2;
 
-/// Threads for xz: its blocks have a fixed size and are compressed independently and
-/// written in order, so their number changes no byte (measured on the same binary, and
-/// the unit test below).
+/// Threads for gzip and xz: their blocks have a fixed size and are compressed independently
+/// and written in order, so their number changes no byte (measured on the same binary, and
+/// the unit tests here and in `gzip.rs`).
 pub fn compression_threads() -> u32 {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u32)
 }
 
-/// How xz splits its work: threads, and the uncompressed size of each block.
+/// How gzip and xz split their work: threads, and the uncompressed size of each xz block.
 #[derive(Debug, Clone, Copy)]
-struct XzThreads {
+struct Split {
     threads: u32,
-    block_size: u64,
+    xz_block_size: u64,
 }
 
 type Hashing<'f> = HashingWriter<BufWriter<&'f mut File>>;
@@ -261,18 +261,18 @@ fn write_tar(
     top_dir: &str,
     entries: &[Entry],
     mtime: u64,
-    xz: XzThreads,
+    split: Split,
 ) -> Result<(u64, String)> {
     let hashing = HashingWriter::new(BufWriter::with_capacity(1 << 20, file));
     let hashing = match format {
         ArchiveFormat::TarGz => {
-            let gz = ParallelGz::new(hashing, GZIP_LEVEL, xz.threads)?;
+            let gz = ParallelGz::new(hashing, GZIP_LEVEL, split.threads)?;
             tar_into(gz, top_dir, entries, mtime)?
         }
         ArchiveFormat::TarXz => {
             let mut opts = lzma_rust2::XzOptions::with_preset(XZ_PRESET);
-            opts.set_block_size(std::num::NonZeroU64::new(xz.block_size));
-            let writer = lzma_rust2::XzWriterMt::new(hashing, opts, xz.threads)?;
+            opts.set_block_size(std::num::NonZeroU64::new(split.xz_block_size));
+            let writer = lzma_rust2::XzWriterMt::new(hashing, opts, split.threads)?;
             tar_into(writer, top_dir, entries, mtime)?
         }
         ArchiveFormat::TarZst => {
@@ -454,11 +454,11 @@ mod tests {
             .map(|(fmt, threads)| {
                 let path = dir.path().join(format!("{threads}.{}", fmt.extension()));
                 let mut f = File::create(&path).unwrap();
-                let xz = XzThreads {
+                let split = Split {
                     threads: *threads,
-                    block_size: 8 << 20,
+                    xz_block_size: 8 << 20,
                 };
-                let got = write_tar(&mut f, *fmt, "top", &entries, 1, xz).unwrap();
+                let got = write_tar(&mut f, *fmt, "top", &entries, 1, split).unwrap();
                 assert_eq!(hash_file(&path).unwrap(), got);
                 got
             })

@@ -150,25 +150,22 @@ mod tests {
         assert_eq!(c.get(&key(), no_check), None);
         c.put(&key(), no_check(""), "answer");
         assert_eq!(c.get(&key(), no_check).as_deref(), Some("answer"));
-        // Same size, other time: a miss.
-        std::fs::write(&input, "version = \"2.0.0\"\n").unwrap();
         let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
-        std::fs::File::options()
-            .write(true)
-            .open(&input)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        let write_at = |text: &str| {
+            std::fs::write(&input, text).unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&input)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        };
+        // Same size, other time: a miss.
+        write_at("version = \"2.0.0\"\n");
         assert_eq!(c.get(&key(), no_check), None);
         c.put(&key(), no_check(""), "answer 2");
         // Same time, other size: a miss.
-        std::fs::write(&input, "version = \"10.0.0\"\n").unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&input)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        write_at("version = \"10.0.0\"\n");
         assert_eq!(c.get(&key(), no_check), None);
         // Deleted: a miss.
         c.put(&key(), no_check(""), "answer 3");
