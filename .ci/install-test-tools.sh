@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The Debian packages whose programs the tests judge crossdock's output with (installers under
+# dash and bash, the Homebrew formula with ruby, .deb with dpkg-deb and lintian, .rpm with rpm,
+# archives with xz and zstd, the publish script with jq, …). A fresh CI machine has only the
+# Rust toolchain: every program a test can ask for is in tests/it/support.rs `TOOLS`, and the
+# test `every_tool_a_test_can_require_is_installed_by_ci` checks that .ci/ installs each.
+# Idempotent; waits for another apt's lock instead of failing at once (issue 20 §13).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+packages=(
+  bash dash coreutils curl python3 python3-venv
+  ruby shellcheck jq
+  xz-utils zstd
+  dpkg lintian rpm
+  file binutils
+)
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+missing=()
+for p in "${packages[@]}"; do installed "$p" || missing+=("$p"); done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "test tools: already installed: ${packages[*]}"
+  exit 0
+fi
+echo "test tools: apt-get install ${missing[*]}"
+apt="$SUDO apt-get -o DPkg::Lock::Timeout=300 -y -qq"
+timeout 600 $apt update >/dev/null
+timeout 1800 $apt install --no-install-recommends "${missing[@]}" >/dev/null
