@@ -98,6 +98,14 @@ impl Triple {
         self.is_windows() && matches!(self.env(), Some(Environment::Gnu | Environment::GnuLlvm))
     }
 
+    /// The environment (ABI) as target-lexicon names it (`gnu`, `musl`, `gnueabihf`, `msvc`,
+    /// `gnullvm`, `android`, `androideabi`); `None` when the triple has none or is unknown.
+    pub fn abi_name(&self) -> Option<String> {
+        self.env()
+            .filter(|e| *e != Environment::Unknown)
+            .map(|e| e.to_string())
+    }
+
     /// The OS as archive names spell it: `linux`, `macos`, `windows`, else target-lexicon's
     /// name (`freebsd`, `ios`), else the triple's third component.
     pub fn os_name(&self) -> String {
