@@ -34,8 +34,8 @@ pub use crate::sys::fs::TMP_SUFFIX;
 #[derive(Debug, Clone)]
 pub enum Source {
     File(PathBuf),
-    /// Content held in memory (the archive tests).
-    #[cfg(test)]
+    /// Content held in memory: a file crossdock writes (an npm package's package.json and
+    /// loader), and the archive tests.
     Bytes(Vec<u8>),
 }
 
@@ -182,7 +182,6 @@ fn directories(top_dir: &str, entries: &[Entry]) -> Vec<String> {
 
 fn open_source(e: &Entry) -> Result<(u64, Box<dyn Read + '_>)> {
     Ok(match &e.source {
-        #[cfg(test)]
         Source::Bytes(b) => (b.len() as u64, Box::new(&b[..])),
         Source::File(p) => {
             let f = File::open(p).with_context(|| format!("cannot read {}", p.display()))?;

@@ -11,6 +11,9 @@ pub mod gzip;
 pub mod installer;
 pub mod manifest;
 pub mod native;
+// Used by the executor once Node modules ship (issue 22 §2, the commits that follow).
+#[allow(dead_code)]
+pub mod npm;
 pub mod ownership;
 pub mod size_compare;
 pub mod universal;

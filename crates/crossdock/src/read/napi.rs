@@ -39,6 +39,10 @@ pub struct NapiPackage {
     pub targets: Vec<String>,
     /// The whole file, in its own key order.
     pub json: Object,
+    /// The files of the root npm package besides package.json, as (name in the package,
+    /// file): the user's loader and type declarations (`main`, `types`) when present, and
+    /// the README, LICENSE and CHANGELOG files npm always packs. Sorted by name.
+    pub root_files: Vec<(String, PathBuf)>,
 }
 
 impl NapiPackage {
@@ -84,7 +88,44 @@ pub fn read(dir: &Path) -> Result<Option<NapiPackage>> {
             MAX_PACKAGE_JSON >> 10
         );
     }
-    parse(&path, &text)
+    let Some(mut napi) = parse(&path, &text)? else {
+        return Ok(None);
+    };
+    napi.root_files = root_files(&napi)?;
+    Ok(Some(napi))
+}
+
+/// See [`NapiPackage::root_files`].
+fn root_files(napi: &NapiPackage) -> Result<Vec<(String, PathBuf)>> {
+    let dir = napi.path.parent().unwrap_or(Path::new("."));
+    let mut out = std::collections::BTreeMap::new();
+    if let (name, Some(file)) = napi.loader() {
+        out.insert(name, file);
+    }
+    for key in ["types", "typings"] {
+        if let Some(t) = napi.json.get(key).and_then(Json::as_str) {
+            let t = t.trim_start_matches("./");
+            if safe_relative(t) && dir.join(t).is_file() {
+                out.insert(t.to_string(), dir.join(t));
+            }
+        }
+    }
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?;
+    for e in entries {
+        let e = e.with_context(|| format!("cannot list {}", dir.display()))?;
+        let Ok(name) = e.file_name().into_string() else {
+            continue;
+        };
+        let upper = name.to_ascii_uppercase();
+        let npm_always = ["README", "LICENSE", "LICENCE", "CHANGELOG"]
+            .iter()
+            .any(|p| upper.starts_with(p));
+        if npm_always && e.path().is_file() {
+            out.insert(name, e.path());
+        }
+    }
+    Ok(out.into_iter().collect())
 }
 
 /// The napi package described by `text`, read from `path` (named in every error).
@@ -141,6 +182,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Option<NapiPackage>> {
         binary_name,
         targets,
         json,
+        root_files: Vec::new(),
     }))
 }
 

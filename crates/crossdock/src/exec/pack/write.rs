@@ -103,7 +103,6 @@ pub(super) fn inputs_fingerprint(
         let sha = match (known.get(&e.name), &e.source) {
             (Some(s), _) => s.clone(),
             (None, Source::File(p)) => archive::hash_file(p)?.1,
-            #[cfg(test)]
             (None, Source::Bytes(b)) => archive::sha256_hex(b),
         };
         h.update(format!("{}\0{:o}\0{sha}\0", e.name, e.mode));
