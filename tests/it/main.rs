@@ -16,6 +16,7 @@ mod bad_input;
 mod cache;
 mod cargo_config;
 mod ci_tools;
+mod clib;
 mod cross;
 mod cross_test;
 mod debuginfo;

@@ -18,6 +18,7 @@ use crate::package::checksum;
 use crate::package::manifest::{Manifest, PackageEntry};
 use crate::package::ownership;
 use crate::plan::{BuildIdx, BuildStep, Failed, FailedStep, Plan};
+use crate::read::workspace::BinaryKind;
 use crate::sys::shell;
 
 /// The verified binaries of each build step, per package (its Cargo.toml): what archives
@@ -245,12 +246,16 @@ fn pack_steps(plan: &Plan, ready: &Ready) -> Vec<PackStep> {
         let mut stripped: Vec<(String, Option<u64>)> = Vec::new();
         for build in &u.member_builds {
             for b in &ready[&(*build, u.manifest_path.clone())] {
+                // A universal archive fuses binaries and shared libraries only.
+                if !u.binaries.contains(&b.planned) {
+                    continue;
+                }
                 slices
-                    .entry(b.planned.name.clone())
+                    .entry(b.planned.archive_path())
                     .or_default()
                     .push(b.path.clone());
                 stripped.push((
-                    b.planned.name.clone(),
+                    b.planned.archive_path(),
                     b.unstripped_size.map(|n| n.saturating_sub(b.size)),
                 ));
             }
@@ -394,12 +399,16 @@ fn build_target(
         let mut list = Vec::new();
         for b in binaries {
             let path = exes
-                .get(&(manifest_path.clone(), b.name.clone()))
-                .with_context(|| {
-                    format!(
+                .get(&(manifest_path.clone(), b.key()))
+                .with_context(|| match b.kind {
+                    BinaryKind::Binary => format!(
                         "cargo reported no executable `{}` of package `{package}` for {}",
                         b.name, step.target
-                    )
+                    ),
+                    kind => format!(
+                        "cargo reported no {} `{}` of package `{package}` for {} (is `{}` in the `crate-type` of its [lib]? cargo drops a crate type the target does not support, with a warning above)",
+                        b.file_name, kind.name(), step.target, kind.name()
+                    ),
                 })
                 .map_err(|e| (FailedStep::Build, e))?;
             // With debug info split off, the binary cargo built is the one before
@@ -410,8 +419,8 @@ fn build_target(
                 .and_then(|_| std::fs::metadata(path).ok())
                 .map(|m| m.len());
             let (path, debug) = match &step.split_debuginfo {
-                None => (path, None),
-                Some(how) => {
+                // Only programs get their debug info split off; libraries ship stripped.
+                Some(how) if b.kind.is_binary() => {
                     let dir = plan
                         .target_dir
                         .join("crossdock/debuginfo")
@@ -422,11 +431,12 @@ fn build_target(
                         .map_err(|e| (FailedStep::BinaryCheck, e))?;
                     (&split.binary.clone(), Some(split.debug))
                 }
+                _ => (path, None),
             };
             let data = std::fs::read(path)
                 .with_context(|| format!("cannot read {}", path.display()))
                 .map_err(|e| (FailedStep::BinaryCheck, e))?;
-            let info = binary::verify(path, &data, &step.target, step.strip)
+            let info = binary::verify(path, &data, &step.target, step.strip, b.kind)
                 .map_err(|e| (FailedStep::BinaryCheck, e))?;
             if let (Some(floor), Some(needs)) = (&step.glibc, &info.glibc) {
                 if binary::glibc_newer(needs, floor) {
@@ -470,7 +480,7 @@ fn build_target(
                         shell::printable(out.lines().next().unwrap_or(""))
                     ),
                 );
-            } else if step.smoke_skipped.is_none() {
+            } else if step.smoke_skipped.is_none() && b.kind.is_binary() {
                 shell::note(
                     "Skipping",
                     format!(

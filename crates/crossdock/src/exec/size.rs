@@ -79,7 +79,7 @@ pub fn record_unstripped(
             {
                 for b in list {
                     let size = exes
-                        .get(&(manifest.clone(), b.planned.name.clone()))
+                        .get(&(manifest.clone(), b.planned.key()))
                         .and_then(|p| std::fs::metadata(p).ok())
                         .map(|m| m.len());
                     b.unstripped_size = size;

@@ -22,6 +22,8 @@ use crate::read::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Str
 use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
 use crate::read::select::{packages_for_run, selected_packages, selected_targets, toolchain_spec};
+use crate::read::triple::{LibraryFile, Triple};
+use crate::read::workspace::{BinaryKind, Package};
 use parallel::decide_parallel;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -89,10 +91,36 @@ pub struct BuildIdx(pub usize);
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PlannedBinary {
-    /// The cargo `[[bin]]` name.
+    /// The cargo `[[bin]]` name, or the lib target's name for a library file.
     pub name: String,
-    /// The file name on the target (`app.exe` on Windows).
+    /// The file name on the target (`app.exe` on Windows, `libc_lib.so`), as cargo's
+    /// messages name it.
     pub file_name: String,
+    /// A binary, or one of a library's files.
+    #[serde(skip_serializing_if = "BinaryKind::is_binary")]
+    pub kind: BinaryKind,
+}
+
+impl PlannedBinary {
+    /// Where it lands inside the archive's top folder: a binary at the top, a library
+    /// file under `lib/`.
+    pub fn archive_path(&self) -> String {
+        if self.kind.is_binary() {
+            self.file_name.clone()
+        } else {
+            format!("lib/{}", self.file_name)
+        }
+    }
+
+    /// How a build's outputs (`exec::build::Executables`) name it: a binary by its
+    /// `[[bin]]` name, a library file by its archive path (no `[[bin]]` name has a `/`).
+    pub fn key(&self) -> String {
+        if self.kind.is_binary() {
+            self.name.clone()
+        } else {
+            self.archive_path()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -361,6 +389,9 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         None if ws.profiles.contains("dist") => "dist".to_string(),
         None => "release".to_string(),
     };
+    // A package's library ships when targets.toml lists the package: a workspace that lists
+    // none ships binaries only, as it always did.
+    let ship_libs = config.packages.is_some();
     let (jobs, jobs_reason) = decide_jobs(opts.jobs.or(config.jobs), facts);
     let parallel = decide_parallel(config.parallel_targets, jobs, facts.cpus, targets.len());
     let bins: BTreeSet<&str> = packages
@@ -500,7 +531,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                 target: target.triple.clone(),
                 build,
                 format,
-                binaries: binaries(&p.bins, &target.triple),
+                binaries: shipped_files(p, &target.triple, ship_libs),
                 includes: facts.includes.get(&p.name).cloned().unwrap_or_default(),
             });
         }
@@ -550,7 +581,11 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                     .collect(),
                 tool: u.tool,
                 lipo: lipo.clone(),
-                binaries: binaries(&p.bins, &u.targets[0].0),
+                // Static archives are not fused (yet): they ship in the thin archives.
+                binaries: shipped_files(p, &u.targets[0].0, ship_libs)
+                    .into_iter()
+                    .filter(|b| matches!(b.kind, BinaryKind::Binary | BinaryKind::Cdylib))
+                    .collect(),
                 includes: facts.includes.get(&p.name).cloned().unwrap_or_default(),
             });
             if !u.keep_thin {
@@ -683,14 +718,40 @@ fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<()> {
     Ok(())
 }
 
-fn binaries(bins: &[String], triple: &str) -> Vec<PlannedBinary> {
-    let exe = crate::read::triple::Triple::new(triple).exe_suffix();
-    bins.iter()
+/// What a package ships for `triple`: its binaries, then (with `libs`) its library's
+/// files: the shared library and its import library, then the static archive.
+fn shipped_files(p: &Package, triple: &str, libs: bool) -> Vec<PlannedBinary> {
+    let t = Triple::new(triple);
+    let exe = t.exe_suffix();
+    let mut out: Vec<PlannedBinary> = p
+        .bins
+        .iter()
         .map(|b| PlannedBinary {
             name: b.clone(),
             file_name: format!("{b}{exe}"),
+            kind: BinaryKind::Binary,
         })
-        .collect()
+        .collect();
+    let Some(lib) = p.lib.as_ref().filter(|_| libs) else {
+        return out;
+    };
+    let files = lib.kinds.iter().flat_map(|k| match k {
+        BinaryKind::Cdylib => vec![
+            (LibraryFile::Shared, BinaryKind::Cdylib),
+            (LibraryFile::Import, BinaryKind::ImportLibrary),
+        ],
+        _ => vec![(LibraryFile::Static, BinaryKind::Staticlib)],
+    });
+    for (file, kind) in files {
+        if let Some(file_name) = t.library_file(&lib.name, file) {
+            out.push(PlannedBinary {
+                name: lib.name.clone(),
+                file_name,
+                kind,
+            });
+        }
+    }
+    out
 }
 
 fn std_source(target: &Target, toolchain: &Toolchain, problems: &mut Vec<Problem>) -> StdSource {

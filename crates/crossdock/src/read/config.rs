@@ -273,6 +273,8 @@ pub struct Config {
     pub source: String,
     pub packages: Option<Vec<(String, Span)>>,
     pub include: Vec<(String, Span)>,
+    /// `headers` in [dist]: the C headers a package that ships a library ships beside it.
+    pub headers: Vec<(String, Span)>,
     pub profile: Option<String>,
     /// `jobs` in [dist].
     pub jobs: Option<usize>,
@@ -421,6 +423,7 @@ impl Config {
             source: source.to_string(),
             packages: None,
             include: Vec::new(),
+            headers: Vec::new(),
             profile: None,
             jobs: None,
             size_warn: None,
@@ -448,6 +451,10 @@ impl Config {
             .packages
             .map(|ps| ps.into_iter().map(spanned).collect::<Vec<_>>());
         self.include = d.include.into_iter().map(spanned).collect();
+        self.headers = d.headers.into_iter().map(spanned).collect();
+        for (pattern, span) in &self.headers {
+            crate::read::include::check_pattern(&self, pattern, *span)?;
+        }
         self.profile = d.profile;
         if let Some(j) = &d.jobs {
             if *j.get_ref() == 0 {

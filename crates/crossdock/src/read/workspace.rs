@@ -142,6 +142,8 @@ pub struct Package {
     pub manifest_dir: PathBuf,
     /// Names of the `[[bin]]` targets, sorted.
     pub bins: Vec<String>,
+    /// The lib target, when its `crate-type` makes a C library (`cdylib`, `staticlib`).
+    pub lib: Option<Library>,
     /// False for `publish = false`: such a package ships only when targets.toml lists it.
     pub publish: bool,
     /// Cargo.toml's `description`, `repository`, `homepage`, `license` and `authors`: what
@@ -151,6 +153,77 @@ pub struct Package {
     pub homepage: Option<String>,
     pub license: Option<String>,
     pub authors: Vec<String>,
+}
+
+/// A package's lib target as cargo reports it, when it builds a library for C callers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Library {
+    /// The lib target's name (`c_lib` for package `c-lib`): the stem of its files.
+    pub name: String,
+    /// `Cdylib` and/or `Staticlib`, in that order.
+    pub kinds: Vec<BinaryKind>,
+}
+
+/// What a shipped file is. Binaries are executables (`[[bin]]`); a `cdylib` is a shared
+/// library (`.so`, `.dylib`, `.dll`), a `staticlib` an archive of objects (`.a`, `.lib`),
+/// an import library the `.dll.a` a windows-gnu `cdylib` links through.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum BinaryKind {
+    #[default]
+    Binary,
+    Cdylib,
+    Staticlib,
+    ImportLibrary,
+}
+
+impl BinaryKind {
+    pub fn is_binary(&self) -> bool {
+        *self == BinaryKind::Binary
+    }
+
+    /// A library file (shipped under `lib/` in an archive).
+    pub fn is_library(&self) -> bool {
+        !self.is_binary()
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BinaryKind::Binary => "binary",
+            BinaryKind::Cdylib => "cdylib",
+            BinaryKind::Staticlib => "staticlib",
+            BinaryKind::ImportLibrary => "import library",
+        }
+    }
+}
+
+/// The C library a target builds, if any: its `kind` (cargo's crate types) names `cdylib`
+/// and/or `staticlib`. A plain `lib`/`rlib` builds none: it is for Rust callers. The same
+/// rule reads cargo's `compiler-artifact` messages (`exec/build.rs`).
+pub fn library_of(target: &cargo_metadata::Target) -> Option<Library> {
+    let kinds: Vec<BinaryKind> = [
+        (target.is_cdylib(), BinaryKind::Cdylib),
+        (target.is_staticlib(), BinaryKind::Staticlib),
+    ]
+    .into_iter()
+    .filter_map(|(has, kind)| has.then_some(kind))
+    .collect();
+    (!kinds.is_empty()).then(|| Library {
+        name: target.name.clone(),
+        kinds,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -220,6 +293,7 @@ impl Workspace {
                     .map(|t| t.name.clone())
                     .collect();
                 bins.sort();
+                let lib = p.targets.iter().find_map(library_of);
                 Package {
                     name: p.name.to_string(),
                     version: p.version.to_string(),
@@ -229,6 +303,7 @@ impl Workspace {
                         .map(|d| d.as_std_path().to_path_buf())
                         .unwrap_or_else(|| root.clone()),
                     bins,
+                    lib,
                     publish: p.publish.as_ref().is_none_or(|r| !r.is_empty()),
                     description: p.description.clone(),
                     repository: p.repository.clone(),

@@ -394,6 +394,7 @@ mod tests {
             sha256: String::new(),
             binaries: vec![BinaryEntry {
                 name: "app".into(),
+                kind: Default::default(),
                 path: format!("{top}/app"),
                 size: 0,
                 unstripped_size: None,
