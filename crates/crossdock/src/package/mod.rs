@@ -14,6 +14,9 @@ pub mod manifest;
 pub mod native;
 // Used by the executor once Node modules ship (issue 22 §2, the commits that follow).
 #[allow(dead_code)]
+pub mod node_module;
+// Used by the executor once Node modules ship (issue 22 §2, the commits that follow).
+#[allow(dead_code)]
 pub mod npm;
 pub mod ownership;
 pub mod size_compare;
