@@ -15,7 +15,7 @@ use crate::exec::pack::{self, PackStep};
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::checksum;
-use crate::package::manifest::{Manifest, PackageEntry};
+use crate::package::manifest::{Manifest, NpmName, PackageEntry};
 use crate::package::ownership;
 use crate::plan::{BuildIdx, BuildStep, Failed, FailedStep, Plan};
 use crate::read::workspace::BinaryKind;
@@ -189,7 +189,18 @@ pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
                 .iter()
                 .map(|u| (u.package.clone(), u.version.clone())),
         )
-        .map(|(name, version)| PackageEntry { name, version })
+        .map(|(name, version)| PackageEntry {
+            npm: plan
+                .node_packages
+                .iter()
+                .find(|n| n.package == name && !n.platforms.is_empty())
+                .map(|n| NpmName {
+                    name: n.npm_name.clone(),
+                    version: n.npm_version.clone(),
+                }),
+            name,
+            version,
+        })
         .collect::<Vec<_>>();
     let kept = crate::exec::kept::previous_archives(plan, previous.as_ref());
     if !kept.is_empty() {
@@ -209,6 +220,7 @@ pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
             Some(PackageEntry {
                 name: a.package.clone()?,
                 version: a.version.clone()?,
+                npm: None,
             })
         }))
         .collect();
@@ -276,7 +288,63 @@ fn pack_steps(plan: &Plan, ready: &Ready) -> Vec<PackStep> {
             includes,
         })
     });
-    thin.chain(universal).collect()
+    thin.chain(universal)
+        .chain(node_steps(plan, ready))
+        .collect()
+}
+
+/// The npm packages of each Node module, from the verified cdylib of each of its archives
+/// (found by the archive's build step) and the slices of each universal group.
+fn node_steps<'p>(plan: &'p Plan, ready: &'p Ready) -> impl Iterator<Item = PackStep> + 'p {
+    let cdylib = move |build: BuildIdx, manifest: &PathBuf| -> Option<PathBuf> {
+        ready
+            .get(&(build, manifest.clone()))?
+            .iter()
+            .find(|b| b.planned.kind == BinaryKind::Cdylib)
+            .map(|b| b.path.clone())
+    };
+    plan.node_packages.iter().flat_map(move |n| {
+        let mut modules = Vec::new();
+        for a in plan.artifacts.iter().filter(|a| a.package == n.package) {
+            if let (Some(platform), Some(file)) =
+                (n.platform(&a.target), cdylib(a.build, &a.manifest_path))
+            {
+                modules.push(pack::NpmModule {
+                    target: a.target.clone(),
+                    platform: platform.clone(),
+                    source: pack::ModuleSource::File(file),
+                });
+            }
+        }
+        for u in plan.universals.iter().filter(|u| u.package == n.package) {
+            let slices: Option<Vec<PathBuf>> = u
+                .member_builds
+                .iter()
+                .map(|b| cdylib(*b, &u.manifest_path))
+                .collect();
+            if let (Some(platform), Some(slices)) = (n.platform(&u.name), slices) {
+                modules.push(pack::NpmModule {
+                    target: u.name.clone(),
+                    platform: platform.clone(),
+                    source: pack::ModuleSource::Fat {
+                        lipo: u.lipo.clone(),
+                        slices,
+                    },
+                });
+            }
+        }
+        let note = n.note.clone().map(|text| PackStep::Note {
+            label: "Note",
+            text,
+        });
+        let npm = (!modules.is_empty()).then(|| {
+            PackStep::Npm(pack::Npm {
+                node: n.clone(),
+                modules,
+            })
+        });
+        note.into_iter().chain(npm)
+    })
 }
 
 /// Builds, checks and smoke-runs every target not failed yet, `plan.parallel_targets` at

@@ -55,6 +55,32 @@ pub enum PackStep {
     Warn(String),
     /// A status note (`label`, `text`), printed in its place among the steps.
     Note { label: &'static str, text: String },
+    /// The npm packages of a Node module: each module checked (a universal one fused
+    /// first), then one tarball per platform and the root package.
+    Npm(Npm),
+}
+
+#[derive(Debug, Clone)]
+pub struct Npm {
+    pub node: crate::plan::node::NodePackage,
+    /// The verified modules, in the plan's platform order.
+    pub modules: Vec<NpmModule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NpmModule {
+    /// The triple, or the universal group's name.
+    pub target: String,
+    pub platform: crate::read::napi::platform::NodePlatform,
+    pub source: ModuleSource,
+}
+
+#[derive(Debug, Clone)]
+pub enum ModuleSource {
+    /// The verified cdylib of a thin build.
+    File(PathBuf),
+    /// A universal module: these slices (member order) joined by `lipo`.
+    Fat { lipo: Lipo, slices: Vec<PathBuf> },
 }
 
 #[derive(Debug, Clone)]
@@ -138,20 +164,7 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
                 entries.extend(written);
             }
             PackStep::Fuse(f) => {
-                let scratch = match &mut scratch {
-                    Some(s) => s,
-                    None => scratch.insert(
-                        tempfile::Builder::new()
-                            .prefix("crossdock-universal")
-                            .tempdir_in(out.scratch_in)
-                            .with_context(|| {
-                                format!(
-                                    "cannot create a scratch dir in {}",
-                                    out.scratch_in.display()
-                                )
-                            })?,
-                    ),
-                };
+                let scratch = scratch_dir(&mut scratch, out)?;
                 let written = write_universal_archive(
                     out.dir,
                     out.epoch,
@@ -186,12 +199,37 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
                 let copy = write_unversioned_copy(out.dir, of, name)?;
                 entries.push(copy);
             }
+            PackStep::Npm(n) => {
+                let scratch = scratch_dir(&mut scratch, out)?;
+                entries.extend(write_npm_packages(out, n, scratch.path())?);
+            }
             PackStep::Warn(why) => shell::warn(why),
             PackStep::Note { label, text } => shell::note(label, text),
         }
     }
     drop(scratch);
     finish(out.dir, header, entries)
+}
+
+/// The run's scratch dir for fat files, made when first needed.
+fn scratch_dir<'s>(
+    scratch: &'s mut Option<tempfile::TempDir>,
+    out: &Out,
+) -> Result<&'s tempfile::TempDir> {
+    if scratch.is_none() {
+        *scratch = Some(
+            tempfile::Builder::new()
+                .prefix("crossdock-universal")
+                .tempdir_in(out.scratch_in)
+                .with_context(|| {
+                    format!(
+                        "cannot create a scratch dir in {}",
+                        out.scratch_in.display()
+                    )
+                })?,
+        );
+    }
+    Ok(scratch.as_ref().expect("just made"))
 }
 
 /// Creates the out dir and proves it is writable before any long build.
@@ -221,8 +259,8 @@ fn remove_interrupted(out_dir: &Path) {
 
 mod write;
 use write::{
-    finish, write_debuginfo_archive, write_thin_archive, write_universal_archive,
-    write_unversioned_copy,
+    finish, write_debuginfo_archive, write_npm_packages, write_thin_archive,
+    write_universal_archive, write_unversioned_copy,
 };
 #[cfg(test)]
 mod tests;

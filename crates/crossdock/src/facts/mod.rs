@@ -28,6 +28,9 @@ pub struct Facts {
     pub toolchains: BTreeMap<ToolchainSpec, std::result::Result<Toolchain, String>>,
     /// Resolved `include` files per package.
     pub includes: BTreeMap<String, Vec<IncludeFile>>,
+    /// Each shipped cdylib package whose folder holds a napi-rs `package.json`: it ships as
+    /// a Node module (npm packages beside its archives).
+    pub napi: BTreeMap<String, crate::read::napi::NapiPackage>,
     /// `$CARGO` (set when run under cargo) or `cargo`.
     pub default_cargo: String,
     pub cargo_home: PathBuf,
@@ -370,6 +373,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     });
     let packages = select::packages_for_run(&config, &ws, &opts.packages)?;
     let mut includes = BTreeMap::new();
+    let mut napi = BTreeMap::new();
     let own_outputs = [
         ws.target_dir.clone(),
         opts.out_dir.clone().unwrap_or_else(|| ws.root.join("dist")),
@@ -394,6 +398,15 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         let mut files = files;
         files.extend(headers(&config, &ws, p, &own_outputs)?);
         includes.insert(p.name.clone(), files);
+        let cdylib = p.lib.as_ref().is_some_and(|l| {
+            l.kinds
+                .contains(&crate::read::workspace::BinaryKind::Cdylib)
+        });
+        if cdylib && config.packages.is_some() {
+            if let Some(n) = crate::read::napi::read(&p.manifest_dir)? {
+                napi.insert(p.name.clone(), n);
+            }
+        }
     }
     cargo_config.target_cfg = target_cfg;
     let target_rustflags_in_config = targets
@@ -417,6 +430,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         workspace: ws,
         toolchains,
         includes,
+        napi,
         default_cargo,
         cargo_home: crate::read::cargo_config::cargo_home(),
         env_rustflags: std::env::var("RUSTFLAGS")

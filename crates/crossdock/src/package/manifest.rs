@@ -44,6 +44,16 @@ pub struct Manifest {
 pub struct PackageEntry {
     pub name: String,
     pub version: String,
+    /// A Node module's npm name and version (package.json's, which napi-rs projects keep
+    /// apart from Cargo.toml's): what its npm packages are published as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub npm: Option<NpmName>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NpmName {
+    pub name: String,
+    pub version: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -69,6 +79,9 @@ pub enum ArtifactKind {
     Deb,
     /// An RPM package built from a Linux archive.
     Rpm,
+    /// An npm package tarball of a Node module (`NAME-VERSION.tgz`): a platform package
+    /// (its `target` set) or the root package.
+    NpmPackage,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -166,7 +179,12 @@ impl Manifest {
         let rows: Vec<&ArtifactEntry> = self
             .artifacts
             .iter()
-            .filter(|a| matches!(a.kind, ArtifactKind::Archive | ArtifactKind::Universal))
+            .filter(|a| {
+                matches!(
+                    a.kind,
+                    ArtifactKind::Archive | ArtifactKind::Universal | ArtifactKind::NpmPackage
+                )
+            })
             .collect();
         let w0 = rows.iter().map(|a| a.name.len()).max().unwrap_or(8).max(8);
         let w1 = rows

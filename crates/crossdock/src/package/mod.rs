@@ -12,11 +12,7 @@ pub mod installer;
 pub mod library;
 pub mod manifest;
 pub mod native;
-// Used by the executor once Node modules ship (issue 22 §2, the commits that follow).
-#[allow(dead_code)]
 pub mod node_module;
-// Used by the executor once Node modules ship (issue 22 §2, the commits that follow).
-#[allow(dead_code)]
 pub mod npm;
 pub mod ownership;
 pub mod size_compare;

@@ -61,11 +61,7 @@ pub struct Tarball {
     pub entries: Vec<Entry>,
 }
 
-/// The tarball file name `npm pack` gives `name`@`version`.
-pub fn tarball_name(name: &str, version: &str) -> String {
-    let flat = name.trim_start_matches('@').replace('/', "-");
-    format!("{flat}-{version}.tgz")
-}
+pub use crate::read::napi::tarball_name;
 
 /// The platform packages (in `modules` order) and then the root package.
 pub fn compose(napi: &NapiPackage, modules: &[BuiltModule]) -> Vec<Tarball> {

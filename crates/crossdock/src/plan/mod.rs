@@ -204,6 +204,10 @@ pub struct Plan {
     pub builds: Vec<BuildStep>,
     pub artifacts: Vec<Artifact>,
     pub universals: Vec<UniversalArtifact>,
+    /// The packages that ship as Node modules (napi-rs): their npm packages, written after
+    /// the archives from the same verified cdylibs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub node_packages: Vec<node::NodePackage>,
     /// The installers of each package, written at the end of the run for every archive
     /// the out dir then holds (`exec::pack::finish`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -315,6 +319,9 @@ impl Plan {
         }
         self.artifacts.retain(|a| !gone(&failed, &a.target));
         self.universals.retain(|u| !gone(&failed, &u.name));
+        for n in &mut self.node_packages {
+            n.platforms.retain(|(t, _)| !gone(&failed, t));
+        }
         (self, failed)
     }
 
@@ -359,6 +366,9 @@ impl Plan {
             None => false,
         });
         self.universals.retain(|u| !gone(&skip, &u.name));
+        for n in &mut self.node_packages {
+            n.platforms.retain(|(t, _)| !gone(&skip, t));
+        }
         for u in &mut self.universals {
             for b in &mut u.member_builds {
                 *b = moved[b.0].expect("a kept universal's members are kept");
@@ -618,6 +628,13 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         jobs_reason,
         parallel_targets: parallel.targets,
         parallel_reason: parallel.reason,
+        node_packages: node::node_packages(
+            &facts.napi,
+            &ws.root,
+            &config.path,
+            &artifacts,
+            &universals,
+        )?,
         builds,
         artifacts,
         universals,
@@ -798,6 +815,7 @@ mod command;
 mod debuginfo;
 pub mod installers;
 mod names;
+pub mod node;
 mod problem;
 mod render;
 mod runner;

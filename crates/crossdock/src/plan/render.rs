@@ -130,6 +130,23 @@ impl Plan {
                 s.push_str(&format!("  {copy}  (unversioned copy)\n"));
             }
         }
+        for n in &self.node_packages {
+            let names: Vec<&str> = n.platforms.iter().map(|(_, p)| p.name.as_str()).collect();
+            s.push_str(&format!(
+                "  npm: {}@{} (Node module of `{}`, {}.PLATFORM.node for {})\n",
+                n.npm_name,
+                n.npm_version,
+                n.package,
+                n.binary_name,
+                names.join(", ")
+            ));
+            for t in n.tarballs() {
+                s.push_str(&format!("    {t}\n"));
+            }
+            if let Some(note) = &n.note {
+                s.push_str(&format!("    note: {note}\n"));
+            }
+        }
         s.push_str("  SHA256SUMS, *.sha256, dist-manifest.json\n");
         if !self.installers.is_empty() {
             s.push_str("\ninstallers (covering every archive the out dir holds at the end):\n");

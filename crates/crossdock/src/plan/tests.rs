@@ -87,6 +87,7 @@ pub(crate) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[
         workspace: workspace(),
         toolchains,
         includes: BTreeMap::new(),
+        napi: BTreeMap::new(),
         default_cargo: "cargo".into(),
         cargo_home: PathBuf::from("/home/u/.cargo"),
         env_rustflags: None,

@@ -7,8 +7,6 @@ pub mod config;
 pub mod include;
 pub mod installers;
 pub mod local;
-// Used by the plan once Node modules ship (issue 22 §2, the commits that follow).
-#[allow(dead_code)]
 pub mod napi;
 pub mod percent;
 pub mod select;

@@ -223,6 +223,12 @@ fn targets(napi: &Object) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// The tarball file name `npm pack` gives `name`@`version` (`@scope/x` → `scope-x-1.0.0.tgz`).
+pub fn tarball_name(name: &str, version: &str) -> String {
+    let flat = name.trim_start_matches('@').replace('/', "-");
+    format!("{flat}-{version}.tgz")
+}
+
 /// npm's rules that matter for file names: lowercase, no spaces, `@scope/name` at most.
 fn check_package_name(name: &str) -> Result<()> {
     let bare = match name.strip_prefix('@') {

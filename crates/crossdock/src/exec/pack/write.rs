@@ -383,6 +383,72 @@ fn fuse(lipo: &Lipo, inputs: &[PathBuf], output: &Path) -> Result<()> {
     }
 }
 
+/// A Node module's npm packages: each module checked as Node will load it (a universal one
+/// fused first, by the writer universal archives use), then the tarballs, each listed like
+/// an archive (checksum, SHA256SUMS, manifest).
+pub(super) fn write_npm_packages(out: &Out, n: &Npm, scratch: &Path) -> Result<Vec<ArtifactEntry>> {
+    use crate::package::{node_module, npm};
+    let mut built = Vec::new();
+    for m in &n.modules {
+        let file = match &m.source {
+            ModuleSource::File(p) => p.clone(),
+            ModuleSource::Fat { lipo, slices } => {
+                let fat = scratch.join(format!(
+                    "{}-{}",
+                    n.node.package,
+                    m.platform.module_file(&n.node.binary_name)
+                ));
+                let _ = std::fs::remove_file(&fat);
+                fuse(lipo, slices, &fat).with_context(|| {
+                    format!("universal `{}`: cannot join the Node module", m.target)
+                })?;
+                fat
+            }
+        };
+        let data =
+            std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        node_module::check(
+            &format!(
+                "{} ({} for {})",
+                file.display(),
+                m.platform.module_file(&n.node.binary_name),
+                m.target
+            ),
+            &data,
+        )?;
+        built.push(npm::BuiltModule {
+            platform: m.platform.clone(),
+            target: m.target.clone(),
+            file,
+        });
+    }
+    let mut entries = Vec::new();
+    for t in npm::compose(&n.node.napi, &built) {
+        let written = npm::write(out.dir, &t, out.epoch)?;
+        shell::status(
+            "Packed",
+            format!("npm {}@{} ({})", t.name, t.version, t.file_name),
+        );
+        let target = t
+            .platform
+            .as_ref()
+            .and_then(|p| built.iter().find(|b| &b.platform.name == p))
+            .map(|b| b.target.clone());
+        entries.push(ArtifactEntry {
+            package: Some(n.node.package.clone()),
+            version: Some(t.version.clone()),
+            target,
+            ..ArtifactEntry::file(
+                t.file_name.clone(),
+                ArtifactKind::NpmPackage,
+                written.size,
+                written.sha256,
+            )
+        });
+    }
+    Ok(entries)
+}
+
 /// A program or shared library is executable (as linkers write them); a static or import
 /// library is a plain file.
 fn mode_of(kind: BinaryKind) -> u32 {

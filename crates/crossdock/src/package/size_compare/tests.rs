@@ -46,6 +46,7 @@ fn manifest(version: &str, artifacts: Vec<ArtifactEntry>) -> Manifest {
     m.packages.push(PackageEntry {
         name: "app".into(),
         version: version.into(),
+        npm: None,
     });
     m.artifacts = artifacts;
     m

@@ -1,0 +1,128 @@
+//! Which shipped packages are Node modules, and for which platforms: a cdylib package whose
+//! folder holds a napi-rs `package.json` (read into the facts) ships, beside its archives,
+//! one npm package per target of its matrix row (napi-rs's platform names) and the root
+//! package. targets.toml stays the matrix: where `napi.targets` says otherwise, a note
+//! names both files. Pure.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+
+use super::{Artifact, UniversalArtifact};
+use crate::read::napi::platform::NodePlatform;
+use crate::read::napi::{self, NapiPackage};
+use crate::read::triple::Triple;
+
+/// napi-rs's name for the universal macOS target (`napi universalize`).
+const NAPI_UNIVERSAL: &str = "universal-apple-darwin";
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct NodePackage {
+    /// The cargo package.
+    pub package: String,
+    pub manifest_path: PathBuf,
+    /// The npm name and version, from package.json.
+    pub npm_name: String,
+    pub npm_version: String,
+    pub binary_name: String,
+    /// Each target (or universal group) that builds the module, with its napi-rs platform,
+    /// in plan order: thin targets, then universal groups.
+    pub platforms: Vec<(String, NodePlatform)>,
+    /// When `napi.targets` and targets.toml disagree: both sides, naming both files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub napi: NapiPackage,
+}
+
+impl NodePackage {
+    pub fn platform(&self, target: &str) -> Option<&NodePlatform> {
+        self.platforms
+            .iter()
+            .find(|(t, _)| t == target)
+            .map(|(_, p)| p)
+    }
+
+    /// The npm tarballs this package writes: one per platform, then the root.
+    pub fn tarballs(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .platforms
+            .iter()
+            .map(|(_, p)| {
+                napi::tarball_name(&format!("{}-{}", self.npm_name, p.name), &self.npm_version)
+            })
+            .collect();
+        out.push(napi::tarball_name(&self.npm_name, &self.npm_version));
+        out
+    }
+}
+
+/// The Node packages of the plan, from the napi packages the facts found.
+pub fn node_packages(
+    napi: &std::collections::BTreeMap<String, NapiPackage>,
+    workspace_root: &std::path::Path,
+    targets_toml: &std::path::Path,
+    artifacts: &[Artifact],
+    universals: &[UniversalArtifact],
+) -> Result<Vec<NodePackage>> {
+    let mut out = Vec::new();
+    for (package, n) in napi {
+        let mut platforms: Vec<(String, NodePlatform)> = Vec::new();
+        let mut manifest_path = None;
+        let mut matrix = Vec::new();
+        for a in artifacts.iter().filter(|a| &a.package == package) {
+            platforms.push((a.target.clone(), NodePlatform::of(&Triple::new(&a.target))?));
+            manifest_path = Some(a.manifest_path.clone());
+            if !matrix.contains(&a.target) {
+                matrix.push(a.target.clone());
+            }
+        }
+        for u in universals.iter().filter(|u| &u.package == package) {
+            let apple = u.members.iter().all(|m| Triple::new(m).is_apple());
+            if !apple {
+                bail!(
+                    "universal group `{}`: package `{package}` is a Node module, and only macOS modules have a universal form (darwin-universal)",
+                    u.name
+                );
+            }
+            platforms.push((u.name.clone(), NodePlatform::darwin_universal()));
+            manifest_path = Some(u.manifest_path.clone());
+            for m in u.members.iter().chain([&NAPI_UNIVERSAL.to_string()]) {
+                if !matrix.contains(m) {
+                    matrix.push(m.clone());
+                }
+            }
+        }
+        for (i, (t, p)) in platforms.iter().enumerate() {
+            if let Some((other, _)) = platforms[..i].iter().find(|(_, q)| q.name == p.name) {
+                bail!(
+                    "targets {other} and {t} both give the Node platform {}: package `{package}` can ship only one module per platform; keep one of them for it",
+                    p.name
+                );
+            }
+        }
+        let Some(manifest_path) = manifest_path else {
+            continue;
+        };
+        out.push(NodePackage {
+            package: package.clone(),
+            manifest_path,
+            npm_name: n.package_name.clone(),
+            npm_version: n.version.clone(),
+            binary_name: n.binary_name.clone(),
+            platforms,
+            note: {
+                // Both files named as the user knows them: from the workspace root.
+                let shown =
+                    |p: &std::path::Path| p.strip_prefix(workspace_root).unwrap_or(p).to_path_buf();
+                let mut n = n.clone();
+                n.path = shown(&n.path);
+                napi::targets_note(&n, &shown(targets_toml), &matrix)
+            },
+            napi: n.clone(),
+        });
+    }
+    Ok(out)
+}
