@@ -18,6 +18,11 @@ packages=(
   file binutils
   gcc
 )
+# Node and npm judge the Node modules (npm install of the packed tarballs, node -e). Asked
+# for by program, not package: a machine with NodeSource's nodejs has npm without Debian's
+# `npm` package, and installing that one would conflict with it.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=()
 for p in "${packages[@]}"; do installed "$p" || missing+=("$p"); done

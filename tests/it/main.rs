@@ -32,6 +32,7 @@ mod lipo;
 mod local_overlay;
 mod merge;
 mod native;
+mod node;
 mod noop;
 mod ownership;
 mod parallel;

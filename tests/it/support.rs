@@ -209,6 +209,9 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("llvm-objdump-14", "llvm-14"),
     ("llvm-symbolizer-14", "llvm-14"),
     ("musl-gcc", "musl-tools"),
+    // Node modules: npm installs the packed tarballs, node loads the module.
+    ("node", "nodejs"),
+    ("npm", "npm"),
     ("objdump", "binutils"),
     ("python3", "python3"),
     ("qemu-aarch64", "qemu-user"),

@@ -6,7 +6,7 @@
 //!
 //! Each is written as the tarball `npm pack` would name (`NAME-VERSION.tgz`, `@scope/x` as
 //! `scope-x`), every entry under `package/`, through the archive writer: sorted entries,
-//! the run's SOURCE_DATE_EPOCH as mtime, fixed modes and owners, so the same module gives
+//! the run's SOURCE_DATE_EPOCH as mtime, fixed modes (0644, as `npm pack`) and owners, so the same module gives
 //! the same bytes on every machine. Pure over files: composing is a function of values,
 //! writing streams the files.
 
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::package::archive::{self, Entry, Source, Written, MODE_EXECUTABLE, MODE_FILE};
+use crate::package::archive::{self, Entry, Source, Written, MODE_FILE};
 use crate::read::config::ArchiveFormat;
 use crate::read::napi::json::{Json, Object};
 use crate::read::napi::platform::NodePlatform;
@@ -127,10 +127,11 @@ fn platform_package(napi: &NapiPackage, m: &BuiltModule) -> Tarball {
         entries: vec![
             bytes("package.json", json.to_pretty(), MODE_FILE),
             bytes("README.md", readme, MODE_FILE),
+            // 0644 as `npm pack` writes it: Node reads a module, it never executes it.
             Entry {
                 name: m.platform.module_file(&napi.binary_name),
                 source: Source::File(m.file.clone()),
-                mode: MODE_EXECUTABLE,
+                mode: MODE_FILE,
             },
         ],
         name,

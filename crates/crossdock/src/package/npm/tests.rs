@@ -150,7 +150,7 @@ fn tarballs_hold_package_entries_with_fixed_modes_and_mtimes_and_are_reproducibl
         [
             ("package/", 0o755),
             ("package/README.md", 0o644),
-            ("package/hello.linux-x64-gnu.node", 0o755),
+            ("package/hello.linux-x64-gnu.node", 0o644),
             ("package/package.json", 0o644),
         ]
     );

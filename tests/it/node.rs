@@ -1,0 +1,221 @@
+//! Issue 22 §2/§3: a napi-rs module ships as npm packages beside the workspace's CLI, and
+//! is judged as its users would: `npm install --offline` of the packed tarballs into a
+//! scratch project, then `node -e` calling the Rust function; `sha256sum -c`; a cross
+//! module's format and exported `napi_register_module_v1` read by `file` and `llvm-nm`.
+
+use std::path::{Path, PathBuf};
+
+use crate::cross::{cross_path, debian_std, DEBIAN_RUSTC};
+use crate::support::*;
+
+const NPM_VERSION: &str = "1.4.2";
+
+/// The `node-ws` fixture with these `[[target]]` tables, listing both packages.
+fn node_ws(targets: &str) -> Fixture {
+    let fx = Fixture::new("node-ws");
+    fx.write(
+        "targets.toml",
+        &format!("[dist]\npackages = [\"hello-cli\", \"hello-node\"]\n\n{targets}"),
+    );
+    fx
+}
+
+fn node_and_npm() -> bool {
+    require("node and npm (nodejs)", have("node") && have("npm"))
+}
+
+/// napi-rs's platform name of a Linux host.
+fn host_platform() -> &'static str {
+    match host().as_str() {
+        "x86_64-unknown-linux-gnu" => "linux-x64-gnu",
+        "aarch64-unknown-linux-gnu" => "linux-arm64-gnu",
+        other => panic!("no napi platform name for host {other} in this test"),
+    }
+}
+
+fn tarball(fx: &Fixture, platform: Option<&str>) -> PathBuf {
+    let name = match platform {
+        Some(p) => format!("hello-node-{p}-{NPM_VERSION}.tgz"),
+        None => format!("hello-node-{NPM_VERSION}.tgz"),
+    };
+    fx.dist_dir().join(name)
+}
+
+/// A scratch npm project with `tarballs` installed offline; its folder.
+fn npm_install(tarballs: &[PathBuf]) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("crossdock-npm-")
+        .tempdir()
+        .unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name": "scratch", "version": "1.0.0", "private": true}"#,
+    )
+    .unwrap();
+    let mut args = vec!["install", "--offline", "--no-audit", "--no-fund"];
+    let paths: Vec<&str> = tarballs.iter().map(|t| t.to_str().unwrap()).collect();
+    args.extend(paths);
+    tool(dir.path(), "npm", &args);
+    dir
+}
+
+/// `node -e` in `dir`: the module's `sum(40, 2)` and the target it was built for.
+fn call_rust(dir: &Path) -> String {
+    tool(
+        dir,
+        "node",
+        &[
+            "-e",
+            "const m = require('hello-node'); console.log(m.sum(40, 2), m.target())",
+        ],
+    )
+    .trim()
+    .to_string()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn host_node_module_installs_with_npm_and_node_calls_the_rust_function() {
+    if !node_and_npm() {
+        return;
+    }
+    let fx = node_ws(&format!("[[target]]\ntriple = \"{}\"\n", host()));
+    let r = fx.run(&["dist"]).ok();
+    // napi.targets names targets this matrix lacks: a note naming both files, no error.
+    assert!(
+        r.stderr.contains("hello-node/package.json `napi.targets` lists aarch64-unknown-linux-gnu, x86_64-unknown-linux-musl that targets.toml does not build"),
+        "{}",
+        r.stderr
+    );
+    let platform = host_platform();
+    let (root, plat) = (tarball(&fx, None), tarball(&fx, Some(platform)));
+    assert!(
+        root.is_file() && plat.is_file(),
+        "{:?}",
+        list_files(&fx.dist_dir())
+    );
+    tool(
+        &fx.dist_dir(),
+        "sha256sum",
+        &["-c", "--strict", "SHA256SUMS"],
+    );
+
+    // The manifest records both versions and lists the npm packages.
+    let m = read_manifest(&fx.dist_dir());
+    let pkg = m["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "hello-node")
+        .unwrap();
+    assert_eq!(pkg["version"], "0.1.0");
+    assert_eq!(pkg["npm"]["name"], "hello-node");
+    assert_eq!(pkg["npm"]["version"], NPM_VERSION);
+    let npm: Vec<(&str, &str)> = m["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "npm-package")
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap(),
+                a["target"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(npm.len(), 2, "{npm:?}");
+    assert!(npm.contains(&(plat.file_name().unwrap().to_str().unwrap(), host().as_str())));
+
+    // npm's own layout: everything under package/.
+    let listing = tool(Path::new("/"), "tar", &["-tzf", root.to_str().unwrap()]);
+    for f in [
+        "package/package.json",
+        "package/index.js",
+        "package/README.md",
+    ] {
+        assert!(listing.lines().any(|l| l == f), "{f} not in:\n{listing}");
+    }
+
+    let project = npm_install(&[root.clone(), plat.clone()]);
+    assert_eq!(call_rust(project.path()), format!("42 {}", host()));
+    let installed = project.path().join("node_modules");
+    let p = json(&installed.join(format!("hello-node-{platform}/package.json")));
+    assert_eq!(p["version"], NPM_VERSION);
+    assert_eq!(p["os"], serde_json::json!(["linux"]));
+    assert_eq!(p["libc"], serde_json::json!(["glibc"]));
+    assert_eq!(p["main"], format!("hello.{platform}.node"));
+    let r = json(&installed.join("hello-node/package.json"));
+    assert_eq!(
+        r["optionalDependencies"][format!("hello-node-{platform}")],
+        NPM_VERSION
+    );
+    // The user's fields are kept.
+    assert_eq!(r["engines"]["node"], ">= 16");
+}
+
+#[test]
+fn aarch64_module_is_an_aarch64_elf_exporting_the_napi_entry() {
+    let t = "aarch64-unknown-linux-gnu";
+    if !node_and_npm()
+        || !require(
+            "Debian's rustc with aarch64 std and gcc-aarch64-linux-gnu",
+            debian_std(t) && have("aarch64-linux-gnu-gcc") && have("llvm-nm-14") && have("file"),
+        )
+    {
+        return;
+    }
+    let fx = node_ws(&format!(
+        "[[target]]\ntriple = \"{}\"\n\n[[target]]\ntriple = \"{t}\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrustc = \"{DEBIAN_RUSTC}\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n",
+        host()
+    ));
+    let r = fx.run_env(&["dist"], &[("PATH", &cross_path())]).ok();
+    assert!(
+        r.stderr
+            .contains("x86_64-unknown-linux-musl that targets.toml does not build"),
+        "{}",
+        r.stderr
+    );
+    tool(
+        &fx.dist_dir(),
+        "sha256sum",
+        &["-c", "--strict", "SHA256SUMS"],
+    );
+
+    let x = tempfile::tempdir().unwrap();
+    extract(&tarball(&fx, Some("linux-arm64-gnu")), x.path());
+    let module = x.path().join("package/hello.linux-arm64-gnu.node");
+    let f = tool(Path::new("/"), "file", &["-b", module.to_str().unwrap()]);
+    assert!(
+        f.contains("ELF 64-bit") && f.contains("shared object") && f.contains("aarch64"),
+        "{f}"
+    );
+    let nm = tool(
+        Path::new("/"),
+        "llvm-nm-14",
+        &["-D", "--defined-only", module.to_str().unwrap()],
+    );
+    assert!(
+        nm.lines().any(|l| l.ends_with(" napi_register_module_v1")),
+        "{nm}"
+    );
+    let p = json(&x.path().join("package/package.json"));
+    assert_eq!(p["cpu"], serde_json::json!(["arm64"]));
+    assert_eq!(p["libc"], serde_json::json!(["glibc"]));
+
+    // The root package names both platform packages; npm on this host takes its own and
+    // skips the other (not in any registry here: an optional dependency may be missing).
+    let root = tarball(&fx, None);
+    let project = npm_install(&[root, tarball(&fx, Some(host_platform()))]);
+    let installed = json(&project.path().join("node_modules/hello-node/package.json"));
+    let deps = installed["optionalDependencies"].as_object().unwrap();
+    // (serde_json sorts the keys it reads; the file keeps the platforms in matrix order.)
+    let names: Vec<&str> = deps.keys().map(String::as_str).collect();
+    let host_package = format!("hello-node-{}", host_platform());
+    let mut want = vec![host_package.as_str(), "hello-node-linux-arm64-gnu"];
+    want.sort();
+    assert_eq!(names, want);
+    assert_eq!(call_rust(project.path()), format!("42 {}", host()));
+}
