@@ -25,6 +25,23 @@ fn kind(i: Installer) -> Option<ArtifactKind> {
     }
 }
 
+/// Refuses, before anything is built or written, a SOURCE_DATE_EPOCH that a native package
+/// this run writes cannot hold (`.deb`: 12 decimal digits, `.rpm`: 32 bits), naming the
+/// package and format.
+pub fn check_epoch(releases: &[InstallerRelease], epoch: u64) -> Result<()> {
+    for r in releases {
+        for native in &r.native {
+            let fits = match native {
+                Installer::Deb => native::deb::check_epoch(epoch),
+                Installer::Rpm => native::rpm::check_epoch(epoch),
+                _ => Ok(()),
+            };
+            fits.with_context(|| format!("package `{}`", r.package))?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes each release's installer files into `out_dir` (atomically, fixed modes) and
 /// returns their manifest entries. `archives`: every archive entry of the finished run.
 pub fn write(

@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 pub const FILE_NAME: &str = "dist-manifest.json";
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The largest manifest crossdock reads (a release of thousands of files is far smaller).
+pub const LIMIT: u64 = 64 << 20;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {
     pub schema_version: u32,
@@ -314,9 +317,9 @@ impl Manifest {
     }
 
     pub fn read(path: &Path) -> Result<Manifest> {
-        let text = std::fs::read_to_string(path)
+        let data = crate::sys::fs::read_input(path, LIMIT)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        serde_json::from_str(&text)
+        serde_json::from_slice(&data)
             .with_context(|| format!("{} is not a crossdock manifest", path.display()))
     }
 

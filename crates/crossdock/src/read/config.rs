@@ -387,7 +387,8 @@ pub fn foreign_keys(source: &str) -> Option<Vec<String>> {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config> {
-        let source = match std::fs::read(path) {
+        // A targets.toml is a few kilobytes; 4 MiB is far past any real matrix.
+        let source = match crate::sys::fs::read_input(path, 4 << 20) {
             Ok(bytes) => utf8_or_located(path, bytes)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
                 "{} not found: crossdock reads the release matrix from it.\n\
@@ -581,6 +582,15 @@ impl Config {
         }
         for t in file.target {
             let (written, span) = spanned(t.triple);
+            if let Some(bad) = written
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c)))
+            {
+                return Err(self.error(
+                    span,
+                    format!("target `{}`: not a target triple: it holds {bad:?}; a triple is letters, digits, `-` and `_`, like `x86_64-unknown-linux-gnu` (`rustc --print target-list` lists them)", written.escape_debug()),
+                ));
+            }
             // cargo-zigbuild's `x86_64-unknown-linux-gnu.2.17`: the triple and a glibc floor.
             let (triple, suffix) = match written.split_once('.') {
                 Some((t, v)) => (t.to_string(), Some((v.to_string(), span))),

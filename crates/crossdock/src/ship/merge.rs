@@ -13,6 +13,7 @@ use crate::exec::pack::{self, PackStep};
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest, PackageEntry};
+use crate::package::ownership::Record;
 use crate::plan::{
     resolve_lipo, universal_formats, ArtifactNames, InstallerRelease, Lipo, PlannedBinary, Problem,
     UniversalArtifact,
@@ -42,6 +43,10 @@ pub struct Rules {
     pub naming: Naming,
     /// Where this merge's messages go (`-v`, `--json`).
     pub shell: Shell,
+    /// The user's sources the out dir must stay out of (`exec::out_dir`, as for `dist`).
+    pub sources: crate::exec::out_dir::Sources,
+    /// `--force`: overwrite files in the out dir that crossdock did not write.
+    pub force: bool,
 }
 
 impl Rules {
@@ -50,8 +55,38 @@ impl Rules {
             groups: groups(config, tools)?,
             naming: config.naming.clone(),
             shell: Shell::default(),
+            sources: Default::default(),
+            force: false,
         })
     }
+}
+
+/// Every file name the steps, their checksums and the installers write into the out dir.
+fn names_written(steps: &[PackStep], installers: &[InstallerRelease]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for step in steps {
+        match step {
+            PackStep::Fuse(f) => {
+                names.push(f.universal.file_name.clone());
+                names.extend(f.universal.unversioned.iter().cloned());
+            }
+            PackStep::Copy { entry, .. } => names.push(entry.name.clone()),
+            PackStep::Unversioned { name, .. } => names.push(name.clone()),
+            PackStep::Thin(t) => names.push(t.artifact.file_name.clone()),
+            PackStep::Npm(n) => names.extend(n.node.tarballs()),
+            PackStep::Keep(_) | PackStep::Warn(_) | PackStep::Note { .. } => {}
+        }
+    }
+    let sums: Vec<String> = names.iter().map(|n| format!("{n}.sha256")).collect();
+    names.extend(sums);
+    names.extend(
+        installers
+            .iter()
+            .flat_map(|r| r.files.iter().map(|f| f.file_name.clone())),
+    );
+    names.push(crate::package::checksum::SUMS_FILE.to_string());
+    names.push(crate::package::manifest::FILE_NAME.to_string());
+    names
 }
 
 /// The universal groups of the config, each with the lipo that joins it here (`tools`: the
@@ -291,8 +326,17 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
             );
         }
     }
+    crate::exec::out_dir::check_place(out_dir, &rules.sources)?;
+    crate::exec::installers::check_epoch(
+        &installers
+            .iter()
+            .map(|(r, _)| r.clone())
+            .collect::<Vec<_>>(),
+        epoch.unwrap_or_default(),
+    )?;
     let _out_lock = crate::exec::lock::acquire_out_dir(out_dir)?;
     pack::prepare_out_dir(out_dir)?;
+    let record = Record::load(crate::sys::fs::state_dir().as_deref(), out_dir);
     let epoch = epoch.unwrap_or_default();
 
     // Universal archives from the thin ones, for every group whose members are all here;
@@ -355,10 +399,17 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     header.dirty = dirty;
     header.failed = failed;
     header.installers = installers.into_iter().map(|(r, _)| r).collect();
+    crate::exec::out_dir::check_overwrites(
+        out_dir,
+        &names_written(&steps, &header.installers),
+        &record,
+        rules.force,
+    )?;
     let out = pack::Out {
         dir: out_dir,
         epoch,
         previous: None,
+        record,
         jobs: 1,
         scratch_in: scratch.path(),
     };

@@ -135,6 +135,7 @@ pub fn deb(p: &NativePackage) -> Result<Vec<u8>> {
     )?;
     let data_tar = tar_gz(&members, p.source_date_epoch)?;
 
+    check_epoch(p.source_date_epoch)?;
     let mut out = b"!<arch>\n".to_vec();
     for (member, data) in [
         ("debian-binary", &b"2.0\n"[..]),
@@ -144,6 +145,20 @@ pub fn deb(p: &NativePackage) -> Result<Vec<u8>> {
         ar_member(&mut out, member, data, p.source_date_epoch);
     }
     Ok(out)
+}
+
+/// The latest mtime an `ar` header's 12 decimal digits hold.
+pub const LAST_EPOCH: u64 = 999_999_999_999;
+
+/// A `.deb` cannot record a later SOURCE_DATE_EPOCH than [`LAST_EPOCH`] (issue 20 §7):
+/// refused, naming the format, instead of a header dpkg-deb cannot read.
+pub fn check_epoch(epoch: u64) -> Result<()> {
+    if epoch > LAST_EPOCH {
+        anyhow::bail!(
+            "SOURCE_DATE_EPOCH {epoch} does not fit a .deb (its ar header holds at most {LAST_EPOCH}); set an earlier SOURCE_DATE_EPOCH, or drop \"deb\" from `installers`"
+        );
+    }
+    Ok(())
 }
 
 /// One `ar` member: a 60-byte header (name, mtime, uid, gid, mode, size) and the data padded
