@@ -101,6 +101,9 @@ fn host_c_library_links_from_c_both_ways_and_keeps_its_exports() {
         entry(&m, &lib_archive)["files"],
         serde_json::json!([format!("c-lib-0.5.0-{host}/include/clib.h")])
     );
+    // The glibc floor is read from the shared library as from a binary.
+    let floor = entry(&m, &lib_archive)["binaries"][0]["glibc"].as_str();
+    assert!(floor.is_some_and(|v| v.starts_with("2.")), "{floor:?}");
     assert_eq!(shipped(entry(&m, &cli_archive))[0].0, "binary");
     // A binary's entry reads as before: no `kind` key.
     assert!(entry(&m, &cli_archive)["binaries"][0].get("kind").is_none());
@@ -184,4 +187,112 @@ fn a_package_with_neither_binary_nor_c_library_is_still_refused() {
         "package `c-lib` has no binary target and its lib target builds no C library",
         "crate-type = [\"cdylib\"]",
     ]);
+}
+
+/// The musl route of `.ci/install-cross.sh`: Debian's rustc with build-std, musl-gcc, and
+/// its stand-in `libgcc_s` for a dynamically linked library.
+fn require_musl() -> Option<PathBuf> {
+    let ch = crate::cross::cross_home();
+    let ok = Path::new("/usr/lib/rustlib/src/rust/library/std/Cargo.toml").is_file()
+        && ch.join("bin/x86_64-linux-musl-cc").exists()
+        && ch.join("musl/lib/libgcc_s.so").exists()
+        && have("musl-gcc");
+    require(
+        "rust-src (rust-web-src), musl-tools, the musl linker wrapper and musl/lib/libgcc_s.so (.ci/install-cross.sh musl)",
+        ok,
+    )
+    .then_some(ch)
+}
+
+/// Issue 22 §1: on musl a cdylib needs `-C target-feature=-crt-static`, for its package
+/// only. The library is a shared object linked against musl's libc.so, a C program built
+/// with musl-gcc runs with it, and the CLI of the same run is still static.
+#[test]
+#[ignore = "slow: builds std for musl twice (binaries static, the cdylib not), about 8 min on 2 cores; .ci/run runs it in the slow tier"]
+fn musl_cdylib_is_a_shared_object_while_the_cli_stays_static() {
+    let Some(ch) = require_musl() else {
+        return;
+    };
+    let t = "x86_64-unknown-linux-musl";
+    let fx = c_lib(&format!(
+        "[[target]]\ntriple = \"{t}\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\nlinker = \"{ch}/bin/x86_64-linux-musl-cc\"\nrustflags = [\"-C\", \"link-self-contained=no\", \"-C\", \"relocation-model=static\", \"-L\", \"/usr/lib/llvm-14/lib\", \"-L\", \"{ch}/musl/lib\"]\n",
+        ch = ch.display()
+    ));
+    let path = crate::cross::cross_path();
+    let plan = fx
+        .run_env(&["dist", "--dry-run"], &[("PATH", &path)])
+        .ok()
+        .stdout;
+    let lines: Vec<&str> = plan.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains("library: c-lib built apart"))
+        .unwrap_or_else(|| panic!("{plan}"));
+    let (main, lib) = (lines[i - 1], lines[i + 1]);
+    assert!(
+        main.contains("-p clib-cli") && !main.contains("crt-static"),
+        "{main}"
+    );
+    assert!(
+        lib.contains("-p c-lib --lib") && lib.contains("target-feature=-crt-static"),
+        "{lib}"
+    );
+    let (m, stderr) = crate::cross::dist_json(&fx, &[]);
+    assert!(
+        stderr.contains("Ran clib-cli --version: clib-cli 0.5.0 (x86_64 linux)"),
+        "{stderr}"
+    );
+    let cli = format!("clib-cli-0.5.0-{t}.tar.gz");
+    assert_eq!(
+        shipped(entry(&m, &cli))[0].2,
+        "ELF 64-bit x86_64, static",
+        "the CLI stays static"
+    );
+    let (_y, cli_dir) = unpack(&fx, &cli);
+    let f = tool(
+        Path::new("/"),
+        "file",
+        &["-b", cli_dir.join("clib-cli").to_str().unwrap()],
+    );
+    assert!(f.contains("statically linked"), "{f}");
+
+    let archive = format!("c-lib-0.5.0-{t}.tar.gz");
+    let files = shipped(entry(&m, &archive));
+    assert_eq!(files[0].2, "ELF 64-bit x86_64 shared library");
+    assert_eq!(files[1].2, "ar archive of ELF 64-bit x86_64 objects");
+    let (_x, top) = unpack(&fx, &archive);
+    let so = top.join("lib/libc_lib.so");
+    let dynamic = tool(
+        Path::new("/"),
+        "llvm-readelf-14",
+        &["-d", so.to_str().unwrap()],
+    );
+    assert!(
+        dynamic.contains("Shared library: [libc.so]"),
+        "musl's libc:\n{dynamic}"
+    );
+    let dynsym = tool(
+        Path::new("/"),
+        "llvm-nm-14",
+        &["-D", "--defined-only", so.to_str().unwrap()],
+    );
+    assert!(dynsym.contains("T clib_add"), "{dynsym}");
+    let lib = top.join("lib");
+    let prog = top.join("use-musl");
+    compile_c(
+        "musl-gcc",
+        &top,
+        &prog,
+        &["-L", lib.to_str().unwrap(), "-lc_lib"],
+    );
+    let out = std::process::Command::new(&prog)
+        .env("LD_LIBRARY_PATH", &lib)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "clib 0.5.0: 40 + 2 = 42\n",
+        "{out:?}"
+    );
+    tool(&fx.dist_dir(), "sha256sum", &["-c", "SHA256SUMS"]);
 }

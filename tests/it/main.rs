@@ -17,6 +17,7 @@ mod cache;
 mod cargo_config;
 mod ci_tools;
 mod clib;
+mod clib_cross;
 mod cross;
 mod cross_test;
 mod debuginfo;

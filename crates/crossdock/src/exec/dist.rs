@@ -406,9 +406,21 @@ fn build_target(
         "Building",
         format!("{} for {}", step.packages.join(", "), step.target),
     );
-    let exes = backend
+    let mut exes = backend
         .build(plan, build, &step.cargo)
         .map_err(|e| (FailedStep::Build, e))?;
+    for l in &step.library_builds {
+        shell::status(
+            "Building",
+            format!("{} for {} apart: {}", l.package, step.target, l.why),
+        );
+        // Its files replace any the main build made of that package.
+        exes.extend(
+            backend
+                .build(plan, build, &l.cargo)
+                .map_err(|e| (FailedStep::Build, e))?,
+        );
+    }
     for a in plan
         .artifacts
         .iter()
@@ -437,7 +449,7 @@ fn build_target(
                     ),
                     kind => format!(
                         "cargo reported no {} `{}` of package `{package}` for {} (is `{}` in the `crate-type` of its [lib]? cargo drops a crate type the target does not support, with a warning above)",
-                        b.file_name, kind.name(), step.target, kind.name()
+                        kind.name(), b.file_name, step.target, kind.name()
                     ),
                 })
                 .map_err(|e| (FailedStep::Build, e))?;

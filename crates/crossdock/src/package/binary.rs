@@ -401,7 +401,7 @@ fn check_holds(path: &Path, triple: &str, kind: BinaryKind, got: &Inspection) ->
             _ => format!("a {} program", describe_expected(triple)),
         };
         bail!(
-            "{}: is a {} ({got}), but a {} for {triple} must be {needs}; refusing to archive it (check `crate-type` in the package's [lib] and the target's `linker` and `rustflags` in targets.toml)",
+            "{}: is {} ({got}), but a {} for {triple} must be {needs}; refusing to archive it (check `crate-type` in the package's [lib] and the target's `linker` and `rustflags` in targets.toml)",
             path.display(),
             got.holds.name(),
             kind.name()

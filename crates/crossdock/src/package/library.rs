@@ -28,10 +28,10 @@ pub enum Holds {
 impl Holds {
     pub fn name(self) -> &'static str {
         match self {
-            Holds::Program => "program",
-            Holds::SharedLibrary => "shared library",
-            Holds::Archive => "archive of objects",
-            Holds::Other => "object that is neither a program nor a shared library",
+            Holds::Program => "a program",
+            Holds::SharedLibrary => "a shared library",
+            Holds::Archive => "an `ar` archive of objects",
+            Holds::Other => "an object that is neither a program nor a shared library",
         }
     }
 }
@@ -163,4 +163,159 @@ fn aligned_copy(bytes: &[u8]) -> (Vec<u8>, usize) {
 /// Is this an `ar` archive (`!<arch>\n`)?
 pub fn is_ar(data: &[u8]) -> bool {
     data.starts_with(b"!<arch>\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::binary::{inspect, verify};
+    use super::*;
+    use crate::read::config::Strip;
+    use crate::read::workspace::BinaryKind;
+    use object::{Architecture, BinaryFormat};
+    use std::path::Path;
+
+    fn macho_fixture(name: &str) -> Vec<u8> {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/macho")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    /// A relocatable object for `arch` (what a static library holds).
+    fn object_file(format: BinaryFormat, arch: Architecture) -> Vec<u8> {
+        let mut w = object::write::Object::new(format, arch, object::Endianness::Little);
+        let text = w.section_id(object::write::StandardSection::Text);
+        w.append_section_data(text, &[0xc3], 1);
+        w.write().unwrap()
+    }
+
+    /// An `ar` archive of `members`, as `ar rc` writes one (odd sizes padded to even).
+    fn ar(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        let mut out = b"!<arch>\n".to_vec();
+        for (name, data) in members {
+            let header = format!(
+                "{:<16}{:<12}{:<6}{:<6}{:<8}{:<10}`\n",
+                format!("{name}/"),
+                0,
+                0,
+                0,
+                644,
+                data.len()
+            );
+            assert_eq!(header.len(), 60);
+            out.extend_from_slice(header.as_bytes());
+            out.extend_from_slice(data);
+            if data.len() % 2 == 1 {
+                out.push(b'\n');
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_macho_dylib_or_bundle_is_a_shared_library_an_executable_is_not() {
+        let exe = macho_fixture("hello-x86_64");
+        assert_eq!(inspect(&exe).unwrap().holds, Holds::Program);
+        let t = "x86_64-apple-darwin";
+        let e = verify(
+            Path::new("libx.dylib"),
+            &exe,
+            t,
+            Strip::None,
+            BinaryKind::Cdylib,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("is a program (Mach-O 64-bit x86_64), but a cdylib for x86_64-apple-darwin must be a Mach-O MH_DYLIB or MH_BUNDLE"),
+            "{e}"
+        );
+        for filetype in [MH_DYLIB, MH_BUNDLE] {
+            let mut lib = exe.clone();
+            lib[12..16].copy_from_slice(&filetype.to_le_bytes());
+            let got = verify(
+                Path::new("libx.dylib"),
+                &lib,
+                t,
+                Strip::None,
+                BinaryKind::Cdylib,
+            )
+            .unwrap();
+            assert_eq!(got.to_string(), "Mach-O 64-bit x86_64 shared library");
+        }
+    }
+
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))] // judges the test binary itself
+    #[test]
+    fn a_pie_program_is_not_a_shared_object() {
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let i = inspect(&exe).unwrap();
+        assert_eq!(i.holds, Holds::Program, "{i}");
+        let e = verify(
+            Path::new("libx.so"),
+            &exe,
+            "x86_64-unknown-linux-gnu",
+            Strip::None,
+            BinaryKind::Cdylib,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("must be an ELF shared object (ET_DYN, no PT_INTERP)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_static_library_is_judged_by_its_objects() {
+        let x86 = object_file(BinaryFormat::Elf, Architecture::X86_64);
+        let arm = object_file(BinaryFormat::Elf, Architecture::Aarch64);
+        let lib = ar(&[("a.o", x86.clone()), ("b.o", x86.clone())]);
+        let got = verify(
+            Path::new("liba.a"),
+            &lib,
+            "x86_64-unknown-linux-gnu",
+            Strip::Symbols,
+            BinaryKind::Staticlib,
+        )
+        .unwrap();
+        assert_eq!(got.to_string(), "ar archive of ELF 64-bit x86_64 objects");
+        let e = verify(
+            Path::new("liba.a"),
+            &lib,
+            "aarch64-unknown-linux-gnu",
+            Strip::None,
+            BinaryKind::Staticlib,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("needs ELF 64-bit aarch64"), "{e}");
+        let mixed = ar(&[("a.o", x86.clone()), ("b.o", arm)]);
+        let e = format!("{:#}", inspect(&mixed).unwrap_err());
+        assert!(
+            e.contains("mixes ELF 64-bit x86_64 objects with ELF 64-bit aarch64"),
+            "{e}"
+        );
+        let e = format!(
+            "{:#}",
+            inspect(&ar(&[("x.txt", b"hi".to_vec())])).unwrap_err()
+        );
+        assert!(e.contains("without a single object file"), "{e}");
+        // A shared library is no static archive, and the reverse.
+        let e = verify(
+            Path::new("liba.so"),
+            &lib,
+            "x86_64-unknown-linux-gnu",
+            Strip::None,
+            BinaryKind::Cdylib,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("is an `ar` archive of objects"), "{e}");
+        let coff = object_file(BinaryFormat::Coff, Architecture::X86_64);
+        let got = inspect(&ar(&[("a.obj", coff)])).unwrap();
+        assert_eq!(got.to_string(), "ar archive of COFF 64-bit x86_64 objects");
+    }
 }

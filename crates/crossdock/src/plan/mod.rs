@@ -51,6 +51,9 @@ pub struct BuildStep {
     /// The cargo invocation that builds this target.
     #[serde(flatten)]
     pub cargo: CargoInvocation,
+    /// Libraries built apart, after `cargo` (a musl `cdylib`, see `plan/library.rs`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub library_builds: Vec<LibraryBuild>,
     pub linker: Option<String>,
     /// The C compiler and archiver for build scripts, when crossdock sets them
     /// (`CC_<triple>`/`AR_<triple>` in the command's env).
@@ -465,15 +468,46 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         }
         let split_debuginfo = debuginfo_split(target, facts, &mut problems);
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
-        let mut cargo = build_command(
-            config,
-            facts,
-            target,
-            &spec,
-            &profile,
-            &pkgs,
-            parallel.jobs_each,
-        );
+        // Libraries built apart (musl cdylibs); the main build leaves out a package that
+        // has nothing else to build.
+        let apart: Vec<&Package> = packages
+            .iter()
+            .copied()
+            .filter(|p| library::builds_apart(p, target, ship_libs))
+            .collect();
+        let mut library_builds: Vec<LibraryBuild> = apart
+            .iter()
+            .map(|p| {
+                library::library_build(
+                    config,
+                    facts,
+                    target,
+                    &spec,
+                    &profile,
+                    p,
+                    parallel.jobs_each,
+                )
+            })
+            .collect();
+        let main_pkgs: Vec<String> = packages
+            .iter()
+            .filter(|p| !(p.bins.is_empty() && apart.iter().any(|a| a.name == p.name)))
+            .map(|p| p.name.clone())
+            .collect();
+        let mut cargo = if main_pkgs.is_empty() && !library_builds.is_empty() {
+            // Nothing but libraries built apart: the first is the step's build.
+            library_builds.remove(0).cargo
+        } else {
+            build_command(
+                config,
+                facts,
+                target,
+                &spec,
+                &profile,
+                &main_pkgs,
+                parallel.jobs_each,
+            )
+        };
         if parallel.targets > 1 {
             let dir = parallel::target_dir_of(&ws.target_dir, &target.triple);
             cargo
@@ -489,8 +523,8 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             cargo.env.insert("RUSTC_WRAPPER".into(), w.to_string());
         }
         let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
-        let unstripped =
-            unstripped_command(target, &cargo, &profile, &pkgs).filter(|_| config.unstripped_size);
+        let unstripped = unstripped_command(target, &cargo, &profile, &main_pkgs)
+            .filter(|_| config.unstripped_size && !main_pkgs.is_empty());
         let build = BuildIdx(builds.len());
         builds.push(BuildStep {
             target: target.triple.clone(),
@@ -500,6 +534,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             std,
             packages: pkgs,
             cargo,
+            library_builds,
             linker: target.linker.clone(),
             c: c_toolchain(target, &facts.host, &facts.c_env, &facts.found_archivers),
             runner: target.runner.as_deref().map(runner::runner_for_cargo),
@@ -814,6 +849,8 @@ pub mod cache;
 mod command;
 mod debuginfo;
 pub mod installers;
+mod library;
+pub use library::LibraryBuild;
 mod names;
 pub mod node;
 mod problem;

@@ -52,6 +52,13 @@ impl Plan {
             };
             s.push_str(&format!("  std:     {std}\n"));
             s.push_str(&format!("  run:     {}\n", b.cargo.render()));
+            for l in &b.library_builds {
+                s.push_str(&format!(
+                    "  library: {} built apart: {}\n",
+                    l.package, l.why
+                ));
+                s.push_str(&format!("  run:     {}\n", l.cargo.render()));
+            }
             let info: Vec<String> = b
                 .cargo
                 .env
