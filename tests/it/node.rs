@@ -219,3 +219,207 @@ fn aarch64_module_is_an_aarch64_elf_exporting_the_napi_entry() {
     assert_eq!(names, want);
     assert_eq!(call_rust(project.path()), format!("42 {}", host()));
 }
+
+/// Issue 22 §3: the musl module of the same run as a static musl CLI. The module is a
+/// shared object (crt-static off for its package only, `clib`'s route) that needs musl's
+/// libc and exports the napi entry; its platform package says `libc: ["musl"]`; the CLI
+/// beside it stays static and runs.
+#[test]
+#[ignore = "slow: builds std for musl twice (the static CLI, the module with crt-static off), about 8 min on 2 cores; .ci/run runs it in the slow tier"]
+fn musl_module_is_a_shared_object_while_the_musl_cli_is_static() {
+    let ch = crate::cross::cross_home();
+    let t = "x86_64-unknown-linux-musl";
+    let ok = Path::new("/usr/lib/rustlib/src/rust/library/std/Cargo.toml").is_file()
+        && ch.join("bin/x86_64-linux-musl-cc").exists()
+        && ch.join("musl/lib/libgcc_s.so").exists()
+        && have("musl-gcc")
+        && have("file")
+        && have("llvm-nm-14")
+        && have("readelf");
+    if !require(
+        "rust-src (rust-web-src), musl-tools, the musl linker wrapper and musl/lib/libgcc_s.so (.ci/install-cross.sh musl)",
+        ok,
+    ) {
+        return;
+    }
+    let fx = node_ws(&format!(
+        "[[target]]\ntriple = \"{t}\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"{ch}/bin/x86_64-linux-musl-cc\"\nrustflags = [\"-C\", \"link-self-contained=no\", \"-C\", \"relocation-model=static\", \"-L\", \"/usr/lib/llvm-14/lib\", \"-L\", \"{ch}/musl/lib\"]\n",
+        ch = ch.display()
+    ));
+    let r = fx.run_env(&["dist"], &[("PATH", &cross_path())]).ok();
+    assert!(
+        r.stderr
+            .contains("Ran hello --version: hello from the CLI half"),
+        "{}",
+        r.stderr
+    );
+    tool(
+        &fx.dist_dir(),
+        "sha256sum",
+        &["-c", "--strict", "SHA256SUMS"],
+    );
+
+    let x = tempfile::tempdir().unwrap();
+    extract(
+        &fx.dist_dir().join(format!("hello-cli-0.1.0-{t}.tar.gz")),
+        x.path(),
+    );
+    let cli = x.path().join(format!("hello-cli-0.1.0-{t}/hello"));
+    let f = tool(Path::new("/"), "file", &["-b", cli.to_str().unwrap()]);
+    assert!(f.contains("statically linked"), "the CLI stays static: {f}");
+
+    let y = tempfile::tempdir().unwrap();
+    extract(&tarball(&fx, Some("linux-x64-musl")), y.path());
+    let module = y.path().join("package/hello.linux-x64-musl.node");
+    let f = tool(Path::new("/"), "file", &["-b", module.to_str().unwrap()]);
+    assert!(f.contains("shared object") && f.contains("x86-64"), "{f}");
+    let dynamic = tool(Path::new("/"), "readelf", &["-d", module.to_str().unwrap()]);
+    assert!(
+        dynamic.contains("Shared library: [libc.so]"),
+        "musl's libc:\n{dynamic}"
+    );
+    let nm = tool(
+        Path::new("/"),
+        "llvm-nm-14",
+        &["-D", "--defined-only", module.to_str().unwrap()],
+    );
+    assert!(
+        nm.lines().any(|l| l.ends_with(" napi_register_module_v1")),
+        "{nm}"
+    );
+    let p = json(&y.path().join("package/package.json"));
+    assert_eq!(p["libc"], serde_json::json!(["musl"]));
+    assert_eq!(p["cpu"], serde_json::json!(["x64"]));
+}
+
+/// One file's `llvm-nm-14 -g --defined-only` (Mach-O and PE exports included).
+fn exported(file: &Path) -> String {
+    tool(
+        Path::new("/"),
+        "llvm-nm-14",
+        &["-g", "--defined-only", file.to_str().unwrap()],
+    )
+}
+
+/// Issue 22 §3: macOS modules through zig (napi-build's `-undefined dynamic_lookup`), each a
+/// Mach-O shared library of its CPU exporting the napi entry, and `darwin-universal`: one
+/// fat `.node` holding both slices (llvm-lipo), in a package without `cpu`.
+#[test]
+#[ignore = "slow: builds std for two Apple targets; .ci/run runs it in the slow tier"]
+fn apple_modules_and_the_universal_module_hold_their_slices() {
+    let ch = crate::cross::cross_home();
+    if !require(
+        "rust-src, zig cc wrappers, rust-objcopy, llvm-lipo-14 and llvm-nm-14",
+        Path::new("/usr/lib/rustlib/src/rust/library/std/Cargo.toml").is_file()
+            && ch.join("bin/x86_64-macos-cc").exists()
+            && ch.join("bin/aarch64-macos-cc").exists()
+            && ch.join("bin/rust-objcopy").exists()
+            && have("llvm-lipo-14")
+            && have("llvm-nm-14")
+            && have("llvm-objdump-14"),
+    ) {
+        return;
+    }
+    let fx = node_ws(&format!(
+        "[[target]]\ntriple = \"x86_64-apple-darwin\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"{ch}/bin/x86_64-macos-cc\"\n\n[[target]]\ntriple = \"aarch64-apple-darwin\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"{ch}/bin/aarch64-macos-cc\"\n\n[[universal]]\nname = \"universal-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\ntool = \"builtin\"\n",
+        ch = ch.display()
+    ));
+    fx.run_env(&["dist"], &[("PATH", &cross_path())]).ok();
+    tool(
+        &fx.dist_dir(),
+        "sha256sum",
+        &["-c", "--strict", "SHA256SUMS"],
+    );
+    for (platform, cpu, arch) in [
+        ("darwin-x64", "x64", "x86_64"),
+        ("darwin-arm64", "arm64", "arm64"),
+    ] {
+        let x = tempfile::tempdir().unwrap();
+        extract(&tarball(&fx, Some(platform)), x.path());
+        let module = x.path().join(format!("package/hello.{platform}.node"));
+        let header = tool(
+            Path::new("/"),
+            "llvm-objdump-14",
+            &["--macho", "--private-header", module.to_str().unwrap()],
+        );
+        assert!(
+            header.contains("DYLIB") || header.contains("BUNDLE"),
+            "{header}"
+        );
+        let info = tool(
+            Path::new("/"),
+            "llvm-lipo-14",
+            &["-info", module.to_str().unwrap()],
+        );
+        assert!(info.contains(&format!("architecture: {arch}")), "{info}");
+        assert!(
+            exported(&module).contains(" _napi_register_module_v1"),
+            "{platform}"
+        );
+        let p = json(&x.path().join("package/package.json"));
+        assert_eq!(p["cpu"], serde_json::json!([cpu]));
+        assert_eq!(p["os"], serde_json::json!(["darwin"]));
+        assert!(p.get("libc").is_none());
+    }
+    let x = tempfile::tempdir().unwrap();
+    extract(&tarball(&fx, Some("darwin-universal")), x.path());
+    let fat = x.path().join("package/hello.darwin-universal.node");
+    let info = tool(
+        Path::new("/"),
+        "llvm-lipo-14",
+        &["-info", fat.to_str().unwrap()],
+    );
+    assert!(info.contains("x86_64") && info.contains("arm64"), "{info}");
+    let p = json(&x.path().join("package/package.json"));
+    assert!(p.get("cpu").is_none(), "{p}");
+    let root = tempfile::tempdir().unwrap();
+    extract(&tarball(&fx, None), root.path());
+    let r = json(&root.path().join("package/package.json"));
+    let deps = r["optionalDependencies"].as_object().unwrap();
+    assert_eq!(deps.len(), 3, "{deps:?}");
+    assert_eq!(deps["hello-node-darwin-universal"], NPM_VERSION);
+}
+
+/// Issue 22 §3: the windows-gnu module is a PE DLL for x86-64 exporting the napi entry,
+/// importing from no Node binary (napi-rs resolves napi functions at run time there).
+#[test]
+#[ignore = "slow: builds std for windows-gnu; .ci/run runs it in the slow tier"]
+fn windows_gnu_module_is_a_dll_exporting_the_napi_entry() {
+    let t = "x86_64-pc-windows-gnu";
+    if !require(
+        "rust-src, mingw-w64, llvm-objdump-14",
+        Path::new("/usr/lib/rustlib/src/rust/library/std/Cargo.toml").is_file()
+            && have("x86_64-w64-mingw32-gcc")
+            && have("llvm-objdump-14")
+            && have("file"),
+    ) {
+        return;
+    }
+    let fx = node_ws(&format!(
+        "[[target]]\ntriple = \"{t}\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"x86_64-w64-mingw32-gcc\"\nsmoke = false\n"
+    ));
+    fx.run_env(&["dist"], &[("PATH", &cross_path())]).ok();
+    tool(
+        &fx.dist_dir(),
+        "sha256sum",
+        &["-c", "--strict", "SHA256SUMS"],
+    );
+    let x = tempfile::tempdir().unwrap();
+    extract(&tarball(&fx, Some("win32-x64-gnu")), x.path());
+    let module = x.path().join("package/hello.win32-x64-gnu.node");
+    let f = tool(Path::new("/"), "file", &["-b", module.to_str().unwrap()]);
+    assert!(f.contains("(DLL)") && f.contains("x86-64"), "{f}");
+    let pe = tool(
+        Path::new("/"),
+        "llvm-objdump-14",
+        &["-p", module.to_str().unwrap()],
+    );
+    assert!(
+        pe.contains("Export Table") && pe.contains("napi_register_module_v1"),
+        "{pe}"
+    );
+    assert!(!pe.to_ascii_lowercase().contains("node.exe"), "{pe}");
+    let p = json(&x.path().join("package/package.json"));
+    assert_eq!(p["os"], serde_json::json!(["win32"]));
+    assert_eq!(p["cpu"], serde_json::json!(["x64"]));
+}

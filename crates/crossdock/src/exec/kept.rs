@@ -42,6 +42,13 @@ pub fn previous_archives(
             .find(|(p, _)| p.as_str() == package)
             .map(|(_, v)| v.as_str())
     };
+    // An npm package carries package.json's version, not the crate's.
+    let npm_version_now = |package: &str| {
+        plan.node_packages
+            .iter()
+            .find(|n| n.package == package)
+            .map(|n| n.npm_version.as_str())
+    };
     previous
         .artifacts
         .iter()
@@ -52,6 +59,9 @@ pub fn previous_archives(
                     | ArtifactKind::Universal
                     | ArtifactKind::Debuginfo
                     | ArtifactKind::UnversionedCopy
+                    // A Node module's platform package (the root has no target: every run
+                    // writes it anew, naming the platforms it built).
+                    | ArtifactKind::NpmPackage
             )
         })
         .filter(|a| {
@@ -60,7 +70,12 @@ pub fn previous_archives(
             };
             !produced.contains(&(package, target))
                 && (plan.partial || skipped.contains(target))
-                && version_now(package).is_none_or(|v| Some(v) == a.version.as_deref())
+                && match a.kind {
+                    ArtifactKind::NpmPackage => {
+                        npm_version_now(package).is_none_or(|v| Some(v) == a.version.as_deref())
+                    }
+                    _ => version_now(package).is_none_or(|v| Some(v) == a.version.as_deref()),
+                }
                 && record
                     .owned_as(&plan.out_dir, &a.name)
                     .is_some_and(|(size, sha)| size == a.size && sha == a.sha256)
