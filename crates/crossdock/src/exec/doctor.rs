@@ -12,14 +12,15 @@
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::model::builder::Builder;
+use crate::model::triple::Triple;
 use crate::package::binary;
 use crate::plan::{
     install_hint, is_build_info, BuildStep, CargoInvocation, Facts, Lipo, Plan, Problem, Skipped,
     StdSource,
 };
 use crate::read::cargo_config::CargoConfig;
-use crate::read::config::{Builder, LipoTool};
-use crate::read::triple::Triple;
+use crate::read::config::LipoTool;
 use crate::sys::process::{which, Cmd};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -387,7 +388,7 @@ fn check_step(
     let linker = effective_linker(step, cargo_config);
     let triple = Triple::new(t);
     let foreign = !triple.runs_on(&Triple::new(&facts.host)) && !triple.is_windows();
-    if linker.is_default && foreign && step.builder == Builder::Cargo {
+    if linker.is_default && foreign && step.builder.links_with_target_linker() {
         // The host's `cc` cannot link for another CPU or OS: say which linker to use
         // instead of probing (or suggesting to install) the one that is already there.
         r.push(
@@ -404,7 +405,7 @@ fn check_step(
     }
     let linker_found = match which(&linker.program) {
         Some(p) => {
-            if !probe || step.builder != Builder::Cargo {
+            if !probe || !step.builder.links_with_target_linker() {
                 r.push(
                     t,
                     "linker",
@@ -429,7 +430,7 @@ fn check_step(
             false
         }
     };
-    if probe && linker_found && step.builder == Builder::Cargo {
+    if probe && linker_found && step.builder.links_with_target_linker() {
         if std_ok && step.std == StdSource::Installed {
             probe_link(plan, cargo_config, step, &mut r, "linker", &facts.host);
         } else if step.std == StdSource::BuildStd {

@@ -9,13 +9,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::model::archive::ArchiveFormat;
 use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
 use crate::package::checksum;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, BinaryEntry, Manifest};
 use crate::package::ownership;
 use crate::package::universal;
 use crate::plan::{Artifact, Lipo, PlannedBinary, UniversalArtifact};
-use crate::read::config::ArchiveFormat;
 use crate::sys::process::Cmd;
 use crate::sys::shell;
 

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::read::config::{Builder, LipoTool};
+use crate::read::config::LipoTool;
+
+use crate::model::builder::Builder;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
@@ -138,11 +140,11 @@ impl fmt::Display for Problem {
 
 /// How to get a tool crossdock or a target needs.
 pub fn install_hint(tool: &str) -> String {
+    let builder = Builder::ALL.into_iter().find(|b| b.program() == Some(tool));
+    if let Some(hint) = builder.and_then(Builder::install_hint) {
+        return hint.into();
+    }
     match tool {
-        "cargo-zigbuild" => {
-            "`cargo install cargo-zigbuild --locked` and `pip install ziglang`".into()
-        }
-        "cross" => "`cargo install cross --locked` (it also needs docker or podman running)".into(),
         "llvm-objcopy" => "`apt-get install llvm` (llvm-objcopy)".into(),
         "dsymutil" => "`apt-get install llvm` (dsymutil)".into(),
         "lipo" | "llvm-lipo" => {

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::read::triple::Triple;
+use crate::model::triple::Triple;
 
 /// The placeholders a template may use.
 pub const PLACEHOLDERS: &[&str] = &["name", "version", "target", "os", "arch"];

@@ -9,5 +9,4 @@ pub mod installers;
 pub mod local;
 pub mod percent;
 pub mod select;
-pub mod triple;
 pub mod workspace;

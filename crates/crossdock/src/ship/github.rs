@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
-use crate::read::config::{Builder, Config, Target};
-use crate::read::triple::Triple;
+use crate::read::config::{Config, Target};
+
+use crate::model::triple::Triple;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -86,12 +87,7 @@ pub fn matrix(config: &Config, only: &[String]) -> Matrix {
                 target: t.triple.clone(),
                 rustup_target: !t.build_std && native(&runner) != t.triple,
                 build_std: t.build_std,
-                builder: match t.builder {
-                    Builder::Cargo => "cargo",
-                    Builder::Zigbuild => "zigbuild",
-                    Builder::Cross => "cross",
-                }
-                .to_string(),
+                builder: t.builder.name().to_string(),
                 apt: apt_packages(t, &runner),
                 // The first format: the one a target had before `formats` (a contract of the JSON).
                 archive: t.formats[0].extension().to_string(),

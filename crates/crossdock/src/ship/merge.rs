@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::exec::pack::{self, PackStep};
+use crate::model::archive::ArchiveFormat;
+use crate::model::strip::Strip;
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest, PackageEntry};
@@ -17,7 +19,7 @@ use crate::plan::{
     resolve_lipo, universal_formats, ArtifactNames, InstallerRelease, Lipo, PlannedBinary, Problem,
     UniversalArtifact,
 };
-use crate::read::config::{ArchiveFormat, Config, LipoTool, Naming, Strip};
+use crate::read::config::{Config, LipoTool, Naming};
 use crate::sys::shell::{self, Shell};
 
 /// A universal group to build when its members are present.
