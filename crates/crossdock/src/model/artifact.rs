@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 /// The kind of one shipped artifact, as targets.toml and the manifest spell it (kebab-case).
+/// What was built, not which release file holds it (`package::manifest::ArtifactKind`:
+/// archive, checksum, installer…).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[allow(dead_code)] // the next issue builds the library kinds; named here first

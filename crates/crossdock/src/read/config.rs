@@ -18,6 +18,7 @@ use crate::model::builder::Builder;
 use crate::model::installer::Installer;
 use crate::model::strip::Strip;
 pub use crate::read::archive_name::{ArchiveName, Naming};
+use crate::read::words::{is_plain_word, nearest};
 
 /// The archive formats, as an error message lists them.
 const FORMATS_EXPECTED: &str = "\"tar.gz\", \"tar.xz\", \"tar.zst\" or \"zip\"";
@@ -850,16 +851,6 @@ impl Config {
     }
 }
 
-/// Letters, digits, `.`, `_`, `-` (and `extra`), not starting with `.`: safe as a file name
-/// and in YAML. Shared with merge, which checks the names its inputs bring.
-pub(crate) fn is_plain_word(s: &str, extra: &[char]) -> bool {
-    !s.is_empty()
-        && !s.starts_with('.')
-        && s.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') || extra.contains(&c)
-        })
-}
-
 fn spanned(s: toml::Spanned<String>) -> (String, Span) {
     let span = Span::from(s.span());
     (s.into_inner(), span)
@@ -917,16 +908,6 @@ pub(crate) fn explain_toml_error(message: &str) -> String {
         return "key `smoke`: a binary's entry is true, false or a list of arguments".to_string();
     }
     message.replace("invalid type", "wrong type")
-}
-
-/// The closest candidate to `word`, if one is close enough to be a typo.
-pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min()
-        .map(|(_, c)| c)
 }
 
 /// The file as text, or an error at the line and column of its first byte that is not

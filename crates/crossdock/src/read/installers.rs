@@ -56,7 +56,7 @@ pub fn github_download_url(repository: &str) -> Option<String> {
     let (Some(owner), Some(repo), None) = (parts.next(), parts.next(), parts.next()) else {
         return None;
     };
-    let word = |s: &str| crate::read::config::is_plain_word(s, &[]);
+    let word = |s: &str| crate::read::words::is_plain_word(s, &[]);
     if !word(owner) || !word(repo) {
         return None;
     }

@@ -88,7 +88,7 @@ pub fn groups(config: &Config, tools: &BTreeSet<String>) -> Result<Vec<Group>> {
 /// word (a version may carry `+build`), the whole one path component; an unversioned copy
 /// is `{package}-{target}.ext`.
 fn check_input_names(manifest: &Path, a: &ArtifactEntry, naming: &Naming) -> Result<()> {
-    let plain = crate::read::config::is_plain_word;
+    let plain = crate::read::words::is_plain_word;
     let refuse = |why: String| {
         anyhow::anyhow!(
             "{}: artifact {:?} {why}; refusing to merge it (was this input made by `dist`?)",
@@ -144,7 +144,7 @@ fn check_input_names(manifest: &Path, a: &ArtifactEntry, naming: &Naming) -> Res
 /// An input's installer description becomes file names and script text: every name must
 /// be the one `dist` gives, every word plain, the URL one `download-url` would accept.
 fn check_installer_release(manifest: &Path, r: &InstallerRelease) -> Result<()> {
-    let plain = crate::read::config::is_plain_word;
+    let plain = crate::read::words::is_plain_word;
     let refuse = |why: String| {
         anyhow::anyhow!(
             "{}: the installers of {:?} {why}; refusing to merge (was this input made by `dist`?)",
