@@ -13,6 +13,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::model::builder::Builder;
+use crate::model::cross::{self, GnuGcc};
 use crate::model::triple::Triple;
 use crate::package::binary;
 use crate::plan::{
@@ -476,40 +477,12 @@ fn cross_linker_fix(t: &Triple) -> String {
             install_hint("cargo-zigbuild")
         );
     }
-    if t.is_linux() && !t.is_musl() {
-        let (prefix, package) = match t.cpu() {
-            Some(("aarch64", _)) => (
-                "aarch64-linux-gnu",
-                "gcc-aarch64-linux-gnu libc6-dev-arm64-cross",
-            ),
-            Some(("arm", _)) => (
-                "arm-linux-gnueabihf",
-                "gcc-arm-linux-gnueabihf libc6-dev-armhf-cross",
-            ),
-            Some(("x86", _)) => ("i686-linux-gnu", "gcc-i686-linux-gnu libc6-dev-i386-cross"),
-            Some(("riscv64", _)) => (
-                "riscv64-linux-gnu",
-                "gcc-riscv64-linux-gnu libc6-dev-riscv64-cross",
-            ),
-            Some(("powerpc64", _)) => (
-                "powerpc64le-linux-gnu",
-                "gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross",
-            ),
-            Some(("s390x", _)) => (
-                "s390x-linux-gnu",
-                "gcc-s390x-linux-gnu libc6-dev-s390x-cross",
-            ),
-            Some(("x86_64", _)) => (
-                "x86_64-linux-gnu",
-                "gcc-x86-64-linux-gnu libc6-dev-amd64-cross",
-            ),
-            _ => ("", ""),
-        };
-        if !prefix.is_empty() {
-            return format!(
-                "set `linker = \"{prefix}-gcc\"` for {t} in targets.toml (on Debian/Ubuntu: `apt-get install {package}`), or `builder = \"zigbuild\"`"
-            );
-        }
+    if let Some(g) = GnuGcc::for_target(t) {
+        return format!(
+            "set `linker = \"{}\"` for {t} in targets.toml (on Debian/Ubuntu: `apt-get install {}`), or `builder = \"zigbuild\"`",
+            g.gcc(),
+            g.apt
+        );
     }
     format!(
         "set `linker` for {t} in targets.toml to a linker for that target, or `builder = \"zigbuild\"` ({})",
@@ -536,16 +509,8 @@ pub fn effective_linker(step: &BuildStep, cargo_config: &CargoConfig) -> Linker 
             is_default: false,
         };
     }
-    let triple = Triple::new(&step.target);
-    let default = if triple.is_windows_gnu() {
-        format!("{}-w64-mingw32-gcc", triple.arch_text())
-    } else if triple.is_msvc() {
-        "link.exe".to_string()
-    } else {
-        "cc".to_string()
-    };
     Linker {
-        program: default,
+        program: cross::default_linker(&Triple::new(&step.target)),
         origin: "rustc's default".into(),
         is_default: true,
     }

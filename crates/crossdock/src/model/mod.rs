@@ -6,6 +6,7 @@
 pub mod archive;
 pub mod artifact;
 pub mod builder;
+pub mod cross;
 pub mod installer;
 pub mod strip;
 pub mod time;
