@@ -288,6 +288,19 @@ fn write_tar(
     Ok((size, sha))
 }
 
+/// A GNU tar header that records nothing of the machine: owner 0:0, the given mode and
+/// mtime (SOURCE_DATE_EPOCH). Shared with the `.deb` writer's tar members.
+pub fn tar_header(kind: tar::EntryType, mode: u32, size: u64, mtime: u64) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_mode(mode);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(mtime);
+    h.set_size(size);
+    h
+}
+
 /// Writes the tar stream through `out` and finishes the compressor.
 fn tar_into<'f, C: Compressor<Inner = Hashing<'f>>>(
     out: C,
@@ -297,16 +310,7 @@ fn tar_into<'f, C: Compressor<Inner = Hashing<'f>>>(
 ) -> Result<Hashing<'f>> {
     let mut tar = tar::Builder::new(out);
     tar.mode(tar::HeaderMode::Deterministic);
-    let header = |kind: tar::EntryType, mode: u32, size: u64| {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(kind);
-        h.set_mode(mode);
-        h.set_uid(0);
-        h.set_gid(0);
-        h.set_mtime(mtime);
-        h.set_size(size);
-        h
-    };
+    let header = |kind, mode, size| tar_header(kind, mode, size, mtime);
     for d in directories(top_dir, entries) {
         let mut h = header(tar::EntryType::Directory, MODE_EXECUTABLE, 0);
         tar.append_data(&mut h, &d, io::empty())?;

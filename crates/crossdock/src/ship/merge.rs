@@ -241,15 +241,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         }
         dirty |= m.dirty;
         failed.extend(m.failed.iter().cloned());
-        for a in m.artifacts.iter().filter(|a| {
-            matches!(
-                a.kind,
-                ArtifactKind::Archive
-                    | ArtifactKind::Universal
-                    | ArtifactKind::Debuginfo
-                    | ArtifactKind::UnversionedCopy
-            )
-        }) {
+        for a in m.artifacts.iter().filter(|a| a.kind.is_archive()) {
             check_input_names(&mpath, a, &rules.naming)?;
             if a.kind == ArtifactKind::UnversionedCopy {
                 continue; // written again below, from the archive it copies
