@@ -22,11 +22,7 @@ use crate::package::ownership::Record;
 use crate::plan::{BuildIdx, BuildStep, Failed, FailedStep, Plan};
 use crate::sys::shell;
 
-/// The verified binaries of each build step, per package (its Cargo.toml): what archives
-/// and universal slices read, found by the plan's [`BuildIdx`].
-pub type Ready = BTreeMap<(BuildIdx, PathBuf), Vec<ReadyBinary>>;
-
-pub use crate::exec::pack::ReadyBinary;
+pub use crate::exec::pack::{Ready, ReadyBinary};
 
 /// Fails with every problem of the plan at once.
 pub fn check_problems(plan: &Plan) -> Result<()> {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest};
+use crate::package::manifest::{ArtifactEntry, Manifest};
 use crate::package::ownership::Record;
 use crate::plan::Plan;
 
@@ -45,15 +45,7 @@ pub fn previous_archives(
     previous
         .artifacts
         .iter()
-        .filter(|a| {
-            matches!(
-                a.kind,
-                ArtifactKind::Archive
-                    | ArtifactKind::Universal
-                    | ArtifactKind::Debuginfo
-                    | ArtifactKind::UnversionedCopy
-            )
-        })
+        .filter(|a| a.kind.is_archive())
         .filter(|a| {
             let (Some(package), Some(target)) = (a.package.as_deref(), a.target.as_deref()) else {
                 return false;

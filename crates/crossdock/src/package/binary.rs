@@ -8,8 +8,8 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use object::{Architecture, BinaryFormat, Object, ObjectSection};
 
-use crate::read::config::Strip;
-use crate::read::triple::Triple;
+use crate::model::strip::Strip;
+use crate::model::triple::Triple;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Inspection {

@@ -73,6 +73,20 @@ pub enum ArtifactKind {
     Rpm,
 }
 
+impl ArtifactKind {
+    /// An archive file: a thin or universal archive, a debuginfo archive, or an unversioned
+    /// copy of one (what a partial run keeps and `merge` takes from its inputs).
+    pub fn is_archive(self) -> bool {
+        matches!(
+            self,
+            ArtifactKind::Archive
+                | ArtifactKind::Universal
+                | ArtifactKind::Debuginfo
+                | ArtifactKind::UnversionedCopy
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ArtifactEntry {
     pub name: String,

@@ -18,10 +18,14 @@ use serde::Serialize;
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
 pub use crate::facts::{EpochSource, Facts};
-use crate::read::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Strip, Target};
+use crate::model::archive::ArchiveFormat;
+use crate::model::builder::Builder;
+use crate::model::strip::Strip;
+use crate::read::config::{Config, LipoTool, Target};
 use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
 use crate::read::select::{packages_for_run, selected_packages, selected_targets, toolchain_spec};
+use crate::read::words::nearest;
 use parallel::decide_parallel;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -560,7 +564,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             }
         }
     }
-    if facts.source_date_epoch >= crate::read::config::ZIP_END_OF_TIME {
+    if facts.source_date_epoch >= crate::model::archive::ZIP_END_OF_TIME {
         if let Some(a) = artifacts.iter().find(|a| a.format == ArchiveFormat::Zip) {
             bail!(
                 "SOURCE_DATE_EPOCH {} is after 2107, the last year a zip entry can hold, and {} is a zip; set an earlier SOURCE_DATE_EPOCH, or archive = \"tar.gz\" for {} in targets.toml",
@@ -684,7 +688,7 @@ fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<()> {
 }
 
 fn binaries(bins: &[String], triple: &str) -> Vec<PlannedBinary> {
-    let exe = crate::read::triple::Triple::new(triple).exe_suffix();
+    let exe = crate::model::triple::Triple::new(triple).exe_suffix();
     bins.iter()
         .map(|b| PlannedBinary {
             name: b.clone(),
@@ -723,12 +727,9 @@ fn std_source(target: &Target, toolchain: &Toolchain, problems: &mut Vec<Problem
     }
 }
 
+/// The program `b` needs on PATH (kept for doctor; [`Builder::program`] knows it).
 pub fn builder_program(b: Builder) -> Option<&'static str> {
-    match b {
-        Builder::Cargo => None,
-        Builder::Zigbuild => Some("cargo-zigbuild"),
-        Builder::Cross => Some("cross"),
-    }
+    b.program()
 }
 
 pub mod c_toolchain;
