@@ -367,3 +367,23 @@ fn dangling_out_dir_late_zip_epoch_and_smoke_number_are_explained() {
     fx.run(&["dist", "--dry-run"])
         .fails_with(&["targets.toml:2:9: key `smoke`: expected true, false, a list of arguments"]);
 }
+
+/// Issue 20 §9: every input has a size limit and a regular-file check: `--compare
+/// /dev/zero` and `--config /dev/zero` fail at once, naming the file, instead of reading
+/// until the kernel kills the run.
+#[test]
+fn a_device_or_an_oversized_file_as_input_fails_at_once_naming_it() {
+    let fx = with_config(HOST_ONLY);
+    let started = std::time::Instant::now();
+    fx.run(&["dist", "--compare", "/dev/zero"])
+        .fails_with(&["/dev/zero", "not a regular file"]);
+    fx.run(&["dist", "--config", "/dev/zero"])
+        .fails_with(&["/dev/zero", "not a regular file"]);
+    let huge = fx.path().join("huge-manifest.json");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(65 << 20).unwrap();
+    fx.run(&["dist", "--compare", huge.to_str().unwrap()])
+        .fails_with(&["huge-manifest.json", "larger than"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    nothing_written(&fx);
+}

@@ -354,3 +354,30 @@ fn dist_and_merge_write_the_same_native_packages() {
         );
     }
 }
+
+/// Issue 20 §7: a SOURCE_DATE_EPOCH that a `.deb` (12-digit ar mtime) or an `.rpm` (32-bit
+/// time) cannot hold is refused before building, naming the format, instead of writing a
+/// package the tools cannot read, with exit 0.
+#[test]
+fn an_epoch_a_native_package_cannot_hold_is_refused_before_building() {
+    let fx = Fixture::new("hello-ws");
+    for (installer, epoch, says) in [
+        ("deb", "1000000000000", "does not fit a .deb"),
+        ("rpm", "4294967296", "32-bit time of the RPM format"),
+    ] {
+        fx.write(
+            "targets.toml",
+            &format!(
+                "[dist]\ninstallers = [\"{installer}\"]\n\
+                 maintainer = \"Crossdock Tests <tests@example.org>\"\n\
+                 download-url = \"https://example.org/{{tag}}/{{file}}\"\n\n[[target]]\ntriple = \"{}\"\n",
+                host()
+            ),
+        );
+        let r = fx
+            .run_env(&["dist"], &[("SOURCE_DATE_EPOCH", epoch)])
+            .fails_with(&[says, epoch, "SOURCE_DATE_EPOCH", "package `alpha`"]);
+        assert!(!r.stderr.contains("Compiling"), "{}", r.stderr);
+        assert!(!fx.dist_dir().join("SHA256SUMS").exists());
+    }
+}

@@ -1,6 +1,8 @@
-//! crossdock replaces or removes only files it provably wrote (issue 12): a manifest is no
-//! proof, a user's file is never overwritten without --force, and an out dir that is the
-//! workspace itself is refused.
+//! The out dir, attacked (issues 12 and 20): crossdock replaces or removes only files it
+//! provably wrote, by a record it keeps outside the out dir — a manifest in the out dir is
+//! no proof, however true the sizes and hashes it lists — a user's file is never
+//! overwritten without --force, by `dist` or `merge`, and an out dir that is the workspace,
+//! contains it, or is a package's sources is refused by both.
 
 use crate::support::*;
 
@@ -39,12 +41,14 @@ fn an_old_manifest_cannot_make_dist_delete_foreign_files() {
 "files":["Cargo.toml","README.md","dist-manifest.json","old-1.0.0-x86_64-unknown-linux-gnu.tar.gz"]}"#,
     )
     .unwrap();
-    // dist-manifest.json reads as crossdock's, so it may be replaced; Cargo.toml in the
-    // out dir makes the out dir refused outright.
+    // Cargo.toml in the out dir makes the out dir refused outright; the planted manifest
+    // is no file of crossdock's either, so replacing it takes --force.
     fx.run(&["dist"])
         .fails_with(&["holds a Cargo.toml", "--out-dir"]);
     std::fs::remove_file(dist.join("Cargo.toml")).unwrap();
-    fx.run(&["dist"]).ok();
+    fx.run(&["dist"])
+        .fails_with(&["dist-manifest.json", "not written by crossdock", "--force"]);
+    fx.run(&["dist", "--force"]).ok();
     assert_eq!(
         std::fs::read_to_string(dist.join("README.md")).unwrap(),
         "mine\n"
@@ -144,4 +148,206 @@ fn a_partial_run_keeps_the_other_archives() {
     assert!(!std::fs::read_to_string(dist.join("SHA256SUMS"))
         .unwrap()
         .contains(&alpha));
+}
+
+fn sha256(path: &std::path::Path) -> String {
+    tool(
+        path.parent().unwrap(),
+        "sha256sum",
+        &[path.to_str().unwrap()],
+    )
+    .split_whitespace()
+    .next()
+    .unwrap()
+    .to_string()
+}
+
+/// Issue 20 §1: a manifest in the out dir that lists a user's files in `files` and in
+/// `artifacts` with their true size and SHA-256 (planted, or copied in with a downloaded
+/// release) does not make `dist` delete them, nor list them as its own.
+#[test]
+fn a_manifest_with_true_hashes_of_user_files_cannot_make_dist_delete_them() {
+    let fx = fixture();
+    fx.run(&["dist"]).ok();
+    let dist = fx.dist_dir();
+    let users = [
+        ("my-backup.tar.gz", "years of work\n"),
+        ("notes.json", "{\"mine\": true}\n"),
+    ];
+    for (name, text) in users {
+        std::fs::write(dist.join(name), text).unwrap();
+    }
+    let mpath = dist.join("dist-manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&mpath).unwrap()).unwrap();
+    for (name, text) in users {
+        m["files"].as_array_mut().unwrap().push(name.into());
+        m["artifacts"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "name": name,
+                "kind": "archive",
+                "size": text.len(),
+                "sha256": sha256(&dist.join(name)),
+            }));
+    }
+    std::fs::write(&mpath, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+
+    // The planted manifest is not crossdock's any more: replacing it needs --force.
+    fx.run(&["dist"])
+        .fails_with(&["dist-manifest.json", "not written by crossdock", "--force"]);
+    let r = fx.run(&["dist", "--force"]).ok();
+    assert!(!r.stderr.contains("Removed"), "{}", r.stderr);
+    // Again without --force: the manifest is crossdock's now, the user's files still not.
+    let r = fx.run(&["dist"]).ok();
+    assert!(!r.stderr.contains("Removed"), "{}", r.stderr);
+    for (name, text) in users {
+        assert_eq!(std::fs::read_to_string(dist.join(name)).unwrap(), text);
+    }
+    let files = read_manifest(&dist)["files"].to_string();
+    assert!(
+        !files.contains("my-backup") && !files.contains("notes.json"),
+        "{files}"
+    );
+    tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+}
+
+/// The fixture's files outside its target dir.
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    list_files(dir)
+        .into_iter()
+        .filter(|f| !f.starts_with("target/"))
+        .collect()
+}
+
+/// `dist` into `dir`, then `merge dir --out-dir out` with `args` (run at the fixture root).
+fn merge_into(fx: &Fixture, input: &std::path::Path, out: &str, args: &[&str]) -> Run {
+    let mut all = vec!["merge", input.to_str().unwrap(), "--out-dir", out];
+    all.extend(args);
+    fx.run(&all)
+}
+
+/// Issue 20 §2: `merge` follows `dist`'s ownership rules: a user's SHA256SUMS, archive and
+/// manifest in `--out-dir` stop it before it writes anything, `--force` overwrites them, and
+/// what it wrote itself it replaces again without `--force`.
+#[test]
+fn merge_does_not_overwrite_a_users_files_without_force() {
+    let fx = fixture();
+    let input = fx.path().join("per-target");
+    fx.run(&["dist", "--out-dir", input.to_str().unwrap()]).ok();
+    let archive = format!("beta-1.0.0-rc.1-{}.tar.gz", host());
+    let out = fx.path().join("release");
+    std::fs::create_dir_all(&out).unwrap();
+    let users = [
+        ("SHA256SUMS", "my own list\n"),
+        (archive.as_str(), "my own archive\n"),
+        ("dist-manifest.json", "{}\n"),
+    ];
+    for (name, text) in users {
+        std::fs::write(out.join(name), text).unwrap();
+    }
+    let r = merge_into(&fx, &input, out.to_str().unwrap(), &[]).fails_with(&[
+        "not written by crossdock",
+        "SHA256SUMS",
+        &archive,
+        "dist-manifest.json",
+        "--force",
+    ]);
+    assert!(!r.stderr.contains("Merged"), "{}", r.stderr);
+    for (name, text) in users {
+        assert_eq!(
+            std::fs::read_to_string(out.join(name)).unwrap(),
+            text,
+            "{name}"
+        );
+    }
+    merge_into(&fx, &input, out.to_str().unwrap(), &["--force"]).ok();
+    tool(&out, "sha256sum", &["-c", "SHA256SUMS"]);
+    // Now they are crossdock's: a second merge replaces them without --force.
+    merge_into(&fx, &input, out.to_str().unwrap(), &[]).ok();
+    assert_eq!(
+        std::fs::read(out.join(&archive)).unwrap(),
+        std::fs::read(input.join(&archive)).unwrap()
+    );
+}
+
+/// Issue 20 §3 and §5: one out-dir check for `dist` and `merge`: the workspace root, a
+/// folder that contains the workspace (`..`), the current directory and a package's
+/// sources are refused before anything is built or written.
+#[test]
+fn dist_and_merge_refuse_the_same_out_dirs() {
+    let fx = fixture();
+    let input = fx.path().join("per-target");
+    fx.run(&["dist", "--out-dir", input.to_str().unwrap()]).ok();
+    let before = files_under(fx.path());
+    for (out, says) in [
+        (".", "is the workspace root"),
+        ("..", "contains the workspace"),
+        ("beta/src", "inside the sources of package `beta`"),
+        ("beta/src/out", "inside the sources of package `beta`"),
+    ] {
+        let r = fx
+            .run(&["dist", "--out-dir", out])
+            .fails_with(&[says, "--out-dir"]);
+        assert!(!r.stderr.contains("Compiling"), "{}", r.stderr);
+        merge_into(&fx, &input, out, &[]).fails_with(&[says, "--out-dir"]);
+    }
+    // Without a workspace, merge still refuses the current directory and its parents.
+    let elsewhere = tempfile::tempdir().unwrap();
+    for out in [".", ".."] {
+        run_in(
+            elsewhere.path(),
+            &["merge", input.to_str().unwrap(), "--out-dir", out],
+            &[],
+        )
+        .fails_with(&["contains the current directory", "--out-dir"]);
+    }
+    assert_eq!(files_under(fx.path()), before);
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
+/// Issue 20 §4: a run that fails part-way leaves the out dir as the previous run left it
+/// (no new archive beside the old SHA256SUMS, `sha256sum -c` still passing), and the next
+/// run needs no --force. The failure is real: a directory where the run writes one file
+/// (an archive, then a checksum file, each a later stage), which no rename can replace.
+#[test]
+fn a_run_that_fails_part_way_leaves_the_previous_release_and_needs_no_force() {
+    let fx = fixture();
+    fx.run(&["dist"]).ok();
+    let dist = fx.dist_dir();
+    let snapshot = |dist: &std::path::Path| -> Vec<(String, Vec<u8>)> {
+        list_files(dist)
+            .into_iter()
+            .map(|f| {
+                let bytes = std::fs::read(dist.join(&f)).unwrap();
+                (f, bytes)
+            })
+            .collect()
+    };
+    let before = snapshot(&dist);
+    // The second run adds package alpha: its archive and checksum are new files.
+    fx.write(
+        "targets.toml",
+        &format!(
+            "[dist]\npackages = [\"alpha\", \"beta\"]\n\n[[target]]\ntriple = \"{}\"\n",
+            host()
+        ),
+    );
+    let alpha = format!("alpha-0.3.1-{}.tar.gz", host());
+    // At the archive stage nothing was written yet (beta's archive is fresh); at the
+    // checksum stage alpha's new archive was, and is taken back.
+    for (blocked, restores) in [(alpha.clone(), false), (format!("{alpha}.sha256"), true)] {
+        std::fs::create_dir(dist.join(&blocked)).unwrap();
+        std::fs::write(dist.join(&blocked).join("keep"), "x").unwrap();
+        let r = fx.run(&["dist", "--force"]).fails_with(&[&blocked]);
+        assert_eq!(r.stderr.contains("Restored"), restores, "{}", r.stderr);
+        std::fs::remove_dir_all(dist.join(&blocked)).unwrap();
+        assert_eq!(snapshot(&dist), before, "after a failure at {blocked}");
+        tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+    }
+    // No --force needed after the failures: everything there is crossdock's.
+    fx.run(&["dist"]).ok();
+    tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+    assert!(dist.join(&alpha).is_file());
 }

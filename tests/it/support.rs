@@ -129,6 +129,7 @@ pub fn command_in(dir: &Path, args: &[&str]) -> Command {
     }
     c.env("NO_COLOR", "1");
     c.env("RUSTC_WRAPPER", "");
+    c.env("CROSSDOCK_STATE_DIR", state_dir());
     c
 }
 
@@ -141,7 +142,14 @@ pub fn cargo_in(dir: &Path, args: &[&str]) -> Command {
     }
     c.env("NO_COLOR", "1");
     c.env("RUSTC_WRAPPER", "");
+    c.env("CROSSDOCK_STATE_DIR", state_dir());
     c
+}
+
+/// Where the runs of the tests keep crossdock's record of what it wrote into each out dir
+/// (not the developer's own state dir): one for all tests, keyed by out dir.
+pub fn state_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("crossdock-state")
 }
 
 pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {

@@ -22,6 +22,9 @@ pub struct MergeArgs {
     /// The target matrix (default: targets.toml at the workspace root).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Overwrite files in the out dir that crossdock did not write (or that changed since).
+    #[arg(long)]
+    pub force: bool,
     /// Print only the merged manifest (JSON) on stdout.
     #[arg(long)]
     pub json: bool,
@@ -37,8 +40,20 @@ pub fn run(a: MergeArgs) -> Result<i32> {
         manifest_path: a.manifest_path.clone(),
         config_path: a.config.clone(),
     };
+    let mut sources = crate::exec::out_dir::Sources {
+        current_dir: std::env::current_dir().ok(),
+        ..Default::default()
+    };
     let mut rules = match facts::load_config(&loc, &facts::default_cargo()) {
-        Ok((_, config)) => merge::Rules::new(&config, &facts::tools_on_path())?,
+        Ok((ws, config)) => {
+            sources.workspace_root = Some(ws.root.clone());
+            sources.packages = ws
+                .members
+                .iter()
+                .map(|p| (p.name.clone(), p.manifest_dir.clone()))
+                .collect();
+            merge::Rules::new(&config, &facts::tools_on_path())?
+        }
         Err(e) if a.config.is_none() && a.manifest_path.is_none() => {
             shell.warn(format!(
                 "no targets.toml found ({e:#}); merging without universal binaries, with the default archive names"
@@ -48,6 +63,8 @@ pub fn run(a: MergeArgs) -> Result<i32> {
         Err(e) => return Err(e),
     };
     rules.shell = shell.clone();
+    rules.sources = sources;
+    rules.force = a.force;
     let out = facts::absolute(&a.out_dir)?;
     let manifest = merge::merge(&a.inputs, &out, &rules)?;
     if a.json {

@@ -1,8 +1,9 @@
 //! Walks a [`Plan`]: build each target, verify and smoke-run every binary, then hand the
 //! verified binaries to `exec::pack` as steps (thin archives in parallel, universal
 //! binaries fused, checksums and the manifest).
-//! Nothing is written under a final name until it is complete, and only files listed in
-//! the previous manifest (crossdock's own) are ever replaced or removed.
+//! Nothing is written under a final name until it is complete, and only files the record
+//! kept outside the out dir proves crossdock's are ever replaced or removed
+//! (`package::ownership`, `exec::out_dir`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,21 +12,18 @@ use anyhow::{bail, Context, Result};
 
 use crate::exec::backend::{Backend, Cargo};
 use crate::exec::lock;
+use crate::exec::out_dir;
 use crate::exec::pack::{self, PackStep};
+use crate::model::artifact::ArtifactKind;
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::checksum;
 use crate::package::manifest::{Manifest, PackageEntry};
-use crate::package::ownership;
+use crate::package::ownership::Record;
 use crate::plan::{BuildIdx, BuildStep, Failed, FailedStep, Plan};
-use crate::read::workspace::BinaryKind;
 use crate::sys::shell;
 
-/// The verified binaries of each build step, per package (its Cargo.toml): what archives
-/// and universal slices read, found by the plan's [`BuildIdx`].
-pub type Ready = BTreeMap<(BuildIdx, PathBuf), Vec<ReadyBinary>>;
-
-pub use crate::exec::pack::ReadyBinary;
+pub use crate::exec::pack::{Ready, ReadyBinary};
 
 /// Fails with every problem of the plan at once.
 pub fn check_problems(plan: &Plan) -> Result<()> {
@@ -40,54 +38,23 @@ pub fn check_problems(plan: &Plan) -> Result<()> {
     )
 }
 
-/// Refuses an out dir where crossdock's outputs would mix with the user's sources.
-fn check_out_dir(plan: &Plan) -> Result<()> {
-    let out = normalize(&plan.out_dir);
-    let fix = "choose a dedicated folder with --out-dir (the default is <workspace root>/dist)";
-    if out == normalize(&plan.workspace_root) {
-        bail!("the out dir {} is the workspace root: {fix}", out.display());
+/// The user's sources the out dir must stay out of (`exec::out_dir`).
+fn sources(plan: &Plan) -> out_dir::Sources {
+    let mut packages: Vec<(String, PathBuf)> = plan
+        .artifacts
+        .iter()
+        .filter_map(|a| Some((a.package.clone(), a.manifest_path.parent()?.to_path_buf())))
+        .collect();
+    packages.dedup();
+    out_dir::Sources {
+        workspace_root: Some(plan.workspace_root.clone()),
+        packages,
+        current_dir: None,
     }
-    if out.join("Cargo.toml").exists() {
-        bail!(
-            "the out dir {} holds a Cargo.toml (it is a package or workspace): {fix}",
-            out.display()
-        );
-    }
-    for a in &plan.artifacts {
-        if let Some(pkg) = a.manifest_path.parent() {
-            if out.starts_with(normalize(&pkg.join("src"))) {
-                bail!(
-                    "the out dir {} is inside the sources of package `{}`: {fix}",
-                    out.display(),
-                    a.package
-                );
-            }
-        }
-    }
-    Ok(())
 }
 
-/// `a/./b/../c` → `a/c`, without touching the file system.
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Stops before any build when a file this run would write exists and is not provably
-/// crossdock's (`--force` overwrites).
-fn check_overwrites(plan: &Plan, previous: Option<&Manifest>) -> Result<()> {
-    if plan.force {
-        return Ok(());
-    }
+/// Every file name this run may write into the out dir, known before building.
+fn names_written(plan: &Plan) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for f in plan
         .artifacts
@@ -109,23 +76,7 @@ fn check_overwrites(plan: &Plan, previous: Option<&Manifest>) -> Result<()> {
     );
     names.push(checksum::SUMS_FILE.to_string());
     names.push(crate::package::manifest::FILE_NAME.to_string());
-    let foreign: Vec<&String> = names
-        .iter()
-        .filter(|n| {
-            std::fs::symlink_metadata(plan.out_dir.join(n)).is_ok()
-                && !ownership::owned(previous, &plan.out_dir, n)
-        })
-        .collect();
-    if !foreign.is_empty() {
-        let list: Vec<String> = foreign.iter().map(|n| format!("  {n}")).collect();
-        bail!(
-            "{} file(s) in {} that this run would write were not written by crossdock (or were changed since):\n{}\nmove them away, choose another --out-dir, or pass --force to overwrite them",
-            foreign.len(),
-            plan.out_dir.display(),
-            list.join("\n")
-        );
-    }
-    Ok(())
+    names
 }
 
 pub fn execute(plan: &Plan) -> Result<Manifest> {
@@ -138,13 +89,15 @@ pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
     // sccache's counters are read while the locks are taken and std is checked; waited
     // for before the first build, so they hold nothing of this run.
     let cache_before = crate::exec::cache::start(plan);
-    check_out_dir(plan)?;
+    out_dir::check_place(&plan.out_dir, &sources(plan))?;
+    crate::exec::installers::check_epoch(&plan.installers, plan.source_date_epoch)?;
     // Both locks before anything in the out dir is touched (interrupted-run cleanup too).
     let _out_lock = lock::acquire_out_dir(&plan.out_dir)?;
     let _lock = lock::acquire(&plan.target_dir)?;
     pack::prepare_out_dir(&plan.out_dir)?;
     let previous = Manifest::previous(&plan.out_dir);
-    check_overwrites(plan, previous.as_ref())?;
+    let record = Record::load(crate::sys::fs::state_dir().as_deref(), &plan.out_dir);
+    out_dir::check_overwrites(&plan.out_dir, &names_written(plan), &record, plan.force)?;
 
     // Every target's std before the first long build, so a missing one fails fast.
     let mut failed: Vec<(BuildIdx, Failed)> = Vec::new();
@@ -191,7 +144,7 @@ pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
         )
         .map(|(name, version)| PackageEntry { name, version })
         .collect::<Vec<_>>();
-    let kept = crate::exec::kept::previous_archives(plan, previous.as_ref());
+    let kept = crate::exec::kept::previous_archives(plan, previous.as_ref(), &record);
     if !kept.is_empty() {
         let names: Vec<&str> = kept.iter().map(|a| a.name.as_str()).collect();
         steps.push(PackStep::Note {
@@ -223,6 +176,7 @@ pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
         dir: &plan.out_dir,
         epoch: plan.source_date_epoch,
         previous: previous.as_ref(),
+        record,
         jobs,
         scratch_in: &plan.target_dir,
     };
@@ -413,7 +367,7 @@ fn build_target(
             let path = exes
                 .get(&(manifest_path.clone(), b.key()))
                 .with_context(|| match b.kind {
-                    BinaryKind::Binary => format!(
+                    ArtifactKind::Binary => format!(
                         "cargo reported no executable `{}` of package `{package}` for {}",
                         b.name, step.target
                     ),

@@ -7,12 +7,13 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use crate::model::archive::ArchiveFormat;
+use crate::model::installer::Installer;
 use crate::package::archive::{self, MODE_EXECUTABLE, MODE_FILE};
 use crate::package::installer::{self, Release};
 use crate::package::manifest::{ArtifactEntry, ArtifactKind};
 use crate::package::native;
 use crate::plan::InstallerRelease;
-use crate::read::config::{ArchiveFormat, Installer};
 use crate::sys::{fs::write_atomic, shell};
 
 fn kind(i: Installer) -> Option<ArtifactKind> {
@@ -23,6 +24,23 @@ fn kind(i: Installer) -> Option<ArtifactKind> {
         Installer::Scoop => Some(ArtifactKind::ScoopManifest),
         Installer::Deb | Installer::Rpm => None,
     }
+}
+
+/// Refuses, before anything is built or written, a SOURCE_DATE_EPOCH that a native package
+/// this run writes cannot hold (`.deb`: 12 decimal digits, `.rpm`: 32 bits), naming the
+/// package and format.
+pub fn check_epoch(releases: &[InstallerRelease], epoch: u64) -> Result<()> {
+    for r in releases {
+        for native in &r.native {
+            let fits = match native {
+                Installer::Deb => native::deb::check_epoch(epoch),
+                Installer::Rpm => native::rpm::check_epoch(epoch),
+                _ => Ok(()),
+            };
+            fits.with_context(|| format!("package `{}`", r.package))?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes each release's installer files into `out_dir` (atomically, fixed modes) and
@@ -111,7 +129,7 @@ fn write_native(
             && a.package.as_deref() == Some(info.package.as_str())
             && a.target
                 .as_deref()
-                .is_some_and(|t| crate::read::triple::Triple::new(t).is_linux())
+                .is_some_and(|t| crate::model::triple::Triple::new(t).is_linux())
     }) {
         let (Some(target), Some((format, _))) =
             (a.target.as_deref(), ArchiveFormat::of_file_name(&a.name))

@@ -1,20 +1,25 @@
 //! A run that builds part of the matrix (`--target T`, `-p PKG`, or a target this machine
 //! skips) must not lose the rest of a release already in the out dir: adding or rebuilding
 //! one target keeps every other target's archive, and its entry in the manifest and in
-//! `SHA256SUMS`. Only what is provably crossdock's is kept (see [`ownership::owned`]: the
-//! file's hash equals what the previous manifest recorded), so a kept entry never lies.
+//! `SHA256SUMS`. Only what is provably crossdock's is kept (see [`Record::owned`]: the
+//! file's hash is what crossdock recorded, outside the out dir, that it wrote) and still
+//! what the old manifest entry says, so a kept entry never lies.
 
 use std::collections::BTreeSet;
 
-use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest};
-use crate::package::ownership;
+use crate::package::manifest::{ArtifactEntry, Manifest};
+use crate::package::ownership::Record;
 use crate::plan::Plan;
 
 /// The previous run's archives that this run keeps as they are: those of a package and
 /// target this run does not produce, when this run covers only part of the matrix (or
 /// skips that target), at the version this run ships of that package (another version is
 /// an older release, which a new one replaces), still byte-for-byte what was recorded.
-pub fn previous_archives(plan: &Plan, previous: Option<&Manifest>) -> Vec<ArtifactEntry> {
+pub fn previous_archives(
+    plan: &Plan,
+    previous: Option<&Manifest>,
+    record: &Record,
+) -> Vec<ArtifactEntry> {
     let Some(previous) = previous else {
         return Vec::new();
     };
@@ -40,15 +45,7 @@ pub fn previous_archives(plan: &Plan, previous: Option<&Manifest>) -> Vec<Artifa
     previous
         .artifacts
         .iter()
-        .filter(|a| {
-            matches!(
-                a.kind,
-                ArtifactKind::Archive
-                    | ArtifactKind::Universal
-                    | ArtifactKind::Debuginfo
-                    | ArtifactKind::UnversionedCopy
-            )
-        })
+        .filter(|a| a.kind.is_archive())
         .filter(|a| {
             let (Some(package), Some(target)) = (a.package.as_deref(), a.target.as_deref()) else {
                 return false;
@@ -56,7 +53,9 @@ pub fn previous_archives(plan: &Plan, previous: Option<&Manifest>) -> Vec<Artifa
             !produced.contains(&(package, target))
                 && (plan.partial || skipped.contains(target))
                 && version_now(package).is_none_or(|v| Some(v) == a.version.as_deref())
-                && ownership::owned(Some(previous), &plan.out_dir, &a.name)
+                && record
+                    .owned_as(&plan.out_dir, &a.name)
+                    .is_some_and(|(size, sha)| size == a.size && sha == a.sha256)
         })
         .cloned()
         .collect()

@@ -13,6 +13,7 @@ pub mod installers;
 pub mod jobs;
 pub mod kept;
 pub mod lock;
+pub mod out_dir;
 pub mod pack;
 pub mod pipeline;
 pub mod size;

@@ -9,15 +9,19 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::model::archive::ArchiveFormat;
 use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
 use crate::package::checksum;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, BinaryEntry, Manifest};
 use crate::package::ownership;
 use crate::package::universal;
-use crate::plan::{Artifact, Lipo, PlannedBinary, UniversalArtifact};
-use crate::read::config::ArchiveFormat;
+use crate::plan::{Artifact, BuildIdx, Lipo, PlannedBinary, UniversalArtifact};
 use crate::sys::process::Cmd;
 use crate::sys::shell;
+
+/// The verified binaries of each build step, per package (its Cargo.toml): what archives
+/// and universal slices read, found by the plan's [`BuildIdx`].
+pub type Ready = BTreeMap<(BuildIdx, PathBuf), Vec<ReadyBinary>>;
 
 /// A verified binary, ready to be archived.
 #[derive(Debug, Clone)]
@@ -82,8 +86,12 @@ pub struct Out<'a> {
     /// `SOURCE_DATE_EPOCH`: every entry's mtime.
     pub epoch: u64,
     /// The out dir's previous manifest: a thin or debuginfo archive whose inputs it records
-    /// unchanged is not written again.
+    /// unchanged is not written again (when the record proves the file crossdock's).
     pub previous: Option<&'a Manifest>,
+    /// What crossdock wrote into the out dir before ([`ownership::Record`]): the only files
+    /// this run may replace, remove or keep. Updated with what this run writes, also when it
+    /// fails part-way, so that a rerun needs no `--force`.
+    pub record: ownership::Record,
     /// Thin archives written at once.
     pub jobs: usize,
     /// Where the fat binaries are made (in a temporary dir, removed after the run).
@@ -92,8 +100,59 @@ pub struct Out<'a> {
 
 /// Writes every step, then checksums, installers and the manifest ([`finish`], with
 /// `header`: commit, epoch, packages, skipped and failed targets, installers). The entries
-/// are listed in step order, each unversioned copy before the archive it copies.
+/// are listed in step order, each unversioned copy before the archive it copies. The record
+/// then says what the out dir holds of crossdock's: exactly the manifest's files after a
+/// finished run; after a failure (whose files are taken back, see
+/// [`crate::sys::fs::Transaction`]), also every file written before it, in case taking back
+/// failed too.
 pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> {
+    let mut written: Vec<ArtifactEntry> = Vec::new();
+    // The run's files become visible together or not at all: on a failure part-way, what
+    // was written is removed and what it replaced is put back.
+    let transaction = crate::sys::fs::Transaction::begin(out.dir);
+    let result = write_all(steps, out, header, &mut written);
+    if result.is_ok() {
+        transaction.commit();
+    } else {
+        drop(transaction);
+    }
+    let mut record = out.record.clone();
+    match &result {
+        Ok(manifest) => record.keep_only(
+            manifest
+                .artifacts
+                .iter()
+                .chain(
+                    written
+                        .iter()
+                        .filter(|e| e.name == crate::package::manifest::FILE_NAME),
+                )
+                .map(|e| (e.name.as_str(), e.size, e.sha256.as_str())),
+        ),
+        Err(_) => {
+            for e in &written {
+                record.add(&e.name, e.size, &e.sha256);
+            }
+        }
+    }
+    match (record.save(), result) {
+        (Err(e), Ok(_)) => Err(e),
+        (Err(e), Err(failed)) => {
+            shell::warn(format!("{e:#}"));
+            Err(failed)
+        }
+        (Ok(()), result) => result,
+    }
+}
+
+/// [`run`]'s writing; each file written under its final name is pushed to `done` as soon
+/// as it is there.
+fn write_all(
+    steps: &[PackStep],
+    out: &Out,
+    header: Manifest,
+    done: &mut Vec<ArtifactEntry>,
+) -> Result<Manifest> {
     let thin: Vec<&Thin> = steps
         .iter()
         .filter_map(|s| match s {
@@ -101,7 +160,7 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
             _ => None,
         })
         .collect();
-    let mut written_thin = if thin.is_empty() {
+    let written_thin = if thin.is_empty() {
         Vec::new()
     } else {
         let progress = shell::Progress::new(thin.len());
@@ -123,8 +182,12 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
         });
         progress.finish();
         results
+    };
+    // Every thin archive that was written is on record, even when another one failed.
+    for w in written_thin.iter().flatten() {
+        done.extend(w.iter().cloned());
     }
-    .into_iter();
+    let mut written_thin = written_thin.into_iter();
     let mut scratch: Option<tempfile::TempDir> = None;
     let mut entries: Vec<ArtifactEntry> = Vec::new();
     for step in steps {
@@ -133,7 +196,9 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
                 let written = written_thin.next().expect("one result per thin step")?;
                 // The archive comes first, then its debuginfo archive.
                 if let Some(copy) = &t.artifact.unversioned {
-                    entries.push(write_unversioned_copy(out.dir, &written[0], copy)?);
+                    let copy = write_unversioned_copy(out.dir, &written[0], copy)?;
+                    done.push(copy.clone());
+                    entries.push(copy);
                 }
                 entries.extend(written);
             }
@@ -161,8 +226,11 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
                     f.includes.clone(),
                     scratch.path(),
                 )?;
+                done.push(written.clone());
                 if let Some(copy) = &f.universal.unversioned {
-                    entries.push(write_unversioned_copy(out.dir, &written, copy)?);
+                    let copy = write_unversioned_copy(out.dir, &written, copy)?;
+                    done.push(copy.clone());
+                    entries.push(copy);
                 }
                 entries.push(written);
             }
@@ -176,6 +244,7 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
                         Ok(())
                     })?;
                 }
+                done.push(entry.clone());
                 entries.push(entry.clone());
             }
             PackStep::Keep(entry) => entries.push(entry.clone()),
@@ -184,6 +253,7 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
                     bail!("{name}: the archive {of} it copies was not written before it");
                 };
                 let copy = write_unversioned_copy(out.dir, of, name)?;
+                done.push(copy.clone());
                 entries.push(copy);
             }
             PackStep::Warn(why) => shell::warn(why),
@@ -191,7 +261,7 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
         }
     }
     drop(scratch);
-    finish(out.dir, header, entries)
+    finish(out.dir, &out.record, header, entries, done)
 }
 
 /// Creates the out dir and proves it is writable before any long build.

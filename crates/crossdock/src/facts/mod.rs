@@ -404,7 +404,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     let host = toolchains
         .values()
         .find_map(|t| t.as_ref().ok().map(|t| t.host.clone()))
-        .unwrap_or_else(crate::read::triple::build_host);
+        .unwrap_or_else(crate::model::triple::build_host);
     let c_env = c_env(&cargo_config);
     let uses_cc = lock_uses_cc(&ws.root);
     let found_archivers = found_archivers(&config);

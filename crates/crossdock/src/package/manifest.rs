@@ -7,12 +7,14 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::read::workspace::BinaryKind;
 use crate::sys::shell;
 use serde::{Deserialize, Serialize};
 
 pub const FILE_NAME: &str = "dist-manifest.json";
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The largest manifest crossdock reads (a release of thousands of files is far smaller).
+pub const LIMIT: u64 = 64 << 20;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {
@@ -71,6 +73,20 @@ pub enum ArtifactKind {
     Rpm,
 }
 
+impl ArtifactKind {
+    /// An archive file: a thin or universal archive, a debuginfo archive, or an unversioned
+    /// copy of one (what a partial run keeps and `merge` takes from its inputs).
+    pub fn is_archive(self) -> bool {
+        matches!(
+            self,
+            ArtifactKind::Archive
+                | ArtifactKind::Universal
+                | ArtifactKind::Debuginfo
+                | ArtifactKind::UnversionedCopy
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ArtifactEntry {
     pub name: String,
@@ -108,8 +124,11 @@ pub struct BinaryEntry {
     pub name: String,
     /// `cdylib`, `staticlib` or `import-library` for a library's files; absent for a binary
     /// (the manifests of binaries read as before).
-    #[serde(default, skip_serializing_if = "BinaryKind::is_binary")]
-    pub kind: BinaryKind,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::model::artifact::ArtifactKind::is_binary"
+    )]
+    pub kind: crate::model::artifact::ArtifactKind,
     /// Path inside the archive.
     pub path: String,
     /// The shipped (stripped) size.
@@ -227,7 +246,7 @@ impl Manifest {
                 let target = a.target.as_deref().unwrap_or("");
                 // A library's files share its name: each is named by its file.
                 a.binaries.iter().map(move |b| match b.kind {
-                    BinaryKind::Binary => (b.name.as_str(), target, b),
+                    crate::model::artifact::ArtifactKind::Binary => (b.name.as_str(), target, b),
                     _ => (b.path.rsplit('/').next().unwrap_or(&b.path), target, b),
                 })
             })
@@ -296,9 +315,9 @@ impl Manifest {
     }
 
     pub fn read(path: &Path) -> Result<Manifest> {
-        let text = std::fs::read_to_string(path)
+        let data = crate::sys::fs::read_input(path, LIMIT)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        serde_json::from_str(&text)
+        serde_json::from_slice(&data)
             .with_context(|| format!("{} is not a crossdock manifest", path.display()))
     }
 

@@ -1,15 +1,22 @@
-//! Which files in an out dir are crossdock's: the only ones it may replace or remove. A
-//! manifest alone proves nothing (it is a file anyone can write, or an old release's): a
-//! file is crossdock's when it is a plain file directly in the out dir, its name has the
-//! shape of something crossdock writes (an archive, a `.deb`/`.rpm`, a checksum file, the
-//! manifest), and its SHA-256 equals the hash the previous manifest recorded for it. A file
+//! Which files in an out dir are crossdock's: the only ones it may replace or remove.
+//! Nothing inside the out dir proves it: a `dist-manifest.json` there is a file anyone can
+//! write, or one copied in with a downloaded release, so it may list a user's files with
+//! their true sizes and hashes. The proof is a [`Record`] kept outside the out dir, in
+//! crossdock's own state dir (`sys::fs::state_dir`): a file is crossdock's when it is a
+//! plain file directly in the out dir, its name has the shape of something crossdock
+//! writes (an archive, a `.deb`/`.rpm`, a checksum file, an installer, the manifest), and
+//! its size and SHA-256 are what the record says crossdock wrote under that name. A file
 //! the user changed, or one crossdock never wrote, fails one of these and is left alone.
 
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 
 use crate::package::archive;
 use crate::package::checksum::SUMS_FILE;
-use crate::package::manifest::{Manifest, FILE_NAME};
+use crate::package::manifest::FILE_NAME;
 use crate::package::native;
 
 const ARCHIVE_SUFFIXES: &[&str] = &[".tar.gz", ".zip", ".tar.xz", ".tar.zst"];
@@ -43,29 +50,117 @@ pub fn is_output_name(name: &str) -> bool {
             .any(|s| stem.ends_with(s))
 }
 
-/// Is `dir/name` crossdock's by the rule above, given the previous run's manifest?
-pub fn owned(previous: Option<&Manifest>, dir: &Path, name: &str) -> bool {
-    if !is_output_name(name) {
-        return false;
+/// A record larger than this is not one crossdock wrote (it lists one line per file).
+const RECORD_LIMIT: u64 = 16 << 20;
+
+/// What crossdock wrote into one out dir, kept outside it. Each name maps to the
+/// (size, SHA-256) pairs crossdock wrote under it: one after a finished run, two while a
+/// run that failed part-way may have left either the old bytes or the new ones, so that
+/// the next run replaces either without `--force`.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// The out dir this record is about (a record found for another dir is ignored).
+    out_dir: PathBuf,
+    files: BTreeMap<String, BTreeSet<(u64, String)>>,
+    /// Where it is kept: `None` when the machine has no state dir (nothing is then
+    /// provably crossdock's, and nothing is recorded).
+    #[serde(skip)]
+    path: Option<PathBuf>,
+}
+
+impl Record {
+    /// The record of `out_dir` in `state_dir` (empty when there is none yet, or it is
+    /// unreadable: an unreadable record proves nothing).
+    pub fn load(state_dir: Option<&Path>, out_dir: &Path) -> Record {
+        let out_dir = std::fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
+        let path = state_dir.map(|d| {
+            let key = archive::sha256_hex(out_dir.to_string_lossy().as_bytes());
+            d.join("out-dirs").join(format!("{}.json", &key[..16]))
+        });
+        let read = path.as_deref().and_then(|p| {
+            let meta = std::fs::symlink_metadata(p).ok()?;
+            if !meta.is_file() || meta.len() > RECORD_LIMIT {
+                return None;
+            }
+            serde_json::from_slice::<Record>(&std::fs::read(p).ok()?).ok()
+        });
+        let files = read
+            .filter(|r| r.out_dir == out_dir)
+            .map(|r| r.files)
+            .unwrap_or_default();
+        Record {
+            out_dir,
+            files,
+            path,
+        }
     }
-    let path = dir.join(name);
-    let Ok(meta) = std::fs::symlink_metadata(&path) else {
-        return false;
-    };
-    if !meta.is_file() {
-        return false;
+
+    /// Is `dir/name` crossdock's by the rule of this module?
+    pub fn owned(&self, dir: &Path, name: &str) -> bool {
+        self.owned_as(dir, name).is_some()
     }
-    if name == FILE_NAME {
-        // The manifest records no hash of itself: it is ours when it reads as one.
-        return Manifest::read(&path).is_ok();
+
+    /// [`Record::owned`], with the file's (size, SHA-256) when it is.
+    pub fn owned_as(&self, dir: &Path, name: &str) -> Option<(u64, String)> {
+        if !is_output_name(name) {
+            return None;
+        }
+        let recorded = self.files.get(name)?;
+        let meta = std::fs::symlink_metadata(dir.join(name)).ok()?;
+        if !meta.is_file() || !recorded.iter().any(|(size, _)| *size == meta.len()) {
+            return None;
+        }
+        let (size, sha) = archive::hash_file(&dir.join(name)).ok()?;
+        recorded
+            .contains(&(size, sha.clone()))
+            .then_some((size, sha))
     }
-    let Some(recorded) = previous.and_then(|m| m.artifacts.iter().find(|a| a.name == name)) else {
-        return false;
-    };
-    if meta.len() != recorded.size {
-        return false;
+
+    /// The names crossdock wrote into the out dir and has not removed since.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
     }
-    archive::hash_file(&path).is_ok_and(|(_, sha)| sha == recorded.sha256)
+
+    /// Records that crossdock wrote `name` with these bytes (beside what it wrote before
+    /// under that name, until [`Record::keep_only`]).
+    pub fn add(&mut self, name: &str, size: u64, sha256: &str) {
+        self.files
+            .entry(name.to_string())
+            .or_default()
+            .insert((size, sha256.to_string()));
+    }
+
+    /// After a finished run: the out dir holds exactly these files of crossdock's.
+    pub fn keep_only<'a>(&mut self, files: impl IntoIterator<Item = (&'a str, u64, &'a str)>) {
+        self.files.clear();
+        for (name, size, sha) in files {
+            self.add(name, size, sha);
+        }
+    }
+
+    /// Writes the record (atomically) where it is kept.
+    pub fn save(&self) -> Result<()> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create crossdock's state dir {}", dir.display()))?;
+        let text = serde_json::to_string_pretty(self).context("serializing the out-dir record")?;
+        crate::sys::fs::write_atomic(path, 0o644, |f| {
+            use std::io::Write;
+            f.write_all(text.as_bytes())?;
+            Ok(())
+        })
+        .with_context(|| {
+            format!(
+                "cannot record what crossdock wrote into {} (in {})",
+                self.out_dir.display(),
+                path.display()
+            )
+        })
+    }
 }
 
 #[cfg(test)]

@@ -105,6 +105,21 @@ fn archive_kind(a: &ArtifactEntry) -> String {
     }
 }
 
+/// A name from a manifest as it may be printed: control characters (ESC, NUL, newlines)
+/// escaped, so an old manifest cannot send terminal escapes or break the table.
+fn printable(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// Compares `new` with `old`; `size_warn`: the growth in percent that warns.
 pub fn compare(old_path: &str, old: &Manifest, new: &Manifest, size_warn: f64) -> SizeComparison {
     let before = sizes(old);
@@ -116,11 +131,14 @@ pub fn compare(old_path: &str, old: &Manifest, new: &Manifest, size_warn: f64) -
         .into_iter()
         .map(|key| {
             let (o, n) = (before.get(key).copied(), after.get(key).copied());
-            let change = o.zip(n).map(|(o, n)| n as i64 - o as i64);
+            // Sizes from an old manifest are anything up to u64::MAX: the difference is
+            // taken in i128 and saturates to what the report holds.
+            let diff = o.zip(n).map(|(o, n)| i128::from(n) - i128::from(o));
+            let change = diff.map(|d| d.clamp(i64::MIN.into(), i64::MAX.into()) as i64);
             let percent = o
-                .zip(change)
+                .zip(diff)
                 .filter(|(o, _)| *o > 0)
-                .map(|(o, c)| c as f64 * 100.0 / o as f64);
+                .map(|(o, d)| d as f64 * 100.0 / o as f64);
             // Growth from nothing (an empty file) always counts.
             let warn = match (o, percent) {
                 (_, Some(p)) => p > size_warn,
@@ -129,9 +147,9 @@ pub fn compare(old_path: &str, old: &Manifest, new: &Manifest, size_warn: f64) -
             };
             SizeChange {
                 kind: key.0,
-                package: key.1.clone(),
-                target: key.2.clone(),
-                name: key.3.clone(),
+                package: printable(&key.1),
+                target: printable(&key.2),
+                name: printable(&key.3),
                 old: o,
                 new: n,
                 change,
@@ -141,11 +159,11 @@ pub fn compare(old_path: &str, old: &Manifest, new: &Manifest, size_warn: f64) -
         })
         .collect();
     SizeComparison {
-        old_manifest: old_path.to_string(),
+        old_manifest: printable(old_path),
         old_version: old
             .packages
             .iter()
-            .map(|p| format!("{} {}", p.name, p.version))
+            .map(|p| printable(&format!("{} {}", p.name, p.version)))
             .collect(),
         size_warn_percent: size_warn,
         entries,

@@ -9,5 +9,5 @@ pub mod installers;
 pub mod local;
 pub mod percent;
 pub mod select;
-pub mod triple;
+pub mod words;
 pub mod workspace;

@@ -10,15 +10,17 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::exec::pack::{self, PackStep};
+use crate::model::archive::ArchiveFormat;
+use crate::model::strip::Strip;
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest, PackageEntry};
+use crate::package::ownership::Record;
 use crate::plan::{
     resolve_lipo, universal_formats, ArtifactNames, InstallerRelease, Lipo, PlannedBinary, Problem,
     UniversalArtifact,
 };
-use crate::read::config::{ArchiveFormat, Config, LipoTool, Naming, Strip};
-use crate::read::workspace::BinaryKind;
+use crate::read::config::{Config, LipoTool, Naming};
 use crate::sys::shell::{self, Shell};
 
 /// A universal group to build when its members are present.
@@ -42,6 +44,10 @@ pub struct Rules {
     pub naming: Naming,
     /// Where this merge's messages go (`-v`, `--json`).
     pub shell: Shell,
+    /// The user's sources the out dir must stay out of (`exec::out_dir`, as for `dist`).
+    pub sources: crate::exec::out_dir::Sources,
+    /// `--force`: overwrite files in the out dir that crossdock did not write.
+    pub force: bool,
 }
 
 impl Rules {
@@ -50,8 +56,37 @@ impl Rules {
             groups: groups(config, tools)?,
             naming: config.naming.clone(),
             shell: Shell::default(),
+            sources: Default::default(),
+            force: false,
         })
     }
+}
+
+/// Every file name the steps, their checksums and the installers write into the out dir.
+fn names_written(steps: &[PackStep], installers: &[InstallerRelease]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for step in steps {
+        match step {
+            PackStep::Fuse(f) => {
+                names.push(f.universal.file_name.clone());
+                names.extend(f.universal.unversioned.iter().cloned());
+            }
+            PackStep::Copy { entry, .. } => names.push(entry.name.clone()),
+            PackStep::Unversioned { name, .. } => names.push(name.clone()),
+            PackStep::Thin(t) => names.push(t.artifact.file_name.clone()),
+            PackStep::Keep(_) | PackStep::Warn(_) | PackStep::Note { .. } => {}
+        }
+    }
+    let sums: Vec<String> = names.iter().map(|n| format!("{n}.sha256")).collect();
+    names.extend(sums);
+    names.extend(
+        installers
+            .iter()
+            .flat_map(|r| r.files.iter().map(|f| f.file_name.clone())),
+    );
+    names.push(crate::package::checksum::SUMS_FILE.to_string());
+    names.push(crate::package::manifest::FILE_NAME.to_string());
+    names
 }
 
 /// The universal groups of the config, each with the lipo that joins it here (`tools`: the
@@ -87,7 +122,7 @@ pub fn groups(config: &Config, tools: &BTreeSet<String>) -> Result<Vec<Group>> {
 /// word (a version may carry `+build`), the whole one path component; an unversioned copy
 /// is `{package}-{target}.ext`.
 fn check_input_names(manifest: &Path, a: &ArtifactEntry, naming: &Naming) -> Result<()> {
-    let plain = crate::read::config::is_plain_word;
+    let plain = crate::read::words::is_plain_word;
     let refuse = |why: String| {
         anyhow::anyhow!(
             "{}: artifact {:?} {why}; refusing to merge it (was this input made by `dist`?)",
@@ -143,7 +178,7 @@ fn check_input_names(manifest: &Path, a: &ArtifactEntry, naming: &Naming) -> Res
 /// An input's installer description becomes file names and script text: every name must
 /// be the one `dist` gives, every word plain, the URL one `download-url` would accept.
 fn check_installer_release(manifest: &Path, r: &InstallerRelease) -> Result<()> {
-    let plain = crate::read::config::is_plain_word;
+    let plain = crate::read::words::is_plain_word;
     let refuse = |why: String| {
         anyhow::anyhow!(
             "{}: the installers of {:?} {why}; refusing to merge (was this input made by `dist`?)",
@@ -240,15 +275,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         }
         dirty |= m.dirty;
         failed.extend(m.failed.iter().cloned());
-        for a in m.artifacts.iter().filter(|a| {
-            matches!(
-                a.kind,
-                ArtifactKind::Archive
-                    | ArtifactKind::Universal
-                    | ArtifactKind::Debuginfo
-                    | ArtifactKind::UnversionedCopy
-            )
-        }) {
+        for a in m.artifacts.iter().filter(|a| a.kind.is_archive()) {
             check_input_names(&mpath, a, &rules.naming)?;
             if a.kind == ArtifactKind::UnversionedCopy {
                 continue; // written again below, from the archive it copies
@@ -291,8 +318,17 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
             );
         }
     }
+    crate::exec::out_dir::check_place(out_dir, &rules.sources)?;
+    crate::exec::installers::check_epoch(
+        &installers
+            .iter()
+            .map(|(r, _)| r.clone())
+            .collect::<Vec<_>>(),
+        epoch.unwrap_or_default(),
+    )?;
     let _out_lock = crate::exec::lock::acquire_out_dir(out_dir)?;
     pack::prepare_out_dir(out_dir)?;
+    let record = Record::load(crate::sys::fs::state_dir().as_deref(), out_dir);
     let epoch = epoch.unwrap_or_default();
 
     // Universal archives from the thin ones, for every group whose members are all here;
@@ -355,10 +391,17 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     header.dirty = dirty;
     header.failed = failed;
     header.installers = installers.into_iter().map(|(r, _)| r).collect();
+    crate::exec::out_dir::check_overwrites(
+        out_dir,
+        &names_written(&steps, &header.installers),
+        &record,
+        rules.force,
+    )?;
     let out = pack::Out {
         dir: out_dir,
         epoch,
         previous: None,
+        record,
         jobs: 1,
         scratch_in: scratch.path(),
     };
@@ -384,10 +427,10 @@ fn fuse(fuse: &plan::Fuse, scratch: &Path) -> Result<Vec<pack::Fuse>> {
         // Only what the universal archive needs, at most the declared sizes.
         // Binaries and shared libraries are fused; static archives stay in the thin ones.
         let fused = || {
-            f.entry
-                .binaries
-                .iter()
-                .filter(|b| matches!(b.kind, BinaryKind::Binary | BinaryKind::Cdylib))
+            f.entry.binaries.iter().filter(|b| {
+                b.kind.is_loadable()
+                    && b.kind != crate::model::artifact::ArtifactKind::ImportLibrary
+            })
         };
         let wanted: BTreeMap<String, Option<u64>> = fused()
             .map(|b| (b.path.clone(), Some(b.size)))

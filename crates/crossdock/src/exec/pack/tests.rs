@@ -42,6 +42,10 @@ fn out<'a>(dir: &'a Path) -> Out<'a> {
         dir,
         epoch: 1_700_000_000,
         previous: None,
+        record: crate::package::ownership::Record::load(
+            crate::sys::fs::state_dir().as_deref(),
+            dir,
+        ),
         jobs: 1,
         scratch_in: dir,
     }

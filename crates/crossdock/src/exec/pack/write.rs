@@ -4,7 +4,6 @@
 
 use super::*;
 use crate::package::dsym;
-use crate::read::workspace::BinaryKind;
 
 /// Writes checksum files and the manifest for finished archives, and removes what the
 /// previous run wrote that this one did not.
@@ -12,17 +11,18 @@ use crate::read::workspace::BinaryKind;
 /// what the installers say); the archives, checksum files and installers are added here.
 pub(super) fn finish(
     out_dir: &Path,
+    record: &ownership::Record,
     mut manifest: Manifest,
     archives: Vec<ArtifactEntry>,
+    done: &mut Vec<ArtifactEntry>,
 ) -> Result<Manifest> {
-    let previous = crate::package::manifest::Manifest::previous(out_dir);
     let mut sums = Vec::new();
     for a in &archives {
         let name = format!("{}.sha256", a.name);
         let text = checksum::line(&a.sha256, &a.name);
         checksum::write_text(&out_dir.join(&name), &text)?;
         sums.push((a.name.clone(), a.sha256.clone()));
-        manifest.artifacts.push(ArtifactEntry {
+        let entry = ArtifactEntry {
             package: a.package.clone(),
             version: a.version.clone(),
             target: a.target.clone(),
@@ -32,7 +32,9 @@ pub(super) fn finish(
                 text.len() as u64,
                 archive::sha256_hex(text.as_bytes()),
             )
-        });
+        };
+        done.push(entry.clone());
+        manifest.artifacts.push(entry);
     }
     let installers = crate::exec::installers::write(
         out_dir,
@@ -40,6 +42,7 @@ pub(super) fn finish(
         &archives,
         manifest.source_date_epoch,
     )?;
+    done.extend(installers.iter().cloned());
     sums.extend(
         installers
             .iter()
@@ -47,39 +50,43 @@ pub(super) fn finish(
     );
     let sums_text = checksum::sums(&sums);
     checksum::write_text(&out_dir.join(checksum::SUMS_FILE), &sums_text)?;
-    manifest.artifacts.extend(archives);
-    manifest.artifacts.extend(installers);
-    manifest.artifacts.push(ArtifactEntry::file(
+    let sums_entry = ArtifactEntry::file(
         checksum::SUMS_FILE,
         ArtifactKind::Checksums,
         sums_text.len() as u64,
         archive::sha256_hex(sums_text.as_bytes()),
-    ));
+    );
+    done.push(sums_entry.clone());
+    manifest.artifacts.extend(archives);
+    manifest.artifacts.extend(installers);
+    manifest.artifacts.push(sums_entry);
     manifest.normalize();
-    checksum::write_text(
-        &out_dir.join(crate::package::manifest::FILE_NAME),
-        &manifest.to_json(),
-    )?;
-    if let Some(prev) = previous {
-        let now: BTreeSet<&String> = manifest.files.iter().collect();
-        for stale in prev.files.iter().filter(|f| !now.contains(f)) {
-            // Only what is provably crossdock's (see package::ownership), and never a file
-            // this run wrote (the manifest is not in `files`).
-            if stale.as_str() == crate::package::manifest::FILE_NAME
-                || !ownership::owned(Some(&prev), out_dir, stale)
-            {
-                continue;
-            }
-            let p = out_dir.join(stale);
-            {
-                std::fs::remove_file(&p)
-                    .with_context(|| format!("cannot remove stale {}", p.display()))?;
-                shell::note(
-                    "Removed",
-                    format!("{stale} (from the previous run, not produced now)"),
-                );
-            }
+    let manifest_text = manifest.to_json();
+    let manifest_name = crate::package::manifest::FILE_NAME;
+    checksum::write_text(&out_dir.join(manifest_name), &manifest_text)?;
+    done.push(ArtifactEntry::file(
+        manifest_name,
+        ArtifactKind::Checksums,
+        manifest_text.len() as u64,
+        archive::sha256_hex(manifest_text.as_bytes()),
+    ));
+    // What crossdock wrote before and this run did not: removed, when the record (kept
+    // outside the out dir) proves it crossdock's and the file is still what was recorded.
+    // Nothing a file in the out dir says makes another file crossdock's.
+    let now: BTreeSet<&str> = manifest.files.iter().map(String::as_str).collect();
+    for stale in record
+        .names()
+        .filter(|f| !now.contains(f) && *f != manifest_name)
+    {
+        if !record.owned(out_dir, stale) {
+            continue;
         }
+        let p = out_dir.join(stale);
+        std::fs::remove_file(&p).with_context(|| format!("cannot remove stale {}", p.display()))?;
+        shell::note(
+            "Removed",
+            format!("{stale} (from the previous run, not produced now)"),
+        );
     }
     Ok(manifest)
 }
@@ -164,7 +171,11 @@ pub(super) fn write_debuginfo_archive(
         .iter()
         .map(|e| format!("{}/{}", a.top_dir, e.name))
         .collect();
-    if let Some(fresh) = out.previous.and_then(|m| m.fresh(out.dir, name, &inputs)) {
+    if let Some(fresh) = out
+        .previous
+        .filter(|_| out.record.owned(out.dir, name))
+        .and_then(|m| m.fresh(out.dir, name, &inputs))
+    {
         shell::note("Fresh", name);
         return Ok(fresh);
     }
@@ -227,6 +238,7 @@ pub(super) fn write_thin_archive(out: &Out, thin: &Thin) -> Result<ArtifactEntry
         .collect();
     if let Some(fresh) = out
         .previous
+        .filter(|_| out.record.owned(out.dir, &a.file_name))
         .and_then(|m| m.fresh(out.dir, &a.file_name, &inputs))
     {
         shell::note("Fresh", &a.file_name);
@@ -386,9 +398,10 @@ fn fuse(lipo: &Lipo, inputs: &[PathBuf], output: &Path) -> Result<()> {
 
 /// A program or shared library is executable (as linkers write them); a static or import
 /// library is a plain file.
-fn mode_of(kind: BinaryKind) -> u32 {
-    match kind {
-        BinaryKind::Binary | BinaryKind::Cdylib => MODE_EXECUTABLE,
-        BinaryKind::Staticlib | BinaryKind::ImportLibrary => MODE_FILE,
+fn mode_of(kind: crate::model::artifact::ArtifactKind) -> u32 {
+    if kind.is_loadable() {
+        MODE_EXECUTABLE
+    } else {
+        MODE_FILE
     }
 }

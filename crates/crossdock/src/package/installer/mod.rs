@@ -5,10 +5,10 @@
 //! archive of it in the finished out dir, with its URL and SHA-256. Script bodies are
 //! templates under `crates/crossdock/templates/installer/`, filled by [`fill`].
 
+use crate::model::installer::Installer;
+use crate::model::triple::Triple;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind};
 use crate::plan::InstallerRelease;
-use crate::read::config::Installer;
-use crate::read::triple::Triple;
 
 mod homebrew;
 mod powershell;

@@ -14,7 +14,7 @@ use anyhow::{bail, Context, Result};
 use md5::{Digest, Md5};
 
 use super::{civil_utc, depends, doc_dir, linux, tilde_version, NativePackage};
-use crate::package::archive::{hex, GZIP_LEVEL, MODE_EXECUTABLE, MODE_FILE};
+use crate::package::archive::{hex, tar_header, GZIP_LEVEL, MODE_EXECUTABLE, MODE_FILE};
 
 pub const EXTENSION: &str = ".deb";
 
@@ -135,6 +135,7 @@ pub fn deb(p: &NativePackage) -> Result<Vec<u8>> {
     )?;
     let data_tar = tar_gz(&members, p.source_date_epoch)?;
 
+    check_epoch(p.source_date_epoch)?;
     let mut out = b"!<arch>\n".to_vec();
     for (member, data) in [
         ("debian-binary", &b"2.0\n"[..]),
@@ -144,6 +145,20 @@ pub fn deb(p: &NativePackage) -> Result<Vec<u8>> {
         ar_member(&mut out, member, data, p.source_date_epoch);
     }
     Ok(out)
+}
+
+/// The latest mtime an `ar` header's 12 decimal digits hold.
+pub const LAST_EPOCH: u64 = 999_999_999_999;
+
+/// A `.deb` cannot record a later SOURCE_DATE_EPOCH than [`LAST_EPOCH`] (issue 20 §7):
+/// refused, naming the format, instead of a header dpkg-deb cannot read.
+pub fn check_epoch(epoch: u64) -> Result<()> {
+    if epoch > LAST_EPOCH {
+        anyhow::bail!(
+            "SOURCE_DATE_EPOCH {epoch} does not fit a .deb (its ar header holds at most {LAST_EPOCH}); set an earlier SOURCE_DATE_EPOCH, or drop \"deb\" from `installers`"
+        );
+    }
+    Ok(())
 }
 
 /// One `ar` member: a 60-byte header (name, mtime, uid, gid, mode, size) and the data padded
@@ -200,16 +215,10 @@ fn tar_gz(members: &[Member], mtime: u64) -> Result<Vec<u8>> {
         .write(Vec::new(), flate2::Compression::new(GZIP_LEVEL));
     let mut tar = tar::Builder::new(gz);
     let header = |name: &[u8], kind: tar::EntryType, mode: u32, size: u64, mtime: u64| {
-        let mut h = tar::Header::new_gnu();
+        let mut h = tar_header(kind, mode, size, mtime);
         let field = &mut h.as_gnu_mut().expect("a GNU header").name;
         let n = name.len().min(field.len());
         field[..n].copy_from_slice(&name[..n]);
-        h.set_entry_type(kind);
-        h.set_mode(mode);
-        h.set_uid(0);
-        h.set_gid(0);
-        h.set_mtime(mtime);
-        h.set_size(size);
         // Infallible for these short ASCII names.
         let _ = h.set_username("root");
         let _ = h.set_groupname("root");

@@ -15,9 +15,9 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
+use crate::model::triple::Triple;
 use crate::package::archive::{MODE_EXECUTABLE, MODE_FILE};
 use crate::package::manifest::ArtifactEntry;
-use crate::read::triple::Triple;
 
 pub mod deb;
 pub mod depends;
@@ -73,8 +73,6 @@ pub struct PackageMeta {
     pub source_date_epoch: u64,
     pub deb_library_packages: BTreeMap<String, String>,
 }
-
-pub use crate::read::installers::maintainer;
 
 /// The synopsis and long description of a package from Cargo.toml's `description`, in the
 /// shape Debian wants (lintian): the synopsis is the first sentence without the package's
@@ -268,7 +266,7 @@ pub fn from_archive(
     })
 }
 
-pub(crate) use crate::sys::time::civil_utc;
+pub(crate) use crate::model::time::civil_utc;
 
 #[cfg(test)]
 mod tests {
@@ -316,33 +314,6 @@ mod tests {
     }
 
     #[test]
-    fn maintainer_comes_from_config_then_authors() {
-        let authors = vec![
-            "Nobody".to_string(),
-            "Jane Doe <jane@example.org>".to_string(),
-        ];
-        assert_eq!(
-            maintainer("app", None, &authors).unwrap(),
-            "Jane Doe <jane@example.org>"
-        );
-        assert_eq!(
-            maintainer("app", Some("Ops <ops@example.org>"), &authors).unwrap(),
-            "Ops <ops@example.org>"
-        );
-        let e = maintainer("app", None, &["Nobody".into()])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("authors = [") && e.contains("maintainer ="),
-            "{e}"
-        );
-        let e = maintainer("app", Some("ops"), &authors)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("not `Name <email>`"), "{e}");
-    }
-
-    #[test]
     fn non_linux_is_refused() {
         for t in [
             "x86_64-apple-darwin",
@@ -374,7 +345,7 @@ mod tests {
             entry("LICENSE-MIT", b"MIT text\n", MODE_FILE),
             entry("doc/guide.md", b"guide", MODE_FILE),
         ];
-        use crate::read::config::ArchiveFormat;
+        use crate::model::archive::ArchiveFormat;
         archive::write(
             &path,
             ArchiveFormat::TarGz,

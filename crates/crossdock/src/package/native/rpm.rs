@@ -38,6 +38,18 @@ pub fn file_name(p: &NativePackage) -> Result<String> {
     ))
 }
 
+/// An `.rpm` records times in 32 bits: a later SOURCE_DATE_EPOCH is refused, naming the
+/// format (issue 20 §7).
+pub fn check_epoch(epoch: u64) -> Result<()> {
+    if u32::try_from(epoch).is_err() {
+        anyhow::bail!(
+            "SOURCE_DATE_EPOCH {epoch} does not fit the 32-bit time of the RPM format (at most {}); set an earlier SOURCE_DATE_EPOCH, or drop \"rpm\" from `installers`",
+            u32::MAX
+        );
+    }
+    Ok(())
+}
+
 /// The whole `.rpm`, in memory.
 pub fn rpm(p: &NativePackage) -> Result<Vec<u8>> {
     let what = || format!("the .rpm of {} for {}", p.name, p.target);

@@ -247,3 +247,45 @@ fn other_file_shapes_match_with_their_version_left_out() {
     assert_eq!(c.entries[0].name, "app_{version}_amd64.deb");
     assert_eq!(c.entries[0].change, Some(50));
 }
+
+/// Issue 20 §10: an old manifest with sizes of u64::MAX and ESC/NUL in its names gives a
+/// true (saturated) change, and a table with those characters escaped.
+#[test]
+fn hostile_old_sizes_and_names_give_true_changes_and_an_escaped_table() {
+    let evil = "app\u{1b}[2J\0x";
+    let old = manifest(
+        "1.0.0",
+        vec![artifact(
+            ArtifactKind::Archive,
+            "app",
+            "1.0.0",
+            LINUX,
+            ".tar.gz",
+            u64::MAX,
+            vec![bin("app", u64::MAX), bin(evil, 5)],
+        )],
+    );
+    let new = manifest(
+        "1.1.0",
+        vec![artifact(
+            ArtifactKind::Archive,
+            "app",
+            "1.1.0",
+            LINUX,
+            ".tar.gz",
+            358_761,
+            vec![bin("app", 1000), bin(evil, 6)],
+        )],
+    );
+    let c = compare("old.json", &old, &new, 5.0);
+    let app = find(&c, EntryKind::Binary, LINUX, "app");
+    assert_eq!(app.change, Some(i64::MIN), "{app:?}");
+    assert!(app.percent.unwrap() < -99.9 && !app.warn, "{app:?}");
+    let text = c.render();
+    assert!(!text.contains('\u{1b}') && !text.contains('\0'), "{text:?}");
+    assert!(text.contains("app\\u{1b}[2J\\u{0}x"), "{text}");
+    assert!(!text.contains("+358761 B"), "{text}");
+    for w in c.warnings() {
+        assert!(!w.contains('\u{1b}'), "{w:?}");
+    }
+}

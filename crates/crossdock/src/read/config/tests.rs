@@ -34,6 +34,9 @@ fn glibc_floor_by_key_or_triple_suffix() {
         ("triple = \"x86_64-unknown-linux-gnu\"\nglibc = \"2.x\"", "targets.toml:3:9: target `x86_64-unknown-linux-gnu`: glibc floor `2.x` is not a version"),
         ("triple = \"x86_64-unknown-linux-musl.2.17\"", "applies to `*-linux-gnu*` targets only"),
         ("triple = \"x86_64-unknown-linux-gnu\"\nglibc = \"2.17\"\nbuilder = \"cargo\"", "set builder = \"zigbuild\""),
+        // Issue 20 §12: a `/` in a triple is named as the triple, not as a glibc floor.
+        ("triple = \"x86_64-unknown-linux-gnu/./../x\"", "target `x86_64-unknown-linux-gnu/./../x`: not a target triple: it holds '/'"),
+        ("triple = \"x86_64-unknown-linux-gnu\\n\"", "target `x86_64-unknown-linux-gnu\\n`: not a target triple"),
     ] {
         let e = err(&format!("[[target]]\n{toml}\n"));
         assert!(e.contains(needle), "{e}");

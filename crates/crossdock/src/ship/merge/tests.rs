@@ -19,7 +19,7 @@ fn rules() -> Rules {
             formats: vec![ArchiveFormat::TarGz],
         }],
         naming: Naming::default(),
-        shell: Default::default(),
+        ..Rules::default()
     }
 }
 
