@@ -296,3 +296,26 @@ fn musl_cdylib_is_a_shared_object_while_the_cli_stays_static() {
     );
     tool(&fx.dist_dir(), "sha256sum", &["-c", "SHA256SUMS"]);
 }
+
+/// `init` on a workspace with a CLI and a C library writes a matrix that ships both, with
+/// the library's headers.
+#[test]
+fn init_lists_a_library_package_and_its_headers() {
+    let fx = Fixture::new("c-lib");
+    std::fs::remove_file(fx.path().join("targets.toml")).unwrap();
+    let cp = repo_root().to_string_lossy().into_owned();
+    fx.run(&["init", "--crossdock-path", &cp]).ok();
+    let toml = std::fs::read_to_string(fx.path().join("targets.toml")).unwrap();
+    assert!(
+        toml.contains("packages = [\"c-lib\", \"clib-cli\"]\nheaders = [\"include/*.h\"]"),
+        "{toml}"
+    );
+    let plan = fx.run(&["dist", "--dry-run"]).ok().stdout;
+    let host = host();
+    assert!(
+        plan.contains(&format!(
+            "c-lib-0.5.0-{host}.tar.gz  [libc_lib.so, libc_lib.a] + include/clib.h"
+        )),
+        "{plan}"
+    );
+}

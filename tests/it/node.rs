@@ -380,16 +380,67 @@ fn apple_modules_and_the_universal_module_hold_their_slices() {
     assert_eq!(deps["hello-node-darwin-universal"], NPM_VERSION);
 }
 
-/// Issue 22 §3: the windows-gnu module is a PE DLL for x86-64 exporting the napi entry,
-/// importing from no Node binary (napi-rs resolves napi functions at run time there).
+/// napi-rs links a windows-gnu module against the mingw-built Node's `libnode.dll`
+/// (napi-build's `setup_gnu` looks for it on `LIBNODE_PATH`); no Node for Windows is
+/// installed here, so the link gets an import library of the napi functions made by
+/// `dlltool` from napi-sys's list, and an empty `libnode.dll` for napi-build to find.
+fn stub_libnode(dir: &Path) {
+    let registry = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"))
+        .join("registry/src");
+    let mut names = std::collections::BTreeSet::new();
+    for index in std::fs::read_dir(&registry).unwrap() {
+        let sys = index
+            .unwrap()
+            .path()
+            .join("napi-sys-3.4.1/src/functions.rs");
+        let Ok(text) = std::fs::read_to_string(&sys) else {
+            continue;
+        };
+        for w in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if w.starts_with("napi_") && w.chars().any(|c| c.is_ascii_lowercase()) {
+                names.insert(w.to_string());
+            }
+        }
+    }
+    assert!(
+        names.contains("napi_create_int32"),
+        "napi-sys 3.4.1 not in {registry:?}"
+    );
+    let def = dir.join("libnode.def");
+    let exports: Vec<String> = names.into_iter().collect();
+    std::fs::write(
+        &def,
+        format!("LIBRARY libnode.dll\nEXPORTS\n{}\n", exports.join("\n")),
+    )
+    .unwrap();
+    tool(
+        dir,
+        "x86_64-w64-mingw32-dlltool",
+        &[
+            "-d",
+            "libnode.def",
+            "-D",
+            "libnode.dll",
+            "-l",
+            "libnode.dll.a",
+        ],
+    );
+    std::fs::write(dir.join("libnode.dll"), b"").unwrap();
+}
+
+/// Issue 22 §3: the windows-gnu module is a PE DLL for x86-64 exporting the napi entry and
+/// importing napi functions from `libnode.dll` (napi-rs's choice there), from no other Node.
 #[test]
 #[ignore = "slow: builds std for windows-gnu; .ci/run runs it in the slow tier"]
 fn windows_gnu_module_is_a_dll_exporting_the_napi_entry() {
     let t = "x86_64-pc-windows-gnu";
     if !require(
-        "rust-src, mingw-w64, llvm-objdump-14",
+        "rust-src, mingw-w64 (gcc, dlltool), llvm-objdump-14",
         Path::new("/usr/lib/rustlib/src/rust/library/std/Cargo.toml").is_file()
             && have("x86_64-w64-mingw32-gcc")
+            && have("x86_64-w64-mingw32-dlltool")
             && have("llvm-objdump-14")
             && have("file"),
     ) {
@@ -398,7 +449,16 @@ fn windows_gnu_module_is_a_dll_exporting_the_napi_entry() {
     let fx = node_ws(&format!(
         "[[target]]\ntriple = \"{t}\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"x86_64-w64-mingw32-gcc\"\nsmoke = false\n"
     ));
-    fx.run_env(&["dist"], &[("PATH", &cross_path())]).ok();
+    let libnode = tempfile::tempdir().unwrap();
+    stub_libnode(libnode.path());
+    fx.run_env(
+        &["dist"],
+        &[
+            ("PATH", &cross_path()),
+            ("LIBNODE_PATH", libnode.path().to_str().unwrap()),
+        ],
+    )
+    .ok();
     tool(
         &fx.dist_dir(),
         "sha256sum",
@@ -418,6 +478,7 @@ fn windows_gnu_module_is_a_dll_exporting_the_napi_entry() {
         pe.contains("Export Table") && pe.contains("napi_register_module_v1"),
         "{pe}"
     );
+    assert!(pe.contains("DLL Name: libnode.dll"), "{pe}");
     assert!(!pe.to_ascii_lowercase().contains("node.exe"), "{pe}");
     let p = json(&x.path().join("package/package.json"));
     assert_eq!(p["os"], serde_json::json!(["win32"]));

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// The layers, first to last; a folder may import its own layer and earlier ones.
 const LAYERS: &[&str] = &[
-    "sys", "read", "facts", "plan", "package", "exec", "ship", "cli",
+    "sys", "model", "read", "facts", "plan", "package", "exec", "ship", "cli",
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -4,11 +4,13 @@
 //! The folders are the pipeline's stages, in order: `read` the user's files, gather
 //! `facts` about the machine, `plan` (pure), `exec`ute the plan, `package` the binaries,
 //! `ship` the release; `sys` holds what every stage shares (the one process runner, the
-//! shell output). They are private: a caller (another project's xtask, a test) uses the
+//! shell output) and `model` the vocabulary they all speak (`Triple`, archive formats,
+//! builders, installers). They are private: a caller (another project's xtask, a test) uses the
 //! functions and types below.
 
 pub(crate) mod exec;
 pub(crate) mod facts;
+pub(crate) mod model;
 pub(crate) mod package;
 pub(crate) mod plan;
 pub(crate) mod read;

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::Args;
 
+use crate::model::archive::ArchiveFormat;
 use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
-use crate::read::config::ArchiveFormat;
 
 #[derive(Debug, Args)]
 pub struct ArchiveArgs {

@@ -10,8 +10,8 @@ use anyhow::Result;
 
 use crate::exec::build::{self, Executables};
 use crate::exec::debuginfo::{self, Split};
+use crate::model::strip::Strip;
 use crate::plan::{BuildIdx, BuildStep, CargoInvocation, DebuginfoSplit, Plan};
-use crate::read::config::Strip;
 
 pub trait Backend: Sync {
     /// The target's std, before its build (`rustup target add` when the plan says so).

@@ -17,10 +17,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
+use crate::model::strip::Strip;
 use crate::package::archive::MODE_FILE;
 use crate::package::dsym;
 use crate::plan::DebuginfoSplit;
-use crate::read::config::Strip;
 use crate::sys::process::Cmd;
 
 /// The stripped binary and its debug file or bundle, both in `dir` (created when missing).
@@ -86,11 +86,7 @@ fn strip_into(
     link: Option<&str>,
     cwd: &Path,
 ) -> Result<()> {
-    let flag = match strip {
-        Strip::Debuginfo => "--strip-debug",
-        Strip::Symbols | Strip::None => "--strip-all",
-    };
-    let mut cmd = Cmd::new(objcopy).arg(flag);
+    let mut cmd = Cmd::new(objcopy).arg(strip.objcopy_flag());
     if let Some(l) = link {
         cmd = cmd.arg(l);
     }

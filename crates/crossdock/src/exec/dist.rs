@@ -14,20 +14,16 @@ use crate::exec::backend::{Backend, Cargo};
 use crate::exec::lock;
 use crate::exec::out_dir;
 use crate::exec::pack::{self, PackStep};
+use crate::model::artifact::ArtifactKind;
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::checksum;
 use crate::package::manifest::{Manifest, NpmName, PackageEntry};
 use crate::package::ownership::Record;
 use crate::plan::{BuildIdx, BuildStep, Failed, FailedStep, Plan};
-use crate::read::workspace::BinaryKind;
 use crate::sys::shell;
 
-/// The verified binaries of each build step, per package (its Cargo.toml): what archives
-/// and universal slices read, found by the plan's [`BuildIdx`].
-pub type Ready = BTreeMap<(BuildIdx, PathBuf), Vec<ReadyBinary>>;
-
-pub use crate::exec::pack::ReadyBinary;
+pub use crate::exec::pack::{Ready, ReadyBinary};
 
 /// Fails with every problem of the plan at once.
 pub fn check_problems(plan: &Plan) -> Result<()> {
@@ -262,7 +258,7 @@ fn node_steps<'p>(plan: &'p Plan, ready: &'p Ready) -> impl Iterator<Item = Pack
         ready
             .get(&(build, manifest.clone()))?
             .iter()
-            .find(|b| b.planned.kind == BinaryKind::Cdylib)
+            .find(|b| b.planned.kind == crate::model::artifact::ArtifactKind::Cdylib)
             .map(|b| b.path.clone())
     };
     plan.node_packages.iter().flat_map(move |n| {
@@ -443,7 +439,7 @@ fn build_target(
             let path = exes
                 .get(&(manifest_path.clone(), b.key()))
                 .with_context(|| match b.kind {
-                    BinaryKind::Binary => format!(
+                    ArtifactKind::Binary => format!(
                         "cargo reported no executable `{}` of package `{package}` for {}",
                         b.name, step.target
                     ),

@@ -12,14 +12,16 @@
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::model::builder::Builder;
+use crate::model::cross::{self, GnuGcc};
+use crate::model::triple::Triple;
 use crate::package::binary;
 use crate::plan::{
     install_hint, is_build_info, BuildStep, CargoInvocation, Facts, Lipo, Plan, Problem, Skipped,
     StdSource,
 };
 use crate::read::cargo_config::CargoConfig;
-use crate::read::config::{Builder, LipoTool};
-use crate::read::triple::Triple;
+use crate::read::config::LipoTool;
 use crate::sys::process::{which, Cmd};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -387,7 +389,7 @@ fn check_step(
     let linker = effective_linker(step, cargo_config);
     let triple = Triple::new(t);
     let foreign = !triple.runs_on(&Triple::new(&facts.host)) && !triple.is_windows();
-    if linker.is_default && foreign && step.builder == Builder::Cargo {
+    if linker.is_default && foreign && step.builder.links_with_target_linker() {
         // The host's `cc` cannot link for another CPU or OS: say which linker to use
         // instead of probing (or suggesting to install) the one that is already there.
         r.push(
@@ -404,7 +406,7 @@ fn check_step(
     }
     let linker_found = match which(&linker.program) {
         Some(p) => {
-            if !probe || step.builder != Builder::Cargo {
+            if !probe || !step.builder.links_with_target_linker() {
                 r.push(
                     t,
                     "linker",
@@ -429,7 +431,7 @@ fn check_step(
             false
         }
     };
-    if probe && linker_found && step.builder == Builder::Cargo {
+    if probe && linker_found && step.builder.links_with_target_linker() {
         if std_ok && step.std == StdSource::Installed {
             probe_link(plan, cargo_config, step, &mut r, "linker", &facts.host);
         } else if step.std == StdSource::BuildStd {
@@ -475,40 +477,12 @@ fn cross_linker_fix(t: &Triple) -> String {
             install_hint("cargo-zigbuild")
         );
     }
-    if t.is_linux() && !t.is_musl() {
-        let (prefix, package) = match t.cpu() {
-            Some(("aarch64", _)) => (
-                "aarch64-linux-gnu",
-                "gcc-aarch64-linux-gnu libc6-dev-arm64-cross",
-            ),
-            Some(("arm", _)) => (
-                "arm-linux-gnueabihf",
-                "gcc-arm-linux-gnueabihf libc6-dev-armhf-cross",
-            ),
-            Some(("x86", _)) => ("i686-linux-gnu", "gcc-i686-linux-gnu libc6-dev-i386-cross"),
-            Some(("riscv64", _)) => (
-                "riscv64-linux-gnu",
-                "gcc-riscv64-linux-gnu libc6-dev-riscv64-cross",
-            ),
-            Some(("powerpc64", _)) => (
-                "powerpc64le-linux-gnu",
-                "gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross",
-            ),
-            Some(("s390x", _)) => (
-                "s390x-linux-gnu",
-                "gcc-s390x-linux-gnu libc6-dev-s390x-cross",
-            ),
-            Some(("x86_64", _)) => (
-                "x86_64-linux-gnu",
-                "gcc-x86-64-linux-gnu libc6-dev-amd64-cross",
-            ),
-            _ => ("", ""),
-        };
-        if !prefix.is_empty() {
-            return format!(
-                "set `linker = \"{prefix}-gcc\"` for {t} in targets.toml (on Debian/Ubuntu: `apt-get install {package}`), or `builder = \"zigbuild\"`"
-            );
-        }
+    if let Some(g) = GnuGcc::for_target(t) {
+        return format!(
+            "set `linker = \"{}\"` for {t} in targets.toml (on Debian/Ubuntu: `apt-get install {}`), or `builder = \"zigbuild\"`",
+            g.gcc(),
+            g.apt
+        );
     }
     format!(
         "set `linker` for {t} in targets.toml to a linker for that target, or `builder = \"zigbuild\"` ({})",
@@ -535,16 +509,8 @@ pub fn effective_linker(step: &BuildStep, cargo_config: &CargoConfig) -> Linker 
             is_default: false,
         };
     }
-    let triple = Triple::new(&step.target);
-    let default = if triple.is_windows_gnu() {
-        format!("{}-w64-mingw32-gcc", triple.arch_text())
-    } else if triple.is_msvc() {
-        "link.exe".to_string()
-    } else {
-        "cc".to_string()
-    };
     Linker {
-        program: default,
+        program: cross::default_linker(&Triple::new(&step.target)),
         origin: "rustc's default".into(),
         is_default: true,
     }

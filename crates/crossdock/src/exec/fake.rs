@@ -11,10 +11,10 @@ use anyhow::{Context, Result};
 use crate::exec::backend::Backend;
 use crate::exec::build::Executables;
 use crate::exec::debuginfo::Split;
+use crate::model::strip::Strip;
 use crate::plan::tests::{config, facts};
 use crate::plan::{plan, BuildIdx, BuildStep, CargoInvocation, DebuginfoSplit, Options, Plan};
 use crate::read::config::Config;
-use crate::read::config::Strip;
 
 /// One thing the executor asked the backend to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,12 +7,13 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use crate::model::archive::ArchiveFormat;
+use crate::model::installer::Installer;
 use crate::package::archive::{self, MODE_EXECUTABLE, MODE_FILE};
 use crate::package::installer::{self, Release};
 use crate::package::manifest::{ArtifactEntry, ArtifactKind};
 use crate::package::native;
 use crate::plan::InstallerRelease;
-use crate::read::config::{ArchiveFormat, Installer};
 use crate::sys::{fs::write_atomic, shell};
 
 fn kind(i: Installer) -> Option<ArtifactKind> {
@@ -128,7 +129,7 @@ fn write_native(
             && a.package.as_deref() == Some(info.package.as_str())
             && a.target
                 .as_deref()
-                .is_some_and(|t| crate::read::triple::Triple::new(t).is_linux())
+                .is_some_and(|t| crate::model::triple::Triple::new(t).is_linux())
     }) {
         let (Some(target), Some((format, _))) =
             (a.target.as_deref(), ArchiveFormat::of_file_name(&a.name))

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest};
+use crate::package::manifest::{ArtifactEntry, Manifest};
 use crate::package::ownership::Record;
 use crate::plan::Plan;
 
@@ -52,17 +52,10 @@ pub fn previous_archives(
     previous
         .artifacts
         .iter()
+        // A Node module's platform package is kept like an archive (the root has no
+        // target: every run writes it anew, naming the platforms it built).
         .filter(|a| {
-            matches!(
-                a.kind,
-                ArtifactKind::Archive
-                    | ArtifactKind::Universal
-                    | ArtifactKind::Debuginfo
-                    | ArtifactKind::UnversionedCopy
-                    // A Node module's platform package (the root has no target: every run
-                    // writes it anew, naming the platforms it built).
-                    | ArtifactKind::NpmPackage
-            )
+            a.kind.is_archive() || a.kind == crate::package::manifest::ArtifactKind::NpmPackage
         })
         .filter(|a| {
             let (Some(package), Some(target)) = (a.package.as_deref(), a.target.as_deref()) else {
@@ -71,7 +64,7 @@ pub fn previous_archives(
             !produced.contains(&(package, target))
                 && (plan.partial || skipped.contains(target))
                 && match a.kind {
-                    ArtifactKind::NpmPackage => {
+                    crate::package::manifest::ArtifactKind::NpmPackage => {
                         npm_version_now(package).is_none_or(|v| Some(v) == a.version.as_deref())
                     }
                     _ => version_now(package).is_none_or(|v| Some(v) == a.version.as_deref()),

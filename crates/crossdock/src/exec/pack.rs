@@ -9,15 +9,19 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::model::archive::ArchiveFormat;
 use crate::package::archive::{self, Entry, Source, MODE_EXECUTABLE, MODE_FILE};
 use crate::package::checksum;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, BinaryEntry, Manifest};
 use crate::package::ownership;
 use crate::package::universal;
-use crate::plan::{Artifact, Lipo, PlannedBinary, UniversalArtifact};
-use crate::read::config::ArchiveFormat;
+use crate::plan::{Artifact, BuildIdx, Lipo, PlannedBinary, UniversalArtifact};
 use crate::sys::process::Cmd;
 use crate::sys::shell;
+
+/// The verified binaries of each build step, per package (its Cargo.toml): what archives
+/// and universal slices read, found by the plan's [`BuildIdx`].
+pub type Ready = BTreeMap<(BuildIdx, PathBuf), Vec<ReadyBinary>>;
 
 /// A verified binary, ready to be archived.
 #[derive(Debug, Clone)]
@@ -71,7 +75,7 @@ pub struct Npm {
 pub struct NpmModule {
     /// The triple, or the universal group's name.
     pub target: String,
-    pub platform: crate::read::napi::platform::NodePlatform,
+    pub platform: crate::model::node::NodePlatform,
     pub source: ModuleSource,
 }
 

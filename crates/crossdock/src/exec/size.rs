@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 
 use crate::exec::backend::Backend;
-use crate::exec::dist::Ready;
+use crate::exec::pack::Ready;
 use crate::package::archive;
 use crate::plan::{BuildIdx, BuildStep, Plan};
 use crate::sys::shell;

@@ -400,7 +400,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         includes.insert(p.name.clone(), files);
         let cdylib = p.lib.as_ref().is_some_and(|l| {
             l.kinds
-                .contains(&crate::read::workspace::BinaryKind::Cdylib)
+                .contains(&crate::model::artifact::ArtifactKind::Cdylib)
         });
         if cdylib && config.packages.is_some() {
             if let Some(n) = crate::read::napi::read(&p.manifest_dir)? {
@@ -417,7 +417,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     let host = toolchains
         .values()
         .find_map(|t| t.as_ref().ok().map(|t| t.host.clone()))
-        .unwrap_or_else(crate::read::triple::build_host);
+        .unwrap_or_else(crate::model::triple::build_host);
     let c_env = c_env(&cargo_config);
     let uses_cc = lock_uses_cc(&ws.root);
     let found_archivers = found_archivers(&config);

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
+use crate::model::archive::ArchiveFormat;
 use crate::package::gzip::ParallelGz;
-use crate::read::config::ArchiveFormat;
 pub use crate::sys::fs::write_atomic;
 
 pub const MODE_EXECUTABLE: u32 = 0o755;
@@ -287,6 +287,19 @@ fn write_tar(
     Ok((size, sha))
 }
 
+/// A GNU tar header that records nothing of the machine: owner 0:0, the given mode and
+/// mtime (SOURCE_DATE_EPOCH). Shared with the `.deb` writer's tar members.
+pub fn tar_header(kind: tar::EntryType, mode: u32, size: u64, mtime: u64) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_mode(mode);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(mtime);
+    h.set_size(size);
+    h
+}
+
 /// Writes the tar stream through `out` and finishes the compressor.
 fn tar_into<'f, C: Compressor<Inner = Hashing<'f>>>(
     out: C,
@@ -296,16 +309,7 @@ fn tar_into<'f, C: Compressor<Inner = Hashing<'f>>>(
 ) -> Result<Hashing<'f>> {
     let mut tar = tar::Builder::new(out);
     tar.mode(tar::HeaderMode::Deterministic);
-    let header = |kind: tar::EntryType, mode: u32, size: u64| {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(kind);
-        h.set_mode(mode);
-        h.set_uid(0);
-        h.set_gid(0);
-        h.set_mtime(mtime);
-        h.set_size(size);
-        h
-    };
+    let header = |kind, mode, size| tar_header(kind, mode, size, mtime);
     for d in directories(top_dir, entries) {
         let mut h = header(tar::EntryType::Directory, MODE_EXECUTABLE, 0);
         tar.append_data(&mut h, &d, io::empty())?;
@@ -322,11 +326,11 @@ fn tar_into<'f, C: Compressor<Inner = Hashing<'f>>>(
 /// Seconds since the epoch as a zip (DOS) date; before 1980 becomes 1980-01-01, after 2107
 /// is an error (the planner refuses such a SOURCE_DATE_EPOCH for zip targets first).
 fn zip_time(mtime: u64) -> Result<zip::DateTime> {
-    use crate::read::config::ZIP_END_OF_TIME;
+    use crate::model::archive::ZIP_END_OF_TIME;
     if mtime >= ZIP_END_OF_TIME {
         anyhow::bail!("SOURCE_DATE_EPOCH {mtime} is after 2107, the last year a zip entry can hold; set an earlier SOURCE_DATE_EPOCH, or a tar format for this target");
     }
-    let (year, month, day, hour, minute, second, _) = crate::sys::time::civil_utc(mtime);
+    let (year, month, day, hour, minute, second, _) = crate::model::time::civil_utc(mtime);
     if year < 1980 {
         return Ok(zip::DateTime::default());
     }
@@ -385,7 +389,7 @@ mod tests {
             (2023, 11, 14, 22, 13, 20)
         );
         assert_eq!(zip_time(0).unwrap(), zip::DateTime::default());
-        use crate::read::config::ZIP_END_OF_TIME;
+        use crate::model::archive::ZIP_END_OF_TIME;
         assert!(zip_time(ZIP_END_OF_TIME).is_err());
         assert!(zip_time(ZIP_END_OF_TIME - 2).is_ok());
     }

@@ -9,9 +9,9 @@ use anyhow::{bail, Context, Result};
 use object::{Architecture, BinaryFormat, Object, ObjectSection};
 
 use super::library::{self, Holds};
-use crate::read::config::Strip;
-use crate::read::triple::Triple;
-use crate::read::workspace::BinaryKind;
+use crate::model::artifact::ArtifactKind;
+use crate::model::strip::Strip;
+use crate::model::triple::Triple;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Inspection {
@@ -291,7 +291,7 @@ pub fn verify(
     data: &[u8],
     triple: &str,
     strip: Strip,
-    kind: BinaryKind,
+    kind: ArtifactKind,
 ) -> Result<Inspection> {
     let got = inspect(data)
         .with_context(|| format!("{} is {}", path.display(), "not a binary for any target"))
@@ -382,18 +382,18 @@ fn check_code_signature(path: &Path, data: &[u8], got: &Inspection) -> Result<()
 
 /// A library file must be what its kind builds: a `cdylib` a shared library, a
 /// `staticlib` or import library an archive of objects; a binary is not an archive.
-fn check_holds(path: &Path, triple: &str, kind: BinaryKind, got: &Inspection) -> Result<()> {
+fn check_holds(path: &Path, triple: &str, kind: ArtifactKind, got: &Inspection) -> Result<()> {
     let want = match kind {
-        BinaryKind::Binary if got.holds == Holds::Archive => Holds::Program,
-        BinaryKind::Binary => return Ok(()),
-        BinaryKind::Cdylib => Holds::SharedLibrary,
-        BinaryKind::Staticlib | BinaryKind::ImportLibrary => Holds::Archive,
+        ArtifactKind::Binary if got.holds == Holds::Archive => Holds::Program,
+        ArtifactKind::Binary => return Ok(()),
+        ArtifactKind::Cdylib | ArtifactKind::NodeModule => Holds::SharedLibrary,
+        ArtifactKind::Staticlib | ArtifactKind::ImportLibrary => Holds::Archive,
     };
     if got.holds != want {
         let shared = match Triple::new(triple).format() {
-            crate::read::triple::Format::Elf => "an ELF shared object (ET_DYN, no PT_INTERP)",
-            crate::read::triple::Format::MachO => "a Mach-O MH_DYLIB or MH_BUNDLE",
-            crate::read::triple::Format::Pe => "a PE DLL",
+            crate::model::triple::Format::Elf => "an ELF shared object (ET_DYN, no PT_INTERP)",
+            crate::model::triple::Format::MachO => "a Mach-O MH_DYLIB or MH_BUNDLE",
+            crate::model::triple::Format::Pe => "a PE DLL",
         };
         let needs = match want {
             Holds::SharedLibrary => shared.to_string(),
@@ -450,7 +450,7 @@ mod tests {
             &data,
             "aarch64-unknown-linux-gnu",
             Strip::None,
-            BinaryKind::Binary,
+            ArtifactKind::Binary,
         )
         .unwrap_err()
         .to_string();
@@ -464,7 +464,7 @@ mod tests {
             b"#!/bin/sh\necho hi\n",
             "x86_64-unknown-linux-gnu",
             Strip::Symbols,
-            BinaryKind::Binary,
+            ArtifactKind::Binary,
         )
         .unwrap_err()
         .to_string();
@@ -585,17 +585,17 @@ mod tests {
         );
         let host = "x86_64-unknown-linux-gnu";
         let p = Path::new("app");
-        let e = verify(p, &data, host, Strip::Symbols, BinaryKind::Binary)
+        let e = verify(p, &data, host, Strip::Symbols, ArtifactKind::Binary)
             .unwrap_err()
             .to_string();
         assert!(e.contains("still has debug info (.debug_info)"), "{e}");
         assert!(e.contains("strip = false"), "{e}");
-        let e = verify(p, &data, host, Strip::Debuginfo, BinaryKind::Binary)
+        let e = verify(p, &data, host, Strip::Debuginfo, ArtifactKind::Binary)
             .unwrap_err()
             .to_string();
         assert!(e.contains("strip=\"debuginfo\""), "{e}");
         // As built: the user chose to ship debug info.
-        verify(p, &data, host, Strip::None, BinaryKind::Binary).unwrap();
+        verify(p, &data, host, Strip::None, ArtifactKind::Binary).unwrap();
     }
 
     #[test]
@@ -620,7 +620,7 @@ mod tests {
         let t = "aarch64-apple-darwin";
         let p = Path::new("hello");
         let good = macho_fixture("hello-arm64");
-        verify(p, &good, t, Strip::None, BinaryKind::Binary).unwrap();
+        verify(p, &good, t, Strip::None, ArtifactKind::Binary).unwrap();
 
         let mut flipped = good.clone();
         let text = {
@@ -628,7 +628,7 @@ mod tests {
             f.section_by_name("__text").unwrap().file_range().unwrap().0 as usize
         };
         flipped[text] ^= 0x80;
-        let e = verify(p, &flipped, t, Strip::None, BinaryKind::Binary)
+        let e = verify(p, &flipped, t, Strip::None, ArtifactKind::Binary)
             .unwrap_err()
             .to_string();
         assert!(
@@ -642,7 +642,7 @@ mod tests {
             &good[..sig_start + 8],
             t,
             Strip::None,
-            BinaryKind::Binary,
+            ArtifactKind::Binary,
         )
         .unwrap_err()
         .to_string();
@@ -656,7 +656,7 @@ mod tests {
             .find(|&o| unsigned[o..o + 8] == [0x1d, 0, 0, 0, 16, 0, 0, 0])
             .unwrap();
         unsigned[at] = 0x7f;
-        let e = verify(p, &unsigned, t, Strip::None, BinaryKind::Binary)
+        let e = verify(p, &unsigned, t, Strip::None, ArtifactKind::Binary)
             .unwrap_err()
             .to_string();
         assert!(
@@ -675,7 +675,7 @@ mod tests {
             &data,
             "x86_64-apple-darwin",
             Strip::None,
-            BinaryKind::Binary,
+            ArtifactKind::Binary,
         )
         .unwrap();
     }

@@ -169,8 +169,8 @@ pub fn is_ar(data: &[u8]) -> bool {
 mod tests {
     use super::super::binary::{inspect, verify};
     use super::*;
-    use crate::read::config::Strip;
-    use crate::read::workspace::BinaryKind;
+    use crate::model::artifact::ArtifactKind;
+    use crate::model::strip::Strip;
     use object::{Architecture, BinaryFormat};
     use std::path::Path;
 
@@ -224,7 +224,7 @@ mod tests {
             &exe,
             t,
             Strip::None,
-            BinaryKind::Cdylib,
+            ArtifactKind::Cdylib,
         )
         .unwrap_err()
         .to_string();
@@ -240,7 +240,7 @@ mod tests {
                 &lib,
                 t,
                 Strip::None,
-                BinaryKind::Cdylib,
+                ArtifactKind::Cdylib,
             )
             .unwrap();
             assert_eq!(got.to_string(), "Mach-O 64-bit x86_64 shared library");
@@ -258,7 +258,7 @@ mod tests {
             &exe,
             "x86_64-unknown-linux-gnu",
             Strip::None,
-            BinaryKind::Cdylib,
+            ArtifactKind::Cdylib,
         )
         .unwrap_err()
         .to_string();
@@ -278,7 +278,7 @@ mod tests {
             &lib,
             "x86_64-unknown-linux-gnu",
             Strip::Symbols,
-            BinaryKind::Staticlib,
+            ArtifactKind::Staticlib,
         )
         .unwrap();
         assert_eq!(got.to_string(), "ar archive of ELF 64-bit x86_64 objects");
@@ -287,7 +287,7 @@ mod tests {
             &lib,
             "aarch64-unknown-linux-gnu",
             Strip::None,
-            BinaryKind::Staticlib,
+            ArtifactKind::Staticlib,
         )
         .unwrap_err()
         .to_string();
@@ -309,7 +309,7 @@ mod tests {
             &lib,
             "x86_64-unknown-linux-gnu",
             Strip::None,
-            BinaryKind::Cdylib,
+            ArtifactKind::Cdylib,
         )
         .unwrap_err()
         .to_string();

@@ -7,7 +7,6 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::read::workspace::BinaryKind;
 use crate::sys::shell;
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +86,20 @@ pub enum ArtifactKind {
     NpmPackage,
 }
 
+impl ArtifactKind {
+    /// An archive file: a thin or universal archive, a debuginfo archive, or an unversioned
+    /// copy of one (what a partial run keeps and `merge` takes from its inputs).
+    pub fn is_archive(self) -> bool {
+        matches!(
+            self,
+            ArtifactKind::Archive
+                | ArtifactKind::Universal
+                | ArtifactKind::Debuginfo
+                | ArtifactKind::UnversionedCopy
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ArtifactEntry {
     pub name: String,
@@ -124,8 +137,11 @@ pub struct BinaryEntry {
     pub name: String,
     /// `cdylib`, `staticlib` or `import-library` for a library's files; absent for a binary
     /// (the manifests of binaries read as before).
-    #[serde(default, skip_serializing_if = "BinaryKind::is_binary")]
-    pub kind: BinaryKind,
+    #[serde(
+        default,
+        skip_serializing_if = "crate::model::artifact::ArtifactKind::is_binary"
+    )]
+    pub kind: crate::model::artifact::ArtifactKind,
     /// Path inside the archive.
     pub path: String,
     /// The shipped (stripped) size.
@@ -248,7 +264,7 @@ impl Manifest {
                 let target = a.target.as_deref().unwrap_or("");
                 // A library's files share its name: each is named by its file.
                 a.binaries.iter().map(move |b| match b.kind {
-                    BinaryKind::Binary => (b.name.as_str(), target, b),
+                    crate::model::artifact::ArtifactKind::Binary => (b.name.as_str(), target, b),
                     _ => (b.path.rsplit('/').next().unwrap_or(&b.path), target, b),
                 })
             })

@@ -3,9 +3,10 @@
 //! `napi_register_module_v1`, the entry Node looks up (ELF dynamic symbols, the Mach-O
 //! export trie, the PE export table: `object` reads all three), and it links against no
 //! Node binary: napi functions are resolved from the process that loads the module
-//! (`-undefined dynamic_lookup` on macOS, napi-rs's dynamic symbols on Windows), so a
+//! (`-undefined dynamic_lookup` on macOS, napi-rs's dynamic symbols on Windows MSVC), so a
 //! module that names `node`, `node.exe` or `libnode.so.*` loads only beside that one
-//! binary. Pure over bytes; a universal file is checked slice by slice.
+//! binary. The one exception is napi-rs's own: a windows-gnu module imports from
+//! `libnode.dll`, the mingw-built Node's library. Pure over bytes; a universal file is checked slice by slice.
 
 use anyhow::{bail, Context, Result};
 use object::read::macho::{FatArch, MachOFatFile32};
@@ -31,9 +32,13 @@ pub fn check(shown: &str, data: &[u8]) -> Result<()> {
 fn check_one(shown: &str, data: &[u8]) -> Result<()> {
     let file = object::File::parse(data)
         .with_context(|| format!("{shown}: not an ELF, Mach-O or PE file"))?;
+    // napi-rs links a windows-gnu module against `libnode.dll` on purpose (napi-build's
+    // `setup_gnu`): the mingw-built Node (MSYS2) is that DLL plus a small node.exe, so the
+    // module loads in any Node of that kind. Every other Node binary is refused.
+    let pe = matches!(file, object::File::Pe64(_) | object::File::Pe32(_));
     if let Some(lib) = linked_libraries(&file, data)?
         .into_iter()
-        .find(|l| is_node_binary(l))
+        .find(|l| is_node_binary(l) && !(pe && l.eq_ignore_ascii_case("libnode.dll")))
     {
         bail!(
             "{shown} links against `{lib}`, a Node binary, so it loads only beside that one file; build it as napi-rs does (napi-build's `setup()` in build.rs, napi's default `dyn-symbols` feature on Windows)"

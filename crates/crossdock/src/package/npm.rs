@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+use crate::model::archive::ArchiveFormat;
+use crate::model::json::{Json, Object};
+use crate::model::node::NapiPackage;
+use crate::model::node::NodePlatform;
 use crate::package::archive::{self, Entry, Source, Written, MODE_FILE};
-use crate::read::config::ArchiveFormat;
-use crate::read::napi::json::{Json, Object};
-use crate::read::napi::platform::NodePlatform;
-use crate::read::napi::NapiPackage;
 
 /// Every npm tarball's entries live below this folder (npm's convention).
 const TOP: &str = "package";
@@ -61,7 +61,7 @@ pub struct Tarball {
     pub entries: Vec<Entry>,
 }
 
-pub use crate::read::napi::tarball_name;
+pub use crate::model::node::tarball_name;
 
 /// The platform packages (in `modules` order) and then the root package.
 pub fn compose(napi: &NapiPackage, modules: &[BuiltModule]) -> Vec<Tarball> {

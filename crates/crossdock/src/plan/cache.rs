@@ -5,8 +5,9 @@
 
 use serde::Serialize;
 
+use crate::model::builder::Builder;
 use crate::read::cargo_config::Setting;
-use crate::read::config::{Builder, Cache};
+use crate::read::config::Cache;
 
 /// The program crossdock sets as `RUSTC_WRAPPER` for a cached build.
 pub const SCCACHE: &str = "sccache";
@@ -30,9 +31,7 @@ impl CacheChoice {
     /// The wrapper for a target built with `builder`: none for `cross`, whose builds run in
     /// a container where the host's sccache is not.
     pub fn wrapper_for(&self, builder: Builder) -> Option<&str> {
-        self.wrapper
-            .as_deref()
-            .filter(|_| builder != Builder::Cross)
+        self.wrapper.as_deref().filter(|_| !builder.in_container())
     }
 }
 

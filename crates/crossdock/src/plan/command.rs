@@ -93,11 +93,7 @@ pub(super) fn build_command(
 ) -> CargoInvocation {
     let _ = config;
     let triple = &target.triple;
-    let (program, sub) = match target.builder {
-        Builder::Cargo => (spec.cargo.clone(), "build"),
-        Builder::Zigbuild => (spec.cargo.clone(), "zigbuild"),
-        Builder::Cross => ("cross".to_string(), "build"),
-    };
+    let (program, sub) = target.builder.command(&spec.cargo);
     let mut cmd: Vec<String> = vec![sub.to_string()];
     let mut configs: Vec<String> = Vec::new();
     // cargo-zigbuild takes the glibc floor as a triple suffix and builds into target/<triple>.
@@ -112,7 +108,7 @@ pub(super) fn build_command(
         target_arg,
     ]);
     // cross builds in its own container, whose toolchain shares nothing with the host's.
-    if target.builder != Builder::Cross {
+    if !target.builder.in_container() {
         if let Some(dir) = build_env_target_dir(&facts.workspace.target_dir, target) {
             cmd.extend(["--target-dir".to_string(), dir.display().to_string()]);
         }
@@ -253,8 +249,8 @@ pub(super) fn build_env_target_dir(
 /// `--no-insert-timestamp`; MSVC's link.exe and lld-link take `/Brepro`. Not for zigbuild:
 /// `zig cc` refuses `--no-insert-timestamp` ("unsupported linker arg").
 pub(super) fn reproducible_link_args(target: &Target) -> Vec<String> {
-    let t = crate::read::triple::Triple::new(&target.triple);
-    let arg = if target.builder == Builder::Zigbuild {
+    let t = crate::model::triple::Triple::new(&target.triple);
+    let arg = if !target.builder.takes_linker_flags() {
         return Vec::new();
     } else if t.is_windows_gnu() {
         "link-arg=-Wl,--no-insert-timestamp"
@@ -295,7 +291,7 @@ pub(super) fn build_info(facts: &Facts, triple: &str, profile: &str) -> BTreeMap
 
 /// `YYYY-MM-DD` (UTC) of a Unix time (Howard Hinnant's days-to-civil).
 pub(super) fn civil_date(epoch: u64) -> String {
-    let (y, m, d, ..) = crate::sys::time::civil_utc(epoch);
+    let (y, m, d, ..) = crate::model::time::civil_utc(epoch);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
@@ -391,8 +387,8 @@ pub(super) fn cannot_run_here(
     purpose: &str,
 ) -> Option<String> {
     let runs_here = has_runner
-        || crate::read::triple::Triple::new(triple)
-            .runs_on(&crate::read::triple::Triple::new(host));
+        || crate::model::triple::Triple::new(triple)
+            .runs_on(&crate::model::triple::Triple::new(host));
     (!runs_here).then(|| {
         format!("a {triple} binary cannot run on this {host} machine; set `runner` for this target to {purpose}")
     })

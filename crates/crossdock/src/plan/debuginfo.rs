@@ -16,8 +16,8 @@
 use serde::Serialize;
 
 use crate::facts::{Facts, DSYMUTIL, OBJCOPY};
+use crate::model::triple::{Format, Triple};
 use crate::read::config::Target;
-use crate::read::triple::{Format, Triple};
 
 use super::Problem;
 

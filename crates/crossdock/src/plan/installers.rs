@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use anyhow::Result;
 
-use crate::read::config::{Config, Installer};
+use crate::read::config::Config;
+
+use crate::model::installer::Installer;
 use crate::read::installers::{fill_release, github_download_url, maintainer};
 use crate::read::select::tag_name;
 use crate::read::workspace::Package;
@@ -74,7 +76,7 @@ pub fn installer_releases(
         .targets
         .iter()
         .find(|t| {
-            let t = crate::read::triple::Triple::new(&t.triple);
+            let t = crate::model::triple::Triple::new(&t.triple);
             t.is_apple() || t.is_linux()
         })
         .or(config.targets.first());
@@ -149,10 +151,10 @@ pub fn installer_releases(
 
 /// An installer for platforms the matrix does not build would install nothing anywhere.
 fn check_platforms(config: &Config) -> Result<()> {
-    let triples: Vec<crate::read::triple::Triple> = config
+    let triples: Vec<crate::model::triple::Triple> = config
         .targets
         .iter()
-        .map(|t| crate::read::triple::Triple::new(&t.triple))
+        .map(|t| crate::model::triple::Triple::new(&t.triple))
         .collect();
     for &i in &config.installers {
         let (fits, needs) = match i {

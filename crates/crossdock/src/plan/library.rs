@@ -37,7 +37,7 @@ pub(super) fn builds_apart(p: &Package, target: &Target, ship_libs: bool) -> boo
         && Triple::new(&target.triple).is_musl()
         && p.lib
             .as_ref()
-            .is_some_and(|l| l.kinds.contains(&BinaryKind::Cdylib))
+            .is_some_and(|l| l.kinds.contains(&ArtifactKind::Cdylib))
 }
 
 /// The library build of `p` on `target`: the target's build command for that package's
@@ -122,7 +122,7 @@ triple = "x86_64-pc-windows-msvc"
 triple = "aarch64-apple-darwin"
 "#;
 
-    fn files(plan: &Plan, package: &str, target: &str) -> Vec<(String, BinaryKind)> {
+    fn files(plan: &Plan, package: &str, target: &str) -> Vec<(String, ArtifactKind)> {
         let a = plan
             .artifacts
             .iter()
@@ -136,12 +136,12 @@ triple = "aarch64-apple-darwin"
 
     #[test]
     fn a_listed_library_package_ships_its_files_per_target() {
-        use BinaryKind::*;
+        use ArtifactKind::*;
         let c = config(MATRIX);
         let opts = Options::default();
         let plan = plan(&c, &facts(&c, &opts, true, &[]), &opts).unwrap();
         let f = |t| files(&plan, "clib", t);
-        let owned = |v: &[(&str, BinaryKind)]| -> Vec<(String, BinaryKind)> {
+        let owned = |v: &[(&str, ArtifactKind)]| -> Vec<(String, ArtifactKind)> {
             v.iter().map(|(p, k)| (p.to_string(), *k)).collect()
         };
         assert_eq!(

@@ -18,12 +18,17 @@ use serde::Serialize;
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
 pub use crate::facts::{EpochSource, Facts};
-use crate::read::config::{nearest, ArchiveFormat, Builder, Config, LipoTool, Strip, Target};
+use crate::model::archive::ArchiveFormat;
+use crate::model::artifact::ArtifactKind;
+use crate::model::builder::Builder;
+use crate::model::strip::Strip;
+use crate::model::triple::{LibraryFile, Triple};
+use crate::read::config::{Config, LipoTool, Target};
 use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
 use crate::read::select::{packages_for_run, selected_packages, selected_targets, toolchain_spec};
-use crate::read::triple::{LibraryFile, Triple};
-use crate::read::workspace::{BinaryKind, Package};
+use crate::read::words::nearest;
+use crate::read::workspace::Package;
 use parallel::decide_parallel;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -100,8 +105,8 @@ pub struct PlannedBinary {
     /// messages name it.
     pub file_name: String,
     /// A binary, or one of a library's files.
-    #[serde(skip_serializing_if = "BinaryKind::is_binary")]
-    pub kind: BinaryKind,
+    #[serde(skip_serializing_if = "ArtifactKind::is_binary")]
+    pub kind: ArtifactKind,
 }
 
 impl PlannedBinary {
@@ -629,7 +634,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                 // Static archives are not fused (yet): they ship in the thin archives.
                 binaries: shipped_files(p, &u.targets[0].0, ship_libs)
                     .into_iter()
-                    .filter(|b| matches!(b.kind, BinaryKind::Binary | BinaryKind::Cdylib))
+                    .filter(|b| matches!(b.kind, ArtifactKind::Binary | ArtifactKind::Cdylib))
                     .collect(),
                 includes: facts.includes.get(&p.name).cloned().unwrap_or_default(),
             });
@@ -640,7 +645,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
             }
         }
     }
-    if facts.source_date_epoch >= crate::read::config::ZIP_END_OF_TIME {
+    if facts.source_date_epoch >= crate::model::archive::ZIP_END_OF_TIME {
         if let Some(a) = artifacts.iter().find(|a| a.format == ArchiveFormat::Zip) {
             bail!(
                 "SOURCE_DATE_EPOCH {} is after 2107, the last year a zip entry can hold, and {} is a zip; set an earlier SOURCE_DATE_EPOCH, or archive = \"tar.gz\" for {} in targets.toml",
@@ -781,18 +786,18 @@ fn shipped_files(p: &Package, triple: &str, libs: bool) -> Vec<PlannedBinary> {
         .map(|b| PlannedBinary {
             name: b.clone(),
             file_name: format!("{b}{exe}"),
-            kind: BinaryKind::Binary,
+            kind: ArtifactKind::Binary,
         })
         .collect();
     let Some(lib) = p.lib.as_ref().filter(|_| libs) else {
         return out;
     };
     let files = lib.kinds.iter().flat_map(|k| match k {
-        BinaryKind::Cdylib => vec![
-            (LibraryFile::Shared, BinaryKind::Cdylib),
-            (LibraryFile::Import, BinaryKind::ImportLibrary),
+        ArtifactKind::Cdylib => vec![
+            (LibraryFile::Shared, ArtifactKind::Cdylib),
+            (LibraryFile::Import, ArtifactKind::ImportLibrary),
         ],
-        _ => vec![(LibraryFile::Static, BinaryKind::Staticlib)],
+        _ => vec![(LibraryFile::Static, ArtifactKind::Staticlib)],
     });
     for (file, kind) in files {
         if let Some(file_name) = t.library_file(&lib.name, file) {
@@ -836,12 +841,9 @@ fn std_source(target: &Target, toolchain: &Toolchain, problems: &mut Vec<Problem
     }
 }
 
+/// The program `b` needs on PATH (kept for doctor; [`Builder::program`] knows it).
 pub fn builder_program(b: Builder) -> Option<&'static str> {
-    match b {
-        Builder::Cargo => None,
-        Builder::Zigbuild => Some("cargo-zigbuild"),
-        Builder::Cross => Some("cross"),
-    }
+    b.program()
 }
 
 pub mod c_toolchain;

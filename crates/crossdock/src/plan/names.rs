@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
+use crate::model::archive::ArchiveFormat;
 use crate::read::archive_name::{self, NameParts, Naming};
-use crate::read::config::{ArchiveFormat, Config, Universal};
+use crate::read::config::{Config, Universal};
 use crate::read::workspace::Package;
 
 /// The names of one archive: file, top folder, unversioned copy.

@@ -10,9 +10,10 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 
 use super::{Artifact, UniversalArtifact};
-use crate::read::napi::platform::NodePlatform;
-use crate::read::napi::{self, NapiPackage};
-use crate::read::triple::Triple;
+use crate::model::node::NapiPackage;
+use crate::model::node::NodePlatform;
+use crate::model::triple::Triple;
+use crate::read::napi;
 
 /// napi-rs's name for the universal macOS target (`napi universalize`).
 const NAPI_UNIVERSAL: &str = "universal-apple-darwin";

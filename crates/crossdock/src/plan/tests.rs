@@ -40,7 +40,7 @@ fn workspace() -> Workspace {
                 bins: vec![],
                 lib: Some(crate::read::workspace::Library {
                     name: "clib".into(),
-                    kinds: vec![BinaryKind::Cdylib, BinaryKind::Staticlib],
+                    kinds: vec![ArtifactKind::Cdylib, ArtifactKind::Staticlib],
                 }),
                 publish: true,
                 ..Default::default()

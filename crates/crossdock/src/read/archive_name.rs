@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::read::triple::Triple;
+use crate::model::triple::Triple;
 
 /// The placeholders a template may use.
 pub const PLACEHOLDERS: &[&str] = &["name", "version", "target", "os", "arch"];
@@ -78,7 +78,7 @@ impl ArchiveName {
                         "os" => Part::Os,
                         "arch" => Part::Arch,
                         other => {
-                            let hint = crate::read::config::nearest(other, PLACEHOLDERS)
+                            let hint = crate::read::words::nearest(other, PLACEHOLDERS)
                                 .map(|n| format!(" (did you mean `{{{n}}}`?)"))
                                 .unwrap_or_default();
                             return Err(format!(

@@ -13,8 +13,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::model::archive::ArchiveFormat;
+use crate::model::builder::Builder;
+use crate::model::installer::Installer;
+use crate::model::strip::Strip;
 pub use crate::read::archive_name::{ArchiveName, Naming};
-pub use crate::read::installers::Installer;
+use crate::read::words::{is_plain_word, nearest};
 
 /// The archive formats, as an error message lists them.
 const FORMATS_EXPECTED: &str = "\"tar.gz\", \"tar.xz\", \"tar.zst\" or \"zip\"";
@@ -31,78 +35,6 @@ triple = "x86_64-unknown-linux-gnu"
 "#;
 
 pub mod raw;
-
-/// The first second a zip (DOS) date cannot hold: 2108-01-01 00:00:00 UTC.
-pub const ZIP_END_OF_TIME: u64 = 4_354_819_200;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub enum ArchiveFormat {
-    #[serde(rename = "tar.gz")]
-    TarGz,
-    #[serde(rename = "tar.xz")]
-    TarXz,
-    #[serde(rename = "tar.zst")]
-    TarZst,
-    #[serde(rename = "zip")]
-    Zip,
-}
-
-impl ArchiveFormat {
-    pub const ALL: [ArchiveFormat; 4] = [
-        ArchiveFormat::TarGz,
-        ArchiveFormat::TarXz,
-        ArchiveFormat::TarZst,
-        ArchiveFormat::Zip,
-    ];
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            ArchiveFormat::TarGz => "tar.gz",
-            ArchiveFormat::TarXz => "tar.xz",
-            ArchiveFormat::TarZst => "tar.zst",
-            ArchiveFormat::Zip => "zip",
-        }
-    }
-
-    /// The format a file name ends in (`.tar.gz`, `.tgz`, `.tar.xz`, `.tar.zst`, `.zip`),
-    /// and the name without it.
-    pub fn of_file_name(name: &str) -> Option<(ArchiveFormat, &str)> {
-        if let Some(stem) = name.strip_suffix(".tgz") {
-            return Some((ArchiveFormat::TarGz, stem));
-        }
-        ArchiveFormat::ALL.into_iter().find_map(|f| {
-            name.strip_suffix(f.extension())
-                .and_then(|s| s.strip_suffix('.'))
-                .map(|stem| (f, stem))
-        })
-    }
-
-    /// A value of `archive` or `formats` in targets.toml.
-    pub fn from_key(value: &str) -> Option<ArchiveFormat> {
-        match value {
-            "tgz" => Some(ArchiveFormat::TarGz),
-            v => ArchiveFormat::ALL.into_iter().find(|f| f.extension() == v),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Builder {
-    Cargo,
-    Zigbuild,
-    Cross,
-}
-
-impl Builder {
-    pub fn name(self) -> &'static str {
-        match self {
-            Builder::Cargo => "cargo",
-            Builder::Zigbuild => "zigbuild",
-            Builder::Cross => "cross",
-        }
-    }
-}
 
 /// `cache` in [dist]: the compiler cache that wraps rustc (`RUSTC_WRAPPER`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -133,30 +65,6 @@ pub enum LipoTool {
     Builtin,
     Lipo,
     LlvmLipo,
-}
-
-/// What the build strips from shipped binaries (`strip` in targets.toml), and so what the
-/// binary check refuses afterwards. The user's profile is left alone with `None`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Strip {
-    /// `strip = true` (the default): no symbol table, no debug info.
-    Symbols,
-    /// `strip = "debuginfo"`: symbols stay, debug info goes.
-    Debuginfo,
-    /// `strip = false`: the binary is shipped as the profile built it.
-    None,
-}
-
-impl Strip {
-    /// The profile's `strip` value crossdock passes to cargo; `None` passes nothing.
-    pub fn profile_value(self) -> &'static str {
-        match self {
-            Strip::Symbols => "true",
-            Strip::Debuginfo => "\"debuginfo\"",
-            Strip::None => "false",
-        }
-    }
 }
 
 /// Where a value came from in the file, for messages.
@@ -635,7 +543,7 @@ impl Config {
                 ));
             }
             let formats = match t.archive {
-                None if crate::read::triple::Triple::new(&triple).is_windows() => {
+                None if crate::model::triple::Triple::new(&triple).is_windows() => {
                     vec![ArchiveFormat::Zip]
                 }
                 None => default_formats.clone(),
@@ -658,24 +566,23 @@ impl Config {
                 None => Builder::Cargo,
                 Some(b) => {
                     let sp = Span::from(b.span());
-                    match b.into_inner().as_str() {
-                        "cargo" => Builder::Cargo,
-                        "zigbuild" | "cargo-zigbuild" => Builder::Zigbuild,
-                        "cross" => Builder::Cross,
-                        other => {
-                            return Err(self.error(
-                                sp,
-                                format!("key `builder`: unknown builder `{other}`; expected \"cargo\", \"zigbuild\" or \"cross\""),
-                            ))
-                        }
-                    }
+                    let value = b.into_inner();
+                    Builder::from_key(&value).ok_or_else(|| {
+                        self.error(
+                            sp,
+                            format!(
+                                "key `builder`: unknown builder `{value}`; expected {}",
+                                Builder::EXPECTED
+                            ),
+                        )
+                    })?
                 }
             };
             let separate_debuginfo = match t.debuginfo {
                 Some(v) => self.debuginfo(v)?,
                 None => default_debuginfo,
             };
-            if glibc.is_some() && builder != Builder::Zigbuild {
+            if glibc.is_some() && !builder.builds_for_glibc_floor() {
                 return Err(self.error(
                     span,
                     format!("target `{triple}`: a glibc floor is built with cargo-zigbuild (zig links against that glibc version); remove `builder` or set builder = \"zigbuild\""),
@@ -711,9 +618,9 @@ impl Config {
                     format!("target `{triple}`: debuginfo = \"separate\" splits the debug info out of the shipped binary, but strip = false ships it inside; set strip = true or \"debuginfo\", or debuginfo = \"off\""),
                 ));
             }
-            let parsed = crate::read::triple::Triple::new(&triple);
+            let parsed = crate::model::triple::Triple::new(&triple);
             if separate_debuginfo
-                && parsed.format() == crate::read::triple::Format::Pe
+                && parsed.format() == crate::model::triple::Format::Pe
                 && !parsed.is_windows_gnu()
             {
                 return Err(self.error(
@@ -801,7 +708,7 @@ impl Config {
                         format!("universal `{name}`: target `{t}` is not in the matrix; add a [[target]] with triple = \"{t}\""),
                     ));
                 };
-                if !crate::read::triple::Triple::new(&target.triple).is_apple() {
+                if !crate::model::triple::Triple::new(&target.triple).is_apple() {
                     return Err(self.error(
                         *sp,
                         format!("universal `{name}`: target `{t}` does not build Mach-O; a universal binary joins apple targets such as x86_64-apple-darwin and aarch64-apple-darwin"),
@@ -961,16 +868,6 @@ impl Config {
     }
 }
 
-/// Letters, digits, `.`, `_`, `-` (and `extra`), not starting with `.`: safe as a file name
-/// and in YAML. Shared with merge, which checks the names its inputs bring.
-pub(crate) fn is_plain_word(s: &str, extra: &[char]) -> bool {
-    !s.is_empty()
-        && !s.starts_with('.')
-        && s.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') || extra.contains(&c)
-        })
-}
-
 fn spanned(s: toml::Spanned<String>) -> (String, Span) {
     let span = Span::from(s.span());
     (s.into_inner(), span)
@@ -1028,16 +925,6 @@ pub(crate) fn explain_toml_error(message: &str) -> String {
         return "key `smoke`: a binary's entry is true, false or a list of arguments".to_string();
     }
     message.replace("invalid type", "wrong type")
-}
-
-/// The closest candidate to `word`, if one is close enough to be a typo.
-pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min()
-        .map(|(_, c)| c)
 }
 
 /// The file as text, or an error at the line and column of its first byte that is not

@@ -2,72 +2,6 @@
 //! checked here so that a wrong value points at its line before anything is planned.
 
 use anyhow::{bail, Context, Result};
-use serde::{Deserialize, Serialize};
-
-/// One way a user installs the release (`installers` in targets.toml).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Installer {
-    /// `{name}-installer.sh`: `curl … | sh` on Linux and macOS.
-    Shell,
-    /// `{name}-installer.ps1`: `irm … | iex` on Windows.
-    Powershell,
-    /// `{name}.rb`: a Homebrew formula.
-    Homebrew,
-    /// `{name}.json`: a Scoop manifest.
-    Scoop,
-    /// A `.deb` per Linux archive (`package/native`).
-    Deb,
-    /// An `.rpm` per Linux archive (`package/native`).
-    Rpm,
-}
-
-impl Installer {
-    pub const ALL: [Installer; 6] = [
-        Installer::Shell,
-        Installer::Powershell,
-        Installer::Homebrew,
-        Installer::Scoop,
-        Installer::Deb,
-        Installer::Rpm,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Installer::Shell => "shell",
-            Installer::Powershell => "powershell",
-            Installer::Homebrew => "homebrew",
-            Installer::Scoop => "scoop",
-            Installer::Deb => "deb",
-            Installer::Rpm => "rpm",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Installer> {
-        Installer::ALL.into_iter().find(|i| i.name() == s)
-    }
-
-    /// The one file a script installer writes for `package`; `None` for the native
-    /// packages, which are one file per target.
-    pub fn file_name(self, package: &str) -> Option<String> {
-        match self {
-            Installer::Shell => Some(format!("{package}-installer.sh")),
-            Installer::Powershell => Some(format!("{package}-installer.ps1")),
-            Installer::Homebrew => Some(format!("{package}.rb")),
-            Installer::Scoop => Some(format!("{package}.json")),
-            Installer::Deb | Installer::Rpm => None,
-        }
-    }
-
-    /// The comma-separated list of valid values, for messages.
-    pub fn valid_list() -> String {
-        let names: Vec<String> = Installer::ALL
-            .iter()
-            .map(|i| format!("\"{}\"", i.name()))
-            .collect();
-        names.join(", ")
-    }
-}
 
 /// The placeholders a `download-url` may hold.
 pub const URL_PLACEHOLDERS: [&str; 4] = ["{tag}", "{version}", "{package}", "{file}"];
@@ -122,7 +56,7 @@ pub fn github_download_url(repository: &str) -> Option<String> {
     let (Some(owner), Some(repo), None) = (parts.next(), parts.next(), parts.next()) else {
         return None;
     };
-    let word = |s: &str| crate::read::config::is_plain_word(s, &[]);
+    let word = |s: &str| crate::read::words::is_plain_word(s, &[]);
     if !word(owner) || !word(repo) {
         return None;
     }
@@ -164,6 +98,33 @@ pub fn maintainer(package: &str, configured: Option<&str>, authors: &[String]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn maintainer_comes_from_config_then_authors() {
+        let authors = vec![
+            "Nobody".to_string(),
+            "Jane Doe <jane@example.org>".to_string(),
+        ];
+        assert_eq!(
+            maintainer("app", None, &authors).unwrap(),
+            "Jane Doe <jane@example.org>"
+        );
+        assert_eq!(
+            maintainer("app", Some("Ops <ops@example.org>"), &authors).unwrap(),
+            "Ops <ops@example.org>"
+        );
+        let e = maintainer("app", None, &["Nobody".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("authors = [") && e.contains("maintainer ="),
+            "{e}"
+        );
+        let e = maintainer("app", Some("ops"), &authors)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not `Name <email>`"), "{e}");
+    }
 
     #[test]
     fn download_url_placeholders_are_checked() {

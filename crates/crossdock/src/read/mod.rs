@@ -10,5 +10,5 @@ pub mod local;
 pub mod napi;
 pub mod percent;
 pub mod select;
-pub mod triple;
+pub mod words;
 pub mod workspace;

@@ -8,59 +8,18 @@
 //! npm package is this file plus `optionalDependencies`), never refused; what crossdock
 //! needs is checked, and every error names the file.
 
-pub mod json;
-pub mod platform;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::model::json::{Json, Object};
+pub use crate::model::node::{safe_relative, tarball_name, NapiPackage};
 use anyhow::{bail, Context, Result};
-use json::{Json, Object};
 
 /// More than any real package.json (the largest on npm are a few hundred KiB).
 pub const MAX_PACKAGE_JSON: u64 = 1 << 20;
 
 /// What napi-rs writes when `napi.binaryName` is not set.
 const DEFAULT_BINARY_NAME: &str = "index";
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct NapiPackage {
-    /// The `package.json` it was read from.
-    pub path: PathBuf,
-    /// The npm package: `napi.packageName`, else `name`. Platform packages are
-    /// `{package_name}-{platform}`.
-    pub package_name: String,
-    /// `version`: what every npm package of this module is published as.
-    pub version: String,
-    /// `napi.binaryName` (napi-rs 2: `napi.name`), else `index`: the module file is
-    /// `{binary_name}.{platform}.node`.
-    pub binary_name: String,
-    /// `napi.targets` (napi-rs 2: `napi.triples`), as written.
-    pub targets: Vec<String>,
-    /// The whole file, in its own key order.
-    pub json: Object,
-    /// The files of the root npm package besides package.json, as (name in the package,
-    /// file): the user's loader and type declarations (`main`, `types`) when present, and
-    /// the README, LICENSE and CHANGELOG files npm always packs. Sorted by name.
-    pub root_files: Vec<(String, PathBuf)>,
-}
-
-impl NapiPackage {
-    /// The user's own loader: `main` (else `index.js`) when that file is beside
-    /// package.json; crossdock writes one only when there is none.
-    pub fn loader(&self) -> (String, Option<PathBuf>) {
-        let main = self
-            .json
-            .get("main")
-            .and_then(Json::as_str)
-            .unwrap_or("index.js")
-            .trim_start_matches("./")
-            .to_string();
-        let file = self.path.with_file_name(&main);
-        let exists = safe_relative(&main) && file.is_file();
-        (main, exists.then_some(file))
-    }
-}
 
 /// The napi package in `dir`: `None` when the folder has no `package.json`, or one without
 /// a `napi` object (a plain npm file next to a crate is not a Node module).
@@ -223,12 +182,6 @@ fn targets(napi: &Object) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// The tarball file name `npm pack` gives `name`@`version` (`@scope/x` → `scope-x-1.0.0.tgz`).
-pub fn tarball_name(name: &str, version: &str) -> String {
-    let flat = name.trim_start_matches('@').replace('/', "-");
-    format!("{flat}-{version}.tgz")
-}
-
 /// npm's rules that matter for file names: lowercase, no spaces, `@scope/name` at most.
 fn check_package_name(name: &str) -> Result<()> {
     let bare = match name.strip_prefix('@') {
@@ -251,14 +204,6 @@ fn check_package_name(name: &str) -> Result<()> {
 
 fn safe_segment(s: &str) -> bool {
     !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\', '\0']) && !s.starts_with('.')
-}
-
-/// A path below the package folder: relative, `/`-separated, no `..`.
-pub fn safe_relative(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with('/')
-        && !s.contains(['\\', '\0'])
-        && s.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
 }
 
 /// A note (never an error: targets.toml is the matrix) when `napi.targets` and the matrix

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 
-use crate::read::config::{nearest, Config, Target};
+use crate::read::config::{Config, Target};
+use crate::read::words::nearest;
 use crate::read::workspace::{Package, Workspace};
 use crate::sys::shell::Shell;
 

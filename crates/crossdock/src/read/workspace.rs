@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::model::artifact::ArtifactKind;
 use crate::sys::cache::{self, Cache, Key};
 use crate::sys::process::{which, Cmd};
 
@@ -161,61 +162,16 @@ pub struct Library {
     /// The lib target's name (`c_lib` for package `c-lib`): the stem of its files.
     pub name: String,
     /// `Cdylib` and/or `Staticlib`, in that order.
-    pub kinds: Vec<BinaryKind>,
-}
-
-/// What a shipped file is. Binaries are executables (`[[bin]]`); a `cdylib` is a shared
-/// library (`.so`, `.dylib`, `.dll`), a `staticlib` an archive of objects (`.a`, `.lib`),
-/// an import library the `.dll.a` a windows-gnu `cdylib` links through.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum BinaryKind {
-    #[default]
-    Binary,
-    Cdylib,
-    Staticlib,
-    ImportLibrary,
-}
-
-impl BinaryKind {
-    pub fn is_binary(&self) -> bool {
-        *self == BinaryKind::Binary
-    }
-
-    /// A library file (shipped under `lib/` in an archive).
-    pub fn is_library(&self) -> bool {
-        !self.is_binary()
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            BinaryKind::Binary => "binary",
-            BinaryKind::Cdylib => "cdylib",
-            BinaryKind::Staticlib => "staticlib",
-            BinaryKind::ImportLibrary => "import library",
-        }
-    }
+    pub kinds: Vec<ArtifactKind>,
 }
 
 /// The C library a target builds, if any: its `kind` (cargo's crate types) names `cdylib`
 /// and/or `staticlib`. A plain `lib`/`rlib` builds none: it is for Rust callers. The same
 /// rule reads cargo's `compiler-artifact` messages (`exec/build.rs`).
 pub fn library_of(target: &cargo_metadata::Target) -> Option<Library> {
-    let kinds: Vec<BinaryKind> = [
-        (target.is_cdylib(), BinaryKind::Cdylib),
-        (target.is_staticlib(), BinaryKind::Staticlib),
+    let kinds: Vec<ArtifactKind> = [
+        (target.is_cdylib(), ArtifactKind::Cdylib),
+        (target.is_staticlib(), ArtifactKind::Staticlib),
     ]
     .into_iter()
     .filter_map(|(has, kind)| has.then_some(kind))

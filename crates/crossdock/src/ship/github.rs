@@ -4,8 +4,10 @@
 
 use serde::Serialize;
 
-use crate::read::config::{Builder, Config, Target};
-use crate::read::triple::Triple;
+use crate::read::config::{Config, Target};
+
+use crate::model::cross::{self, GnuGcc};
+use crate::model::triple::Triple;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -55,19 +57,20 @@ fn apt_packages(t: &Target, runner: &str) -> String {
         return String::new();
     }
     let mut p: Vec<&str> = Vec::new();
-    match t.triple.as_str() {
-        "aarch64-unknown-linux-gnu" if native(runner) != "aarch64-unknown-linux-gnu" => {
-            p.extend(["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"])
-        }
-        tr if Triple::new(tr).is_musl() => p.push("musl-tools"),
-        tr if Triple::new(tr).is_windows_gnu() => p.push("gcc-mingw-w64-x86-64"),
+    let triple = Triple::new(&t.triple);
+    // Of the GNU cross gccs, the matrix installs aarch64's (on an x86_64 runner) so far.
+    let gcc = GnuGcc::for_target(&triple).filter(|g| g.cpu == "aarch64");
+    match gcc {
+        Some(g) if native(runner) != t.triple => p.push(g.apt),
+        _ if triple.is_musl() => p.push(cross::MUSL_APT),
+        _ if triple.is_windows_gnu() => p.push(cross::MINGW_X86_64_APT),
         _ => {}
     }
-    if t.runner.as_ref().is_some_and(|r| r[0].starts_with("qemu-")) {
-        p.push("qemu-user");
+    if t.runner.as_ref().is_some_and(|r| cross::is_qemu(&r[0])) {
+        p.push(cross::QEMU_APT);
     }
     if t.runner.as_ref().is_some_and(|r| r[0].contains("wine")) {
-        p.push("wine64");
+        p.push(cross::WINE_APT);
     }
     p.join(" ")
 }
@@ -86,12 +89,7 @@ pub fn matrix(config: &Config, only: &[String]) -> Matrix {
                 target: t.triple.clone(),
                 rustup_target: !t.build_std && native(&runner) != t.triple,
                 build_std: t.build_std,
-                builder: match t.builder {
-                    Builder::Cargo => "cargo",
-                    Builder::Zigbuild => "zigbuild",
-                    Builder::Cross => "cross",
-                }
-                .to_string(),
+                builder: t.builder.name().to_string(),
                 apt: apt_packages(t, &runner),
                 // The first format: the one a target had before `formats` (a contract of the JSON).
                 archive: t.formats[0].extension().to_string(),

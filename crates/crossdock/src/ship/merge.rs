@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::exec::pack::{self, PackStep};
+use crate::model::archive::ArchiveFormat;
+use crate::model::strip::Strip;
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest, PackageEntry};
@@ -18,8 +20,7 @@ use crate::plan::{
     resolve_lipo, universal_formats, ArtifactNames, InstallerRelease, Lipo, PlannedBinary, Problem,
     UniversalArtifact,
 };
-use crate::read::config::{ArchiveFormat, Config, LipoTool, Naming, Strip};
-use crate::read::workspace::BinaryKind;
+use crate::read::config::{Config, LipoTool, Naming};
 use crate::sys::shell::{self, Shell};
 
 /// A universal group to build when its members are present.
@@ -122,7 +123,7 @@ pub fn groups(config: &Config, tools: &BTreeSet<String>) -> Result<Vec<Group>> {
 /// word (a version may carry `+build`), the whole one path component; an unversioned copy
 /// is `{package}-{target}.ext`.
 fn check_input_names(manifest: &Path, a: &ArtifactEntry, naming: &Naming) -> Result<()> {
-    let plain = crate::read::config::is_plain_word;
+    let plain = crate::read::words::is_plain_word;
     let refuse = |why: String| {
         anyhow::anyhow!(
             "{}: artifact {:?} {why}; refusing to merge it (was this input made by `dist`?)",
@@ -178,7 +179,7 @@ fn check_input_names(manifest: &Path, a: &ArtifactEntry, naming: &Naming) -> Res
 /// An input's installer description becomes file names and script text: every name must
 /// be the one `dist` gives, every word plain, the URL one `download-url` would accept.
 fn check_installer_release(manifest: &Path, r: &InstallerRelease) -> Result<()> {
-    let plain = crate::read::config::is_plain_word;
+    let plain = crate::read::words::is_plain_word;
     let refuse = |why: String| {
         anyhow::anyhow!(
             "{}: the installers of {:?} {why}; refusing to merge (was this input made by `dist`?)",
@@ -290,15 +291,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         }
         dirty |= m.dirty;
         failed.extend(m.failed.iter().cloned());
-        for a in m.artifacts.iter().filter(|a| {
-            matches!(
-                a.kind,
-                ArtifactKind::Archive
-                    | ArtifactKind::Universal
-                    | ArtifactKind::Debuginfo
-                    | ArtifactKind::UnversionedCopy
-            )
-        }) {
+        for a in m.artifacts.iter().filter(|a| a.kind.is_archive()) {
             check_input_names(&mpath, a, &rules.naming)?;
             if a.kind == ArtifactKind::UnversionedCopy {
                 continue; // written again below, from the archive it copies
@@ -450,10 +443,10 @@ fn fuse(fuse: &plan::Fuse, scratch: &Path) -> Result<Vec<pack::Fuse>> {
         // Only what the universal archive needs, at most the declared sizes.
         // Binaries and shared libraries are fused; static archives stay in the thin ones.
         let fused = || {
-            f.entry
-                .binaries
-                .iter()
-                .filter(|b| matches!(b.kind, BinaryKind::Binary | BinaryKind::Cdylib))
+            f.entry.binaries.iter().filter(|b| {
+                b.kind.is_loadable()
+                    && b.kind != crate::model::artifact::ArtifactKind::ImportLibrary
+            })
         };
         let wanted: BTreeMap<String, Option<u64>> = fused()
             .map(|b| (b.path.clone(), Some(b.size)))

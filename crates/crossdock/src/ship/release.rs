@@ -89,7 +89,7 @@ pub fn parse_tag(tag: &str, names: &[&str]) -> Result<ParsedTag> {
                     .filter(|i| tag[i + 2..].starts_with(|c: char| c.is_ascii_digit()))
                 {
                     let name = &tag[..i];
-                    let hint = config::nearest(name, names)
+                    let hint = crate::read::words::nearest(name, names)
                         .map(|n| format!(" Did you mean `{n}`?"))
                         .unwrap_or_default();
                     bail!(
@@ -121,7 +121,7 @@ fn list(members: &[&Member]) -> String {
 fn find_member<'m>(members: &'m [Member], name: &str) -> Result<&'m Member> {
     members.iter().find(|m| m.name == name).ok_or_else(|| {
         let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
-        let hint = config::nearest(name, &names)
+        let hint = crate::read::words::nearest(name, &names)
             .map(|n| format!(" Did you mean `{n}`?"))
             .unwrap_or_default();
         anyhow::anyhow!(

@@ -4,7 +4,6 @@
 
 use super::*;
 use crate::package::dsym;
-use crate::read::workspace::BinaryKind;
 
 /// Writes checksum files and the manifest for finished archives, and removes what the
 /// previous run wrote that this one did not.
@@ -464,9 +463,10 @@ pub(super) fn write_npm_packages(out: &Out, n: &Npm, scratch: &Path) -> Result<V
 
 /// A program or shared library is executable (as linkers write them); a static or import
 /// library is a plain file.
-fn mode_of(kind: BinaryKind) -> u32 {
-    match kind {
-        BinaryKind::Binary | BinaryKind::Cdylib => MODE_EXECUTABLE,
-        BinaryKind::Staticlib | BinaryKind::ImportLibrary => MODE_FILE,
+fn mode_of(kind: crate::model::artifact::ArtifactKind) -> u32 {
+    if kind.is_loadable() {
+        MODE_EXECUTABLE
+    } else {
+        MODE_FILE
     }
 }

@@ -14,7 +14,7 @@ use anyhow::{bail, Context, Result};
 use md5::{Digest, Md5};
 
 use super::{civil_utc, depends, doc_dir, linux, tilde_version, NativePackage};
-use crate::package::archive::{hex, GZIP_LEVEL, MODE_EXECUTABLE, MODE_FILE};
+use crate::package::archive::{hex, tar_header, GZIP_LEVEL, MODE_EXECUTABLE, MODE_FILE};
 
 pub const EXTENSION: &str = ".deb";
 
@@ -215,16 +215,10 @@ fn tar_gz(members: &[Member], mtime: u64) -> Result<Vec<u8>> {
         .write(Vec::new(), flate2::Compression::new(GZIP_LEVEL));
     let mut tar = tar::Builder::new(gz);
     let header = |name: &[u8], kind: tar::EntryType, mode: u32, size: u64, mtime: u64| {
-        let mut h = tar::Header::new_gnu();
+        let mut h = tar_header(kind, mode, size, mtime);
         let field = &mut h.as_gnu_mut().expect("a GNU header").name;
         let n = name.len().min(field.len());
         field[..n].copy_from_slice(&name[..n]);
-        h.set_entry_type(kind);
-        h.set_mode(mode);
-        h.set_uid(0);
-        h.set_gid(0);
-        h.set_mtime(mtime);
-        h.set_size(size);
         // Infallible for these short ASCII names.
         let _ = h.set_username("root");
         let _ = h.set_groupname("root");

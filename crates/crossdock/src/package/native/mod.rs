@@ -15,9 +15,9 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
+use crate::model::triple::Triple;
 use crate::package::archive::{MODE_EXECUTABLE, MODE_FILE};
 use crate::package::manifest::ArtifactEntry;
-use crate::read::triple::Triple;
 
 pub mod deb;
 pub mod depends;
@@ -73,8 +73,6 @@ pub struct PackageMeta {
     pub source_date_epoch: u64,
     pub deb_library_packages: BTreeMap<String, String>,
 }
-
-pub use crate::read::installers::maintainer;
 
 /// The synopsis and long description of a package from Cargo.toml's `description`, in the
 /// shape Debian wants (lintian): the synopsis is the first sentence without the package's
@@ -199,11 +197,24 @@ pub fn from_archive(
             entry.name
         );
     };
+    // Programs and their documents; a C library's files and headers (`headers` ships them
+    // in `include/`) are for a -dev package, which crossdock does not make.
+    let library_dir = |f: &str| {
+        f.split_once('/')
+            .is_some_and(|(_, rest)| rest.starts_with("include/"))
+    };
     let wanted: BTreeMap<&str, bool> = entry
         .binaries
         .iter()
+        .filter(|b| b.kind.is_binary())
         .map(|b| (b.path.as_str(), true))
-        .chain(entry.files.iter().map(|f| (f.as_str(), false)))
+        .chain(
+            entry
+                .files
+                .iter()
+                .filter(|f| !library_dir(f))
+                .map(|f| (f.as_str(), false)),
+        )
         .collect();
     // Any tar format crossdock writes (tar.gz, tar.xz, tar.zst), by the archive's name.
     let mut tar = crate::package::archive::open_tar(archive).with_context(what)?;
@@ -268,7 +279,7 @@ pub fn from_archive(
     })
 }
 
-pub(crate) use crate::sys::time::civil_utc;
+pub(crate) use crate::model::time::civil_utc;
 
 #[cfg(test)]
 mod tests {
@@ -316,33 +327,6 @@ mod tests {
     }
 
     #[test]
-    fn maintainer_comes_from_config_then_authors() {
-        let authors = vec![
-            "Nobody".to_string(),
-            "Jane Doe <jane@example.org>".to_string(),
-        ];
-        assert_eq!(
-            maintainer("app", None, &authors).unwrap(),
-            "Jane Doe <jane@example.org>"
-        );
-        assert_eq!(
-            maintainer("app", Some("Ops <ops@example.org>"), &authors).unwrap(),
-            "Ops <ops@example.org>"
-        );
-        let e = maintainer("app", None, &["Nobody".into()])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("authors = [") && e.contains("maintainer ="),
-            "{e}"
-        );
-        let e = maintainer("app", Some("ops"), &authors)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("not `Name <email>`"), "{e}");
-    }
-
-    #[test]
     fn non_linux_is_refused() {
         for t in [
             "x86_64-apple-darwin",
@@ -374,7 +358,7 @@ mod tests {
             entry("LICENSE-MIT", b"MIT text\n", MODE_FILE),
             entry("doc/guide.md", b"guide", MODE_FILE),
         ];
-        use crate::read::config::ArchiveFormat;
+        use crate::model::archive::ArchiveFormat;
         archive::write(
             &path,
             ArchiveFormat::TarGz,

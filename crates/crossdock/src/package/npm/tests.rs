@@ -1,7 +1,7 @@
 use std::io::Read;
 
 use super::*;
-use crate::read::triple::Triple;
+use crate::model::triple::Triple;
 
 fn fixture() -> NapiPackage {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/node-ws/hello-node");

@@ -6,9 +6,11 @@
 
 use toml_edit::{value, Table};
 
-use crate::read::config::{ArchiveFormat, Config};
+use crate::read::config::Config;
+
+use crate::model::archive::ArchiveFormat;
+use crate::model::triple::Triple;
 use crate::read::select::tag_name;
-use crate::read::triple::Triple;
 
 /// binstall's placeholders for the parts of an archive name.
 const NAME: &str = "{ name }";

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use super::tree::{EntryKind, EntryTree};
+use crate::model::archive::ArchiveFormat;
 use crate::package::archive;
-use crate::read::config::ArchiveFormat;
 
 /// Refuses, before anything is extracted, any entry that is not a regular file, a
 /// directory or a symlink that stays inside, or whose name is not UTF-8, not unique, not

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Result};
 
 use super::{Found, Group, Rules};
+use crate::model::archive::ArchiveFormat;
 use crate::package::manifest::ArtifactKind;
 use crate::plan::{ArtifactNames, UniversalArtifact};
-use crate::read::config::ArchiveFormat;
 
 /// One step of a merge, in the order it runs.
 pub(super) enum Step<'a> {
@@ -176,9 +176,10 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::{steps, Step};
+    use crate::model::archive::ArchiveFormat;
     use crate::package::manifest::{ArtifactEntry, ArtifactKind};
     use crate::plan::Lipo;
-    use crate::read::config::{ArchiveFormat, LipoTool};
+    use crate::read::config::LipoTool;
     use crate::ship::merge::{Found, Group, Rules};
 
     const X86: &str = "x86_64-apple-darwin";

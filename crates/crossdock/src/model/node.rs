@@ -3,11 +3,16 @@
 //! the module for it. The names are napi-rs's convention, so a project moving from
 //! `napi build --platform` + `napi create-npm-dirs` keeps its file and package names, and
 //! its `index.js` loader (which `require`s `BINARY.PLATFORM.node` or `NAME-PLATFORM`)
-//! finds them. Derived from the `Triple`'s parsed parts, never from its text.
+//! finds them. Derived from the `Triple`'s parsed parts, never from its text. Also the
+//! napi package as `read/napi.rs` read it, and npm's tarball names: what `plan/` and
+//! `package/` both speak.
+
+use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 
-use crate::read::triple::Triple;
+use crate::model::json::{Json, Object};
+use crate::model::triple::Triple;
 
 /// Where a Node module runs, as npm and napi-rs name it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -93,6 +98,59 @@ impl NodePlatform {
     pub fn module_file(&self, binary_name: &str) -> String {
         format!("{binary_name}.{}.node", self.name)
     }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NapiPackage {
+    /// The `package.json` it was read from.
+    pub path: PathBuf,
+    /// The npm package: `napi.packageName`, else `name`. Platform packages are
+    /// `{package_name}-{platform}`.
+    pub package_name: String,
+    /// `version`: what every npm package of this module is published as.
+    pub version: String,
+    /// `napi.binaryName` (napi-rs 2: `napi.name`), else `index`: the module file is
+    /// `{binary_name}.{platform}.node`.
+    pub binary_name: String,
+    /// `napi.targets` (napi-rs 2: `napi.triples`), as written.
+    pub targets: Vec<String>,
+    /// The whole file, in its own key order.
+    pub json: Object,
+    /// The files of the root npm package besides package.json, as (name in the package,
+    /// file): the user's loader and type declarations (`main`, `types`) when present, and
+    /// the README, LICENSE and CHANGELOG files npm always packs. Sorted by name.
+    pub root_files: Vec<(String, PathBuf)>,
+}
+
+impl NapiPackage {
+    /// The user's own loader: `main` (else `index.js`) when that file is beside
+    /// package.json; crossdock writes one only when there is none.
+    pub fn loader(&self) -> (String, Option<PathBuf>) {
+        let main = self
+            .json
+            .get("main")
+            .and_then(Json::as_str)
+            .unwrap_or("index.js")
+            .trim_start_matches("./")
+            .to_string();
+        let file = self.path.with_file_name(&main);
+        let exists = safe_relative(&main) && file.is_file();
+        (main, exists.then_some(file))
+    }
+}
+
+/// The tarball file name `npm pack` gives `name`@`version` (`@scope/x` → `scope-x-1.0.0.tgz`).
+pub fn tarball_name(name: &str, version: &str) -> String {
+    let flat = name.trim_start_matches('@').replace('/', "-");
+    format!("{flat}-{version}.tgz")
+}
+
+/// A path below the package folder: relative, `/`-separated, no `..`.
+pub fn safe_relative(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('/')
+        && !s.contains(['\\', '\0'])
+        && s.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
 }
 
 #[cfg(test)]

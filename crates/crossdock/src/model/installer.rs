@@ -1,0 +1,69 @@
+//! `installers` in targets.toml: the ways a user installs a release, and the file each
+//! script installer writes. Shared by the config reader, the planner and `package/installer`.
+
+use serde::{Deserialize, Serialize};
+
+/// One way a user installs the release (`installers` in targets.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Installer {
+    /// `{name}-installer.sh`: `curl … | sh` on Linux and macOS.
+    Shell,
+    /// `{name}-installer.ps1`: `irm … | iex` on Windows.
+    Powershell,
+    /// `{name}.rb`: a Homebrew formula.
+    Homebrew,
+    /// `{name}.json`: a Scoop manifest.
+    Scoop,
+    /// A `.deb` per Linux archive (`package/native`).
+    Deb,
+    /// An `.rpm` per Linux archive (`package/native`).
+    Rpm,
+}
+
+impl Installer {
+    pub const ALL: [Installer; 6] = [
+        Installer::Shell,
+        Installer::Powershell,
+        Installer::Homebrew,
+        Installer::Scoop,
+        Installer::Deb,
+        Installer::Rpm,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Installer::Shell => "shell",
+            Installer::Powershell => "powershell",
+            Installer::Homebrew => "homebrew",
+            Installer::Scoop => "scoop",
+            Installer::Deb => "deb",
+            Installer::Rpm => "rpm",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Installer> {
+        Installer::ALL.into_iter().find(|i| i.name() == s)
+    }
+
+    /// The one file a script installer writes for `package`; `None` for the native
+    /// packages, which are one file per target.
+    pub fn file_name(self, package: &str) -> Option<String> {
+        match self {
+            Installer::Shell => Some(format!("{package}-installer.sh")),
+            Installer::Powershell => Some(format!("{package}-installer.ps1")),
+            Installer::Homebrew => Some(format!("{package}.rb")),
+            Installer::Scoop => Some(format!("{package}.json")),
+            Installer::Deb | Installer::Rpm => None,
+        }
+    }
+
+    /// The comma-separated list of valid values, for messages.
+    pub fn valid_list() -> String {
+        let names: Vec<String> = Installer::ALL
+            .iter()
+            .map(|i| format!("\"{}\"", i.name()))
+            .collect();
+        names.join(", ")
+    }
+}
