@@ -31,6 +31,32 @@ pub const MUSL_CDYLIB_FLAGS: [&str; 4] = [
     "relocation-model=pic",
 ];
 
+/// A static library is not fused into a universal archive, so a group that drops its thin
+/// archives (`keep-thin = false`) would ship none: refused, naming the fix. Checked for every
+/// group of targets.toml, so that per-target runs and their `merge` refuse it too.
+pub(super) fn check_keep_thin(
+    config: &Config,
+    shipped: &[&Package],
+    ship_libs: bool,
+) -> Result<()> {
+    let with_static = shipped.iter().find(|p| {
+        ship_libs
+            && p.lib
+                .as_ref()
+                .is_some_and(|l| l.kinds.contains(&ArtifactKind::Staticlib))
+    });
+    if let (Some(p), Some(u)) = (with_static, config.universals.iter().find(|u| !u.keep_thin)) {
+        return Err(config.error(
+            u.span,
+            format!(
+                "key `keep-thin`: universal `{}` drops its thin archives, but package `{}` ships a staticlib, which is not fused into a universal archive and would not ship at all; set keep-thin = true",
+                u.name, p.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Does `p`'s library need a build of its own on `target` (see the module doc)?
 pub(super) fn builds_apart(p: &Package, target: &Target, ship_libs: bool) -> bool {
     ship_libs
@@ -219,6 +245,22 @@ triple = "aarch64-apple-darwin"
         let gnu = plan.build(BuildIdx(0));
         assert!(gnu.library_builds.is_empty());
         assert!(gnu.cargo.argv().join(" ").contains("-p alpha -p clib"));
+    }
+
+    #[test]
+    fn a_universal_group_without_thin_archives_is_refused_for_a_staticlib() {
+        let c = config(&format!(
+            "{MATRIX}\n[[target]]\ntriple = \"x86_64-apple-darwin\"\n\n[[universal]]\nname = \"universal-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\nkeep-thin = false\n"
+        ));
+        let opts = Options::default();
+        let e = plan(&c, &facts(&c, &opts, true, &[]), &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("universal `universal-apple-darwin` drops its thin archives, but package `clib` ships a staticlib")
+                && e.contains("set keep-thin = true"),
+            "{e}"
+        );
     }
 
     #[test]

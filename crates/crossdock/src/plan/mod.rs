@@ -400,6 +400,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
     // A package's library ships when targets.toml lists the package: a workspace that lists
     // none ships binaries only, as it always did.
     let ship_libs = config.packages.is_some();
+    library::check_keep_thin(config, &selected_packages(config, ws)?, ship_libs)?;
     let (jobs, jobs_reason) = decide_jobs(opts.jobs.or(config.jobs), facts);
     let parallel = decide_parallel(config.parallel_targets, jobs, facts.cpus, targets.len());
     let bins: BTreeSet<&str> = packages
