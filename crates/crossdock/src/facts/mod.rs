@@ -34,6 +34,8 @@ pub struct Facts {
     /// `RUSTFLAGS` and `CARGO_ENCODED_RUSTFLAGS` from the environment.
     pub env_rustflags: Option<String>,
     pub env_encoded_rustflags: Option<String>,
+    /// `$RUSTC`: cargo's rustc when a target sets none (named in the plan's errors).
+    pub env_rustc: Option<String>,
     /// Triples for which the user's cargo config sets target-level rustflags.
     pub target_rustflags_in_config: BTreeSet<String>,
     /// The user's cargo config files (doctor names the one that set a linker).
@@ -423,6 +425,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         env_encoded_rustflags: std::env::var("CARGO_ENCODED_RUSTFLAGS")
             .ok()
             .filter(|s| !s.is_empty()),
+        env_rustc: std::env::var("RUSTC").ok(),
         target_rustflags_in_config,
         cargo_config,
         tools: tools_on_path(),

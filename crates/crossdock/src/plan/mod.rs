@@ -13,7 +13,6 @@ mod parallel;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
 use serde::Serialize;
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
@@ -343,18 +342,18 @@ impl Plan {
     }
 }
 
-pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
+pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, PlanError> {
     let ws = &facts.workspace;
     let targets = selected_targets(config, opts)?;
     let packages = packages_for_run(config, ws, &opts.packages)?;
     let profile = match &config.profile {
         Some(p) => {
             if !["release", "dev"].contains(&p.as_str()) && !ws.profiles.contains(p) {
-                bail!(
-                    "{}: key `profile`: the workspace at {} defines no profile `{p}`; add [profile.{p}] (inherits = \"release\") to its Cargo.toml or use \"release\"",
-                    config.path.display(),
-                    ws.root.display()
-                );
+                return Err(PlanError::UnknownProfile {
+                    config: config.path.clone(),
+                    workspace: ws.root.clone(),
+                    profile: p.clone(),
+                });
             }
             p.clone()
         }
@@ -395,22 +394,22 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
                 });
                 continue;
             }
-            None => bail!("internal: toolchain {spec:?} was not probed"),
+            None => return Err(PlanError::ToolchainNotProbed(spec)),
         };
         if !toolchain.target_list.contains(&target.triple) {
             let known: Vec<&str> = toolchain.target_list.iter().map(String::as_str).collect();
             let hint = nearest(&target.triple, &known)
                 .map(|n| format!("; did you mean `{n}`?"))
                 .unwrap_or_default();
-            return Err(config.error(
+            return Err(PlanError::Config(config.located(
                 target.span,
                 format!(
                     "key `triple`: `{}` is not a target that {} knows{hint} (see `{} --print target-list`)",
                     target.triple,
                     toolchain.version,
-                    spec.rustc_program()
+                    spec.rustc_program_given(facts.env_rustc.as_deref())
                 ),
-            ));
+            )));
         }
         let std = std_source(target, toolchain, &mut problems);
         if let Some(tool) = builder_program(target.builder) {
@@ -424,32 +423,25 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         }
         let split_debuginfo = debuginfo_split(target, facts, &mut problems);
         let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
-        let mut cargo = build_command(
-            config,
-            facts,
+        let wrapper = cache.wrapper_for(target.builder);
+        if wrapper.is_some() && cache.missing {
+            problems.push(Problem::CacheMissing {
+                target: target.triple.clone(),
+            });
+        }
+        let inputs = command::BuildInputs {
             target,
-            &spec,
-            &profile,
-            &pkgs,
-            parallel.jobs_each,
-        );
-        if parallel.targets > 1 {
-            let dir = parallel::target_dir_of(&ws.target_dir, &target.triple);
-            cargo
-                .args
-                .extend(["--target-dir".into(), dir.display().to_string()]);
-        }
-        if let Some(w) = cache.wrapper_for(target.builder) {
-            if cache.missing {
-                problems.push(Problem::CacheMissing {
-                    target: target.triple.clone(),
-                });
-            }
-            cargo.env.insert("RUSTC_WRAPPER".into(), w.to_string());
-        }
+            spec: &spec,
+            profile: &profile,
+            packages: &pkgs,
+            jobs: parallel.jobs_each,
+            target_dir: command::target_dir_for(&ws.target_dir, target, parallel.targets > 1),
+            wrapper,
+        };
+        let cargo = build_command(facts, &inputs, command::Flavor::Ship);
+        let unstripped = (config.unstripped_size && unstripped_wanted(target))
+            .then(|| build_command(facts, &inputs, command::Flavor::Unstripped));
         let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
-        let unstripped =
-            unstripped_command(target, &cargo, &profile, &pkgs).filter(|_| config.unstripped_size);
         let build = BuildIdx(builds.len());
         builds.push(BuildStep {
             target: target.triple.clone(),
@@ -562,12 +554,11 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
     }
     if facts.source_date_epoch >= crate::read::config::ZIP_END_OF_TIME {
         if let Some(a) = artifacts.iter().find(|a| a.format == ArchiveFormat::Zip) {
-            bail!(
-                "SOURCE_DATE_EPOCH {} is after 2107, the last year a zip entry can hold, and {} is a zip; set an earlier SOURCE_DATE_EPOCH, or archive = \"tar.gz\" for {} in targets.toml",
-                facts.source_date_epoch,
-                a.file_name,
-                a.target
-            );
+            return Err(PlanError::EpochPastZip {
+                epoch: facts.source_date_epoch,
+                file: a.file_name.clone(),
+                target: a.target.clone(),
+            });
         }
     }
     Ok(Plan {
@@ -659,7 +650,7 @@ pub fn resolve_lipo(tool: LipoTool, tools: &BTreeSet<String>) -> Option<Lipo> {
 }
 
 /// Every binary named in a `smoke` table must be one that ships.
-fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<()> {
+fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<(), PlanError> {
     for (target, name, span) in &config.smoke_tables {
         if bins.contains(name.as_str()) {
             continue;
@@ -672,13 +663,13 @@ fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<()> {
             Some(t) => format!("the `smoke` table of target `{t}`"),
             None => "the `smoke` table of [dist]".to_string(),
         };
-        return Err(config.error(
+        return Err(PlanError::Config(config.located(
             *span,
             format!(
                 "key `smoke`: {table} names `{name}`, which is not a binary that ships; the binaries are: {}.{hint}",
                 known.join(", ")
             ),
-        ));
+        )));
     }
     Ok(())
 }
@@ -735,6 +726,7 @@ pub mod c_toolchain;
 pub mod cache;
 mod command;
 mod debuginfo;
+mod error;
 pub mod installers;
 mod names;
 mod problem;
@@ -744,10 +736,11 @@ mod test_run;
 
 pub use c_toolchain::{c_toolchain, CToolchain};
 pub use cache::{decide_cache, CacheChoice};
-use command::{build_command, cannot_run_here, profile_overrides, smoke_plan, unstripped_command};
+use command::{build_command, cannot_run_here, profile_overrides, smoke_plan, unstripped_wanted};
 pub use command::{is_build_info, CargoInvocation};
 use debuginfo::debuginfo_split;
 pub use debuginfo::DebuginfoSplit;
+pub use error::PlanError;
 use installers::installer_releases;
 pub use installers::InstallerRelease;
 use names::check_archive_names;

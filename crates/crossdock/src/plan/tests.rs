@@ -91,6 +91,7 @@ pub(crate) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[
         cargo_home: PathBuf::from("/home/u/.cargo"),
         env_rustflags: None,
         env_encoded_rustflags: None,
+        env_rustc: None,
         target_rustflags_in_config: BTreeSet::new(),
         cargo_config: Default::default(),
         tools: BTreeSet::new(),
@@ -283,6 +284,35 @@ fn build_environments_that_reach_host_crates_get_their_own_target_dir() {
     );
     assert!(a.contains("/crossdock/build-env/env-") && b.contains("/crossdock/build-env/env-"));
     assert_ne!(a, b);
+}
+
+/// With `parallel-targets`, a build-std target builds in its own parallel dir: one
+/// `--target-dir` in each invocation (cargo refuses two), the unstripped one included.
+#[test]
+fn a_parallel_build_std_target_gets_one_target_dir() {
+    let c = config(
+        "[dist]\nparallel-targets = 2\njobs = 4\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nbuild-std = true\n[[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n",
+    );
+    let opts = Options::default();
+    let mut f = facts(&c, &opts, true, &[HOST, "x86_64-unknown-linux-musl"]);
+    f.cpus = 4;
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!(p.parallel_targets, 2);
+    for b in &p.builds {
+        for argv in [b.cargo.argv(), b.unstripped.as_ref().unwrap().argv()] {
+            let dirs: Vec<&String> = argv
+                .iter()
+                .zip(argv.iter().skip(1))
+                .filter(|(a, _)| *a == "--target-dir")
+                .map(|(_, d)| d)
+                .collect();
+            assert_eq!(
+                dirs,
+                [&format!("/ws/target/crossdock/parallel/{}", b.target)],
+                "{argv:?}"
+            );
+        }
+    }
 }
 
 #[test]

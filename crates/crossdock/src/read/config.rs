@@ -936,7 +936,12 @@ impl Config {
 
     /// An error pointing at `span` in this file.
     pub fn error(&self, span: Span, message: String) -> anyhow::Error {
-        locate_at(&self.path, &self.source, span, message).into()
+        self.located(span, message).into()
+    }
+
+    /// [`Config::error`], typed.
+    pub fn located(&self, span: Span, message: String) -> ConfigError {
+        locate_at(&self.path, &self.source, span, message)
     }
 
     pub fn target(&self, triple: &str) -> Option<&Target> {
