@@ -16,4 +16,5 @@ pub mod lock;
 pub mod pack;
 pub mod pipeline;
 pub mod size;
+pub mod stages;
 pub mod test;

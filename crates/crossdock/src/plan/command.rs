@@ -399,33 +399,6 @@ pub(super) fn unstripped_wanted(target: &Target) -> bool {
     target.strip != Strip::None && !target.separate_debuginfo
 }
 
-/// The smoke run of each binary of a target, and why there is none when there is none.
-pub(super) fn smoke_plan(
-    target: &Target,
-    host: &str,
-    bins: &BTreeSet<&str>,
-) -> (BTreeMap<String, Option<Vec<String>>>, Option<String>) {
-    let runs: BTreeMap<String, Option<Vec<String>>> = bins
-        .iter()
-        .map(|b| (b.to_string(), target.smoke.args(b).map(<[String]>::to_vec)))
-        .collect();
-    if !runs.is_empty() && runs.values().all(Option::is_none) {
-        return (
-            BTreeMap::new(),
-            Some("smoke = false in targets.toml".into()),
-        );
-    }
-    match cannot_run_here(
-        &target.triple,
-        target.runner.is_some(),
-        host,
-        "smoke-test it",
-    ) {
-        None => (runs, None),
-        Some(why) => (BTreeMap::new(), Some(why)),
-    }
-}
-
 /// Why a `triple` binary cannot run on this `host` (no runner, foreign OS or CPU), for the
 /// smoke run and for `test`; `purpose` ends the fix ("smoke-test it").
 pub(super) fn cannot_run_here(

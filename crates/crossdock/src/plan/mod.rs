@@ -54,15 +54,6 @@ pub struct BuildStep {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub c: Option<CToolchain>,
     pub runner: Option<Vec<String>>,
-    /// `debuginfo = "separate"`: how each binary's debug info is split off into
-    /// `{archive stem}-debuginfo.tar.gz`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub split_debuginfo: Option<DebuginfoSplit>,
-    /// The glibc floor the build links against and the binary check enforces.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub glibc: Option<String>,
-    /// What the build strips, and so what the binary check refuses.
-    pub strip: Strip,
     /// Profile settings crossdock changes for this build (`profile.dist.strip=true`):
     /// shown by `--dry-run` and recorded in the manifest, never silent.
     pub profile_overrides: Vec<String>,
@@ -72,12 +63,8 @@ pub struct BuildStep {
     /// Serialized as its command line (its environment is the build's).
     #[serde(serialize_with = "command::serialize_argv")]
     pub unstripped: Option<CargoInvocation>,
-    /// The smoke run of each binary this step builds, by cargo `[[bin]]` name: its
-    /// arguments, or `None` when targets.toml turns it off for that binary. Empty when no
-    /// binary of this target can run here.
-    pub smoke: BTreeMap<String, Option<Vec<String>>>,
-    /// Why there is no smoke run at all for this target, when there is none.
-    pub smoke_skipped: Option<String>,
+    /// What happens after cargo: the stages in the order they run (`plan/stages.rs`).
+    pub stages: Vec<Stage>,
 }
 
 /// A build step, by its place in [`Plan::builds`]: how artifacts name the build they take
@@ -441,7 +428,6 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
         let cargo = build_command(facts, &inputs, command::Flavor::Ship);
         let unstripped = (config.unstripped_size && unstripped_wanted(target))
             .then(|| build_command(facts, &inputs, command::Flavor::Unstripped));
-        let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
         let build = BuildIdx(builds.len());
         builds.push(BuildStep {
             target: target.triple.clone(),
@@ -454,17 +440,13 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
             linker: target.linker.clone(),
             c: c_toolchain(target, &facts.host, &facts.c_env, &facts.found_archivers),
             runner: target.runner.as_deref().map(runner::runner_for_cargo),
-            glibc: target.glibc.clone(),
-            strip: target.strip,
             profile_overrides: profile_overrides(
                 target,
                 &profile,
                 facts.workspace.profile_has_debuginfo(&profile),
             ),
-            split_debuginfo,
             unstripped,
-            smoke,
-            smoke_skipped,
+            stages: stages::stages(target, split_debuginfo, &facts.host, &bins),
         });
         for (p, format) in packages
             .iter()
@@ -732,11 +714,12 @@ mod names;
 mod problem;
 mod render;
 mod runner;
+pub mod stages;
 mod test_run;
 
 pub use c_toolchain::{c_toolchain, CToolchain};
 pub use cache::{decide_cache, CacheChoice};
-use command::{build_command, cannot_run_here, profile_overrides, smoke_plan, unstripped_wanted};
+use command::{build_command, cannot_run_here, profile_overrides, unstripped_wanted};
 pub use command::{is_build_info, CargoInvocation};
 use debuginfo::debuginfo_split;
 pub use debuginfo::DebuginfoSplit;
@@ -746,6 +729,7 @@ pub use installers::InstallerRelease;
 use names::check_archive_names;
 pub use names::{universal_formats, ArtifactNames};
 pub use problem::{install_hint, Problem};
+pub use stages::Stage;
 pub use test_run::{test_steps, TestStep};
 
 #[cfg(test)]

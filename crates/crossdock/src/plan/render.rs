@@ -51,51 +51,8 @@ impl Plan {
                 StdSource::Missing => "MISSING".to_string(),
             };
             s.push_str(&format!("  std:     {std}\n"));
-            s.push_str(&format!("  run:     {}\n", b.cargo.render()));
-            let info: Vec<String> = b
-                .cargo
-                .env
-                .iter()
-                .filter(|(k, _)| command::is_build_info(k))
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            s.push_str(&format!("  embeds:  {}\n", info.join(" ")));
-            if let Some(u) = &b.unstripped {
-                // Only the package overrides differ from `run:`.
-                let only: Vec<&str> = u
-                    .config
-                    .iter()
-                    .filter(|c| c.contains(".package."))
-                    .map(String::as_str)
-                    .collect();
-                s.push_str(&format!(
-                    "  size:    before strip, when a binary changed: `run:` with {}\n",
-                    only.join(" ")
-                ));
-            }
-            if let Some(split) = &b.split_debuginfo {
-                s.push_str(&format!("  debug:   {}\n", split.describe()));
-            }
-            let runner = b
-                .runner
-                .as_ref()
-                .map(|r| format!("{} ", r.join(" ")))
-                .unwrap_or_default();
-            let mut runs = b.smoke.values();
-            let first = runs.next();
-            if let Some(why) = &b.smoke_skipped {
-                s.push_str(&format!("  smoke:   skipped: {why}\n"));
-            } else if let Some(Some(args)) = first.filter(|f| runs.all(|r| r == *f)) {
-                // Every binary runs the same way: BIN stands for each.
-                s.push_str(&format!("  smoke:   {runner}BIN {}\n", args.join(" ")));
-            } else {
-                for (i, (bin, args)) in b.smoke.iter().enumerate() {
-                    let head = if i == 0 { "  smoke:   " } else { "           " };
-                    match args {
-                        Some(a) => s.push_str(&format!("{head}{runner}{bin} {}\n", a.join(" "))),
-                        None => s.push_str(&format!("{head}{bin}: off in targets.toml\n")),
-                    }
-                }
+            for stage in &b.stages {
+                render_stage(&mut s, b, stage);
             }
         }
         s.push_str("\nartifacts:\n");
@@ -164,5 +121,43 @@ impl Plan {
             }
         }
         s
+    }
+}
+
+/// A build step's stage as `--dry-run` shows it (`run:`, `debug:`, `verify:`, `smoke:`).
+fn render_stage(s: &mut String, b: &BuildStep, stage: &Stage) {
+    match stage {
+        Stage::Build => {
+            s.push_str(&format!("  run:     {}\n", b.cargo.render()));
+            let info: Vec<String> = b
+                .cargo
+                .env
+                .iter()
+                .filter(|(k, _)| command::is_build_info(k))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            s.push_str(&format!("  embeds:  {}\n", info.join(" ")));
+            if let Some(u) = &b.unstripped {
+                // Only the package overrides differ from `run:`.
+                let only: Vec<&str> = u
+                    .config
+                    .iter()
+                    .filter(|c| c.contains(".package."))
+                    .map(String::as_str)
+                    .collect();
+                s.push_str(&format!(
+                    "  size:    before strip, when a binary changed: `run:` with {}\n",
+                    only.join(" ")
+                ));
+            }
+        }
+        Stage::Split(split) => s.push_str(&format!("  debug:   {}\n", split.how.describe())),
+        Stage::Verify(v) => s.push_str(&format!("  verify:  {}\n", v.describe())),
+        Stage::Smoke(smoke) => {
+            for (i, line) in smoke.describe(b.runner.as_deref()).iter().enumerate() {
+                let head = if i == 0 { "  smoke:   " } else { "           " };
+                s.push_str(&format!("{head}{line}\n"));
+            }
+        }
     }
 }

@@ -194,13 +194,15 @@ fn full_matrix_plan() {
         arm.cargo.env.get("RUSTC").map(String::as_str),
         Some("/usr/bin/rustc")
     );
-    assert!(arm.smoke.values().all(Option::is_some) && !arm.smoke.is_empty());
+    let runs = &arm.smoke().unwrap().runs;
+    assert!(runs.values().all(Option::is_some) && !runs.is_empty());
     let mac = p
         .builds
         .iter()
         .find(|b| b.target == "x86_64-apple-darwin")
         .unwrap();
-    assert!(mac.smoke.is_empty() && mac.smoke_skipped.is_some());
+    let smoke = mac.smoke().unwrap();
+    assert!(smoke.runs.is_empty() && smoke.skipped.is_some());
     assert_eq!(&mac.cargo.argv()[..2], ["cargo", "zigbuild"]);
     let cross = p
         .builds
@@ -372,7 +374,7 @@ fn unstripped_build_turns_stripping_off_for_the_shipped_packages_only() {
     // debuginfo = "separate": cargo's own file is the unstripped binary, no extra build.
     let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\ndebuginfo = \"separate\"\n");
     let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
-    assert!(p.builds[0].split_debuginfo.is_some());
+    assert!(p.builds[0].split().is_some());
     assert!(p.builds[0].unstripped.is_none());
 }
 
@@ -625,11 +627,11 @@ fn smoke_per_binary_is_planned_and_shown() {
     let f = facts(&c, &opts, true, &[HOST, "aarch64-unknown-linux-gnu"]);
     let p = plan(&c, &f, &opts).unwrap();
     let host = &p.builds[0];
-    let args = |b: &str| host.smoke[b].as_ref().map(|a| a.join(" "));
+    let args = |b: &str| host.smoke().unwrap().runs[b].as_ref().map(|a| a.join(" "));
     assert_eq!(args("alpha").as_deref(), Some("--version"));
     assert_eq!(args("alpha-admin"), None);
     assert_eq!(args("beta").as_deref(), Some("--help"));
-    assert_eq!(host.smoke_skipped, None);
+    assert_eq!(host.smoke().unwrap().skipped, None);
     let text = p.render();
     assert!(
         text.contains(
@@ -668,7 +670,7 @@ fn smoke_table_naming_no_binary_is_an_error_with_the_line_and_the_binaries() {
     let f = facts(&c, &opts, true, &[HOST]);
     let p = plan(&c, &f, &opts).unwrap();
     assert_eq!(
-        p.builds[0].smoke.keys().collect::<Vec<_>>(),
+        p.builds[0].smoke().unwrap().runs.keys().collect::<Vec<_>>(),
         ["alpha", "alpha-admin"]
     );
 }
@@ -1016,9 +1018,10 @@ fn separate_debuginfo_is_split_by_binary_format() {
             .iter()
             .find(|b| b.target == t)
             .unwrap()
-            .split_debuginfo
-            .clone()
+            .split()
             .unwrap()
+            .how
+            .clone()
     };
     let link = DebuginfoSplit::DebugLink {
         objcopy: "llvm-objcopy-14".into(),
@@ -1043,8 +1046,8 @@ fn separate_debuginfo_is_split_by_binary_format() {
     );
     let json = serde_json::to_value(&p).unwrap();
     assert_eq!(
-        json["builds"][2]["split-debuginfo"],
-        serde_json::json!({"method": "dsym", "dsymutil": "dsymutil-14", "objcopy": "llvm-objcopy-14"})
+        json["builds"][2]["stages"][1],
+        serde_json::json!({"stage": "split", "method": "dsym", "dsymutil": "dsymutil-14", "objcopy": "llvm-objcopy-14", "strip": "symbols"})
     );
 
     // Without dsymutil only the Mach-O target has a problem; without objcopy, all three.
