@@ -317,6 +317,39 @@ fn a_parallel_build_std_target_gets_one_target_dir() {
     }
 }
 
+/// doctor's link probes come from the plan: a target's own (no profile settings, no build
+/// info), and the host's only when no step builds for the host (toolchain only).
+#[test]
+fn link_probes_are_planned_without_profile_or_build_info() {
+    let c = config(
+        "[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\n",
+    );
+    let opts = Options::default();
+    let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
+    let own = p.builds[0].link_probe();
+    assert!(
+        own.config.iter().all(|c| !c.starts_with("profile.")),
+        "{own:?}"
+    );
+    assert!(own.config.iter().any(|c| c.starts_with("build.rustflags=")));
+    assert!(
+        own.env.keys().all(|k| !k.starts_with("CROSSDOCK_")),
+        "{own:?}"
+    );
+    assert_eq!(own.linker.as_deref(), Some("aarch64-linux-gnu-gcc"));
+    assert!(own.build_std.is_some());
+    let host = p
+        .host_link_probe(HOST)
+        .expect("no step builds for the host");
+    assert_eq!(host.target, HOST);
+    assert_eq!(
+        host.env,
+        BTreeMap::from([("RUSTC".to_string(), "/usr/bin/rustc".to_string())])
+    );
+    assert!(host.config.is_empty() && host.build_std.is_none() && host.linker.is_none());
+    assert_eq!(p.host_link_probe("aarch64-unknown-linux-gnu"), None);
+}
+
 #[test]
 fn unstripped_size_false_plans_no_measuring_build() {
     let c = config(
