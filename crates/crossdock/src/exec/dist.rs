@@ -267,7 +267,7 @@ fn pack_steps(plan: &Plan, ready: &Ready) -> Vec<PackStep> {
         PackStep::Fuse(pack::Fuse {
             universal: u.clone(),
             slices,
-            stripped: crate::exec::size::stripped_away(stripped),
+            stripped: crate::package::manifest::stripped_away(stripped),
             includes,
         })
     });
