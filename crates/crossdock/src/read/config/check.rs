@@ -197,25 +197,7 @@ impl Config {
                 format!("target `{triple}` is listed twice (first at line {line}): keep one [[target]] per triple"),
             ));
         }
-        let formats = match t.archive.take() {
-            None if crate::read::triple::Triple::new(&triple).is_windows() => {
-                vec![ArchiveFormat::Zip]
-            }
-            None => defaults.formats.clone(),
-            Some(a) => vec![{
-                let sp = Span::from(a.span());
-                let value = a.into_inner();
-                ArchiveFormat::from_key(&value).ok_or_else(|| {
-                    self.error(
-                        sp,
-                        format!(
-                            "key `archive`: unknown format `{value}`; expected {}",
-                            FORMATS_EXPECTED
-                        ),
-                    )
-                })?
-            }],
-        };
+        let formats = self.target_formats(t.archive.take(), &triple, &defaults.formats)?;
         let builder = self.builder(t.builder.take(), glibc.is_some())?;
         let separate_debuginfo = match t.debuginfo.take() {
             Some(v) => self.debuginfo(v)?,
@@ -239,6 +221,12 @@ impl Config {
                 own.over(&defaults.smoke, is_table)
             }
         };
+        if t.runner.as_ref().is_some_and(Vec::is_empty) {
+            return Err(self.error(
+                span,
+                format!("target `{triple}`: key `runner` is empty; give the program and its arguments, e.g. [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]"),
+            ));
+        }
         let strip = match t.strip.take() {
             Some(s) => self.strip(s)?,
             None => defaults.strip,
@@ -317,6 +305,34 @@ impl Config {
         Ok((triple, glibc, span))
     }
 
+    /// `archive` of a target: its one format, else zip on Windows, else `[dist]`'s formats.
+    fn target_formats(
+        &self,
+        archive: Option<toml::Spanned<String>>,
+        triple: &str,
+        default: &[ArchiveFormat],
+    ) -> Result<Vec<ArchiveFormat>> {
+        Ok(match archive {
+            None if crate::read::triple::Triple::new(triple).is_windows() => {
+                vec![ArchiveFormat::Zip]
+            }
+            None => default.to_vec(),
+            Some(a) => vec![{
+                let sp = Span::from(a.span());
+                let value = a.into_inner();
+                ArchiveFormat::from_key(&value).ok_or_else(|| {
+                    self.error(
+                        sp,
+                        format!(
+                            "key `archive`: unknown format `{value}`; expected {}",
+                            FORMATS_EXPECTED
+                        ),
+                    )
+                })?
+            }],
+        })
+    }
+
     /// `builder`: cargo, zigbuild (also the default with a glibc floor) or cross.
     fn builder(&self, value: Option<toml::Spanned<String>>, has_glibc: bool) -> Result<Builder> {
         Ok(match value {
@@ -339,7 +355,7 @@ impl Config {
         })
     }
 
-    /// A target's keys that only need checking: `runner`, `strip` with `debuginfo`, `env`,
+    /// A target's keys that only need checking: `strip` with `debuginfo`, `env`,
     /// `github-runner`.
     fn check_target_keys(
         &self,
@@ -349,14 +365,6 @@ impl Config {
         strip: Strip,
         separate_debuginfo: bool,
     ) -> Result<()> {
-        if let Some(r) = &t.runner {
-            if r.is_empty() {
-                return Err(self.error(
-                    span,
-                    format!("target `{triple}`: key `runner` is empty; give the program and its arguments, e.g. [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]"),
-                ));
-            }
-        }
         if separate_debuginfo && strip == Strip::None {
             return Err(self.error(
                 span,
