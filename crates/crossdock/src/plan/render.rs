@@ -52,7 +52,7 @@ impl Plan {
             };
             s.push_str(&format!("  std:     {std}\n"));
             for stage in &b.stages {
-                render_stage(&mut s, b, stage);
+                stage.render(b, &mut s);
             }
         }
         s.push_str("\nartifacts:\n");
@@ -121,43 +121,5 @@ impl Plan {
             }
         }
         s
-    }
-}
-
-/// A build step's stage as `--dry-run` shows it (`run:`, `debug:`, `verify:`, `smoke:`).
-fn render_stage(s: &mut String, b: &BuildStep, stage: &Stage) {
-    match stage {
-        Stage::Build => {
-            s.push_str(&format!("  run:     {}\n", b.cargo.render()));
-            let info: Vec<String> = b
-                .cargo
-                .env
-                .iter()
-                .filter(|(k, _)| command::is_build_info(k))
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            s.push_str(&format!("  embeds:  {}\n", info.join(" ")));
-            if let Some(u) = &b.unstripped {
-                // Only the package overrides differ from `run:`.
-                let only: Vec<&str> = u
-                    .config
-                    .iter()
-                    .filter(|c| c.contains(".package."))
-                    .map(String::as_str)
-                    .collect();
-                s.push_str(&format!(
-                    "  size:    before strip, when a binary changed: `run:` with {}\n",
-                    only.join(" ")
-                ));
-            }
-        }
-        Stage::Split(split) => s.push_str(&format!("  debug:   {}\n", split.how.describe())),
-        Stage::Verify(v) => s.push_str(&format!("  verify:  {}\n", v.describe())),
-        Stage::Smoke(smoke) => {
-            for (i, line) in smoke.describe(b.runner.as_deref()).iter().enumerate() {
-                let head = if i == 0 { "  smoke:   " } else { "           " };
-                s.push_str(&format!("{head}{line}\n"));
-            }
-        }
     }
 }

@@ -5,7 +5,7 @@
 //! ([`Stage::Smoke`]). Planned here from the target and the facts; `--dry-run` prints each
 //! one, the executor (`exec/stages.rs`) runs them, the fake backend's tests follow them.
 //!
-//! A new stage is a variant here, its planning in [`stages`], its line in [`Stage::describe`]
+//! A new stage is a variant here, its planning in [`stages`], its lines in `Stage::render`
 //! and its arm in `exec/stages.rs`: signing a thin binary, for one, goes between `Split` and
 //! `Verify`, so that the check sees the bytes that ship.
 
@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::command::cannot_run_here;
 use super::debuginfo::DebuginfoSplit;
+use super::BuildStep;
 use crate::read::config::{Strip, Target};
 
 /// One stage of a build step.
@@ -118,6 +119,46 @@ fn smoke_plan(target: &Target, host: &str, bins: &BTreeSet<&str>) -> Smoke {
     }
 }
 
+impl Stage {
+    /// The stage as `--dry-run` shows it (`run:`, `debug:`, `verify:`, `smoke:`).
+    pub(super) fn render(&self, b: &BuildStep, s: &mut String) {
+        match self {
+            Stage::Build => {
+                s.push_str(&format!("  run:     {}\n", b.cargo.render()));
+                let info: Vec<String> = b
+                    .cargo
+                    .env
+                    .iter()
+                    .filter(|(k, _)| super::is_build_info(k))
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                s.push_str(&format!("  embeds:  {}\n", info.join(" ")));
+                if let Some(u) = &b.unstripped {
+                    // Only the package overrides differ from `run:`.
+                    let only: Vec<&str> = u
+                        .config
+                        .iter()
+                        .filter(|c| c.contains(".package."))
+                        .map(String::as_str)
+                        .collect();
+                    s.push_str(&format!(
+                        "  size:    before strip, when a binary changed: `run:` with {}\n",
+                        only.join(" ")
+                    ));
+                }
+            }
+            Stage::Split(split) => s.push_str(&format!("  debug:   {}\n", split.how.describe())),
+            Stage::Verify(v) => s.push_str(&format!("  verify:  {}\n", v.describe())),
+            Stage::Smoke(smoke) => {
+                for (i, line) in smoke.describe(b.runner.as_deref()).iter().enumerate() {
+                    let head = if i == 0 { "  smoke:   " } else { "           " };
+                    s.push_str(&format!("{head}{line}\n"));
+                }
+            }
+        }
+    }
+}
+
 impl Verify {
     /// The plan's line for it (`--dry-run`).
     pub fn describe(&self) -> String {
@@ -160,7 +201,7 @@ impl Smoke {
     }
 }
 
-impl super::BuildStep {
+impl BuildStep {
     /// The step's debug-info split, when it has one.
     pub fn split(&self) -> Option<&Split> {
         self.stages.iter().find_map(|s| match s {
