@@ -1,5 +1,5 @@
 //! A build step's stages, in the order the executor runs them: cargo builds
-//! ([`Stage::Build`], the step's [`CargoInvocation`]), then each binary it made goes through
+//! ([`Stage::Build`], the step's [`super::CargoInvocation`]), then each binary it made goes through
 //! the rest — its debug info split off ([`Stage::Split`], `debuginfo = "separate"`), checked
 //! against its triple, its strip setting and the glibc floor ([`Stage::Verify`]), and run
 //! ([`Stage::Smoke`]). Planned here from the target and the facts; `--dry-run` prints each
