@@ -6,7 +6,7 @@
 //! (`package::ownership`, `exec::out_dir`).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
@@ -14,16 +14,16 @@ use crate::exec::backend::{Backend, Cargo};
 use crate::exec::lock;
 use crate::exec::out_dir;
 use crate::exec::pack::{self, PackStep};
+use crate::exec::stages::{self, InFlight, StageError};
 use crate::model::artifact::ArtifactKind;
-use crate::package::archive::{self, Entry, Source, MODE_FILE};
-use crate::package::binary;
+use crate::package::archive::{Entry, Source, MODE_FILE};
 use crate::package::checksum;
 use crate::package::manifest::{Manifest, NpmName, PackageEntry};
 use crate::package::ownership::Record;
-use crate::plan::{BuildIdx, BuildStep, Failed, FailedStep, Plan};
+use crate::plan::{BuildIdx, Failed, FailedStep, Plan};
 use crate::sys::shell;
 
-pub use crate::exec::pack::{Ready, ReadyBinary};
+pub use crate::exec::pack::Ready;
 
 /// Fails with every problem of the plan at once.
 pub fn check_problems(plan: &Plan) -> Result<()> {
@@ -242,7 +242,7 @@ fn pack_steps(plan: &Plan, ready: &Ready) -> Vec<PackStep> {
         PackStep::Fuse(pack::Fuse {
             universal: u.clone(),
             slices,
-            stripped: crate::exec::size::stripped_away(stripped),
+            stripped: crate::package::manifest::stripped_away(stripped),
             includes,
         })
     });
@@ -344,7 +344,7 @@ fn build_all(
         let mut built = BTreeMap::new();
         match build_target(plan, backend, i, &mut built) {
             Ok(()) => {
-                if let Some(why) = &step.smoke_skipped {
+                if let Some(why) = step.smoke().and_then(|s| s.skipped.as_ref()) {
                     shell::note("Skipping", format!("smoke run for {}: {why}", step.target));
                 }
                 Ok(built)
@@ -389,14 +389,14 @@ fn keep_going(
     Ok(())
 }
 
-/// Builds one target, then checks and smoke-runs each of its binaries into `ready`; an
-/// error says which of these failed.
+/// Builds one target, then runs the plan's stages (split, check, smoke run) on each of its
+/// binaries into `ready`; an error says which of these failed.
 fn build_target(
     plan: &Plan,
     backend: &dyn Backend,
     build: BuildIdx,
     ready: &mut Ready,
-) -> std::result::Result<(), (FailedStep, anyhow::Error)> {
+) -> std::result::Result<(), StageError> {
     let step = plan.build(build);
     shell::status(
         "Building",
@@ -417,7 +417,7 @@ fn build_target(
                 .map_err(|e| (FailedStep::Build, e))?,
         );
     }
-    for a in plan
+    for (manifest_path, binaries, package) in plan
         .artifacts
         .iter()
         .filter(|a| a.build == build)
@@ -429,7 +429,6 @@ fn build_target(
                 .map(|u| (&u.manifest_path, &u.binaries, &u.package)),
         )
     {
-        let (manifest_path, binaries, package) = a;
         let key = (build, manifest_path.clone());
         if ready.contains_key(&key) {
             continue;
@@ -449,113 +448,13 @@ fn build_target(
                     ),
                 })
                 .map_err(|e| (FailedStep::Build, e))?;
-            // With debug info split off, the binary cargo built is the one before
-            // stripping: its size needs no measuring build (`unstripped` is none).
-            let built_size = step
-                .split_debuginfo
-                .as_ref()
-                .and_then(|_| std::fs::metadata(path).ok())
-                .map(|m| m.len());
-            let (path, debug) = match &step.split_debuginfo {
-                // Only programs get their debug info split off; libraries ship stripped.
-                Some(how) if b.kind.is_binary() => {
-                    let dir = plan
-                        .target_dir
-                        .join("crossdock/debuginfo")
-                        .join(&step.target)
-                        .join(package);
-                    let split = backend
-                        .split_debuginfo(how, path, &dir, &b.file_name, step.strip)
-                        .map_err(|e| (FailedStep::BinaryCheck, e))?;
-                    (&split.binary.clone(), Some(split.debug))
-                }
-                _ => (path, None),
-            };
-            let data = std::fs::read(path)
-                .with_context(|| format!("cannot read {}", path.display()))
-                .map_err(|e| (FailedStep::BinaryCheck, e))?;
-            let info = binary::verify(path, &data, &step.target, step.strip, b.kind)
-                .map_err(|e| (FailedStep::BinaryCheck, e))?;
-            if let (Some(floor), Some(needs)) = (&step.glibc, &info.glibc) {
-                if binary::glibc_newer(needs, floor) {
-                    return Err((
-                        FailedStep::BinaryCheck,
-                        anyhow::anyhow!(
-                            "{}: needs glibc {needs}, above the floor {floor} set for {} in targets.toml; a dependency links a newer glibc symbol (find it with `objdump -T {} | grep GLIBC_{needs}`) or raise `glibc`",
-                            path.display(),
-                            step.target,
-                            path.display()
-                        ),
-                    ));
-                }
-            }
-            let sha = archive::sha256_hex(&data);
-            let args = step.smoke.get(&b.name).and_then(Option::as_deref);
-            let stamp = args.map(|a| smoke_stamp(plan, step, a, &sha));
-            if stamp.as_ref().is_some_and(|p| p.exists()) {
-                shell::note(
-                    "Fresh",
-                    format!(
-                        "{} for {} (this binary passed this smoke run before)",
-                        b.file_name, step.target
-                    ),
-                );
-            } else if let Some(args) = args {
-                let out = backend
-                    .smoke(step, path, args)
-                    .map_err(|e| (FailedStep::SmokeRun, e))?;
-                if let Some(p) = &stamp {
-                    // Best effort: without the stamp the next run smoke-tests again.
-                    let _ = std::fs::create_dir_all(p.parent().unwrap_or(Path::new(".")));
-                    let _ = std::fs::write(p, &out);
-                }
-                shell::status(
-                    "Ran",
-                    format!(
-                        "{} {}: {}",
-                        b.file_name,
-                        args.join(" "),
-                        shell::printable(out.lines().next().unwrap_or(""))
-                    ),
-                );
-            } else if step.smoke_skipped.is_none() && b.kind.is_binary() {
-                shell::note(
-                    "Skipping",
-                    format!(
-                        "smoke run of {} for {}: off in targets.toml",
-                        b.file_name, step.target
-                    ),
-                );
-            }
-            list.push(ReadyBinary {
-                planned: b.clone(),
-                path: path.clone(),
-                size: data.len() as u64,
-                unstripped_size: built_size,
-                sha256: sha,
-                format: info.to_string(),
-                glibc: info.glibc.clone(),
-                debug,
-            });
+            let mut bin = InFlight::new(b, package, path);
+            stages::run_on_binary(plan, backend, step, &mut bin)?;
+            list.push(bin.ready(step)?);
         }
         ready.insert(key, list);
     }
     crate::exec::size::record_unstripped(plan, backend, build, ready)
         .map_err(|e| (FailedStep::Build, e))?;
     Ok(())
-}
-
-/// Where a passed smoke run of this binary (by hash) with this runner and these arguments is
-/// recorded, so an unchanged binary is not run again.
-fn smoke_stamp(plan: &Plan, step: &BuildStep, args: &[String], binary_sha: &str) -> PathBuf {
-    use sha2::Digest;
-    let mut h = sha2::Sha256::new();
-    h.update(binary_sha);
-    for part in step.runner.iter().flatten().chain(args) {
-        h.update([0]);
-        h.update(part);
-    }
-    plan.target_dir
-        .join("crossdock/smoke")
-        .join(archive::hex(&h.finalize()))
 }

@@ -12,13 +12,11 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::model::builder::Builder;
 use crate::model::cross::{self, GnuGcc};
 use crate::model::triple::Triple;
 use crate::package::binary;
 use crate::plan::{
-    install_hint, is_build_info, BuildStep, CargoInvocation, Facts, Lipo, Plan, Problem, Skipped,
-    StdSource,
+    install_hint, BuildStep, Facts, LinkProbe, Lipo, Plan, Problem, Skipped, StdSource,
 };
 use crate::read::cargo_config::CargoConfig;
 use crate::read::config::LipoTool;
@@ -32,10 +30,58 @@ pub enum Status {
     Fail,
 }
 
+/// What a row checks. Serialized (and shown) as its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Check {
+    #[serde(rename = "toolchain")]
+    Toolchain,
+    #[serde(rename = "std")]
+    Std,
+    #[serde(rename = "builder")]
+    Builder,
+    #[serde(rename = "runner")]
+    Runner,
+    #[serde(rename = "strip")]
+    Strip,
+    /// The C compiler and archiver build scripts get.
+    #[serde(rename = "c")]
+    C,
+    /// The target's linker: present, and able to link a probe for the target.
+    #[serde(rename = "linker")]
+    Linker,
+    /// The host's linker, which every build script and proc-macro links with.
+    #[serde(rename = "host linker")]
+    HostLinker,
+    #[serde(rename = "lipo")]
+    Lipo,
+}
+
+impl Check {
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Toolchain => "toolchain",
+            Check::Std => "std",
+            Check::Builder => "builder",
+            Check::Runner => "runner",
+            Check::Strip => "strip",
+            Check::C => "c",
+            Check::Linker => "linker",
+            Check::HostLinker => "host linker",
+            Check::Lipo => "lipo",
+        }
+    }
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     pub target: String,
-    pub check: String,
+    pub check: Check,
     pub status: Status,
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,14 +97,14 @@ impl Report {
     fn push(
         &mut self,
         target: &str,
-        check: &str,
+        check: Check,
         status: Status,
         detail: impl Into<String>,
         fix: Option<String>,
     ) {
         self.rows.push(Row {
             target: target.to_string(),
-            check: check.to_string(),
+            check,
             status,
             detail: detail.into(),
             fix,
@@ -78,7 +124,7 @@ impl Report {
         let host_broken = self
             .failures()
             .iter()
-            .any(|r| r.target == host && r.check.contains("linker"));
+            .any(|r| r.target == host && matches!(r.check, Check::Linker | Check::HostLinker));
         for r in self.failures() {
             if host_broken && r.target == host {
                 continue;
@@ -131,7 +177,7 @@ impl Report {
         let w1 = self
             .rows
             .iter()
-            .map(|r| r.check.len())
+            .map(|r| r.check.name().len())
             .max()
             .unwrap_or(5)
             .max(5);
@@ -156,7 +202,7 @@ impl Report {
             s.push_str(&format!(
                 "{:<w0$}  {:<w1$}  {mark:<4}  {}\n",
                 r.target,
-                r.check,
+                r.check.name(),
                 lines.next().unwrap_or_default()
             ));
             for l in lines {
@@ -180,7 +226,13 @@ pub fn check(plan: &Plan, facts: &Facts, probe: bool) -> Report {
     // A target whose toolchain could not be probed has no build step: its problem is its row.
     for p in &plan.problems {
         if let Problem::ToolchainBroken { target, .. } = p {
-            report.push(target, "toolchain", Status::Fail, p.what(), Some(p.fix()));
+            report.push(
+                target,
+                Check::Toolchain,
+                Status::Fail,
+                p.what(),
+                Some(p.fix()),
+            );
         }
     }
     let results: Vec<Report> = crate::exec::jobs::parallel(&plan.builds, 2, |step| {
@@ -189,20 +241,18 @@ pub fn check(plan: &Plan, facts: &Facts, probe: bool) -> Report {
     for r in results {
         report.rows.extend(r.rows);
     }
-    if !plan.builds.iter().any(|b| b.target == facts.host) && probe {
-        // Build scripts and proc-macros always link for the host.
-        if let Some(host_step) = host_step(plan, facts) {
-            let mut r = Report::default();
-            probe_link(
-                plan,
-                cargo_config,
-                &host_step,
-                &mut r,
-                "host linker",
-                &facts.host,
-            );
-            report.rows.extend(r.rows);
-        }
+    // Build scripts and proc-macros always link for the host.
+    if let Some(host) = plan.host_link_probe(&facts.host).filter(|_| probe) {
+        let mut r = Report::default();
+        probe_link(
+            plan,
+            cargo_config,
+            &host,
+            &mut r,
+            Check::HostLinker,
+            &facts.host,
+        );
+        report.rows.extend(r.rows);
     }
     for u in &plan.universals {
         // The plan decided which lipo joins the slices; doctor only shows it.
@@ -226,39 +276,10 @@ pub fn check(plan: &Plan, facts: &Facts, probe: bool) -> Report {
             (None, Lipo::Builtin) => (Status::Ok, "built-in fat Mach-O writer".to_string(), None),
         };
         if !report.rows.iter().any(|r| r.target == u.name) {
-            report.push(&u.name, "lipo", status, detail, fix);
+            report.push(&u.name, Check::Lipo, status, detail, fix);
         }
     }
     report
-}
-
-fn host_step(plan: &Plan, facts: &Facts) -> Option<BuildStep> {
-    let first = plan.builds.first()?;
-    let mut step = first.clone();
-    step.target = facts.host.clone();
-    step.std = StdSource::Installed;
-    step.linker = None;
-    step.runner = None;
-    step.builder = Builder::Cargo;
-    // Only the toolchain: the target's rustflags and build-std do not apply to the host.
-    let target_cargo = std::mem::replace(
-        &mut step.cargo,
-        CargoInvocation {
-            program: step.toolchain.cargo.clone(),
-            args: Vec::new(),
-            config: Vec::new(),
-            build_std: None,
-            env: Default::default(),
-            env_remove: Vec::new(),
-        },
-    );
-    step.cargo.env = target_cargo
-        .env
-        .into_iter()
-        .filter(|(k, _)| k == "RUSTC")
-        .collect();
-    step.cargo.env_remove = target_cargo.env_remove;
-    Some(step)
 }
 
 fn check_step(
@@ -273,14 +294,14 @@ fn check_step(
     match facts.toolchains.get(&step.toolchain) {
         Some(Ok(tc)) => r.push(
             t,
-            "toolchain",
+            Check::Toolchain,
             Status::Ok,
             format!("{} via {}", tc.version, step.toolchain.cargo),
             None,
         ),
         Some(Err(e)) => r.push(
             t,
-            "toolchain",
+            Check::Toolchain,
             Status::Fail,
             e.clone(),
             Some("install Rust (https://rustup.rs) or set --cargo/--rustc".into()),
@@ -289,7 +310,7 @@ fn check_step(
     }
     let std_ok = match &step.std {
         StdSource::Installed => {
-            r.push(t, "std", Status::Ok, "installed", None);
+            r.push(t, Check::Std, Status::Ok, "installed", None);
             true
         }
         StdSource::BuildStd => {
@@ -298,10 +319,10 @@ fn check_step(
                 .iter()
                 .find(|p| matches!(p, Problem::RustSrcMissing { target, .. } if target == t))
             {
-                Some(p) => r.push(t, "std", Status::Fail, p.what(), Some(p.fix())),
+                Some(p) => r.push(t, Check::Std, Status::Fail, p.what(), Some(p.fix())),
                 None => r.push(
                     t,
-                    "std",
+                    Check::Std,
                     Status::Ok,
                     "built from rust-src (-Zbuild-std)",
                     None,
@@ -312,7 +333,7 @@ fn check_step(
         StdSource::RustupAdd { toolchain } => {
             r.push(
                 t,
-                "std",
+                Check::Std,
                 Status::Warn,
                 format!("not installed in {toolchain}; dist runs `rustup target add` first"),
                 Some(format!("rustup target add --toolchain {toolchain} {t}")),
@@ -325,7 +346,13 @@ fn check_step(
                 .iter()
                 .find(|p| matches!(p, Problem::StdMissing { target, .. } if target == t))
                 .map(|p| format!("{}; {}", p.what(), p.fix()));
-            r.push(t, "std", Status::Fail, "missing from the toolchain", fix);
+            r.push(
+                t,
+                Check::Std,
+                Status::Fail,
+                "missing from the toolchain",
+                fix,
+            );
             false
         }
     };
@@ -333,14 +360,14 @@ fn check_step(
         match which(tool) {
             Some(p) => r.push(
                 t,
-                "builder",
+                Check::Builder,
                 Status::Ok,
                 format!("{} ({})", step.builder.name(), p.display()),
                 None,
             ),
             None => r.push(
                 t,
-                "builder",
+                Check::Builder,
                 Status::Fail,
                 format!("`{tool}` is not on PATH"),
                 Some(install_hint(tool)),
@@ -349,10 +376,10 @@ fn check_step(
     }
     if let Some(runner) = &step.runner {
         match which(&runner[0]) {
-            Some(p) => r.push(t, "runner", Status::Ok, p.display().to_string(), None),
+            Some(p) => r.push(t, Check::Runner, Status::Ok, p.display().to_string(), None),
             None => r.push(
                 t,
-                "runner",
+                Check::Runner,
                 Status::Fail,
                 format!("`{}` is not on PATH", runner[0]),
                 Some(format!(
@@ -367,11 +394,11 @@ fn check_step(
         let in_sysroot =
             matches!(facts.toolchains.get(&step.toolchain), Some(Ok(tc)) if tc.rust_objcopy);
         match (in_sysroot, which("rust-objcopy")) {
-            (true, _) => r.push(t, "strip", Status::Ok, "rust-objcopy in the toolchain", None),
-            (false, Some(p)) => r.push(t, "strip", Status::Ok, format!("rust-objcopy: {}", p.display()), None),
+            (true, _) => r.push(t, Check::Strip, Status::Ok, "rust-objcopy in the toolchain", None),
+            (false, Some(p)) => r.push(t, Check::Strip, Status::Ok, format!("rust-objcopy: {}", p.display()), None),
             (false, None) => r.push(
                 t,
-                "strip",
+                Check::Strip,
                 Status::Fail,
                 "rustc strips Mach-O with `rust-objcopy`, which is neither in the toolchain nor on PATH",
                 Some("`ln -s /usr/bin/llvm-objcopy-14 /usr/local/bin/rust-objcopy` (or .ci/install-cross.sh apple and /opt/crossdock-cross/bin on PATH)".into()),
@@ -383,10 +410,10 @@ fn check_step(
             check_c(plan, step, c, probe, &mut r);
         }
         if let Some(fix) = musl_c_needs_libgcc(step) {
-            r.push(t, "c", Status::Warn, "C code on musl linked with link-self-contained=no: C compilers call libgcc helpers (`__popcountdi2`…) that rustc does not link then", Some(fix));
+            r.push(t, Check::C, Status::Warn, "C code on musl linked with link-self-contained=no: C compilers call libgcc helpers (`__popcountdi2`…) that rustc does not link then", Some(fix));
         }
     }
-    let linker = effective_linker(step, cargo_config);
+    let linker = effective_linker(&step.target, step.linker.as_deref(), cargo_config);
     let triple = Triple::new(t);
     let foreign = !triple.runs_on(&Triple::new(&facts.host)) && !triple.is_windows();
     if linker.is_default && foreign && step.builder.links_with_target_linker() {
@@ -394,7 +421,7 @@ fn check_step(
         // instead of probing (or suggesting to install) the one that is already there.
         r.push(
             t,
-            "linker",
+            Check::Linker,
             Status::Fail,
             format!(
                 "no `linker` is set, and rustc's default `{}` links for this {} machine, not for {t}",
@@ -409,7 +436,7 @@ fn check_step(
             if !probe || !step.builder.links_with_target_linker() {
                 r.push(
                     t,
-                    "linker",
+                    Check::Linker,
                     Status::Ok,
                     format!("{} ({})", p.display(), linker.origin),
                     None,
@@ -420,7 +447,7 @@ fn check_step(
         None => {
             r.push(
                 t,
-                "linker",
+                Check::Linker,
                 Status::Fail,
                 format!("`{}` ({}) is not on PATH", linker.program, linker.origin),
                 Some(format!(
@@ -433,7 +460,14 @@ fn check_step(
     };
     if probe && linker_found && step.builder.links_with_target_linker() {
         if std_ok && step.std == StdSource::Installed {
-            probe_link(plan, cargo_config, step, &mut r, "linker", &facts.host);
+            probe_link(
+                plan,
+                cargo_config,
+                &step.link_probe(),
+                &mut r,
+                Check::Linker,
+                &facts.host,
+            );
         } else if step.std == StdSource::BuildStd {
             probe_c_link(plan, step, &linker, &mut r);
         }
@@ -490,16 +524,17 @@ fn cross_linker_fix(t: &Triple) -> String {
     )
 }
 
-pub fn effective_linker(step: &BuildStep, cargo_config: &CargoConfig) -> Linker {
-    if let Some(l) = &step.linker {
+/// The linker of `target` (`linker` its targets.toml key), and who chose it.
+pub fn effective_linker(target: &str, linker: Option<&str>, cargo_config: &CargoConfig) -> Linker {
+    if let Some(l) = linker {
         return Linker {
-            program: l.clone(),
+            program: l.to_string(),
             origin: "targets.toml `linker`".into(),
             is_default: false,
         };
     }
     if let Some(s) = cargo_config
-        .target_settings(&step.target, "linker")
+        .target_settings(target, "linker")
         .into_iter()
         .next()
     {
@@ -510,7 +545,7 @@ pub fn effective_linker(step: &BuildStep, cargo_config: &CargoConfig) -> Linker 
         };
     }
     Linker {
-        program: cross::default_linker(&Triple::new(&step.target)),
+        program: cross::default_linker(&Triple::new(target)),
         origin: "rustc's default".into(),
         is_default: true,
     }

@@ -163,7 +163,12 @@ pub(crate) fn two_target_plan(root: &Path, opts: &Options) -> Plan {
 /// [`two_target_plan`] with `dist_keys` added to `[dist]`; objcopy and dsymutil are on the
 /// fake's PATH.
 pub(crate) fn two_target_plan_with(root: &Path, opts: &Options, dist_keys: &str) -> Plan {
-    let c = apple_config_with(dist_keys);
+    plan_of(root, opts, &apple_config_with(dist_keys))
+}
+
+/// The plan of `c` (two Apple targets) for `opts`, writing under `root`.
+pub(crate) fn plan_of(root: &Path, opts: &Options, c: &Config) -> Plan {
+    let c = c.clone();
     let mut f = facts(&c, opts, false, &[X86, ARM]);
     f.tools
         .extend(["llvm-objcopy".to_string(), "dsymutil".to_string()]);
@@ -187,10 +192,12 @@ pub(crate) fn fake() -> Fake {
 mod tests {
     use std::path::PathBuf;
 
-    use super::{fake, two_target_plan, Call, ARM, MACHO, X86};
+    use super::{fake, plan_of, two_target_plan, Call, Fake, APPLE_MATRIX, ARM, MACHO, X86};
     use crate::package::archive;
     use crate::package::manifest::Manifest;
+    use crate::plan::tests::config;
     use crate::plan::Options;
+    use crate::plan::{FailedStep, Stage};
     use crate::sys::shell::{Shell, Verbosity};
 
     #[test]
@@ -378,5 +385,94 @@ mod tests {
             .count();
         // x86_64: built, measured, built again; aarch64: the one failed build.
         assert_eq!(builds, 3);
+    }
+
+    /// The plan's stages run on each binary in their order (split, check, smoke run), and a
+    /// binary that fails its check is recorded as such and never smoke-run.
+    #[test]
+    fn each_binary_goes_through_the_planned_stages_and_a_failed_check_stops_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = Options {
+            keep_going: true,
+            ..Options::default()
+        };
+        let text = APPLE_MATRIX
+            .replacen("[dist]\n", "[dist]\ndebuginfo = \"separate\"\n", 1)
+            .replace(
+                "triple = \"x86_64-apple-darwin\"\n",
+                "triple = \"x86_64-apple-darwin\"\nrunner = [\"true\"]\n",
+            )
+            .replace(
+                "triple = \"aarch64-apple-darwin\"\n",
+                "triple = \"aarch64-apple-darwin\"\nrunner = [\"true\"]\n",
+            );
+        let p = plan_of(tmp.path(), &opts, &config(&text));
+        let kinds: Vec<&str> = p.builds[0]
+            .stages
+            .iter()
+            .map(|s| match s {
+                Stage::Build => "build",
+                Stage::Split(_) => "split",
+                Stage::Verify(_) => "verify",
+                Stage::Smoke(_) => "smoke",
+            })
+            .collect();
+        assert_eq!(kinds, ["build", "split", "verify", "smoke"]);
+        let text = p.render();
+        assert!(
+            text.contains("  verify:  format and CPU of aarch64-apple-darwin, no symbols or debug info\n  smoke:   true BIN --version\n"),
+            "{text}"
+        );
+
+        // aarch64 "builds" an x86_64 binary: its check fails after the split.
+        let backend = Fake::new(&[
+            (X86, PathBuf::from(MACHO).join("hello-x86_64")),
+            (ARM, PathBuf::from(MACHO).join("hello-x86_64")),
+        ]);
+        let manifest = {
+            let _in = Shell::capturing(Verbosity::Quiet).enter();
+            super::super::dist::execute_with(&p, &backend).unwrap()
+        };
+        let split = |b: &str| Call::Split { binary: b.into() };
+        let smoke = |t: &str, b: &str| Call::Smoke {
+            target: t.into(),
+            binary: b.into(),
+        };
+        let after_builds: Vec<Call> = backend
+            .calls()
+            .into_iter()
+            .filter(|c| !matches!(c, Call::Std { .. } | Call::Build { .. }))
+            .collect();
+        assert_eq!(
+            after_builds,
+            [
+                // x86_64: alpha's two binaries, then beta's, each split then run; the
+                // fake copies one file for all three, so after the first run the other
+                // two are the bytes that passed this smoke run already (fresh).
+                split("alpha"),
+                smoke(X86, "alpha"),
+                split("alpha-admin"),
+                split("beta"),
+                // aarch64: the first binary is split, fails its check, and nothing runs.
+                split("alpha"),
+            ]
+        );
+        let failed: Vec<(&str, FailedStep)> = manifest
+            .failed
+            .iter()
+            .map(|f| (f.target.as_str(), f.step))
+            .collect();
+        assert_eq!(
+            failed,
+            [
+                (ARM, FailedStep::BinaryCheck),
+                ("universal-apple-darwin", FailedStep::Member)
+            ]
+        );
+        assert!(
+            manifest.failed[0].error.contains("aarch64"),
+            "{:?}",
+            manifest.failed[0]
+        );
     }
 }

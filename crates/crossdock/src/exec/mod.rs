@@ -17,4 +17,5 @@ pub mod out_dir;
 pub mod pack;
 pub mod pipeline;
 pub mod size;
+pub mod stages;
 pub mod test;

@@ -101,7 +101,7 @@ pub struct Fuse {
     pub universal: UniversalArtifact,
     /// Each binary's slices, one per member target in member order.
     pub slices: BTreeMap<String, Vec<PathBuf>>,
-    /// What stripping removed from each binary's slices ([`crate::exec::size::stripped_away`]).
+    /// What stripping removed from each binary's slices ([`crate::package::manifest::stripped_away`]).
     pub stripped: BTreeMap<String, u64>,
     pub includes: Vec<Entry>,
 }

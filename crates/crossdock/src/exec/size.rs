@@ -10,7 +10,6 @@
 //! puts in `target/<triple>/<profile>/`, which the archives read, are the stripped ones.
 //! A size that cannot be measured is a warning, never a failed run.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
@@ -53,7 +52,7 @@ pub fn record_unstripped(
     };
     // A library built apart (plan/library.rs) is not in the `unstripped` build: no size
     // before stripping is recorded for it.
-    let measured_here = |manifest: &PathBuf, b: &crate::exec::dist::ReadyBinary| {
+    let measured_here = |manifest: &PathBuf, b: &crate::exec::pack::ReadyBinary| {
         b.planned.kind.is_binary()
             || !step
                 .library_builds
@@ -121,34 +120,4 @@ pub fn record_unstripped(
         }
     }
     Ok(())
-}
-
-/// What stripping removed from each universal binary: per binary name, the sum over its
-/// slices of (unstripped − stripped size), from `(name, removed from one slice)`; a binary
-/// with any slice not measured is left out. Shared by `dist` and `merge`, which must agree.
-pub fn stripped_away(slices: Vec<(String, Option<u64>)>) -> BTreeMap<String, u64> {
-    let mut sums: BTreeMap<String, Option<u64>> = BTreeMap::new();
-    for (name, removed) in slices {
-        let sum = sums.entry(name).or_insert(Some(0));
-        *sum = sum.zip(removed).map(|(a, b)| a + b);
-    }
-    sums.into_iter()
-        .filter_map(|(name, sum)| Some((name, sum?)))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn universal_stripped_bytes_are_summed_per_binary_and_unknown_when_a_slice_is() {
-        let got = stripped_away(vec![
-            ("app".into(), Some(100)),
-            ("tool".into(), Some(7)),
-            ("app".into(), Some(50)),
-            ("tool".into(), None),
-        ]);
-        assert_eq!(got, BTreeMap::from([("app".to_string(), 150)]));
-    }
 }

@@ -30,13 +30,15 @@ pub struct Facts {
     pub includes: BTreeMap<String, Vec<IncludeFile>>,
     /// Each shipped cdylib package whose folder holds a napi-rs `package.json`: it ships as
     /// a Node module (npm packages beside its archives).
-    pub napi: BTreeMap<String, crate::read::napi::NapiPackage>,
+    pub napi: BTreeMap<String, crate::model::node::NapiPackage>,
     /// `$CARGO` (set when run under cargo) or `cargo`.
     pub default_cargo: String,
     pub cargo_home: PathBuf,
     /// `RUSTFLAGS` and `CARGO_ENCODED_RUSTFLAGS` from the environment.
     pub env_rustflags: Option<String>,
     pub env_encoded_rustflags: Option<String>,
+    /// `$RUSTC`: cargo's rustc when a target sets none (named in the plan's errors).
+    pub env_rustc: Option<String>,
     /// Triples for which the user's cargo config sets target-level rustflags.
     pub target_rustflags_in_config: BTreeSet<String>,
     /// The user's cargo config files (doctor names the one that set a linker).
@@ -267,16 +269,94 @@ pub fn load_config(loc: &Location, cargo: &str) -> Result<(Workspace, Config)> {
     Ok((ws, config))
 }
 
+/// Reads the workspace and targets.toml (with this machine's `targets.local.toml`), then
+/// probes every toolchain the selected targets use, their `cfg` where a cargo config table
+/// needs it, git and the tools on PATH. The config is loaded here, not by the caller, so
+/// that the default toolchain's probe runs while cargo reads the workspace.
 pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     let default_cargo = default_cargo();
-    let cargo_for_metadata = opts.cargo.clone().unwrap_or_else(|| default_cargo.clone());
+    let cache_dir = crate::read::workspace::facts_cache_dir(loc.manifest_path.as_deref());
+    let cache_dir = cache_dir.as_deref();
+    let (ws, config, early) = load_while_probing(loc, opts, &default_cargo, cache_dir)?;
+    let targets = select::selected_targets(&config, opts)?;
+    let target_specs: Vec<(String, ToolchainSpec)> = targets
+        .iter()
+        .map(|t| {
+            let spec = select::toolchain_spec(&config, t, opts, &default_cargo);
+            (t.triple.clone(), spec)
+        })
+        .collect();
+    let mut cargo_config = CargoConfig::load(&ws.root);
+    let probed = probe(
+        &ws.root,
+        &target_specs,
+        cargo_config.has_cfg_tables(),
+        early,
+        cache_dir,
+    );
+    let includes = includes(&config, &ws, opts)?;
+    let napi = napi_packages(&config, &ws, opts)?;
+    cargo_config.target_cfg = probed.target_cfg;
+    let target_rustflags_in_config = targets
+        .iter()
+        .filter(|t| cargo_config.has_target_rustflags(&t.triple))
+        .map(|t| t.triple.clone())
+        .collect();
+    let host = probed
+        .toolchains
+        .values()
+        .find_map(|t| t.as_ref().ok().map(|t| t.host.clone()))
+        .unwrap_or_else(crate::model::triple::build_host);
+    let facts = Facts {
+        user_rustc_wrapper: cargo_config.rustc_wrapper(),
+        c_env: c_env(&cargo_config),
+        uses_cc: lock_uses_cc(&ws.root),
+        found_archivers: found_archivers(&config),
+        workspace: ws,
+        toolchains: probed.toolchains,
+        includes,
+        napi,
+        default_cargo,
+        cargo_home: crate::read::cargo_config::cargo_home(),
+        env_rustflags: std::env::var("RUSTFLAGS")
+            .ok()
+            .filter(|s| !s.trim().is_empty()),
+        env_encoded_rustflags: std::env::var("CARGO_ENCODED_RUSTFLAGS")
+            .ok()
+            .filter(|s| !s.is_empty()),
+        env_rustc: std::env::var("RUSTC").ok(),
+        target_rustflags_in_config,
+        cargo_config,
+        tools: tools_on_path(),
+        memory: memory(),
+        cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        host,
+        source_date_epoch: probed.epoch,
+        epoch_source: probed.epoch_source,
+        commit: probed.commit,
+        dirty: probed.dirty,
+    };
+    Ok((config, facts))
+}
+
+/// The workspace and targets.toml (with this machine's `targets.local.toml` applied), read
+/// while the toolchain most matrices use (`--cargo`/`--rustc` or the defaults) is probed:
+/// that probe, for [`probe`] to reuse.
+fn load_while_probing(
+    loc: &Location,
+    opts: &Options,
+    default_cargo: &str,
+    cache_dir: Option<&Path>,
+) -> Result<(Workspace, Config, Early)> {
+    let cargo_for_metadata = opts
+        .cargo
+        .clone()
+        .unwrap_or_else(|| default_cargo.to_string());
     // Most matrices use the default toolchain: probe it while cargo reads the workspace.
     let speculative = ToolchainSpec {
         cargo: cargo_for_metadata.clone(),
         rustc: opts.rustc.clone(),
     };
-    let cache_dir = crate::read::workspace::facts_cache_dir(loc.manifest_path.as_deref());
-    let cache_dir = cache_dir.as_deref();
     let (loaded, early) = std::thread::scope(|s| {
         let early = s.spawn(shell::carry(|| {
             Toolchain::probe_cached(&speculative, cache_dir)
@@ -296,20 +376,34 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             format!("this machine's settings from {}", p.display()),
         );
     }
-    let targets = select::selected_targets(&config, opts)?;
-    let target_specs: Vec<(String, ToolchainSpec)> = targets
-        .iter()
-        .map(|t| {
-            let spec = select::toolchain_spec(&config, t, opts, &default_cargo);
-            (t.triple.clone(), spec)
-        })
-        .collect();
+    Ok((ws, config, (speculative, early)))
+}
+
+/// The default toolchain's probe, started before the config is read.
+type Early = (ToolchainSpec, Result<Toolchain>);
+
+/// What [`probe`] found, all at once.
+struct Probed {
+    toolchains: BTreeMap<ToolchainSpec, std::result::Result<Toolchain, String>>,
+    target_cfg: BTreeMap<String, Vec<cargo_platform::Cfg>>,
+    epoch: u64,
+    epoch_source: EpochSource,
+    commit: Option<String>,
+    dirty: bool,
+}
+
+/// Probes in parallel: each toolchain of `target_specs` (reusing the `early` probe of the
+/// default one), each target's `rustc --print cfg` when `want_cfg` (a `cfg(…)` table can
+/// use the answer), and git at `root` (commit, its date, a dirty tree).
+fn probe(
+    root: &Path,
+    target_specs: &[(String, ToolchainSpec)],
+    want_cfg: bool,
+    early: Early,
+    cache_dir: Option<&Path>,
+) -> Probed {
     let specs: BTreeSet<ToolchainSpec> = target_specs.iter().map(|(_, s)| s.clone()).collect();
-    let root = ws.root.clone();
-    let mut cargo_config = CargoConfig::load(&ws.root);
-    // `rustc --print cfg` only when a `cfg(…)` table can use the answer.
-    let want_cfg = cargo_config.has_cfg_tables();
-    let early = Some((speculative, early));
+    let early = Some(early);
     let (toolchains, target_cfg, (epoch, epoch_source, commit), dirty) = std::thread::scope(|s| {
         let mut early = early;
         let probes: Vec<_> = specs
@@ -337,8 +431,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             })
             .collect();
         // Outside a git checkout both answers are known without starting git.
-        let in_git = in_git_checkout(&root);
-        let root = &root;
+        let in_git = in_git_checkout(root);
         let git = s.spawn(shell::carry(move || match in_git {
             true => git_facts(root),
             false => epoch_without_commit(),
@@ -371,16 +464,56 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             status.join().expect("git status thread"),
         )
     });
-    let packages = select::packages_for_run(&config, &ws, &opts.packages)?;
-    let mut includes = BTreeMap::new();
+    Probed {
+        toolchains,
+        target_cfg,
+        epoch,
+        epoch_source,
+        commit,
+        dirty,
+    }
+}
+
+/// Each shipped cdylib package whose folder holds a napi-rs `package.json`: a Node module.
+fn napi_packages(
+    config: &Config,
+    ws: &Workspace,
+    opts: &Options,
+) -> Result<BTreeMap<String, crate::model::node::NapiPackage>> {
     let mut napi = BTreeMap::new();
+    if config.packages.is_none() {
+        return Ok(napi);
+    }
+    for p in select::packages_for_run(config, ws, &opts.packages)? {
+        let cdylib = p.lib.as_ref().is_some_and(|l| {
+            l.kinds
+                .contains(&crate::model::artifact::ArtifactKind::Cdylib)
+        });
+        if cdylib {
+            if let Some(n) = crate::read::napi::read(&p.manifest_dir)? {
+                napi.insert(p.name.clone(), n);
+            }
+        }
+    }
+    Ok(napi)
+}
+
+/// Each shipped package's `include` files, resolved; a pattern that matches nothing is a
+/// warning naming where it looked.
+fn includes(
+    config: &Config,
+    ws: &Workspace,
+    opts: &Options,
+) -> Result<BTreeMap<String, Vec<IncludeFile>>> {
+    let packages = select::packages_for_run(config, ws, &opts.packages)?;
+    let mut includes = BTreeMap::new();
     let own_outputs = [
         ws.target_dir.clone(),
         opts.out_dir.clone().unwrap_or_else(|| ws.root.join("dist")),
     ];
     for p in &packages {
         let (files, unmatched) = include::resolve(
-            &config,
+            config,
             &ws.root,
             &p.manifest_dir,
             &config.include,
@@ -396,61 +529,10 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             ));
         }
         let mut files = files;
-        files.extend(headers(&config, &ws, p, &own_outputs)?);
+        files.extend(headers(config, ws, p, &own_outputs)?);
         includes.insert(p.name.clone(), files);
-        let cdylib = p.lib.as_ref().is_some_and(|l| {
-            l.kinds
-                .contains(&crate::model::artifact::ArtifactKind::Cdylib)
-        });
-        if cdylib && config.packages.is_some() {
-            if let Some(n) = crate::read::napi::read(&p.manifest_dir)? {
-                napi.insert(p.name.clone(), n);
-            }
-        }
     }
-    cargo_config.target_cfg = target_cfg;
-    let target_rustflags_in_config = targets
-        .iter()
-        .filter(|t| cargo_config.has_target_rustflags(&t.triple))
-        .map(|t| t.triple.clone())
-        .collect();
-    let host = toolchains
-        .values()
-        .find_map(|t| t.as_ref().ok().map(|t| t.host.clone()))
-        .unwrap_or_else(crate::model::triple::build_host);
-    let c_env = c_env(&cargo_config);
-    let uses_cc = lock_uses_cc(&ws.root);
-    let found_archivers = found_archivers(&config);
-    let user_rustc_wrapper = cargo_config.rustc_wrapper();
-    let facts = Facts {
-        user_rustc_wrapper,
-        c_env,
-        uses_cc,
-        found_archivers,
-        workspace: ws,
-        toolchains,
-        includes,
-        napi,
-        default_cargo,
-        cargo_home: crate::read::cargo_config::cargo_home(),
-        env_rustflags: std::env::var("RUSTFLAGS")
-            .ok()
-            .filter(|s| !s.trim().is_empty()),
-        env_encoded_rustflags: std::env::var("CARGO_ENCODED_RUSTFLAGS")
-            .ok()
-            .filter(|s| !s.is_empty()),
-        target_rustflags_in_config,
-        cargo_config,
-        tools: tools_on_path(),
-        memory: memory(),
-        cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        host,
-        source_date_epoch: epoch,
-        epoch_source,
-        commit,
-        dirty,
-    };
-    Ok((config, facts))
+    Ok(includes)
 }
 
 /// `SOURCE_DATE_EPOCH` when set; an error when it is set but not a number of seconds (a

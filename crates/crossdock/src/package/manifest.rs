@@ -3,6 +3,7 @@
 //! run knows which files it may replace: files it did not write are never touched.
 //! Deterministic: no timestamps or host facts, so a merged manifest equals a single run's.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -360,6 +361,21 @@ impl Manifest {
     }
 }
 
+/// What stripping removed from each universal binary: per binary name, the sum over its
+/// slices of (unstripped − stripped size), from `(name, removed from one slice)`; a binary
+/// with any slice not measured is left out. Shared by `dist` and `merge`, which must agree: the
+/// manifest records the fat binary's size plus this as its unstripped size.
+pub fn stripped_away(slices: Vec<(String, Option<u64>)>) -> BTreeMap<String, u64> {
+    let mut sums: BTreeMap<String, Option<u64>> = BTreeMap::new();
+    for (name, removed) in slices {
+        let sum = sums.entry(name).or_insert(Some(0));
+        *sum = sum.zip(removed).map(|(a, b)| a + b);
+    }
+    sums.into_iter()
+        .filter_map(|(name, sum)| Some((name, sum?)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,5 +477,16 @@ mod tests {
         assert_ne!(old, json);
         let back: Manifest = serde_json::from_str(&old).unwrap();
         assert_eq!(back.artifacts[0].binaries[0].unstripped_size, None);
+    }
+
+    #[test]
+    fn universal_stripped_bytes_are_summed_per_binary_and_unknown_when_a_slice_is() {
+        let got = stripped_away(vec![
+            ("app".into(), Some(100)),
+            ("tool".into(), Some(7)),
+            ("app".into(), Some(50)),
+            ("tool".into(), None),
+        ]);
+        assert_eq!(got, BTreeMap::from([("app".to_string(), 150)]));
     }
 }

@@ -82,16 +82,52 @@ pub(super) fn serialize_argv<S: serde::Serializer>(
     c.as_ref().map(CargoInvocation::argv).serialize(ser)
 }
 
-pub(super) fn build_command(
-    config: &Config,
-    facts: &Facts,
+/// What a build invocation is for: the build that ships, or the one that measures the
+/// shipped binaries before stripping ([`unstripped_wanted`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flavor {
+    Ship,
+    /// Stripping off for the shipped packages only (a package override, so the
+    /// dependencies are shared with the real build and only the packages' own crates
+    /// compile again), cargo's diagnostics as JSON (already shown by the real build) and its
+    /// status lines quiet.
+    Unstripped,
+}
+
+/// Everything a target's build invocation is made of, decided before it is made.
+pub(super) struct BuildInputs<'a> {
+    pub target: &'a Target,
+    pub spec: &'a ToolchainSpec,
+    pub profile: &'a str,
+    pub packages: &'a [String],
+    pub jobs: Option<usize>,
+    /// `--target-dir`, when not the workspace's ([`target_dir_for`]).
+    pub target_dir: Option<PathBuf>,
+    /// `RUSTC_WRAPPER` (the compiler cache), when crossdock sets it.
+    pub wrapper: Option<&'a str>,
+}
+
+/// The target dir a target builds in, when not the workspace's: its own with
+/// `parallel-targets` (see `plan/parallel.rs`), else that of its build environment
+/// ([`build_env_target_dir`]; not for `cross`, which builds in its own container).
+pub(super) fn target_dir_for(
+    target_dir: &std::path::Path,
     target: &Target,
-    spec: &ToolchainSpec,
-    profile: &str,
-    packages: &[String],
-    jobs: Option<usize>,
-) -> CargoInvocation {
-    let _ = config;
+    parallel: bool,
+) -> Option<PathBuf> {
+    if parallel {
+        return Some(super::parallel::target_dir_of(target_dir, &target.triple));
+    }
+    if target.builder == Builder::Cross {
+        return None;
+    }
+    build_env_target_dir(target_dir, target)
+}
+
+/// The whole invocation of one of a target's builds, made once and never edited after.
+pub(super) fn build_command(facts: &Facts, b: &BuildInputs, flavor: Flavor) -> CargoInvocation {
+    let target = b.target;
+    let (spec, profile) = (b.spec, b.profile);
     let triple = &target.triple;
     let (program, sub) = target.builder.command(&spec.cargo);
     let mut cmd: Vec<String> = vec![sub.to_string()];
@@ -107,20 +143,20 @@ pub(super) fn build_command(
         "--target".into(),
         target_arg,
     ]);
-    // cross builds in its own container, whose toolchain shares nothing with the host's.
-    if !target.builder.in_container() {
-        if let Some(dir) = build_env_target_dir(&facts.workspace.target_dir, target) {
-            cmd.extend(["--target-dir".to_string(), dir.display().to_string()]);
-        }
+    if let Some(dir) = &b.target_dir {
+        cmd.extend(["--target-dir".to_string(), dir.display().to_string()]);
     }
-    for p in packages {
+    for p in b.packages {
         cmd.extend(["-p".into(), p.clone()]);
     }
     if facts.workspace.has_lockfile {
         cmd.push("--locked".into());
     }
-    cmd.push("--message-format=json-render-diagnostics".into());
-    if let Some(j) = jobs {
+    cmd.push(match flavor {
+        Flavor::Ship => "--message-format=json-render-diagnostics".into(),
+        Flavor::Unstripped => "--message-format=json".into(),
+    });
+    if let Some(j) = b.jobs {
         cmd.extend(["--jobs".into(), j.to_string()]);
     }
     if !target.features.is_empty() {
@@ -129,6 +165,9 @@ pub(super) fn build_command(
     if target.no_default_features {
         cmd.push("--no-default-features".into());
     }
+    if flavor == Flavor::Unstripped {
+        cmd.push("--quiet".into());
+    }
     // Shipped binaries carry no symbols or debug info (checked after the build), unless the
     // user chose otherwise with `strip`.
     configs.extend(profile_overrides(
@@ -136,7 +175,45 @@ pub(super) fn build_command(
         profile,
         facts.workspace.profile_has_debuginfo(profile),
     ));
+    if flavor == Flavor::Unstripped {
+        configs.extend(
+            b.packages
+                .iter()
+                .map(|p| format!("profile.{profile}.package.{p}.strip=false")),
+        );
+    }
+    let (rustflags, mut env, env_remove) = rustflags_and_env(facts, target, profile);
+    configs.extend(rustflags);
+    let mut build_std = None;
+    if target.build_std {
+        build_std = Some("-Zbuild-std=std,panic_abort".to_string());
+        env.insert("RUSTC_BOOTSTRAP".into(), "1".into());
+    }
+    if let Some(rustc) = &spec.rustc {
+        env.insert("RUSTC".into(), rustc.clone());
+    }
+    env.extend(target_env(facts, target));
+    if let Some(w) = b.wrapper {
+        env.insert("RUSTC_WRAPPER".into(), w.to_string());
+    }
+    CargoInvocation {
+        program,
+        args: cmd,
+        config: configs,
+        build_std,
+        env,
+        env_remove,
+    }
+}
 
+/// Our rustflags, placed where cargo merges them with the user's own (a `--config` value,
+/// or the environment's variable when the user set one), and the build-info env.
+fn rustflags_and_env(
+    facts: &Facts,
+    target: &Target,
+    profile: &str,
+) -> (Vec<String>, BTreeMap<String, String>, Vec<String>) {
+    let triple = &target.triple;
     // Reproducible across checkouts: the absolute workspace and CARGO_HOME paths must not
     // reach the binary. Added so that the user's own rustflags still apply.
     let mut flags = target.rustflags.clone();
@@ -149,6 +226,7 @@ pub(super) fn build_command(
         facts.cargo_home.display()
     ));
     flags.extend(reproducible_link_args(target));
+    let mut configs = Vec::new();
     let mut env = build_info(facts, triple, profile);
     let mut env_remove = Vec::new();
     if let Some(encoded) = &facts.env_encoded_rustflags {
@@ -170,14 +248,13 @@ pub(super) fn build_command(
     } else {
         configs.push(format!("build.rustflags={}", toml_array(&flags)));
     }
-    let mut build_std = None;
-    if target.build_std {
-        build_std = Some("-Zbuild-std=std,panic_abort".to_string());
-        env.insert("RUSTC_BOOTSTRAP".into(), "1".into());
-    }
-    if let Some(rustc) = &spec.rustc {
-        env.insert("RUSTC".into(), rustc.clone());
-    }
+    (configs, env, env_remove)
+}
+
+/// The target's linker, runner, C toolchain and own `env` table, as cargo reads them.
+fn target_env(facts: &Facts, target: &Target) -> BTreeMap<String, String> {
+    let triple = &target.triple;
+    let mut env = BTreeMap::new();
     let prefix = crate::read::cargo_config::env_prefix(triple);
     if let Some(l) = &target.linker {
         env.insert(format!("{prefix}LINKER"), l.clone());
@@ -196,14 +273,7 @@ pub(super) fn build_command(
     for (k, v) in &target.env {
         env.insert(k.clone(), v.clone());
     }
-    CargoInvocation {
-        program,
-        args: cmd,
-        config: configs,
-        build_std,
-        env,
-        env_remove,
-    }
+    env
 }
 
 /// The target dir of a target whose build environment differs from a plain build's in a way
@@ -316,66 +386,13 @@ pub(super) fn profile_overrides(
     }
 }
 
-/// The build that measures the shipped binaries before stripping: `cargo` with stripping
-/// turned off for the shipped packages only (a package override, so the dependencies are
-/// shared with the real build and only the packages' own crates compile again), cargo's
-/// diagnostics as JSON (already shown by the real build) and its status lines quiet. `None`
-/// when crossdock does not strip (`strip = false`): the binary is shipped as built; and with
-/// `debuginfo = "separate"`, where cargo builds unstripped and crossdock strips afterwards,
-/// so the size before stripping is that of cargo's own file.
-pub(super) fn unstripped_command(
-    target: &Target,
-    cargo: &CargoInvocation,
-    profile: &str,
-    packages: &[String],
-) -> Option<CargoInvocation> {
-    if target.strip == Strip::None || target.separate_debuginfo {
-        return None;
-    }
-    let mut c = cargo.clone();
-    for a in &mut c.args {
-        if a.starts_with("--message-format=") {
-            *a = "--message-format=json".into();
-        }
-    }
-    c.args.push("--quiet".into());
-    let at = c
-        .config
-        .iter()
-        .position(|v| v.starts_with(&format!("profile.{profile}.strip=")))
-        .map_or(0, |i| i + 1);
-    for (i, p) in packages.iter().enumerate() {
-        c.config
-            .insert(at + i, format!("profile.{profile}.package.{p}.strip=false"));
-    }
-    Some(c)
-}
-
-/// The smoke run of each binary of a target, and why there is none when there is none.
-pub(super) fn smoke_plan(
-    target: &Target,
-    host: &str,
-    bins: &BTreeSet<&str>,
-) -> (BTreeMap<String, Option<Vec<String>>>, Option<String>) {
-    let runs: BTreeMap<String, Option<Vec<String>>> = bins
-        .iter()
-        .map(|b| (b.to_string(), target.smoke.args(b).map(<[String]>::to_vec)))
-        .collect();
-    if !runs.is_empty() && runs.values().all(Option::is_none) {
-        return (
-            BTreeMap::new(),
-            Some("smoke = false in targets.toml".into()),
-        );
-    }
-    match cannot_run_here(
-        &target.triple,
-        target.runner.is_some(),
-        host,
-        "smoke-test it",
-    ) {
-        None => (runs, None),
-        Some(why) => (BTreeMap::new(), Some(why)),
-    }
+/// Whether a target gets the build that measures its shipped binaries before stripping
+/// ([`Flavor::Unstripped`]): not when crossdock does not strip (`strip = false`: the
+/// binary is shipped as built), nor with `debuginfo = "separate"`, where cargo builds
+/// unstripped and crossdock strips afterwards, so the size before stripping is that of
+/// cargo's own file.
+pub(super) fn unstripped_wanted(target: &Target) -> bool {
+    target.strip != Strip::None && !target.separate_debuginfo
 }
 
 /// Why a `triple` binary cannot run on this `host` (no runner, foreign OS or CPU), for the

@@ -31,6 +31,32 @@ pub const MUSL_CDYLIB_FLAGS: [&str; 4] = [
     "relocation-model=pic",
 ];
 
+/// A static library is not fused into a universal archive, so a group that drops its thin
+/// archives (`keep-thin = false`) would ship none: refused, naming the fix. Checked for every
+/// group of targets.toml, so that per-target runs and their `merge` refuse it too.
+pub(super) fn check_keep_thin(
+    config: &Config,
+    shipped: &[&Package],
+    ship_libs: bool,
+) -> Result<(), PlanError> {
+    let with_static = shipped.iter().find(|p| {
+        ship_libs
+            && p.lib
+                .as_ref()
+                .is_some_and(|l| l.kinds.contains(&ArtifactKind::Staticlib))
+    });
+    if let (Some(p), Some(u)) = (with_static, config.universals.iter().find(|u| !u.keep_thin)) {
+        return Err(PlanError::Config(config.located(
+            u.span,
+            format!(
+                "key `keep-thin`: universal `{}` drops its thin archives, but package `{}` ships a staticlib, which is not fused into a universal archive and would not ship at all; set keep-thin = true",
+                u.name, p.name
+            ),
+        )));
+    }
+    Ok(())
+}
+
 /// Does `p`'s library need a build of its own on `target` (see the module doc)?
 pub(super) fn builds_apart(p: &Package, target: &Target, ship_libs: bool) -> bool {
     ship_libs
@@ -44,40 +70,29 @@ pub(super) fn builds_apart(p: &Package, target: &Target, ship_libs: bool) -> boo
 /// lib target alone, with the musl `cdylib` flags, in `target/crossdock/cdylib` (beside a
 /// build-env dir the target has: its environment reaches host crates the same way).
 pub(super) fn library_build(
-    config: &Config,
     facts: &Facts,
     target: &Target,
     spec: &ToolchainSpec,
     profile: &str,
     p: &Package,
     jobs: Option<usize>,
+    wrapper: Option<&str>,
 ) -> LibraryBuild {
     let mut t = target.clone();
     t.rustflags
         .extend(MUSL_CDYLIB_FLAGS.iter().map(|f| f.to_string()));
-    let mut cargo = build_command(
-        config,
-        facts,
-        &t,
-        spec,
-        profile,
-        std::slice::from_ref(&p.name),
-        jobs,
-    );
     let base = command::build_env_target_dir(&facts.workspace.target_dir, target)
         .unwrap_or_else(|| facts.workspace.target_dir.join("crossdock"));
-    let dir = base.join("cdylib").display().to_string();
-    match cargo.args.iter().position(|a| a == "--target-dir") {
-        Some(i) => cargo.args[i + 1] = dir,
-        None => {
-            let at = cargo
-                .args
-                .iter()
-                .position(|a| a == "-p")
-                .unwrap_or(cargo.args.len());
-            cargo.args.splice(at..at, ["--target-dir".to_string(), dir]);
-        }
-    }
+    let inputs = command::BuildInputs {
+        target: &t,
+        spec,
+        profile,
+        packages: std::slice::from_ref(&p.name),
+        jobs,
+        target_dir: Some(base.join("cdylib")),
+        wrapper,
+    };
+    let mut cargo = build_command(facts, &inputs, command::Flavor::Ship);
     let at = cargo
         .args
         .iter()
@@ -219,6 +234,22 @@ triple = "aarch64-apple-darwin"
         let gnu = plan.build(BuildIdx(0));
         assert!(gnu.library_builds.is_empty());
         assert!(gnu.cargo.argv().join(" ").contains("-p alpha -p clib"));
+    }
+
+    #[test]
+    fn a_universal_group_without_thin_archives_is_refused_for_a_staticlib() {
+        let c = config(&format!(
+            "{MATRIX}\n[[target]]\ntriple = \"x86_64-apple-darwin\"\n\n[[universal]]\nname = \"universal-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\nkeep-thin = false\n"
+        ));
+        let opts = Options::default();
+        let e = plan(&c, &facts(&c, &opts, true, &[]), &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("universal `universal-apple-darwin` drops its thin archives, but package `clib` ships a staticlib")
+                && e.contains("set keep-thin = true"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -8,12 +8,13 @@
 //! missing tool) are collected in [`Plan::problems`] so that a run reports all of them at
 //! once before it starts the first long build.
 
+mod build;
 mod parallel;
+mod universal;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
 use serde::Serialize;
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
@@ -28,7 +29,7 @@ use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
 use crate::read::select::{packages_for_run, selected_packages, selected_targets, toolchain_spec};
 use crate::read::words::nearest;
-use crate::read::workspace::Package;
+use crate::read::workspace::{Package, Workspace};
 use parallel::decide_parallel;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -65,15 +66,6 @@ pub struct BuildStep {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub c: Option<CToolchain>,
     pub runner: Option<Vec<String>>,
-    /// `debuginfo = "separate"`: how each binary's debug info is split off into
-    /// `{archive stem}-debuginfo.tar.gz`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub split_debuginfo: Option<DebuginfoSplit>,
-    /// The glibc floor the build links against and the binary check enforces.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub glibc: Option<String>,
-    /// What the build strips, and so what the binary check refuses.
-    pub strip: Strip,
     /// Profile settings crossdock changes for this build (`profile.dist.strip=true`):
     /// shown by `--dry-run` and recorded in the manifest, never silent.
     pub profile_overrides: Vec<String>,
@@ -83,12 +75,8 @@ pub struct BuildStep {
     /// Serialized as its command line (its environment is the build's).
     #[serde(serialize_with = "command::serialize_argv")]
     pub unstripped: Option<CargoInvocation>,
-    /// The smoke run of each binary this step builds, by cargo `[[bin]]` name: its
-    /// arguments, or `None` when targets.toml turns it off for that binary. Empty when no
-    /// binary of this target can run here.
-    pub smoke: BTreeMap<String, Option<Vec<String>>>,
-    /// Why there is no smoke run at all for this target, when there is none.
-    pub smoke_skipped: Option<String>,
+    /// What happens after cargo: the stages in the order they run (`plan/stages.rs`).
+    pub stages: Vec<Stage>,
 }
 
 /// A build step, by its place in [`Plan::builds`]: how artifacts name the build they take
@@ -389,292 +377,57 @@ impl Plan {
     }
 }
 
-pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
+pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, PlanError> {
     let ws = &facts.workspace;
     let targets = selected_targets(config, opts)?;
     let packages = packages_for_run(config, ws, &opts.packages)?;
-    let profile = match &config.profile {
-        Some(p) => {
-            if !["release", "dev"].contains(&p.as_str()) && !ws.profiles.contains(p) {
-                bail!(
-                    "{}: key `profile`: the workspace at {} defines no profile `{p}`; add [profile.{p}] (inherits = \"release\") to its Cargo.toml or use \"release\"",
-                    config.path.display(),
-                    ws.root.display()
-                );
-            }
-            p.clone()
-        }
-        None if ws.profiles.contains("dist") => "dist".to_string(),
-        None => "release".to_string(),
-    };
+    let profile = decide_profile(config, ws)?;
+    let installers = check_names(config, ws, &packages)?;
     // A package's library ships when targets.toml lists the package: a workspace that lists
     // none ships binaries only, as it always did.
     let ship_libs = config.packages.is_some();
+    library::check_keep_thin(config, &selected_packages(config, ws)?, ship_libs)?;
     let (jobs, jobs_reason) = decide_jobs(opts.jobs.or(config.jobs), facts);
-    let parallel = decide_parallel(config.parallel_targets, jobs, facts.cpus, targets.len());
-    let bins: BTreeSet<&str> = packages
-        .iter()
-        .flat_map(|p| p.bins.iter().map(String::as_str))
-        .collect();
-    // Names are checked against every shipped binary, so that `-p` does not reject a table
-    // entry of another package.
-    let shipped: BTreeSet<&str> = selected_packages(config, ws)?
-        .into_iter()
-        .flat_map(|p| p.bins.iter().map(String::as_str))
-        .collect();
-    check_smoke_names(config, &shipped)?;
-    let installers = installer_releases(config, &packages, &selected_packages(config, ws)?)?;
-    check_archive_names(config, &selected_packages(config, ws)?)?;
+    let run = build::Run {
+        config,
+        facts,
+        opts,
+        packages,
+        profile,
+        ship_libs,
+        parallel: decide_parallel(config.parallel_targets, jobs, facts.cpus, targets.len()),
+        cache: decide_cache(
+            config.cache,
+            facts.tools.contains(cache::SCCACHE),
+            facts.user_rustc_wrapper.as_ref(),
+        ),
+    };
     let mut problems = Vec::new();
-    let mut builds = Vec::new();
-    let cache = decide_cache(
-        config.cache,
-        facts.tools.contains(cache::SCCACHE),
-        facts.user_rustc_wrapper.as_ref(),
-    );
-    let mut artifacts = Vec::new();
-    for target in &targets {
-        let spec = toolchain_spec(config, target, opts, &facts.default_cargo);
-        let toolchain = match facts.toolchains.get(&spec) {
-            Some(Ok(t)) => t,
-            Some(Err(e)) => {
-                problems.push(Problem::ToolchainBroken {
-                    target: target.triple.clone(),
-                    error: e.clone(),
-                });
-                continue;
-            }
-            None => bail!("internal: toolchain {spec:?} was not probed"),
-        };
-        if !toolchain.target_list.contains(&target.triple) {
-            let known: Vec<&str> = toolchain.target_list.iter().map(String::as_str).collect();
-            let hint = nearest(&target.triple, &known)
-                .map(|n| format!("; did you mean `{n}`?"))
-                .unwrap_or_default();
-            return Err(config.error(
-                target.span,
-                format!(
-                    "key `triple`: `{}` is not a target that {} knows{hint} (see `{} --print target-list`)",
-                    target.triple,
-                    toolchain.version,
-                    spec.rustc_program()
-                ),
-            ));
-        }
-        let std = std_source(target, toolchain, &mut problems);
-        if let Some(tool) = builder_program(target.builder) {
-            if !facts.tools.contains(tool) {
-                problems.push(Problem::BuilderMissing {
-                    target: target.triple.clone(),
-                    builder: target.builder,
-                    tool: tool.to_string(),
-                });
-            }
-        }
-        let split_debuginfo = debuginfo_split(target, facts, &mut problems);
-        let pkgs: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
-        // Libraries built apart (musl cdylibs); the main build leaves out a package that
-        // has nothing else to build.
-        let apart: Vec<&Package> = packages
-            .iter()
-            .copied()
-            .filter(|p| library::builds_apart(p, target, ship_libs))
-            .collect();
-        let mut library_builds: Vec<LibraryBuild> = apart
-            .iter()
-            .map(|p| {
-                library::library_build(
-                    config,
-                    facts,
-                    target,
-                    &spec,
-                    &profile,
-                    p,
-                    parallel.jobs_each,
-                )
-            })
-            .collect();
-        let main_pkgs: Vec<String> = packages
-            .iter()
-            .filter(|p| !(p.bins.is_empty() && apart.iter().any(|a| a.name == p.name)))
-            .map(|p| p.name.clone())
-            .collect();
-        let mut cargo = if main_pkgs.is_empty() && !library_builds.is_empty() {
-            // Nothing but libraries built apart: the first is the step's build.
-            library_builds.remove(0).cargo
-        } else {
-            build_command(
-                config,
-                facts,
-                target,
-                &spec,
-                &profile,
-                &main_pkgs,
-                parallel.jobs_each,
-            )
-        };
-        if parallel.targets > 1 {
-            let dir = parallel::target_dir_of(&ws.target_dir, &target.triple);
-            cargo
-                .args
-                .extend(["--target-dir".into(), dir.display().to_string()]);
-        }
-        if let Some(w) = cache.wrapper_for(target.builder) {
-            if cache.missing {
-                problems.push(Problem::CacheMissing {
-                    target: target.triple.clone(),
-                });
-            }
-            cargo.env.insert("RUSTC_WRAPPER".into(), w.to_string());
-        }
-        let (smoke, smoke_skipped) = smoke_plan(target, &facts.host, &bins);
-        let unstripped = unstripped_command(target, &cargo, &profile, &main_pkgs)
-            .filter(|_| config.unstripped_size && !main_pkgs.is_empty());
-        let build = BuildIdx(builds.len());
-        builds.push(BuildStep {
-            target: target.triple.clone(),
-            builder: target.builder,
-            toolchain: spec,
-            rustc_version: toolchain.version.clone(),
-            std,
-            packages: pkgs,
-            cargo,
-            library_builds,
-            linker: target.linker.clone(),
-            c: c_toolchain(target, &facts.host, &facts.c_env, &facts.found_archivers),
-            runner: target.runner.as_deref().map(runner::runner_for_cargo),
-            glibc: target.glibc.clone(),
-            strip: target.strip,
-            profile_overrides: profile_overrides(
-                target,
-                &profile,
-                facts.workspace.profile_has_debuginfo(&profile),
-            ),
-            split_debuginfo,
-            unstripped,
-            smoke,
-            smoke_skipped,
-        });
-        for (p, format) in packages
-            .iter()
-            .flat_map(|p| target.formats.iter().map(move |f| (p, *f)))
-        {
-            let names = ArtifactNames::new(
-                &config.naming,
-                &p.name,
-                &p.version,
-                &target.triple,
-                false,
-                format,
-            );
-            // One debuginfo archive per package and target, beside the first format's.
-            let debuginfo_file = (target.separate_debuginfo && format == target.formats[0])
-                .then(|| format!("{}-debuginfo.tar.gz", names.top_dir));
-            artifacts.push(Artifact {
-                debuginfo_file,
-                file_name: names.file_name,
-                top_dir: names.top_dir,
-                unversioned: names.unversioned,
-                package: p.name.clone(),
-                version: p.version.clone(),
-                manifest_path: p.manifest_dir.join("Cargo.toml"),
-                target: target.triple.clone(),
-                build,
-                format,
-                binaries: shipped_files(p, &target.triple, ship_libs),
-                includes: facts.includes.get(&p.name).cloned().unwrap_or_default(),
-            });
-        }
-    }
-    let selected: BTreeSet<&str> = targets.iter().map(|t| t.triple.as_str()).collect();
-    // The one place a triple leads to its build step.
-    let build_of: BTreeMap<&str, BuildIdx> = builds
-        .iter()
-        .enumerate()
-        .map(|(i, b): (usize, &BuildStep)| (b.target.as_str(), BuildIdx(i)))
-        .collect();
-    let mut universals = Vec::new();
-    for u in &config.universals {
-        if !u.targets.iter().all(|(t, _)| selected.contains(t.as_str())) {
-            continue; // built later by `merge` from the per-target outputs
-        }
-        let lipo = resolve_lipo(u.tool, &facts.tools);
-        if lipo.is_none() {
-            problems.push(Problem::LipoMissing {
-                universal: u.name.clone(),
-                tool: u.tool,
-            });
-        }
-        let lipo = lipo.unwrap_or(Lipo::Builtin);
-        for (p, format) in packages
-            .iter()
-            .flat_map(|p| universal_formats(config, u).iter().map(move |f| (p, *f)))
-        {
-            let names =
-                ArtifactNames::new(&config.naming, &p.name, &p.version, &u.name, true, format);
-            universals.push(UniversalArtifact {
-                file_name: names.file_name,
-                top_dir: names.top_dir,
-                unversioned: names.unversioned,
-                format,
-                package: p.name.clone(),
-                version: p.version.clone(),
-                name: u.name.clone(),
-                manifest_path: p.manifest_dir.join("Cargo.toml"),
-                members: u.targets.iter().map(|(t, _)| t.clone()).collect(),
-                // A member without a build step (its toolchain is broken) has a problem
-                // that stops the run, or is skipped with the group.
-                member_builds: u
-                    .targets
-                    .iter()
-                    .filter_map(|(t, _)| build_of.get(t.as_str()).copied())
-                    .collect(),
-                tool: u.tool,
-                lipo: lipo.clone(),
-                // Static archives are not fused (yet): they ship in the thin archives.
-                binaries: shipped_files(p, &u.targets[0].0, ship_libs)
-                    .into_iter()
-                    .filter(|b| matches!(b.kind, ArtifactKind::Binary | ArtifactKind::Cdylib))
-                    .collect(),
-                includes: facts.includes.get(&p.name).cloned().unwrap_or_default(),
-            });
-            if !u.keep_thin {
-                artifacts.retain(|a| {
-                    !(a.package == p.name && u.targets.iter().any(|(t, _)| *t == a.target))
-                });
-            }
-        }
-    }
-    if facts.source_date_epoch >= crate::model::archive::ZIP_END_OF_TIME {
-        if let Some(a) = artifacts.iter().find(|a| a.format == ArchiveFormat::Zip) {
-            bail!(
-                "SOURCE_DATE_EPOCH {} is after 2107, the last year a zip entry can hold, and {} is a zip; set an earlier SOURCE_DATE_EPOCH, or archive = \"tar.gz\" for {} in targets.toml",
-                facts.source_date_epoch,
-                a.file_name,
-                a.target
-            );
-        }
-    }
+    let (builds, mut artifacts) = build::plan_builds(&run, &targets, &mut problems)?;
+    let universals =
+        universal::plan_universals(&run, &targets, &builds, &mut artifacts, &mut problems);
+    check_zip_epoch(facts, &artifacts)?;
     Ok(Plan {
         workspace_root: ws.root.clone(),
         target_dir: ws.target_dir.clone(),
         out_dir: opts.out_dir.clone().unwrap_or_else(|| ws.root.join("dist")),
-        profile,
+        profile: run.profile,
         source_date_epoch: facts.source_date_epoch,
         epoch_source: facts.epoch_source,
         commit: facts.commit.clone(),
         dirty: facts.dirty,
         jobs: jobs.unwrap_or(0),
         jobs_reason,
-        parallel_targets: parallel.targets,
-        parallel_reason: parallel.reason,
+        parallel_targets: run.parallel.targets,
+        parallel_reason: run.parallel.reason,
         node_packages: node::node_packages(
             &facts.napi,
             &ws.root,
             &config.path,
             &artifacts,
             &universals,
-        )?,
+        )
+        .map_err(PlanError::NodeModule)?,
         builds,
         artifacts,
         universals,
@@ -685,8 +438,61 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan> {
         partial: !opts.targets.is_empty() || !opts.packages.is_empty(),
         keep_going: opts.keep_going,
         size_warn: config.size_warn.unwrap_or(DEFAULT_SIZE_WARN),
-        cache,
+        cache: run.cache,
     })
+}
+
+/// The profile the builds use: `profile` in targets.toml (one the workspace defines),
+/// else `dist` when the workspace has it, else `release`.
+fn decide_profile(config: &Config, ws: &Workspace) -> Result<String, PlanError> {
+    match &config.profile {
+        Some(p) if !["release", "dev"].contains(&p.as_str()) && !ws.profiles.contains(p) => {
+            Err(PlanError::UnknownProfile {
+                config: config.path.clone(),
+                workspace: ws.root.clone(),
+                profile: p.clone(),
+            })
+        }
+        Some(p) => Ok(p.clone()),
+        None if ws.profiles.contains("dist") => Ok("dist".to_string()),
+        None => Ok("release".to_string()),
+    }
+}
+
+/// The names targets.toml gives that the workspace must have (smoke tables, installers,
+/// archive names); the installers of `packages`, checked.
+fn check_names(
+    config: &Config,
+    ws: &Workspace,
+    packages: &[&Package],
+) -> Result<Vec<InstallerRelease>, PlanError> {
+    let selected = selected_packages(config, ws)?;
+    // Names are checked against every shipped binary, so that `-p` does not reject a table
+    // entry of another package.
+    let shipped: BTreeSet<&str> = selected
+        .iter()
+        .flat_map(|p| p.bins.iter().map(String::as_str))
+        .collect();
+    check_smoke_names(config, &shipped)?;
+    let installers = installer_releases(config, packages, &selected)?;
+    check_archive_names(config, &selected)?;
+    Ok(installers)
+}
+
+/// A zip entry cannot hold a time after 2107: a `SOURCE_DATE_EPOCH` past it refuses a
+/// matrix with a zip.
+fn check_zip_epoch(facts: &Facts, artifacts: &[Artifact]) -> Result<(), PlanError> {
+    if facts.source_date_epoch < crate::model::archive::ZIP_END_OF_TIME {
+        return Ok(());
+    }
+    match artifacts.iter().find(|a| a.format == ArchiveFormat::Zip) {
+        Some(a) => Err(PlanError::EpochPastZip {
+            epoch: facts.source_date_epoch,
+            file: a.file_name.clone(),
+            target: a.target.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn is_one(n: &usize) -> bool {
@@ -751,7 +557,7 @@ pub fn resolve_lipo(tool: LipoTool, tools: &BTreeSet<String>) -> Option<Lipo> {
 }
 
 /// Every binary named in a `smoke` table must be one that ships.
-fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<()> {
+fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<(), PlanError> {
     for (target, name, span) in &config.smoke_tables {
         if bins.contains(name.as_str()) {
             continue;
@@ -764,13 +570,13 @@ fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<()> {
             Some(t) => format!("the `smoke` table of target `{t}`"),
             None => "the `smoke` table of [dist]".to_string(),
         };
-        return Err(config.error(
+        return Err(PlanError::Config(config.located(
             *span,
             format!(
                 "key `smoke`: {table} names `{name}`, which is not a binary that ships; the binaries are: {}.{hint}",
                 known.join(", ")
             ),
-        ));
+        )));
     }
     Ok(())
 }
@@ -850,27 +656,33 @@ pub mod c_toolchain;
 pub mod cache;
 mod command;
 mod debuginfo;
+mod error;
 pub mod installers;
 mod library;
-pub use library::LibraryBuild;
 mod names;
 pub mod node;
+mod probe;
 mod problem;
 mod render;
 mod runner;
+pub mod stages;
 mod test_run;
 
 pub use c_toolchain::{c_toolchain, CToolchain};
 pub use cache::{decide_cache, CacheChoice};
-use command::{build_command, cannot_run_here, profile_overrides, smoke_plan, unstripped_command};
+use command::{build_command, cannot_run_here, profile_overrides, unstripped_wanted};
 pub use command::{is_build_info, CargoInvocation};
 use debuginfo::debuginfo_split;
 pub use debuginfo::DebuginfoSplit;
+pub use error::PlanError;
 use installers::installer_releases;
 pub use installers::InstallerRelease;
+pub use library::LibraryBuild;
 use names::check_archive_names;
 pub use names::{universal_formats, ArtifactNames};
+pub use probe::LinkProbe;
 pub use problem::{install_hint, Problem};
+pub use stages::Stage;
 pub use test_run::{test_steps, TestStep};
 
 #[cfg(test)]

@@ -51,58 +51,8 @@ impl Plan {
                 StdSource::Missing => "MISSING".to_string(),
             };
             s.push_str(&format!("  std:     {std}\n"));
-            s.push_str(&format!("  run:     {}\n", b.cargo.render()));
-            for l in &b.library_builds {
-                s.push_str(&format!(
-                    "  library: {} built apart: {}\n",
-                    l.package, l.why
-                ));
-                s.push_str(&format!("  run:     {}\n", l.cargo.render()));
-            }
-            let info: Vec<String> = b
-                .cargo
-                .env
-                .iter()
-                .filter(|(k, _)| command::is_build_info(k))
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            s.push_str(&format!("  embeds:  {}\n", info.join(" ")));
-            if let Some(u) = &b.unstripped {
-                // Only the package overrides differ from `run:`.
-                let only: Vec<&str> = u
-                    .config
-                    .iter()
-                    .filter(|c| c.contains(".package."))
-                    .map(String::as_str)
-                    .collect();
-                s.push_str(&format!(
-                    "  size:    before strip, when a binary changed: `run:` with {}\n",
-                    only.join(" ")
-                ));
-            }
-            if let Some(split) = &b.split_debuginfo {
-                s.push_str(&format!("  debug:   {}\n", split.describe()));
-            }
-            let runner = b
-                .runner
-                .as_ref()
-                .map(|r| format!("{} ", r.join(" ")))
-                .unwrap_or_default();
-            let mut runs = b.smoke.values();
-            let first = runs.next();
-            if let Some(why) = &b.smoke_skipped {
-                s.push_str(&format!("  smoke:   skipped: {why}\n"));
-            } else if let Some(Some(args)) = first.filter(|f| runs.all(|r| r == *f)) {
-                // Every binary runs the same way: BIN stands for each.
-                s.push_str(&format!("  smoke:   {runner}BIN {}\n", args.join(" ")));
-            } else {
-                for (i, (bin, args)) in b.smoke.iter().enumerate() {
-                    let head = if i == 0 { "  smoke:   " } else { "           " };
-                    match args {
-                        Some(a) => s.push_str(&format!("{head}{runner}{bin} {}\n", a.join(" "))),
-                        None => s.push_str(&format!("{head}{bin}: off in targets.toml\n")),
-                    }
-                }
+            for stage in &b.stages {
+                stage.render(b, &mut s);
             }
         }
         s.push_str("\nartifacts:\n");

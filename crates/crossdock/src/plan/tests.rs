@@ -104,6 +104,7 @@ pub(crate) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[
         cargo_home: PathBuf::from("/home/u/.cargo"),
         env_rustflags: None,
         env_encoded_rustflags: None,
+        env_rustc: None,
         target_rustflags_in_config: BTreeSet::new(),
         cargo_config: Default::default(),
         tools: BTreeSet::new(),
@@ -206,13 +207,15 @@ fn full_matrix_plan() {
         arm.cargo.env.get("RUSTC").map(String::as_str),
         Some("/usr/bin/rustc")
     );
-    assert!(arm.smoke.values().all(Option::is_some) && !arm.smoke.is_empty());
+    let runs = &arm.smoke().unwrap().runs;
+    assert!(runs.values().all(Option::is_some) && !runs.is_empty());
     let mac = p
         .builds
         .iter()
         .find(|b| b.target == "x86_64-apple-darwin")
         .unwrap();
-    assert!(mac.smoke.is_empty() && mac.smoke_skipped.is_some());
+    let smoke = mac.smoke().unwrap();
+    assert!(smoke.runs.is_empty() && smoke.skipped.is_some());
     assert_eq!(&mac.cargo.argv()[..2], ["cargo", "zigbuild"]);
     let cross = p
         .builds
@@ -298,6 +301,68 @@ fn build_environments_that_reach_host_crates_get_their_own_target_dir() {
     assert_ne!(a, b);
 }
 
+/// With `parallel-targets`, a build-std target builds in its own parallel dir: one
+/// `--target-dir` in each invocation (cargo refuses two), the unstripped one included.
+#[test]
+fn a_parallel_build_std_target_gets_one_target_dir() {
+    let c = config(
+        "[dist]\nparallel-targets = 2\njobs = 4\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\nbuild-std = true\n[[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n",
+    );
+    let opts = Options::default();
+    let mut f = facts(&c, &opts, true, &[HOST, "x86_64-unknown-linux-musl"]);
+    f.cpus = 4;
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!(p.parallel_targets, 2);
+    for b in &p.builds {
+        for argv in [b.cargo.argv(), b.unstripped.as_ref().unwrap().argv()] {
+            let dirs: Vec<&String> = argv
+                .iter()
+                .zip(argv.iter().skip(1))
+                .filter(|(a, _)| *a == "--target-dir")
+                .map(|(_, d)| d)
+                .collect();
+            assert_eq!(
+                dirs,
+                [&format!("/ws/target/crossdock/parallel/{}", b.target)],
+                "{argv:?}"
+            );
+        }
+    }
+}
+
+/// doctor's link probes come from the plan: a target's own (no profile settings, no build
+/// info), and the host's only when no step builds for the host (toolchain only).
+#[test]
+fn link_probes_are_planned_without_profile_or_build_info() {
+    let c = config(
+        "[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\n",
+    );
+    let opts = Options::default();
+    let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
+    let own = p.builds[0].link_probe();
+    assert!(
+        own.config.iter().all(|c| !c.starts_with("profile.")),
+        "{own:?}"
+    );
+    assert!(own.config.iter().any(|c| c.starts_with("build.rustflags=")));
+    assert!(
+        own.env.keys().all(|k| !k.starts_with("CROSSDOCK_")),
+        "{own:?}"
+    );
+    assert_eq!(own.linker.as_deref(), Some("aarch64-linux-gnu-gcc"));
+    assert!(own.build_std.is_some());
+    let host = p
+        .host_link_probe(HOST)
+        .expect("no step builds for the host");
+    assert_eq!(host.target, HOST);
+    assert_eq!(
+        host.env,
+        BTreeMap::from([("RUSTC".to_string(), "/usr/bin/rustc".to_string())])
+    );
+    assert!(host.config.is_empty() && host.build_std.is_none() && host.linker.is_none());
+    assert_eq!(p.host_link_probe("aarch64-unknown-linux-gnu"), None);
+}
+
 #[test]
 fn unstripped_size_false_plans_no_measuring_build() {
     let c = config(
@@ -355,7 +420,7 @@ fn unstripped_build_turns_stripping_off_for_the_shipped_packages_only() {
     // debuginfo = "separate": cargo's own file is the unstripped binary, no extra build.
     let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\ndebuginfo = \"separate\"\n");
     let p = plan(&c, &facts(&c, &opts, true, &[HOST]), &opts).unwrap();
-    assert!(p.builds[0].split_debuginfo.is_some());
+    assert!(p.builds[0].split().is_some());
     assert!(p.builds[0].unstripped.is_none());
 }
 
@@ -608,11 +673,11 @@ fn smoke_per_binary_is_planned_and_shown() {
     let f = facts(&c, &opts, true, &[HOST, "aarch64-unknown-linux-gnu"]);
     let p = plan(&c, &f, &opts).unwrap();
     let host = &p.builds[0];
-    let args = |b: &str| host.smoke[b].as_ref().map(|a| a.join(" "));
+    let args = |b: &str| host.smoke().unwrap().runs[b].as_ref().map(|a| a.join(" "));
     assert_eq!(args("alpha").as_deref(), Some("--version"));
     assert_eq!(args("alpha-admin"), None);
     assert_eq!(args("beta").as_deref(), Some("--help"));
-    assert_eq!(host.smoke_skipped, None);
+    assert_eq!(host.smoke().unwrap().skipped, None);
     let text = p.render();
     assert!(
         text.contains(
@@ -651,7 +716,7 @@ fn smoke_table_naming_no_binary_is_an_error_with_the_line_and_the_binaries() {
     let f = facts(&c, &opts, true, &[HOST]);
     let p = plan(&c, &f, &opts).unwrap();
     assert_eq!(
-        p.builds[0].smoke.keys().collect::<Vec<_>>(),
+        p.builds[0].smoke().unwrap().runs.keys().collect::<Vec<_>>(),
         ["alpha", "alpha-admin"]
     );
 }
@@ -999,9 +1064,10 @@ fn separate_debuginfo_is_split_by_binary_format() {
             .iter()
             .find(|b| b.target == t)
             .unwrap()
-            .split_debuginfo
-            .clone()
+            .split()
             .unwrap()
+            .how
+            .clone()
     };
     let link = DebuginfoSplit::DebugLink {
         objcopy: "llvm-objcopy-14".into(),
@@ -1026,8 +1092,8 @@ fn separate_debuginfo_is_split_by_binary_format() {
     );
     let json = serde_json::to_value(&p).unwrap();
     assert_eq!(
-        json["builds"][2]["split-debuginfo"],
-        serde_json::json!({"method": "dsym", "dsymutil": "dsymutil-14", "objcopy": "llvm-objcopy-14"})
+        json["builds"][2]["stages"][1],
+        serde_json::json!({"stage": "split", "method": "dsym", "dsymutil": "dsymutil-14", "objcopy": "llvm-objcopy-14", "strip": "symbols"})
     );
 
     // Without dsymutil only the Mach-O target has a problem; without objcopy, all three.

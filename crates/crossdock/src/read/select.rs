@@ -21,11 +21,17 @@ pub struct ToolchainSpec {
 }
 
 impl ToolchainSpec {
-    /// The rustc this spec ends up running.
+    /// The rustc this spec ends up running (reads `$RUSTC`: for facts, not the plan).
     pub fn rustc_program(&self) -> String {
+        self.rustc_program_given(std::env::var("RUSTC").ok().as_deref())
+    }
+
+    /// The rustc this spec ends up running when `$RUSTC` is `env_rustc` (the plan's
+    /// facts' `env_rustc`).
+    pub fn rustc_program_given(&self, env_rustc: Option<&str>) -> String {
         self.rustc
             .clone()
-            .or_else(|| std::env::var("RUSTC").ok())
+            .or_else(|| env_rustc.map(String::from))
             .unwrap_or_else(|| "rustc".to_string())
     }
 }

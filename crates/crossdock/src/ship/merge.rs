@@ -519,7 +519,7 @@ fn fuse(fuse: &plan::Fuse, scratch: &Path) -> Result<Vec<pack::Fuse>> {
             g.members.join(", ")
         );
     }
-    let stripped = crate::exec::size::stripped_away(stripped);
+    let stripped = crate::package::manifest::stripped_away(stripped);
     Ok(fuse
         .outputs
         .iter()

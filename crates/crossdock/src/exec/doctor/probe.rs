@@ -30,12 +30,12 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
 pub(super) fn probe_link(
     plan: &Plan,
     cargo_config: &CargoConfig,
-    step: &BuildStep,
+    probe: &LinkProbe,
     r: &mut Report,
-    check: &str,
+    check: Check,
     host: &str,
 ) {
-    let t = &step.target;
+    let t = &probe.target;
     let dir = probe_dir(plan).join("crate");
     let setup = (|| -> std::io::Result<()> {
         write_if_changed(&dir.join("Cargo.toml"), "[package]\nname = \"crossdock-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n\n[workspace]\n")?;
@@ -53,7 +53,7 @@ pub(super) fn probe_link(
         return;
     }
     // The target's own toolchain, rustflags and build-std, not its profile settings.
-    let mut cmd = Cmd::new(&step.cargo.program)
+    let mut cmd = Cmd::new(&probe.program)
         .cwd(&plan.workspace_root)
         .args([
             "build",
@@ -66,22 +66,16 @@ pub(super) fn probe_link(
         .arg(dir.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(probe_dir(plan).join("target"));
-    for c in step
-        .cargo
-        .config
-        .iter()
-        .filter(|c| !c.starts_with("profile."))
-    {
+    for c in &probe.config {
         cmd = cmd.arg("--config").arg(c);
     }
-    if let Some(b) = &step.cargo.build_std {
+    if let Some(b) = &probe.build_std {
         cmd = cmd.arg(b);
     }
-    // Not the build info: it changes with every commit and says nothing about linking.
-    for (k, v) in step.cargo.env.iter().filter(|(k, _)| !is_build_info(k)) {
+    for (k, v) in &probe.env {
         cmd = cmd.env(k, v);
     }
-    for k in &step.cargo.env_remove {
+    for k in &probe.env_remove {
         cmd = cmd.env_remove(k);
     }
     let key = fingerprint(&cmd, cargo_config);
@@ -112,7 +106,7 @@ pub(super) fn probe_link(
         let fix = if origins.is_empty() {
             format!(
                 "install a working linker for {t} ({}) or set `linker` for {t} in targets.toml",
-                install_hint(&effective_linker(step, cargo_config).program)
+                install_hint(&effective_linker(t, probe.linker.as_deref(), cargo_config).program)
             )
         } else {
             format!("{}\nfix or remove that key (build scripts and proc-macros link with the host's linker), or set `linker` for {t} in targets.toml", origins.join("\n"))
@@ -151,7 +145,7 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
     if let Err(e) = write_if_changed(&src, "int main(void) { return 0; }\n") {
         r.push(
             t,
-            "linker",
+            Check::Linker,
             Status::Fail,
             format!("cannot write {}: {e}", src.display()),
             None,
@@ -174,7 +168,7 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
         Ok(o) if o.success() => match arch_matches(&out, t) {
             Ok(desc) => r.push(
                 t,
-                "linker",
+                Check::Linker,
                 Status::Ok,
                 format!(
                     "{} links a {desc} C probe ({})",
@@ -184,7 +178,7 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
             ),
             Err(e) => r.push(
                 t,
-                "linker",
+                Check::Linker,
                 Status::Fail,
                 e,
                 Some(format!(
@@ -195,7 +189,7 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
         },
         Ok(o) => r.push(
             t,
-            "linker",
+            Check::Linker,
             Status::Fail,
             format!(
                 "`{}` cannot link a C probe for {t}:\n{}",
@@ -209,7 +203,7 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
         ),
         Err(e) => r.push(
             t,
-            "linker",
+            Check::Linker,
             Status::Fail,
             format!("{e:#}"),
             Some(install_hint(&linker.program)),
@@ -241,7 +235,7 @@ pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool
         if which(&program).is_none() {
             r.push(
                 t,
-                "c",
+                Check::C,
                 Status::Fail,
                 format!("the {what} `{program}` ({origin}) is not on PATH, and a build script compiles C (the `cc` crate is in Cargo.lock)"),
                 Some(fix(&program)),
@@ -252,7 +246,7 @@ pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool
     let Some(cc) = &c.cc else {
         r.push(
             t,
-            "c",
+            Check::C,
             Status::Ok,
             format!("archiver {} ({origin})", c.ar.as_deref().unwrap_or("")),
             None,
@@ -260,7 +254,7 @@ pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool
         return;
     };
     if !probe {
-        r.push(t, "c", Status::Ok, format!("{cc} ({origin})"), None);
+        r.push(t, Check::C, Status::Ok, format!("{cc} ({origin})"), None);
         return;
     }
     let dir = probe_dir(plan);
@@ -269,7 +263,7 @@ pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool
     if let Err(e) = write_if_changed(&src, "int crossdock_probe(int x) { return x + 1; }\n") {
         r.push(
             t,
-            "c",
+            Check::C,
             Status::Fail,
             format!("cannot write {}: {e}", src.display()),
             None,
@@ -283,14 +277,14 @@ pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool
         Ok(o) if o.success() => match arch_matches(&obj, t) {
             Ok(desc) => r.push(
                 t,
-                "c",
+                Check::C,
                 Status::Ok,
                 format!("{cc} ({origin}) compiles C to {desc}"),
                 None,
             ),
             Err(e) => r.push(
                 t,
-                "c",
+                Check::C,
                 Status::Fail,
                 e,
                 Some(format!(
@@ -300,7 +294,7 @@ pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool
         },
         Ok(o) => r.push(
             t,
-            "c",
+            Check::C,
             Status::Fail,
             format!(
                 "`{}` cannot compile a C probe for {t}:\n{}",
@@ -311,7 +305,7 @@ pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool
         ),
         Err(e) => r.push(
             t,
-            "c",
+            Check::C,
             Status::Fail,
             format!("{e:#}"),
             Some(fix(&first_word(cc))),

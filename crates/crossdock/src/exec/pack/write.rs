@@ -277,7 +277,7 @@ pub(super) fn write_thin_archive(out: &Out, thin: &Thin) -> Result<ArtifactEntry
 
 /// Fuses each binary's slices (one per member target, in member order) and writes the
 /// universal archive. `stripped`: what stripping removed from each binary's slices
-/// ([`crate::exec::size::stripped_away`]); its unstripped size is the fat size plus that.
+/// ([`crate::package::manifest::stripped_away`]); its unstripped size is the fat size plus that.
 pub(super) fn write_universal_archive(
     out_dir: &Path,
     epoch: u64,
