@@ -23,10 +23,10 @@ use crate::model::archive::ArchiveFormat;
 use crate::model::builder::Builder;
 use crate::model::strip::Strip;
 use crate::read::config::{Config, LipoTool, Target};
-use crate::read::words::nearest;
 use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
 use crate::read::select::{packages_for_run, selected_packages, selected_targets, toolchain_spec};
+use crate::read::words::nearest;
 use crate::read::workspace::{Package, Workspace};
 use parallel::decide_parallel;
 
