@@ -320,9 +320,14 @@ fn apple_modules_and_the_universal_module_hold_their_slices() {
     ) {
         return;
     }
+    // The libc crate (a napi dependency) links `-liconv`, which zig's macOS SDK stubs lack:
+    // an empty archive stands in (nothing calls iconv).
+    let stubs = tempfile::tempdir().unwrap();
+    std::fs::write(stubs.path().join("libiconv.a"), b"!<arch>\n").unwrap();
     let fx = node_ws(&format!(
-        "[[target]]\ntriple = \"x86_64-apple-darwin\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"{ch}/bin/x86_64-macos-cc\"\n\n[[target]]\ntriple = \"aarch64-apple-darwin\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"{ch}/bin/aarch64-macos-cc\"\n\n[[universal]]\nname = \"universal-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\ntool = \"builtin\"\n",
-        ch = ch.display()
+        "[[target]]\ntriple = \"x86_64-apple-darwin\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"{ch}/bin/x86_64-macos-cc\"\nrustflags = [\"-L\", \"{stubs}\"]\n\n[[target]]\ntriple = \"aarch64-apple-darwin\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"{ch}/bin/aarch64-macos-cc\"\nrustflags = [\"-L\", \"{stubs}\"]\n\n[[universal]]\nname = \"universal-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\ntool = \"builtin\"\n",
+        ch = ch.display(),
+        stubs = stubs.path().display()
     ));
     fx.run_env(&["dist"], &[("PATH", &cross_path())]).ok();
     tool(
