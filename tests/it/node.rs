@@ -436,7 +436,7 @@ fn stub_libnode(dir: &Path) {
 }
 
 /// Issue 22 §3: the windows-gnu module is a PE DLL for x86-64 exporting the napi entry and
-/// importing napi functions from `libnode.dll` (napi-rs's choice there), from no other Node.
+/// importing from no Node binary.
 #[test]
 #[ignore = "slow: builds std for windows-gnu; .ci/run runs it in the slow tier"]
 fn windows_gnu_module_is_a_dll_exporting_the_napi_entry() {
@@ -483,7 +483,9 @@ fn windows_gnu_module_is_a_dll_exporting_the_napi_entry() {
         pe.contains("Export Table") && pe.contains("napi_register_module_v1"),
         "{pe}"
     );
-    assert!(pe.contains("DLL Name: libnode.dll"), "{pe}");
+    // napi resolves the napi functions at run time (its dyn-symbols): the link against
+    // libnode.dll that napi-build asks for leaves no import behind.
+    assert!(!pe.contains("DLL Name: libnode.dll"), "{pe}");
     assert!(!pe.to_ascii_lowercase().contains("node.exe"), "{pe}");
     let p = json(&x.path().join("package/package.json"));
     assert_eq!(p["os"], serde_json::json!(["win32"]));

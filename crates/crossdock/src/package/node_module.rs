@@ -5,8 +5,8 @@
 //! Node binary: napi functions are resolved from the process that loads the module
 //! (`-undefined dynamic_lookup` on macOS, napi-rs's dynamic symbols on Windows MSVC), so a
 //! module that names `node`, `node.exe` or `libnode.so.*` loads only beside that one
-//! binary. The one exception is napi-rs's own: a windows-gnu module imports from
-//! `libnode.dll`, the mingw-built Node's library. Pure over bytes; a universal file is checked slice by slice.
+//! binary. The one exception is napi-rs's own: a windows-gnu module may import from
+//! `libnode.dll`, the mingw-built Node's library, which napi-build links it against. Pure over bytes; a universal file is checked slice by slice.
 
 use anyhow::{bail, Context, Result};
 use object::read::macho::{FatArch, MachOFatFile32};
@@ -32,9 +32,10 @@ pub fn check(shown: &str, data: &[u8]) -> Result<()> {
 fn check_one(shown: &str, data: &[u8]) -> Result<()> {
     let file = object::File::parse(data)
         .with_context(|| format!("{shown}: not an ELF, Mach-O or PE file"))?;
-    // napi-rs links a windows-gnu module against `libnode.dll` on purpose (napi-build's
-    // `setup_gnu`): the mingw-built Node (MSYS2) is that DLL plus a small node.exe, so the
-    // module loads in any Node of that kind. Every other Node binary is refused.
+    // napi-build links a windows-gnu module against `libnode.dll` (`setup_gnu`; the
+    // mingw-built Node is that DLL plus a small node.exe), so an import from it is napi-rs's
+    // own way there (napi 3 with its dyn-symbols leaves none: measured). Every other Node
+    // binary is refused.
     let pe = matches!(file, object::File::Pe64(_) | object::File::Pe32(_));
     if let Some(lib) = linked_libraries(&file, data)?
         .into_iter()
