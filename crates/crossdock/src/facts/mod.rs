@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
+use crate::model::triple::Triple;
 use crate::read::cargo_config::CargoConfig;
 use crate::read::config::Config;
 use crate::read::include::{self, IncludeFile};
@@ -35,12 +36,12 @@ pub struct Facts {
     pub env_rustflags: Option<String>,
     pub env_encoded_rustflags: Option<String>,
     /// Triples for which the user's cargo config sets target-level rustflags.
-    pub target_rustflags_in_config: BTreeSet<String>,
+    pub target_rustflags_in_config: BTreeSet<Triple>,
     /// The user's cargo config files (doctor names the one that set a linker).
     pub cargo_config: CargoConfig,
     /// Programs found on PATH among those a plan may need (`cargo-zigbuild`, `cross`, `lipo`…).
     pub tools: BTreeSet<String>,
-    pub host: String,
+    pub host: Triple,
     pub source_date_epoch: u64,
     /// Where `source_date_epoch` came from.
     pub epoch_source: EpochSource,
@@ -294,7 +295,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         );
     }
     let targets = select::selected_targets(&config, opts)?;
-    let target_specs: Vec<(String, ToolchainSpec)> = targets
+    let target_specs: Vec<(Triple, ToolchainSpec)> = targets
         .iter()
         .map(|t| {
             let spec = select::toolchain_spec(&config, t, opts, &default_cargo);

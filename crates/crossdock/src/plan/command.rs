@@ -99,7 +99,7 @@ pub(super) fn build_command(
     // cargo-zigbuild takes the glibc floor as a triple suffix and builds into target/<triple>.
     let target_arg = match &target.glibc {
         Some(v) => format!("{triple}.{v}"),
-        None => triple.clone(),
+        None => triple.to_string(),
     };
     cmd.extend([
         "--profile".into(),
@@ -249,7 +249,7 @@ pub(super) fn build_env_target_dir(
 /// `--no-insert-timestamp`; MSVC's link.exe and lld-link take `/Brepro`. Not for zigbuild:
 /// `zig cc` refuses `--no-insert-timestamp` ("unsupported linker arg").
 pub(super) fn reproducible_link_args(target: &Target) -> Vec<String> {
-    let t = crate::model::triple::Triple::new(&target.triple);
+    let t = &target.triple;
     let arg = if !target.builder.takes_linker_flags() {
         return Vec::new();
     } else if t.is_windows_gnu() {
@@ -354,7 +354,7 @@ pub(super) fn unstripped_command(
 /// The smoke run of each binary of a target, and why there is none when there is none.
 pub(super) fn smoke_plan(
     target: &Target,
-    host: &str,
+    host: &Triple,
     bins: &BTreeSet<&str>,
 ) -> (BTreeMap<String, Option<Vec<String>>>, Option<String>) {
     let runs: BTreeMap<String, Option<Vec<String>>> = bins
@@ -381,14 +381,12 @@ pub(super) fn smoke_plan(
 /// Why a `triple` binary cannot run on this `host` (no runner, foreign OS or CPU), for the
 /// smoke run and for `test`; `purpose` ends the fix ("smoke-test it").
 pub(super) fn cannot_run_here(
-    triple: &str,
+    triple: &Triple,
     has_runner: bool,
-    host: &str,
+    host: &Triple,
     purpose: &str,
 ) -> Option<String> {
-    let runs_here = has_runner
-        || crate::model::triple::Triple::new(triple)
-            .runs_on(&crate::model::triple::Triple::new(host));
+    let runs_here = has_runner || triple.runs_on(host);
     (!runs_here).then(|| {
         format!("a {triple} binary cannot run on this {host} machine; set `runner` for this target to {purpose}")
     })

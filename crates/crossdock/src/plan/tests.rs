@@ -253,7 +253,7 @@ fn build_environments_that_reach_host_crates_get_their_own_target_dir() {
          [[target]]\ntriple = \"aarch64-pc-windows-gnullvm\"\nenv = { OPENSSL_STATIC = \"0\" }\n",
     );
     let opts = Options::default();
-    let all: Vec<String> = c.targets.iter().map(|t| t.triple.clone()).collect();
+    let all: Vec<String> = c.targets.iter().map(|t| t.triple.to_string()).collect();
     let refs: Vec<&str> = all.iter().map(String::as_str).collect();
     let p = plan(&c, &facts(&c, &opts, true, &refs), &opts).unwrap();
     let dir = |triple: &str| {
@@ -911,7 +911,8 @@ fn artifacts_and_universal_members_point_at_their_build_steps_by_index() {
                 .iter()
                 .map(|&i| p.build(i).target.as_str())
                 .collect();
-            assert_eq!(members, u.members, "{}", u.file_name);
+            let named: Vec<&str> = u.members.iter().map(|m| m.as_str()).collect();
+            assert_eq!(members, named, "{}", u.file_name);
         }
     };
     // Five targets, two packages, a universal group over the last two.

@@ -17,6 +17,7 @@ use crate::model::archive::ArchiveFormat;
 use crate::model::builder::Builder;
 use crate::model::installer::Installer;
 use crate::model::strip::Strip;
+use crate::model::triple::{Format, Triple};
 pub use crate::read::archive_name::{ArchiveName, Naming};
 use crate::read::words::{is_plain_word, nearest};
 
@@ -127,7 +128,7 @@ impl Smoke {
 
 #[derive(Debug, Clone)]
 pub struct Target {
-    pub triple: String,
+    pub triple: Triple,
     pub span: Span,
     pub features: Vec<String>,
     pub no_default_features: bool,
@@ -161,7 +162,7 @@ pub struct Target {
 pub struct Universal {
     pub name: String,
     pub span: Span,
-    pub targets: Vec<(String, Span)>,
+    pub targets: Vec<(Triple, Span)>,
     pub keep_thin: bool,
     pub tool: LipoTool,
 }
@@ -509,7 +510,7 @@ impl Config {
                             format!("target `{written}`: glibc floor `{v}` is not a version like \"2.17\""),
                         ));
                     }
-                    if !(triple.contains("-linux-gnu")) {
+                    if !Triple::new(&triple).is_linux_gnu() {
                         return Err(self.error(
                             sp,
                             format!("target `{written}`: a glibc floor applies to `*-linux-gnu*` targets only (musl binaries are static, other systems have no glibc)"),
@@ -526,7 +527,7 @@ impl Config {
                 ));
             }
             let formats = match t.archive {
-                None if crate::model::triple::Triple::new(&triple).is_windows() => {
+                None if Triple::new(&triple).is_windows() => {
                     vec![ArchiveFormat::Zip]
                 }
                 None => default_formats.clone(),
@@ -601,11 +602,8 @@ impl Config {
                     format!("target `{triple}`: debuginfo = \"separate\" splits the debug info out of the shipped binary, but strip = false ships it inside; set strip = true or \"debuginfo\", or debuginfo = \"off\""),
                 ));
             }
-            let parsed = crate::model::triple::Triple::new(&triple);
-            if separate_debuginfo
-                && parsed.format() == crate::model::triple::Format::Pe
-                && !parsed.is_windows_gnu()
-            {
+            let parsed = Triple::new(&triple);
+            if separate_debuginfo && parsed.format() == Format::Pe && !parsed.is_windows_gnu() {
                 return Err(self.error(
                     span,
                     format!("target `{triple}`: debuginfo = \"separate\" is supported for ELF (Linux, BSD), Mach-O (.dSYM) and windows-gnu targets; MSVC's linker writes its debug info to a .pdb, which crossdock does not package yet: set debuginfo = \"off\" for this target"),
@@ -631,7 +629,7 @@ impl Config {
             }
             self.targets.push(Target {
                 strip,
-                triple,
+                triple: Triple::from(triple),
                 span,
                 features: t.features,
                 no_default_features: t.no_default_features,
@@ -683,7 +681,12 @@ impl Config {
                     }
                 }
             };
-            let targets: Vec<(String, Span)> = u.targets.into_iter().map(spanned).collect();
+            let targets: Vec<(Triple, Span)> = u
+                .targets
+                .into_iter()
+                .map(spanned)
+                .map(|(t, s)| (Triple::from(t), s))
+                .collect();
             for (t, sp) in &targets {
                 let Some(target) = self.targets.iter().find(|x| &x.triple == t) else {
                     return Err(self.error(
@@ -691,7 +694,7 @@ impl Config {
                         format!("universal `{name}`: target `{t}` is not in the matrix; add a [[target]] with triple = \"{t}\""),
                     ));
                 };
-                if !crate::model::triple::Triple::new(&target.triple).is_apple() {
+                if !target.triple.is_apple() {
                     return Err(self.error(
                         *sp,
                         format!("universal `{name}`: target `{t}` does not build Mach-O; a universal binary joins apple targets such as x86_64-apple-darwin and aarch64-apple-darwin"),
