@@ -21,47 +21,146 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The top-level modules a file names through `crate::…` (paths and `use crate::{…}`).
-fn imported_stages(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("crate::") {
-        rest = &rest[i + "crate::".len()..];
-        if let Some(group) = rest.strip_prefix('{') {
+/// The names a path continues with: `name` or each of `{a, b::c, …}`.
+fn names_after(rest: &str) -> Vec<String> {
+    let word = |s: &str| -> String {
+        s.trim()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    match rest.strip_prefix('{') {
+        Some(group) => {
             let end = group.find('}').unwrap_or(group.len());
-            for item in group[..end].split(',') {
-                let name: String = item
-                    .trim()
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                out.push(name);
-            }
-        } else {
-            out.push(
-                rest.chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect(),
-            );
+            group[..end].split(',').map(word).collect()
+        }
+        None => vec![word(rest)],
+    }
+}
+
+/// The top-level modules a file names through `crate::…` (paths and `use crate::{…}`), or
+/// through as many `super::` as the file is deep (`depth`: `plan/mod.rs` is 1,
+/// `exec/doctor/probe.rs` 3), which also lead to the crate root.
+fn imported_stages(text: &str, depth: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices("crate::") {
+        if text[..i].ends_with('$') {
+            continue; // `$crate::` in a macro
+        }
+        out.extend(names_after(&text[i + "crate::".len()..]));
+    }
+    for (i, _) in text.match_indices("super::") {
+        if text[..i].ends_with("super::") {
+            continue; // counted from the first of the chain
+        }
+        let mut rest = &text[i..];
+        let mut ups = 0;
+        while let Some(r) = rest.strip_prefix("super::") {
+            rest = r;
+            ups += 1;
+        }
+        if ups >= depth {
+            out.extend(names_after(rest));
         }
     }
     out.retain(|n| !n.is_empty());
     out
 }
 
-fn src_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+/// How many modules deep a file is: `plan/mod.rs` 1, `plan/names.rs` 2.
+fn module_depth(rel: &Path) -> usize {
+    let n = rel.components().count();
+    if rel.file_name().is_some_and(|f| f == "mod.rs") {
+        n - 1
+    } else {
+        n
+    }
 }
 
-/// Code outside `#[cfg(test)]` modules: tests may reach anywhere.
+/// The end of the `{ … }` block opening at `open`, skipping strings and char literals.
+fn block_end(text: &str, open: usize) -> usize {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                // A raw string r#"…"# ends at `"` and as many `#`; a plain one at an unescaped `"`.
+                let hashes = text[..i].chars().rev().take_while(|c| *c == '#').count();
+                let raw = text[..i - hashes.min(i)].ends_with('r');
+                i += 1;
+                while i < b.len() {
+                    if !raw && b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if b[i] == b'"' && (!raw || text[i + 1..].starts_with(&"#".repeat(hashes))) {
+                        i += if raw { hashes } else { 0 };
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'\'' if b.get(i + 2) == Some(&b'\'') => i += 2,
+            b'\'' if b.get(i + 1) == Some(&b'\\') => {
+                i += text[i + 1..].find('\'').map_or(0, |n| n + 1);
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+/// Code outside `#[cfg(test)]` items (inline test modules, wherever they are in the file,
+/// and what follows them is kept), and nothing of a `tests.rs`: tests may reach anywhere.
 fn product_code(path: &Path, text: &str) -> String {
     if path.file_name().is_some_and(|n| n == "tests.rs") {
         return String::new();
     }
-    match text.find("#[cfg(test)]\nmod tests") {
-        Some(i) => text[..i].to_string(),
-        None => text.to_string(),
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..i]);
+        let item = &rest[i..];
+        let end = match (item.find('{'), item.find(';')) {
+            (Some(open), Some(semi)) if semi < open => semi + 1,
+            (Some(open), _) => block_end(item, open),
+            (None, Some(semi)) => semi + 1,
+            (None, None) => item.len(),
+        };
+        rest = &item[end..];
     }
+    out.push_str(rest);
+    out
+}
+
+/// Imports of a file (`rel` under src/) that point at a later stage than its own.
+fn stage_violations(rel: &Path, text: &str) -> Vec<String> {
+    let rank: BTreeMap<&str, usize> = LAYERS.iter().enumerate().map(|(i, l)| (*l, i)).collect();
+    let Some(stage) = rel.components().next().and_then(|c| c.as_os_str().to_str()) else {
+        return Vec::new();
+    };
+    let Some(&mine) = rank.get(stage) else {
+        return Vec::new(); // lib.rs, main.rs, this file
+    };
+    let text = product_code(rel, text);
+    imported_stages(&text, module_depth(rel))
+        .into_iter()
+        .filter(|to| rank.get(to.as_str()).is_some_and(|&theirs| theirs > mine))
+        .map(|to| format!("{} imports {to}/ (a later stage)", rel.display()))
+        .collect()
+}
+
+fn src_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
 #[test]
@@ -69,29 +168,37 @@ fn stages_import_only_earlier_stages() {
     let root = src_root();
     let mut files = Vec::new();
     sources(&root, &mut files);
-    let rank: BTreeMap<&str, usize> = LAYERS.iter().enumerate().map(|(i, l)| (*l, i)).collect();
     let mut wrong = Vec::new();
     for f in &files {
         let rel = f.strip_prefix(&root).unwrap();
-        let Some(stage) = rel.components().next().and_then(|c| c.as_os_str().to_str()) else {
-            continue;
-        };
-        let Some(&mine) = rank.get(stage) else {
-            continue; // lib.rs, main.rs, this file
-        };
-        let text = product_code(f, &std::fs::read_to_string(f).unwrap());
-        for to in imported_stages(&text) {
-            if let Some(&theirs) = rank.get(to.as_str()) {
-                if theirs > mine {
-                    wrong.push(format!("{} imports {to}/ (a later stage)", rel.display()));
-                }
-            }
-        }
+        wrong.extend(stage_violations(rel, &std::fs::read_to_string(f).unwrap()));
     }
     assert!(
         wrong.is_empty(),
         "imports against the pipeline:\n{}",
         wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_stage_check_sees_super_paths_and_code_after_the_tests() {
+    // A violation after an inline test module, and one through `super::super::`.
+    let after_tests = "use crate::sys::shell;\n#[cfg(test)]\nmod tests {\n    use crate::cli::x;\n    fn f() { let s = \"}\"; let c = '{'; }\n}\nuse crate::ship::merge;\n";
+    assert_eq!(
+        stage_violations(Path::new("plan/names.rs"), after_tests),
+        ["plan/names.rs imports ship/ (a later stage)"]
+    );
+    let up = "use super::super::{exec::pack, sys::fs};\nuse super::probe;\n";
+    assert_eq!(
+        stage_violations(Path::new("plan/names.rs"), up),
+        ["plan/names.rs imports exec/ (a later stage)"]
+    );
+    // In a deeper file, two `super::` stay inside the stage.
+    assert!(stage_violations(Path::new("plan/a/b.rs"), up).is_empty());
+    let from_mod = "use super::exec::dist;\n";
+    assert_eq!(
+        stage_violations(Path::new("package/mod.rs"), from_mod),
+        ["package/mod.rs imports exec/ (a later stage)"]
     );
 }
 
@@ -293,5 +400,5 @@ if native(runner) != "aarch64-unknown-linux-gnu" {}"#;
 #[test]
 fn the_scanner_sees_imports() {
     let t = "use crate::plan::{A, B};\nuse crate::{exec::dist, sys::shell};\nlet x = crate::ship::merge::merge;";
-    assert_eq!(imported_stages(t), ["plan", "exec", "sys", "ship"]);
+    assert_eq!(imported_stages(t, 2), ["plan", "exec", "sys", "ship"]);
 }
