@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
+use crate::model::builder::Builder;
 use crate::model::triple::Triple;
 use crate::read::cargo_config::CargoConfig;
 use crate::read::config::Config;
@@ -155,10 +156,9 @@ pub struct Location {
     pub config_path: Option<PathBuf>,
 }
 
-/// Tools a plan may ask for; only their presence is recorded.
+/// Tools a plan may ask for besides the builders' programs (`Builder::program`); only
+/// their presence is recorded.
 const TOOLS: &[&str] = &[
-    "cargo-zigbuild",
-    "cross",
     "lipo",
     "llvm-lipo",
     "llvm-lipo-14",
@@ -238,10 +238,13 @@ pub fn memory() -> Option<Memory> {
 
 /// Which of the tools a plan may ask for are on PATH.
 pub fn tools_on_path() -> BTreeSet<String> {
+    let builders = Builder::ALL.into_iter().filter_map(Builder::program);
     TOOLS
         .iter()
-        .chain(OBJCOPY)
-        .chain(DSYMUTIL)
+        .copied()
+        .chain(builders)
+        .chain(OBJCOPY.iter().copied())
+        .chain(DSYMUTIL.iter().copied())
         .filter(|t| which(t).is_some())
         .map(|t| t.to_string())
         .collect()
