@@ -389,7 +389,7 @@ fn check_step(
             ),
         }
     }
-    if Triple::new(t).is_apple() {
+    if t.is_apple() {
         // rustc strips Mach-O by running `rust-objcopy` from its sysroot, then PATH.
         let in_sysroot =
             matches!(facts.toolchains.get(&step.toolchain), Some(Ok(tc)) if tc.rust_objcopy);
@@ -414,8 +414,8 @@ fn check_step(
         }
     }
     let linker = effective_linker(&step.target, step.linker.as_deref(), cargo_config);
-    let triple = Triple::new(t);
-    let foreign = !triple.runs_on(&Triple::new(&facts.host)) && !triple.is_windows();
+    let triple = t;
+    let foreign = !triple.runs_on(&facts.host) && !triple.is_windows();
     if linker.is_default && foreign && step.builder.links_with_target_linker() {
         // The host's `cc` cannot link for another CPU or OS: say which linker to use
         // instead of probing (or suggesting to install) the one that is already there.
@@ -427,7 +427,7 @@ fn check_step(
                 "no `linker` is set, and rustc's default `{}` links for this {} machine, not for {t}",
                 linker.program, facts.host
             ),
-            Some(cross_linker_fix(&triple)),
+            Some(cross_linker_fix(triple)),
         );
         return r;
     }
@@ -486,7 +486,7 @@ fn musl_c_needs_libgcc(step: &BuildStep) -> Option<String> {
         .chain(step.cargo.env.values().cloned())
         .collect::<Vec<_>>()
         .join(" ");
-    let musl = Triple::new(&step.target).is_musl();
+    let musl = step.target.is_musl();
     (musl && argv.contains("link-self-contained=no") && !argv.contains("-lgcc")).then(|| {
         format!(
             "add \"-C\", \"link-arg=-lgcc\" to `rustflags` of {} in targets.toml",

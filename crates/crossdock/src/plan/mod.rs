@@ -22,6 +22,7 @@ pub use crate::facts::{EpochSource, Facts};
 use crate::model::archive::ArchiveFormat;
 use crate::model::builder::Builder;
 use crate::model::strip::Strip;
+use crate::model::triple::Triple;
 use crate::read::config::{Config, LipoTool, Target};
 use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
@@ -46,7 +47,7 @@ pub enum StdSource {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct BuildStep {
-    pub target: String,
+    pub target: Triple,
     pub builder: Builder,
     pub toolchain: ToolchainSpec,
     pub rustc_version: String,
@@ -103,7 +104,7 @@ pub struct Artifact {
     pub version: String,
     /// The package's Cargo.toml, to match cargo's artifact messages.
     pub manifest_path: PathBuf,
-    pub target: String,
+    pub target: Triple,
     /// The build step whose binaries (of this package) the archive holds.
     #[serde(skip)]
     pub build: BuildIdx,
@@ -131,7 +132,7 @@ pub struct UniversalArtifact {
     /// The group name, used in the target slot of the file name.
     pub name: String,
     pub manifest_path: PathBuf,
-    pub members: Vec<String>,
+    pub members: Vec<Triple>,
     /// The build step of each member, in `members` order: the slices' sources.
     #[serde(skip)]
     pub member_builds: Vec<BuildIdx>,
@@ -527,8 +528,8 @@ fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<(), PlanE
     Ok(())
 }
 
-fn binaries(bins: &[String], triple: &str) -> Vec<PlannedBinary> {
-    let exe = crate::model::triple::Triple::new(triple).exe_suffix();
+fn binaries(bins: &[String], triple: &Triple) -> Vec<PlannedBinary> {
+    let exe = triple.exe_suffix();
     bins.iter()
         .map(|b| PlannedBinary {
             name: b.clone(),

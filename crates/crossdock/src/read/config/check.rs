@@ -234,7 +234,7 @@ impl Config {
         self.check_target_keys(&t, &triple, span, strip, separate_debuginfo)?;
         Ok(Target {
             strip,
-            triple,
+            triple: triple.into(),
             span,
             features: t.features,
             no_default_features: t.no_default_features,
@@ -302,7 +302,7 @@ impl Config {
                         ),
                     ));
                 }
-                if !(triple.contains("-linux-gnu")) {
+                if !Triple::new(&triple).is_linux_gnu() {
                     return Err(self.error(
                         sp,
                         format!("target `{written}`: a glibc floor applies to `*-linux-gnu*` targets only (musl binaries are static, other systems have no glibc)"),
@@ -429,7 +429,14 @@ impl Config {
             ));
         }
         let tool = self.lipo_tool(u.tool)?;
-        let targets: Vec<(String, Span)> = u.targets.into_iter().map(spanned).collect();
+        let targets: Vec<(Triple, Span)> = u
+            .targets
+            .into_iter()
+            .map(|t| {
+                let (t, span) = spanned(t);
+                (Triple::from(t), span)
+            })
+            .collect();
         for (t, sp) in &targets {
             let Some(target) = self.targets.iter().find(|x| &x.triple == t) else {
                 return Err(self.error(
