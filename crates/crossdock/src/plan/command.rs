@@ -118,7 +118,8 @@ pub(super) fn target_dir_for(
     if parallel {
         return Some(super::parallel::target_dir_of(target_dir, &target.triple));
     }
-    if target.builder == Builder::Cross {
+    // cross builds in its own container, whose toolchain shares nothing with the host's.
+    if target.builder.in_container() {
         return None;
     }
     build_env_target_dir(target_dir, target)

@@ -203,7 +203,7 @@ impl Config {
             Some(v) => self.debuginfo(v)?,
             None => defaults.separate_debuginfo,
         };
-        if glibc.is_some() && builder != Builder::Zigbuild {
+        if glibc.is_some() && !builder.builds_for_glibc_floor() {
             return Err(self.error(
                 span,
                 format!("target `{triple}`: a glibc floor is built with cargo-zigbuild (zig links against that glibc version); remove `builder` or set builder = \"zigbuild\""),
@@ -349,17 +349,16 @@ impl Config {
             None => Builder::Cargo,
             Some(b) => {
                 let sp = Span::from(b.span());
-                match b.into_inner().as_str() {
-                    "cargo" => Builder::Cargo,
-                    "zigbuild" | "cargo-zigbuild" => Builder::Zigbuild,
-                    "cross" => Builder::Cross,
-                    other => {
-                        return Err(self.error(
-                            sp,
-                            format!("key `builder`: unknown builder `{other}`; expected \"cargo\", \"zigbuild\" or \"cross\""),
-                        ))
-                    }
-                }
+                let value = b.into_inner();
+                Builder::from_key(&value).ok_or_else(|| {
+                    self.error(
+                        sp,
+                        format!(
+                            "key `builder`: unknown builder `{value}`; expected {}",
+                            Builder::EXPECTED
+                        ),
+                    )
+                })?
             }
         })
     }
