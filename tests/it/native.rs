@@ -381,3 +381,90 @@ fn an_epoch_a_native_package_cannot_hold_is_refused_before_building() {
         assert!(!fx.dist_dir().join("SHA256SUMS").exists());
     }
 }
+
+/// Issue 20 §6: newlines (and other control characters) in Cargo.toml's `authors`,
+/// `license`, `homepage` and `description` never reach a control file or an RPM header as a
+/// new field or paragraph: dpkg reads one Maintainer/Homepage and no injected Depends, the
+/// `copyright` file keeps its paragraphs, lintian finds nothing wrong with the copyright
+/// file, and rpm reads each header as one line.
+#[test]
+fn hostile_metadata_cannot_add_fields_to_deb_or_rpm() {
+    if !require("dpkg-deb", have("dpkg-deb"))
+        || !require("lintian", have("lintian"))
+        || !require("rpm", have("rpm"))
+    {
+        return;
+    }
+    let (fx, manifest) = dist_hello();
+    let entry = manifest
+        .artifacts
+        .iter()
+        .find(|a| a.package.as_deref() == Some("alpha") && a.target.as_deref() == Some(&host()))
+        .unwrap();
+    let meta = PackageMeta {
+        maintainer: "Evil\nDepends: evil\n\nFiles: * <evil@example.org>".into(),
+        description: "Says hello\nDepends: evil".into(),
+        homepage: Some("https://example.org/\nDepends: evil".into()),
+        license: Some("MIT\n\nFiles: *\nLicense: evil".into()),
+        ..meta()
+    };
+    let p = native::from_archive(&fx.dist_dir().join(&entry.name), entry, &meta).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let deb = write(
+        out.path(),
+        &native::deb::file_name(&p).unwrap(),
+        &native::deb::deb(&p).unwrap(),
+    );
+    let control = tool(out.path(), "dpkg-deb", &["--field", &deb]);
+    assert!(!control.contains("\nDepends: evil"), "{control}");
+    assert_eq!(control.matches("Maintainer:").count(), 1, "{control}");
+    assert!(
+        control.contains("Maintainer: Evil Depends: evil Files: * <evil@example.org>"),
+        "{control}"
+    );
+    let copyright = tool(
+        out.path(),
+        "sh",
+        &[
+            "-c",
+            &format!("dpkg-deb --fsys-tarfile {deb} | tar -xOf - ./usr/share/doc/alpha/copyright"),
+        ],
+    );
+    assert_eq!(
+        copyright.matches("\nFiles:").count(),
+        1,
+        "an injected paragraph:\n{copyright}"
+    );
+    // The maintainer itself is refused before this point when it is not one clean
+    // `Name <email>` (read::installers::maintainer); what lintian says of the rest:
+    let report = std::process::Command::new("lintian")
+        .arg(&deb)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&report.stdout);
+    assert!(
+        !report.contains("malformed-contact Uploaders") && !report.contains("copyright"),
+        "{report}"
+    );
+
+    let rpm = write(
+        out.path(),
+        &native::rpm::file_name(&p).unwrap(),
+        &native::rpm::rpm(&p).unwrap(),
+    );
+    let headers = tool(
+        out.path(),
+        "rpm",
+        &[
+            "-qp",
+            "--qf",
+            "%{LICENSE}|%{URL}|%{PACKAGER}|%{SUMMARY}",
+            &rpm,
+        ],
+    );
+    assert_eq!(headers.lines().count(), 1, "{headers}");
+    assert_eq!(
+        headers.trim(),
+        "MIT Files: * License: evil|https://example.org/ Depends: evil|Evil Depends: evil Files: * <evil@example.org>|Says hello Depends: evil"
+    );
+}

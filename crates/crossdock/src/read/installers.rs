@@ -75,14 +75,23 @@ pub fn fill_release(url: &str, tag: &str, version: &str, package: &str) -> Strin
 /// The maintainer line: `[dist] maintainer` when set, else the first Cargo.toml author that
 /// has an e-mail address (both formats want `Name <email>`).
 pub fn maintainer(package: &str, configured: Option<&str>, authors: &[String]) -> Result<String> {
+    // One line, one `<email>`, and a name without the characters that make Debian's
+    // contact fields ambiguous (issue 20 §6: a newline in `authors` used to inject fields).
     let shaped = |s: &str| {
         let s = s.trim();
-        s.find('<')
-            .is_some_and(|i| i > 0 && s.ends_with('>') && s[i..].contains('@'))
+        !s.chars().any(char::is_control)
+            && s.matches('<').count() == 1
+            && s.matches('>').count() == 1
+            && s.find('<').is_some_and(|i| {
+                i > 0
+                    && s.ends_with('>')
+                    && s[i..].contains('@')
+                    && !s[..i].contains([',', ':', '"'])
+            })
     };
     if let Some(m) = configured {
         if !shaped(m) {
-            bail!("`[dist] maintainer = \"{m}\"` is not `Name <email>`; write it as e.g. `maintainer = \"Jane Doe <jane@example.org>\"`");
+            bail!("`[dist] maintainer = {m:?}` is not `Name <email>` on one line (no `,`, `:` or `\"` in the name); write it as e.g. `maintainer = \"Jane Doe <jane@example.org>\"`");
         }
         return Ok(m.trim().to_string());
     }
@@ -124,6 +133,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("not `Name <email>`"), "{e}");
+        // Issue 20 §6: a contact that would add a field or be malformed is never taken.
+        let hostile = [
+            "Evil\nDepends: evil <evil@example.org>",
+            "Evil <evil@example.org>\nDepends: evil",
+            "Evil: Depends <evil@example.org>",
+            "A, B <ab@example.org>",
+            "A <a@example.org> <b@example.org>",
+        ];
+        for h in hostile {
+            assert!(maintainer("app", Some(h), &[]).is_err(), "{h:?}");
+            assert_eq!(
+                maintainer("app", None, &[h.into(), "Jane <j@example.org>".into()]).unwrap(),
+                "Jane <j@example.org>",
+                "{h:?}"
+            );
+        }
     }
 
     #[test]

@@ -9,9 +9,19 @@ use super::{fill, Platform, Release};
 
 const TEMPLATE: &str = include_str!("../../../templates/installer/installer.ps1");
 
-/// A PowerShell single-quoted string (`'` doubled).
+/// A PowerShell single-quoted string. PowerShell ends such a string at any of its four
+/// single quotes (`'`, U+2018, U+2019, U+201A, U+201B), so each is doubled, as `'` is;
+/// nothing else is special inside one (issue 20 §6).
 fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    let mut out = String::from("'");
+    for c in s.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
 }
 
 pub fn render(release: &Release) -> String {
@@ -58,5 +68,21 @@ fn cpu_name(cpu: &str) -> &'static str {
         "aarch64" => "aarch64",
         "x86" => "x86",
         _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_single_quote_powershell_knows_is_doubled() {
+        assert_eq!(super::quote("it's"), "'it''s'");
+        assert_eq!(
+            super::quote("a\u{2019}; rm -r C:\\"),
+            "'a\u{2019}\u{2019}; rm -r C:\\'"
+        );
+        assert_eq!(
+            super::quote("\u{2018}\u{201A}\u{201B}$(x)"),
+            "'\u{2018}\u{2018}\u{201A}\u{201A}\u{201B}\u{201B}$(x)'"
+        );
     }
 }

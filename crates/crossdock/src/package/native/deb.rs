@@ -259,9 +259,7 @@ fn gzip(data: &[u8]) -> Result<Vec<u8>> {
     Ok(gz.finish()?)
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use super::one_line;
 
 /// The first line of the description, without a final full stop (Debian's synopsis style).
 fn synopsis(description: &str) -> String {
@@ -294,6 +292,8 @@ fn long_description(p: &NativePackage) -> String {
     };
     text.lines()
         .map(|l| {
+            // No control character reaches the control file (a lone CR, ESC, NUL…).
+            let l: String = l.chars().filter(|c| !c.is_control()).collect();
             let l = l.trim_end();
             if l.is_empty() {
                 " .\n".to_string()
@@ -360,9 +360,9 @@ const COMMON_LICENSES: &[&str] = &[
 /// paragraph per license named, with the shipped license text, or a pointer to Debian's
 /// copy of it.
 fn copyright(p: &NativePackage) -> String {
-    let license = dep5_license(p.license.as_deref().unwrap_or("UNKNOWN"));
-    let holder = p
-        .maintainer
+    let license = dep5_license(&one_line(p.license.as_deref().unwrap_or("UNKNOWN")));
+    let maintainer = one_line(&p.maintainer);
+    let holder = maintainer
         .split('<')
         .next()
         .map(str::trim)

@@ -267,16 +267,27 @@ pub fn from_archive(
         name: name.clone(),
         version: version.clone(),
         target: target.clone(),
-        maintainer: meta.maintainer.clone(),
-        description: meta.description.clone(),
+        maintainer: one_line(&meta.maintainer),
+        description: one_line(&meta.description),
         long_description: meta.long_description.clone(),
-        homepage: meta.homepage.clone(),
-        license: meta.license.clone(),
+        homepage: meta.homepage.as_deref().map(one_line),
+        license: meta.license.as_deref().map(one_line),
         license_text,
         files,
         source_date_epoch: meta.source_date_epoch,
         deb_library_packages: meta.deb_library_packages.clone(),
     })
+}
+
+/// A value that must stay on one line of a control file or header (`Maintainer:`,
+/// `Homepage:`, `License:`, the synopsis, RPM's Packager/URL/License): every run of
+/// whitespace, newlines included, becomes one space and control characters go, so a
+/// Cargo.toml value cannot add a paragraph or a field (issue 20 §6).
+pub fn one_line(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub(crate) use crate::model::time::civil_utc;

@@ -65,14 +65,12 @@ pub fn rpm(p: &NativePackage) -> Result<Vec<u8>> {
     let config = ::rpm::BuildConfig::default()
         .compression(::rpm::CompressionType::Gzip)
         .source_date(epoch);
-    let summary = p.description.lines().next().unwrap_or("").trim();
-    let mut b = ::rpm::PackageBuilder::new(
-        &p.name,
-        &version,
-        p.license.as_deref().unwrap_or("Unknown"),
-        arch,
-        summary,
-    );
+    // Header values that must stay one line (issue 20 §6): the first line of the
+    // description, the license, packager and URL, whatever Cargo.toml holds.
+    let summary = super::one_line(p.description.lines().next().unwrap_or(""));
+    let summary = summary.as_str();
+    let license = super::one_line(p.license.as_deref().unwrap_or("Unknown"));
+    let mut b = ::rpm::PackageBuilder::new(&p.name, &version, &license, arch, summary);
     b.using_config(config)
         .release(RELEASE)
         .description(if p.long_description.trim().is_empty() {
@@ -80,10 +78,10 @@ pub fn rpm(p: &NativePackage) -> Result<Vec<u8>> {
         } else {
             p.long_description.trim()
         })
-        .packager(&p.maintainer)
+        .packager(super::one_line(&p.maintainer))
         .group("Applications/System");
     if let Some(h) = &p.homepage {
-        b.url(h);
+        b.url(super::one_line(h));
     }
     let mut files: Vec<_> = p.files.iter().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
