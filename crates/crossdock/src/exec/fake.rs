@@ -95,7 +95,7 @@ impl Backend for Fake {
                 let to = dir.join(&b.file_name);
                 std::fs::copy(source, &to)
                     .with_context(|| format!("cannot copy {}", source.display()))?;
-                exes.insert((manifest.clone(), b.name.clone()), to);
+                exes.insert((manifest.clone(), b.key()), to);
             }
         }
         Ok(exes)

@@ -50,9 +50,18 @@ pub fn record_unstripped(
     let Some(cmd) = &step.unstripped else {
         return Ok(());
     };
+    // A library built apart (plan/library.rs) is not in the `unstripped` build: no size
+    // before stripping is recorded for it.
+    let measured_here = |manifest: &PathBuf, b: &crate::exec::pack::ReadyBinary| {
+        b.planned.kind.is_binary()
+            || !step
+                .library_builds
+                .iter()
+                .any(|l| &l.manifest_path == manifest)
+    };
     let mut unknown = false;
-    for ((_, _), list) in ready.iter_mut().filter(|((b, _), _)| *b == build) {
-        for b in list {
+    for ((_, manifest), list) in ready.iter_mut().filter(|((b, _), _)| *b == build) {
+        for b in list.iter_mut().filter(|b| measured_here(manifest, b)) {
             let known = stamp(plan, step, &b.sha256)
                 .and_then(|p| std::fs::read_to_string(p).ok())
                 .and_then(|s| s.trim().parse().ok());
@@ -76,9 +85,9 @@ pub fn record_unstripped(
         Ok(exes) => {
             for ((_, manifest), list) in ready.iter_mut().filter(|((b, _), _)| *b == build)
             {
-                for b in list {
+                for b in list.iter_mut().filter(|b| measured_here(manifest, b)) {
                     let size = exes
-                        .get(&(manifest.clone(), b.planned.name.clone()))
+                        .get(&(manifest.clone(), b.planned.key()))
                         .and_then(|p| std::fs::metadata(p).ok())
                         .map(|m| m.len());
                     b.unstripped_size = size;

@@ -88,7 +88,9 @@ pub fn run_on_binary(
         match stage {
             // Once per step, before the binaries exist.
             Stage::Build => {}
-            Stage::Split(s) => split(plan, backend, step, s, bin)?,
+            // Only programs get their debug info split off; libraries ship stripped.
+            Stage::Split(s) if bin.planned.kind.is_binary() => split(plan, backend, step, s, bin)?,
+            Stage::Split(_) => {}
             Stage::Verify(v) => verify(v, bin)?,
             Stage::Smoke(s) => smoke(plan, backend, step, s, bin)?,
         }
@@ -124,7 +126,7 @@ fn verify(v: &Verify, bin: &mut InFlight) -> Result<(), StageError> {
     let data = std::fs::read(path)
         .with_context(|| format!("cannot read {}", path.display()))
         .map_err(|e| (FailedStep::BinaryCheck, e))?;
-    let info = binary::verify(path, &data, &v.target, v.strip)
+    let info = binary::verify(path, &data, &v.target, v.strip, bin.planned.kind)
         .map_err(|e| (FailedStep::BinaryCheck, e))?;
     if let (Some(floor), Some(needs)) = (&v.glibc, &info.glibc) {
         if binary::glibc_newer(needs, floor) {
@@ -156,7 +158,8 @@ fn smoke(
 ) -> Result<(), StageError> {
     let name = &bin.planned.file_name;
     let Some(args) = s.runs.get(&bin.planned.name).and_then(Option::as_deref) else {
-        if s.skipped.is_none() {
+        // A library has no smoke run to skip.
+        if s.skipped.is_none() && bin.planned.kind.is_binary() {
             shell::note(
                 "Skipping",
                 format!(

@@ -18,7 +18,7 @@ use crate::read::cargo_config::CargoConfig;
 use crate::read::config::Config;
 use crate::read::include::{self, IncludeFile};
 use crate::read::select::{self, Options};
-use crate::read::workspace::Workspace;
+use crate::read::workspace::{Package, Workspace};
 use crate::sys::process::{which, Cmd};
 use crate::sys::shell;
 
@@ -503,6 +503,8 @@ fn includes(
                 ws.root.display()
             ));
         }
+        let mut files = files;
+        files.extend(headers(config, ws, p, &own_outputs)?);
         includes.insert(p.name.clone(), files);
     }
     Ok(includes)
@@ -582,4 +584,47 @@ pub fn absolute(p: &Path) -> Result<PathBuf> {
             .context("current directory")?
             .join(p))
     }
+}
+
+/// The C headers a package ships with its library (`headers` in [dist], for a listed
+/// package whose lib target builds a C library), under `include/` in the archive: a header
+/// found in the package's `include/` keeps its path below it, any other its file name.
+fn headers(
+    config: &Config,
+    ws: &Workspace,
+    p: &Package,
+    own_outputs: &[PathBuf],
+) -> Result<Vec<IncludeFile>> {
+    if config.headers.is_empty() || p.lib.is_none() || config.packages.is_none() {
+        return Ok(Vec::new());
+    }
+    let (files, unmatched) = include::resolve(
+        config,
+        &ws.root,
+        &p.manifest_dir,
+        &config.headers,
+        own_outputs,
+    )?;
+    for u in unmatched {
+        shell::warn(format!(
+            "{}: headers pattern `{u}` matches no file for package `{}` (looked in {} and {})",
+            config.path.display(),
+            p.name,
+            p.manifest_dir.display(),
+            ws.root.display()
+        ));
+    }
+    Ok(files
+        .into_iter()
+        .map(|f| {
+            let rel = f
+                .dest
+                .strip_prefix("include/")
+                .unwrap_or_else(|| f.dest.rsplit('/').next().unwrap_or(&f.dest));
+            IncludeFile {
+                dest: format!("include/{rel}"),
+                source: f.source,
+            }
+        })
+        .collect())
 }

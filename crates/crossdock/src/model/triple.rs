@@ -196,6 +196,24 @@ impl Triple {
         }
     }
 
+    /// The files rustc writes for a lib target `name` of `kind` on this target, as cargo's
+    /// `compiler-artifact` messages name them: `libNAME.so` / `libNAME.dylib` / `NAME.dll`
+    /// (+ `libNAME.dll.a` windows-gnu, `NAME.dll.lib` msvc import libraries) for a
+    /// `cdylib`, `libNAME.a` (`NAME.lib` on msvc) for a `staticlib`.
+    pub fn library_file(&self, name: &str, kind: LibraryFile) -> Option<String> {
+        let msvc = self.is_msvc();
+        Some(match kind {
+            LibraryFile::Shared if self.is_windows() => format!("{name}.dll"),
+            LibraryFile::Shared if self.is_apple() => format!("lib{name}.dylib"),
+            LibraryFile::Shared => format!("lib{name}.so"),
+            LibraryFile::Import if self.is_windows_gnu() => format!("lib{name}.dll.a"),
+            LibraryFile::Import if msvc => format!("{name}.dll.lib"),
+            LibraryFile::Import => return None,
+            LibraryFile::Static if msvc => format!("{name}.lib"),
+            LibraryFile::Static => format!("lib{name}.a"),
+        })
+    }
+
     /// Can a binary for this target run on a `host` machine without a runner? The same
     /// triple, or the same CPU on Linux (a musl binary runs on a glibc host).
     pub fn runs_on(&self, host: &Triple) -> bool {
@@ -338,6 +356,17 @@ pub fn join(triples: &[Triple], sep: &str) -> String {
     texts.join(sep)
 }
 
+/// Which of a lib target's files [`Triple::library_file`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryFile {
+    /// The shared library a `cdylib` builds.
+    Shared,
+    /// The import library Windows linkers link a DLL through (none elsewhere).
+    Import,
+    /// The archive a `staticlib` builds.
+    Static,
+}
+
 /// The host triple of the machine crossdock itself was built for: used only when no
 /// toolchain could be asked (`rustc -vV`'s `host:` is the fact otherwise).
 pub fn build_host() -> Triple {
@@ -347,6 +376,36 @@ pub fn build_host() -> Triple {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_library_files_as_rustc_writes_them() {
+        use LibraryFile::*;
+        let f = |t: &str, k| Triple::new(t).library_file("c_lib", k);
+        let linux = "x86_64-unknown-linux-gnu";
+        assert_eq!(f(linux, Shared).as_deref(), Some("libc_lib.so"));
+        assert_eq!(f(linux, Static).as_deref(), Some("libc_lib.a"));
+        assert_eq!(f(linux, Import), None);
+        assert_eq!(
+            f("x86_64-unknown-linux-musl", Shared).as_deref(),
+            Some("libc_lib.so")
+        );
+        assert_eq!(
+            f("aarch64-apple-darwin", Shared).as_deref(),
+            Some("libc_lib.dylib")
+        );
+        assert_eq!(
+            f("aarch64-apple-darwin", Static).as_deref(),
+            Some("libc_lib.a")
+        );
+        let gnu = "x86_64-pc-windows-gnu";
+        assert_eq!(f(gnu, Shared).as_deref(), Some("c_lib.dll"));
+        assert_eq!(f(gnu, Import).as_deref(), Some("libc_lib.dll.a"));
+        assert_eq!(f(gnu, Static).as_deref(), Some("libc_lib.a"));
+        let msvc = "x86_64-pc-windows-msvc";
+        assert_eq!(f(msvc, Shared).as_deref(), Some("c_lib.dll"));
+        assert_eq!(f(msvc, Import).as_deref(), Some("c_lib.dll.lib"));
+        assert_eq!(f(msvc, Static).as_deref(), Some("c_lib.lib"));
+    }
 
     #[test]
     fn knows_the_matrix_triples() {

@@ -8,6 +8,8 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use object::{Architecture, BinaryFormat, Object, ObjectSection};
 
+use super::library::{self, Holds};
+use crate::model::artifact::ArtifactKind;
 use crate::model::strip::Strip;
 use crate::model::triple::Triple;
 
@@ -16,7 +18,9 @@ pub struct Inspection {
     pub format: String,
     pub arch: String,
     pub bits: u8,
-    /// ELF only: no `PT_INTERP` (statically linked).
+    /// A program, a shared library, or an `ar` archive of objects.
+    pub holds: Holds,
+    /// ELF programs only: no `PT_INTERP` (statically linked).
     pub static_elf: Option<bool>,
     /// PE only: `console` or `gui`.
     pub subsystem: Option<String>,
@@ -35,7 +39,22 @@ pub struct Inspection {
 
 impl std::fmt::Display for Inspection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.holds == Holds::Archive {
+            let objects = if self.format == "PE" {
+                "COFF"
+            } else {
+                &self.format
+            };
+            return write!(
+                f,
+                "ar archive of {objects} {}-bit {} objects",
+                self.bits, self.arch
+            );
+        }
         write!(f, "{} {}-bit {}", self.format, self.bits, self.arch)?;
+        if self.holds == Holds::SharedLibrary {
+            write!(f, " shared library")?;
+        }
         if let Some(s) = self.static_elf {
             write!(f, ", {}", if s { "static" } else { "dynamically linked" })?;
         }
@@ -46,7 +65,7 @@ impl std::fmt::Display for Inspection {
     }
 }
 
-fn arch_name(a: Architecture) -> String {
+pub(super) fn arch_name(a: Architecture) -> String {
     match a {
         Architecture::X86_64 => "x86_64".into(),
         Architecture::Aarch64 => "aarch64".into(),
@@ -68,6 +87,20 @@ pub fn inspect(data: &[u8]) -> Result<Inspection> {
         )
     {
         bail!("a universal (fat) Mach-O file, not a single-architecture binary");
+    }
+    if library::is_ar(data) {
+        let (format, arch, bits) = library::archive_objects(data)?;
+        return Ok(Inspection {
+            format,
+            arch,
+            bits,
+            holds: Holds::Archive,
+            static_elf: None,
+            subsystem: None,
+            debug_info: Vec::new(),
+            symbol_table: false,
+            glibc: None,
+        });
     }
     let file = object::File::parse(data)
         .map_err(|e| anyhow::anyhow!("not an ELF, PE or Mach-O executable ({e})"))?;
@@ -96,8 +129,12 @@ pub fn inspect(data: &[u8]) -> Result<Inspection> {
         object::File::Elf32(elf) => glibc_floor(elf),
         _ => None,
     };
+    let interp = has_interp(data);
+    let holds = library::holds(&file, data, interp);
     let static_elf = match &file {
-        object::File::Elf64(_) | object::File::Elf32(_) => Some(!has_interp(data)),
+        object::File::Elf64(_) | object::File::Elf32(_) if holds != Holds::SharedLibrary => {
+            Some(!interp)
+        }
         _ => None,
     };
     let subsystem = match &file {
@@ -124,6 +161,7 @@ pub fn inspect(data: &[u8]) -> Result<Inspection> {
         format,
         arch: arch_name(file.architecture()),
         bits: if file.is_64() { 64 } else { 32 },
+        holds,
         static_elf,
         subsystem,
         debug_info,
@@ -246,9 +284,15 @@ pub fn expected(triple: &str) -> (&'static str, String, u8) {
     (t.format().name(), arch, bits)
 }
 
-/// Checks a binary against its triple and the strip setting it was built with; the error
-/// says what it is and what is needed.
-pub fn verify(path: &Path, data: &[u8], triple: &str, strip: Strip) -> Result<Inspection> {
+/// Checks a binary (or a library file, by `kind`) against its triple and the strip setting
+/// it was built with; the error says what it is and what is needed.
+pub fn verify(
+    path: &Path,
+    data: &[u8],
+    triple: &str,
+    strip: Strip,
+    kind: ArtifactKind,
+) -> Result<Inspection> {
     let got = inspect(data)
         .with_context(|| format!("{} is {}", path.display(), "not a binary for any target"))
         .map_err(|e| {
@@ -274,7 +318,13 @@ pub fn verify(path: &Path, data: &[u8], triple: &str, strip: Strip) -> Result<In
         );
     }
     let t = Triple::new(triple);
-    if t.is_musl() && got.static_elf == Some(false) {
+    check_holds(path, triple, kind, &got)?;
+    if got.holds == Holds::Archive {
+        // Objects of a static library keep their symbols and the debug info of the std
+        // they come from: a linker needs the one and strips the other.
+        return Ok(got);
+    }
+    if t.is_musl() && kind.is_binary() && got.static_elf == Some(false) {
         bail!(
             "{}: is dynamically linked (has an ELF interpreter), but a {triple} binary is shipped static; build with `-C relocation-model=static` or `crt-static` (rustflags for this target)",
             path.display()
@@ -330,6 +380,36 @@ fn check_code_signature(path: &Path, data: &[u8], got: &Inspection) -> Result<()
     }
 }
 
+/// A library file must be what its kind builds: a `cdylib` a shared library, a
+/// `staticlib` or import library an archive of objects; a binary is not an archive.
+fn check_holds(path: &Path, triple: &str, kind: ArtifactKind, got: &Inspection) -> Result<()> {
+    let want = match kind {
+        ArtifactKind::Binary if got.holds == Holds::Archive => Holds::Program,
+        ArtifactKind::Binary => return Ok(()),
+        ArtifactKind::Cdylib | ArtifactKind::NodeModule => Holds::SharedLibrary,
+        ArtifactKind::Staticlib | ArtifactKind::ImportLibrary => Holds::Archive,
+    };
+    if got.holds != want {
+        let shared = match Triple::new(triple).format() {
+            crate::model::triple::Format::Elf => "an ELF shared object (ET_DYN, no PT_INTERP)",
+            crate::model::triple::Format::MachO => "a Mach-O MH_DYLIB or MH_BUNDLE",
+            crate::model::triple::Format::Pe => "a PE DLL",
+        };
+        let needs = match want {
+            Holds::SharedLibrary => shared.to_string(),
+            Holds::Archive => format!("an `ar` archive of {} objects", describe_expected(triple)),
+            _ => format!("a {} program", describe_expected(triple)),
+        };
+        bail!(
+            "{}: is {} ({got}), but a {} for {triple} must be {needs}; refusing to archive it (check `crate-type` in the package's [lib] and the target's `linker` and `rustflags` in targets.toml)",
+            path.display(),
+            got.holds.name(),
+            kind.name()
+        );
+    }
+    Ok(())
+}
+
 fn describe_expected(triple: &str) -> String {
     let (f, a, b) = expected(triple);
     format!("{f} {b}-bit {a}")
@@ -365,9 +445,15 @@ mod tests {
             (i.format.as_str(), i.arch.as_str(), i.bits),
             ("ELF", std::env::consts::ARCH, 64)
         );
-        let e = verify(&exe, &data, "aarch64-unknown-linux-gnu", Strip::None)
-            .unwrap_err()
-            .to_string();
+        let e = verify(
+            &exe,
+            &data,
+            "aarch64-unknown-linux-gnu",
+            Strip::None,
+            ArtifactKind::Binary,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("needs ELF 64-bit aarch64"), "{e}");
     }
 
@@ -378,6 +464,7 @@ mod tests {
             b"#!/bin/sh\necho hi\n",
             "x86_64-unknown-linux-gnu",
             Strip::Symbols,
+            ArtifactKind::Binary,
         )
         .unwrap_err()
         .to_string();
@@ -498,17 +585,17 @@ mod tests {
         );
         let host = "x86_64-unknown-linux-gnu";
         let p = Path::new("app");
-        let e = verify(p, &data, host, Strip::Symbols)
+        let e = verify(p, &data, host, Strip::Symbols, ArtifactKind::Binary)
             .unwrap_err()
             .to_string();
         assert!(e.contains("still has debug info (.debug_info)"), "{e}");
         assert!(e.contains("strip = false"), "{e}");
-        let e = verify(p, &data, host, Strip::Debuginfo)
+        let e = verify(p, &data, host, Strip::Debuginfo, ArtifactKind::Binary)
             .unwrap_err()
             .to_string();
         assert!(e.contains("strip=\"debuginfo\""), "{e}");
         // As built: the user chose to ship debug info.
-        verify(p, &data, host, Strip::None).unwrap();
+        verify(p, &data, host, Strip::None, ArtifactKind::Binary).unwrap();
     }
 
     #[test]
@@ -533,7 +620,7 @@ mod tests {
         let t = "aarch64-apple-darwin";
         let p = Path::new("hello");
         let good = macho_fixture("hello-arm64");
-        verify(p, &good, t, Strip::None).unwrap();
+        verify(p, &good, t, Strip::None, ArtifactKind::Binary).unwrap();
 
         let mut flipped = good.clone();
         let text = {
@@ -541,16 +628,24 @@ mod tests {
             f.section_by_name("__text").unwrap().file_range().unwrap().0 as usize
         };
         flipped[text] ^= 0x80;
-        let e = verify(p, &flipped, t, Strip::None).unwrap_err().to_string();
+        let e = verify(p, &flipped, t, Strip::None, ArtifactKind::Binary)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("code signature is broken (page 0 ") && e.contains("codesign -s -"),
             "{e}"
         );
 
         let sig_start = good.len() - 248;
-        let e = verify(p, &good[..sig_start + 8], t, Strip::None)
-            .unwrap_err()
-            .to_string();
+        let e = verify(
+            p,
+            &good[..sig_start + 8],
+            t,
+            Strip::None,
+            ArtifactKind::Binary,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("truncated"), "{e}");
 
         // No LC_CODE_SIGNATURE at all: rename the command (to LC_NOTE-like 0x31 would need a
@@ -561,7 +656,7 @@ mod tests {
             .find(|&o| unsigned[o..o + 8] == [0x1d, 0, 0, 0, 16, 0, 0, 0])
             .unwrap();
         unsigned[at] = 0x7f;
-        let e = verify(p, &unsigned, t, Strip::None)
+        let e = verify(p, &unsigned, t, Strip::None, ArtifactKind::Binary)
             .unwrap_err()
             .to_string();
         assert!(
@@ -580,6 +675,7 @@ mod tests {
             &data,
             "x86_64-apple-darwin",
             Strip::None,
+            ArtifactKind::Binary,
         )
         .unwrap();
     }

@@ -121,7 +121,15 @@ pub struct ArtifactEntry {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct BinaryEntry {
+    /// The `[[bin]]` name, or the lib target's name for a library file.
     pub name: String,
+    /// `cdylib`, `staticlib` or `import-library` for a library's files; absent for a binary
+    /// (the manifests of binaries read as before).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::model::artifact::ArtifactKind::is_binary"
+    )]
+    pub kind: crate::model::artifact::ArtifactKind,
     /// Path inside the archive.
     pub path: String,
     /// The shipped (stripped) size.
@@ -237,7 +245,11 @@ impl Manifest {
             .iter()
             .flat_map(|a| {
                 let target = a.target.as_deref().unwrap_or("");
-                a.binaries.iter().map(move |b| (b.name.as_str(), target, b))
+                // A library's files share its name: each is named by its file.
+                a.binaries.iter().map(move |b| match b.kind {
+                    crate::model::artifact::ArtifactKind::Binary => (b.name.as_str(), target, b),
+                    _ => (b.path.rsplit('/').next().unwrap_or(&b.path), target, b),
+                })
             })
             .collect();
         if rows.is_empty() {
@@ -353,6 +365,7 @@ mod tests {
     fn binary(name: &str, glibc: Option<&str>) -> BinaryEntry {
         BinaryEntry {
             name: name.into(),
+            kind: Default::default(),
             path: format!("top/{name}"),
             size: 1,
             unstripped_size: None,

@@ -9,6 +9,7 @@ pub mod codesign;
 pub mod dsym;
 pub mod gzip;
 pub mod installer;
+pub mod library;
 pub mod manifest;
 pub mod native;
 pub mod ownership;

@@ -12,6 +12,8 @@ pub(super) struct Run<'a> {
     /// The packages this run ships (`-p` applied).
     pub packages: Vec<&'a Package>,
     pub profile: String,
+    /// A listed package's library ships (targets.toml lists `packages`).
+    pub ship_libs: bool,
     pub parallel: parallel::ParallelChoice,
     pub cache: CacheChoice,
 }
@@ -112,18 +114,53 @@ fn build_step(
         });
     }
     let ws = &facts.workspace;
+    // Libraries built apart (musl cdylibs); the main build leaves out a package that has
+    // nothing else to build.
+    let apart: Vec<&Package> = run
+        .packages
+        .iter()
+        .copied()
+        .filter(|p| library::builds_apart(p, target, run.ship_libs))
+        .collect();
+    let mut library_builds: Vec<LibraryBuild> = apart
+        .iter()
+        .map(|p| {
+            library::library_build(
+                facts,
+                target,
+                &spec,
+                profile,
+                p,
+                run.parallel.jobs_each,
+                wrapper,
+            )
+        })
+        .collect();
+    let main_pkgs: Vec<String> = run
+        .packages
+        .iter()
+        .filter(|p| !(p.bins.is_empty() && apart.iter().any(|a| a.name == p.name)))
+        .map(|p| p.name.clone())
+        .collect();
     let inputs = command::BuildInputs {
         target,
         spec: &spec,
         profile,
-        packages: &pkgs,
+        packages: &main_pkgs,
         jobs: run.parallel.jobs_each,
         target_dir: command::target_dir_for(&ws.target_dir, target, run.parallel.targets > 1),
         wrapper,
     };
-    let cargo = build_command(facts, &inputs, command::Flavor::Ship);
-    let unstripped = (config.unstripped_size && unstripped_wanted(target))
-        .then(|| build_command(facts, &inputs, command::Flavor::Unstripped));
+    let (cargo, unstripped) = if main_pkgs.is_empty() && !library_builds.is_empty() {
+        // Nothing but libraries built apart: the first is the step's build.
+        (library_builds.remove(0).cargo, None)
+    } else {
+        (
+            build_command(facts, &inputs, command::Flavor::Ship),
+            (config.unstripped_size && unstripped_wanted(target))
+                .then(|| build_command(facts, &inputs, command::Flavor::Unstripped)),
+        )
+    };
     Ok(Some(BuildStep {
         target: target.triple.clone(),
         builder: target.builder,
@@ -132,6 +169,7 @@ fn build_step(
         std,
         packages: pkgs,
         cargo,
+        library_builds,
         linker: target.linker.clone(),
         c: c_toolchain(target, &facts.host, &facts.c_env, &facts.found_archivers),
         runner: target.runner.as_deref().map(runner::runner_for_cargo),
@@ -171,7 +209,7 @@ fn thin_artifacts(run: &Run, target: &Target, build: BuildIdx) -> Vec<Artifact> 
             target: target.triple.clone(),
             build,
             format,
-            binaries: binaries(&p.bins, &target.triple),
+            binaries: shipped_files(p, &target.triple, run.ship_libs),
             includes: run.facts.includes.get(&p.name).cloned().unwrap_or_default(),
         });
     }

@@ -82,7 +82,8 @@ pub fn installer_releases(
         })
         .or(config.targets.first());
     let mut out = Vec::new();
-    for p in packages {
+    // Installers put binaries on PATH: a package that ships only a library has none.
+    for p in packages.iter().filter(|p| !p.bins.is_empty()) {
         let tag = tag_name((!shared).then_some(p.name.as_str()), &p.version);
         let template = match &config.download_url {
             Some((url, _)) => url.clone(),

@@ -20,9 +20,10 @@ use serde::Serialize;
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
 pub use crate::facts::{EpochSource, Facts};
 use crate::model::archive::ArchiveFormat;
+use crate::model::artifact::ArtifactKind;
 use crate::model::builder::Builder;
 use crate::model::strip::Strip;
-use crate::model::triple::Triple;
+use crate::model::triple::{LibraryFile, Triple};
 use crate::read::config::{Config, LipoTool, Target};
 use crate::read::include::IncludeFile;
 pub use crate::read::select::Options;
@@ -56,6 +57,9 @@ pub struct BuildStep {
     /// The cargo invocation that builds this target.
     #[serde(flatten)]
     pub cargo: CargoInvocation,
+    /// Libraries built apart, after `cargo` (a musl `cdylib`, see `plan/library.rs`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub library_builds: Vec<LibraryBuild>,
     pub linker: Option<String>,
     /// The C compiler and archiver for build scripts, when crossdock sets them
     /// (`CC_<triple>`/`AR_<triple>` in the command's env).
@@ -83,10 +87,36 @@ pub struct BuildIdx(pub usize);
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PlannedBinary {
-    /// The cargo `[[bin]]` name.
+    /// The cargo `[[bin]]` name, or the lib target's name for a library file.
     pub name: String,
-    /// The file name on the target (`app.exe` on Windows).
+    /// The file name on the target (`app.exe` on Windows, `libc_lib.so`), as cargo's
+    /// messages name it.
     pub file_name: String,
+    /// A binary, or one of a library's files.
+    #[serde(skip_serializing_if = "ArtifactKind::is_binary")]
+    pub kind: ArtifactKind,
+}
+
+impl PlannedBinary {
+    /// Where it lands inside the archive's top folder: a binary at the top, a library
+    /// file under `lib/`.
+    pub fn archive_path(&self) -> String {
+        if self.kind.is_binary() {
+            self.file_name.clone()
+        } else {
+            format!("lib/{}", self.file_name)
+        }
+    }
+
+    /// How a build's outputs (`exec::build::Executables`) name it: a binary by its
+    /// `[[bin]]` name, a library file by its archive path (no `[[bin]]` name has a `/`).
+    pub fn key(&self) -> String {
+        if self.kind.is_binary() {
+            self.name.clone()
+        } else {
+            self.archive_path()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -343,6 +373,10 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
     let packages = packages_for_run(config, ws, &opts.packages)?;
     let profile = decide_profile(config, ws)?;
     let installers = check_names(config, ws, &packages)?;
+    // A package's library ships when targets.toml lists the package: a workspace that lists
+    // none ships binaries only, as it always did.
+    let ship_libs = config.packages.is_some();
+    library::check_keep_thin(config, &selected_packages(config, ws)?, ship_libs)?;
     let (jobs, jobs_reason) = decide_jobs(opts.jobs.or(config.jobs), facts);
     let run = build::Run {
         config,
@@ -350,6 +384,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
         opts,
         packages,
         profile,
+        ship_libs,
         parallel: decide_parallel(config.parallel_targets, jobs, facts.cpus, targets.len()),
         cache: decide_cache(
             config.cache,
@@ -528,14 +563,40 @@ fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<(), PlanE
     Ok(())
 }
 
-fn binaries(bins: &[String], triple: &Triple) -> Vec<PlannedBinary> {
-    let exe = triple.exe_suffix();
-    bins.iter()
+/// What a package ships for `triple`: its binaries, then (with `libs`) its library's
+/// files: the shared library and its import library, then the static archive.
+fn shipped_files(p: &Package, triple: &Triple, libs: bool) -> Vec<PlannedBinary> {
+    let t = triple;
+    let exe = t.exe_suffix();
+    let mut out: Vec<PlannedBinary> = p
+        .bins
+        .iter()
         .map(|b| PlannedBinary {
             name: b.clone(),
             file_name: format!("{b}{exe}"),
+            kind: ArtifactKind::Binary,
         })
-        .collect()
+        .collect();
+    let Some(lib) = p.lib.as_ref().filter(|_| libs) else {
+        return out;
+    };
+    let files = lib.kinds.iter().flat_map(|k| match k {
+        ArtifactKind::Cdylib => vec![
+            (LibraryFile::Shared, ArtifactKind::Cdylib),
+            (LibraryFile::Import, ArtifactKind::ImportLibrary),
+        ],
+        _ => vec![(LibraryFile::Static, ArtifactKind::Staticlib)],
+    });
+    for (file, kind) in files {
+        if let Some(file_name) = t.library_file(&lib.name, file) {
+            out.push(PlannedBinary {
+                name: lib.name.clone(),
+                file_name,
+                kind,
+            });
+        }
+    }
+    out
 }
 
 fn std_source(target: &Target, toolchain: &Toolchain, problems: &mut Vec<Problem>) -> StdSource {
@@ -579,6 +640,7 @@ mod command;
 mod debuginfo;
 mod error;
 pub mod installers;
+mod library;
 mod names;
 mod probe;
 mod problem;
@@ -596,6 +658,7 @@ pub use debuginfo::DebuginfoSplit;
 pub use error::PlanError;
 use installers::installer_releases;
 pub use installers::InstallerRelease;
+pub use library::LibraryBuild;
 use names::check_archive_names;
 pub use names::{universal_formats, ArtifactNames};
 pub use probe::LinkProbe;

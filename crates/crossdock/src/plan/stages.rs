@@ -127,6 +127,13 @@ impl Stage {
         match self {
             Stage::Build => {
                 s.push_str(&format!("  run:     {}\n", b.cargo.render()));
+                for l in &b.library_builds {
+                    s.push_str(&format!(
+                        "  library: {} built apart: {}\n",
+                        l.package, l.why
+                    ));
+                    s.push_str(&format!("  run:     {}\n", l.cargo.render()));
+                }
                 let info: Vec<String> = b
                     .cargo
                     .env

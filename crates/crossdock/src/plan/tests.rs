@@ -34,6 +34,18 @@ fn workspace() -> Workspace {
                 ..Default::default()
             },
             Package {
+                name: "clib".into(),
+                version: "0.2.0".into(),
+                manifest_dir: "/ws/clib".into(),
+                bins: vec![],
+                lib: Some(crate::read::workspace::Library {
+                    name: "clib".into(),
+                    kinds: vec![ArtifactKind::Cdylib, ArtifactKind::Staticlib],
+                }),
+                publish: true,
+                ..Default::default()
+            },
+            Package {
                 name: "corelib".into(),
                 version: "0.1.0".into(),
                 manifest_dir: "/ws/corelib".into(),

@@ -65,7 +65,11 @@ pub(super) fn plan_universals(
                     .collect(),
                 tool: u.tool,
                 lipo: lipo.clone(),
-                binaries: binaries(&p.bins, &u.targets[0].0),
+                // Static archives are not fused: they ship in the thin archives.
+                binaries: shipped_files(p, &u.targets[0].0, run.ship_libs)
+                    .into_iter()
+                    .filter(|b| b.kind.is_loadable() && b.kind != ArtifactKind::ImportLibrary)
+                    .collect(),
                 includes: run.facts.includes.get(&p.name).cloned().unwrap_or_default(),
             });
             if !u.keep_thin {

@@ -183,6 +183,8 @@ pub struct Config {
     pub source: String,
     pub packages: Option<Vec<(String, Span)>>,
     pub include: Vec<(String, Span)>,
+    /// `headers` in [dist]: the C headers a package that ships a library ships beside it.
+    pub headers: Vec<(String, Span)>,
     pub profile: Option<String>,
     /// `jobs` in [dist].
     pub jobs: Option<usize>,
@@ -332,6 +334,7 @@ impl Config {
             source: source.to_string(),
             packages: None,
             include: Vec::new(),
+            headers: Vec::new(),
             profile: None,
             jobs: None,
             size_warn: None,

@@ -137,10 +137,10 @@ pub fn selected_packages<'w>(config: &Config, ws: &'w Workspace) -> Result<Vec<&
                         format!("key `packages`: `{name}` is not a member of the workspace at {} (members: {}).{hint}", ws.root.display(), known.join(", ")),
                     ));
                 };
-                if p.bins.is_empty() {
+                if p.bins.is_empty() && p.lib.is_none() {
                     return Err(config.error(
                         *span,
-                        format!("key `packages`: package `{name}` has no binary target, so it has nothing to ship; remove it from `packages` or add a [[bin]]"),
+                        format!("key `packages`: package `{name}` has no binary target and its lib target builds no C library, so it has nothing to ship; remove it from `packages`, add a [[bin]], or set `crate-type = [\"cdylib\"]` (or \"staticlib\") in its [lib]"),
                     ));
                 }
                 out.push(p);

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::model::artifact::ArtifactKind;
 use crate::sys::cache::{self, Cache, Key};
 use crate::sys::process::{which, Cmd};
 
@@ -142,6 +143,8 @@ pub struct Package {
     pub manifest_dir: PathBuf,
     /// Names of the `[[bin]]` targets, sorted.
     pub bins: Vec<String>,
+    /// The lib target, when its `crate-type` makes a C library (`cdylib`, `staticlib`).
+    pub lib: Option<Library>,
     /// False for `publish = false`: such a package ships only when targets.toml lists it.
     pub publish: bool,
     /// Cargo.toml's `description`, `repository`, `homepage`, `license` and `authors`: what
@@ -151,6 +154,32 @@ pub struct Package {
     pub homepage: Option<String>,
     pub license: Option<String>,
     pub authors: Vec<String>,
+}
+
+/// A package's lib target as cargo reports it, when it builds a library for C callers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Library {
+    /// The lib target's name (`c_lib` for package `c-lib`): the stem of its files.
+    pub name: String,
+    /// `Cdylib` and/or `Staticlib`, in that order.
+    pub kinds: Vec<ArtifactKind>,
+}
+
+/// The C library a target builds, if any: its `kind` (cargo's crate types) names `cdylib`
+/// and/or `staticlib`. A plain `lib`/`rlib` builds none: it is for Rust callers. The same
+/// rule reads cargo's `compiler-artifact` messages (`exec/build.rs`).
+pub fn library_of(target: &cargo_metadata::Target) -> Option<Library> {
+    let kinds: Vec<ArtifactKind> = [
+        (target.is_cdylib(), ArtifactKind::Cdylib),
+        (target.is_staticlib(), ArtifactKind::Staticlib),
+    ]
+    .into_iter()
+    .filter_map(|(has, kind)| has.then_some(kind))
+    .collect();
+    (!kinds.is_empty()).then(|| Library {
+        name: target.name.clone(),
+        kinds,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -220,6 +249,7 @@ impl Workspace {
                     .map(|t| t.name.clone())
                     .collect();
                 bins.sort();
+                let lib = p.targets.iter().find_map(library_of);
                 Package {
                     name: p.name.to_string(),
                     version: p.version.to_string(),
@@ -229,6 +259,7 @@ impl Workspace {
                         .map(|d| d.as_std_path().to_path_buf())
                         .unwrap_or_else(|| root.clone()),
                     bins,
+                    lib,
                     publish: p.publish.as_ref().is_none_or(|r| !r.is_empty()),
                     description: p.description.clone(),
                     repository: p.repository.clone(),

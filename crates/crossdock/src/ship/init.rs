@@ -18,7 +18,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::facts::toolchain::ToolchainSpec;
 use crate::read::config::Config;
-use crate::read::workspace::Workspace;
+use crate::read::workspace::{Package, Workspace};
 use crate::ship::github;
 use crate::sys::process::Cmd;
 
@@ -186,13 +186,27 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
         Some(_) => None,
         None => {
             let host = host_triple(&opts.cargo)?;
-            let packages: Vec<String> = ws
+            // Binaries and C libraries (a [lib] that is a cdylib/staticlib) ship.
+            let shipped: Vec<&Package> = ws
                 .members
                 .iter()
-                .filter(|p| !p.bins.is_empty() && p.name != "xtask")
-                .map(|p| p.name.clone())
+                .filter(|p| (!p.bins.is_empty() || p.lib.is_some()) && p.name != "xtask")
                 .collect();
-            Some(render_targets(&host, &packages))
+            let packages: Vec<String> = shipped.iter().map(|p| p.name.clone()).collect();
+            let rendered = render_targets(&host, &packages);
+            // A library package with C headers in include/ ships them.
+            let headers = shipped.iter().any(|p| {
+                p.lib.is_some()
+                    && std::fs::read_dir(p.manifest_dir.join("include")).is_ok_and(|d| {
+                        d.flatten()
+                            .any(|e| e.path().extension().is_some_and(|x| x == "h"))
+                    })
+            });
+            Some(if headers {
+                render::with_headers(&rendered)
+            } else {
+                rendered
+            })
         }
     };
     let config_text = targets_new

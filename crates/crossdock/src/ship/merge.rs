@@ -426,17 +426,21 @@ fn fuse(fuse: &plan::Fuse, scratch: &Path) -> Result<Vec<pack::Fuse>> {
     let mut binaries: Vec<PlannedBinary> = Vec::new();
     for (i, (target, f)) in g.members.iter().zip(&fuse.members).enumerate() {
         // Only what the universal archive needs, at most the declared sizes.
-        let wanted: BTreeMap<String, Option<u64>> = f
-            .entry
-            .binaries
-            .iter()
+        // Binaries and shared libraries are fused; static archives stay in the thin ones.
+        let fused = || {
+            f.entry.binaries.iter().filter(|b| {
+                b.kind.is_loadable()
+                    && b.kind != crate::model::artifact::ArtifactKind::ImportLibrary
+            })
+        };
+        let wanted: BTreeMap<String, Option<u64>> = fused()
             .map(|b| (b.path.clone(), Some(b.size)))
             .chain(f.entry.files.iter().map(|p| (p.clone(), None)))
             .collect();
         let files = unpack(&f.dir.join(&f.entry.name), &work.join(target), &wanted)?;
         let top = ArchiveFormat::of_file_name(&f.entry.name)
             .map_or(f.entry.name.as_str(), |(_, stem)| stem);
-        for b in &f.entry.binaries {
+        for b in fused() {
             let rel = b
                 .path
                 .strip_prefix(&format!("{top}/"))
@@ -452,21 +456,23 @@ fn fuse(fuse: &plan::Fuse, scratch: &Path) -> Result<Vec<pack::Fuse>> {
             // binary: the right Mach-O CPU and, for arm64, a valid signature.
             let data =
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            binary::verify(path, &data, target, Strip::None).with_context(|| {
+            binary::verify(path, &data, target, Strip::None, b.kind).with_context(|| {
                 format!(
                     "{}: binary {} is not fit for {}",
                     f.entry.name, b.name, g.name
                 )
             })?;
-            slices.entry(b.name.clone()).or_default().push(path.clone());
+            slices.entry(rel.clone()).or_default().push(path.clone());
             stripped.push((
-                b.name.clone(),
+                rel.clone(),
                 b.unstripped_size.map(|n| n.saturating_sub(b.size)),
             ));
             if i == 0 {
                 binaries.push(PlannedBinary {
                     name: b.name.clone(),
-                    file_name: rel.clone(),
+                    // A library's path is `lib/{file}`; `archive_path` adds it back.
+                    file_name: rel.rsplit('/').next().unwrap_or(&rel).to_string(),
+                    kind: b.kind,
                 });
             }
         }

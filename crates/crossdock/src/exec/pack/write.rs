@@ -130,7 +130,8 @@ pub(super) fn write_debuginfo_archive(
     bins: &[ReadyBinary],
 ) -> Result<ArtifactEntry> {
     let mut entries = Vec::new();
-    for b in bins {
+    // Libraries ship stripped, with no debug info of their own.
+    for b in bins.iter().filter(|b| b.planned.kind.is_binary()) {
         let debug = b.debug.as_ref().with_context(|| {
             format!(
                 "{}: no split debug info for {}",
@@ -206,9 +207,9 @@ pub(super) fn write_thin_archive(out: &Out, thin: &Thin) -> Result<ArtifactEntry
     let mut entries: Vec<Entry> = bins
         .iter()
         .map(|b| Entry {
-            name: b.planned.file_name.clone(),
+            name: b.planned.archive_path(),
             source: Source::File(b.path.clone()),
-            mode: MODE_EXECUTABLE,
+            mode: mode_of(b.planned.kind),
         })
         .collect();
     entries.extend(a.includes.iter().map(|i| Entry {
@@ -218,7 +219,7 @@ pub(super) fn write_thin_archive(out: &Out, thin: &Thin) -> Result<ArtifactEntry
     }));
     let known = bins
         .iter()
-        .map(|b| (b.planned.file_name.clone(), b.sha256.clone()))
+        .map(|b| (b.planned.archive_path(), b.sha256.clone()))
         .collect();
     let inputs = inputs_fingerprint(a.format, &a.top_dir, out.epoch, &entries, &known)?;
     let profile_overrides = thin.profile_overrides.clone();
@@ -226,7 +227,8 @@ pub(super) fn write_thin_archive(out: &Out, thin: &Thin) -> Result<ArtifactEntry
         .iter()
         .map(|b| BinaryEntry {
             name: b.planned.name.clone(),
-            path: format!("{}/{}", a.top_dir, b.planned.file_name),
+            kind: b.planned.kind,
+            path: format!("{}/{}", a.top_dir, b.planned.archive_path()),
             size: b.size,
             unstripped_size: b.unstripped_size,
             sha256: b.sha256.clone(),
@@ -289,9 +291,10 @@ pub(super) fn write_universal_archive(
     let mut entries = Vec::new();
     let mut binaries = Vec::new();
     for b in &u.binaries {
+        let key = b.archive_path();
         let inputs = slices
-            .get(&b.name)
-            .with_context(|| format!("universal `{}`: no slices of binary `{}`", u.name, b.name))?;
+            .get(&key)
+            .with_context(|| format!("universal `{}`: no slices of `{key}`", u.name))?;
         let fat = scratch.join(format!("{}-{}", u.package, b.file_name));
         let _ = std::fs::remove_file(&fat);
         fuse(&u.lipo, inputs, &fat)
@@ -301,17 +304,18 @@ pub(super) fn write_universal_archive(
         let (size, sha256) = archive::hash_file(&fat)?;
         binaries.push(BinaryEntry {
             name: b.name.clone(),
-            path: format!("{}/{}", u.top_dir, b.file_name),
+            kind: b.kind,
+            path: format!("{}/{}", u.top_dir, key),
             size,
-            unstripped_size: stripped.get(&b.name).map(|s| size + s),
+            unstripped_size: stripped.get(&key).map(|s| size + s),
             sha256,
             format: format!("Mach-O universal ({})", archs.join(", ")),
             glibc: None,
         });
         entries.push(Entry {
-            name: b.file_name.clone(),
+            name: key,
             source: Source::File(fat),
-            mode: MODE_EXECUTABLE,
+            mode: mode_of(b.kind),
         });
     }
     let files: Vec<String> = includes
@@ -393,5 +397,15 @@ fn fuse(lipo: &Lipo, inputs: &[PathBuf], output: &Path) -> Result<()> {
             let refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
             universal::create_file(&refs, output)
         }
+    }
+}
+
+/// A program or shared library is executable (as linkers write them); a static or import
+/// library is a plain file.
+fn mode_of(kind: crate::model::artifact::ArtifactKind) -> u32 {
+    if kind.is_loadable() {
+        MODE_EXECUTABLE
+    } else {
+        MODE_FILE
     }
 }

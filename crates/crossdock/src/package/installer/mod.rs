@@ -114,7 +114,13 @@ impl<'a> Release<'a> {
                 file_name: a.name.clone(),
                 url: info.download_url.replace("{file}", &a.name),
                 sha256: a.sha256.clone(),
-                binaries: a.binaries.iter().map(|b| b.path.clone()).collect(),
+                // Installers put programs on PATH; a library's files stay in the archive.
+                binaries: a
+                    .binaries
+                    .iter()
+                    .filter(|b| b.kind.is_binary())
+                    .map(|b| b.path.clone())
+                    .collect(),
             })
             .collect();
         archives.sort_by(|a, b| a.file_name.cmp(&b.file_name));

@@ -55,6 +55,7 @@ fn archive(target: &str, members: &[&str]) -> ArtifactEntry {
             .iter()
             .map(|b| BinaryEntry {
                 name: b.to_string(),
+                kind: Default::default(),
                 path: format!("{top}/{b}{exe}"),
                 size: 1,
                 unstripped_size: None,

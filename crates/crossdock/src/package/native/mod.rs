@@ -197,11 +197,24 @@ pub fn from_archive(
             entry.name
         );
     };
+    // Programs and their documents; a C library's files and headers (`headers` ships them
+    // in `include/`) are for a -dev package, which crossdock does not make.
+    let library_dir = |f: &str| {
+        f.split_once('/')
+            .is_some_and(|(_, rest)| rest.starts_with("include/"))
+    };
     let wanted: BTreeMap<&str, bool> = entry
         .binaries
         .iter()
+        .filter(|b| b.kind.is_binary())
         .map(|b| (b.path.as_str(), true))
-        .chain(entry.files.iter().map(|f| (f.as_str(), false)))
+        .chain(
+            entry
+                .files
+                .iter()
+                .filter(|f| !library_dir(f))
+                .map(|f| (f.as_str(), false)),
+        )
         .collect();
     // Any tar format crossdock writes (tar.gz, tar.xz, tar.zst), by the archive's name.
     let mut tar = crate::package::archive::open_tar(archive).with_context(what)?;
@@ -376,6 +389,7 @@ mod tests {
             sha256: String::new(),
             binaries: vec![BinaryEntry {
                 name: "app".into(),
+                kind: Default::default(),
                 path: format!("{top}/app"),
                 size: 0,
                 unstripped_size: None,

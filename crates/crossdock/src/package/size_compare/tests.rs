@@ -6,6 +6,7 @@ const LINUX: &str = "x86_64-unknown-linux-gnu";
 fn bin(name: &str, size: u64) -> BinaryEntry {
     BinaryEntry {
         name: name.into(),
+        kind: Default::default(),
         path: format!("top/{name}"),
         size,
         unstripped_size: None,

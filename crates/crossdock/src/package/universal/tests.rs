@@ -98,6 +98,33 @@ fn synth(cputype: u32, sub: u32, filetype: u32, segs: &[(u64, &[u32])], be: bool
     out
 }
 
+/// A real thin 64-bit Mach-O made a shared library: `filetype` 6 (`MH_DYLIB`, with the
+/// `LC_ID_DYLIB` llvm-lipo requires, written into the zero padding after the load
+/// commands) or 8 (`MH_BUNDLE`).
+fn with_filetype(mut data: Vec<u8>, filetype: u32) -> Vec<u8> {
+    let word = |d: &[u8], at: usize| u32::from_le_bytes(d[at..at + 4].try_into().unwrap());
+    let (ncmds, size) = (word(&data, 16), word(&data, 20));
+    let mut cmd = Vec::new();
+    if filetype == 6 {
+        // LC_ID_DYLIB: cmd, cmdsize, name offset, timestamp, current and compatibility version.
+        for v in [0xd, 40, 24, 2, 0x1_0000, 0x1_0000] {
+            cmd.extend(u32::to_le_bytes(v));
+        }
+        cmd.extend(*b"libx.dylib\0\0\0\0\0\0");
+    }
+    let at = 32 + size as usize;
+    assert!(
+        data[at..at + cmd.len()].iter().all(|&b| b == 0),
+        "no room after the load commands"
+    );
+    data[at..at + cmd.len()].copy_from_slice(&cmd);
+    data[12..16].copy_from_slice(&filetype.to_le_bytes());
+    let n = if cmd.is_empty() { ncmds } else { ncmds + 1 };
+    data[16..20].copy_from_slice(&n.to_le_bytes());
+    data[20..24].copy_from_slice(&(size + cmd.len() as u32).to_le_bytes());
+    data
+}
+
 fn exe(cputype: u32, sub: u32) -> Vec<u8> {
     synth(cputype, sub, 2, &[(0x1000, &[])], false)
 }
@@ -534,6 +561,15 @@ fn live_llvm_lipo_same_bytes_for_many_inputs() {
             ("ppc", synth(CPU_TYPE_POWERPC, 0, 2, &[(0x1000, &[])], true)),
             ("i386", exe(CPU_TYPE_X86, 3)),
         ],
+        // Shared libraries (issue 22): the real slices as MH_DYLIB and MH_BUNDLE.
+        vec![
+            ("x86_64.dylib", with_filetype(read(X86), 6)),
+            ("arm64.dylib", with_filetype(read(ARM), 6)),
+        ],
+        vec![
+            ("x86_64.bundle", with_filetype(read(X86), 8)),
+            ("arm64.bundle", with_filetype(read(ARM), 8)),
+        ],
     ];
     let mut runs = 0;
     for set in &sets {
@@ -579,5 +615,5 @@ fn live_llvm_lipo_same_bytes_for_many_inputs() {
             }
         }
     }
-    assert_eq!(runs, 2 * (2 + 4 + 5 + 5));
+    assert_eq!(runs, 2 * (2 + 4 + 5 + 5 + 2 + 2));
 }

@@ -23,6 +23,13 @@ impl Config {
             .into_iter()
             .map(spanned)
             .collect();
+        self.headers = std::mem::take(&mut d.headers)
+            .into_iter()
+            .map(spanned)
+            .collect();
+        for (pattern, span) in &self.headers {
+            crate::read::include::check_pattern(&self, pattern, *span)?;
+        }
         self.profile = d.profile.clone();
         self.check_run_keys(&d)?;
         self.cargo = d.cargo.clone();

@@ -21,6 +21,9 @@ pub struct Dist {
     pub packages: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     pub include: Vec<Spanned<String>>,
+    /// C headers of a library package (globs like `include`), shipped under `include/`.
+    #[serde(default)]
+    pub headers: Vec<Spanned<String>>,
     pub profile: Option<String>,
     /// Default toolchain for every target (a `--cargo`/`--rustc` flag wins).
     pub cargo: Option<String>,

@@ -46,6 +46,20 @@ pub fn render_targets(host: &str, packages: &[String]) -> String {
     )
 }
 
+/// A rendered targets.toml with `headers = ["include/*.h"]` after its `packages` line: a
+/// library package's C headers ship in its archives' `include/`.
+pub fn with_headers(targets: &str) -> String {
+    let mut out = String::new();
+    for line in targets.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if line.starts_with("packages = ") {
+            out.push_str("headers = [\"include/*.h\"]           # C headers shipped with each library package\n");
+        }
+    }
+    out
+}
+
 /// How the xtask depends on crossdock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dependency {

@@ -50,6 +50,7 @@ fn input(dir: &Path, archives: &[ThinArchive]) {
                 let (size, sha256) = archive::hash_file(&path).unwrap();
                 BinaryEntry {
                     name: bin.to_string(),
+                    kind: Default::default(),
                     path: format!("{top}/{bin}"),
                     size,
                     unstripped_size: None,
