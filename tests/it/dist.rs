@@ -328,7 +328,23 @@ fn interrupted_archive_leaves_no_file_under_its_final_name() {
     )
     .spawn()
     .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    // Signal once the archive is being written (its temp file exists): an interrupt that
+    // lands before would leave nothing to clean up and test nothing.
+    let started = std::time::Instant::now();
+    while !list_files(dir.path())
+        .iter()
+        .any(|f| f.ends_with(".crossdock-tmp"))
+    {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "crossdock archive exited before its temp file appeared"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no .crossdock-tmp file appeared within 60 s: the archive is not written through a temp file"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     tool(dir.path(), "kill", &["-INT", &child.id().to_string()]);
     let status = child.wait().unwrap();
     assert!(

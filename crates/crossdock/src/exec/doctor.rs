@@ -290,6 +290,23 @@ fn check_step(
     probe: bool,
 ) -> Report {
     let mut r = Report::default();
+    toolchain_row(facts, step, &mut r);
+    std_row(plan, step, &mut r);
+    tool_rows(facts, step, &mut r);
+    if facts.uses_cc {
+        if let Some(c) = &step.c {
+            check_c(plan, step, c, probe, &mut r);
+        }
+        if let Some(fix) = musl_c_needs_libgcc(step) {
+            r.push(&step.target, Check::C, Status::Warn, "C code on musl linked with link-self-contained=no: C compilers call libgcc helpers (`__popcountdi2`…) that rustc does not link then", Some(fix));
+        }
+    }
+    linker_rows(plan, facts, cargo_config, step, probe, &mut r);
+    r
+}
+
+/// The step's toolchain, as facts probed it.
+fn toolchain_row(facts: &Facts, step: &BuildStep, r: &mut Report) {
     let t = &step.target;
     match facts.toolchains.get(&step.toolchain) {
         Some(Ok(tc)) => r.push(
@@ -308,11 +325,13 @@ fn check_step(
         ),
         None => {}
     }
-    let std_ok = match &step.std {
-        StdSource::Installed => {
-            r.push(t, Check::Std, Status::Ok, "installed", None);
-            true
-        }
+}
+
+/// The step's std, as the plan found it (its problem when it is missing).
+fn std_row(plan: &Plan, step: &BuildStep, r: &mut Report) {
+    let t = &step.target;
+    match &step.std {
+        StdSource::Installed => r.push(t, Check::Std, Status::Ok, "installed", None),
         StdSource::BuildStd => {
             match plan
                 .problems
@@ -328,7 +347,6 @@ fn check_step(
                     None,
                 ),
             }
-            true
         }
         StdSource::RustupAdd { toolchain } => {
             r.push(
@@ -338,7 +356,6 @@ fn check_step(
                 format!("not installed in {toolchain}; dist runs `rustup target add` first"),
                 Some(format!("rustup target add --toolchain {toolchain} {t}")),
             );
-            false
         }
         StdSource::Missing => {
             let fix = plan
@@ -353,9 +370,14 @@ fn check_step(
                 "missing from the toolchain",
                 fix,
             );
-            false
         }
-    };
+    }
+}
+
+/// The programs the step runs besides cargo: its builder, its runner, and (Mach-O) the
+/// `rust-objcopy` rustc strips with.
+fn tool_rows(facts: &Facts, step: &BuildStep, r: &mut Report) {
+    let t = &step.target;
     if let Some(tool) = crate::plan::builder_program(step.builder) {
         match which(tool) {
             Some(p) => r.push(
@@ -389,7 +411,7 @@ fn check_step(
             ),
         }
     }
-    if Triple::new(t).is_apple() {
+    if t.is_apple() {
         // rustc strips Mach-O by running `rust-objcopy` from its sysroot, then PATH.
         let in_sysroot =
             matches!(facts.toolchains.get(&step.toolchain), Some(Ok(tc)) if tc.rust_objcopy);
@@ -405,17 +427,22 @@ fn check_step(
             ),
         }
     }
-    if facts.uses_cc {
-        if let Some(c) = &step.c {
-            check_c(plan, step, c, probe, &mut r);
-        }
-        if let Some(fix) = musl_c_needs_libgcc(step) {
-            r.push(t, Check::C, Status::Warn, "C code on musl linked with link-self-contained=no: C compilers call libgcc helpers (`__popcountdi2`…) that rustc does not link then", Some(fix));
-        }
-    }
+}
+
+/// The step's linker: set and found, and (with `probe`) able to link a program for the
+/// target (a C program for build-std, whose std is not built yet).
+fn linker_rows(
+    plan: &Plan,
+    facts: &Facts,
+    cargo_config: &CargoConfig,
+    step: &BuildStep,
+    probe: bool,
+    r: &mut Report,
+) {
+    let t = &step.target;
     let linker = effective_linker(&step.target, step.linker.as_deref(), cargo_config);
-    let triple = Triple::new(t);
-    let foreign = !triple.runs_on(&Triple::new(&facts.host)) && !triple.is_windows();
+    let triple = t;
+    let foreign = !triple.runs_on(&facts.host) && !triple.is_windows();
     if linker.is_default && foreign && step.builder.links_with_target_linker() {
         // The host's `cc` cannot link for another CPU or OS: say which linker to use
         // instead of probing (or suggesting to install) the one that is already there.
@@ -427,9 +454,9 @@ fn check_step(
                 "no `linker` is set, and rustc's default `{}` links for this {} machine, not for {t}",
                 linker.program, facts.host
             ),
-            Some(cross_linker_fix(&triple)),
+            Some(cross_linker_fix(triple)),
         );
-        return r;
+        return;
     }
     let linker_found = match which(&linker.program) {
         Some(p) => {
@@ -459,20 +486,19 @@ fn check_step(
         }
     };
     if probe && linker_found && step.builder.links_with_target_linker() {
-        if std_ok && step.std == StdSource::Installed {
+        if step.std == StdSource::Installed {
             probe_link(
                 plan,
                 cargo_config,
                 &step.link_probe(),
-                &mut r,
+                r,
                 Check::Linker,
                 &facts.host,
             );
         } else if step.std == StdSource::BuildStd {
-            probe_c_link(plan, step, &linker, &mut r);
+            probe_c_link(plan, step, &linker, r);
         }
     }
-    r
 }
 
 /// musl with `link-self-contained=no` links with `-nodefaultlibs`, so C code that calls
@@ -486,7 +512,7 @@ fn musl_c_needs_libgcc(step: &BuildStep) -> Option<String> {
         .chain(step.cargo.env.values().cloned())
         .collect::<Vec<_>>()
         .join(" ");
-    let musl = Triple::new(&step.target).is_musl();
+    let musl = step.target.is_musl();
     (musl && argv.contains("link-self-contained=no") && !argv.contains("-lgcc")).then(|| {
         format!(
             "add \"-C\", \"link-arg=-lgcc\" to `rustflags` of {} in targets.toml",

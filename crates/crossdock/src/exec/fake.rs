@@ -57,7 +57,7 @@ impl Fake {
 impl Backend for Fake {
     fn ensure_std(&self, step: &BuildStep) -> Result<()> {
         self.record(Call::Std {
-            target: step.target.clone(),
+            target: step.target.to_string(),
         });
         Ok(())
     }
@@ -65,15 +65,15 @@ impl Backend for Fake {
     fn build(&self, plan: &Plan, build: BuildIdx, cargo: &CargoInvocation) -> Result<Executables> {
         let step = plan.build(build);
         self.record(Call::Build {
-            target: step.target.clone(),
+            target: step.target.to_string(),
             unstripped: *cargo != step.cargo,
         });
-        if self.failing.as_ref() == Some(&step.target) {
+        if self.failing.as_deref() == Some(step.target.as_str()) {
             anyhow::bail!("building target {} failed (the fake's error)", step.target);
         }
         let source = self
             .binaries
-            .get(&step.target)
+            .get(step.target.as_str())
             .with_context(|| format!("the fake has no binary for {}", step.target))?;
         // Every binary of every package this step builds, as cargo's messages name them.
         let wanted = plan
@@ -103,7 +103,7 @@ impl Backend for Fake {
 
     fn smoke(&self, step: &BuildStep, binary: &Path, _args: &[String]) -> Result<String> {
         self.record(Call::Smoke {
-            target: step.target.clone(),
+            target: step.target.to_string(),
             binary: binary.file_name().unwrap().to_string_lossy().into_owned(),
         });
         Ok("hello from the fake".into())

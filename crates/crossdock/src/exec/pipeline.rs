@@ -110,14 +110,14 @@ pub fn prepare(loc: &Location, opts: &Options, probe: bool) -> Result<Prepared> 
 fn add_std_or_skip(mut plan: Plan, hopeless: &[String]) -> Plan {
     let mut skip = Vec::new();
     for step in &mut plan.builds {
-        if hopeless.contains(&step.target) {
+        if hopeless.iter().any(|h| *h == step.target) {
             continue;
         }
         if let StdSource::RustupAdd { .. } = step.std {
             match build::ensure_std(step) {
                 Ok(()) => step.std = StdSource::Installed,
                 Err(e) => skip.push(Skipped {
-                    target: step.target.clone(),
+                    target: step.target.to_string(),
                     reason: format!(
                         "std: not installed, and `rustup target add {}` failed: {}",
                         step.target,

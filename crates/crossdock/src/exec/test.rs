@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use crate::exec::{build, lock, pipeline};
 use crate::facts::Location;
+use crate::model::triple::Triple;
 use crate::plan::{test_steps, Options, Plan, TestStep};
 use crate::sys::shell;
 
@@ -21,7 +22,7 @@ pub enum Outcome {
 
 #[derive(Debug, Clone)]
 pub struct TestResult {
-    pub target: String,
+    pub target: Triple,
     pub outcome: Outcome,
 }
 
@@ -64,7 +65,7 @@ pub fn run(
         .skipped
         .iter()
         .map(|s| TestResult {
-            target: s.target.clone(),
+            target: Triple::new(&s.target),
             outcome: Outcome::CannotRun(match &s.fix {
                 Some(f) => format!("{} (fix: {f})", s.reason),
                 None => s.reason.clone(),

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
+use crate::model::builder::Builder;
+use crate::model::triple::Triple;
 use crate::read::cargo_config::CargoConfig;
 use crate::read::config::Config;
 use crate::read::include::{self, IncludeFile};
@@ -40,12 +42,12 @@ pub struct Facts {
     /// `$RUSTC`: cargo's rustc when a target sets none (named in the plan's errors).
     pub env_rustc: Option<String>,
     /// Triples for which the user's cargo config sets target-level rustflags.
-    pub target_rustflags_in_config: BTreeSet<String>,
+    pub target_rustflags_in_config: BTreeSet<Triple>,
     /// The user's cargo config files (doctor names the one that set a linker).
     pub cargo_config: CargoConfig,
     /// Programs found on PATH among those a plan may need (`cargo-zigbuild`, `cross`, `lipo`…).
     pub tools: BTreeSet<String>,
-    pub host: String,
+    pub host: Triple,
     pub source_date_epoch: u64,
     /// Where `source_date_epoch` came from.
     pub epoch_source: EpochSource,
@@ -159,10 +161,9 @@ pub struct Location {
     pub config_path: Option<PathBuf>,
 }
 
-/// Tools a plan may ask for; only their presence is recorded.
+/// Tools a plan may ask for besides the builders' programs (`Builder::program`); only
+/// their presence is recorded.
 const TOOLS: &[&str] = &[
-    "cargo-zigbuild",
-    "cross",
     "lipo",
     "llvm-lipo",
     "llvm-lipo-14",
@@ -242,10 +243,13 @@ pub fn memory() -> Option<Memory> {
 
 /// Which of the tools a plan may ask for are on PATH.
 pub fn tools_on_path() -> BTreeSet<String> {
+    let builders = Builder::ALL.into_iter().filter_map(Builder::program);
     TOOLS
         .iter()
-        .chain(OBJCOPY)
-        .chain(DSYMUTIL)
+        .copied()
+        .chain(builders)
+        .chain(OBJCOPY.iter().copied())
+        .chain(DSYMUTIL.iter().copied())
         .filter(|t| which(t).is_some())
         .map(|t| t.to_string())
         .collect()
@@ -279,7 +283,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     let cache_dir = cache_dir.as_deref();
     let (ws, config, early) = load_while_probing(loc, opts, &default_cargo, cache_dir)?;
     let targets = select::selected_targets(&config, opts)?;
-    let target_specs: Vec<(String, ToolchainSpec)> = targets
+    let target_specs: Vec<(Triple, ToolchainSpec)> = targets
         .iter()
         .map(|t| {
             let spec = select::toolchain_spec(&config, t, opts, &default_cargo);
@@ -385,7 +389,7 @@ type Early = (ToolchainSpec, Result<Toolchain>);
 /// What [`probe`] found, all at once.
 struct Probed {
     toolchains: BTreeMap<ToolchainSpec, std::result::Result<Toolchain, String>>,
-    target_cfg: BTreeMap<String, Vec<cargo_platform::Cfg>>,
+    target_cfg: BTreeMap<Triple, Vec<cargo_platform::Cfg>>,
     epoch: u64,
     epoch_source: EpochSource,
     commit: Option<String>,
@@ -397,7 +401,7 @@ struct Probed {
 /// use the answer), and git at `root` (commit, its date, a dirty tree).
 fn probe(
     root: &Path,
-    target_specs: &[(String, ToolchainSpec)],
+    target_specs: &[(Triple, ToolchainSpec)],
     want_cfg: bool,
     early: Early,
     cache_dir: Option<&Path>,

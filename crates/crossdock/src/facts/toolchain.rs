@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use crate::model::triple::Triple;
 pub use crate::read::select::ToolchainSpec;
 use crate::sys::cache::{Cache, Key};
 use crate::sys::process::{which, Cmd};
@@ -19,7 +20,7 @@ pub struct Toolchain {
     pub spec: ToolchainSpec,
     /// `rustc 1.95.0 (…)`
     pub version: String,
-    pub host: String,
+    pub host: Triple,
     pub sysroot: PathBuf,
     /// The rustup toolchain name (`stable-x86_64-unknown-linux-gnu`) when rustup manages it.
     pub rustup_toolchain: Option<String>,
@@ -66,7 +67,7 @@ impl Toolchain {
             }
         };
         let version = vv.lines().next().unwrap_or_default().trim().to_string();
-        let host = parse_host(&vv).unwrap_or_default();
+        let host = Triple::from(parse_host(&vv).unwrap_or_default());
         let mut lines = prints.lines().map(str::trim).filter(|l| !l.is_empty());
         let sysroot = PathBuf::from(lines.next().unwrap_or_default());
         let target_list = lines.map(str::to_string).collect();

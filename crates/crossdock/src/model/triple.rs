@@ -29,7 +29,9 @@ impl Format {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A target triple as the user wrote it, parsed once. Compared, ordered, hashed, printed
+/// and serialized as its text (so JSON and snapshots show the string they always showed).
+#[derive(Clone)]
 pub struct Triple {
     text: String,
     parsed: Option<Lexicon>,
@@ -41,6 +43,25 @@ impl Triple {
             text: text.to_string(),
             parsed: Lexicon::from_str(text).ok(),
         }
+    }
+
+    /// The triple as written (`--target` values, file names, `CARGO_TARGET_<T>_…` keys).
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The triple a GitHub-hosted runner label builds natively (`macos-*` → Apple silicon,
+    /// `windows-*` → MSVC, an `*arm*` label → aarch64 Linux, else x86_64 Linux).
+    pub fn of_github_runner(label: &str) -> Triple {
+        Triple::new(if label.starts_with("macos") {
+            "aarch64-apple-darwin"
+        } else if label.starts_with("windows") {
+            "x86_64-pc-windows-msvc"
+        } else if label.contains("arm") {
+            "aarch64-unknown-linux-gnu"
+        } else {
+            "x86_64-unknown-linux-gnu"
+        })
     }
 
     fn os(&self) -> Option<OperatingSystem> {
@@ -71,6 +92,18 @@ impl Triple {
 
     pub fn is_linux(&self) -> bool {
         matches!(self.os(), Some(OperatingSystem::Linux))
+    }
+
+    /// Linux with glibc, the `*-linux-gnu*` triples (`…-gnueabihf`, `…-gnux32` too): the
+    /// targets a glibc floor applies to. Read from the text, so a triple target-lexicon
+    /// does not know yet is judged as the user wrote it.
+    pub fn is_linux_gnu(&self) -> bool {
+        self.text.contains("-linux-gnu")
+    }
+
+    /// iOS (and its simulator, Mac Catalyst): Apple, but not a Mac.
+    pub fn is_ios(&self) -> bool {
+        matches!(self.os(), Some(OperatingSystem::IOS(_)))
     }
 
     pub fn is_musl(&self) -> bool {
@@ -196,10 +229,139 @@ impl Triple {
     }
 }
 
+/// As the text, honouring width and alignment (`{:<28}` in tables) as a `str` does.
 impl fmt::Display for Triple {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.pad(&self.text)
     }
+}
+
+/// As the string: debug output and snapshots read as they did when triples were strings.
+impl fmt::Debug for Triple {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.text, f)
+    }
+}
+
+// Equality, order and hash are the text's (the parse is a function of it).
+impl PartialEq for Triple {
+    fn eq(&self, other: &Triple) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Triple {}
+
+impl PartialOrd for Triple {
+    fn partial_cmp(&self, other: &Triple) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Triple {
+    fn cmp(&self, other: &Triple) -> std::cmp::Ordering {
+        self.text.cmp(&other.text)
+    }
+}
+
+impl std::hash::Hash for Triple {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state)
+    }
+}
+
+impl PartialEq<str> for Triple {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+
+impl PartialEq<&str> for Triple {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+impl PartialEq<String> for Triple {
+    fn eq(&self, other: &String) -> bool {
+        &self.text == other
+    }
+}
+
+impl PartialEq<Triple> for String {
+    fn eq(&self, other: &Triple) -> bool {
+        *self == other.text
+    }
+}
+
+impl PartialEq<Triple> for str {
+    fn eq(&self, other: &Triple) -> bool {
+        self == other.text
+    }
+}
+
+/// The text, where a `&str` is taken (`--target`, file names, messages). Reading the text
+/// to learn what the target is stays in this file (`architecture_tests` checks it).
+impl std::ops::Deref for Triple {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Lets a set or map of triples be asked with a `&str` (the hash and order are the text's).
+impl std::borrow::Borrow<str> for Triple {
+    fn borrow(&self) -> &str {
+        &self.text
+    }
+}
+
+impl AsRef<str> for Triple {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl AsRef<std::path::Path> for Triple {
+    fn as_ref(&self) -> &std::path::Path {
+        self.text.as_ref()
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Triple {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.text.as_ref()
+    }
+}
+
+impl From<&str> for Triple {
+    fn from(text: &str) -> Triple {
+        Triple::new(text)
+    }
+}
+
+impl From<String> for Triple {
+    fn from(text: String) -> Triple {
+        Triple::new(&text)
+    }
+}
+
+impl serde::Serialize for Triple {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Triple {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Triple, D::Error> {
+        String::deserialize(d).map(Triple::from)
+    }
+}
+
+/// Triples joined by `sep`, as `[String]::join` would.
+pub fn join(triples: &[Triple], sep: &str) -> String {
+    let texts: Vec<&str> = triples.iter().map(Triple::as_str).collect();
+    texts.join(sep)
 }
 
 /// Which of a lib target's files [`Triple::library_file`] names.
@@ -215,8 +377,8 @@ pub enum LibraryFile {
 
 /// The host triple of the machine crossdock itself was built for: used only when no
 /// toolchain could be asked (`rustc -vV`'s `host:` is the fact otherwise).
-pub fn build_host() -> String {
-    Lexicon::host().to_string()
+pub fn build_host() -> Triple {
+    Triple::from(Lexicon::host().to_string())
 }
 
 #[cfg(test)]
@@ -272,6 +434,21 @@ mod tests {
         assert_eq!(t("x86_64-unknown-linux-musl").format(), Format::Elf);
         // No guessing: an architecture without a known width is not checked as 64-bit.
         assert_eq!(t("nonsense-unknown-linux-gnu").cpu(), None);
+    }
+
+    #[test]
+    fn prints_compares_and_serializes_as_its_text() {
+        let t = Triple::new("x86_64-unknown-linux-gnu");
+        assert_eq!(format!("[{t:<26}]"), "[x86_64-unknown-linux-gnu  ]");
+        assert_eq!(format!("{t:?}"), "\"x86_64-unknown-linux-gnu\"");
+        assert_eq!(t, "x86_64-unknown-linux-gnu");
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, "\"x86_64-unknown-linux-gnu\"");
+        assert_eq!(serde_json::from_str::<Triple>(&json).unwrap(), t);
+        assert!(Triple::new("armv7-unknown-linux-gnueabihf").is_linux_gnu());
+        assert!(!Triple::new("x86_64-unknown-linux-musl").is_linux_gnu());
+        assert!(Triple::new("aarch64-apple-ios").is_ios());
+        assert!(!Triple::new("aarch64-apple-darwin").is_ios());
     }
 
     #[test]

@@ -66,7 +66,7 @@ fn toolchain_of<'f>(
         }
         None => return Err(PlanError::ToolchainNotProbed(spec.clone())),
     };
-    if toolchain.target_list.contains(&target.triple) {
+    if toolchain.target_list.contains(target.triple.as_str()) {
         return Ok(Some(toolchain));
     }
     let known: Vec<&str> = toolchain.target_list.iter().map(String::as_str).collect();

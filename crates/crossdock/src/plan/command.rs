@@ -118,7 +118,8 @@ pub(super) fn target_dir_for(
     if parallel {
         return Some(super::parallel::target_dir_of(target_dir, &target.triple));
     }
-    if target.builder == Builder::Cross {
+    // cross builds in its own container, whose toolchain shares nothing with the host's.
+    if target.builder.in_container() {
         return None;
     }
     build_env_target_dir(target_dir, target)
@@ -135,7 +136,7 @@ pub(super) fn build_command(facts: &Facts, b: &BuildInputs, flavor: Flavor) -> C
     // cargo-zigbuild takes the glibc floor as a triple suffix and builds into target/<triple>.
     let target_arg = match &target.glibc {
         Some(v) => format!("{triple}.{v}"),
-        None => triple.clone(),
+        None => triple.to_string(),
     };
     cmd.extend([
         "--profile".into(),
@@ -319,7 +320,7 @@ pub(super) fn build_env_target_dir(
 /// `--no-insert-timestamp`; MSVC's link.exe and lld-link take `/Brepro`. Not for zigbuild:
 /// `zig cc` refuses `--no-insert-timestamp` ("unsupported linker arg").
 pub(super) fn reproducible_link_args(target: &Target) -> Vec<String> {
-    let t = crate::model::triple::Triple::new(&target.triple);
+    let t = &target.triple;
     let arg = if !target.builder.takes_linker_flags() {
         return Vec::new();
     } else if t.is_windows_gnu() {
@@ -398,14 +399,12 @@ pub(super) fn unstripped_wanted(target: &Target) -> bool {
 /// Why a `triple` binary cannot run on this `host` (no runner, foreign OS or CPU), for the
 /// smoke run and for `test`; `purpose` ends the fix ("smoke-test it").
 pub(super) fn cannot_run_here(
-    triple: &str,
+    triple: &Triple,
     has_runner: bool,
-    host: &str,
+    host: &Triple,
     purpose: &str,
 ) -> Option<String> {
-    let runs_here = has_runner
-        || crate::model::triple::Triple::new(triple)
-            .runs_on(&crate::model::triple::Triple::new(host));
+    let runs_here = has_runner || triple.runs_on(host);
     (!runs_here).then(|| {
         format!("a {triple} binary cannot run on this {host} machine; set `runner` for this target to {purpose}")
     })

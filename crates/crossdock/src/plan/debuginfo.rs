@@ -16,7 +16,7 @@
 use serde::Serialize;
 
 use crate::facts::{Facts, DSYMUTIL, OBJCOPY};
-use crate::model::triple::{Format, Triple};
+use crate::model::triple::Format;
 use crate::read::config::Target;
 
 use super::Problem;
@@ -73,7 +73,7 @@ pub(super) fn debuginfo_split(
         });
     }
     let objcopy = objcopy.unwrap_or("llvm-objcopy").to_string();
-    if Triple::new(&target.triple).format() != Format::MachO {
+    if target.triple.format() != Format::MachO {
         return Some(DebuginfoSplit::DebugLink { objcopy });
     }
     let dsymutil = found(DSYMUTIL);

@@ -22,7 +22,7 @@ pub enum PlanError {
     EpochPastZip {
         epoch: u64,
         file: String,
-        target: String,
+        target: crate::model::triple::Triple,
     },
     /// The facts hold no probe of a toolchain the matrix uses (a bug in gathering them).
     ToolchainNotProbed(ToolchainSpec),

@@ -11,6 +11,7 @@ use anyhow::Result;
 use crate::read::config::Config;
 
 use crate::model::installer::Installer;
+use crate::model::triple::Triple;
 use crate::read::installers::{fill_release, github_download_url, maintainer};
 use crate::read::select::tag_name;
 use crate::read::workspace::Package;
@@ -76,7 +77,7 @@ pub fn installer_releases(
         .targets
         .iter()
         .find(|t| {
-            let t = crate::model::triple::Triple::new(&t.triple);
+            let t = &t.triple;
             t.is_apple() || t.is_linux()
         })
         .or(config.targets.first());
@@ -151,11 +152,7 @@ pub fn installer_releases(
 
 /// An installer for platforms the matrix does not build would install nothing anywhere.
 fn check_platforms(config: &Config) -> Result<()> {
-    let triples: Vec<crate::model::triple::Triple> = config
-        .targets
-        .iter()
-        .map(|t| crate::model::triple::Triple::new(&t.triple))
-        .collect();
+    let triples: Vec<Triple> = config.targets.iter().map(|t| t.triple.clone()).collect();
     for &i in &config.installers {
         let (fits, needs) = match i {
             Installer::Shell | Installer::Homebrew => (

@@ -48,7 +48,7 @@ pub enum StdSource {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct BuildStep {
-    pub target: String,
+    pub target: Triple,
     pub builder: Builder,
     pub toolchain: ToolchainSpec,
     pub rustc_version: String,
@@ -134,7 +134,7 @@ pub struct Artifact {
     pub version: String,
     /// The package's Cargo.toml, to match cargo's artifact messages.
     pub manifest_path: PathBuf,
-    pub target: String,
+    pub target: Triple,
     /// The build step whose binaries (of this package) the archive holds.
     #[serde(skip)]
     pub build: BuildIdx,
@@ -162,7 +162,7 @@ pub struct UniversalArtifact {
     /// The group name, used in the target slot of the file name.
     pub name: String,
     pub manifest_path: PathBuf,
-    pub members: Vec<String>,
+    pub members: Vec<Triple>,
     /// The build step of each member, in `members` order: the slices' sources.
     #[serde(skip)]
     pub member_builds: Vec<BuildIdx>,
@@ -583,8 +583,8 @@ fn check_smoke_names(config: &Config, bins: &BTreeSet<&str>) -> Result<(), PlanE
 
 /// What a package ships for `triple`: its binaries, then (with `libs`) its library's
 /// files: the shared library and its import library, then the static archive.
-fn shipped_files(p: &Package, triple: &str, libs: bool) -> Vec<PlannedBinary> {
-    let t = Triple::new(triple);
+fn shipped_files(p: &Package, triple: &Triple, libs: bool) -> Vec<PlannedBinary> {
+    let t = triple;
     let exe = t.exe_suffix();
     let mut out: Vec<PlannedBinary> = p
         .bins

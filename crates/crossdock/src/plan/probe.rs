@@ -7,10 +7,11 @@
 use std::collections::BTreeMap;
 
 use super::{is_build_info, BuildStep, Plan};
+use crate::model::triple::Triple;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkProbe {
-    pub target: String,
+    pub target: Triple,
     /// The step's cargo (never `cross`'s wrapper: the probe links on this machine).
     pub program: String,
     /// `--config` values without `profile.*`.
@@ -53,13 +54,13 @@ impl Plan {
     /// The probe of `host`'s linker when no build step targets the host (else that step's
     /// own probe covers it): the first step's toolchain (its cargo, and `RUSTC` when
     /// crossdock sets it) and nothing of its target (rustflags, build-std, linker).
-    pub fn host_link_probe(&self, host: &str) -> Option<LinkProbe> {
-        if self.builds.iter().any(|b| b.target == host) {
+    pub fn host_link_probe(&self, host: &Triple) -> Option<LinkProbe> {
+        if self.builds.iter().any(|b| b.target == *host) {
             return None;
         }
         let first = self.builds.first()?;
         Some(LinkProbe {
-            target: host.to_string(),
+            target: host.clone(),
             program: first.toolchain.cargo.clone(),
             config: Vec::new(),
             build_std: None,

@@ -11,38 +11,39 @@ use crate::read::config::LipoTool;
 
 use crate::model::builder::Builder;
 use crate::model::cross::{self, GnuGcc};
+use crate::model::triple::Triple;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum Problem {
     /// The target's cargo/rustc could not be probed.
-    ToolchainBroken { target: String, error: String },
+    ToolchainBroken { target: Triple, error: String },
     /// `builder = "zigbuild" | "cross"` and its program is not on PATH.
     BuilderMissing {
-        target: String,
+        target: Triple,
         builder: Builder,
         tool: String,
     },
     /// `build-std = true` and the toolchain has no `rust-src`.
     RustSrcMissing {
-        target: String,
+        target: Triple,
         rustup_toolchain: Option<String>,
         sysroot: PathBuf,
     },
     /// The target's std is not installed and this toolchain cannot add it.
     StdMissing {
-        target: String,
+        target: Triple,
         sysroot: PathBuf,
         version: String,
     },
     /// A `[[universal]]` group asks for an external lipo that is not on PATH.
     LipoMissing { universal: String, tool: LipoTool },
     /// `debuginfo = "separate"` and no objcopy that can split this target's binaries.
-    ObjcopyMissing { target: String },
+    ObjcopyMissing { target: Triple },
     /// `debuginfo = "separate"` on a Mach-O target and no dsymutil to make its `.dSYM`.
-    DsymutilMissing { target: String },
+    DsymutilMissing { target: Triple },
     /// `cache = "sccache"` and sccache is not on PATH.
-    CacheMissing { target: String },
+    CacheMissing { target: Triple },
 }
 
 impl Problem {

@@ -81,7 +81,7 @@ impl Plan {
             s.push_str(&format!(
                 "  {}  (universal: {}, joined by {lipo})\n",
                 u.file_name,
-                u.members.join(" + ")
+                crate::model::triple::join(&u.members, " + ")
             ));
             if let Some(copy) = &u.unversioned {
                 s.push_str(&format!("  {copy}  (unversioned copy)\n"));

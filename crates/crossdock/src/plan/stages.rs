@@ -17,6 +17,7 @@ use super::command::cannot_run_here;
 use super::debuginfo::DebuginfoSplit;
 use super::BuildStep;
 use crate::model::strip::Strip;
+use crate::model::triple::Triple;
 use crate::read::config::Target;
 
 /// One stage of a build step.
@@ -48,7 +49,7 @@ pub struct Split {
 #[serde(rename_all = "kebab-case")]
 pub struct Verify {
     /// The triple the binary must be built for.
-    pub target: String,
+    pub target: Triple,
     /// What the build stripped, and so what the check refuses.
     pub strip: Strip,
     /// The glibc floor the build links against (`glibc` in targets.toml).
@@ -72,7 +73,7 @@ pub struct Smoke {
 pub(super) fn stages(
     target: &Target,
     split: Option<DebuginfoSplit>,
-    host: &str,
+    host: &Triple,
     bins: &BTreeSet<&str>,
 ) -> Vec<Stage> {
     let mut v = vec![Stage::Build];
@@ -92,7 +93,7 @@ pub(super) fn stages(
 }
 
 /// The smoke run of each binary of a target, and why there is none when there is none.
-fn smoke_plan(target: &Target, host: &str, bins: &BTreeSet<&str>) -> Smoke {
+fn smoke_plan(target: &Target, host: &Triple, bins: &BTreeSet<&str>) -> Smoke {
     let runs: BTreeMap<String, Option<Vec<String>>> = bins
         .iter()
         .map(|b| (b.to_string(), target.smoke.args(b).map(<[String]>::to_vec)))

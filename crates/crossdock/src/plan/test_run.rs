@@ -12,7 +12,7 @@ use super::*;
 /// One target's test run, or why it cannot run here.
 #[derive(Debug, Clone)]
 pub struct TestStep {
-    pub target: String,
+    pub target: Triple,
     /// The build step this is planned from (its std is installed before the tests).
     pub build: BuildIdx,
     /// `cargo test --target … --workspace …`: the build's invocation with `test` for `build`.
@@ -91,7 +91,7 @@ fn rustdoc_beside_rustc(b: &BuildStep, facts: &Facts) -> Option<String> {
     )
 }
 
-fn cannot_test_here(b: &BuildStep, host: &str) -> Option<String> {
+fn cannot_test_here(b: &BuildStep, host: &Triple) -> Option<String> {
     if !b.builder.can_test() {
         return Some(format!(
             "{} builds with cargo-zigbuild, which crossdock does not test through yet; test it with builder = \"cargo\" and a `linker`",
@@ -116,7 +116,7 @@ fn test_invocation(b: &BuildStep, packages: &[String]) -> CargoInvocation {
             }
             "--target" => {
                 it.next();
-                args.extend(["--target".into(), b.target.clone()]);
+                args.extend(["--target".into(), b.target.to_string()]);
             }
             s if s.starts_with("--message-format") => {}
             _ => args.push(a.clone()),

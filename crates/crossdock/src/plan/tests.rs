@@ -269,7 +269,7 @@ fn build_environments_that_reach_host_crates_get_their_own_target_dir() {
          [[target]]\ntriple = \"aarch64-pc-windows-gnullvm\"\nenv = { OPENSSL_STATIC = \"0\" }\n",
     );
     let opts = Options::default();
-    let all: Vec<String> = c.targets.iter().map(|t| t.triple.clone()).collect();
+    let all: Vec<String> = c.targets.iter().map(|t| t.triple.to_string()).collect();
     let refs: Vec<&str> = all.iter().map(String::as_str).collect();
     let p = plan(&c, &facts(&c, &opts, true, &refs), &opts).unwrap();
     let dir = |triple: &str| {
@@ -352,7 +352,7 @@ fn link_probes_are_planned_without_profile_or_build_info() {
     assert_eq!(own.linker.as_deref(), Some("aarch64-linux-gnu-gcc"));
     assert!(own.build_std.is_some());
     let host = p
-        .host_link_probe(HOST)
+        .host_link_probe(&HOST.into())
         .expect("no step builds for the host");
     assert_eq!(host.target, HOST);
     assert_eq!(
@@ -360,7 +360,7 @@ fn link_probes_are_planned_without_profile_or_build_info() {
         BTreeMap::from([("RUSTC".to_string(), "/usr/bin/rustc".to_string())])
     );
     assert!(host.config.is_empty() && host.build_std.is_none() && host.linker.is_none());
-    assert_eq!(p.host_link_probe("aarch64-unknown-linux-gnu"), None);
+    assert_eq!(p.host_link_probe(&"aarch64-unknown-linux-gnu".into()), None);
 }
 
 #[test]
@@ -989,7 +989,8 @@ fn artifacts_and_universal_members_point_at_their_build_steps_by_index() {
                 .iter()
                 .map(|&i| p.build(i).target.as_str())
                 .collect();
-            assert_eq!(members, u.members, "{}", u.file_name);
+            let named: Vec<&str> = u.members.iter().map(|m| m.as_str()).collect();
+            assert_eq!(members, named, "{}", u.file_name);
         }
     };
     // Five targets, two packages, a universal group over the last two.

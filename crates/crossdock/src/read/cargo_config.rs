@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 use cargo_platform::{Cfg, Platform};
 
+use crate::model::triple::Triple;
+
 /// One `linker` or `rustflags` setting and where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
@@ -30,7 +32,7 @@ pub struct CargoConfig {
     pub files: Vec<(PathBuf, toml::Table)>,
     /// Each target's `rustc --print cfg` values (filled in by facts). A triple that is
     /// missing here (rustc could not print them) counts every `cfg(…)` table as applying.
-    pub target_cfg: BTreeMap<String, Vec<Cfg>>,
+    pub target_cfg: BTreeMap<Triple, Vec<Cfg>>,
 }
 
 /// Parses `rustc --print cfg` output (`unix`, `target_os="linux"`, one a line).
@@ -232,7 +234,7 @@ mod tests {
                 ARM => print_cfg("aarch64", "unix", "linux"),
                 _ => print_cfg("x86_64", "unix", "linux"),
             };
-            c.target_cfg.insert(t.to_string(), cfg);
+            c.target_cfg.insert(Triple::new(t), cfg);
         }
         c
     }

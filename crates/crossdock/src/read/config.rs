@@ -17,6 +17,7 @@ use crate::model::archive::ArchiveFormat;
 use crate::model::builder::Builder;
 use crate::model::installer::Installer;
 use crate::model::strip::Strip;
+use crate::model::triple::Triple;
 pub use crate::read::archive_name::{ArchiveName, Naming};
 use crate::read::words::{is_plain_word, nearest};
 
@@ -128,7 +129,7 @@ impl Smoke {
 
 #[derive(Debug, Clone)]
 pub struct Target {
-    pub triple: String,
+    pub triple: Triple,
     pub span: Span,
     pub features: Vec<String>,
     pub no_default_features: bool,
@@ -162,7 +163,7 @@ pub struct Target {
 pub struct Universal {
     pub name: String,
     pub span: Span,
-    pub targets: Vec<(String, Span)>,
+    pub targets: Vec<(Triple, Span)>,
     pub keep_thin: bool,
     pub tool: LipoTool,
 }

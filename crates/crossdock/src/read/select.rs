@@ -107,7 +107,7 @@ pub fn selected_targets<'c>(config: &'c Config, opts: &Options) -> Result<Vec<&'
     Ok(config
         .targets
         .iter()
-        .filter(|t| opts.targets.is_empty() || opts.targets.contains(&t.triple))
+        .filter(|t| opts.targets.is_empty() || opts.targets.iter().any(|o| *o == t.triple))
         .collect())
 }
 

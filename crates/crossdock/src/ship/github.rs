@@ -12,7 +12,7 @@ use crate::model::triple::Triple;
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub struct MatrixEntry {
-    pub target: String,
+    pub target: Triple,
     pub runner: String,
     pub builder: String,
     /// `rustup target add` is needed on the runner (not its native target).
@@ -28,8 +28,7 @@ pub struct Matrix {
     pub include: Vec<MatrixEntry>,
 }
 
-pub fn default_runner(triple: &str) -> &'static str {
-    let t = Triple::new(triple);
+pub fn default_runner(t: &Triple) -> &'static str {
     if t.is_apple() {
         "macos-latest"
     } else if t.is_windows() {
@@ -40,16 +39,8 @@ pub fn default_runner(triple: &str) -> &'static str {
 }
 
 /// The triple a runner label builds natively.
-fn native(runner: &str) -> &'static str {
-    if runner.starts_with("macos") {
-        "aarch64-apple-darwin"
-    } else if runner.starts_with("windows") {
-        "x86_64-pc-windows-msvc"
-    } else if runner.contains("arm") {
-        "aarch64-unknown-linux-gnu"
-    } else {
-        "x86_64-unknown-linux-gnu"
-    }
+fn native(runner: &str) -> Triple {
+    Triple::of_github_runner(runner)
 }
 
 fn apt_packages(t: &Target, runner: &str) -> String {
@@ -57,9 +48,9 @@ fn apt_packages(t: &Target, runner: &str) -> String {
         return String::new();
     }
     let mut p: Vec<&str> = Vec::new();
-    let triple = Triple::new(&t.triple);
+    let triple = &t.triple;
     // Of the GNU cross gccs, the matrix installs aarch64's (on an x86_64 runner) so far.
-    let gcc = GnuGcc::for_target(&triple).filter(|g| g.cpu == "aarch64");
+    let gcc = GnuGcc::for_target(triple).filter(|g| g.cpu == "aarch64");
     match gcc {
         Some(g) if native(runner) != t.triple => p.push(g.apt),
         _ if triple.is_musl() => p.push(cross::MUSL_APT),
@@ -79,7 +70,7 @@ pub fn matrix(config: &Config, only: &[String]) -> Matrix {
     let include = config
         .targets
         .iter()
-        .filter(|t| only.is_empty() || only.contains(&t.triple))
+        .filter(|t| only.is_empty() || only.iter().any(|o| *o == t.triple))
         .map(|t| {
             let runner = t
                 .github_runner

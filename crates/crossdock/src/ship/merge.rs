@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 use crate::exec::pack::{self, PackStep};
 use crate::model::archive::ArchiveFormat;
 use crate::model::strip::Strip;
+use crate::model::triple::Triple;
 use crate::package::archive::{self, Entry, Source, MODE_FILE};
 use crate::package::binary;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest, PackageEntry};
@@ -27,7 +28,7 @@ use crate::sys::shell::{self, Shell};
 #[derive(Debug, Clone)]
 pub struct Group {
     pub name: String,
-    pub members: Vec<String>,
+    pub members: Vec<Triple>,
     pub keep_thin: bool,
     pub tool: LipoTool,
     /// Resolved like `dist` does ([`crate::plan::resolve_lipo`]).
@@ -516,7 +517,7 @@ fn fuse(fuse: &plan::Fuse, scratch: &Path) -> Result<Vec<pack::Fuse>> {
             g.name,
             paths.len(),
             g.members.len(),
-            g.members.join(", ")
+            crate::model::triple::join(&g.members, ", ")
         );
     }
     let stripped = crate::package::manifest::stripped_away(stripped);

@@ -153,7 +153,7 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
         return;
     }
     // gcc for Windows names its output `*.exe` whatever `-o` says.
-    let exe = crate::model::triple::Triple::new(t).exe_suffix();
+    let exe = t.exe_suffix();
     let out = dir.join(format!("c-probe-{t}{exe}"));
     // `-x none` after the source: wrappers may append objects of their own.
     let mut cmd = Cmd::new(&linker.program)

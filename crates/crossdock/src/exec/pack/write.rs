@@ -191,7 +191,7 @@ pub(super) fn write_debuginfo_archive(
         kind: ArtifactKind::Debuginfo,
         package: Some(a.package.clone()),
         version: Some(a.version.clone()),
-        target: Some(a.target.clone()),
+        target: Some(a.target.to_string()),
         members: Vec::new(),
         size: written.size,
         sha256: written.sha256,
@@ -261,7 +261,7 @@ pub(super) fn write_thin_archive(out: &Out, thin: &Thin) -> Result<ArtifactEntry
         kind: ArtifactKind::Archive,
         package: Some(a.package.clone()),
         version: Some(a.version.clone()),
-        target: Some(a.target.clone()),
+        target: Some(a.target.to_string()),
         members: Vec::new(),
         size: written.size,
         sha256: written.sha256,
@@ -331,7 +331,11 @@ pub(super) fn write_universal_archive(
     )?;
     shell::status(
         "Fused",
-        format!("{} ({})", u.file_name, u.members.join(" + ")),
+        format!(
+            "{} ({})",
+            u.file_name,
+            crate::model::triple::join(&u.members, " + ")
+        ),
     );
     Ok(ArtifactEntry {
         inputs: String::new(),
@@ -340,7 +344,7 @@ pub(super) fn write_universal_archive(
         package: Some(u.package.clone()),
         version: Some(u.version.clone()),
         target: Some(u.name.clone()),
-        members: u.members.clone(),
+        members: u.members.iter().map(|m| m.to_string()).collect(),
         size: written.size,
         sha256: written.sha256,
         binaries,

@@ -84,7 +84,7 @@ impl ReleaseArchive {
                 cpu,
                 musl: t.is_musl(),
             })
-        } else if t.is_apple() && !self.target.contains("-ios") {
+        } else if t.is_apple() && !t.is_ios() {
             Some(Platform::MacOs { cpu })
         } else if t.is_windows() {
             Some(Platform::Windows {

@@ -210,7 +210,7 @@ impl Config {
             Some(v) => self.debuginfo(v)?,
             None => defaults.separate_debuginfo,
         };
-        if glibc.is_some() && builder != Builder::Zigbuild {
+        if glibc.is_some() && !builder.builds_for_glibc_floor() {
             return Err(self.error(
                 span,
                 format!("target `{triple}`: a glibc floor is built with cargo-zigbuild (zig links against that glibc version); remove `builder` or set builder = \"zigbuild\""),
@@ -241,7 +241,7 @@ impl Config {
         self.check_target_keys(&t, &triple, span, strip, separate_debuginfo)?;
         Ok(Target {
             strip,
-            triple,
+            triple: triple.into(),
             span,
             features: t.features,
             no_default_features: t.no_default_features,
@@ -309,7 +309,7 @@ impl Config {
                         ),
                     ));
                 }
-                if !(triple.contains("-linux-gnu")) {
+                if !Triple::new(&triple).is_linux_gnu() {
                     return Err(self.error(
                         sp,
                         format!("target `{written}`: a glibc floor applies to `*-linux-gnu*` targets only (musl binaries are static, other systems have no glibc)"),
@@ -356,17 +356,16 @@ impl Config {
             None => Builder::Cargo,
             Some(b) => {
                 let sp = Span::from(b.span());
-                match b.into_inner().as_str() {
-                    "cargo" => Builder::Cargo,
-                    "zigbuild" | "cargo-zigbuild" => Builder::Zigbuild,
-                    "cross" => Builder::Cross,
-                    other => {
-                        return Err(self.error(
-                            sp,
-                            format!("key `builder`: unknown builder `{other}`; expected \"cargo\", \"zigbuild\" or \"cross\""),
-                        ))
-                    }
-                }
+                let value = b.into_inner();
+                Builder::from_key(&value).ok_or_else(|| {
+                    self.error(
+                        sp,
+                        format!(
+                            "key `builder`: unknown builder `{value}`; expected {}",
+                            Builder::EXPECTED
+                        ),
+                    )
+                })?
             }
         })
     }
@@ -436,7 +435,14 @@ impl Config {
             ));
         }
         let tool = self.lipo_tool(u.tool)?;
-        let targets: Vec<(String, Span)> = u.targets.into_iter().map(spanned).collect();
+        let targets: Vec<(Triple, Span)> = u
+            .targets
+            .into_iter()
+            .map(|t| {
+                let (t, span) = spanned(t);
+                (Triple::from(t), span)
+            })
+            .collect();
         for (t, sp) in &targets {
             let Some(target) = self.targets.iter().find(|x| &x.triple == t) else {
                 return Err(self.error(

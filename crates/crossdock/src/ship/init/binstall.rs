@@ -9,7 +9,6 @@ use toml_edit::{value, Table};
 use crate::read::config::Config;
 
 use crate::model::archive::ArchiveFormat;
-use crate::model::triple::Triple;
 use crate::read::select::tag_name;
 
 /// binstall's placeholders for the parts of an archive name.
@@ -58,7 +57,7 @@ pub fn binstall_table(config: &Config, shared_version: bool) -> Option<Table> {
     let default_format = config
         .targets
         .iter()
-        .filter(|t| !Triple::new(&t.triple).is_windows())
+        .filter(|t| !t.triple.is_windows())
         .find_map(first_format)
         .unwrap_or(ArchiveFormat::TarGz);
     let mut table = Table::new();

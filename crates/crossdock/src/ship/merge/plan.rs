@@ -53,7 +53,7 @@ pub(super) fn steps<'a>(
             if let (Some(p), Some(v), Some(t)) =
                 (&f.entry.package, &f.entry.version, &f.entry.target)
             {
-                if g.members.contains(t) {
+                if g.members.iter().any(|m| m == t) {
                     by_package
                         .entry((p.clone(), v.clone()))
                         .or_default()
