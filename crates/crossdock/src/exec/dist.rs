@@ -268,7 +268,7 @@ fn node_steps<'p>(plan: &'p Plan, ready: &'p Ready) -> impl Iterator<Item = Pack
                 (n.platform(&a.target), cdylib(a.build, &a.manifest_path))
             {
                 modules.push(pack::NpmModule {
-                    target: a.target.clone(),
+                    target: a.target.to_string(),
                     platform: platform.clone(),
                     source: pack::ModuleSource::File(file),
                 });

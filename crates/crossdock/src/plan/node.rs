@@ -72,16 +72,17 @@ pub fn node_packages(
     for (package, n) in napi {
         let mut platforms: Vec<(String, NodePlatform)> = Vec::new();
         let mut manifest_path = None;
-        let mut matrix = Vec::new();
+        let mut matrix: Vec<String> = Vec::new();
         for a in artifacts.iter().filter(|a| &a.package == package) {
-            platforms.push((a.target.clone(), NodePlatform::of(&Triple::new(&a.target))?));
+            let target = a.target.to_string();
+            platforms.push((target.clone(), NodePlatform::of(&a.target)?));
             manifest_path = Some(a.manifest_path.clone());
-            if !matrix.contains(&a.target) {
-                matrix.push(a.target.clone());
+            if !matrix.contains(&target) {
+                matrix.push(target);
             }
         }
         for u in universals.iter().filter(|u| &u.package == package) {
-            let apple = u.members.iter().all(|m| Triple::new(m).is_apple());
+            let apple = u.members.iter().all(Triple::is_apple);
             if !apple {
                 bail!(
                     "universal group `{}`: package `{package}` is a Node module, and only macOS modules have a universal form (darwin-universal)",
@@ -90,9 +91,10 @@ pub fn node_packages(
             }
             platforms.push((u.name.clone(), NodePlatform::darwin_universal()));
             manifest_path = Some(u.manifest_path.clone());
-            for m in u.members.iter().chain([&NAPI_UNIVERSAL.to_string()]) {
-                if !matrix.contains(m) {
-                    matrix.push(m.clone());
+            let members = u.members.iter().map(ToString::to_string);
+            for m in members.chain([NAPI_UNIVERSAL.to_string()]) {
+                if !matrix.contains(&m) {
+                    matrix.push(m);
                 }
             }
         }
