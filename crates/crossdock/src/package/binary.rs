@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use object::{Architecture, BinaryFormat, Object, ObjectSection};
+use object::{BinaryFormat, Object, ObjectSection};
 
-use super::library::{self, Holds};
+use super::library::{self, arch_name, Holds};
 use crate::model::artifact::ArtifactKind;
 use crate::model::strip::Strip;
 use crate::model::triple::Triple;
@@ -62,19 +62,6 @@ impl std::fmt::Display for Inspection {
             write!(f, ", {s} subsystem")?;
         }
         Ok(())
-    }
-}
-
-pub(super) fn arch_name(a: Architecture) -> String {
-    match a {
-        Architecture::X86_64 => "x86_64".into(),
-        Architecture::Aarch64 => "aarch64".into(),
-        Architecture::I386 => "x86".into(),
-        Architecture::Arm => "arm".into(),
-        Architecture::Riscv64 => "riscv64".into(),
-        Architecture::PowerPc64 => "powerpc64".into(),
-        Architecture::S390x => "s390x".into(),
-        other => format!("{other:?}").to_lowercase(),
     }
 }
 
@@ -418,6 +405,7 @@ fn describe_expected(triple: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use object::Architecture;
 
     #[test]
     fn expected_formats() {

@@ -6,7 +6,7 @@
 //! bytes, like `binary.rs`.
 
 use anyhow::{bail, Result};
-use object::{Object, ObjectKind};
+use object::{Architecture, Object, ObjectKind};
 
 /// What an object file holds, beside its format and CPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -128,11 +128,7 @@ pub fn archive_objects(data: &[u8]) -> Result<(String, String, u8)> {
             Some(object::AddressSize::U32) => 32,
             _ => 0,
         };
-        let this = (
-            format.to_string(),
-            super::binary::arch_name(file.architecture()),
-            bits,
-        );
+        let this = (format.to_string(), arch_name(file.architecture()), bits);
         match &found {
             None => found = Some(this),
             Some(first) if *first != this => bail!(
@@ -163,6 +159,20 @@ fn aligned_copy(bytes: &[u8]) -> (Vec<u8>, usize) {
 /// Is this an `ar` archive (`!<arch>\n`)?
 pub fn is_ar(data: &[u8]) -> bool {
     data.starts_with(b"!<arch>\n")
+}
+
+/// The CPU name crossdock prints and compares for an object's architecture.
+pub(super) fn arch_name(a: Architecture) -> String {
+    match a {
+        Architecture::X86_64 => "x86_64".into(),
+        Architecture::Aarch64 => "aarch64".into(),
+        Architecture::I386 => "x86".into(),
+        Architecture::Arm => "arm".into(),
+        Architecture::Riscv64 => "riscv64".into(),
+        Architecture::PowerPc64 => "powerpc64".into(),
+        Architecture::S390x => "s390x".into(),
+        other => format!("{other:?}").to_lowercase(),
+    }
 }
 
 #[cfg(test)]
