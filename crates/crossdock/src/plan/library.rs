@@ -214,8 +214,11 @@ triple = "aarch64-apple-darwin"
         };
         let argv = lib.cargo.argv().join(" ");
         assert!(argv.contains(" -p clib --lib "), "{argv}");
+        let dir = std::path::Path::new("/ws/target")
+            .join("crossdock")
+            .join("cdylib");
         assert!(
-            argv.contains("--target-dir /ws/target/crossdock/cdylib"),
+            argv.contains(&format!("--target-dir {}", dir.display())),
             "{argv}"
         );
         // The user's flags kept, ours after them.
