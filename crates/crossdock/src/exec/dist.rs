@@ -17,7 +17,6 @@ use crate::exec::pack::{self, PackStep};
 use crate::exec::stages::{self, InFlight, StageError};
 use crate::model::artifact::ArtifactKind;
 use crate::package::archive::{Entry, Source, MODE_FILE};
-use crate::package::checksum;
 use crate::package::manifest::{Manifest, NpmName, PackageEntry};
 use crate::package::ownership::Record;
 use crate::plan::{BuildIdx, Failed, FailedStep, Plan};
@@ -55,8 +54,7 @@ fn sources(plan: &Plan) -> out_dir::Sources {
 
 /// Every file name this run may write into the out dir, known before building.
 fn names_written(plan: &Plan) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for f in plan
+    let archives = plan
         .artifacts
         .iter()
         .flat_map(|a| std::iter::once(&a.file_name).chain(&a.unversioned))
@@ -65,22 +63,9 @@ fn names_written(plan: &Plan) -> Vec<String> {
                 .iter()
                 .flat_map(|u| std::iter::once(&u.file_name).chain(&u.unversioned)),
         )
-    {
-        names.push(f.clone());
-        names.push(format!("{f}.sha256"));
-    }
-    for t in plan.node_packages.iter().flat_map(|n| n.tarballs()) {
-        names.push(format!("{t}.sha256"));
-        names.push(t);
-    }
-    names.extend(
-        plan.installers
-            .iter()
-            .flat_map(|r| r.files.iter().map(|f| f.file_name.clone())),
-    );
-    names.push(checksum::SUMS_FILE.to_string());
-    names.push(crate::package::manifest::FILE_NAME.to_string());
-    names
+        .cloned();
+    let tarballs = plan.node_packages.iter().flat_map(|n| n.tarballs());
+    out_dir::names_written(archives.chain(tarballs), &plan.installers)
 }
 
 pub fn execute(plan: &Plan) -> Result<Manifest> {

@@ -96,6 +96,28 @@ pub fn check_overwrites(
     Ok(())
 }
 
+/// Every name a run writes into the out dir, from the files it writes itself (archives, npm
+/// tarballs): each with its `.sha256`, then the installers' files, `SHA256SUMS` and the
+/// manifest. `dist` lists its files from the plan, `merge` from its steps.
+pub fn names_written(
+    files: impl IntoIterator<Item = String>,
+    installers: &[crate::plan::InstallerRelease],
+) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for f in files {
+        names.push(format!("{f}.sha256"));
+        names.push(f);
+    }
+    names.extend(
+        installers
+            .iter()
+            .flat_map(|r| r.files.iter().map(|f| f.file_name.clone())),
+    );
+    names.push(crate::package::checksum::SUMS_FILE.to_string());
+    names.push(crate::package::manifest::FILE_NAME.to_string());
+    names
+}
+
 /// `a/./b/../c` → `a/c`, without touching the file system.
 pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();

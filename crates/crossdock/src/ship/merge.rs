@@ -63,7 +63,7 @@ impl Rules {
     }
 }
 
-/// Every file name the steps, their checksums and the installers write into the out dir.
+/// The files the steps write themselves; [`crate::exec::out_dir::names_written`] adds the rest.
 fn names_written(steps: &[PackStep], installers: &[InstallerRelease]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for step in steps {
@@ -79,16 +79,7 @@ fn names_written(steps: &[PackStep], installers: &[InstallerRelease]) -> Vec<Str
             PackStep::Keep(_) | PackStep::Warn(_) | PackStep::Note { .. } => {}
         }
     }
-    let sums: Vec<String> = names.iter().map(|n| format!("{n}.sha256")).collect();
-    names.extend(sums);
-    names.extend(
-        installers
-            .iter()
-            .flat_map(|r| r.files.iter().map(|f| f.file_name.clone())),
-    );
-    names.push(crate::package::checksum::SUMS_FILE.to_string());
-    names.push(crate::package::manifest::FILE_NAME.to_string());
-    names
+    crate::exec::out_dir::names_written(names, installers)
 }
 
 /// The universal groups of the config, each with the lipo that joins it here (`tools`: the
