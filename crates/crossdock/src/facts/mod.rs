@@ -516,23 +516,7 @@ fn includes(
         opts.out_dir.clone().unwrap_or_else(|| ws.root.join("dist")),
     ];
     for p in &packages {
-        let (files, unmatched) = include::resolve(
-            config,
-            &ws.root,
-            &p.manifest_dir,
-            &config.include,
-            &own_outputs,
-        )?;
-        for u in unmatched {
-            shell::warn(format!(
-                "{}: include pattern `{u}` matches no file for package `{}` (looked in {} and {})",
-                config.path.display(),
-                p.name,
-                p.manifest_dir.display(),
-                ws.root.display()
-            ));
-        }
-        let mut files = files;
+        let mut files = resolve_warning(config, ws, p, "include", &config.include, &own_outputs)?;
         files.extend(headers(config, ws, p, &own_outputs)?);
         includes.insert(p.name.clone(), files);
     }
@@ -615,6 +599,30 @@ pub fn absolute(p: &Path) -> Result<PathBuf> {
     }
 }
 
+/// `patterns` (the `key` of [dist]) resolved for package `p`; a pattern that matches
+/// nothing is a warning naming where it looked.
+fn resolve_warning(
+    config: &Config,
+    ws: &Workspace,
+    p: &Package,
+    key: &str,
+    patterns: &[(String, crate::read::config::Span)],
+    own_outputs: &[PathBuf],
+) -> Result<Vec<IncludeFile>> {
+    let (files, unmatched) =
+        include::resolve(config, &ws.root, &p.manifest_dir, patterns, own_outputs)?;
+    for u in unmatched {
+        shell::warn(format!(
+            "{}: {key} pattern `{u}` matches no file for package `{}` (looked in {} and {})",
+            config.path.display(),
+            p.name,
+            p.manifest_dir.display(),
+            ws.root.display()
+        ));
+    }
+    Ok(files)
+}
+
 /// The C headers a package ships with its library (`headers` in [dist], for a listed
 /// package whose lib target builds a C library), under `include/` in the archive: a header
 /// found in the package's `include/` keeps its path below it, any other its file name.
@@ -627,22 +635,7 @@ fn headers(
     if config.headers.is_empty() || p.lib.is_none() || config.packages.is_none() {
         return Ok(Vec::new());
     }
-    let (files, unmatched) = include::resolve(
-        config,
-        &ws.root,
-        &p.manifest_dir,
-        &config.headers,
-        own_outputs,
-    )?;
-    for u in unmatched {
-        shell::warn(format!(
-            "{}: headers pattern `{u}` matches no file for package `{}` (looked in {} and {})",
-            config.path.display(),
-            p.name,
-            p.manifest_dir.display(),
-            ws.root.display()
-        ));
-    }
+    let files = resolve_warning(config, ws, p, "headers", &config.headers, own_outputs)?;
     Ok(files
         .into_iter()
         .map(|f| {
