@@ -340,19 +340,22 @@ impl Manifest {
             .with_context(|| format!("{} is not a crossdock manifest", path.display()))
     }
 
-    /// The entry for `name` when its file in `dir` is still exactly what this manifest
-    /// recorded and was made from the same `inputs`.
-    pub fn fresh(&self, dir: &Path, name: &str, inputs: &str) -> Option<ArtifactEntry> {
+    /// The entry for `name` when it was made from the same `inputs` and its file is still
+    /// exactly what this manifest recorded. `file` gives the file's (size, SHA-256) when it
+    /// is provably crossdock's (`ownership::Record::owned_as`, which reads and hashes it
+    /// once); it is asked only when the manifest has such an entry.
+    pub fn fresh(
+        &self,
+        name: &str,
+        inputs: &str,
+        file: impl FnOnce() -> Option<(u64, String)>,
+    ) -> Option<ArtifactEntry> {
         let a = self
             .artifacts
             .iter()
             .find(|a| a.name == name && a.inputs == inputs && !inputs.is_empty())?;
-        let path = dir.join(name);
-        if std::fs::metadata(&path).ok()?.len() != a.size {
-            return None;
-        }
-        let (_, sha) = crate::package::archive::hash_file(&path).ok()?;
-        (sha == a.sha256).then(|| a.clone())
+        let (size, sha) = file()?;
+        (size == a.size && sha == a.sha256).then(|| a.clone())
     }
 
     /// The previous run's manifest in `dir`, if any and readable.

@@ -172,8 +172,7 @@ pub(super) fn write_debuginfo_archive(
         .collect();
     if let Some(fresh) = out
         .previous
-        .filter(|_| out.record.owned(out.dir, name))
-        .and_then(|m| m.fresh(out.dir, name, &inputs))
+        .and_then(|m| m.fresh(name, &inputs, || out.record.owned_as(out.dir, name)))
     {
         shell::note("Fresh", name);
         return Ok(fresh);
@@ -235,11 +234,11 @@ pub(super) fn write_thin_archive(out: &Out, thin: &Thin) -> Result<ArtifactEntry
             glibc: b.glibc.clone(),
         })
         .collect();
-    if let Some(fresh) = out
-        .previous
-        .filter(|_| out.record.owned(out.dir, &a.file_name))
-        .and_then(|m| m.fresh(out.dir, &a.file_name, &inputs))
-    {
+    if let Some(fresh) = out.previous.and_then(|m| {
+        m.fresh(&a.file_name, &inputs, || {
+            out.record.owned_as(out.dir, &a.file_name)
+        })
+    }) {
         shell::note("Fresh", &a.file_name);
         // The same binaries (their hashes are part of `inputs`); described by this version.
         return Ok(ArtifactEntry {
