@@ -24,8 +24,10 @@ pub struct NodePackage {
     /// The cargo package.
     pub package: String,
     pub manifest_path: PathBuf,
-    /// The npm name and version, from package.json.
+    /// The root npm package's name and version, from package.json (`name`, `version`).
     pub npm_name: String,
+    /// The platform packages' prefix: `napi.packageName`, else `name`.
+    pub npm_platform_prefix: String,
     pub npm_version: String,
     pub binary_name: String,
     /// Each target (or universal group) that builds the module, with its napi-rs platform,
@@ -52,7 +54,10 @@ impl NodePackage {
             .platforms
             .iter()
             .map(|(_, p)| {
-                napi::tarball_name(&format!("{}-{}", self.npm_name, p.name), &self.npm_version)
+                napi::tarball_name(
+                    &format!("{}-{}", self.npm_platform_prefix, p.name),
+                    &self.npm_version,
+                )
             })
             .collect();
         out.push(napi::tarball_name(&self.npm_name, &self.npm_version));
@@ -112,7 +117,8 @@ pub fn node_packages(
         out.push(NodePackage {
             package: package.clone(),
             manifest_path,
-            npm_name: n.package_name.clone(),
+            npm_name: n.name.clone(),
+            npm_platform_prefix: n.package_name.clone(),
             npm_version: n.version.clone(),
             binary_name: n.binary_name.clone(),
             platforms,
