@@ -238,6 +238,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
             );
         }
         let m = Manifest::read(&mpath)?;
+        check::check_manifest(&mpath, &m)?;
         match &commit {
             None => commit = Some((m.commit.clone(), dir.clone())),
             Some((c, first)) if *c != m.commit => bail!(
@@ -285,6 +286,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         failed.extend(m.failed.iter().cloned());
         for a in m.artifacts.iter().filter(|a| a.kind.is_archive()) {
             check_input_names(&mpath, a, &rules.naming)?;
+            check::check_artifact(&mpath, a)?;
             if a.kind == ArtifactKind::UnversionedCopy {
                 continue; // written again below, from the archive it copies
             }
@@ -305,7 +307,8 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
             }
             let path = dir.join(&a.name);
             verify_file(&path, a)?;
-            check_entries(&path)?;
+            let contents = check_entries(&path)?;
+            check::check_contents(&mpath, a, &contents)?;
             if let Some(prev) = found.get(&a.name) {
                 if prev.entry.sha256 != a.sha256 {
                     bail!(
@@ -548,6 +551,7 @@ fn verify_file(path: &Path, a: &ArtifactEntry) -> Result<()> {
     Ok(())
 }
 
+mod check;
 mod entries;
 mod plan;
 #[cfg(test)]
