@@ -194,8 +194,11 @@ fn check_installer_release(manifest: &Path, r: &InstallerRelease) -> Result<()> 
             "name binary {b:?}, which is not a plain word"
         )));
     }
-    if let Err(why) = crate::read::installers::check_download_url(&r.download_url) {
-        return Err(refuse(format!("have a download URL that {why}")));
+    // Only `.deb`/`.rpm` (no installer file) may do without a URL.
+    if !(r.download_url.is_empty() && r.files.is_empty()) {
+        if let Err(why) = crate::read::installers::check_download_url(&r.download_url) {
+            return Err(refuse(format!("have a download URL that {why}")));
+        }
     }
     for f in &r.files {
         if f.kind.file_name(&r.package).as_deref() != Some(f.file_name.as_str()) {
