@@ -28,19 +28,24 @@ const OUT_DIR_LOCK: &str = ".crossdock.lock";
 /// only the holder cleans up what an interrupted run left there. It lives in crossdock's
 /// state dir beside the out dir's record (`package::ownership::state_file`), so nothing of
 /// it stays in the out dir after a run (issue 23 §8; a machine without a state dir keeps
-/// it in the out dir as `.crossdock.lock`). A lock an older version left there goes once
-/// no run holds it.
+/// it in the out dir as `.crossdock.lock`, and so does one whose state dir cannot be
+/// written). A lock an older version left there goes once no run holds it.
 pub fn acquire_out_dir(out_dir: &Path) -> Result<DistLock> {
     crate::sys::fs::create_out_dir(out_dir)?;
-    let Some(state) = crate::sys::fs::state_dir() else {
-        let path = out_dir.join(OUT_DIR_LOCK);
-        return acquire_at(&path, &path);
+    let in_out_dir = out_dir.join(OUT_DIR_LOCK);
+    let state = crate::sys::fs::state_dir().and_then(|state| {
+        let canonical = std::fs::canonicalize(out_dir).ok()?;
+        let path = crate::package::ownership::state_file(&state, &canonical, "lock");
+        let writable = path
+            .parent()
+            .is_some_and(|d| std::fs::create_dir_all(d).is_ok());
+        writable.then_some(path)
+    });
+    let Some(path) = state else {
+        return acquire_at(&in_out_dir, &in_out_dir);
     };
-    let canonical = std::fs::canonicalize(out_dir)
-        .with_context(|| format!("cannot read the out dir {}", out_dir.display()))?;
-    let path = crate::package::ownership::state_file(&state, &canonical, "lock");
     let lock = acquire_at(&path, out_dir)?;
-    remove_old_lock(&out_dir.join(OUT_DIR_LOCK));
+    remove_old_lock(&in_out_dir);
     Ok(lock)
 }
 
