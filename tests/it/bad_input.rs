@@ -325,6 +325,25 @@ fn archive_refuses_duplicate_names_and_non_files() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// Issue 20 §8: a file whose size changes while it is read (`/proc/self/status`: its
+/// metadata says 0 bytes, reading gives more) made a tar entry of size 0 followed by its
+/// content, a corrupt stream, with exit 0. Now the run fails naming the file and writes no
+/// archive, in a tar and a zip format.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_file_whose_size_changes_while_read_fails_the_archive_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for out in ["p.tar.gz", "p.zip"] {
+        run_in(d, &["archive", out, "/proc/self/status"], &[]).fails_with(&[
+            "/proc/self/status: its size changed while it was read (0 bytes when opened, more when read)",
+            "copy it into a regular file first",
+        ]);
+    }
+    let left: Vec<_> = std::fs::read_dir(d).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 /// Issue 12, item 14: the last weak messages. A dangling symlink as the out dir names its
 /// missing target (not `os error 17`); a SOURCE_DATE_EPOCH past 2107 is refused before
 /// building when a target ships zip (a DOS date cannot hold it), with the two fixes;

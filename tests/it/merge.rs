@@ -150,3 +150,124 @@ fn merge_refuses_names_that_would_leave_the_out_dir() {
         assert!(!fx.path().parent().unwrap().join("PWNED").exists());
     }
 }
+
+/// Issue 20 §11: merge copied the metadata of its inputs' manifests into the release
+/// manifest unchecked (`binaries[].path = "../../../tmp/evilbin"`, `sha256 = "zz"`,
+/// `files = [".../../../etc/passwd"]`). Every carried field is now checked, and the error
+/// names the input manifest, the field and the fix; nothing is written.
+#[test]
+fn merge_refuses_unchecked_metadata_of_its_inputs() {
+    use serde_json::json;
+    let host = host();
+    let fx = Fixture::new("tiny");
+    let a = fx.path().join("a");
+    fx.run(&["dist", "--out-dir", a.to_str().unwrap()]).ok();
+    let archive = format!("tiny-0.2.0-{host}.tar.gz");
+    let out = fx.path().join("merged");
+    let mpath = a.join("dist-manifest.json");
+    let original = std::fs::read_to_string(&mpath).unwrap();
+    type Edit = fn(&mut serde_json::Value, &mut serde_json::Value);
+    let cases: &[(&str, Edit, &str)] = &[
+        (
+            "binaries[0].path",
+            |_, art| art["binaries"][0]["path"] = json!("../../../tmp/evilbin"),
+            "has an empty, `.` or `..` part",
+        ),
+        (
+            "binaries[0].path",
+            |_, art| art["binaries"][0]["path"] = json!("/tmp/evilbin"),
+            "is an absolute path",
+        ),
+        (
+            "binaries[0].sha256",
+            |_, art| art["binaries"][0]["sha256"] = json!("zz"),
+            "is not a SHA-256 (64 lowercase hex digits)",
+        ),
+        (
+            "files[0]",
+            |_, art| art["files"] = json!([".../../../etc/passwd"]),
+            "has an empty, `.` or `..` part",
+        ),
+        (
+            "files[0]",
+            |_, art| {
+                let top = art["name"].as_str().unwrap().trim_end_matches(".tar.gz");
+                art["files"] = json!([format!("{top}/NOT-THERE")]);
+            },
+            "is not a file of the archive",
+        ),
+        (
+            "binaries[0]",
+            |_, art| art["binaries"][0]["size"] = json!(1),
+            "says 1 bytes with SHA-256",
+        ),
+        (
+            "binaries[0].unstripped_size",
+            |_, art| art["binaries"][0]["unstripped_size"] = json!(u64::MAX),
+            "is not a size before stripping",
+        ),
+        (
+            "binaries[0].name",
+            |_, art| art["binaries"][0]["name"] = json!("app\nEVIL"),
+            "is not a plain word",
+        ),
+        (
+            "binaries[0].format",
+            |_, art| art["binaries"][0]["format"] = json!("ELF\u{1b}]0;pwned\u{7}"),
+            "is not a file format description",
+        ),
+        (
+            "binaries[0].glibc",
+            |_, art| art["binaries"][0]["glibc"] = json!("2.17; rm -rf /"),
+            "is not a glibc version",
+        ),
+        (
+            "sha256",
+            |_, art| art["sha256"] = json!("zz"),
+            "is not a SHA-256",
+        ),
+        (
+            "profile_overrides[0]",
+            |_, art| art["profile_overrides"] = json!(["profile.dist.strip=$(reboot)"]),
+            "is not a profile setting",
+        ),
+        (
+            "commit",
+            |m, _| m["commit"] = json!("$(reboot)"),
+            "is not a git commit id",
+        ),
+        (
+            "packages[0].version",
+            |m, _| m["packages"][0]["version"] = json!("0.2.0\nevil"),
+            "is not a semver version",
+        ),
+        (
+            "failed[0].error",
+            |m, _| m["failed"] = json!([{"target": "x86_64-pc-windows-gnu", "step": "build", "error": "\u{1b}[2Jgone"}]),
+            "has control characters",
+        ),
+    ];
+    for (field, edit, needle) in cases {
+        let mut m: serde_json::Value = serde_json::from_str(&original).unwrap();
+        let i = m["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|art| art["name"] == archive.as_str())
+            .unwrap();
+        let mut art = m["artifacts"][i].take();
+        edit(&mut m, &mut art);
+        m["artifacts"][i] = art;
+        std::fs::write(&mpath, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+        merge_one(&fx, &a, &out).fails_with(&[
+            mpath.to_str().unwrap(),
+            &format!("{field} = "),
+            needle,
+            "refusing to merge it: make that input dir again with `dist --target T --out-dir DIR`",
+        ]);
+        assert!(!out.exists(), "{field}: merge wrote {}", out.display());
+    }
+    // The untouched manifest still merges.
+    std::fs::write(&mpath, &original).unwrap();
+    merge_one(&fx, &a, &out).ok();
+}

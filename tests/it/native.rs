@@ -287,9 +287,10 @@ fn dist_and_merge_write_the_same_native_packages() {
     fx.write(
         "targets.toml",
         &format!(
+            // No `download-url` and no `repository`: `.deb`/`.rpm` alone download nothing
+            // and need none (issue 23 §6; dist refused the config before).
             "[dist]\ninclude = [\"README*\", \"LICENSE*\"]\ninstallers = [\"deb\", \"rpm\"]\n\
-             maintainer = \"Crossdock Tests <tests@example.org>\"\n\
-             download-url = \"https://example.org/{{tag}}/{{file}}\"\n\n[[target]]\ntriple = \"{}\"\n",
+             maintainer = \"Crossdock Tests <tests@example.org>\"\n\n[[target]]\ntriple = \"{}\"\n",
             host()
         ),
     );

@@ -351,3 +351,34 @@ fn a_run_that_fails_part_way_leaves_the_previous_release_and_needs_no_force() {
     tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
     assert!(dist.join(&alpha).is_file());
 }
+
+/// Issue 23 §8: the out dir's lock stayed in it after every run (`dist/.crossdock.lock`,
+/// holding a stale PID). It now lives in crossdock's state dir: neither `dist` nor `merge`
+/// leaves a file in the out dir that is not part of the release, and a lock an older
+/// version left there goes once no run holds it.
+#[test]
+fn no_lock_file_stays_in_the_out_dir() {
+    let fx = fixture();
+    let dist = fx.dist_dir();
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join(".crossdock.lock"), "12345\n").unwrap();
+    fx.run(&["dist"]).ok();
+    let hidden = |dir: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect()
+    };
+    assert_eq!(hidden(&dist), Vec::<String>::new());
+    let out = fx.path().join("release");
+    merge_into(&fx, &dist, out.to_str().unwrap(), &[]).ok();
+    assert_eq!(hidden(&out), Vec::<String>::new());
+    // The lock is where the record is, one per out dir.
+    let locks: Vec<String> = std::fs::read_dir(state_dir().join("out-dirs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".lock"))
+        .collect();
+    assert!(!locks.is_empty(), "no lock in the state dir");
+}

@@ -292,16 +292,13 @@ pub fn extract(archive: &Path, into: &Path) {
     }
 }
 
-/// Every file below `dir` as sorted relative paths, except the out dir's lock file
-/// (`.crossdock.lock`, which a run keeps there so that two runs never write one out dir).
+/// Every file below `dir` as sorted relative paths (hidden ones too: a run leaves none in
+/// its out dir, its lock included).
 pub fn list_files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     fn walk(base: &Path, d: &Path, out: &mut Vec<String>) {
         for e in std::fs::read_dir(d).unwrap() {
             let e = e.unwrap();
-            if e.file_name() == ".crossdock.lock" {
-                continue;
-            }
             if e.file_type().unwrap().is_dir() {
                 walk(base, &e.path(), out);
             } else {

@@ -67,8 +67,23 @@ pub fn write(
             )?);
         }
         for f in &info.files {
-            let (Some(text), Some(kind)) = (installer::render(f.kind, &release), kind(f.kind))
-            else {
+            let Some(kind) = kind(f.kind) else {
+                continue;
+            };
+            let Some(text) = installer::render(f.kind, &release) else {
+                // Issue 23 §17: no archive it could install (its targets were skipped or
+                // not built in this run): an empty installer would install nothing.
+                shell::note(
+                    "Skipped",
+                    format!(
+                        "{} ({}): this run has no {} archive of {} {} for it",
+                        f.file_name,
+                        f.kind.name(),
+                        f.kind.platforms(),
+                        info.package,
+                        info.version
+                    ),
+                );
                 continue;
             };
             let mode = if installer::is_executable(f.kind) {
@@ -178,4 +193,44 @@ fn write_native(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::package::installer::tests::{artifacts, info};
+    use crate::sys::shell::{Shell, Verbosity};
+
+    /// Issue 23 §17: a run with no Windows archive writes no Scoop manifest (and no
+    /// PowerShell installer) and says so; the others are written.
+    #[test]
+    fn installers_without_an_archive_are_skipped_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let linux: Vec<ArtifactEntry> = artifacts()
+            .into_iter()
+            .filter(|a| a.target.as_deref() == Some("x86_64-unknown-linux-gnu"))
+            .collect();
+        let sh = Shell::capturing(Verbosity::Normal);
+        let written = {
+            let _in = sh.enter();
+            write(dir.path(), &[info()], &linux, 0).unwrap()
+        };
+        let names: Vec<&str> = written.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["hello-tool-installer.sh", "hello-tool.rb"]);
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        assert_eq!(on_disk, ["hello-tool-installer.sh", "hello-tool.rb"]);
+        let out = sh.captured();
+        assert!(
+            out.contains("Skipped hello-tool.json (scoop): this run has no Windows archive of hello-tool 1.2.0 for it"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Skipped hello-tool-installer.ps1 (powershell)"),
+            "{out}"
+        );
+    }
 }

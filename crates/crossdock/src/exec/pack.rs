@@ -253,7 +253,15 @@ fn write_all(
                     archive::write_atomic(&dest, MODE_FILE, |w| {
                         let mut input = std::fs::File::open(from)
                             .with_context(|| format!("cannot read {}", from.display()))?;
-                        std::io::copy(&mut input, w)?;
+                        let mut hashing = archive::HashingWriter::new(w);
+                        std::io::copy(&mut input, &mut hashing)
+                            .with_context(|| format!("cannot read {}", from.display()))?;
+                        // Issue 20 §8: the manifest entry is the copy's header; a file
+                        // changed since it was checked would disagree with it.
+                        let (_, size, sha256) = hashing.finish();
+                        if (size, sha256.as_str()) != (entry.size, entry.sha256.as_str()) {
+                            bail!("{}: it changed while being copied (its manifest entry says {} bytes with SHA-256 {}, the copy has {size} bytes with {sha256}); run again once nothing writes to the input", from.display(), entry.size, entry.sha256);
+                        }
                         Ok(())
                     })?;
                 }

@@ -58,6 +58,26 @@ impl Installer {
         }
     }
 
+    /// The platforms whose archives this installer offers, for messages.
+    pub fn platforms(self) -> &'static str {
+        match self {
+            Installer::Shell | Installer::Homebrew => "Linux or macOS",
+            Installer::Powershell | Installer::Scoop => "Windows",
+            Installer::Deb | Installer::Rpm => "Linux",
+        }
+    }
+
+    /// Does this installer download archives from the release (and so need its URL)?
+    /// The native packages carry their files; the scripts, formula and manifest fetch them.
+    pub fn downloads(self) -> bool {
+        match self {
+            Installer::Shell | Installer::Powershell | Installer::Homebrew | Installer::Scoop => {
+                true
+            }
+            Installer::Deb | Installer::Rpm => false,
+        }
+    }
+
     /// The comma-separated list of valid values, for messages.
     pub fn valid_list() -> String {
         let names: Vec<String> = Installer::ALL

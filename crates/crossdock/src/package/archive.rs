@@ -180,15 +180,78 @@ fn directories(top_dir: &str, entries: &[Entry]) -> Vec<String> {
     dirs.into_iter().collect()
 }
 
+/// An entry's size, taken once, and a reader that yields exactly that many bytes or fails.
 fn open_source(e: &Entry) -> Result<(u64, Box<dyn Read + '_>)> {
     Ok(match &e.source {
         Source::Bytes(b) => (b.len() as u64, Box::new(&b[..])),
         Source::File(p) => {
             let f = File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
-            let len = f.metadata()?.len();
-            (len, Box::new(BufReader::with_capacity(1 << 20, f)))
+            let len = f
+                .metadata()
+                .with_context(|| format!("cannot read {}", p.display()))?
+                .len();
+            let reader = BufReader::with_capacity(1 << 20, f);
+            (len, Box::new(Declared::new(reader, len, p)))
         }
     })
+}
+
+/// A file read as its entry declares it (issue 20 §8): the size its metadata gave when it
+/// was opened, which the tar header (or zip's large-file choice) already holds. A file that
+/// ends early or goes on past that size — rewritten while it is packed, or a `/proc` file,
+/// whose metadata says 0 bytes — fails the archive naming it, instead of a header that
+/// disagrees with its data (a corrupt stream written with exit 0).
+struct Declared<'p, R> {
+    inner: R,
+    declared: u64,
+    left: u64,
+    path: &'p Path,
+}
+
+impl<'p, R: Read> Declared<'p, R> {
+    fn new(inner: R, declared: u64, path: &'p Path) -> Self {
+        Declared {
+            inner,
+            declared,
+            left: declared,
+            path,
+        }
+    }
+
+    fn changed(&self, how: &str) -> io::Error {
+        io::Error::other(format!(
+            "{}: its size changed while it was read ({} bytes when opened, {how}); a file that is being written, or one whose size is not its content (such as /proc files), cannot be archived: copy it into a regular file first, or run again once it is finished",
+            self.path.display(),
+            self.declared
+        ))
+    }
+}
+
+impl<R: Read> Read for Declared<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            // The declared end: the file must end here too.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe) {
+                Ok(0) => Ok(0),
+                Ok(_) => Err(self.changed("more when read")),
+                Err(e) => Err(e),
+            };
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let got = self.inner.read(&mut buf[..want])?;
+        if got == 0 {
+            let read = self.declared - self.left;
+            return Err(self.changed(&format!("{read} when read")));
+        }
+        self.left -= got as u64;
+        Ok(got)
+    }
 }
 
 /// The compressor over a tar stream: each hands back the writer below it when finished.
@@ -354,14 +417,15 @@ fn write_zip(file: &mut File, top_dir: &str, entries: &[Entry], mtime: u64) -> R
         zip.add_directory(d, base.unix_permissions(MODE_EXECUTABLE))?;
     }
     for e in entries {
-        let (_, mut reader) = open_source(e)?;
+        let (len, mut reader) = open_source(e)?;
         let opts = base
             .compression_method(zip::CompressionMethod::Deflated)
             .compression_level(Some(i64::from(GZIP_LEVEL)))
             .unix_permissions(e.mode)
-            .large_file(matches!(&e.source, Source::File(p) if p.metadata().map(|m| m.len() >= u32::MAX as u64).unwrap_or(false)));
+            .large_file(len >= u64::from(u32::MAX));
         zip.start_file(format!("{top_dir}/{}", e.name), opts)?;
-        io::copy(&mut reader, &mut zip)?;
+        io::copy(&mut reader, &mut zip)
+            .with_context(|| format!("adding {} to the archive", e.name))?;
     }
     let mut w = zip.finish()?;
     w.flush()?;
@@ -474,6 +538,54 @@ mod tests {
         let mut out = Vec::new();
         r.read_to_end(&mut out).unwrap();
         assert!(out.len() > 20_000_000);
+    }
+
+    /// Issue 20 §8: a file that ends before or goes on past the size its entry declares
+    /// fails, naming it and both sizes; one that keeps its size reads whole.
+    #[test]
+    fn a_file_read_past_or_short_of_its_declared_size_fails_naming_it() {
+        let path = Path::new("dir/notes.txt");
+        let read = |data: &[u8], declared| {
+            let mut out = Vec::new();
+            Declared::new(data, declared, path)
+                .read_to_end(&mut out)
+                .map(|_| out)
+        };
+        assert_eq!(read(b"hello", 5).unwrap(), b"hello");
+        assert_eq!(read(b"", 0).unwrap(), b"");
+        let shrank = read(b"hel", 5).unwrap_err().to_string();
+        assert!(
+            shrank.contains("dir/notes.txt") && shrank.contains("5 bytes when opened, 3 when read"),
+            "{shrank}"
+        );
+        let grew = read(b"hello!", 5).unwrap_err().to_string();
+        assert!(
+            grew.contains("dir/notes.txt") && grew.contains("5 bytes when opened, more"),
+            "{grew}"
+        );
+    }
+
+    /// A `/proc` file's metadata says 0 bytes, its content is more: every format refuses
+    /// it naming the file and leaves no archive (it wrote a header of size 0 followed by the
+    /// content, a corrupt stream, with exit 0).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_proc_file_fails_every_format_naming_it_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        for fmt in ArchiveFormat::ALL {
+            let dest = dir.path().join(format!("p.{}", fmt.extension()));
+            let entries = vec![Entry {
+                name: "status".into(),
+                source: Source::File(PathBuf::from("/proc/self/status")),
+                mode: MODE_FILE,
+            }];
+            let err = format!("{:#}", write(&dest, fmt, "top", entries, 0).unwrap_err());
+            assert!(
+                err.contains("/proc/self/status: its size changed while it was read"),
+                "{fmt:?}: {err}"
+            );
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{fmt:?}");
+        }
     }
 
     #[test]

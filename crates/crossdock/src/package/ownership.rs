@@ -70,15 +70,21 @@ pub struct Record {
     path: Option<PathBuf>,
 }
 
+/// The file of `out_dir` (canonical) in the state dir with extension `ext`: its record
+/// (`json`), its lock (`lock`, `exec::lock`). Named by a hash of the out dir's path.
+pub fn state_file(state_dir: &Path, out_dir: &Path, ext: &str) -> PathBuf {
+    let key = archive::sha256_hex(out_dir.to_string_lossy().as_bytes());
+    state_dir
+        .join("out-dirs")
+        .join(format!("{}.{ext}", &key[..16]))
+}
+
 impl Record {
     /// The record of `out_dir` in `state_dir` (empty when there is none yet, or it is
     /// unreadable: an unreadable record proves nothing).
     pub fn load(state_dir: Option<&Path>, out_dir: &Path) -> Record {
         let out_dir = std::fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
-        let path = state_dir.map(|d| {
-            let key = archive::sha256_hex(out_dir.to_string_lossy().as_bytes());
-            d.join("out-dirs").join(format!("{}.json", &key[..16]))
-        });
+        let path = state_dir.map(|d| state_file(d, &out_dir, "json"));
         let read = path.as_deref().and_then(|p| {
             let meta = std::fs::symlink_metadata(p).ok()?;
             if !meta.is_file() || meta.len() > RECORD_LIMIT {

@@ -33,7 +33,9 @@ pub struct InstallerRelease {
     pub version: String,
     /// The release tag the archives are uploaded under (`v1.2.3` or `{package}-v1.2.3`).
     pub tag: String,
-    /// Where an archive is downloaded from, with `{file}` standing for its name.
+    /// Where an archive is downloaded from, with `{file}` standing for its name; empty
+    /// when no installer downloads (only `.deb`/`.rpm`) and none is known (issue 23 §6).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub download_url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -89,6 +91,8 @@ pub fn installer_releases(
             Some((url, _)) => url.clone(),
             None => match p.repository.as_deref().and_then(github_download_url) {
                 Some(url) => url,
+                // `.deb`/`.rpm` alone carry their files: no URL needed (issue 23 §6).
+                None if !config.installers.iter().any(|i| i.downloads()) => String::new(),
                 None => {
                     let why = match &p.repository {
                         Some(r) => format!("its `repository` ({r}) is not a GitHub URL"),

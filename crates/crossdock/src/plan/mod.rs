@@ -279,8 +279,18 @@ impl Failed {
     /// At most this many lines of an error are kept.
     pub const LINES: usize = 6;
 
+    /// Control characters (a tool's colours, a carriage return) are dropped: the manifest
+    /// carries the text, and `merge` refuses an input whose text has them.
     pub fn new(target: &str, step: FailedStep, error: &str) -> Failed {
-        let lines: Vec<&str> = error.lines().take(Self::LINES).collect();
+        let lines: Vec<String> = error
+            .lines()
+            .take(Self::LINES)
+            .map(|l| {
+                l.chars()
+                    .filter(|c| *c == '\t' || !c.is_control())
+                    .collect()
+            })
+            .collect();
         Failed {
             target: target.to_string(),
             step,

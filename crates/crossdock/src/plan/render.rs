@@ -119,7 +119,9 @@ impl Plan {
                         r.maintainer.as_deref().unwrap_or("?")
                     ));
                 }
-                s.push_str(&format!("    downloads {}\n", r.download_url));
+                if !r.download_url.is_empty() {
+                    s.push_str(&format!("    downloads {}\n", r.download_url));
+                }
             }
         }
         if !self.skipped.is_empty() {

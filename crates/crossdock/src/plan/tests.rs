@@ -855,6 +855,39 @@ fn installers_download_from_the_github_release_of_the_tag_release_uses() {
     );
 }
 
+/// Issue 23 §6: `.deb`/`.rpm` alone carry their files and download nothing, so a package
+/// without a GitHub `repository` or `download-url` ships them; a downloading installer
+/// beside them still needs the URL.
+#[test]
+fn native_packages_alone_need_no_download_url() {
+    let opts = Options::default();
+    let mut ws = workspace();
+    ws.members[1].repository = Some("https://gitlab.com/o/beta".into());
+    let native = "[dist]\npackages = [\"beta\"]\ninstallers = [\"deb\", \"rpm\"]\nmaintainer = \"A <a@b.c>\"\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n";
+    let c = config(native);
+    let mut f = facts(&c, &opts, true, &[HOST]);
+    f.workspace = ws.clone();
+    let p = plan(&c, &f, &opts).unwrap();
+    assert_eq!(p.installers[0].download_url, "");
+    assert_eq!(
+        p.installers[0].native,
+        [
+            crate::model::installer::Installer::Deb,
+            crate::model::installer::Installer::Rpm
+        ]
+    );
+    assert!(!p.render().contains("downloads"), "{}", p.render());
+    let with_shell = native.replace("\"deb\", \"rpm\"", "\"deb\", \"shell\"");
+    let c = config(&with_shell);
+    let mut f = facts(&c, &opts, true, &[HOST]);
+    f.workspace = ws;
+    let e = format!("{:#}", plan(&c, &f, &opts).unwrap_err());
+    assert!(
+        e.contains("need the URL its archives are downloaded from"),
+        "{e}"
+    );
+}
+
 #[test]
 fn installers_without_a_url_a_platform_or_a_maintainer_are_config_errors() {
     let opts = Options::default();

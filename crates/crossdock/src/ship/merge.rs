@@ -194,8 +194,11 @@ fn check_installer_release(manifest: &Path, r: &InstallerRelease) -> Result<()> 
             "name binary {b:?}, which is not a plain word"
         )));
     }
-    if let Err(why) = crate::read::installers::check_download_url(&r.download_url) {
-        return Err(refuse(format!("have a download URL that {why}")));
+    // Only `.deb`/`.rpm` (no installer file) may do without a URL.
+    if !(r.download_url.is_empty() && r.files.is_empty()) {
+        if let Err(why) = crate::read::installers::check_download_url(&r.download_url) {
+            return Err(refuse(format!("have a download URL that {why}")));
+        }
     }
     for f in &r.files {
         if f.kind.file_name(&r.package).as_deref() != Some(f.file_name.as_str()) {
@@ -238,6 +241,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
             );
         }
         let m = Manifest::read(&mpath)?;
+        check::check_manifest(&mpath, &m)?;
         match &commit {
             None => commit = Some((m.commit.clone(), dir.clone())),
             Some((c, first)) if *c != m.commit => bail!(
@@ -285,6 +289,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         failed.extend(m.failed.iter().cloned());
         for a in m.artifacts.iter().filter(|a| a.kind.is_archive()) {
             check_input_names(&mpath, a, &rules.naming)?;
+            check::check_artifact(&mpath, a)?;
             if a.kind == ArtifactKind::UnversionedCopy {
                 continue; // written again below, from the archive it copies
             }
@@ -305,7 +310,8 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
             }
             let path = dir.join(&a.name);
             verify_file(&path, a)?;
-            check_entries(&path)?;
+            let contents = check_entries(&path)?;
+            check::check_contents(&mpath, a, &contents)?;
             if let Some(prev) = found.get(&a.name) {
                 if prev.entry.sha256 != a.sha256 {
                     bail!(
@@ -548,6 +554,7 @@ fn verify_file(path: &Path, a: &ArtifactEntry) -> Result<()> {
     Ok(())
 }
 
+mod check;
 mod entries;
 mod plan;
 #[cfg(test)]

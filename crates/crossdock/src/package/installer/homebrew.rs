@@ -81,7 +81,8 @@ fn by_cpu(
     s
 }
 
-pub fn render(release: &Release) -> String {
+/// `None` when the release has no macOS or Linux archive for Homebrew's CPUs.
+pub fn render(release: &Release) -> Option<String> {
     let info = release.info;
     let mac = |cpu: &'static str| {
         release.find(move |p| matches!(p, Platform::MacOs { cpu: c } if c == cpu))
@@ -103,6 +104,9 @@ pub fn render(release: &Release) -> String {
     let on_linux = by_cpu(linux("aarch64"), linux("x86_64"), None);
     if !on_linux.is_empty() {
         platforms.push_str(&format!("\n  on_linux do\n{on_linux}  end\n"));
+    }
+    if platforms.is_empty() {
+        return None;
     }
     let mut about = String::new();
     if let Some(d) = &info.description {
@@ -136,7 +140,7 @@ pub fn render(release: &Release) -> String {
             .map(|b| format!("    assert_predicate bin/{}, :exist?\n", quote(b)))
             .collect();
     }
-    fill(
+    Some(fill(
         TEMPLATE,
         &[
             ("NAME", &info.package),
@@ -147,5 +151,5 @@ pub fn render(release: &Release) -> String {
             ("INSTALL", &install),
             ("TEST", &test),
         ],
-    )
+    ))
 }

@@ -147,16 +147,17 @@ impl<'a> Release<'a> {
     }
 }
 
-/// The text of `kind`'s file for `release`; `None` for the native packages, which are
-/// not scripts (`package/native` writes them).
+/// The text of `kind`'s file for `release`; `None` when the release has no archive for the
+/// platforms it installs on (a run whose Windows target was skipped writes no Scoop
+/// manifest), and for the native packages, which are not scripts (`package/native`).
 pub fn render(kind: Installer, release: &Release) -> Option<String> {
-    Some(match kind {
+    match kind {
         Installer::Shell => shell::render(release),
         Installer::Powershell => powershell::render(release),
         Installer::Homebrew => homebrew::render(release),
         Installer::Scoop => scoop::render(release),
-        Installer::Deb | Installer::Rpm => return None,
-    })
+        Installer::Deb | Installer::Rpm => None,
+    }
 }
 
 /// Whether the file of `kind` is a script a user runs directly (mode 0755).

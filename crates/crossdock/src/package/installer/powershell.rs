@@ -24,7 +24,8 @@ fn quote(s: &str) -> String {
     out
 }
 
-pub fn render(release: &Release) -> String {
+/// `None` when the release has no Windows archive to offer.
+pub fn render(release: &Release) -> Option<String> {
     let info = release.info;
     let mut windows: Vec<(bool, &str, &super::ReleaseArchive)> = release
         .platforms()
@@ -49,8 +50,11 @@ pub fn render(release: &Release) -> String {
             )
         })
         .collect();
+    if rows.is_empty() {
+        return None;
+    }
     let self_name = format!("{}-installer.ps1", info.package);
-    fill(
+    Some(fill(
         TEMPLATE,
         &[
             ("NAME", &info.package),
@@ -58,7 +62,7 @@ pub fn render(release: &Release) -> String {
             ("SELF_URL", &info.download_url.replace("{file}", &self_name)),
             ("ARCHIVES", &rows.join(",")),
         ],
-    )
+    ))
 }
 
 /// The names `Get-MachineCpu` returns.

@@ -20,7 +20,9 @@ fn entry(a: &ReleaseArchive) -> Value {
     e
 }
 
-pub fn render(release: &Release) -> String {
+/// `None` when the release has no Windows archive for Scoop's CPUs: a manifest with an
+/// empty `architecture` installs nothing (issue 23 §17).
+pub fn render(release: &Release) -> Option<String> {
     let info = release.info;
     let windows = |cpu: &'static str| {
         release
@@ -36,6 +38,9 @@ pub fn render(release: &Release) -> String {
         if let Some(a) = windows(cpu) {
             arch.insert(key.to_string(), entry(a));
         }
+    }
+    if arch.is_empty() {
+        return None;
     }
     let bins: Vec<String> = info.binaries.iter().map(|b| format!("{b}.exe")).collect();
     let mut m = Map::new();
@@ -53,5 +58,5 @@ pub fn render(release: &Release) -> String {
     m.insert("bin".into(), json!(bins));
     let mut s = serde_json::to_string_pretty(&Value::Object(m)).expect("JSON values serialize");
     s.push('\n');
-    s
+    Some(s)
 }

@@ -7,7 +7,8 @@ use super::{fill, Release};
 
 const TEMPLATE: &str = include_str!("../../../templates/installer/installer.sh");
 
-pub fn render(release: &Release) -> String {
+/// `None` when the release has no Linux or macOS archive to offer.
+pub fn render(release: &Release) -> Option<String> {
     let info = release.info;
     let mut rows = Vec::new();
     for (platform, a) in release.platforms() {
@@ -22,13 +23,12 @@ pub fn render(release: &Release) -> String {
             a.binaries.join(",")
         ));
     }
-    let table = if rows.is_empty() {
-        String::new()
-    } else {
-        format!("\n{}\n", rows.join("\n"))
-    };
+    if rows.is_empty() {
+        return None;
+    }
+    let table = format!("\n{}\n", rows.join("\n"));
     let self_name = format!("{}-installer.sh", info.package);
-    fill(
+    Some(fill(
         TEMPLATE,
         &[
             ("NAME", &info.package),
@@ -36,5 +36,5 @@ pub fn render(release: &Release) -> String {
             ("SELF_URL", &info.download_url.replace("{file}", &self_name)),
             ("ARCHIVES", &table),
         ],
-    )
+    ))
 }

@@ -253,3 +253,28 @@ fn fill_replaces_once_and_refuses_drift() {
     assert!(std::panic::catch_unwind(|| fill("{{X}}", &[])).is_err());
     assert!(std::panic::catch_unwind(|| fill("x", &[("X", "1")])).is_err());
 }
+
+/// Issue 23 §17: an installer with no archive for its platforms is not rendered (a Scoop
+/// manifest with `"architecture": {}` was written when the Windows target was skipped).
+#[test]
+fn an_installer_without_an_archive_for_its_platforms_is_not_rendered() {
+    let info = info();
+    let linux = vec![archive("x86_64-unknown-linux-gnu", &[])];
+    let r = Release::new(&info, &linux);
+    assert!(render(Installer::Shell, &r).is_some());
+    assert!(render(Installer::Homebrew, &r).is_some());
+    assert_eq!(render(Installer::Scoop, &r), None);
+    assert_eq!(render(Installer::Powershell, &r), None);
+    let windows = vec![archive("x86_64-pc-windows-msvc", &[])];
+    let r = Release::new(&info, &windows);
+    assert!(render(Installer::Scoop, &r).is_some());
+    assert!(render(Installer::Powershell, &r).is_some());
+    assert_eq!(render(Installer::Shell, &r), None);
+    assert_eq!(render(Installer::Homebrew, &r), None);
+    // Homebrew offers aarch64 and x86_64 only.
+    let riscv = vec![archive("riscv64gc-unknown-linux-gnu", &[])];
+    assert_eq!(
+        render(Installer::Homebrew, &Release::new(&info, &riscv)),
+        None
+    );
+}

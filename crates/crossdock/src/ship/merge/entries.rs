@@ -14,10 +14,16 @@ use super::tree::{EntryKind, EntryTree};
 use crate::model::archive::ArchiveFormat;
 use crate::package::archive;
 
+/// The regular files of an input archive: entry name (without a leading `./`, as
+/// [`unpack`] looks it up) → size and SHA-256 of its content, which the manifest entry's
+/// `binaries` and `files` must match (issue 20 §11).
+pub(super) type Contents = BTreeMap<String, (u64, String)>;
+
 /// Refuses, before anything is extracted, any entry that is not a regular file, a
 /// directory or a symlink that stays inside, or whose name is not UTF-8, not unique, not
 /// normalized-safe or outside the top folder ([`EntryTree`] replays them in order).
-pub(super) fn check_entries(path: &Path) -> Result<()> {
+/// Returns the regular files with their size and hash, read while scanning.
+pub(super) fn check_entries(path: &Path) -> Result<Contents> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -33,6 +39,15 @@ pub(super) fn check_entries(path: &Path) -> Result<()> {
     let stem = ArchiveFormat::of_file_name(&name).map_or(name.as_str(), |(_, stem)| stem);
     let top = stem.strip_suffix("-debuginfo").unwrap_or(stem);
     let mut tree = EntryTree::new(top);
+    let mut contents = Contents::new();
+    let mut hash = |name: &str, data: &mut dyn Read| -> Result<()> {
+        let mut w = archive::HashingWriter::new(std::io::sink());
+        std::io::copy(data, &mut w)
+            .with_context(|| format!("{}: corrupt archive at `{name}`", path.display()))?;
+        let (_, size, sha) = w.finish();
+        contents.insert(name.trim_start_matches("./").to_string(), (size, sha));
+        Ok(())
+    };
     if name.ends_with(".zip") {
         let f = std::fs::File::open(path)?;
         let mut z = zip::ZipArchive::new(f)
@@ -59,17 +74,20 @@ pub(super) fn check_entries(path: &Path) -> Result<()> {
             } else {
                 EntryKind::File
             };
-            tree.add(&n, kind).map_err(|why| refuse(&n, &why))?;
+            tree.add(&n, kind.clone()).map_err(|why| refuse(&n, &why))?;
+            if kind == EntryKind::File {
+                hash(&n, &mut e)?;
+            }
         }
-        return Ok(());
+        return Ok(contents);
     }
     let mut t = archive::open_tar(path)?;
     for e in t
         .entries()
         .with_context(|| format!("{} is not a tar archive", path.display()))?
     {
-        let e = e.with_context(|| format!("{}: corrupt archive", path.display()))?;
-        let bytes = e.path_bytes();
+        let mut e = e.with_context(|| format!("{}: corrupt archive", path.display()))?;
+        let bytes = e.path_bytes().into_owned();
         // Issue 12, item 11: a lossy name could pass for another entry's; crossdock never
         // writes one, so it is refused, shown escaped.
         let Ok(raw) = std::str::from_utf8(&bytes) else {
@@ -100,9 +118,13 @@ pub(super) fn check_entries(path: &Path) -> Result<()> {
                 "is not a file, directory or link (a device, FIFO or other special entry)",
             ));
         };
-        tree.add(raw, kind).map_err(|why| refuse(raw, &why))?;
+        tree.add(raw, kind.clone())
+            .map_err(|why| refuse(raw, &why))?;
+        if kind == EntryKind::File {
+            hash(raw, &mut e)?;
+        }
     }
-    Ok(())
+    Ok(contents)
 }
 
 /// Extracts the regular files of a tar archive (already scanned by [`check_entries`]) into
