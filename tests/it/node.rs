@@ -220,6 +220,83 @@ fn aarch64_module_is_an_aarch64_elf_exporting_the_napi_entry() {
     assert_eq!(call_rust(project.path()), format!("42 {}", host()));
 }
 
+/// Every file of an out dir, by name, with its bytes (the lock file aside).
+fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    list_files(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+/// Issue 22 §2: per-runner out dirs (`dist --target T`, as the release workflow makes them)
+/// hold their platform packages and no root package (it would name one platform);
+/// `merge` of them writes the npm packages of one `dist` of the matrix, byte for byte,
+/// the root naming both platforms, and npm installs it.
+#[test]
+fn merge_of_per_target_runs_writes_the_npm_packages_of_one_dist() {
+    let t = "aarch64-unknown-linux-gnu";
+    if !node_and_npm()
+        || !require(
+            "Debian's rustc with aarch64 std and gcc-aarch64-linux-gnu",
+            debian_std(t) && have("aarch64-linux-gnu-gcc"),
+        )
+    {
+        return;
+    }
+    let fx = node_ws(&format!(
+        "[[target]]\ntriple = \"{}\"\n\n[[target]]\ntriple = \"{t}\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrustc = \"{DEBIAN_RUSTC}\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n",
+        host()
+    ));
+    let path = cross_path();
+    let env = [("PATH", path.as_str())];
+    fx.run_env(&["dist"], &env).ok();
+    let mut inputs = Vec::new();
+    for target in [host(), t.to_string()] {
+        let out = format!("dist-{target}");
+        let r = fx
+            .run_env(&["dist", "--target", &target, "--out-dir", &out], &env)
+            .ok();
+        assert!(
+            r.stderr.contains("writes the platform packages only")
+                && r.stderr.contains("hello-node-1.4.2.tgz"),
+            "{}",
+            r.stderr
+        );
+        let written = list_files(&fx.path().join(&out));
+        assert!(
+            !written.iter().any(|f| f == "hello-node-1.4.2.tgz"),
+            "a partial run writes no root package: {written:?}"
+        );
+        inputs.push(out);
+    }
+    let mut args = vec!["merge"];
+    args.extend(inputs.iter().map(String::as_str));
+    args.extend(["--out-dir", "merged"]);
+    let r = fx.run_env(&args, &env).ok();
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+
+    let (single, merged) = (files(&fx.dist_dir()), files(&fx.path().join("merged")));
+    assert_eq!(
+        merged.keys().collect::<Vec<_>>(),
+        single.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &single {
+        assert!(merged[name] == *bytes, "{name} differs from one dist's");
+    }
+    assert!(merged.contains_key("hello-node-1.4.2.tgz"));
+    assert!(merged.contains_key("hello-node-linux-arm64-gnu-1.4.2.tgz"));
+    let merged_dir = fx.path().join("merged");
+    tool(&merged_dir, "sha256sum", &["-c", "--strict", "SHA256SUMS"]);
+    let project = npm_install(&[
+        merged_dir.join("hello-node-1.4.2.tgz"),
+        merged_dir.join(format!("hello-node-{}-1.4.2.tgz", host_platform())),
+    ]);
+    assert_eq!(call_rust(project.path()), format!("42 {}", host()));
+}
+
 /// Issue 22 §3: the musl module of the same run as a static musl CLI. The module is a
 /// shared object (crt-static off for its package only, `clib`'s route) that needs musl's
 /// libc and exports the napi entry; its platform package says `libc: ["musl"]`; the CLI
