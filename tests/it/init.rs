@@ -627,3 +627,41 @@ fn init_writes_binstall_metadata_that_resolves_to_dists_archives() {
     init(&fx, &["--force"]).ok();
     assert_eq!(read(&fx, "alpha/Cargo.toml"), before);
 }
+
+/// Issue 22 §2: `init` in a napi-rs project (node-ws: a CLI and a cdylib whose package.json
+/// has a `napi` object) writes a matrix of the targets `napi.targets` lists, both packages
+/// listed, and `matrix` reads it.
+#[test]
+fn init_writes_the_matrix_of_a_napi_package() {
+    let fx = Fixture::new("node-ws");
+    std::fs::remove_file(fx.path().join("targets.toml")).unwrap();
+    init(&fx, &[]).ok();
+    let t = read(&fx, "targets.toml");
+    assert!(
+        t.contains("packages = [\"hello-cli\", \"hello-node\"]"),
+        "{t}"
+    );
+    assert!(t.contains("hello-node/package.json `napi.targets`"), "{t}");
+    let active: Vec<&str> = t
+        .lines()
+        .filter_map(|l| l.strip_prefix("triple = \""))
+        .map(|l| l.trim_end_matches('"'))
+        .collect();
+    let mut want = vec![
+        host(),
+        "aarch64-unknown-linux-gnu".into(),
+        "x86_64-unknown-linux-musl".into(),
+    ];
+    want.dedup();
+    if host() != "x86_64-unknown-linux-gnu" {
+        want.push("x86_64-unknown-linux-gnu".into());
+    }
+    let mut got: Vec<String> = active.iter().map(|s| s.to_string()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "{t}");
+    let m = fx.run(&["matrix"]).ok();
+    for target in &want {
+        assert!(m.stdout.contains(target.as_str()), "{}", m.stdout);
+    }
+}
