@@ -20,7 +20,7 @@ fn node_ws(targets: &str) -> Fixture {
     fx
 }
 
-fn node_and_npm() -> bool {
+pub fn node_and_npm() -> bool {
     require("node and npm (nodejs)", have("node") && have("npm"))
 }
 
@@ -595,9 +595,9 @@ fn verdaccio() -> PathBuf {
 
 /// A verdaccio registry on 127.0.0.1 that lets anyone publish and knows no other registry
 /// (no uplinks: what is installed from it was published to it); stopped when dropped.
-struct Registry {
+pub struct Registry {
     child: std::process::Child,
-    url: String,
+    pub url: String,
     /// An npm user config with a token for it (npm asks for one before it publishes;
     /// verdaccio takes any from an anonymous publisher).
     npmrc: PathBuf,
@@ -605,7 +605,7 @@ struct Registry {
 }
 
 impl Registry {
-    fn start() -> Registry {
+    pub fn start() -> Registry {
         let bin = verdaccio();
         let dir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -673,7 +673,9 @@ fn publish_npm_publishes_platform_packages_then_the_root_and_npm_installs_it() {
     fx.run(&["dist"]).ok();
     let registry = Registry::start();
     let npmrc = registry.npmrc.to_str().unwrap().to_string();
-    let env = [("NPM_CONFIG_USERCONFIG", npmrc.as_str())];
+    // The token as the release workflow passes it (verdaccio takes any from an anonymous
+    // publisher; npm wants one before it publishes).
+    let env = [("NODE_AUTH_TOKEN", "anonymous")];
     let publish = ["publish-npm", "dist", "--registry", &registry.url];
     let r = fx.run_env(&publish, &env).ok();
     let platform = format!("Published hello-node-{}@{NPM_VERSION}", host_platform());

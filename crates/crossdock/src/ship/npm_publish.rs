@@ -8,7 +8,9 @@
 //! a run of part of the matrix (`dist --target T`) holds platform packages only, and its
 //! files are not the release. Each tarball is checked against the manifest before anything
 //! is published, and a version already in the registry is skipped (npm refuses to publish
-//! over it), so a re-run of a half-published release finishes it.
+//! over it), so a re-run of a half-published release finishes it. A token in
+//! `NODE_AUTH_TOKEN` (as `actions/setup-node` names it) is used for the registry published
+//! to, read by npm from the environment.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -164,17 +166,18 @@ pub fn publish(dir: &Path, opts: &Options) -> Result<Vec<(Tarball, Outcome)>> {
             dir.display()
         ));
     }
+    let npm = Npm::new(opts)?;
     let mut done = Vec::new();
     for t in tarballs {
         let spec = format!("{}@{}", t.name, t.version);
         let outcome = if opts.dry_run {
             shell::status("Would publish", format!("{spec} ({})", t.file.display()));
             Outcome::WouldPublish
-        } else if published(&spec, opts)? {
+        } else if npm.published(&spec)? {
             shell::status("Skipped", format!("{spec}: already in the registry"));
             Outcome::AlreadyThere
         } else {
-            publish_one(&t, opts)?;
+            npm.publish(&t, opts)?;
             shell::status("Published", spec);
             Outcome::Published
         };
@@ -183,40 +186,83 @@ pub fn publish(dir: &Path, opts: &Options) -> Result<Vec<(Tarball, Outcome)>> {
     Ok(done)
 }
 
-fn npm(opts: &Options) -> Cmd {
-    let cmd = Cmd::new("npm");
-    match &opts.registry {
-        Some(r) => cmd.arg("--registry").arg(r),
-        None => cmd,
+/// How npm is run: against `--registry` (else npm's configured one); with
+/// `NODE_AUTH_TOKEN` set (the release workflow's secret), from a scratch folder whose
+/// project `.npmrc` names the variable for that registry, so npm reads the token from the
+/// environment: it is never on a command line or in the user's npm config.
+struct Npm {
+    registry: Option<String>,
+    cwd: Option<tempfile::TempDir>,
+}
+
+impl Npm {
+    fn new(opts: &Options) -> Result<Npm> {
+        let mut npm = Npm {
+            registry: opts.registry.clone(),
+            cwd: None,
+        };
+        if std::env::var_os("NODE_AUTH_TOKEN").is_some_and(|t| !t.is_empty()) && !opts.dry_run {
+            let registry = match &opts.registry {
+                Some(r) => r.clone(),
+                None => npm.cmd().args(["config", "get", "registry"]).read()?,
+            };
+            let registry = registry.trim();
+            let host = registry
+                .strip_prefix("https:")
+                .or_else(|| registry.strip_prefix("http:"))
+                .with_context(|| format!("npm registry `{registry}` is not an http(s) URL"))?;
+            let slash = if host.ends_with('/') { "" } else { "/" };
+            let dir = tempfile::tempdir().context("cannot create a scratch dir for npm")?;
+            std::fs::write(
+                dir.path().join(".npmrc"),
+                format!("{host}{slash}:_authToken=${{NODE_AUTH_TOKEN}}\n"),
+            )
+            .context("cannot write the scratch .npmrc")?;
+            npm.cwd = Some(dir);
+        }
+        Ok(npm)
+    }
+
+    fn cmd(&self) -> Cmd {
+        let mut cmd = Cmd::new("npm");
+        if let Some(dir) = &self.cwd {
+            cmd = cmd.cwd(dir.path());
+        }
+        match &self.registry {
+            Some(r) => cmd.arg("--registry").arg(r),
+            None => cmd,
+        }
+    }
+
+    /// Whether the registry has `spec` (`npm view`: its version, or nothing for an unknown
+    /// version; E404 for an unknown package).
+    fn published(&self, spec: &str) -> Result<bool> {
+        let o = self
+            .cmd()
+            .args(["view", spec, "version"])
+            .output(Some(Duration::from_secs(120)))?;
+        if o.success() {
+            return Ok(!o.stdout.trim().is_empty());
+        }
+        if o.combined().contains("E404") {
+            return Ok(false);
+        }
+        bail!(
+            "`npm view {spec} version` failed, so whether it is published is unknown (is the registry reachable?):\n{}",
+            o.combined()
+        )
+    }
+
+    fn publish(&self, t: &Tarball, opts: &Options) -> Result<()> {
+        publish_one(self.cmd(), t, opts)
     }
 }
 
-/// Whether the registry has `spec` (`npm view`: its version, or nothing for an unknown
-/// version; E404 for an unknown package).
-fn published(spec: &str, opts: &Options) -> Result<bool> {
-    let o = npm(opts)
-        .args(["view", spec, "version"])
-        .output(Some(Duration::from_secs(120)))?;
-    if o.success() {
-        return Ok(!o.stdout.trim().is_empty());
-    }
-    if o.combined().contains("E404") {
-        return Ok(false);
-    }
-    bail!(
-        "`npm view {spec} version` failed, so whether it is published is unknown (is the registry reachable?):\n{}",
-        o.combined()
-    )
-}
-
-fn publish_one(t: &Tarball, opts: &Options) -> Result<()> {
+fn publish_one(npm: Cmd, t: &Tarball, opts: &Options) -> Result<()> {
     // A relative `dir/x.tgz` is a GitHub shorthand to npm: the file goes by its full path.
     let file = std::path::absolute(&t.file)
         .with_context(|| format!("cannot resolve {}", t.file.display()))?;
-    let mut cmd = npm(opts)
-        .arg("publish")
-        .arg(file)
-        .args(["--access", "public"]);
+    let mut cmd = npm.arg("publish").arg(file).args(["--access", "public"]);
     if opts.provenance {
         cmd = cmd.arg("--provenance");
     }
