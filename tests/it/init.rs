@@ -565,6 +565,47 @@ fn init_writes_a_size_profile_cargo_builds_with_and_keeps_an_existing_one() {
         read(&fx, "Cargo.toml"),
         original.replace("[workspace]\n", "[workspace]\nmembers = [\"xtask\"]\n")
     );
+
+    // Issue 23 §2: release's `lto = true` is what dist builds with, never `lto = "thin"`.
+    let fx = fresh();
+    fx.write(
+        "Cargo.toml",
+        &format!("{without}\n[profile.release]\nlto = true\n"),
+    );
+    let r = init(&fx, &[]).ok();
+    assert!(
+        r.stderr.contains(
+            "added [profile.dist] (inherits release; codegen-units = 1, strip = true; keeps release's lto = true)"
+        ),
+        "{}",
+        r.stderr
+    );
+    let built = finish(
+        cargo_in(
+            fx.path(),
+            &[
+                "build",
+                "--offline",
+                "-v",
+                "-p",
+                "tiny",
+                "--profile",
+                "dist",
+            ],
+        )
+        .output()
+        .unwrap(),
+    )
+    .ok();
+    let rustc = built
+        .stderr
+        .lines()
+        .find(|l| l.contains("--crate-name tiny"))
+        .unwrap_or_else(|| panic!("no rustc line for tiny:\n{}", built.stderr));
+    assert!(
+        rustc.contains("-C lto ") && !rustc.contains("lto=thin"),
+        "{rustc}"
+    );
 }
 
 /// Issue 14 §2: a workspace that ships several packages gets `[package.metadata.binstall]`

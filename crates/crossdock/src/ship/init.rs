@@ -253,9 +253,9 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
             what.push("added \"xtask\" to [workspace] members".to_string());
         }
     }
-    if let Some(m) = add_dist_profile(&shown, &manifest)? {
-        manifest = m;
-        what.push("added [profile.dist]".to_string());
+    if let Some(profile) = add_dist_profile(&shown, &manifest)? {
+        what.push(profile.what());
+        manifest = profile.text;
     }
     // Several shipped packages: cargo-binstall cannot guess their tags and names.
     let shipped = crate::read::select::selected_packages(&config, &ws).unwrap_or_default();

@@ -192,9 +192,14 @@ fn members_are_added_keeping_the_formatting() {
 
 #[test]
 fn dist_profile_is_added_once() {
-    let p = add_dist_profile("Cargo.toml", "[package]\nname = \"a\"\n")
+    let added = add_dist_profile("Cargo.toml", "[package]\nname = \"a\"\n")
         .unwrap()
         .unwrap();
+    assert_eq!(
+        added.what(),
+        "added [profile.dist] (inherits release; lto = \"thin\", codegen-units = 1, strip = true)"
+    );
+    let p = added.text;
     assert!(p.starts_with("[package]\nname = \"a\"\n\n"), "{p}");
     let t: toml::Table = p.parse().unwrap();
     let d = &t["profile"]["dist"];
@@ -224,6 +229,50 @@ fn dist_profile_is_added_once() {
             .unwrap()
             .is_some()
     );
+}
+
+/// Issue 23 §2: `[profile.dist]` never lowers what `[profile.release]` sets (`lto = true`
+/// overridden by `lto = "thin"`): a key release has is left to inheritance, and the report
+/// says what was added and what release keeps.
+#[test]
+fn dist_profile_never_overrides_what_release_sets() {
+    let dist = |text: &str| -> (toml::Table, DistProfile) {
+        let added = add_dist_profile("Cargo.toml", text).unwrap().unwrap();
+        let t: toml::Table = added.text.parse().unwrap();
+        let d = t["profile"]["dist"].as_table().unwrap().clone();
+        (d, added)
+    };
+    let (d, added) = dist("[package]\nname = \"a\"\n\n[profile.release]\nlto = true\n");
+    assert_eq!(
+        d.get("lto"),
+        None,
+        "release's lto = true is inherited: {d:?}"
+    );
+    assert_eq!(d["inherits"].as_str(), Some("release"));
+    assert_eq!(d["codegen-units"].as_integer(), Some(1));
+    assert_eq!(
+        added.what(),
+        "added [profile.dist] (inherits release; codegen-units = 1, strip = true; keeps release's lto = true)"
+    );
+    // Every size setting of release's own, a dotted form, `debug` (which keeps symbols).
+    let (d, added) = dist(
+        "[package]\nname = \"a\"\n\n[profile.release]\nlto = \"fat\"\ncodegen-units = 16\ndebug = true\n",
+    );
+    assert_eq!(d.keys().collect::<Vec<_>>(), ["inherits"], "{d:?}");
+    assert!(
+        added.text.contains("# everything `release` sets (it has the size settings of its own)\ninherits = \"release\"\n"),
+        "{}",
+        added.text
+    );
+    assert_eq!(
+        added.what(),
+        "added [profile.dist] (inherits release; keeps release's lto = \"fat\", codegen-units = 16, debug = true)"
+    );
+    let (d, _) = dist("profile.release.strip = \"debuginfo\"\nprofile.release.debug = 0\n");
+    assert_eq!(d.get("strip"), None, "{d:?}");
+    assert_eq!(d["lto"].as_str(), Some("thin"));
+    let (d, _) = dist("[profile.release]\ndebug = \"none\"\n");
+    assert_eq!(d["strip"].as_bool(), Some(true), "no debug info to keep");
 }
 
 #[test]
