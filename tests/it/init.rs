@@ -444,6 +444,30 @@ fn init_says_at_once_when_the_xtask_does_not_resolve_and_keeps_the_files() {
         .fails_with(&["cannot be used with"]);
 }
 
+/// Issue 23 §3: `init --force` (what `init --check` advises) keeps the xtask's engine source:
+/// the xtask still resolves, so `cargo xtask` still runs.
+#[test]
+fn init_force_keeps_the_engine_source_of_the_xtask() {
+    let fx = fresh();
+    init(&fx, &[]).ok();
+    let xtask = read(&fx, "xtask/Cargo.toml");
+    let r = fx.run(&["init", "--force"]).ok();
+    assert!(
+        r.stderr.contains("Kept crossdock = { path = ")
+            && r.stderr.contains("Unchanged xtask/Cargo.toml"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(read(&fx, "xtask/Cargo.toml"), xtask);
+    // It resolves (init ran `cargo metadata`), and the lock holds crossdock from the path.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    tool(
+        fx.path(),
+        &cargo,
+        &["metadata", "--locked", "--offline", "--format-version", "1"],
+    );
+}
+
 #[test]
 fn init_checks_crossdock_path_before_writing() {
     let fx = fresh();

@@ -89,6 +89,12 @@ pub fn run(a: InitArgs) -> Result<i32> {
     let lock_path = plan.root.join("Cargo.lock");
     let lock_old = std::fs::read_to_string(&lock_path).ok();
     init::write(&plan, a.force)?;
+    if let init::Dependency::Kept(value) = &plan.dependency {
+        shell::status(
+            "Kept",
+            format!("crossdock = {value} in xtask/Cargo.toml (--crossdock-path or --crossdock-git replaces it)"),
+        );
+    }
     let mut written = Vec::new();
     for f in &plan.files {
         if f.changes() {

@@ -225,16 +225,21 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
 
     // The xtask crate, its dependency checked first (a wrong --crossdock-path fails here,
     // before anything is written).
-    let dep = dependency(opts)?;
-    for (rel, text) in [
-        ("xtask/Cargo.toml", render_xtask_manifest(&dep)),
-        ("xtask/src/main.rs", render_xtask_main()),
+    let xtask_old = read_optional(&file("xtask/Cargo.toml"))?;
+    let dep = dependency(opts, xtask_old.as_deref())?;
+    for (rel, old, text) in [
+        ("xtask/Cargo.toml", xtask_old, render_xtask_manifest(&dep)),
+        (
+            "xtask/src/main.rs",
+            read_optional(&file("xtask/src/main.rs"))?,
+            render_xtask_main(),
+        ),
     ] {
         files.push(File {
             rel: rel.to_string(),
             path: file(rel),
             kind: FileKind::Generated,
-            old: read_optional(&file(rel))?,
+            old,
             new: Some(text),
             what: vec![],
         });

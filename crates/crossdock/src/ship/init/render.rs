@@ -69,6 +69,9 @@ pub enum Dependency {
     Path(PathBuf),
     /// `git = "…"`, with `rev = "…"` when given.
     Git { url: String, rev: Option<String> },
+    /// The dependency the xtask init wrote before has (its TOML value, as written there):
+    /// `init --force` without a source flag keeps it.
+    Kept(String),
 }
 
 impl Dependency {
@@ -108,6 +111,12 @@ pub fn render_xtask_manifest(dep: &Dependency) -> String {
             Some(r) => format!("git = {}, rev = {}", toml_string(url), toml_string(r)),
             None => format!("git = {}", toml_string(url)),
         },
+        Dependency::Kept(value) => {
+            return fill(
+                XTASK_MANIFEST_TEMPLATE,
+                &[("CROSSDOCK_DEPENDENCY", &format!("crossdock = {value}"))],
+            )
+        }
     };
     fill(
         XTASK_MANIFEST_TEMPLATE,

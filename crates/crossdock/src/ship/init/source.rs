@@ -87,8 +87,31 @@ pub fn crossdock_crate_dir(given: &Path) -> Result<PathBuf> {
     }
 }
 
-/// The dependency the options ask for.
-pub fn dependency(opts: &InitOptions) -> Result<Dependency> {
+/// The `crossdock` dependency of an xtask manifest (`xtask/Cargo.toml` as init wrote it,
+/// maybe edited since), as its TOML value on one line; `None` when it has none.
+pub fn existing_dependency(xtask_manifest: &str) -> Option<String> {
+    let doc: toml_edit::DocumentMut = xtask_manifest.parse().ok()?;
+    let item = doc.get("dependencies")?.get("crossdock")?.clone();
+    let mut value = item.into_value().ok()?;
+    value.decor_mut().clear();
+    if let Some(t) = value.as_inline_table_mut() {
+        t.fmt();
+    }
+    Some(value.to_string().trim().to_string())
+}
+
+/// The dependency the options ask for. Without a source flag, the one the xtask has
+/// (`existing`: its manifest) is kept, so `init --force` never turns a path or git
+/// dependency back into crates.io's.
+pub fn dependency(opts: &InitOptions, existing: Option<&str>) -> Result<Dependency> {
+    if opts.crossdock_path.is_none() && opts.crossdock_git.is_none() {
+        if let Some(kept) = existing.and_then(existing_dependency) {
+            if opts.crossdock_rev.is_some() {
+                bail!("--rev needs --crossdock-git URL");
+            }
+            return Ok(Dependency::Kept(kept));
+        }
+    }
     match (&opts.crossdock_path, &opts.crossdock_git) {
         (Some(_), Some(_)) => bail!("--crossdock-path and --crossdock-git exclude each other"),
         (Some(p), None) => Ok(Dependency::Path(crossdock_crate_dir(p)?)),
@@ -195,6 +218,7 @@ pub fn unresolved_message(dep: &Dependency, cargo_said: &str, written: &[String]
         Dependency::Path(p) => format!("crossdock at {}", p.display()),
         Dependency::Git { url, rev: Some(r) } => format!("crossdock from {url} at rev {r}"),
         Dependency::Git { url, rev: None } => format!("crossdock from {url}"),
+        Dependency::Kept(value) => format!("crossdock = {value} (kept from xtask/Cargo.toml)"),
     };
     let cargo_said: Vec<String> = cargo_said.lines().map(|l| format!("    {l}")).collect();
     let kept = if written.is_empty() {

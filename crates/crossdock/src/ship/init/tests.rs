@@ -395,6 +395,71 @@ fn git_dependency_with_and_without_rev() {
     assert!(m["dependencies"]["crossdock"].get("rev").is_none());
 }
 
+/// Issue 23 §3: `init --force` without a source flag keeps the engine source the xtask has
+/// (path or git, in whatever form), instead of writing crates.io's `version = "0.1"` back.
+#[test]
+fn force_keeps_the_xtask_s_engine_source_unless_given_another() {
+    let opts = |path: Option<&str>, git: Option<&str>| InitOptions {
+        manifest_path: None,
+        crossdock_path: path.map(PathBuf::from),
+        crossdock_git: git.map(str::to_string),
+        crossdock_rev: None,
+        config: None,
+        cargo: "cargo".into(),
+    };
+    let path = render_xtask_manifest(&Dependency::Path("../engine/crates/crossdock".into()));
+    let git = render_xtask_manifest(&Dependency::Git {
+        url: "https://example.org/c.git".into(),
+        rev: Some("abc".into()),
+    });
+    let table = "[package]\nname = \"xtask\"\n\n[dependencies.crossdock]\ngit = \"file:///c\" # mine\nbranch = \"next\"\nfeatures = [\"cli\"]\n";
+    for (existing, kept) in [
+        (
+            path.as_str(),
+            "{ path = \"../engine/crates/crossdock\", default-features = false, features = [\"cli\"] }",
+        ),
+        (
+            git.as_str(),
+            "{ git = \"https://example.org/c.git\", rev = \"abc\", default-features = false, features = [\"cli\"] }",
+        ),
+        (
+            table,
+            "{ git = \"file:///c\", branch = \"next\", features = [\"cli\"] }",
+        ),
+        ("[dependencies]\ncrossdock = \"0.3\"\n", "\"0.3\""),
+    ] {
+        let dep = dependency(&opts(None, None), Some(existing)).unwrap();
+        assert_eq!(dep, Dependency::Kept(kept.into()), "{existing}");
+        let rendered = render_xtask_manifest(&dep);
+        if existing != table && !existing.starts_with("[dependencies]") {
+            assert_eq!(rendered, existing, "the same bytes again");
+        }
+        let m: toml::Table = rendered.parse().unwrap();
+        let old: toml::Table = existing.parse().unwrap();
+        assert_eq!(
+            m["dependencies"]["crossdock"], old["dependencies"]["crossdock"],
+            "{rendered}"
+        );
+    }
+    // A flag replaces it; no xtask (or none with crossdock) takes crates.io.
+    let given = dependency(&opts(None, Some("file:///other")), Some(&path)).unwrap();
+    assert_eq!(
+        given,
+        Dependency::Git {
+            url: "file:///other".into(),
+            rev: None
+        }
+    );
+    assert_eq!(
+        dependency(&opts(None, None), None).unwrap(),
+        Dependency::current()
+    );
+    assert_eq!(
+        dependency(&opts(None, None), Some("[package]\nname = \"xtask\"\n")).unwrap(),
+        Dependency::current()
+    );
+}
+
 #[test]
 fn unresolved_message_keeps_the_files_and_offers_the_alternatives() {
     let m = unresolved_message(
