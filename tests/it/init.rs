@@ -45,6 +45,9 @@ fn init_sets_up_a_project_that_ships_and_never_overwrites() {
     let r = init(&fx, &[]).ok();
     for line in [
         "Updated Cargo.lock (added xtask, crossdock, ",
+        // The engine is outside the fixture's repository (issue 23 §11).
+        "outside the repository",
+        "the release workflow's checkout does not have",
         "Created targets.toml",
         "Created xtask/Cargo.toml",
         "Created xtask/src/main.rs",
@@ -465,6 +468,44 @@ fn init_force_keeps_the_engine_source_of_the_xtask() {
         fx.path(),
         &cargo,
         &["metadata", "--locked", "--offline", "--format-version", "1"],
+    );
+}
+
+/// Issue 23 §11: a crossdock inside the repository (a vendored copy, a submodule) is
+/// written as a path relative to xtask/, which the workflow's checkout has too; no warning.
+#[test]
+fn crossdock_path_inside_the_repository_is_written_relative() {
+    let fx = fresh();
+    fx.write(
+        "vendor/crossdock/Cargo.toml",
+        "[package]\nname = \"crossdock\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [features]\ndefault = [\"cli\"]\ncli = []\n",
+    );
+    fx.write(
+        "vendor/crossdock/src/lib.rs",
+        "pub mod cli {\n    pub fn xtask_main() {}\n}\n",
+    );
+    let r = fx
+        .run(&["init", "--crossdock-path", "vendor/crossdock"])
+        .ok();
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    let xtask = read(&fx, "xtask/Cargo.toml");
+    assert!(
+        xtask.contains("crossdock = { path = \"../vendor/crossdock\", "),
+        "{xtask}"
+    );
+    // It resolves from a copy of the project elsewhere, as from the workflow's checkout.
+    let copy = tempfile::tempdir().unwrap();
+    copy_tree(fx.path(), copy.path());
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let meta = tool(
+        copy.path(),
+        &cargo,
+        &["metadata", "--locked", "--offline", "--format-version", "1"],
+    );
+    assert!(
+        meta.contains(&copy.path().join("vendor/crossdock").display().to_string()),
+        "{meta}"
     );
 }
 

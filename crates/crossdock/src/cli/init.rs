@@ -89,6 +89,9 @@ pub fn run(a: InitArgs) -> Result<i32> {
     let lock_path = plan.root.join("Cargo.lock");
     let lock_old = std::fs::read_to_string(&lock_path).ok();
     init::write(&plan, a.force)?;
+    for w in &plan.warnings {
+        shell::warn(w);
+    }
     if let init::Dependency::Kept(value) = &plan.dependency {
         shell::status(
             "Kept",

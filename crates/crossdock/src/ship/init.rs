@@ -97,6 +97,9 @@ pub struct InitPlan {
     pub root: PathBuf,
     /// What the xtask depends on.
     pub dependency: Dependency,
+    /// What the user should know before relying on the result (a dependency the release
+    /// workflow cannot build).
+    pub warnings: Vec<String>,
     pub files: Vec<File>,
     /// targets.toml as it will be (the one on disk, or the new one).
     pub config: Config,
@@ -226,7 +229,7 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     // The xtask crate, its dependency checked first (a wrong --crossdock-path fails here,
     // before anything is written).
     let xtask_old = read_optional(&file("xtask/Cargo.toml"))?;
-    let dep = dependency(opts, xtask_old.as_deref())?;
+    let (dep, warning) = dependency(opts, &root, xtask_old.as_deref())?;
     for (rel, old, text) in [
         ("xtask/Cargo.toml", xtask_old, render_xtask_manifest(&dep)),
         (
@@ -365,6 +368,7 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     Ok(InitPlan {
         root,
         dependency: dep,
+        warnings: warning.into_iter().collect(),
         files,
         config,
         config_rel,

@@ -100,10 +100,76 @@ pub fn existing_dependency(xtask_manifest: &str) -> Option<String> {
     Some(value.to_string().trim().to_string())
 }
 
-/// The dependency the options ask for. Without a source flag, the one the xtask has
-/// (`existing`: its manifest) is kept, so `init --force` never turns a path or git
-/// dependency back into crates.io's.
-pub fn dependency(opts: &InitOptions, existing: Option<&str>) -> Result<Dependency> {
+/// The repository `root` (the workspace root) is in: the nearest directory holding `.git`
+/// (a directory, or a file in a submodule or worktree), else `root` itself.
+pub fn repository_root(root: &Path) -> PathBuf {
+    root.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(root)
+        .to_path_buf()
+}
+
+/// `to` relative to the directory `from` (both absolute), with `/`: `../vendor/crossdock`.
+pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        parts.push(".".to_string());
+    }
+    PathBuf::from(parts.join("/"))
+}
+
+/// The path dependency on the crossdock crate at `dir` (canonical) for the xtask of the
+/// workspace at `root`: relative to `xtask/` when `dir` is inside the repository (the
+/// release workflow's checkout has it there too), else absolute, with the warning that the
+/// workflow cannot build it.
+pub fn path_dependency(root: &Path, dir: &Path) -> (Dependency, Option<String>) {
+    let repo = repository_root(root);
+    let repo = repo.canonicalize().unwrap_or(repo);
+    if dir.starts_with(&repo) {
+        let xtask = root
+            .canonicalize()
+            .unwrap_or(root.to_path_buf())
+            .join("xtask");
+        return (Dependency::Path(relative_path(&xtask, dir)), None);
+    }
+    let warning = format!(
+        "--crossdock-path {}: outside the repository {}, so xtask/Cargo.toml depends on it by \
+         its absolute path, which the release workflow's checkout does not have (its jobs fail \
+         at `cargo xtask`); put crossdock inside the repository (e.g. a git submodule) and run \
+         `cargo crossdock init --force --crossdock-path` with that path, or use \
+         `--crossdock-git URL --rev R`",
+        dir.display(),
+        repo.display()
+    );
+    (Dependency::Path(dir.to_path_buf()), Some(warning))
+}
+
+/// The dependency the options ask for, for the workspace at `root`, and a warning about it.
+/// Without a source flag, the one the xtask has (`existing`: its manifest) is kept, so
+/// `init --force` never turns a path or git dependency back into crates.io's.
+pub fn dependency(
+    opts: &InitOptions,
+    root: &Path,
+    existing: Option<&str>,
+) -> Result<(Dependency, Option<String>)> {
+    if let Some(p) = &opts.crossdock_path {
+        if opts.crossdock_git.is_none() {
+            return Ok(path_dependency(root, &crossdock_crate_dir(p)?));
+        }
+    }
+    let dep = source_dependency(opts, existing)?;
+    Ok((dep, None))
+}
+
+fn source_dependency(opts: &InitOptions, existing: Option<&str>) -> Result<Dependency> {
     if opts.crossdock_path.is_none() && opts.crossdock_git.is_none() {
         if let Some(kept) = existing.and_then(existing_dependency) {
             if opts.crossdock_rev.is_some() {

@@ -428,7 +428,9 @@ fn force_keeps_the_xtask_s_engine_source_unless_given_another() {
         ),
         ("[dependencies]\ncrossdock = \"0.3\"\n", "\"0.3\""),
     ] {
-        let dep = dependency(&opts(None, None), Some(existing)).unwrap();
+        let dep = dependency(&opts(None, None), Path::new("/w"), Some(existing))
+            .unwrap()
+            .0;
         assert_eq!(dep, Dependency::Kept(kept.into()), "{existing}");
         let rendered = render_xtask_manifest(&dep);
         if existing != table && !existing.starts_with("[dependencies]") {
@@ -442,7 +444,13 @@ fn force_keeps_the_xtask_s_engine_source_unless_given_another() {
         );
     }
     // A flag replaces it; no xtask (or none with crossdock) takes crates.io.
-    let given = dependency(&opts(None, Some("file:///other")), Some(&path)).unwrap();
+    let given = dependency(
+        &opts(None, Some("file:///other")),
+        Path::new("/w"),
+        Some(&path),
+    )
+    .unwrap()
+    .0;
     assert_eq!(
         given,
         Dependency::Git {
@@ -451,12 +459,67 @@ fn force_keeps_the_xtask_s_engine_source_unless_given_another() {
         }
     );
     assert_eq!(
-        dependency(&opts(None, None), None).unwrap(),
+        dependency(&opts(None, None), Path::new("/w"), None)
+            .unwrap()
+            .0,
         Dependency::current()
     );
     assert_eq!(
-        dependency(&opts(None, None), Some("[package]\nname = \"xtask\"\n")).unwrap(),
+        dependency(
+            &opts(None, None),
+            Path::new("/w"),
+            Some("[package]\nname = \"xtask\"\n")
+        )
+        .unwrap()
+        .0,
         Dependency::current()
+    );
+}
+
+/// Issue 23 §11: a crossdock inside the repository is depended on by a path relative to
+/// xtask/ (the workflow's checkout has it there); one outside keeps its absolute path and
+/// a warning says the workflow cannot build it.
+#[test]
+fn crossdock_path_is_relative_inside_the_repository_and_warned_outside() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    let ws = root.join("app");
+    std::fs::create_dir(&ws).unwrap();
+    let inside = root.join("vendor/crossdock/crates/crossdock");
+    assert_eq!(
+        path_dependency(&ws, &inside),
+        (
+            Dependency::Path("../../vendor/crossdock/crates/crossdock".into()),
+            None
+        )
+    );
+    assert_eq!(
+        path_dependency(&root, &inside).0,
+        Dependency::Path("../vendor/crossdock/crates/crossdock".into())
+    );
+    let m: toml::Table = render_xtask_manifest(&path_dependency(&root, &inside).0)
+        .parse()
+        .unwrap();
+    assert_eq!(
+        m["dependencies"]["crossdock"]["path"].as_str(),
+        Some("../vendor/crossdock/crates/crossdock")
+    );
+    let outside = Path::new("/opt/crossdock/crates/crossdock");
+    let (dep, warning) = path_dependency(&ws, outside);
+    assert_eq!(dep, Dependency::Path(outside.into()));
+    let warning = warning.expect("a warning");
+    for needle in [
+        "--crossdock-path /opt/crossdock/crates/crossdock: outside the repository",
+        &root.display().to_string(),
+        "the release workflow's checkout does not have",
+        "--crossdock-git URL --rev R",
+    ] {
+        assert!(warning.contains(needle), "{needle:?} not in {warning}");
+    }
+    assert_eq!(
+        relative_path(Path::new("/a/b"), Path::new("/a/b")),
+        PathBuf::from(".")
     );
 }
 
