@@ -295,7 +295,18 @@ fn init_edits_a_virtual_workspace_and_an_existing_cargo_config_in_place() {
         read(&fx, ".cargo/config.toml"),
         "# mine\n[build]\njobs = 2\n\n[alias]\nxtask = \"run --package xtask --quiet --\"\n"
     );
-    assert!(read(&fx, ".gitignore").ends_with("\n/dist\n"));
+    // The out dir and this machine's settings are ignored (issue 23 §12).
+    assert!(
+        read(&fx, ".gitignore").ends_with("\n/dist\n# this machine's settings over the matrix (crossdock; never committed)\n/targets.local.toml\n"),
+        "{}",
+        read(&fx, ".gitignore")
+    );
+    assert!(
+        r.stderr.contains("Created .gitignore")
+            || r.stderr.contains("ignored /dist, /targets.local.toml"),
+        "{}",
+        r.stderr
+    );
     // Cargo agrees that the xtask is a member now.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let meta = tool(

@@ -184,7 +184,7 @@ pub struct Plan {
     /// Where `source_date_epoch` came from.
     pub epoch_source: EpochSource,
     pub commit: Option<String>,
-    /// The git tree has uncommitted changes to tracked files.
+    /// The git tree has uncommitted changes (`facts::uncommitted`: tracked, or untracked and not ignored).
     pub dirty: bool,
     pub jobs: usize,
     /// Why cargo gets fewer jobs than it would take (memory), when it does.

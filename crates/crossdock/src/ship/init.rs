@@ -334,18 +334,17 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
         new,
     });
 
-    // The out dir, ignored by git.
+    // The out dir and this machine's settings, ignored by git.
     let old = read_optional(&file(".gitignore"))?;
-    let new = add_dist_ignore(old.as_deref());
+    let local = crate::read::local::path_for(Path::new(&config_rel));
+    let (new, added) = add_ignores(old.as_deref(), &local.to_string_lossy()).unzip();
     files.push(File {
         rel: ".gitignore".to_string(),
         path: file(".gitignore"),
         kind: FileKind::Edited,
-        what: if new.is_some() {
-            vec!["ignored /dist".to_string()]
-        } else {
-            vec![]
-        },
+        what: added
+            .map(|a| vec![format!("ignored {}", a.join(", "))])
+            .unwrap_or_default(),
         old,
         new,
     });

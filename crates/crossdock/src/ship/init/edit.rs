@@ -254,26 +254,45 @@ pub fn add_binstall(path: &str, text: &str, table: Table) -> Result<Option<Strin
         .filter(|s| s.parse::<toml::Table>().is_ok()))
 }
 
-/// `.gitignore` with crossdock's default out dir ignored (else `release` would find the
-/// archives of the last `cargo xtask dist` and refuse an unclean tree). `None` when it is
-/// ignored already.
-pub fn add_dist_ignore(existing: Option<&str>) -> Option<String> {
+/// `.gitignore` with crossdock's files that are never committed ignored: the default out
+/// dir, and this machine's settings beside the matrix (`local_rel`, relative to the root:
+/// `targets.local.toml`). Without them `release` would find the archives of the last
+/// `cargo xtask dist`, or the local settings, and refuse an unclean tree. `None` when both
+/// are ignored already; else the text and what was added (`/dist`).
+pub fn add_ignores(existing: Option<&str>, local_rel: &str) -> Option<(String, Vec<String>)> {
     let text = existing.unwrap_or("");
-    let ignored = text.lines().any(|l| {
-        matches!(
-            l.trim(),
-            "dist" | "/dist" | "dist/" | "/dist/" | "dist/*" | "/dist/*"
-        )
-    });
-    if ignored {
-        return None;
+    let listed = |names: &[String]| {
+        text.lines()
+            .any(|l| names.iter().any(|n| l.trim() == n.as_str()))
+    };
+    let dist: Vec<String> = ["dist", "/dist", "dist/", "/dist/", "dist/*", "/dist/*"]
+        .map(str::to_string)
+        .to_vec();
+    let local = format!("/{}", local_rel.trim_start_matches('/'));
+    let mut local_forms = vec![local.clone()];
+    if !local_rel.contains('/') {
+        local_forms.push(local_rel.to_string());
     }
     let mut s = text.to_string();
-    if !s.is_empty() && !s.ends_with('\n') {
-        s.push('\n');
+    let mut added = Vec::new();
+    for (names, comment, line) in [
+        (&dist, "# crossdock's output (`cargo xtask dist`)", "/dist"),
+        (
+            &local_forms,
+            "# this machine's settings over the matrix (crossdock; never committed)",
+            local.as_str(),
+        ),
+    ] {
+        if listed(names) {
+            continue;
+        }
+        if !s.is_empty() && !s.ends_with('\n') {
+            s.push('\n');
+        }
+        s.push_str(&format!("{comment}\n{line}\n"));
+        added.push(line.to_string());
     }
-    s.push_str("# crossdock's output (`cargo xtask dist`)\n/dist\n");
-    Some(s)
+    (!added.is_empty()).then_some((s, added))
 }
 
 pub(crate) fn alias_of(text: &str) -> Option<String> {

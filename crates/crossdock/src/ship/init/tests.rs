@@ -301,17 +301,37 @@ fn alias_is_added_to_an_existing_config_only_when_absent() {
     assert!(add_xtask_alias("c", Some("not toml [")).is_err());
 }
 
+/// Issue 23 §12: the out dir and this machine's `targets.local.toml` (never committed;
+/// `release` refuses a tree that lists them) are ignored, each once.
 #[test]
-fn dist_is_ignored_once() {
+fn dist_and_the_local_settings_are_ignored_once() {
+    const BOTH: &str = "# crossdock's output (`cargo xtask dist`)\n/dist\n\
+        # this machine's settings over the matrix (crossdock; never committed)\n/targets.local.toml\n";
     assert_eq!(
-        add_dist_ignore(None).unwrap(),
-        "# crossdock's output (`cargo xtask dist`)\n/dist\n"
+        add_ignores(None, "targets.local.toml").unwrap(),
+        (
+            BOTH.to_string(),
+            vec!["/dist".into(), "/targets.local.toml".into()]
+        )
     );
     assert_eq!(
-        add_dist_ignore(Some("/target")).unwrap(),
-        "/target\n# crossdock's output (`cargo xtask dist`)\n/dist\n"
+        add_ignores(Some("/target"), "targets.local.toml")
+            .unwrap()
+            .0,
+        format!("/target\n{BOTH}")
     );
-    assert_eq!(add_dist_ignore(Some("/target\ndist/\n")), None);
+    assert_eq!(add_ignores(Some(BOTH), "targets.local.toml"), None);
+    assert_eq!(
+        add_ignores(
+            Some("/target\ndist/\ntargets.local.toml\n"),
+            "targets.local.toml"
+        ),
+        None
+    );
+    // An old init's .gitignore gets the local line only; --config names its own file.
+    let (text, added) = add_ignores(Some("/dist\n"), "ci/crossdock.local.toml").unwrap();
+    assert!(text.ends_with("\n/ci/crossdock.local.toml\n"), "{text}");
+    assert_eq!(added, ["/ci/crossdock.local.toml"]);
 }
 
 #[test]
