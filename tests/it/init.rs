@@ -520,6 +520,50 @@ fn crossdock_path_inside_the_repository_is_written_relative() {
     );
 }
 
+/// Issue 23 §10: init changes nothing in the project's own lock graph that the xtask does
+/// not need, and names an upgrade an upgrade. The fixture locks crates crossdock uses at
+/// older versions: those crossdock accepts stay; bumpalo (zopfli needs ^3.20.3) moves up.
+#[test]
+fn init_keeps_the_project_s_locked_versions_and_names_upgrades() {
+    let fx = Fixture::new("pinned");
+    let locked = |lock: &str, name: &str| -> Vec<String> {
+        let t: toml::Table = lock.parse().unwrap();
+        t["package"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["name"].as_str() == Some(name))
+            .map(|p| p["version"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = read(&fx, "Cargo.lock");
+    let r = init(&fx, &[]).ok();
+    let after = read(&fx, "Cargo.lock");
+    for (name, version) in [
+        ("anyhow", "1.0.91"),
+        ("cfg-if", "1.0.4"),
+        ("itoa", "1.0.18"),
+        ("memchr", "2.7.4"),
+    ] {
+        assert_eq!(locked(&before, name), [version]);
+        assert_eq!(
+            locked(&after, name),
+            [version],
+            "{name} moved:\n{}",
+            r.stderr
+        );
+    }
+    let bumpalo = locked(&after, "bumpalo");
+    assert_eq!(bumpalo.len(), 1, "{bumpalo:?}");
+    assert!(
+        r.stderr
+            .contains(&format!("upgraded bumpalo 3.19.0 → {}", bumpalo[0]))
+            && !r.stderr.contains("removed"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn init_checks_crossdock_path_before_writing() {
     let fx = fresh();

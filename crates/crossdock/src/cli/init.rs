@@ -123,6 +123,19 @@ pub fn run(a: InitArgs) -> Result<i32> {
             init::unresolved_message(&plan.dependency, &format!("{e:#}"), &written)
         );
     }
+    // Cargo moves a locked package only when the xtask needs it; make sure of it.
+    if let Some(old) = &lock_old {
+        let kept = init::keep_locked_versions(&opts.cargo, &plan.root, old)?;
+        if !kept.is_empty() {
+            shell::note(
+                "Kept",
+                format!(
+                    "{} in Cargo.lock (cargo had moved them; the xtask does not need it)",
+                    kept.join(", ")
+                ),
+            );
+        }
+    }
     let lock_new = std::fs::read_to_string(&lock_path).ok();
     if let Some(what) = init::lock_change(lock_old.as_deref(), lock_new.as_deref()) {
         shell::status(

@@ -240,16 +240,61 @@ fn locked_packages(lock: &str) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// How one Cargo.lock differs from another, by package name: versions that came, went, or
+/// were replaced (`bumpalo 3.19.0 → 3.20.4`: one version of a name gone, another come).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct LockDiff {
+    pub added: Vec<(String, String)>,
+    pub removed: Vec<(String, String)>,
+    /// (name, old version, new version).
+    pub changed: Vec<(String, String, String)>,
+}
+
+pub fn lock_diff(old: Option<&str>, new: &str) -> LockDiff {
+    let before = old.map(locked_packages).unwrap_or_default();
+    let after = locked_packages(new);
+    let mut d = LockDiff::default();
+    let names: BTreeSet<&String> = before.iter().chain(&after).map(|(n, _)| n).collect();
+    for name in names {
+        let versions = |set: &BTreeSet<(String, String)>, other: &BTreeSet<(String, String)>| {
+            let mut v: Vec<String> = set
+                .iter()
+                .filter(|(n, v)| n == name && !other.contains(&(n.clone(), v.clone())))
+                .map(|(_, v)| v.clone())
+                .collect();
+            v.sort_by(|a, b| version_order(a, b));
+            v
+        };
+        let gone = versions(&before, &after);
+        let came = versions(&after, &before);
+        let pairs = gone.len().min(came.len());
+        for (o, n) in gone.iter().zip(&came) {
+            d.changed.push((name.clone(), o.clone(), n.clone()));
+        }
+        d.removed
+            .extend(gone[pairs..].iter().map(|v| (name.clone(), v.clone())));
+        d.added
+            .extend(came[pairs..].iter().map(|v| (name.clone(), v.clone())));
+    }
+    d
+}
+
+fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use cargo_metadata::semver::Version;
+    match (Version::parse(a), Version::parse(b)) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
 /// What changed in Cargo.lock, for init's report: `None` when nothing did.
 pub fn lock_change(old: Option<&str>, new: Option<&str>) -> Option<String> {
     let new = new?;
     if old == Some(new) {
         return None;
     }
-    let before = old.map(locked_packages).unwrap_or_default();
-    let after = locked_packages(new);
-    let names = |set: Vec<&(String, String)>| {
-        let mut v: Vec<String> = set.iter().map(|(n, _)| n.clone()).collect();
+    let d = lock_diff(old, new);
+    let list = |mut v: Vec<String>| {
         v.dedup();
         let n = v.len();
         if n > 4 {
@@ -258,22 +303,63 @@ pub fn lock_change(old: Option<&str>, new: Option<&str>) -> Option<String> {
             v.join(", ")
         }
     };
-    let added: Vec<&(String, String)> = after.difference(&before).collect();
-    let removed: Vec<&(String, String)> = before.difference(&after).collect();
     let mut what = Vec::new();
-    if !added.is_empty() {
+    if !d.added.is_empty() {
         // The xtask and crossdock first: they are what the reader looks for.
-        let mut added = added;
+        let mut added = d.added;
         added.sort_by_key(|(n, _)| (n != "xtask", n != "crossdock", n.clone()));
-        what.push(format!("added {}", names(added)));
+        what.push(format!(
+            "added {}",
+            list(added.into_iter().map(|(n, _)| n).collect())
+        ));
     }
-    if !removed.is_empty() {
-        what.push(format!("removed {}", names(removed)));
+    let (up, down): (Vec<_>, Vec<_>) = d
+        .changed
+        .iter()
+        .partition(|(_, o, n)| version_order(o, n).is_lt());
+    for (word, set) in [("upgraded", up), ("downgraded", down)] {
+        if !set.is_empty() {
+            let shown = set
+                .iter()
+                .map(|(n, o, v)| format!("{n} {o} → {v}"))
+                .collect();
+            what.push(format!("{word} {}", list(shown)));
+        }
+    }
+    if !d.removed.is_empty() {
+        what.push(format!(
+            "removed {}",
+            list(d.removed.into_iter().map(|(n, _)| n).collect())
+        ));
     }
     if what.is_empty() {
         what.push("sources or checksums".to_string());
     }
     Some(what.join("; "))
+}
+
+/// After [`resolve`]: every package of the project's own lock (`old`) that cargo moved to
+/// another version is asked back to it (`cargo update -p NAME@NEW --precise OLD`), so the
+/// xtask changes nothing in the user's graph it does not need; cargo refuses where a new
+/// dependency requires the newer version, and that change stays. Returns the packages kept
+/// at their versions.
+pub fn keep_locked_versions(cargo: &str, root: &Path, old: &str) -> Result<Vec<String>> {
+    let lock = root.join("Cargo.lock");
+    let now = std::fs::read_to_string(&lock)
+        .with_context(|| format!("cannot read {}", lock.display()))?;
+    let mut kept = Vec::new();
+    for (name, was, is) in lock_diff(Some(old), &now).changed {
+        let back = Cmd::new(cargo)
+            .args(["update", "--quiet", "--manifest-path"])
+            .arg(root.join("Cargo.toml"))
+            .args(["-p", &format!("{name}@{is}"), "--precise", &was])
+            .cwd(root)
+            .output(Some(RESOLVE_TIMEOUT))?;
+        if back.success() {
+            kept.push(format!("{name} {was}"));
+        }
+    }
+    Ok(kept)
 }
 
 /// The error init ends with when the xtask it wrote does not resolve: cargo's words, the

@@ -591,6 +591,47 @@ fn lock_change_names_what_was_added() {
     );
 }
 
+/// Issue 23 §10: a version replaced by another is an upgrade (or a downgrade), not a
+/// removal and an addition; versions compare as versions (3.9 < 3.10).
+#[test]
+fn lock_change_names_upgrades_as_upgrades() {
+    let lock = |pkgs: &[(&str, &str)]| {
+        pkgs.iter()
+            .map(|(n, v)| format!("[[package]]\nname = \"{n}\"\nversion = \"{v}\"\n"))
+            .collect::<String>()
+    };
+    let old = lock(&[
+        ("app", "0.1.0"),
+        ("bumpalo", "3.19.0"),
+        ("memchr", "2.7.4"),
+        ("windows-sys", "0.52.0"),
+    ]);
+    let new = lock(&[
+        ("app", "0.1.0"),
+        ("bumpalo", "3.20.4"),
+        ("memchr", "2.7.4"),
+        ("windows-sys", "0.52.0"),
+        ("windows-sys", "0.61.2"),
+        ("crossdock", "0.1.0"),
+        ("xtask", "0.0.0"),
+        ("cc", "1.9.0"),
+    ]);
+    assert_eq!(
+        lock_change(Some(&old), Some(&new)).unwrap(),
+        "added xtask, crossdock, cc, windows-sys; upgraded bumpalo 3.19.0 → 3.20.4"
+    );
+    let d = lock_diff(Some(&lock(&[("a", "3.9.0")])), &lock(&[("a", "3.10.0")]));
+    assert_eq!(d.changed, [("a".into(), "3.9.0".into(), "3.10.0".into())]);
+    assert_eq!(
+        lock_change(
+            Some(&lock(&[("a", "3.10.0")])),
+            Some(&lock(&[("a", "3.9.0")]))
+        )
+        .unwrap(),
+        "downgraded a 3.10.0 → 3.9.0"
+    );
+}
+
 #[test]
 fn workflow_for_another_config_passes_it_to_every_command() {
     let c = config("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n");
