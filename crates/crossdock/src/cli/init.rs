@@ -147,23 +147,32 @@ pub fn run(a: InitArgs) -> Result<i32> {
             format!("Cargo.lock ({what}; `dist` builds with --locked)"),
         );
     }
-    let targets: Vec<&str> = plan
-        .config
-        .targets
-        .iter()
-        .map(|t| t.triple.as_str())
-        .collect();
+    // What doctor says this machine can build now, not the whole matrix.
+    let loc = facts::Location {
+        manifest_path: Some(plan.root.join("Cargo.toml")),
+        config_path: opts.config.clone(),
+    };
+    let run_opts = crate::plan::Options {
+        shell: shell.clone(),
+        ..crate::plan::Options::default()
+    };
+    let builds = match crate::exec::pipeline::buildable_here(&loc, &run_opts) {
+        Ok((builds, skips)) => init::next_builds(&builds, &skips),
+        Err(e) => format!(
+            "builds what `cargo crossdock doctor` passes (it could not check now: {})",
+            format!("{e:#}").lines().next().unwrap_or("")
+        ),
+    };
     shell::note(
         "Next",
         format!(
-            "`cargo xtask dist{}` builds {}; commit these files, add a `## [VERSION]` section to CHANGELOG.md, \
-             then `cargo crossdock release --push` starts the release workflow",
+            "`cargo xtask dist{}` {builds}; commit these files, add a `## [VERSION]` section to CHANGELOG.md, \
+             then `cargo crossdock release --push` starts the release workflow (which builds every target)",
             if a.config.is_some() {
                 format!(" --config {}", plan.config_rel)
             } else {
                 String::new()
             },
-            targets.join(", ")
         ),
     );
     Ok(0)

@@ -101,8 +101,6 @@ pub struct InitPlan {
     /// workflow cannot build).
     pub warnings: Vec<String>,
     pub files: Vec<File>,
-    /// targets.toml as it will be (the one on disk, or the new one).
-    pub config: Config,
     /// Where the matrix is, relative to the root (`targets.toml` unless --config).
     pub config_rel: String,
 }
@@ -369,7 +367,6 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
         dependency: dep,
         warnings: warning.into_iter().collect(),
         files,
-        config,
         config_rel,
     })
 }

@@ -302,3 +302,28 @@ pub fn first_difference(rendered: &str, on_disk: &str) -> String {
         }
     }
 }
+
+/// init's closing words on what `dist` builds here: the targets doctor passes, then each
+/// one it would skip with why and the fix (`builds x86_64-unknown-linux-gnu here; skips
+/// x86_64-pc-windows-gnu (linker: … ; fix: …)`).
+pub fn next_builds(builds: &[String], skips: &[crate::plan::Skipped]) -> String {
+    let mut s = if builds.is_empty() {
+        "builds no target here yet".to_string()
+    } else {
+        format!("builds {} here", builds.join(", "))
+    };
+    if !skips.is_empty() {
+        let each: Vec<String> = skips
+            .iter()
+            .map(|k| match &k.fix {
+                Some(f) => format!("{} ({}; fix: {f})", k.target, k.reason),
+                None => format!("{} ({})", k.target, k.reason),
+            })
+            .collect();
+        s.push_str(&format!(
+            " and skips {} (`cargo crossdock doctor` shows every check)",
+            each.join(", ")
+        ));
+    }
+    s
+}

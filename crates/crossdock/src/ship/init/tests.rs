@@ -745,3 +745,24 @@ fn the_maintainers_region_survives_regeneration() {
         );
     }
 }
+
+/// Issue 23 §16: init's closing words name what builds here and each skip with its fix.
+#[test]
+fn next_builds_names_the_skipped_targets_and_why() {
+    let skip = crate::plan::Skipped {
+        target: "x86_64-pc-windows-gnu".into(),
+        reason: "linker: x86_64-w64-mingw32-gcc not found".into(),
+        fix: Some("apt-get install gcc-mingw-w64-x86-64".into()),
+    };
+    assert_eq!(
+        next_builds(&["x86_64-unknown-linux-gnu".into()], &[skip]),
+        "builds x86_64-unknown-linux-gnu here and skips x86_64-pc-windows-gnu \
+         (linker: x86_64-w64-mingw32-gcc not found; fix: apt-get install gcc-mingw-w64-x86-64) \
+         (`cargo crossdock doctor` shows every check)"
+    );
+    assert_eq!(
+        next_builds(&["a".into(), "b".into()], &[]),
+        "builds a, b here"
+    );
+    assert_eq!(next_builds(&[], &[]), "builds no target here yet");
+}
