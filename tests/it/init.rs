@@ -787,3 +787,90 @@ fn init_writes_binstall_metadata_that_resolves_to_dists_archives() {
     init(&fx, &["--force"]).ok();
     assert_eq!(read(&fx, "alpha/Cargo.toml"), before);
 }
+
+/// The starter targets.toml init writes, with every commented `[[target]]` block
+/// uncommented, and aarch64's `linker` line dropped (as a user who uncomments only what
+/// looks needed leaves it).
+fn uncomment_starter(targets: &str) -> String {
+    let mut out = String::new();
+    let mut in_target = false;
+    for line in targets.lines() {
+        if line == "# [[target]]" {
+            in_target = true;
+        } else if !line.starts_with("# ") || line.starts_with("# One macOS") {
+            in_target = false;
+        }
+        match line.strip_prefix("# ") {
+            Some(l) if in_target && l.starts_with("linker") => {}
+            Some(l) if in_target => {
+                out.push_str(l);
+                out.push('\n');
+            }
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Issue 23 §5: every starter target uncommented (aarch64 without a `linker` line) is one
+/// the release matrix can build with the apt packages it installs: for each Linux job, the
+/// programs of those packages are all this machine has, and doctor passes; aarch64 links
+/// with the gcc the matrix installs and ships an aarch64 binary.
+#[test]
+fn starter_targets_uncommented_build_with_the_matrix_s_packages() {
+    let fx = fresh();
+    init(&fx, &[]).ok();
+    let targets = uncomment_starter(&read(&fx, "targets.toml"));
+    assert!(
+        targets.contains("\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nrunner = "),
+        "{targets}"
+    );
+    fx.write("targets.toml", &targets);
+    let m: serde_json::Value = serde_json::from_str(&fx.run(&["matrix"]).ok().stdout).unwrap();
+    let aarch64 = m["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["target"] == "aarch64-unknown-linux-gnu")
+        .expect("aarch64 in the matrix");
+    let apt = aarch64["apt"].as_str().unwrap();
+    assert!(apt.contains("gcc-aarch64-linux-gnu"), "{aarch64}");
+    // The programs of those packages (the gcc; qemu-user for the runner).
+    if !crate::cross::require_debian_aarch64() {
+        return;
+    }
+    let debian = [
+        "--cargo",
+        "/usr/bin/cargo",
+        "--rustc",
+        crate::cross::DEBIAN_RUSTC,
+    ];
+    let t = "aarch64-unknown-linux-gnu";
+    let r = fx
+        .run(&[&["doctor", "--target", t][..], &debian].concat())
+        .ok();
+    assert!(
+        r.stdout.contains("aarch64-linux-gnu-gcc"),
+        "doctor names the gcc it links with:\n{}",
+        r.stdout
+    );
+    let r = fx
+        .run(&[&["dist", "--target", t][..], &debian].concat())
+        .ok();
+    assert!(
+        r.stderr.contains("Ran tiny --version") || r.stderr.contains("Packaged"),
+        "{}",
+        r.stderr
+    );
+    let archive = fx
+        .dist_dir()
+        .join("tiny-0.2.0-aarch64-unknown-linux-gnu.tar.gz");
+    let x = tempfile::tempdir().unwrap();
+    extract(&archive, x.path());
+    let bin = x.path().join("tiny-0.2.0-aarch64-unknown-linux-gnu/tiny");
+    let described = tool(x.path(), "file", &[bin.to_str().unwrap()]);
+    assert!(described.contains("ARM aarch64"), "{described}");
+}

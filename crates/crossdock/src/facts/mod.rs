@@ -43,6 +43,9 @@ pub struct Facts {
     pub env_rustc: Option<String>,
     /// Triples for which the user's cargo config sets target-level rustflags.
     pub target_rustflags_in_config: BTreeSet<Triple>,
+    /// Triples whose linker the user's cargo config or environment sets
+    /// (`target.<triple>.linker`, `CARGO_TARGET_<TRIPLE>_LINKER`): the plan picks none.
+    pub target_linker_elsewhere: BTreeSet<Triple>,
     /// The user's cargo config files (doctor names the one that set a linker).
     pub cargo_config: CargoConfig,
     /// Programs found on PATH among those a plan may need (`cargo-zigbuild`, `cross`, `lipo`…).
@@ -95,10 +98,12 @@ pub fn c_driver(linker: &str) -> Option<(String, Option<String>)> {
 
 /// The archivers derived from the matrix's linkers ([`c_driver`]) that are on this machine.
 fn found_archivers(config: &Config) -> BTreeSet<String> {
+    let gnu = crate::model::cross::GnuGcc::all().iter().map(|g| g.ar());
     config
         .targets
         .iter()
         .filter_map(|t| c_driver(t.linker.as_deref()?)?.1)
+        .chain(gnu)
         .filter(|ar| which(ar).is_some())
         .collect()
 }
@@ -250,8 +255,10 @@ pub fn tools_on_path() -> BTreeSet<String> {
         .chain(builders)
         .chain(OBJCOPY.iter().copied())
         .chain(DSYMUTIL.iter().copied())
+        .map(str::to_string)
+        // The GNU cross gccs: the linker the plan picks for a Linux glibc target without one.
+        .chain(crate::model::cross::GnuGcc::all().iter().map(|g| g.gcc()))
         .filter(|t| which(t).is_some())
-        .map(|t| t.to_string())
         .collect()
 }
 
@@ -314,6 +321,15 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         .filter(|t| cargo_config.has_target_rustflags(&t.triple))
         .map(|t| t.triple.clone())
         .collect();
+    let target_linker_elsewhere = targets
+        .iter()
+        .filter(|t| {
+            !cargo_config
+                .target_settings(t.triple.as_str(), "linker")
+                .is_empty()
+        })
+        .map(|t| t.triple.clone())
+        .collect();
     let host = probed
         .toolchains
         .values()
@@ -338,6 +354,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             .filter(|s| !s.is_empty()),
         env_rustc: std::env::var("RUSTC").ok(),
         target_rustflags_in_config,
+        target_linker_elsewhere,
         cargo_config,
         tools: tools_on_path(),
         memory: memory(),

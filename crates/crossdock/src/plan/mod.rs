@@ -61,6 +61,9 @@ pub struct BuildStep {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub library_builds: Vec<LibraryBuild>,
     pub linker: Option<String>,
+    /// The plan chose `linker` (targets.toml sets none: the GNU cross gcc, `plan/linker.rs`).
+    #[serde(skip)]
+    pub linker_chosen: bool,
     /// The C compiler and archiver for build scripts, when crossdock sets them
     /// (`CC_<triple>`/`AR_<triple>` in the command's env).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -379,7 +382,12 @@ impl Plan {
 
 pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, PlanError> {
     let ws = &facts.workspace;
-    let targets = selected_targets(config, opts)?;
+    // Each target with the linker it builds with (a default one for a cross glibc target).
+    let resolved: Vec<Target> = selected_targets(config, opts)?
+        .into_iter()
+        .map(|t| linker::with_default_linker(t, facts))
+        .collect();
+    let targets: Vec<&Target> = resolved.iter().collect();
     let packages = packages_for_run(config, ws, &opts.packages)?;
     let profile = decide_profile(config, ws)?;
     let installers = check_names(config, ws, &packages)?;
@@ -659,6 +667,7 @@ mod debuginfo;
 mod error;
 pub mod installers;
 mod library;
+mod linker;
 mod names;
 pub mod node;
 mod probe;
