@@ -99,9 +99,10 @@ pub struct InitPlan {
     pub root: PathBuf,
     /// What the xtask depends on.
     pub dependency: Dependency,
+    /// What the user should know before relying on the result (a dependency the release
+    /// workflow cannot build).
+    pub warnings: Vec<String>,
     pub files: Vec<File>,
-    /// targets.toml as it will be (the one on disk, or the new one).
-    pub config: Config,
     /// Where the matrix is, relative to the root (`targets.toml` unless --config).
     pub config_rel: String,
 }
@@ -291,16 +292,21 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
 
     // The xtask crate, its dependency checked first (a wrong --crossdock-path fails here,
     // before anything is written).
-    let dep = dependency(opts)?;
-    for (rel, text) in [
-        ("xtask/Cargo.toml", render_xtask_manifest(&dep)),
-        ("xtask/src/main.rs", render_xtask_main()),
+    let xtask_old = read_optional(&file("xtask/Cargo.toml"))?;
+    let (dep, warning) = dependency(opts, &root, xtask_old.as_deref())?;
+    for (rel, old, text) in [
+        ("xtask/Cargo.toml", xtask_old, render_xtask_manifest(&dep)),
+        (
+            "xtask/src/main.rs",
+            read_optional(&file("xtask/src/main.rs"))?,
+            render_xtask_main(),
+        ),
     ] {
         files.push(File {
             rel: rel.to_string(),
             path: file(rel),
             kind: FileKind::Generated,
-            old: read_optional(&file(rel))?,
+            old,
             new: Some(text),
             what: vec![],
         });
@@ -319,9 +325,9 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
             what.push("added \"xtask\" to [workspace] members".to_string());
         }
     }
-    if let Some(m) = add_dist_profile(&shown, &manifest)? {
-        manifest = m;
-        what.push("added [profile.dist]".to_string());
+    if let Some(profile) = add_dist_profile(&shown, &manifest)? {
+        what.push(profile.what());
+        manifest = profile.text;
     }
     // Several shipped packages: cargo-binstall cannot guess their tags and names.
     let shipped = crate::read::select::selected_packages(&config, &ws).unwrap_or_default();
@@ -392,18 +398,17 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
         new,
     });
 
-    // The out dir, ignored by git.
+    // The out dir and this machine's settings, ignored by git.
     let old = read_optional(&file(".gitignore"))?;
-    let new = add_dist_ignore(old.as_deref());
+    let local = crate::read::local::path_for(Path::new(&config_rel));
+    let (new, added) = add_ignores(old.as_deref(), &local.to_string_lossy()).unzip();
     files.push(File {
         rel: ".gitignore".to_string(),
         path: file(".gitignore"),
         kind: FileKind::Edited,
-        what: if new.is_some() {
-            vec!["ignored /dist".to_string()]
-        } else {
-            vec![]
-        },
+        what: added
+            .map(|a| vec![format!("ignored {}", a.join(", "))])
+            .unwrap_or_default(),
         old,
         new,
     });
@@ -426,8 +431,8 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     Ok(InitPlan {
         root,
         dependency: dep,
+        warnings: warning.into_iter().collect(),
         files,
-        config,
         config_rel,
     })
 }

@@ -101,16 +101,16 @@ pub fn tarballs(dir: &Path) -> Result<Vec<Tarball>> {
             version,
         });
     }
+    // Platform packages may be named after `napi.packageName`, not the root: any of them
+    // without every root the manifest lists is a run of part of the matrix.
+    let platforms = out.iter().any(|t| !t.root);
     for m in m.packages.iter().filter_map(|p| p.npm.as_ref()) {
-        let platforms = out
-            .iter()
-            .any(|t| !t.root && t.name.starts_with(&format!("{}-", m.name)));
         if platforms && !out.iter().any(|t| t.root && t.name == m.name) {
             bail!(
-                "{}: holds platform packages of {} but not its root package {}: this is the out dir of a run of part of the matrix (`dist --target`); publish the out dir of `merge` of every target's",
+                "{}: holds platform packages but not the root package {} of {}: this is the out dir of a run of part of the matrix (`dist --target`); publish the out dir of `merge` of every target's",
                 dir.display(),
-                m.name,
-                tarball_name(&m.name, &m.version)
+                tarball_name(&m.name, &m.version),
+                m.name
             );
         }
     }
@@ -306,7 +306,8 @@ mod tests {
             node: NodePackage {
                 package: "hello-node".into(),
                 manifest_path: PathBuf::new(),
-                npm_name: napi.package_name.clone(),
+                npm_name: napi.name.clone(),
+                npm_platform_prefix: napi.package_name.clone(),
                 npm_version: napi.version.clone(),
                 binary_name: napi.binary_name.clone(),
                 platforms: modules
@@ -325,7 +326,7 @@ mod tests {
             name: "hello-node".into(),
             version: "0.1.0".into(),
             npm: Some(crate::package::manifest::NpmName {
-                name: napi.package_name.clone(),
+                name: napi.name.clone(),
                 version: napi.version.clone(),
             }),
         }];
@@ -372,7 +373,7 @@ mod tests {
         out_dir(&partial, false);
         let e = format!("{:#}", tarballs(&partial).unwrap_err());
         assert!(
-            e.contains("not its root package hello-node-1.4.2.tgz") && e.contains("merge"),
+            e.contains("not the root package hello-node-1.4.2.tgz") && e.contains("merge"),
             "{e}"
         );
 

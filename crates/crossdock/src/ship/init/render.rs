@@ -131,6 +131,9 @@ pub enum Dependency {
     Path(PathBuf),
     /// `git = "…"`, with `rev = "…"` when given.
     Git { url: String, rev: Option<String> },
+    /// The dependency the xtask init wrote before has (its TOML value, as written there):
+    /// `init --force` without a source flag keeps it.
+    Kept(String),
 }
 
 impl Dependency {
@@ -170,6 +173,12 @@ pub fn render_xtask_manifest(dep: &Dependency) -> String {
             Some(r) => format!("git = {}, rev = {}", toml_string(url), toml_string(r)),
             None => format!("git = {}", toml_string(url)),
         },
+        Dependency::Kept(value) => {
+            return fill(
+                XTASK_MANIFEST_TEMPLATE,
+                &[("CROSSDOCK_DEPENDENCY", &format!("crossdock = {value}"))],
+            )
+        }
     };
     fill(
         XTASK_MANIFEST_TEMPLATE,
@@ -362,4 +371,29 @@ pub fn first_difference(rendered: &str, on_disk: &str) -> String {
             }
         }
     }
+}
+
+/// init's closing words on what `dist` builds here: the targets doctor passes, then each
+/// one it would skip with why and the fix (`builds x86_64-unknown-linux-gnu here; skips
+/// x86_64-pc-windows-gnu (linker: … ; fix: …)`).
+pub fn next_builds(builds: &[String], skips: &[crate::plan::Skipped]) -> String {
+    let mut s = if builds.is_empty() {
+        "builds no target here yet".to_string()
+    } else {
+        format!("builds {} here", builds.join(", "))
+    };
+    if !skips.is_empty() {
+        let each: Vec<String> = skips
+            .iter()
+            .map(|k| match &k.fix {
+                Some(f) => format!("{} ({}; fix: {f})", k.target, k.reason),
+                None => format!("{} ({})", k.target, k.reason),
+            })
+            .collect();
+        s.push_str(&format!(
+            " and skips {} (`cargo crossdock doctor` shows every check)",
+            each.join(", ")
+        ));
+    }
+    s
 }

@@ -37,7 +37,7 @@ pub(super) fn check_entries(path: &Path) -> Result<Contents> {
 
 /// [`check_entries`] for an archive whose entries all lie in `top` (an npm tarball's are in
 /// `package/`).
-pub(super) fn check_entries_under(path: &Path, top: &str) -> Result<()> {
+pub(super) fn check_entries_under(path: &Path, top: &str) -> Result<Contents> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

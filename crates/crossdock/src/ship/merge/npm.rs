@@ -117,7 +117,8 @@ pub(super) fn steps(
             node: NodePackage {
                 package: package.to_string(),
                 manifest_path: PathBuf::new(),
-                npm_name: napi.package_name.clone(),
+                npm_name: napi.name.clone(),
+                npm_platform_prefix: napi.package_name.clone(),
                 npm_version: napi.version.clone(),
                 binary_name: napi.binary_name.clone(),
                 platforms: modules

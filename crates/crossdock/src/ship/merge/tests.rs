@@ -266,7 +266,8 @@ fn merge_of_per_target_npm_packages_equals_one_run_with_the_universal_module() {
             node: NodePackage {
                 package: "hello-node".into(),
                 manifest_path: PathBuf::new(),
-                npm_name: napi.package_name.clone(),
+                npm_name: napi.name.clone(),
+                npm_platform_prefix: napi.package_name.clone(),
                 npm_version: napi.version.clone(),
                 binary_name: napi.binary_name.clone(),
                 platforms: modules
