@@ -105,3 +105,39 @@ fn cross_builder_without_docker_is_explained() {
     assert_eq!(plan["builds"][0]["command"][0], "cross");
     assert_eq!(plan["builds"][0]["command"][1], "build");
 }
+
+/// Issue 23 §1: the C compiler of windows-gnu (`cc` in Cargo.lock) is judged by the object
+/// `gcc -c` writes, a COFF object with no PE header: mingw's real output passes, and a
+/// compiler for another machine still fails naming what it made and what was needed.
+#[test]
+fn mingw_c_compiler_passes_with_its_coff_object() {
+    let rust_src = std::path::Path::new("/usr/lib/rustlib/src/rust/library/std/Cargo.toml");
+    if !require(
+        "rust-src, mingw-w64",
+        rust_src.is_file() && have("x86_64-w64-mingw32-gcc"),
+    ) {
+        return;
+    }
+    let fx = Fixture::new("c-code");
+    let target = "[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\nlinker = \"x86_64-w64-mingw32-gcc\"\n";
+    fx.write("targets.toml", target);
+    let r = fx.run(&["doctor"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("x86_64-w64-mingw32-gcc (derived from `linker`) compiles C to COFF 64-bit x86_64 object"),
+        "{}",
+        r.stdout
+    );
+    // The host's compiler makes an ELF object: refused, both named.
+    fx.write("targets.toml", &format!("{target}cc = \"cc\"\n"));
+    let r = fx.run(&["doctor"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "is an ELF 64-bit x86_64 object, but x86_64-pc-windows-gnu needs a COFF 64-bit x86_64 object"
+        ),
+        "{}",
+        r.stdout
+    );
+}

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::model::cross::{self, GnuGcc};
 use crate::model::triple::Triple;
-use crate::package::binary;
+use crate::package::{binary, library};
 use crate::plan::{
     install_hint, BuildStep, Facts, LinkProbe, Lipo, Plan, Problem, Skipped, StdSource,
 };

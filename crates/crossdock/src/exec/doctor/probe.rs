@@ -274,7 +274,7 @@ pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool
     let mut cmd = Cmd::new(words.next().unwrap_or_default()).args(words);
     cmd = cmd.arg("-c").arg(&src).arg("-o").arg(&obj);
     match cmd.output(Some(Duration::from_secs(120))) {
-        Ok(o) if o.success() => match arch_matches(&obj, t) {
+        Ok(o) if o.success() => match object_matches(&obj, t) {
             Ok(desc) => r.push(
                 t,
                 Check::C,
@@ -335,6 +335,14 @@ fn arch_matches(exe: &Path, triple: &str) -> std::result::Result<String, String>
             "the probe is a {got} binary, but {triple} needs {format} {bits}-bit {arch}"
         ))
     }
+}
+
+/// `cc -c` writes an object, not a program: judged as one (`library::object_for`).
+fn object_matches(obj: &Path, triple: &str) -> std::result::Result<String, String> {
+    let data = std::fs::read(obj).map_err(|e| format!("cannot read {}: {e}", obj.display()))?;
+    library::object_for(&data, triple)
+        .map(|o| o.to_string())
+        .map_err(|e| format!("the C compiler's probe object {e:#}"))
 }
 
 fn fingerprint(cmd: &Cmd, cargo_config: &CargoConfig) -> String {
