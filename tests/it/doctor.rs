@@ -141,3 +141,57 @@ fn mingw_c_compiler_passes_with_its_coff_object() {
         r.stdout
     );
 }
+
+/// Issue 23 §13: a toolchain older than the package's `rust-version` is no `toolchain ok`:
+/// doctor names both versions and how to get the newer one, and `dist` stops before cargo.
+#[test]
+fn a_toolchain_older_than_rust_version_fails_naming_both_and_the_fix() {
+    let fx = Fixture::new("tiny");
+    let manifest = std::fs::read_to_string(fx.path().join("Cargo.toml")).unwrap();
+    fx.write(
+        "Cargo.toml",
+        &manifest.replace(
+            "edition = \"2021\"\n",
+            "edition = \"2021\"\nrust-version = \"1.999\"\n",
+        ),
+    );
+    let r = fx.run(&["doctor", "--no-probe"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let rustc = host_rustc_release();
+    for needle in [
+        "toolchain  FAIL  tiny needs Rust 1.999.0 (`rust-version` in its Cargo.toml), but this target builds with rustc ".to_string(),
+        format!("rustc {rustc} ("),
+        "fix: `rustup toolchain install 1.999` and pin it in rust-toolchain.toml".to_string(),
+    ] {
+        assert!(r.stdout.contains(&needle), "lacks {needle:?}:\n{}", r.stdout);
+    }
+    let d = fx.run(&["dist"]).fails_with(&[
+        "cannot start",
+        "tiny needs Rust 1.999.0",
+        "rustup toolchain install 1.999",
+    ]);
+    assert!(!d.stderr.contains("Compiling tiny"), "{}", d.stderr);
+    fx.run(&["dist", "--target", &host()])
+        .fails_with(&["cannot start", "tiny needs Rust 1.999.0"]);
+    // A rust-version the toolchain meets: ok.
+    fx.write(
+        "Cargo.toml",
+        &manifest.replace(
+            "edition = \"2021\"\n",
+            &format!("edition = \"2021\"\nrust-version = \"{rustc}\"\n"),
+        ),
+    );
+    let r = fx.run(&["doctor", "--no-probe"]).ok();
+    assert!(r.stdout.contains("toolchain  ok"), "{}", r.stdout);
+}
+
+/// `1.95.0` of the rustc on PATH.
+fn host_rustc_release() -> String {
+    let out = std::process::Command::new("rustc")
+        .arg("-V")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let v = text.split_whitespace().nth(1).unwrap();
+    v.split('-').next().unwrap().to_string()
+}

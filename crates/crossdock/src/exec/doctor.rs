@@ -305,17 +305,23 @@ fn check_step(
     r
 }
 
-/// The step's toolchain, as facts probed it.
+/// The step's toolchain, as facts probed it, and old enough for no package it builds.
 fn toolchain_row(facts: &Facts, step: &BuildStep, r: &mut Report) {
     let t = &step.target;
     match facts.toolchains.get(&step.toolchain) {
-        Some(Ok(tc)) => r.push(
-            t,
-            Check::Toolchain,
-            Status::Ok,
-            format!("{} via {}", tc.version, step.toolchain.cargo),
-            None,
-        ),
+        Some(Ok(tc)) => {
+            if let Some((detail, fix)) = msrv::too_old_for(facts, step, tc) {
+                r.push(t, Check::Toolchain, Status::Fail, detail, Some(fix));
+                return;
+            }
+            r.push(
+                t,
+                Check::Toolchain,
+                Status::Ok,
+                format!("{} via {}", tc.version, step.toolchain.cargo),
+                None,
+            );
+        }
         Some(Err(e)) => r.push(
             t,
             Check::Toolchain,
@@ -594,6 +600,7 @@ pub fn preflight(plan: &Plan, facts: &Facts) -> Result<()> {
     )
 }
 
+mod msrv;
 mod probe;
 
 use probe::{check_c, probe_c_link, probe_link};

@@ -154,6 +154,9 @@ pub struct Package {
     pub homepage: Option<String>,
     pub license: Option<String>,
     pub authors: Vec<String>,
+    /// Cargo.toml's `rust-version`: the oldest rustc that builds it (cargo fills in a
+    /// missing patch: `1.97` is `1.97.0`).
+    pub rust_version: Option<cargo_metadata::semver::Version>,
 }
 
 /// A package's lib target as cargo reports it, when it builds a library for C callers.
@@ -266,6 +269,7 @@ impl Workspace {
                     homepage: p.homepage.clone(),
                     license: p.license.clone(),
                     authors: p.authors.clone(),
+                    rust_version: p.rust_version.clone(),
                 }
             })
             .collect();
