@@ -195,3 +195,42 @@ fn host_rustc_release() -> String {
     let v = text.split_whitespace().nth(1).unwrap();
     v.split('-').next().unwrap().to_string()
 }
+
+/// Issue 23 §20: a `rust-toolchain.toml` that pins a toolchain rustup does not have makes
+/// every cargo command fail in rustup's proxy; crossdock names that toolchain, the file and
+/// the command, not "run crossdock inside a Cargo workspace". A stand-in `cargo` says what
+/// rustup 1.29 says (no network involved).
+#[test]
+fn a_pinned_toolchain_that_is_not_installed_is_named_with_its_file_and_command() {
+    let fx = Fixture::new("tiny");
+    fx.write("rust-toolchain.toml", "[toolchain]\nchannel = \"1.98.0\"\n");
+    let bin = tempfile::tempdir().unwrap();
+    let cargo = bin.path().join("cargo");
+    std::fs::write(
+        &cargo,
+        "#!/bin/sh\necho \"error: toolchain '1.98.0-x86_64-unknown-linux-gnu' is not installed\" >&2\necho 'help: run `rustup toolchain install` to install it' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let pinned = format!(
+        "the Rust toolchain `1.98.0-x86_64-unknown-linux-gnu`, which {} pins, is not installed: install it with `rustup toolchain install 1.98.0`",
+        fx.path().join("rust-toolchain.toml").display()
+    );
+    for args in [&["doctor"][..], &["dist"], &["release", "notes", "0.2.0"]] {
+        let mut c = command_in(fx.path(), args);
+        c.env("PATH", &path).env_remove("CARGO");
+        let r = finish(c.output().unwrap());
+        assert_ne!(r.code, 0, "{args:?}");
+        assert!(r.stderr.contains(&pinned), "{args:?}:\n{}", r.stderr);
+        assert!(
+            !r.stderr.contains("Cargo workspace"),
+            "{args:?}:\n{}",
+            r.stderr
+        );
+    }
+}
