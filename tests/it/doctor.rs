@@ -234,3 +234,74 @@ fn a_pinned_toolchain_that_is_not_installed_is_named_with_its_file_and_command()
         );
     }
 }
+
+/// Issue 23 §21: the `cmake` crate in Cargo.lock runs `cmake` in a build script; without it
+/// on PATH doctor fails naming the program, the crate and the package, `dist` stops before
+/// cargo, and the release matrix installs it on the Ubuntu runners.
+#[test]
+fn the_cmake_crate_in_the_lock_needs_cmake_on_path() {
+    let fx = Fixture::new("tiny");
+    let lock = std::fs::read_to_string(fx.path().join("Cargo.lock")).unwrap();
+    fx.write(
+        "Cargo.lock",
+        &format!("{lock}\n[[package]]\nname = \"cmake\"\nversion = \"0.1.54\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"),
+    );
+    // A PATH with cargo, rustc and the C compiler, and no cmake.
+    let bin = tempfile::tempdir().unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| found("cargo"));
+    for (name, at) in [
+        ("cargo", cargo),
+        ("rustc", found("rustc")),
+        ("cc", found("cc")),
+    ] {
+        std::os::unix::fs::symlink(at, bin.path().join(name)).unwrap();
+    }
+    let run = |args: &[&str], path: &str| {
+        let mut c = command_in(fx.path(), args);
+        c.env("PATH", path);
+        finish(c.output().unwrap())
+    };
+    let path = bin.path().display().to_string();
+    let r = run(&["doctor", "--no-probe"], &path);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    for needle in [
+        "build tool  FAIL  `cmake` is not on PATH, and a build script runs it (the `cmake` crate is in Cargo.lock)",
+        "fix: install cmake (`apt-get install cmake` on Debian/Ubuntu, `brew install cmake` on macOS)",
+    ] {
+        assert!(r.stdout.contains(needle), "lacks {needle:?}:\n{}", r.stdout);
+    }
+    let d = run(&["dist"], &path);
+    assert_ne!(d.code, 0);
+    assert!(
+        d.stderr.contains("cannot start") && d.stderr.contains("`cmake` is not on PATH"),
+        "{}",
+        d.stderr
+    );
+    assert!(!d.stderr.contains("Compiling tiny"), "{}", d.stderr);
+    // A cmake on PATH: the row is ok.
+    let cmake = bin.path().join("cmake");
+    std::fs::write(&cmake, "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(&cmake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let r = run(&["doctor", "--no-probe"], &path);
+    assert!(
+        r.stdout.contains(&format!(
+            "build tool  ok    {} (for the `cmake` crate)",
+            cmake.display()
+        )),
+        "{}",
+        r.stdout
+    );
+    // The release matrix installs it where the build runs on Ubuntu.
+    let m = fx.run(&["matrix"]).ok();
+    let m: serde_json::Value = serde_json::from_str(&m.stdout).unwrap();
+    assert_eq!(m["include"][0]["apt"], "cmake", "{m}");
+}
+
+/// Where `program` is on this machine's PATH.
+fn found(program: &str) -> String {
+    let out = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}

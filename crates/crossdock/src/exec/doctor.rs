@@ -12,6 +12,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::model::build_tool::BuildTool;
 use crate::model::cross::{self, GnuGcc};
 use crate::model::triple::Triple;
 use crate::package::{binary, library};
@@ -49,6 +50,9 @@ pub enum Check {
     /// The target's linker: present, and able to link a probe for the target.
     #[serde(rename = "linker")]
     Linker,
+    /// A program build scripts run, which a crate of Cargo.lock needs (`cmake`).
+    #[serde(rename = "build tool")]
+    BuildTool,
     /// The host's linker, which every build script and proc-macro links with.
     #[serde(rename = "host linker")]
     HostLinker,
@@ -65,6 +69,7 @@ impl Check {
             Check::Runner => "runner",
             Check::Strip => "strip",
             Check::C => "c",
+            Check::BuildTool => "build tool",
             Check::Linker => "linker",
             Check::HostLinker => "host linker",
             Check::Lipo => "lipo",
@@ -301,8 +306,36 @@ fn check_step(
             r.push(&step.target, Check::C, Status::Warn, "C code on musl linked with link-self-contained=no: C compilers call libgcc helpers (`__popcountdi2`…) that rustc does not link then", Some(fix));
         }
     }
+    for tool in &facts.build_tools {
+        build_tool_row(step, tool, &mut r);
+    }
     linker_rows(plan, facts, cargo_config, step, probe, &mut r);
     r
+}
+
+/// A program a crate of the lock file runs in a build script (on this machine, whatever
+/// the target): on PATH, or the row names the package that brings it.
+fn build_tool_row(step: &BuildStep, tool: &BuildTool, r: &mut Report) {
+    let t = &step.target;
+    match which(tool.program) {
+        Some(p) => r.push(
+            t,
+            Check::BuildTool,
+            Status::Ok,
+            format!("{} (for the `{}` crate)", p.display(), tool.krate),
+            None,
+        ),
+        None => r.push(
+            t,
+            Check::BuildTool,
+            Status::Fail,
+            format!(
+                "`{}` is not on PATH, and a build script runs it (the `{}` crate is in Cargo.lock)",
+                tool.program, tool.krate
+            ),
+            Some(tool.install_hint()),
+        ),
+    }
 }
 
 /// The step's toolchain, as facts probed it, and old enough for no package it builds.

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
+use crate::model::build_tool::BuildTool;
 use crate::model::builder::Builder;
 use crate::model::triple::Triple;
 use crate::read::cargo_config::CargoConfig;
@@ -63,6 +64,8 @@ pub struct Facts {
     pub c_env: BTreeSet<String>,
     /// Cargo.lock lists the `cc` crate: some build script compiles C.
     pub uses_cc: bool,
+    /// Programs that crates of Cargo.lock run in build scripts (`cmake`).
+    pub build_tools: Vec<&'static BuildTool>,
     /// Archivers derived from the matrix's linkers that exist here (see [`c_driver`]).
     pub found_archivers: BTreeSet<String>,
     /// The rustc wrapper the user set (env or cargo config): `cache = "auto"` leaves it be.
@@ -123,12 +126,16 @@ fn c_env(cargo_config: &CargoConfig) -> BTreeSet<String> {
         .collect()
 }
 
-/// Does the lock file list the `cc` crate (`name = "cc"`)? No lock file: assume it may.
-fn lock_uses_cc(root: &Path) -> bool {
-    match std::fs::read_to_string(root.join("Cargo.lock")) {
-        Ok(text) => text.lines().any(|l| l.trim() == "name = \"cc\""),
-        Err(_) => true,
-    }
+/// The package names of the workspace's lock file (`name = "…"` lines); `None` without one.
+pub fn lock_packages(root: &Path) -> Option<BTreeSet<String>> {
+    let text = std::fs::read_to_string(root.join("Cargo.lock")).ok()?;
+    Some(
+        text.lines()
+            .filter_map(|l| l.trim().strip_prefix("name = \""))
+            .filter_map(|r| r.strip_suffix('"'))
+            .map(str::to_string)
+            .collect(),
+    )
 }
 
 /// Where the archives' mtime comes from.
@@ -311,10 +318,13 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         .values()
         .find_map(|t| t.as_ref().ok().map(|t| t.host.clone()))
         .unwrap_or_else(crate::model::triple::build_host);
+    let lock = lock_packages(&ws.root);
     let facts = Facts {
         user_rustc_wrapper: cargo_config.rustc_wrapper(),
         c_env: c_env(&cargo_config),
-        uses_cc: lock_uses_cc(&ws.root),
+        // No lock file: any build script may compile C; no program is demanded.
+        uses_cc: lock.as_ref().is_none_or(|l| l.contains("cc")),
+        build_tools: BuildTool::needed_by(lock.iter().flatten().map(String::as_str)),
         found_archivers: found_archivers(&config),
         workspace: ws,
         toolchains: probed.toolchains,
