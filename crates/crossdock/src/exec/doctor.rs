@@ -444,8 +444,9 @@ fn tool_rows(facts: &Facts, step: &BuildStep, r: &mut Report) {
                 Status::Fail,
                 format!("`{}` is not on PATH", runner[0]),
                 Some(format!(
-                    "{} or change `runner` for {t} in targets.toml",
-                    install_hint(&runner[0])
+                    "{} or change `runner` for {t} in {}",
+                    install_hint(&runner[0]),
+                    step.sources.file("runner")
                 )),
             ),
         }
@@ -479,7 +480,12 @@ fn linker_rows(
     r: &mut Report,
 ) {
     let t = &step.target;
-    let linker = effective_linker(&step.target, step.linker.as_deref(), cargo_config);
+    let linker = effective_linker(
+        &step.target,
+        step.linker.as_deref(),
+        step.sources.file("linker"),
+        cargo_config,
+    );
     let triple = t;
     let foreign = !triple.runs_on(&facts.host) && !triple.is_windows();
     if linker.is_default && foreign && step.builder.links_with_target_linker() {
@@ -493,7 +499,7 @@ fn linker_rows(
                 "no `linker` is set, and rustc's default `{}` links for this {} machine, not for {t}",
                 linker.program, facts.host
             ),
-            Some(cross_linker_fix(triple)),
+            Some(cross_linker_fix(triple, step.sources.file("linker"))),
         );
         return;
     }
@@ -517,8 +523,9 @@ fn linker_rows(
                 Status::Fail,
                 format!("`{}` ({}) is not on PATH", linker.program, linker.origin),
                 Some(format!(
-                    "{} or set `linker` for {t} in targets.toml",
-                    install_hint(&linker.program)
+                    "{} or set `linker` for {t} in {}",
+                    install_hint(&linker.program),
+                    step.sources.file("linker")
                 )),
             );
             false
@@ -554,8 +561,8 @@ fn musl_c_needs_libgcc(step: &BuildStep) -> Option<String> {
     let musl = step.target.is_musl();
     (musl && argv.contains("link-self-contained=no") && !argv.contains("-lgcc")).then(|| {
         format!(
-            "add \"-C\", \"link-arg=-lgcc\" to `rustflags` of {} in targets.toml",
-            step.target
+            "add \"-C\", \"link-arg=-lgcc\" to `rustflags` of {} in {}",
+            step.target, step.sources.shared
         )
     })
 }
@@ -569,32 +576,38 @@ pub struct Linker {
 }
 
 /// How to get a linker for a target the host's `cc` cannot link for.
-fn cross_linker_fix(t: &Triple) -> String {
+fn cross_linker_fix(t: &Triple, file: &str) -> String {
     if t.is_apple() {
         return format!(
-            "set `builder = \"zigbuild\"` for {t} in targets.toml ({}), or set `linker` to a Mach-O linker (osxcross, or a `zig cc -target` wrapper as .ci/install-cross.sh writes); or build it on a macOS runner",
+            "set `builder = \"zigbuild\"` for {t} in {file} ({}), or set `linker` to a Mach-O linker (osxcross, or a `zig cc -target` wrapper as .ci/install-cross.sh writes); or build it on a macOS runner",
             install_hint("cargo-zigbuild")
         );
     }
     if let Some(g) = GnuGcc::for_target(t) {
         return format!(
-            "set `linker = \"{}\"` for {t} in targets.toml (on Debian/Ubuntu: `apt-get install {}`), or `builder = \"zigbuild\"`",
+            "set `linker = \"{}\"` for {t} in {file} (on Debian/Ubuntu: `apt-get install {}`), or `builder = \"zigbuild\"`",
             g.gcc(),
             g.apt
         );
     }
     format!(
-        "set `linker` for {t} in targets.toml to a linker for that target, or `builder = \"zigbuild\"` ({})",
+        "set `linker` for {t} in {file} to a linker for that target, or `builder = \"zigbuild\"` ({})",
         install_hint("cargo-zigbuild")
     )
 }
 
-/// The linker of `target` (`linker` its targets.toml key), and who chose it.
-pub fn effective_linker(target: &str, linker: Option<&str>, cargo_config: &CargoConfig) -> Linker {
+/// The linker of `target` (`linker` its key in `file`, targets.toml or this machine's
+/// overlay), and who chose it.
+pub fn effective_linker(
+    target: &str,
+    linker: Option<&str>,
+    file: &str,
+    cargo_config: &CargoConfig,
+) -> Linker {
     if let Some(l) = linker {
         return Linker {
             program: l.to_string(),
-            origin: "targets.toml `linker`".into(),
+            origin: format!("{file} `linker`"),
             is_default: false,
         };
     }

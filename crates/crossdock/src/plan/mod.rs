@@ -61,6 +61,9 @@ pub struct BuildStep {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub library_builds: Vec<LibraryBuild>,
     pub linker: Option<String>,
+    /// Which config file set which key of the target (messages name the right one).
+    #[serde(skip)]
+    pub sources: crate::read::config::Sources,
     /// The C compiler and archiver for build scripts, when crossdock sets them
     /// (`CC_<triple>`/`AR_<triple>` in the command's env).
     #[serde(skip_serializing_if = "Option::is_none")]

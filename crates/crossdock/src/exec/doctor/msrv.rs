@@ -30,7 +30,7 @@ pub(super) fn too_old_for(
         .unwrap_or_else(|| format!("`{}`", step.toolchain.rustc_program()));
     Some((
         format!("{package} needs Rust {need} (`rust-version` in its Cargo.toml), but this target builds with rustc {rustc} ({which})"),
-        format!("`rustup toolchain install {name}` and pin it in rust-toolchain.toml (`[toolchain]` `channel = \"{name}\"`), or `rustup update` if you follow stable; or set `rustc`/`cargo` for {t} in targets.toml to a toolchain of Rust {name} or newer"),
+        format!("`rustup toolchain install {name}` and pin it in rust-toolchain.toml (`[toolchain]` `channel = \"{name}\"`), or `rustup update` if you follow stable; or set `rustc`/`cargo` for {t} in {} to a toolchain of Rust {name} or newer", step.sources.file("rustc")),
     ))
 }
 
