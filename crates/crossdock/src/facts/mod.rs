@@ -297,7 +297,19 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             (t.triple.clone(), spec)
         })
         .collect();
-    let mut cargo_config = CargoConfig::load(&ws.root);
+    // crossdock runs cargo in the workspace root (where rustup and cargo find the project's
+    // settings); a config file only a cargo started here would read does not reach it.
+    let mut cargo_config = CargoConfig::load(&ws.root)?;
+    if let Ok(cwd) = std::env::current_dir() {
+        for p in CargoConfig::not_read_from(&cwd, &ws.root) {
+            shell::warn(format!(
+                "{} is not used: crossdock runs cargo in the workspace root {}, where cargo does not read it; move its settings to {} (or targets.toml)",
+                p.display(),
+                ws.root.display(),
+                ws.root.join(".cargo/config.toml").display()
+            ));
+        }
+    }
     let probed = probe(
         &ws.root,
         &target_specs,

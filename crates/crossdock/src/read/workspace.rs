@@ -30,6 +30,14 @@ fn run_metadata(cargo: &str, manifest_path: Option<&Path>) -> Result<String> {
         if let Some(why) = toolchain_pin::explain(&out.stderr, &pins) {
             bail!("{why}");
         }
+        // A broken cargo config stops cargo before it looks for a workspace.
+        if out.stderr.contains("could not load Cargo configuration") {
+            bail!(
+                "cargo cannot read its configuration, so `{}` failed: fix or remove the config file it names:\n{}",
+                cmd.display(),
+                out.stderr.trim_end()
+            );
+        }
         return Err(anyhow!(
             "`{}` failed ({}):\n{}",
             cmd.display(),
