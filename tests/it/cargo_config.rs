@@ -108,3 +108,57 @@ fn build_rustflags_reach_the_aarch64_binary_under_qemu() {
         assert!(stderr.contains("build.rustflags=["), "{stderr}");
     }
 }
+
+/// Issue 23 §19: a `.cargo/config.toml` that is not TOML stops cargo; crossdock skipped it
+/// without a word (run from outside the workspace, where `cargo metadata` does not read
+/// it) or blamed the workspace (run inside). Now both name the file; and a config in a
+/// member folder, which a cargo started there would read but crossdock's runs in the
+/// workspace root do not, is warned about.
+#[test]
+fn a_broken_cargo_config_is_an_error_naming_it() {
+    let fx = Fixture::new("tiny");
+    fx.write(
+        ".cargo/config.toml",
+        "[build\nrustflags = [\"-Cdebuginfo=0\"]\n",
+    );
+    let file = fx.path().join(".cargo/config.toml");
+    let outside = tempfile::tempdir().unwrap();
+    let manifest = fx.path().join("Cargo.toml");
+    let manifest = manifest.to_str().unwrap();
+    for args in [
+        &["doctor", "--no-probe", "--manifest-path", manifest][..],
+        &["dist", "--manifest-path", manifest],
+    ] {
+        let r = run_in(outside.path(), args, &[]);
+        assert_ne!(r.code, 0, "{args:?}: {}", r.stdout);
+        assert!(
+            r.stderr.contains(&format!(
+                "the cargo config {} is not valid TOML",
+                file.display()
+            )) && r.stderr.contains("fix or remove it"),
+            "{args:?}:\n{}",
+            r.stderr
+        );
+    }
+    let r = fx.run(&["doctor", "--no-probe"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("cargo cannot read its configuration")
+            && r.stderr.contains(&file.display().to_string())
+            && !r.stderr.contains("Cargo workspace"),
+        "{}",
+        r.stderr
+    );
+    std::fs::remove_file(&file).unwrap();
+    fx.write("src/.cargo/config.toml", "[build]\njobs = 1\n");
+    let r = run_in(&fx.path().join("src"), &["doctor", "--no-probe"], &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "{} is not used: crossdock runs cargo in the workspace root",
+            fx.path().join("src/.cargo/config.toml").display()
+        )),
+        "{}",
+        r.stderr
+    );
+}

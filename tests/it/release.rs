@@ -270,6 +270,32 @@ fn release_refuses_without_a_changelog_section() {
     assert_eq!(tags(&fx), "");
 }
 
+/// Issue 23 §4: hyperfine's and bat's changelogs put each release under a level-1 heading
+/// (`# v1.20.0`) with `##` subsections; `release notes` reads them as parse-changelog does.
+#[test]
+fn level_one_changelog_headings_give_the_notes_with_their_subsections() {
+    let fx = repo(Some(
+        "# unreleased\n\n## Features\n\n# v0.2.0\n\n## Features\n\n- Says hello.\n\n## Bugfixes\n\n- None.\n\n# v0.1.0\n\nInitial public release\n",
+    ));
+    assert_eq!(
+        release(&fx, &["notes", "0.2.0"]).ok().stdout,
+        "## Features\n\n- Says hello.\n\n## Bugfixes\n\n- None.\n"
+    );
+    assert_eq!(
+        release(&fx, &["notes", "v0.1.0"]).ok().stdout,
+        "Initial public release\n"
+    );
+    let r = release(&fx, &["--dry-run"]).ok();
+    assert!(r.stdout.contains("release tiny 0.2.0"), "{}", r.stdout);
+    // Without the version, the fix uses the changelog's own heading level.
+    let fx = repo(Some("# unreleased\n\n- soon\n\n# v0.1.0\n\n- First.\n"));
+    release(&fx, &["notes", "0.2.0"]).fails_with(&[
+        "CHANGELOG.md has no section for 0.2.0 (it has: unreleased, 0.1.0)",
+        "add a heading `# [0.2.0] - YYYY-MM-DD`",
+        "rename `# unreleased` to `# [0.2.0] - YYYY-MM-DD`",
+    ]);
+}
+
 #[test]
 fn release_outside_a_git_repository_says_so() {
     let fx = Fixture::new("tiny");

@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::WorkspaceArgs;
+use crate::model::build_tool::BuildTool;
 use crate::read::select::{self, Options};
 use crate::{facts, ship::github};
 
@@ -19,7 +20,7 @@ pub struct MatrixArgs {
 pub fn run(a: MatrixArgs) -> Result<i32> {
     let shell = super::shell_for(a.ws.verbose, true);
     let _in = shell.enter();
-    let (_, config) = facts::load_config(&a.ws.location(), &facts::default_cargo())?;
+    let (ws, config) = facts::load_config(&a.ws.location(), &facts::default_cargo())?;
     select::selected_targets(
         &config,
         &Options {
@@ -34,7 +35,10 @@ pub fn run(a: MatrixArgs) -> Result<i32> {
             crate::read::local::path_for(&config.path).display()
         ));
     }
-    let m = github::matrix(&config, &a.ws.targets);
+    // The programs the lock's crates run in build scripts (`cmake`) go onto the runners.
+    let lock = facts::lock_packages(&ws.root).unwrap_or_default();
+    let tools = BuildTool::needed_by(lock.iter().map(String::as_str));
+    let m = github::matrix_for(&config, &a.ws.targets, &tools);
     if a.pretty {
         println!("{}", serde_json::to_string_pretty(&m)?);
     } else {

@@ -168,8 +168,9 @@ pub fn smoke(step: &BuildStep, binary: &Path, args: &[String]) -> Result<String>
         })?;
     if !out.success() {
         bail!(
-            "smoke run failed for target {}: `{}` exited with {}; it printed:\n{}\n(fix the binary, or set `smoke = [...]` / `smoke = false` for this target in targets.toml, or `smoke = {{ {} = false }}` for this binary only)",
+            "smoke run failed for target {}: `{}` exited with {}; it printed:\n{}\n(fix the binary, or set `smoke = [...]` / `smoke = false` for this target in {}, or `smoke = {{ {} = false }}` for this binary only)",
             step.target,
+            step.sources.shared,
             cmd.display(),
             out.status,
             out.combined(),

@@ -12,9 +12,10 @@
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::model::build_tool::BuildTool;
 use crate::model::cross::{self, GnuGcc};
 use crate::model::triple::Triple;
-use crate::package::binary;
+use crate::package::{binary, library};
 use crate::plan::{
     install_hint, BuildStep, Facts, LinkProbe, Lipo, Plan, Problem, Skipped, StdSource,
 };
@@ -49,6 +50,9 @@ pub enum Check {
     /// The target's linker: present, and able to link a probe for the target.
     #[serde(rename = "linker")]
     Linker,
+    /// A program build scripts run, which a crate of Cargo.lock needs (`cmake`).
+    #[serde(rename = "build tool")]
+    BuildTool,
     /// The host's linker, which every build script and proc-macro links with.
     #[serde(rename = "host linker")]
     HostLinker,
@@ -65,6 +69,7 @@ impl Check {
             Check::Runner => "runner",
             Check::Strip => "strip",
             Check::C => "c",
+            Check::BuildTool => "build tool",
             Check::Linker => "linker",
             Check::HostLinker => "host linker",
             Check::Lipo => "lipo",
@@ -301,21 +306,55 @@ fn check_step(
             r.push(&step.target, Check::C, Status::Warn, "C code on musl linked with link-self-contained=no: C compilers call libgcc helpers (`__popcountdi2`…) that rustc does not link then", Some(fix));
         }
     }
+    for tool in &facts.build_tools {
+        build_tool_row(step, tool, &mut r);
+    }
     linker_rows(plan, facts, cargo_config, step, probe, &mut r);
     r
 }
 
-/// The step's toolchain, as facts probed it.
+/// A program a crate of the lock file runs in a build script (on this machine, whatever
+/// the target): on PATH, or the row names the package that brings it.
+fn build_tool_row(step: &BuildStep, tool: &BuildTool, r: &mut Report) {
+    let t = &step.target;
+    match which(tool.program) {
+        Some(p) => r.push(
+            t,
+            Check::BuildTool,
+            Status::Ok,
+            format!("{} (for the `{}` crate)", p.display(), tool.krate),
+            None,
+        ),
+        None => r.push(
+            t,
+            Check::BuildTool,
+            Status::Fail,
+            format!(
+                "`{}` is not on PATH, and a build script runs it (the `{}` crate is in Cargo.lock)",
+                tool.program, tool.krate
+            ),
+            Some(tool.install_hint()),
+        ),
+    }
+}
+
+/// The step's toolchain, as facts probed it, and old enough for no package it builds.
 fn toolchain_row(facts: &Facts, step: &BuildStep, r: &mut Report) {
     let t = &step.target;
     match facts.toolchains.get(&step.toolchain) {
-        Some(Ok(tc)) => r.push(
-            t,
-            Check::Toolchain,
-            Status::Ok,
-            format!("{} via {}", tc.version, step.toolchain.cargo),
-            None,
-        ),
+        Some(Ok(tc)) => {
+            if let Some((detail, fix)) = msrv::too_old_for(facts, step, tc) {
+                r.push(t, Check::Toolchain, Status::Fail, detail, Some(fix));
+                return;
+            }
+            r.push(
+                t,
+                Check::Toolchain,
+                Status::Ok,
+                format!("{} via {}", tc.version, step.toolchain.cargo),
+                None,
+            );
+        }
         Some(Err(e)) => r.push(
             t,
             Check::Toolchain,
@@ -405,8 +444,9 @@ fn tool_rows(facts: &Facts, step: &BuildStep, r: &mut Report) {
                 Status::Fail,
                 format!("`{}` is not on PATH", runner[0]),
                 Some(format!(
-                    "{} or change `runner` for {t} in targets.toml",
-                    install_hint(&runner[0])
+                    "{} or change `runner` for {t} in {}",
+                    install_hint(&runner[0]),
+                    step.sources.file("runner")
                 )),
             ),
         }
@@ -440,7 +480,12 @@ fn linker_rows(
     r: &mut Report,
 ) {
     let t = &step.target;
-    let mut linker = effective_linker(&step.target, step.linker.as_deref(), cargo_config);
+    let mut linker = effective_linker(
+        &step.target,
+        step.linker.as_deref(),
+        step.sources.file("linker"),
+        cargo_config,
+    );
     if step.linker_chosen {
         linker.origin = "the GNU cross gcc on PATH (targets.toml sets no `linker`)".into();
     }
@@ -457,7 +502,7 @@ fn linker_rows(
                 "no `linker` is set, and rustc's default `{}` links for this {} machine, not for {t}",
                 linker.program, facts.host
             ),
-            Some(cross_linker_fix(triple)),
+            Some(cross_linker_fix(triple, step.sources.file("linker"))),
         );
         return;
     }
@@ -481,8 +526,9 @@ fn linker_rows(
                 Status::Fail,
                 format!("`{}` ({}) is not on PATH", linker.program, linker.origin),
                 Some(format!(
-                    "{} or set `linker` for {t} in targets.toml",
-                    install_hint(&linker.program)
+                    "{} or set `linker` for {t} in {}",
+                    install_hint(&linker.program),
+                    step.sources.file("linker")
                 )),
             );
             false
@@ -518,8 +564,8 @@ fn musl_c_needs_libgcc(step: &BuildStep) -> Option<String> {
     let musl = step.target.is_musl();
     (musl && argv.contains("link-self-contained=no") && !argv.contains("-lgcc")).then(|| {
         format!(
-            "add \"-C\", \"link-arg=-lgcc\" to `rustflags` of {} in targets.toml",
-            step.target
+            "add \"-C\", \"link-arg=-lgcc\" to `rustflags` of {} in {}",
+            step.target, step.sources.shared
         )
     })
 }
@@ -533,32 +579,38 @@ pub struct Linker {
 }
 
 /// How to get a linker for a target the host's `cc` cannot link for.
-fn cross_linker_fix(t: &Triple) -> String {
+fn cross_linker_fix(t: &Triple, file: &str) -> String {
     if t.is_apple() {
         return format!(
-            "set `builder = \"zigbuild\"` for {t} in targets.toml ({}), or set `linker` to a Mach-O linker (osxcross, or a `zig cc -target` wrapper as .ci/install-cross.sh writes); or build it on a macOS runner",
+            "set `builder = \"zigbuild\"` for {t} in {file} ({}), or set `linker` to a Mach-O linker (osxcross, or a `zig cc -target` wrapper as .ci/install-cross.sh writes); or build it on a macOS runner",
             install_hint("cargo-zigbuild")
         );
     }
     if let Some(g) = GnuGcc::for_target(t) {
         return format!(
-            "set `linker = \"{}\"` for {t} in targets.toml (on Debian/Ubuntu: `apt-get install {}`), or `builder = \"zigbuild\"`",
+            "set `linker = \"{}\"` for {t} in {file} (on Debian/Ubuntu: `apt-get install {}`), or `builder = \"zigbuild\"`",
             g.gcc(),
             g.apt
         );
     }
     format!(
-        "set `linker` for {t} in targets.toml to a linker for that target, or `builder = \"zigbuild\"` ({})",
+        "set `linker` for {t} in {file} to a linker for that target, or `builder = \"zigbuild\"` ({})",
         install_hint("cargo-zigbuild")
     )
 }
 
-/// The linker of `target` (`linker` its targets.toml key), and who chose it.
-pub fn effective_linker(target: &str, linker: Option<&str>, cargo_config: &CargoConfig) -> Linker {
+/// The linker of `target` (`linker` its key in `file`, targets.toml or this machine's
+/// overlay), and who chose it.
+pub fn effective_linker(
+    target: &str,
+    linker: Option<&str>,
+    file: &str,
+    cargo_config: &CargoConfig,
+) -> Linker {
     if let Some(l) = linker {
         return Linker {
             program: l.to_string(),
-            origin: "targets.toml `linker`".into(),
+            origin: format!("{file} `linker`"),
             is_default: false,
         };
     }
@@ -597,6 +649,7 @@ pub fn preflight(plan: &Plan, facts: &Facts) -> Result<()> {
     )
 }
 
+mod msrv;
 mod probe;
 
 use probe::{check_c, probe_c_link, probe_link};

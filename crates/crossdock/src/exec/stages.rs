@@ -91,7 +91,7 @@ pub fn run_on_binary(
             // Only programs get their debug info split off; libraries ship stripped.
             Stage::Split(s) if bin.planned.kind.is_binary() => split(plan, backend, step, s, bin)?,
             Stage::Split(_) => {}
-            Stage::Verify(v) => verify(v, bin)?,
+            Stage::Verify(v) => verify(v, &step.sources.shared, bin)?,
             Stage::Smoke(s) => smoke(plan, backend, step, s, bin)?,
         }
     }
@@ -121,7 +121,8 @@ fn split(
     Ok(())
 }
 
-fn verify(v: &Verify, bin: &mut InFlight) -> Result<(), StageError> {
+/// `config`: the shared config file, where the glibc floor is set.
+fn verify(v: &Verify, config: &str, bin: &mut InFlight) -> Result<(), StageError> {
     let path = &bin.path;
     let data = std::fs::read(path)
         .with_context(|| format!("cannot read {}", path.display()))
@@ -133,7 +134,7 @@ fn verify(v: &Verify, bin: &mut InFlight) -> Result<(), StageError> {
             return Err((
                 FailedStep::BinaryCheck,
                 anyhow::anyhow!(
-                    "{}: needs glibc {needs}, above the floor {floor} set for {} in targets.toml; a dependency links a newer glibc symbol (find it with `objdump -T {} | grep GLIBC_{needs}`) or raise `glibc`",
+                    "{}: needs glibc {needs}, above the floor {floor} set for {} in {config}; a dependency links a newer glibc symbol (find it with `objdump -T {} | grep GLIBC_{needs}`) or raise `glibc`",
                     path.display(),
                     v.target,
                     path.display()
@@ -163,8 +164,8 @@ fn smoke(
             shell::note(
                 "Skipping",
                 format!(
-                    "smoke run of {name} for {}: off in targets.toml",
-                    step.target
+                    "smoke run of {name} for {}: off in {}",
+                    step.target, step.sources.shared
                 ),
             );
         }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::facts::toolchain::{Toolchain, ToolchainSpec};
+use crate::model::build_tool::BuildTool;
 use crate::model::builder::Builder;
 use crate::model::triple::Triple;
 use crate::read::cargo_config::CargoConfig;
@@ -66,6 +67,8 @@ pub struct Facts {
     pub c_env: BTreeSet<String>,
     /// Cargo.lock lists the `cc` crate: some build script compiles C.
     pub uses_cc: bool,
+    /// Programs that crates of Cargo.lock run in build scripts (`cmake`).
+    pub build_tools: Vec<&'static BuildTool>,
     /// Archivers derived from the matrix's linkers that exist here (see [`c_driver`]).
     pub found_archivers: BTreeSet<String>,
     /// The rustc wrapper the user set (env or cargo config): `cache = "auto"` leaves it be.
@@ -128,12 +131,16 @@ fn c_env(cargo_config: &CargoConfig) -> BTreeSet<String> {
         .collect()
 }
 
-/// Does the lock file list the `cc` crate (`name = "cc"`)? No lock file: assume it may.
-fn lock_uses_cc(root: &Path) -> bool {
-    match std::fs::read_to_string(root.join("Cargo.lock")) {
-        Ok(text) => text.lines().any(|l| l.trim() == "name = \"cc\""),
-        Err(_) => true,
-    }
+/// The package names of the workspace's lock file (`name = "…"` lines); `None` without one.
+pub fn lock_packages(root: &Path) -> Option<BTreeSet<String>> {
+    let text = std::fs::read_to_string(root.join("Cargo.lock")).ok()?;
+    Some(
+        text.lines()
+            .filter_map(|l| l.trim().strip_prefix("name = \""))
+            .filter_map(|r| r.strip_suffix('"'))
+            .map(str::to_string)
+            .collect(),
+    )
 }
 
 /// Where the archives' mtime comes from.
@@ -297,7 +304,19 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             (t.triple.clone(), spec)
         })
         .collect();
-    let mut cargo_config = CargoConfig::load(&ws.root);
+    // crossdock runs cargo in the workspace root (where rustup and cargo find the project's
+    // settings); a config file only a cargo started here would read does not reach it.
+    let mut cargo_config = CargoConfig::load(&ws.root)?;
+    if let Ok(cwd) = std::env::current_dir() {
+        for p in CargoConfig::not_read_from(&cwd, &ws.root) {
+            shell::warn(format!(
+                "{} is not used: crossdock runs cargo in the workspace root {}, where cargo does not read it; move its settings to {} (or targets.toml)",
+                p.display(),
+                ws.root.display(),
+                ws.root.join(".cargo/config.toml").display()
+            ));
+        }
+    }
     let own = never_committed(
         loc.config_path
             .as_deref()
@@ -335,10 +354,13 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         .values()
         .find_map(|t| t.as_ref().ok().map(|t| t.host.clone()))
         .unwrap_or_else(crate::model::triple::build_host);
+    let lock = lock_packages(&ws.root);
     let facts = Facts {
         user_rustc_wrapper: cargo_config.rustc_wrapper(),
         c_env: c_env(&cargo_config),
-        uses_cc: lock_uses_cc(&ws.root),
+        // No lock file: any build script may compile C; no program is demanded.
+        uses_cc: lock.as_ref().is_none_or(|l| l.contains("cc")),
+        build_tools: BuildTool::needed_by(lock.iter().flatten().map(String::as_str)),
         found_archivers: found_archivers(&config),
         workspace: ws,
         toolchains: probed.toolchains,

@@ -5,6 +5,7 @@
 
 pub mod archive;
 pub mod artifact;
+pub mod build_tool;
 pub mod builder;
 pub mod cross;
 pub mod installer;

@@ -117,18 +117,9 @@ pub fn archive_objects(data: &[u8]) -> Result<(String, String, u8)> {
         let Ok(file) = object::File::parse(&copy[at..at + bytes.len()]) else {
             continue;
         };
-        let format = match file.format() {
-            object::BinaryFormat::Elf => "ELF",
-            object::BinaryFormat::MachO => "Mach-O",
-            object::BinaryFormat::Coff | object::BinaryFormat::Pe => "PE",
-            _ => continue,
+        let Some(this) = identity(&file) else {
+            continue;
         };
-        let bits = match file.architecture().address_size() {
-            Some(object::AddressSize::U64) => 64,
-            Some(object::AddressSize::U32) => 32,
-            _ => 0,
-        };
-        let this = (format.to_string(), arch_name(file.architecture()), bits);
         match &found {
             None => found = Some(this),
             Some(first) if *first != this => bail!(
@@ -145,6 +136,97 @@ pub fn archive_objects(data: &[u8]) -> Result<(String, String, u8)> {
         }
     }
     found.ok_or_else(|| anyhow::anyhow!("an `ar` archive without a single object file"))
+}
+
+/// An object's format family (`ELF`, `Mach-O`, `PE` for PE and COFF: the family a triple
+/// names), CPU and width, the width from the CPU (a COFF header has no class of its own).
+fn identity(file: &object::File<'_>) -> Option<(String, String, u8)> {
+    let format = match file.format() {
+        object::BinaryFormat::Elf => "ELF",
+        object::BinaryFormat::MachO => "Mach-O",
+        object::BinaryFormat::Coff | object::BinaryFormat::Pe => "PE",
+        _ => return None,
+    };
+    let bits = match file.architecture().address_size() {
+        Some(object::AddressSize::U64) => 64,
+        Some(object::AddressSize::U32) => 32,
+        _ => 0,
+    };
+    Some((format.to_string(), arch_name(file.architecture()), bits))
+}
+
+/// A relocatable object, what `cc -c` writes and a C compiler is judged by: an ELF
+/// `ET_REL`, a Mach-O `MH_OBJECT` or a COFF object, with its format family, CPU and width
+/// as [`identity`] names them (a COFF object's family is `PE`, like its triple's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relocatable {
+    pub format: String,
+    pub arch: String,
+    pub bits: u8,
+}
+
+impl std::fmt::Display for Relocatable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let format = if self.format == "PE" {
+            "COFF"
+        } else {
+            &self.format
+        };
+        write!(f, "{format} {}-bit {} object", self.bits, self.arch)
+    }
+}
+
+impl Relocatable {
+    /// The object with its article, as a sentence names it (`an ELF …`, `a COFF …`).
+    fn with_article(&self) -> String {
+        let an = if self.format == "ELF" { "an" } else { "a" };
+        format!("{an} {self}")
+    }
+}
+
+/// Reads `data` as a relocatable object; an error saying what it is otherwise (a program,
+/// a shared library, an archive, no object at all).
+pub fn relocatable(data: &[u8]) -> Result<Relocatable> {
+    if is_ar(data) {
+        bail!("an `ar` archive, not a relocatable object");
+    }
+    let (copy, at) = aligned_copy(data);
+    let file = object::File::parse(&copy[at..at + data.len()])
+        .map_err(|e| anyhow::anyhow!("not an ELF, Mach-O or COFF object ({e})"))?;
+    let Some((format, arch, bits)) = identity(&file) else {
+        bail!(
+            "an object of format {:?}, not ELF, Mach-O or COFF",
+            file.format()
+        );
+    };
+    if file.kind() != ObjectKind::Relocatable {
+        bail!(
+            "a {format} {bits}-bit {arch} file that is {}, not a relocatable object",
+            holds(&file, data, false).name()
+        );
+    }
+    Ok(Relocatable { format, arch, bits })
+}
+
+/// `data` as a relocatable object for `triple`: the triple's format family (a COFF object
+/// for a PE target, which has no PE header yet), CPU and width; the error says what it is
+/// and what the triple needs.
+pub fn object_for(data: &[u8], triple: &str) -> Result<Relocatable> {
+    let got = relocatable(data)?;
+    let (format, arch, bits) = super::binary::expected(triple);
+    let want = Relocatable {
+        format: format.to_string(),
+        arch,
+        bits,
+    };
+    if got != want {
+        bail!(
+            "is {}, but {triple} needs {}",
+            got.with_article(),
+            want.with_article()
+        );
+    }
+    Ok(got)
 }
 
 /// `bytes` in a buffer, and where in it they start 16-byte aligned.
@@ -276,6 +358,85 @@ mod tests {
             e.contains("must be an ELF shared object (ET_DYN, no PT_INTERP)"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_c_compilers_object_is_judged_as_an_object_of_the_triples_machine() {
+        use object::write::Object as W;
+        // mingw's `gcc -c` writes a COFF object (machine AMD64, i386, ARM64), no PE.
+        for (arch, triple, desc) in [
+            (
+                Architecture::X86_64,
+                "x86_64-pc-windows-gnu",
+                "COFF 64-bit x86_64 object",
+            ),
+            (
+                Architecture::I386,
+                "i686-pc-windows-gnu",
+                "COFF 32-bit x86 object",
+            ),
+            (
+                Architecture::Aarch64,
+                "aarch64-pc-windows-gnullvm",
+                "COFF 64-bit aarch64 object",
+            ),
+        ] {
+            let coff = object_file(BinaryFormat::Coff, arch);
+            assert_eq!(object_for(&coff, triple).unwrap().to_string(), desc);
+        }
+        let coff = object_file(BinaryFormat::Coff, Architecture::X86_64);
+        let e = object_for(&coff, "i686-pc-windows-gnu")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "is a COFF 64-bit x86_64 object, but i686-pc-windows-gnu needs a COFF 32-bit x86 object"
+        );
+        let e = object_for(&coff, "x86_64-unknown-linux-gnu")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("needs an ELF 64-bit x86_64 object"), "{e}");
+        // ELF ET_REL with the triple's e_machine.
+        let elf = object_file(BinaryFormat::Elf, Architecture::Aarch64);
+        assert_eq!(elf[16], object::elf::ET_REL as u8);
+        assert_eq!(
+            object_for(&elf, "aarch64-unknown-linux-gnu")
+                .unwrap()
+                .to_string(),
+            "ELF 64-bit aarch64 object"
+        );
+        let e = object_for(&elf, "x86_64-unknown-linux-gnu")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is an ELF 64-bit aarch64 object"), "{e}");
+        // Mach-O MH_OBJECT with the triple's cputype.
+        let mut w = W::new(
+            BinaryFormat::MachO,
+            Architecture::Aarch64,
+            object::Endianness::Little,
+        );
+        let text = w.section_id(object::write::StandardSection::Text);
+        w.append_section_data(text, &[0xc0, 0x03, 0x5f, 0xd6], 4);
+        let macho = w.write().unwrap();
+        assert_eq!(u32::from_le_bytes(macho[12..16].try_into().unwrap()), 1);
+        assert_eq!(
+            object_for(&macho, "aarch64-apple-darwin")
+                .unwrap()
+                .to_string(),
+            "Mach-O 64-bit aarch64 object"
+        );
+        assert!(object_for(&macho, "x86_64-apple-darwin").is_err());
+        // A program is not an object, nor is an archive of objects.
+        let exe = macho_fixture("hello-x86_64");
+        let e = object_for(&exe, "x86_64-apple-darwin")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("Mach-O 64-bit x86_64 file that is a program, not a relocatable object"),
+            "{e}"
+        );
+        let lib = ar(&[("a.o", elf)]);
+        assert!(object_for(&lib, "aarch64-unknown-linux-gnu").is_err());
     }
 
     #[test]

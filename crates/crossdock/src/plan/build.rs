@@ -175,6 +175,7 @@ fn build_step(
             && config
                 .target(target.triple.as_str())
                 .is_some_and(|t| t.linker.is_none()),
+        sources: target.sources.clone(),
         c: c_toolchain(target, &facts.host, &facts.c_env, &facts.found_archivers),
         runner: target.runner.as_deref().map(runner::runner_for_cargo),
         profile_overrides: profile_overrides(target, profile, ws.profile_has_debuginfo(profile)),

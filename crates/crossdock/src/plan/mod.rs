@@ -64,6 +64,9 @@ pub struct BuildStep {
     /// The plan chose `linker` (targets.toml sets none: the GNU cross gcc, `plan/linker.rs`).
     #[serde(skip)]
     pub linker_chosen: bool,
+    /// Which config file set which key of the target (messages name the right one).
+    #[serde(skip)]
+    pub sources: crate::read::config::Sources,
     /// The C compiler and archiver for build scripts, when crossdock sets them
     /// (`CC_<triple>`/`AR_<triple>` in the command's env).
     #[serde(skip_serializing_if = "Option::is_none")]

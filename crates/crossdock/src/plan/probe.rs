@@ -21,6 +21,8 @@ pub struct LinkProbe {
     pub env_remove: Vec<String>,
     /// `linker` of the target in targets.toml, when set.
     pub linker: Option<String>,
+    /// Which config file set which key of the target.
+    pub sources: crate::read::config::Sources,
 }
 
 impl BuildStep {
@@ -46,6 +48,7 @@ impl BuildStep {
                 .collect(),
             env_remove: self.cargo.env_remove.clone(),
             linker: self.linker.clone(),
+            sources: self.sources.clone(),
         }
     }
 }
@@ -73,6 +76,10 @@ impl Plan {
                 .collect(),
             env_remove: first.cargo.env_remove.clone(),
             linker: None,
+            sources: crate::read::config::Sources {
+                shared: first.sources.shared.clone(),
+                local: None,
+            },
         })
     }
 }

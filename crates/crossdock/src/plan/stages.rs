@@ -101,7 +101,7 @@ fn smoke_plan(target: &Target, host: &Triple, bins: &BTreeSet<&str>) -> Smoke {
     if !runs.is_empty() && runs.values().all(Option::is_none) {
         return Smoke {
             runs: BTreeMap::new(),
-            skipped: Some("smoke = false in targets.toml".into()),
+            skipped: Some(format!("smoke = false in {}", target.sources.shared)),
         };
     }
     match cannot_run_here(

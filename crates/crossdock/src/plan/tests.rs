@@ -118,6 +118,7 @@ pub(crate) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[
         dirty: false,
         c_env: BTreeSet::new(),
         uses_cc: false,
+        build_tools: Vec::new(),
         found_archivers: BTreeSet::from(["aarch64-linux-gnu-ar".to_string()]),
         user_rustc_wrapper: None,
     }

@@ -1,8 +1,10 @@
 //! What the user's own cargo configuration says, read (never written) for two reasons:
 //! to add our `--remap-path-prefix` flags where cargo will merge them with the user's
 //! rustflags instead of replacing them, and to name the file that set a linker when a
-//! probe link fails (`doctor`). Files are read in cargo's order: `.cargo/config.toml` from
-//! the workspace root upward, then `$CARGO_HOME/config.toml`.
+//! probe link fails (`doctor`). Files are read as cargo finds them when crossdock runs it,
+//! in the workspace root: `.cargo/config` (else `.cargo/config.toml`) from there upward,
+//! then `$CARGO_HOME`'s; one that is not TOML is an error naming it, as in cargo. A config
+//! file that only a cargo started in the current directory would read is warned about.
 //!
 //! A `[target.'cfg(…)']` table applies only when its expression holds for the target, as
 //! cargo decides it: with `cargo-platform` (cargo's own parser) against the target's
@@ -52,6 +54,28 @@ pub fn cargo_home() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/root/.cargo"))
 }
 
+/// The config file of each folder from `dir` up, then of `$CARGO_HOME`, once each:
+/// `config` when it exists, else `config.toml`, as cargo picks them.
+fn search_path(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let dirs = dir
+        .ancestors()
+        .map(|d| d.join(".cargo"))
+        .chain(std::iter::once(cargo_home()));
+    for d in dirs {
+        let bare = d.join("config");
+        let p = if bare.is_file() {
+            bare
+        } else {
+            d.join("config.toml")
+        };
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_` for a triple.
 pub fn env_prefix(triple: &str) -> String {
     format!(
@@ -61,34 +85,46 @@ pub fn env_prefix(triple: &str) -> String {
 }
 
 impl CargoConfig {
-    pub fn load(workspace_root: &Path) -> CargoConfig {
+    /// The files cargo reads when it runs in `dir` (crossdock runs cargo in the workspace
+    /// root): `.cargo/config` or else `.cargo/config.toml` (cargo takes the one without
+    /// extension when both are there) in `dir` and each folder above it, then
+    /// `$CARGO_HOME`'s, each once. A file that is not TOML stops cargo, so it is an error
+    /// here too, naming it.
+    pub fn load(dir: &Path) -> anyhow::Result<CargoConfig> {
         let mut files = Vec::new();
-        let mut seen = Vec::new();
-        let mut dirs: Vec<PathBuf> = workspace_root
-            .ancestors()
-            .map(|d| d.join(".cargo"))
-            .collect();
-        dirs.push(cargo_home());
-        for dir in dirs {
-            for name in ["config.toml", "config"] {
-                let p = dir.join(name);
-                if seen.contains(&p) {
-                    continue;
-                }
-                seen.push(p.clone());
-                if let Some(t) = std::fs::read_to_string(&p)
-                    .ok()
-                    .and_then(|s| s.parse::<toml::Table>().ok())
-                {
-                    files.push((p, t));
-                    break;
-                }
-            }
+        for p in search_path(dir) {
+            let text = match std::fs::read_to_string(&p) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => anyhow::bail!(
+                    "cannot read the cargo config {}: {e}; cargo reads it too: fix its permissions or remove it",
+                    p.display()
+                ),
+            };
+            let table = text.parse::<toml::Table>().map_err(|e| {
+                anyhow::anyhow!(
+                    "the cargo config {} is not valid TOML, and cargo refuses it as well:\n{}\nfix or remove it",
+                    p.display(),
+                    e.to_string().trim_end()
+                )
+            })?;
+            files.push((p, table));
         }
-        CargoConfig {
+        Ok(CargoConfig {
             files,
             target_cfg: BTreeMap::new(),
-        }
+        })
+    }
+
+    /// Cargo config files that a `cargo` typed in `cwd` would read but crossdock's runs in
+    /// `dir` do not (a `.cargo/config.toml` in a member folder, or beside the checkout):
+    /// worth a warning, since their settings do not reach the builds.
+    pub fn not_read_from(cwd: &Path, dir: &Path) -> Vec<PathBuf> {
+        let read = search_path(dir);
+        search_path(cwd)
+            .into_iter()
+            .filter(|p| !read.contains(p) && p.is_file())
+            .collect()
     }
 
     /// Does any file have a `[target.'cfg(…)']` table? Only then do the targets' cfg
@@ -297,6 +333,56 @@ mod tests {
             assert_eq!(w.origin, "/ws/.cargo/config.toml");
             assert!(config("[build]\njobs = 2\n", &[]).rustc_wrapper().is_none());
         }
+    }
+
+    /// Issue 23 §19: cargo's search, as crossdock runs it in `root`.
+    #[test]
+    fn files_are_found_as_cargo_finds_them_and_a_broken_one_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        let member = root.join("crates/app");
+        for d in [
+            root.join(".cargo"),
+            dir.path().join(".cargo"),
+            member.join(".cargo"),
+        ] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        // Both in one folder: cargo reads `config`, without extension.
+        std::fs::write(root.join(".cargo/config"), "[build]\njobs = 1\n").unwrap();
+        std::fs::write(root.join(".cargo/config.toml"), "[build]\njobs = 2\n").unwrap();
+        std::fs::write(dir.path().join(".cargo/config.toml"), "[build]\njobs = 3\n").unwrap();
+        std::fs::write(member.join(".cargo/config.toml"), "[build]\njobs = 4\n").unwrap();
+        let c = CargoConfig::load(&root).unwrap();
+        let ours: Vec<&PathBuf> = c
+            .files
+            .iter()
+            .map(|(p, _)| p)
+            .filter(|p| p.starts_with(dir.path()))
+            .collect();
+        assert_eq!(
+            ours,
+            [
+                &root.join(".cargo/config"),
+                &dir.path().join(".cargo/config.toml")
+            ]
+        );
+        // A cargo typed in the member folder would read its file; crossdock's does not.
+        assert_eq!(
+            CargoConfig::not_read_from(&member, &root),
+            [member.join(".cargo/config.toml")]
+        );
+        assert!(CargoConfig::not_read_from(&root, &root).is_empty());
+        // Not TOML: an error naming the file, never skipped.
+        std::fs::write(root.join(".cargo/config"), "[build\njobs = 1\n").unwrap();
+        let e = format!("{:#}", CargoConfig::load(&root).unwrap_err());
+        assert!(
+            e.contains(&format!(
+                "the cargo config {} is not valid TOML",
+                root.join(".cargo/config").display()
+            )) && e.contains("fix or remove it"),
+            "{e}"
+        );
     }
 
     #[test]

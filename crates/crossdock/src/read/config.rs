@@ -127,9 +127,41 @@ impl Smoke {
     }
 }
 
+/// Which file a target's key came from, for the messages that tell the user to change it:
+/// the shared config (`targets.toml`, or the file `--config` names) or this machine's
+/// overlay (`targets.local.toml`) for the keys that set them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// The shared config's file name.
+    pub shared: String,
+    /// The overlay's file name and the keys it set for this target (`[dist]` `cargo`/`rustc`
+    /// count as the target's own).
+    pub local: Option<(String, std::collections::BTreeSet<String>)>,
+}
+
+impl Sources {
+    /// A file's name as messages show it (`targets.toml`, `crossdock.toml`).
+    pub fn name_of(path: &Path) -> String {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string())
+    }
+
+    /// The file that set `key` for the target, or (not set anywhere) the shared one, where
+    /// a new setting goes.
+    pub fn file(&self, key: &str) -> &str {
+        match &self.local {
+            Some((name, keys)) if keys.contains(key) => name,
+            _ => &self.shared,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Target {
     pub triple: Triple,
+    /// Which file set which of its keys.
+    pub sources: Sources,
     pub span: Span,
     pub features: Vec<String>,
     pub no_default_features: bool,

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::read::config::{explain_toml_error, locate_at, Config, Span};
+use crate::read::config::{explain_toml_error, locate_at, Config, Sources, Span};
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -74,11 +74,27 @@ fn apply_text(config: &mut Config, path: &Path, source: &str) -> Result<()> {
         );
         locate_at(path, source, span, message)
     })?;
+    let name = Sources::name_of(path);
+    // `[dist]` cargo/rustc reach every target that does not set its own.
+    let mut dist_keys = Vec::new();
     if file.dist.cargo.is_some() {
         config.cargo = file.dist.cargo;
+        dist_keys.push("cargo");
     }
     if file.dist.rustc.is_some() {
         config.rustc = file.dist.rustc;
+        dist_keys.push("rustc");
+    }
+    for target in &mut config.targets {
+        let keys = dist_keys
+            .iter()
+            .filter(|k| match **k {
+                "cargo" => target.cargo.is_none(),
+                _ => target.rustc.is_none(),
+            })
+            .map(|k| k.to_string())
+            .collect();
+        target.sources.local = Some((name.clone(), keys));
     }
     for t in file.target {
         let span = Span::from(t.triple.span());
@@ -95,6 +111,22 @@ fn apply_text(config: &mut Config, path: &Path, source: &str) -> Result<()> {
             )
             .into());
         };
+        let set: Vec<&str> = [
+            ("cargo", t.cargo.is_some()),
+            ("rustc", t.rustc.is_some()),
+            ("linker", t.linker.is_some()),
+            ("cc", t.cc.is_some()),
+            ("ar", t.ar.is_some()),
+            ("runner", t.runner.is_some()),
+            ("build-std", t.build_std.is_some()),
+            ("env", !t.env.is_empty()),
+        ]
+        .into_iter()
+        .filter_map(|(k, on)| on.then_some(k))
+        .collect();
+        if let Some((_, keys)) = &mut target.sources.local {
+            keys.extend(set.into_iter().map(str::to_string));
+        }
         if t.cargo.is_some() {
             target.cargo = t.cargo;
         }
@@ -182,6 +214,20 @@ mod tests {
             .unwrap()
             .linker
             .is_none());
+        // Messages name the file each key came from (issue 23 §15).
+        let t = c.target("aarch64-unknown-linux-gnu").unwrap();
+        for (key, file) in [
+            ("linker", "targets.local.toml"),
+            ("env", "targets.local.toml"),
+            ("rustc", "targets.local.toml"),
+            ("cargo", "targets.toml"),
+            ("cc", "targets.toml"),
+        ] {
+            assert_eq!(t.sources.file(key), file, "{key}");
+        }
+        let x86 = c.target("x86_64-unknown-linux-gnu").unwrap();
+        assert_eq!(x86.sources.file("linker"), "targets.toml");
+        assert_eq!(x86.sources.file("rustc"), "targets.local.toml");
     }
 
     #[test]

@@ -10,5 +10,6 @@ pub mod local;
 pub mod napi;
 pub mod percent;
 pub mod select;
+pub mod toolchain_pin;
 pub mod words;
 pub mod workspace;

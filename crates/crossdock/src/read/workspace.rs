@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
+
+use super::toolchain_pin;
 
 use crate::model::artifact::ArtifactKind;
 use crate::sys::cache::{self, Cache, Key};
@@ -15,9 +17,35 @@ fn run_metadata(cargo: &str, manifest_path: Option<&Path>) -> Result<String> {
     if let Some(p) = manifest_path {
         cmd = cmd.arg("--manifest-path").arg(p);
     }
+    const HINT: &str = "cannot read the workspace with `cargo metadata`: run crossdock inside a Cargo workspace, or pass --manifest-path PATH/Cargo.toml";
     let out = cmd
-        .run_checked(Some(std::time::Duration::from_secs(300)))
-        .context("cannot read the workspace with `cargo metadata`: run crossdock inside a Cargo workspace, or pass --manifest-path PATH/Cargo.toml")?;
+        .output(Some(std::time::Duration::from_secs(300)))
+        .context(HINT)?;
+    if !out.success() {
+        // rustup's proxy fails before cargo reads anything when the pinned toolchain is
+        // missing: that is the cause to name, not the workspace.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let env = std::env::var("RUSTUP_TOOLCHAIN").ok();
+        let pins = toolchain_pin::find(&cwd, env.as_deref());
+        if let Some(why) = toolchain_pin::explain(&out.stderr, &pins) {
+            bail!("{why}");
+        }
+        // A broken cargo config stops cargo before it looks for a workspace.
+        if out.stderr.contains("could not load Cargo configuration") {
+            bail!(
+                "cargo cannot read its configuration, so `{}` failed: fix or remove the config file it names:\n{}",
+                cmd.display(),
+                out.stderr.trim_end()
+            );
+        }
+        return Err(anyhow!(
+            "`{}` failed ({}):\n{}",
+            cmd.display(),
+            out.status,
+            out.combined()
+        ))
+        .context(HINT);
+    }
     Ok(out.stdout)
 }
 
@@ -154,6 +182,9 @@ pub struct Package {
     pub homepage: Option<String>,
     pub license: Option<String>,
     pub authors: Vec<String>,
+    /// Cargo.toml's `rust-version`: the oldest rustc that builds it (cargo fills in a
+    /// missing patch: `1.97` is `1.97.0`).
+    pub rust_version: Option<cargo_metadata::semver::Version>,
 }
 
 /// A package's lib target as cargo reports it, when it builds a library for C callers.
@@ -266,6 +297,7 @@ impl Workspace {
                     homepage: p.homepage.clone(),
                     license: p.license.clone(),
                     authors: p.authors.clone(),
+                    rust_version: p.rust_version.clone(),
                 }
             })
             .collect();

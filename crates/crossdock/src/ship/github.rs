@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::read::config::{Config, Target};
 
+use crate::model::build_tool::BuildTool;
 use crate::model::cross::{self, GnuGcc};
 use crate::model::triple::Triple;
 
@@ -43,7 +44,7 @@ fn native(runner: &str) -> Triple {
     Triple::of_github_runner(runner)
 }
 
-fn apt_packages(t: &Target, runner: &str) -> String {
+fn apt_packages(t: &Target, runner: &str, tools: &[&BuildTool]) -> String {
     if !runner.starts_with("ubuntu") {
         return String::new();
     }
@@ -63,10 +64,17 @@ fn apt_packages(t: &Target, runner: &str) -> String {
     if t.runner.as_ref().is_some_and(|r| r[0].contains("wine")) {
         p.push(cross::WINE_APT);
     }
+    p.extend(tools.iter().map(|tool| tool.apt));
     p.join(" ")
 }
 
 pub fn matrix(config: &Config, only: &[String]) -> Matrix {
+    matrix_for(config, only, &[])
+}
+
+/// The matrix, whose Ubuntu build jobs also install the programs build scripts need
+/// (`tools`: those the crates of Cargo.lock run, see `model/build_tool.rs`).
+pub fn matrix_for(config: &Config, only: &[String], tools: &[&BuildTool]) -> Matrix {
     let include = config
         .targets
         .iter()
@@ -81,7 +89,7 @@ pub fn matrix(config: &Config, only: &[String]) -> Matrix {
                 rustup_target: !t.build_std && native(&runner) != t.triple,
                 build_std: t.build_std,
                 builder: t.builder.name().to_string(),
-                apt: apt_packages(t, &runner),
+                apt: apt_packages(t, &runner, tools),
                 // The first format: the one a target had before `formats` (a contract of the JSON).
                 archive: t.formats[0].extension().to_string(),
                 runner,
@@ -125,5 +133,29 @@ mod tests {
             matrix(&c, &["x86_64-pc-windows-gnu".into()]).include.len(),
             1
         );
+    }
+
+    #[test]
+    fn ubuntu_jobs_install_the_build_tools_of_the_lock_file() {
+        let c = Config::parse(
+            std::path::Path::new("targets.toml"),
+            "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\n[[target]]\ntriple = \"aarch64-apple-darwin\"\n",
+        )
+        .unwrap();
+        let cmake: Vec<&BuildTool> = crate::model::build_tool::BUILD_TOOLS
+            .iter()
+            .filter(|t| t.krate == "cmake")
+            .collect();
+        let m = matrix_for(&c, &[], &cmake);
+        let apt: Vec<&str> = m.include.iter().map(|e| e.apt.as_str()).collect();
+        assert_eq!(
+            apt,
+            [
+                "cmake",
+                "gcc-aarch64-linux-gnu libc6-dev-arm64-cross cmake",
+                ""
+            ]
+        );
+        assert_eq!(matrix(&c, &[]).include[0].apt, "");
     }
 }

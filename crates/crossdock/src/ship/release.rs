@@ -383,14 +383,25 @@ pub fn read_notes(path: &Path, version: &str) -> Result<String> {
             path.display()
         ),
         None => {
-            let found: Vec<String> = headings(&text).into_iter().map(|h| h.version).collect();
-            let hint = if found.iter().any(|v| v.eq_ignore_ascii_case("unreleased")) {
-                format!(" (or rename `## [Unreleased]` to `## [{version}] - YYYY-MM-DD`)")
-            } else {
-                String::new()
+            let found = headings(&text);
+            // The level the changelog's versions are at (`#` in hyperfine's, `##` in Keep a
+            // Changelog's).
+            let hashes = "#".repeat(found.first().map_or(2, |h| h.level));
+            let hint = match found
+                .iter()
+                .find(|h| h.version.eq_ignore_ascii_case("unreleased"))
+            {
+                Some(h) => format!(
+                    " (or rename `{hashes} {}` to `{hashes} [{version}] - YYYY-MM-DD`)",
+                    text.lines()
+                        .find(|l| parse_heading(l).as_ref() == Some(h))
+                        .map_or("[Unreleased]", |l| l.trim_start_matches('#').trim())
+                ),
+                None => String::new(),
             };
+            let found: Vec<String> = found.into_iter().map(|h| h.version).collect();
             bail!(
-                "{} has no section for {version} (it has: {}): add a heading `## [{version}] - YYYY-MM-DD` \
+                "{} has no section for {version} (it has: {}): add a heading `{hashes} [{version}] - YYYY-MM-DD` \
                  with the release notes{hint}, and commit it",
                 path.display(),
                 if found.is_empty() {

@@ -103,13 +103,17 @@ pub(super) fn probe_link(
             }
         }
         let detail = format!("the probe program does not link for {t}:\n{tail}");
+        let linker_file = probe.sources.file("linker");
         let fix = if origins.is_empty() {
             format!(
-                "install a working linker for {t} ({}) or set `linker` for {t} in targets.toml",
-                install_hint(&effective_linker(t, probe.linker.as_deref(), cargo_config).program)
+                "install a working linker for {t} ({}) or set `linker` for {t} in {linker_file}",
+                install_hint(
+                    &effective_linker(t, probe.linker.as_deref(), linker_file, cargo_config)
+                        .program
+                )
             )
         } else {
-            format!("{}\nfix or remove that key (build scripts and proc-macros link with the host's linker), or set `linker` for {t} in targets.toml", origins.join("\n"))
+            format!("{}\nfix or remove that key (build scripts and proc-macros link with the host's linker), or set `linker` for {t} in {linker_file}", origins.join("\n"))
         };
         r.push(t, check, Status::Fail, detail, Some(fix));
         return;
@@ -130,7 +134,7 @@ pub(super) fn probe_link(
                 let _ = std::fs::write(&stamp, &key);
                 r.push(t, check, Status::Ok, format!("links a {desc} probe"), None);
             }
-            Err(e) => r.push(t, check, Status::Fail, e, Some(format!("the linker for {t} makes binaries for another target: set `linker` for {t} in targets.toml"))),
+            Err(e) => r.push(t, check, Status::Fail, e, Some(format!("the linker for {t} makes binaries for another target: set `linker` for {t} in {}", probe.sources.file("linker")))),
         },
         None => r.push(t, check, Status::Fail, "cargo reported no probe executable", None),
     }
@@ -182,8 +186,10 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
                 Status::Fail,
                 e,
                 Some(format!(
-                    "`{}` ({}) does not make {t} binaries: set `linker` for {t} in targets.toml",
-                    linker.program, linker.origin
+                    "`{}` ({}) does not make {t} binaries: set `linker` for {t} in {}",
+                    linker.program,
+                    linker.origin,
+                    step.sources.file("linker")
                 )),
             ),
         },
@@ -197,8 +203,9 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
                 tail(&o.combined(), 12)
             ),
             Some(format!(
-                "{} or set `linker` for {t} in targets.toml",
-                install_hint(&linker.program)
+                "{} or set `linker` for {t} in {}",
+                install_hint(&linker.program),
+                step.sources.file("linker")
             )),
         ),
         Err(e) => r.push(
@@ -216,13 +223,14 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
 /// must make an object file for the target.
 pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool, r: &mut Report) {
     let t = &step.target;
+    let cc_file = step.sources.file("cc");
     let origin = match c.origin {
         "linker" => "derived from `linker`".to_string(),
-        o => format!("from {o}"),
+        _ => format!("from {cc_file}"),
     };
     let fix = |program: &str| {
         format!(
-            "{} or set `cc`/`ar` for {t} in targets.toml (or CC_{}/AR_{} in the environment)",
+            "{} or set `cc`/`ar` for {t} in {cc_file} (or CC_{}/AR_{} in the environment)",
             install_hint(program),
             t.replace('-', "_"),
             t.replace('-', "_")
@@ -274,7 +282,7 @@ pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool
     let mut cmd = Cmd::new(words.next().unwrap_or_default()).args(words);
     cmd = cmd.arg("-c").arg(&src).arg("-o").arg(&obj);
     match cmd.output(Some(Duration::from_secs(120))) {
-        Ok(o) if o.success() => match arch_matches(&obj, t) {
+        Ok(o) if o.success() => match object_matches(&obj, t) {
             Ok(desc) => r.push(
                 t,
                 Check::C,
@@ -288,7 +296,7 @@ pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool
                 Status::Fail,
                 e,
                 Some(format!(
-                    "`{cc}` does not compile for {t}: set `cc` for {t} in targets.toml"
+                    "`{cc}` does not compile for {t}: set `cc` for {t} in {cc_file}"
                 )),
             ),
         },
@@ -335,6 +343,14 @@ fn arch_matches(exe: &Path, triple: &str) -> std::result::Result<String, String>
             "the probe is a {got} binary, but {triple} needs {format} {bits}-bit {arch}"
         ))
     }
+}
+
+/// `cc -c` writes an object, not a program: judged as one (`library::object_for`).
+fn object_matches(obj: &Path, triple: &str) -> std::result::Result<String, String> {
+    let data = std::fs::read(obj).map_err(|e| format!("cannot read {}: {e}", obj.display()))?;
+    library::object_for(&data, triple)
+        .map(|o| o.to_string())
+        .map_err(|e| format!("the C compiler's probe object {e:#}"))
 }
 
 fn fingerprint(cmd: &Cmd, cargo_config: &CargoConfig) -> String {

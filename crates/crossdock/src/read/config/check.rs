@@ -242,6 +242,10 @@ impl Config {
         self.check_target_keys(&t, &triple, span, strip, separate_debuginfo)?;
         Ok(Target {
             strip,
+            sources: Sources {
+                shared: Sources::name_of(&self.path),
+                local: None,
+            },
             triple: triple.into(),
             span,
             features: t.features,

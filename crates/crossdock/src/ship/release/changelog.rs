@@ -1,13 +1,27 @@
-//! Changelog parsing (pure): the `## [1.2.3] - date` headings and the text of a version's
-//! section, which becomes the release notes.
+//! Changelog parsing (pure): the version headings (`## [1.2.3] - date`, `# v1.2.3`, any
+//! level, as parse-changelog reads them) and the text of a version's section, which
+//! becomes the release notes.
 
-/// A `## …` heading of a changelog that names a version (or `Unreleased`).
+/// A heading of a changelog that names a version (or `Unreleased`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {
-    /// As written, without brackets or a leading `v`: `1.2.3`, `Unreleased`.
+    /// How many `#` it starts with (1 to 6).
+    pub level: usize,
+    /// As written, without brackets, a leading `v` or a `Version `/`Release ` prefix:
+    /// `1.2.3`, `Unreleased`.
     pub version: String,
     /// The text after ` - `, if any: `2026-11-25`.
     pub date: Option<String>,
+}
+
+/// The level of an ATX heading (`# …` to `###### …`, or the `#`s alone); `None` for any
+/// other line.
+pub(crate) fn heading_level(line: &str) -> Option<usize> {
+    let t = line.trim_end();
+    let level = t.len() - t.trim_start_matches('#').len();
+    let rest = &t[level..];
+    ((1..=6).contains(&level) && (rest.is_empty() || rest.starts_with([' ', '\t'])))
+        .then_some(level)
 }
 
 /// `1.2.3` for `1.2.3`, `v1.2.3` and `V1.2.3`.
@@ -18,14 +32,30 @@ pub fn strip_v(version: &str) -> &str {
     }
 }
 
-/// Parses a level-2 heading: `## [1.2.3]`, `## 1.2.3`, `## v1.2.3`, `## [v1.2.3](link)`,
+/// `1.2`, `1.2.3-rc.1`, `2024.01.05`: digits, a dot, a digit (a `# 2024 releases` heading
+/// is no version).
+fn looks_like_version(token: &str) -> bool {
+    let digits = token.len() - token.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    digits > 0
+        && token[digits..]
+            .strip_prefix('.')
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// Parses a heading of any level that starts with a version, as parse-changelog reads
+/// them: `# v1.2.3`, `## [1.2.3]`, `## 1.2.3`, `### Version 1.2.3`, `## [v1.2.3](link)`,
 /// each optionally followed by ` - date` (or `(date)`). Other lines give `None`.
 pub fn parse_heading(line: &str) -> Option<Heading> {
-    let rest = line.trim_end().strip_prefix("##")?;
-    if !rest.starts_with([' ', '\t']) {
-        return None;
-    }
-    let rest = rest.trim();
+    let level = heading_level(line)?;
+    let rest = line.trim_end()[level..].trim();
+    let rest = ["Version ", "Release "]
+        .iter()
+        .find_map(|p| {
+            rest.get(..p.len())
+                .filter(|head| head.eq_ignore_ascii_case(p))
+                .map(|_| rest[p.len()..].trim_start())
+        })
+        .unwrap_or(rest);
     let (token, mut after) = if let Some(r) = rest.strip_prefix('[') {
         let end = r.find(']')?;
         let mut after = &r[end + 1..];
@@ -44,9 +74,7 @@ pub fn parse_heading(line: &str) -> Option<Heading> {
         return None;
     }
     let version = strip_v(token).to_string();
-    if !version.starts_with(|c: char| c.is_ascii_digit())
-        && !version.eq_ignore_ascii_case("unreleased")
-    {
+    if !looks_like_version(&version) && !version.eq_ignore_ascii_case("unreleased") {
         return None;
     }
     after = after.trim();
@@ -62,15 +90,10 @@ pub fn parse_heading(line: &str) -> Option<Heading> {
         .unwrap_or(after)
         .trim();
     Some(Heading {
+        level,
         version,
         date: (!after.is_empty()).then(|| after.to_string()),
     })
-}
-
-/// A line that starts a section of level 1 or 2 (`# …`, `## …`), which ends the previous one.
-pub(crate) fn is_section_break(line: &str) -> bool {
-    let t = line.trim_end();
-    t == "#" || t == "##" || t.starts_with("# ") || t.starts_with("## ")
 }
 
 pub(crate) fn is_fence(line: &str) -> bool {
@@ -96,13 +119,19 @@ pub(crate) fn unfenced_lines(text: &str) -> Vec<(usize, &str, bool)> {
         .collect()
 }
 
-/// Every version heading of the changelog, in order.
+/// Every version heading of the changelog, in order: those at the level of the first one
+/// (`# v1.2.0` in one changelog, `## [1.2.0]` in another), so that a `### 2.0 migration`
+/// under a release is no release of its own.
 pub fn headings(text: &str) -> Vec<Heading> {
-    unfenced_lines(text)
+    let all: Vec<Heading> = unfenced_lines(text)
         .into_iter()
         .filter(|(_, _, fenced)| !fenced)
         .filter_map(|(_, l, _)| parse_heading(l))
-        .collect()
+        .collect();
+    let Some(level) = all.first().map(|h| h.level) else {
+        return all;
+    };
+    all.into_iter().filter(|h| h.level == level).collect()
 }
 
 pub(crate) fn is_link_reference(line: &str) -> bool {
@@ -111,18 +140,20 @@ pub(crate) fn is_link_reference(line: &str) -> bool {
 }
 
 /// The text of the section for `version` (`1.2.3` or `v1.2.3`): the lines after its heading
-/// up to the next `#`/`##` heading, without surrounding blank lines or the link reference
-/// definitions (`[1.2.3]: https://…`) a Keep a Changelog file ends with. `None` when the
-/// changelog has no heading for that version; `Some("")` when the section is empty.
+/// (at the level of the changelog's version headings) up to the next heading of that level
+/// or a higher one, without surrounding blank lines or the link reference definitions
+/// (`[1.2.3]: https://…`) a Keep a Changelog file ends with. `None` when the changelog has
+/// no heading for that version; `Some("")` when the section is empty.
 pub fn section(text: &str, version: &str) -> Option<String> {
     let want = strip_v(version);
+    let level = headings(text).first()?.level;
     let lines = unfenced_lines(text);
     let start = lines.iter().position(|(_, l, fenced)| {
-        !fenced && parse_heading(l).is_some_and(|h| h.version == want)
+        !fenced && parse_heading(l).is_some_and(|h| h.level == level && h.version == want)
     })?;
     let body: Vec<&str> = lines[start + 1..]
         .iter()
-        .take_while(|(_, l, fenced)| *fenced || !is_section_break(l))
+        .take_while(|(_, l, fenced)| *fenced || heading_level(l).is_none_or(|n| n > level))
         .map(|(_, l, _)| l.trim_end())
         .collect();
     let mut end = body.len();

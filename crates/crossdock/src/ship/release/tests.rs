@@ -30,33 +30,109 @@ const KEEP_A_CHANGELOG: &str = "# Changelog\n\
 #[test]
 fn headings_in_every_accepted_form() {
     let h = |l: &str| parse_heading(l);
-    let v = |version: &str, date: Option<&str>| {
+    let v = |level: usize, version: &str, date: Option<&str>| {
         Some(Heading {
+            level,
             version: version.into(),
             date: date.map(Into::into),
         })
     };
-    assert_eq!(h("## [1.2.3]"), v("1.2.3", None));
-    assert_eq!(h("## 1.2.3"), v("1.2.3", None));
-    assert_eq!(h("## v1.2.3"), v("1.2.3", None));
+    assert_eq!(h("## [1.2.3]"), v(2, "1.2.3", None));
+    assert_eq!(h("## 1.2.3"), v(2, "1.2.3", None));
+    assert_eq!(h("## v1.2.3"), v(2, "1.2.3", None));
     assert_eq!(
         h("## [v1.2.3] - 2026-11-25"),
-        v("1.2.3", Some("2026-11-25"))
+        v(2, "1.2.3", Some("2026-11-25"))
     );
-    assert_eq!(h("## 1.2.3 - 2026-11-25  "), v("1.2.3", Some("2026-11-25")));
-    assert_eq!(h("## 1.2.3 – 2026-11-25"), v("1.2.3", Some("2026-11-25")));
-    assert_eq!(h("## 1.2.3 (2026-11-25)"), v("1.2.3", Some("2026-11-25")));
+    assert_eq!(
+        h("## 1.2.3 - 2026-11-25  "),
+        v(2, "1.2.3", Some("2026-11-25"))
+    );
+    assert_eq!(
+        h("## 1.2.3 – 2026-11-25"),
+        v(2, "1.2.3", Some("2026-11-25"))
+    );
+    assert_eq!(
+        h("## 1.2.3 (2026-11-25)"),
+        v(2, "1.2.3", Some("2026-11-25"))
+    );
     assert_eq!(
         h("## [1.2.3](https://x/compare/v1.2.2...v1.2.3) (2026-11-25)"),
-        v("1.2.3", Some("2026-11-25"))
+        v(2, "1.2.3", Some("2026-11-25"))
     );
-    assert_eq!(h("## [1.0.0-rc.1]"), v("1.0.0-rc.1", None));
-    assert_eq!(h("## [Unreleased]"), v("Unreleased", None));
-    assert_eq!(h("### 1.2.3"), None);
-    assert_eq!(h("# 1.2.3"), None);
+    assert_eq!(h("## [1.0.0-rc.1]"), v(2, "1.0.0-rc.1", None));
+    assert_eq!(h("## [Unreleased]"), v(2, "Unreleased", None));
+    // Any level, as parse-changelog reads them (hyperfine and bat: `# v1.20.0`).
+    assert_eq!(h("# v1.20.0"), v(1, "1.20.0", None));
+    assert_eq!(h("# unreleased"), v(1, "unreleased", None));
+    assert_eq!(h("### 1.2.3"), v(3, "1.2.3", None));
+    assert_eq!(h("###### 1.2"), v(6, "1.2", None));
+    assert_eq!(
+        h("## Version 0.1.0 - 2020-01-01"),
+        v(2, "0.1.0", Some("2020-01-01"))
+    );
+    assert_eq!(h("# release v2.0.1"), v(1, "2.0.1", None));
+    assert_eq!(h("####### 1.2.3"), None);
     assert_eq!(h("##1.2.3"), None);
+    assert_eq!(h("  # 1.2.3"), None);
     assert_eq!(h("## Notes"), None);
     assert_eq!(h("## []"), None);
+    // A year or a count is no version.
+    assert_eq!(h("# 2024 releases"), None);
+    assert_eq!(h("## 3 things"), None);
+}
+
+/// hyperfine's and bat's shape: `# unreleased`, then `# vX.Y.Z` per release with `##`
+/// subsections (and a `#` comment inside a fenced example).
+const LEVEL_ONE: &str = "# unreleased\n\
+    \n\
+    ## Features\n\
+    \n\
+    ## Bugfixes\n\
+    \n\
+    # v1.20.0\n\
+    \n\
+    ## Features\n\
+    \n\
+    - A new flag, see #1 (@someone)\n\
+    \n\
+    ``` bash\n\
+    # a shell comment, no heading\n\
+    tool --flag\n\
+    ```\n\
+    \n\
+    ## Bugfixes\n\
+    \n\
+    - A fix\n\
+    \n\
+    ### 2.0 migration\n\
+    \n\
+    still 1.20.0\n\
+    \n\
+    # v1.19.0\n\
+    \n\
+    - older\n";
+
+#[test]
+fn level_one_version_headings_with_level_two_subsections() {
+    let versions: Vec<String> = headings(LEVEL_ONE).into_iter().map(|h| h.version).collect();
+    assert_eq!(versions, ["unreleased", "1.20.0", "1.19.0"]);
+    assert_eq!(
+        section(LEVEL_ONE, "v1.20.0").unwrap(),
+        "## Features\n\n- A new flag, see #1 (@someone)\n\n``` bash\n# a shell comment, no heading\ntool --flag\n```\n\n## Bugfixes\n\n- A fix\n\n### 2.0 migration\n\nstill 1.20.0"
+    );
+    assert_eq!(section(LEVEL_ONE, "1.19.0").unwrap(), "- older");
+    assert_eq!(
+        section(LEVEL_ONE, "unreleased").unwrap(),
+        "## Features\n\n## Bugfixes"
+    );
+    // Level-3 versions end at the next heading of level 3 or higher.
+    let deep = "# Changelog\n\n## Releases\n\n### 1.2.0\n\n- new\n\n#### Details\n\nmore\n\n### 1.1.0\n\n- old\n\n## Appendix\n\nnot notes\n";
+    assert_eq!(
+        section(deep, "1.2.0").unwrap(),
+        "- new\n\n#### Details\n\nmore"
+    );
+    assert_eq!(section(deep, "1.1.0").unwrap(), "- old");
 }
 
 #[test]
