@@ -64,10 +64,48 @@ pub struct Record {
     /// The out dir this record is about (a record found for another dir is ignored).
     out_dir: PathBuf,
     files: BTreeMap<String, BTreeSet<(u64, String)>>,
+    /// For each file of a finished run: its [`Stamp`] when crossdock recorded it, with the
+    /// (size, SHA-256) it had then. A file whose stamp is unchanged is not read again to
+    /// prove it (a no-op run hashed every previous archive: issue 25 §5).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    stamps: BTreeMap<String, (Stamp, u64, String)>,
     /// Where it is kept: `None` when the machine has no state dir (nothing is then
     /// provably crossdock's, and nothing is recorded).
     #[serde(skip)]
     path: Option<PathBuf>,
+}
+
+/// What tells one version of a file from another without reading it: device, inode, size,
+/// and the modification and status-change times to the nanosecond. Any write or rename
+/// changes the change time, which no system call sets back, so a file whose stamp is
+/// unchanged holds the bytes it held when stamped. Unix only: elsewhere files are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stamp {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+impl Stamp {
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        Some(Stamp {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<Stamp> {
+        None
+    }
 }
 
 /// The file of `out_dir` (canonical) in the state dir with extension `ext`: its record
@@ -92,13 +130,14 @@ impl Record {
             }
             serde_json::from_slice::<Record>(&std::fs::read(p).ok()?).ok()
         });
-        let files = read
+        let (files, stamps) = read
             .filter(|r| r.out_dir == out_dir)
-            .map(|r| r.files)
+            .map(|r| (r.files, r.stamps))
             .unwrap_or_default();
         Record {
             out_dir,
             files,
+            stamps,
             path,
         }
     }
@@ -118,6 +157,12 @@ impl Record {
         if !meta.is_file() || !recorded.iter().any(|(size, _)| *size == meta.len()) {
             return None;
         }
+        if let Some((stamp, size, sha)) = self.stamps.get(name) {
+            let pair = (*size, sha.clone());
+            if Stamp::of(&meta) == Some(*stamp) && recorded.contains(&pair) {
+                return Some(pair);
+            }
+        }
         let (size, sha) = archive::hash_file(&dir.join(name)).ok()?;
         recorded
             .contains(&(size, sha.clone()))
@@ -132,6 +177,7 @@ impl Record {
     /// Records that crossdock wrote `name` with these bytes (beside what it wrote before
     /// under that name, until [`Record::keep_only`]).
     pub fn add(&mut self, name: &str, size: u64, sha256: &str) {
+        self.stamps.remove(name);
         self.files
             .entry(name.to_string())
             .or_default()
@@ -141,8 +187,18 @@ impl Record {
     /// After a finished run: the out dir holds exactly these files of crossdock's.
     pub fn keep_only<'a>(&mut self, files: impl IntoIterator<Item = (&'a str, u64, &'a str)>) {
         self.files.clear();
+        self.stamps.clear();
         for (name, size, sha) in files {
             self.add(name, size, sha);
+            // Stamped as it is now, just written or proven by this run.
+            let stamp = std::fs::symlink_metadata(self.out_dir.join(name))
+                .ok()
+                .filter(|m| m.is_file() && m.len() == size)
+                .and_then(|m| Stamp::of(&m));
+            if let Some(stamp) = stamp {
+                self.stamps
+                    .insert(name.to_string(), (stamp, size, sha.to_string()));
+            }
         }
     }
 
@@ -173,6 +229,42 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 25 §5: a file stamped by the record is proven without being read (the record
+    /// says a hash no read would give, and is believed), and any write to it, even one
+    /// that keeps its size and sets its mtime back, makes crossdock read it again.
+    #[cfg(unix)]
+    #[test]
+    fn a_stamped_file_is_not_read_again_until_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::fs::canonicalize(dir.path()).unwrap();
+        let name = "app-1.0.0-x86_64-unknown-linux-gnu.tar.gz";
+        std::fs::write(out.join(name), b"archive bytes").unwrap();
+        let (size, real) = archive::hash_file(&out.join(name)).unwrap();
+        let told = "ab".repeat(32);
+        let mut r = Record::load(None, &out);
+        r.keep_only([(name, size, told.as_str())]);
+        assert_eq!(r.owned_as(&out, name), Some((size, told.clone())));
+
+        let mtime = std::fs::metadata(out.join(name))
+            .unwrap()
+            .modified()
+            .unwrap();
+        std::fs::write(out.join(name), b"ARCHIVE BYTES").unwrap();
+        let f = std::fs::File::options()
+            .write(true)
+            .open(out.join(name))
+            .unwrap();
+        f.set_modified(mtime).unwrap();
+        drop(f);
+        assert_eq!(r.owned_as(&out, name), None, "read again: the bytes differ");
+
+        // Unstamped (a record of an older crossdock), the file is read and proven.
+        std::fs::write(out.join(name), b"archive bytes").unwrap();
+        let mut old = Record::load(None, &out);
+        old.add(name, size, &real);
+        assert_eq!(old.owned_as(&out, name), Some((size, real)));
+    }
 
     #[test]
     fn only_output_shaped_plain_names() {
