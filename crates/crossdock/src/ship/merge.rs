@@ -417,6 +417,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     };
     let manifest = pack::run(&steps, &out, header)?;
     drop(scratch);
+    npm::warn_repacked(&npm_found, &manifest);
     shell::status(
         "Merged",
         format!("{} input dir(s) into {}", inputs.len(), out_dir.display()),

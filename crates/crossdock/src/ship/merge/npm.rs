@@ -223,3 +223,21 @@ fn universal_modules(modules: &[NpmModule], rules: &Rules) -> Vec<NpmModule> {
     }
     out
 }
+
+/// A platform package merge wrote with other bytes than the runner that built it: the
+/// workspace's package.json differs from the one the runners read (another field than the
+/// name and version, which are checked before): a warning naming both.
+pub(super) fn warn_repacked(found: &BTreeMap<String, NpmFound>, merged: &Manifest) {
+    for f in found.values().filter(|f| f.entry.target.is_some()) {
+        let Some(m) = merged.artifacts.iter().find(|a| a.name == f.entry.name) else {
+            continue;
+        };
+        if m.sha256 != f.entry.sha256 {
+            crate::sys::shell::warn(format!(
+                "{} differs from the one in {}: the workspace's package.json is not the one that run read (merge the outputs of the commit checked out here)",
+                f.entry.name,
+                f.dir.display()
+            ));
+        }
+    }
+}

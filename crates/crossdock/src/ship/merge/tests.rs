@@ -373,4 +373,20 @@ fn merge_of_per_target_npm_packages_equals_one_run_with_the_universal_module() {
         e.contains("should be hello-node-darwin-arm64-1.4.3.tgz") && e.contains("package.json"),
         "{e}"
     );
+    // Another description: merged, with a warning naming the runner's out dir.
+    let mut other = napi.clone();
+    other.json.set(
+        "description",
+        crate::model::json::Json::str("another description"),
+    );
+    r.napi.insert("hello-node".into(), other);
+    let captured = crate::sys::shell::Shell::capturing(crate::sys::shell::Verbosity::Normal);
+    r.shell = captured.clone();
+    merge(&inputs, &tmp.path().join("o4"), &r).unwrap();
+    let said = captured.captured();
+    assert!(
+        said.contains("hello-node-darwin-x64-1.4.2.tgz differs from the one in")
+            && said.contains("package.json"),
+        "{said}"
+    );
 }
