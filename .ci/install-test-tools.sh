@@ -17,6 +17,8 @@ packages=(
   dpkg lintian rpm
   file binutils
   gcc
+  # Build scripts through the `cmake` crate (mimalloc under oxc-resolver's `allocator`).
+  cmake
 )
 # Node and npm judge the Node modules (npm install of the packed tarballs, node -e). Asked
 # for by program, not package: a machine with NodeSource's nodejs has npm without Debian's

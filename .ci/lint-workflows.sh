@@ -45,6 +45,7 @@ rm -rf "$scratch/target" "$scratch/dist"
 cat > "$scratch/targets.toml" <<'TOML'
 [dist]
 packages = ["tiny"]
+npm-publish = true
 
 [[target]]
 triple = "x86_64-unknown-linux-gnu"

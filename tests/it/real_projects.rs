@@ -10,7 +10,9 @@
 //! (mimalloc under lolcrab, also for aarch64 under qemu; libbacktrace under rm-improved); a
 //! workspace of two binary packages with a non-default feature selected in targets.toml
 //! (lolcrab + hexyl); `.cargo/config.toml` rustflags (`[target.'cfg(…)']` in the workspace,
-//! `[build]` next to a `cfg(windows)` table with kibi).
+//! `[build]` next to a `cfg(windows)` table with kibi); a published napi-rs module with
+//! `napi.packageName`, its own loader, and C built through `cmake` in a cdylib
+//! (oxc-resolver).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -863,4 +865,162 @@ fn lolcrab_with_c_code_ships_for_aarch64_and_runs_under_qemu() {
         ],
     );
     assert!(strip_ansi(&v).starts_with("lolcrab 0.4.1"), "{v:?}");
+}
+
+/// The npm package `name@version` as published (its root package: package.json with the
+/// `napi` object, the project's own loader and type declarations), unpacked once into the
+/// cache; its `package/` folder.
+fn npm_package(name: &str, version: &str) -> PathBuf {
+    let dest = cache().join("npm").join(format!("{name}-{version}"));
+    if dest.join("package/package.json").is_file() {
+        return dest.join("package");
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("npm-{name}-"))
+        .tempdir_in(cache())
+        .unwrap();
+    let packed = tool(
+        tmp.path(),
+        "npm",
+        &["pack", "--silent", &format!("{name}@{version}")],
+    );
+    let tgz = tmp.path().join(packed.trim());
+    let staged = tmp.path().join("unpacked");
+    std::fs::create_dir_all(&staged).unwrap();
+    extract(&tgz, &staged);
+    std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    let _ = std::fs::rename(&staged, &dest);
+    dest.join("package")
+}
+
+/// Issue 22 §3: a real, published napi-rs project, oxc-resolver 11.24.2 (crate
+/// `oxc_resolver_napi` from crates.io with its own Cargo.lock and build.rs, beside the
+/// package.json, loader and types the project published to npm), with the `allocator`
+/// feature its own release build turns on (mimalloc: C through `cc`, in a cdylib). Its
+/// package.json has `napi.packageName` (platform packages `@oxc-resolver/binding-*`, root
+/// `oxc-resolver`), a `napi.targets` of 19 targets and a `wasm` key. Judged by npm and node:
+/// the tarballs install offline and the project's own loader resolves a file with the module.
+#[test]
+#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+fn oxc_resolver_napi_module_ships_npm_packages_node_loads() {
+    if !require("node and npm (nodejs)", have("node") && have("npm"))
+        || !require("cmake (mimalloc's build script)", have("cmake"))
+    {
+        return;
+    }
+    const VERSION: &str = "11.24.2";
+    let published = npm_package("oxc-resolver", VERSION);
+    let project = cache()
+        .join("workspaces")
+        .join(format!("oxc-resolver-{VERSION}"));
+    if !project.join("package.json").is_file() {
+        let tmp = tempfile::Builder::new()
+            .prefix("ws-oxc-")
+            .tempdir_in(cache())
+            .unwrap();
+        let staged = tmp.path().join("ws");
+        copy_tree(&source("oxc_resolver_napi", VERSION), &staged);
+        for f in [
+            "package.json",
+            "index.js",
+            "index.d.ts",
+            "README.md",
+            "LICENSE",
+        ] {
+            std::fs::copy(published.join(f), staged.join(f)).unwrap();
+        }
+        std::fs::create_dir_all(project.parent().unwrap()).unwrap();
+        let _ = std::fs::rename(&staged, &project);
+    }
+    let work = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "[dist]\npackages = [\"oxc_resolver_napi\"]\n\n{}features = [\"allocator\"]\n",
+        host_target("")
+    );
+    let m = dist(
+        &project.join("Cargo.toml"),
+        &toml,
+        &target_dir("oxc-resolver"),
+        work.path(),
+        "out",
+    );
+    let out = work.path().join("out");
+    let platform = match host().as_str() {
+        "x86_64-unknown-linux-gnu" => "linux-x64-gnu",
+        "aarch64-unknown-linux-gnu" => "linux-arm64-gnu",
+        other => panic!("no napi platform for host {other} in this test"),
+    };
+    let root = format!("oxc-resolver-{VERSION}.tgz");
+    let plat = format!("oxc-resolver-binding-{platform}-{VERSION}.tgz");
+    let sums = tool(&out, "sha256sum", &["-c", "SHA256SUMS"]);
+    for f in [&root, &plat] {
+        assert!(
+            sums.contains(&format!("{f}: OK")),
+            "{f} not checked: {sums}"
+        );
+    }
+    // Both versions recorded: the crate's and the npm packages'.
+    let pkg = m["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "oxc_resolver_napi")
+        .unwrap();
+    assert_eq!(pkg["npm"]["name"], "oxc-resolver", "{pkg}");
+
+    // The platform package is napi-rs's: its name, the module file, os/cpu/libc.
+    let x = tempfile::tempdir().unwrap();
+    extract(&out.join(&plat), x.path());
+    let pj: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(x.path().join("package/package.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(pj["name"], format!("@oxc-resolver/binding-{platform}"));
+    assert_eq!(pj["version"], VERSION);
+    assert_eq!(pj["main"], format!("resolver.{platform}.node"));
+    let module = x.path().join(format!("package/resolver.{platform}.node"));
+    let nm = tool(
+        x.path(),
+        "llvm-nm-14",
+        &["-D", "--defined-only", module.to_str().unwrap()],
+    );
+    assert!(nm.contains("napi_register_module_v1"), "{nm}");
+
+    // What users do: install the two tarballs, and the project's own loader finds the module.
+    let scratch = tempfile::Builder::new()
+        .prefix("crossdock-npm-")
+        .tempdir()
+        .unwrap();
+    std::fs::write(
+        scratch.path().join("package.json"),
+        r#"{"name": "scratch", "version": "1.0.0", "private": true}"#,
+    )
+    .unwrap();
+    std::fs::write(scratch.path().join("target.js"), "module.exports = 1;\n").unwrap();
+    tool(
+        scratch.path(),
+        "npm",
+        &[
+            "install",
+            "--offline",
+            "--no-audit",
+            "--no-fund",
+            out.join(&plat).to_str().unwrap(),
+            out.join(&root).to_str().unwrap(),
+        ],
+    );
+    let resolved = tool(
+        scratch.path(),
+        "node",
+        &[
+            "-e",
+            "const {ResolverFactory} = require('oxc-resolver'); \
+             console.log(new ResolverFactory({}).sync(process.cwd(), './target.js').path)",
+        ],
+    );
+    assert_eq!(
+        Path::new(resolved.trim()),
+        scratch.path().join("target.js"),
+        "{resolved}"
+    );
 }

@@ -188,6 +188,32 @@ fn release_refuses_a_dirty_tree() {
     assert_eq!(tags(&fx), "");
 }
 
+/// Issue 23 §12: one rule for `release`'s clean tree and `dist`'s `dirty`: an untracked
+/// file git does not ignore counts for both; this machine's targets.local.toml, the out dir
+/// and the target dir (never committed) count for neither, ignored or not.
+#[test]
+fn release_and_dist_judge_the_tree_by_one_rule() {
+    let fx = repo(Some(CHANGELOG));
+    fx.write(".gitignore", "# nothing ignored\n");
+    git(fx.path(), &["commit", "-qam", "no ignores"]);
+    fx.run(&["dist"]).ok();
+    fx.write("targets.local.toml", "[dist]\n");
+    let dirty = |fx: &Fixture| {
+        let r = fx.run(&["dist", "--dry-run"]).ok();
+        r.stdout.contains("tree:      dirty")
+    };
+    fx.write("notes.txt", "untracked\n");
+    assert!(dirty(&fx), "an untracked file makes dist's tree dirty");
+    release(&fx, &[]).fails_with(&["is not clean (1 uncommitted change(s))", "?? notes.txt"]);
+    std::fs::remove_file(fx.path().join("notes.txt")).unwrap();
+    assert!(
+        !dirty(&fx),
+        "targets.local.toml, dist/ and target/ do not count"
+    );
+    release(&fx, &[]).ok();
+    assert_eq!(tags(&fx), "v0.2.0\n");
+}
+
 #[test]
 fn release_refuses_a_version_that_does_not_match_cargo_toml() {
     let fx = repo(Some(CHANGELOG));

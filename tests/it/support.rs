@@ -200,6 +200,8 @@ pub const TOOLS: &[(&str, &str)] = &[
     // The C compiler the C-library tests link a program against the shipped library with.
     ("cc", "gcc"),
     ("cargo-zigbuild", "cargo-zigbuild"),
+    // Build scripts through the `cmake` crate (the real napi-rs project's mimalloc).
+    ("cmake", "cmake"),
     // Only ever checked for absence (doctor's "not installed" message).
     ("cross", "-"),
     ("curl", "curl"),

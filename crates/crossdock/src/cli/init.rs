@@ -89,6 +89,15 @@ pub fn run(a: InitArgs) -> Result<i32> {
     let lock_path = plan.root.join("Cargo.lock");
     let lock_old = std::fs::read_to_string(&lock_path).ok();
     init::write(&plan, a.force)?;
+    for w in &plan.warnings {
+        shell::warn(w);
+    }
+    if let init::Dependency::Kept(value) = &plan.dependency {
+        shell::status(
+            "Kept",
+            format!("crossdock = {value} in xtask/Cargo.toml (--crossdock-path or --crossdock-git replaces it)"),
+        );
+    }
     let mut written = Vec::new();
     for f in &plan.files {
         if f.changes() {
@@ -114,6 +123,19 @@ pub fn run(a: InitArgs) -> Result<i32> {
             init::unresolved_message(&plan.dependency, &format!("{e:#}"), &written)
         );
     }
+    // Cargo moves a locked package only when the xtask needs it; make sure of it.
+    if let Some(old) = &lock_old {
+        let kept = init::keep_locked_versions(&opts.cargo, &plan.root, old)?;
+        if !kept.is_empty() {
+            shell::note(
+                "Kept",
+                format!(
+                    "{} in Cargo.lock (cargo had moved them; the xtask does not need it)",
+                    kept.join(", ")
+                ),
+            );
+        }
+    }
     let lock_new = std::fs::read_to_string(&lock_path).ok();
     if let Some(what) = init::lock_change(lock_old.as_deref(), lock_new.as_deref()) {
         shell::status(
@@ -125,23 +147,32 @@ pub fn run(a: InitArgs) -> Result<i32> {
             format!("Cargo.lock ({what}; `dist` builds with --locked)"),
         );
     }
-    let targets: Vec<&str> = plan
-        .config
-        .targets
-        .iter()
-        .map(|t| t.triple.as_str())
-        .collect();
+    // What doctor says this machine can build now, not the whole matrix.
+    let loc = facts::Location {
+        manifest_path: Some(plan.root.join("Cargo.toml")),
+        config_path: opts.config.clone(),
+    };
+    let run_opts = crate::plan::Options {
+        shell: shell.clone(),
+        ..crate::plan::Options::default()
+    };
+    let builds = match crate::exec::pipeline::buildable_here(&loc, &run_opts) {
+        Ok((builds, skips)) => init::next_builds(&builds, &skips),
+        Err(e) => format!(
+            "builds what `cargo crossdock doctor` passes (it could not check now: {})",
+            format!("{e:#}").lines().next().unwrap_or("")
+        ),
+    };
     shell::note(
         "Next",
         format!(
-            "`cargo xtask dist{}` builds {}; commit these files, add a `## [VERSION]` section to CHANGELOG.md, \
-             then `cargo crossdock release --push` starts the release workflow",
+            "`cargo xtask dist{}` {builds}; commit these files, add a `## [VERSION]` section to CHANGELOG.md, \
+             then `cargo crossdock release --push` starts the release workflow (which builds every target)",
             if a.config.is_some() {
                 format!(" --config {}", plan.config_rel)
             } else {
                 String::new()
             },
-            targets.join(", ")
         ),
     );
     Ok(0)

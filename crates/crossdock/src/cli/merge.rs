@@ -52,7 +52,9 @@ pub fn run(a: MergeArgs) -> Result<i32> {
                 .iter()
                 .map(|p| (p.name.clone(), p.manifest_dir.clone()))
                 .collect();
-            merge::Rules::new(&config, &facts::tools_on_path())?
+            let mut rules = merge::Rules::new(&config, &facts::tools_on_path())?;
+            rules.napi = facts::napi_packages(&config, &ws, &Default::default())?;
+            rules
         }
         Err(e) if a.config.is_none() && a.manifest_path.is_none() => {
             shell.warn(format!(

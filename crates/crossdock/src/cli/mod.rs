@@ -16,6 +16,7 @@ mod init;
 mod lipo;
 mod matrix;
 mod merge;
+mod publish_npm;
 mod release;
 mod test;
 
@@ -45,6 +46,8 @@ pub enum Command {
     Test(test::TestArgs),
     /// Join per-target out dirs into one release (universal binaries, one SHA256SUMS).
     Merge(merge::MergeArgs),
+    /// Publish the npm packages of an out dir: platform packages first, then the root.
+    PublishNpm(publish_npm::PublishNpmArgs),
     /// Write one reproducible archive of the given files.
     Archive(archive::ArchiveArgs),
     /// Join and inspect universal (fat) Mach-O binaries.
@@ -152,6 +155,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Doctor(a) => doctor::run(a),
         Command::Matrix(a) => matrix::run(a),
         Command::Merge(a) => merge::run(a),
+        Command::PublishNpm(a) => publish_npm::run(a),
         Command::Init(a) => init::run(a),
         Command::Release(a) => release::run(a),
         Command::Test(a) => test::run(a),

@@ -276,10 +276,15 @@ fn node_steps<'p>(plan: &'p Plan, ready: &'p Ready) -> impl Iterator<Item = Pack
                 });
             }
         }
-        let note = n.note.clone().map(|text| PackStep::Note {
-            label: "Note",
-            text,
-        });
+        let note = n
+            .note
+            .iter()
+            .chain(&n.root_note())
+            .map(|text| PackStep::Note {
+                label: "Note",
+                text: text.clone(),
+            })
+            .collect::<Vec<_>>();
         let npm = (!modules.is_empty()).then(|| {
             PackStep::Npm(pack::Npm {
                 node: n.clone(),

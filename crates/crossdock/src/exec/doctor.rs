@@ -440,7 +440,10 @@ fn linker_rows(
     r: &mut Report,
 ) {
     let t = &step.target;
-    let linker = effective_linker(&step.target, step.linker.as_deref(), cargo_config);
+    let mut linker = effective_linker(&step.target, step.linker.as_deref(), cargo_config);
+    if step.linker_chosen {
+        linker.origin = "the GNU cross gcc on PATH (targets.toml sets no `linker`)".into();
+    }
     let triple = t;
     let foreign = !triple.runs_on(&facts.host) && !triple.is_windows();
     if linker.is_default && foreign && step.builder.links_with_target_linker() {

@@ -143,6 +143,24 @@ pub fn run(loc: &Location, opts: &Options) -> Result<(Plan, Manifest)> {
 }
 
 /// `doctor`: gather, plan and check every target, without building anything.
+/// What `dist` (without `--target`) would build on this machine and what it would leave
+/// out, with why and the fix: doctor's checks, link probes included, as `dist` applies them
+/// (a std `rustup target add` can add is not added here; doctor's row says so).
+pub fn buildable_here(loc: &Location, opts: &Options) -> Result<(Vec<String>, Vec<Skipped>)> {
+    let _in = opts.shell.enter();
+    let (config, facts) = facts::gather(loc, opts)?;
+    let plan = plan::plan(&config, &facts, opts)?;
+    let skips = doctor::check(&plan, &facts, true).skips(&plan, &facts.host);
+    let builds = plan
+        .builds
+        .iter()
+        .map(|b| b.target.to_string())
+        .chain(plan.universals.iter().map(|u| u.name.clone()))
+        .filter(|t| !skips.iter().any(|s| s.target == *t))
+        .collect();
+    Ok((builds, skips))
+}
+
 pub fn doctor(loc: &Location, opts: &Options, probe: bool) -> Result<doctor::Report> {
     let _in = opts.shell.enter();
     let (config, facts) = facts::gather(loc, opts)?;

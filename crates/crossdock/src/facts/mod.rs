@@ -43,6 +43,9 @@ pub struct Facts {
     pub env_rustc: Option<String>,
     /// Triples for which the user's cargo config sets target-level rustflags.
     pub target_rustflags_in_config: BTreeSet<Triple>,
+    /// Triples whose linker the user's cargo config or environment sets
+    /// (`target.<triple>.linker`, `CARGO_TARGET_<TRIPLE>_LINKER`): the plan picks none.
+    pub target_linker_elsewhere: BTreeSet<Triple>,
     /// The user's cargo config files (doctor names the one that set a linker).
     pub cargo_config: CargoConfig,
     /// Programs found on PATH among those a plan may need (`cargo-zigbuild`, `cross`, `lipo`…).
@@ -95,10 +98,12 @@ pub fn c_driver(linker: &str) -> Option<(String, Option<String>)> {
 
 /// The archivers derived from the matrix's linkers ([`c_driver`]) that are on this machine.
 fn found_archivers(config: &Config) -> BTreeSet<String> {
+    let gnu = crate::model::cross::GnuGcc::all().iter().map(|g| g.ar());
     config
         .targets
         .iter()
         .filter_map(|t| c_driver(t.linker.as_deref()?)?.1)
+        .chain(gnu)
         .filter(|ar| which(ar).is_some())
         .collect()
 }
@@ -250,8 +255,10 @@ pub fn tools_on_path() -> BTreeSet<String> {
         .chain(builders)
         .chain(OBJCOPY.iter().copied())
         .chain(DSYMUTIL.iter().copied())
+        .map(str::to_string)
+        // The GNU cross gccs: the linker the plan picks for a Linux glibc target without one.
+        .chain(crate::model::cross::GnuGcc::all().iter().map(|g| g.gcc()))
         .filter(|t| which(t).is_some())
-        .map(|t| t.to_string())
         .collect()
 }
 
@@ -291,8 +298,16 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         })
         .collect();
     let mut cargo_config = CargoConfig::load(&ws.root);
+    let own = never_committed(
+        loc.config_path
+            .as_deref()
+            .unwrap_or(&ws.root.join(crate::read::config::FILE_NAME)),
+        opts.out_dir.as_deref().unwrap_or(&ws.root.join("dist")),
+        &ws.target_dir,
+    );
     let probed = probe(
         &ws.root,
+        &own,
         &target_specs,
         cargo_config.has_cfg_tables(),
         early,
@@ -304,6 +319,15 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     let target_rustflags_in_config = targets
         .iter()
         .filter(|t| cargo_config.has_target_rustflags(&t.triple))
+        .map(|t| t.triple.clone())
+        .collect();
+    let target_linker_elsewhere = targets
+        .iter()
+        .filter(|t| {
+            !cargo_config
+                .target_settings(t.triple.as_str(), "linker")
+                .is_empty()
+        })
         .map(|t| t.triple.clone())
         .collect();
     let host = probed
@@ -330,6 +354,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             .filter(|s| !s.is_empty()),
         env_rustc: std::env::var("RUSTC").ok(),
         target_rustflags_in_config,
+        target_linker_elsewhere,
         cargo_config,
         tools: tools_on_path(),
         memory: memory(),
@@ -398,9 +423,10 @@ struct Probed {
 
 /// Probes in parallel: each toolchain of `target_specs` (reusing the `early` probe of the
 /// default one), each target's `rustc --print cfg` when `want_cfg` (a `cfg(…)` table can
-/// use the answer), and git at `root` (commit, its date, a dirty tree).
+/// use the answer), and git at `root` (commit, its date, a tree unclean but for `own`).
 fn probe(
     root: &Path,
+    own: &[PathBuf],
     target_specs: &[(Triple, ToolchainSpec)],
     want_cfg: bool,
     early: Early,
@@ -440,7 +466,9 @@ fn probe(
             true => git_facts(root),
             false => epoch_without_commit(),
         }));
-        let status = s.spawn(shell::carry(move || in_git && git_dirty(root)));
+        let status = s.spawn(shell::carry(move || {
+            in_git && uncommitted(root, own).is_ok_and(|c| !c.is_empty())
+        }));
         let toolchains: BTreeMap<_, _> = probes
             .into_iter()
             .map(|(spec, h)| {
@@ -479,7 +507,7 @@ fn probe(
 }
 
 /// Each shipped cdylib package whose folder holds a napi-rs `package.json`: a Node module.
-fn napi_packages(
+pub fn napi_packages(
     config: &Config,
     ws: &Workspace,
     opts: &Options,
@@ -576,16 +604,48 @@ fn git_facts(root: &Path) -> (u64, EpochSource, Option<String>) {
     (epoch, source, commit)
 }
 
-/// Whether tracked files have uncommitted changes (`git status --porcelain`; untracked files,
-/// such as the out dir, do not count). False outside a git checkout.
-fn git_dirty(root: &Path) -> bool {
-    Cmd::new("git")
-        .args(["status", "--porcelain", "--untracked-files=no"])
+/// The changes that make the git tree at `root` unclean, as `git status --porcelain` lines:
+/// one rule for `dist` (the manifest's `dirty`) and `release` (which refuses to tag). A
+/// change to a tracked file counts, and so does an untracked file git does not ignore (a
+/// new source file not yet added); files that are never committed do not (`own`: this
+/// machine's `targets.local.toml`, the out dir, cargo's target dir, when inside `root`).
+pub fn uncommitted(root: &Path, own: &[PathBuf]) -> Result<Vec<String>> {
+    let mut cmd = Cmd::new("git")
+        .args([
+            "status",
+            "--porcelain",
+            "--untracked-files=normal",
+            "--",
+            ":/",
+        ])
         .cwd(root)
-        .output(Some(std::time::Duration::from_secs(30)))
-        .ok()
-        .filter(|o| o.success())
-        .is_some_and(|o| !o.stdout.trim().is_empty())
+        .env("GIT_TERMINAL_PROMPT", "0");
+    for p in own {
+        if let Some(rel) = p.strip_prefix(root).ok().and_then(|r| r.to_str()) {
+            if !rel.is_empty() {
+                cmd = cmd.arg(format!(":(exclude,literal){}", rel.replace('\\', "/")));
+            }
+        }
+    }
+    let out = cmd
+        .run_checked(Some(std::time::Duration::from_secs(120)))
+        .with_context(|| format!("cannot read the git status of {}", root.display()))?;
+    Ok(out
+        .stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// The files of a run at `root` that are never committed (see [`uncommitted`]): the local
+/// settings beside the matrix at `config`, the out dir, the target dir.
+pub fn never_committed(config: &Path, out_dir: &Path, target_dir: &Path) -> Vec<PathBuf> {
+    vec![
+        crate::read::local::path_for(config),
+        out_dir.to_path_buf(),
+        target_dir.to_path_buf(),
+    ]
 }
 
 /// Resolves `--out-dir` relative to the current directory.

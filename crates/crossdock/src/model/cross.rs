@@ -63,6 +63,16 @@ impl GnuGcc {
         LINUX_GNU.iter().find(|g| g.cpu == cpu)
     }
 
+    /// Every one in the table.
+    pub fn all() -> &'static [GnuGcc] {
+        &LINUX_GNU
+    }
+
+    /// Its archiver: `aarch64-linux-gnu-ar`.
+    pub fn ar(&self) -> String {
+        format!("{}-ar", self.prefix)
+    }
+
     /// The one of a CPU family (`aarch64`).
     pub fn for_cpu(cpu: &str) -> Option<&'static GnuGcc> {
         LINUX_GNU.iter().find(|g| g.cpu == cpu)

@@ -104,8 +104,10 @@ impl NodePlatform {
 pub struct NapiPackage {
     /// The `package.json` it was read from.
     pub path: PathBuf,
-    /// The npm package: `napi.packageName`, else `name`. Platform packages are
-    /// `{package_name}-{platform}`.
+    /// `name`: the root npm package, the one users install.
+    pub name: String,
+    /// The prefix of the platform packages: `napi.packageName`, else `name`. Platform
+    /// packages are `{package_name}-{platform}`.
     pub package_name: String,
     /// `version`: what every npm package of this module is published as.
     pub version: String,

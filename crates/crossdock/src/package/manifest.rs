@@ -22,7 +22,7 @@ pub struct Manifest {
     pub schema_version: u32,
     pub crossdock_version: String,
     pub commit: Option<String>,
-    /// Built from a tree with uncommitted changes to tracked files.
+    /// Built from a tree with uncommitted changes (a tracked file, or an untracked one git does not ignore).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dirty: bool,
     pub source_date_epoch: u64,

@@ -202,9 +202,9 @@ fn root_package(napi: &NapiPackage, modules: &[BuiltModule]) -> Tarball {
         });
     }
     Tarball {
-        name: napi.package_name.clone(),
+        name: napi.name.clone(),
         version: napi.version.clone(),
-        file_name: tarball_name(&napi.package_name, &napi.version),
+        file_name: tarball_name(&napi.name, &napi.version),
         platform: None,
         entries,
     }

@@ -171,6 +171,10 @@ fn build_step(
         cargo,
         library_builds,
         linker: target.linker.clone(),
+        linker_chosen: target.linker.is_some()
+            && config
+                .target(target.triple.as_str())
+                .is_some_and(|t| t.linker.is_none()),
         c: c_toolchain(target, &facts.host, &facts.c_env, &facts.found_archivers),
         runner: target.runner.as_deref().map(runner::runner_for_cargo),
         profile_overrides: profile_overrides(target, profile, ws.profile_has_debuginfo(profile)),

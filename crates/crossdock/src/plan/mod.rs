@@ -61,6 +61,9 @@ pub struct BuildStep {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub library_builds: Vec<LibraryBuild>,
     pub linker: Option<String>,
+    /// The plan chose `linker` (targets.toml sets none: the GNU cross gcc, `plan/linker.rs`).
+    #[serde(skip)]
+    pub linker_chosen: bool,
     /// The C compiler and archiver for build scripts, when crossdock sets them
     /// (`CC_<triple>`/`AR_<triple>` in the command's env).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -184,7 +187,7 @@ pub struct Plan {
     /// Where `source_date_epoch` came from.
     pub epoch_source: EpochSource,
     pub commit: Option<String>,
-    /// The git tree has uncommitted changes to tracked files.
+    /// The git tree has uncommitted changes (`facts::uncommitted`: tracked, or untracked and not ignored).
     pub dirty: bool,
     pub jobs: usize,
     /// Why cargo gets fewer jobs than it would take (memory), when it does.
@@ -389,7 +392,12 @@ impl Plan {
 
 pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, PlanError> {
     let ws = &facts.workspace;
-    let targets = selected_targets(config, opts)?;
+    // Each target with the linker it builds with (a default one for a cross glibc target).
+    let resolved: Vec<Target> = selected_targets(config, opts)?
+        .into_iter()
+        .map(|t| linker::with_default_linker(t, facts))
+        .collect();
+    let targets: Vec<&Target> = resolved.iter().collect();
     let packages = packages_for_run(config, ws, &opts.packages)?;
     let profile = decide_profile(config, ws)?;
     let installers = check_names(config, ws, &packages)?;
@@ -436,6 +444,10 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
             &config.path,
             &artifacts,
             &universals,
+            config
+                .targets
+                .iter()
+                .all(|t| opts.targets.is_empty() || opts.targets.iter().any(|o| *o == t.triple)),
         )
         .map_err(PlanError::NodeModule)?,
         builds,
@@ -669,6 +681,7 @@ mod debuginfo;
 mod error;
 pub mod installers;
 mod library;
+mod linker;
 mod names;
 pub mod node;
 mod probe;

@@ -24,8 +24,10 @@ pub struct NodePackage {
     /// The cargo package.
     pub package: String,
     pub manifest_path: PathBuf,
-    /// The npm name and version, from package.json.
+    /// The root npm package's name and version, from package.json (`name`, `version`).
     pub npm_name: String,
+    /// The platform packages' prefix: `napi.packageName`, else `name`.
+    pub npm_platform_prefix: String,
     pub npm_version: String,
     pub binary_name: String,
     /// Each target (or universal group) that builds the module, with its napi-rs platform,
@@ -34,6 +36,11 @@ pub struct NodePackage {
     /// When `napi.targets` and targets.toml disagree: both sides, naming both files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Whether this run writes the root package. It names every platform package, so only
+    /// a run of the whole matrix writes it; a run of part of it (`dist --target T`, one CI
+    /// runner's) writes its platform packages only and leaves the root to `merge`, whose
+    /// root package (all platforms) is the one released.
+    pub root: bool,
     #[serde(skip)]
     pub napi: NapiPackage,
 }
@@ -46,27 +53,46 @@ impl NodePackage {
             .map(|(_, p)| p)
     }
 
-    /// The npm tarballs this package writes: one per platform, then the root.
+    /// The npm tarballs this package writes: one per platform, then the root (when
+    /// [`NodePackage::root`]).
     pub fn tarballs(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .platforms
             .iter()
             .map(|(_, p)| {
-                napi::tarball_name(&format!("{}-{}", self.npm_name, p.name), &self.npm_version)
+                napi::tarball_name(
+                    &format!("{}-{}", self.npm_platform_prefix, p.name),
+                    &self.npm_version,
+                )
             })
             .collect();
-        out.push(napi::tarball_name(&self.npm_name, &self.npm_version));
+        if self.root {
+            out.push(napi::tarball_name(&self.npm_name, &self.npm_version));
+        }
         out
+    }
+
+    /// Why the root package is not written, for the run's notes.
+    pub fn root_note(&self) -> Option<String> {
+        (!self.root).then(|| {
+            format!(
+                "npm package {}: this run builds part of the matrix (--target), so it writes the platform packages only; `merge` of every target's out dir writes the root package {} that names them all",
+                self.npm_name,
+                napi::tarball_name(&self.npm_name, &self.npm_version)
+            )
+        })
     }
 }
 
-/// The Node packages of the plan, from the napi packages the facts found.
+/// The Node packages of the plan, from the napi packages the facts found; `whole_matrix`:
+/// the run covers every target of targets.toml (it writes the root packages).
 pub fn node_packages(
     napi: &std::collections::BTreeMap<String, NapiPackage>,
     workspace_root: &std::path::Path,
     targets_toml: &std::path::Path,
     artifacts: &[Artifact],
     universals: &[UniversalArtifact],
+    whole_matrix: bool,
 ) -> Result<Vec<NodePackage>> {
     let mut out = Vec::new();
     for (package, n) in napi {
@@ -112,7 +138,8 @@ pub fn node_packages(
         out.push(NodePackage {
             package: package.clone(),
             manifest_path,
-            npm_name: n.package_name.clone(),
+            npm_name: n.name.clone(),
+            npm_platform_prefix: n.package_name.clone(),
             npm_version: n.version.clone(),
             binary_name: n.binary_name.clone(),
             platforms,
@@ -125,6 +152,7 @@ pub fn node_packages(
                 napi::targets_note(&n, &shown(targets_toml), &matrix)
             },
             napi: n.clone(),
+            root: whole_matrix,
         });
     }
     Ok(out)

@@ -106,6 +106,7 @@ pub(crate) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[
         env_encoded_rustflags: None,
         env_rustc: None,
         target_rustflags_in_config: BTreeSet::new(),
+        target_linker_elsewhere: BTreeSet::new(),
         cargo_config: Default::default(),
         tools: BTreeSet::new(),
         memory: None,
@@ -1159,4 +1160,55 @@ fn separate_debuginfo_is_split_by_binary_format() {
         "{:?}",
         p.problems
     );
+}
+
+/// Issue 23 §5: a Linux glibc cross target without `linker` links with the GNU cross gcc
+/// of its CPU when it is on PATH (the one the release matrix installs), never over the
+/// user's own linker setting, the host's, or a builder that brings its own.
+#[test]
+fn a_cross_glibc_target_without_linker_links_with_the_gnu_gcc_on_path() {
+    let text = "[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\n";
+    let c = config(text);
+    let opts = Options::default();
+    let mut f = facts(&c, &opts, true, &[HOST, "aarch64-unknown-linux-gnu"]);
+    let step = |f: &Facts, c: &Config| plan(c, f, &opts).unwrap().builds[0].clone();
+    assert_eq!(step(&f, &c).linker, None, "no gcc on PATH: cargo's default");
+    f.tools.insert("aarch64-linux-gnu-gcc".into());
+    let s = step(&f, &c);
+    assert_eq!(s.linker.as_deref(), Some("aarch64-linux-gnu-gcc"));
+    assert!(s.linker_chosen);
+    assert_eq!(
+        s.cargo
+            .env
+            .get("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER")
+            .map(String::as_str),
+        Some("aarch64-linux-gnu-gcc")
+    );
+    let cc = s.c.as_ref().and_then(|c| c.cc.as_deref());
+    assert_eq!(
+        cc,
+        Some("aarch64-linux-gnu-gcc"),
+        "build scripts' C compiler"
+    );
+    assert_eq!(
+        s.link_probe().linker.as_deref(),
+        Some("aarch64-linux-gnu-gcc")
+    );
+    // The user's own linker wins: targets.toml's, or cargo's config/environment.
+    let own = config(&format!("{text}linker = \"my-gcc\"\n"));
+    let s = step(&f, &own);
+    assert_eq!(s.linker.as_deref(), Some("my-gcc"));
+    assert!(!s.linker_chosen);
+    let mut elsewhere = f.clone();
+    elsewhere
+        .target_linker_elsewhere
+        .insert("aarch64-unknown-linux-gnu".into());
+    assert_eq!(step(&elsewhere, &c).linker, None);
+    // zigbuild links with zig; the host and musl need no cross gcc.
+    let zig = config(&format!("{text}builder = \"zigbuild\"\n"));
+    f.tools.insert("cargo-zigbuild".into());
+    assert_eq!(step(&f, &zig).linker, None);
+    f.tools.insert("x86_64-linux-gnu-gcc".into());
+    let host = config(&format!("[[target]]\ntriple = \"{HOST}\"\n"));
+    assert_eq!(step(&f, &host).linker, None);
 }

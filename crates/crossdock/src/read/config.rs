@@ -196,6 +196,9 @@ pub struct Config {
     pub parallel_targets: Option<ParallelTargets>,
     /// `cache` in [dist]: which compiler cache wraps rustc.
     pub cache: Cache,
+    /// `npm-publish` in [dist] (default false): the release workflow `init` writes gets a job
+    /// that publishes the npm packages of dist/ (`publish-npm`).
+    pub npm_publish: bool,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub targets: Vec<Target>,
@@ -341,6 +344,7 @@ impl Config {
             unstripped_size: true,
             parallel_targets: None,
             cache: Cache::Auto,
+            npm_publish: false,
             cargo: None,
             rustc: None,
             targets: Vec::new(),

@@ -108,14 +108,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Option<NapiPackage>> {
             Some(_) => bail!("{shown}: `{at}` must be a string"),
         }
     };
-    let name = text_of(&json, "name", "name")?;
+    let name = text_of(&json, "name", "name")?.with_context(|| {
+        format!("{shown}: no `name`: the root npm package is published under it")
+    })?;
+    check_package_name(&name).with_context(|| format!("{shown}: `name`"))?;
+    // napi-rs 3: platform packages are `{packageName}-{platform}`; the root keeps `name`
+    // (oxc-resolver: root `oxc-resolver`, platforms `@oxc-resolver/binding-linux-x64-gnu`).
     let package_name = match text_of(napi, "packageName", "napi.packageName")? {
-        Some(n) => n,
-        None => name.with_context(|| {
-            format!("{shown}: no `name`: npm packages need one (napi.packageName also sets it)")
-        })?,
+        Some(n) => {
+            check_package_name(&n).with_context(|| format!("{shown}: `napi.packageName`"))?;
+            n
+        }
+        None => name.clone(),
     };
-    check_package_name(&package_name).with_context(|| format!("{shown}: `name`"))?;
     let version = text_of(&json, "version", "version")?.with_context(|| {
         format!("{shown}: no `version`: the npm packages are published as package.json's version")
     })?;
@@ -136,6 +141,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Option<NapiPackage>> {
     let targets = targets(napi).with_context(|| format!("{shown}: `napi.targets`"))?;
     Ok(Some(NapiPackage {
         path: path.to_path_buf(),
+        name,
         package_name,
         version,
         binary_name,
@@ -246,7 +252,7 @@ pub fn targets_note(napi: &NapiPackage, targets_toml: &Path, matrix: &[String]) 
         "{}; crossdock ships {}'s matrix for `{}` (add the target there, or edit napi.targets to match)",
         parts.join("; "),
         tt,
-        napi.package_name
+        napi.name
     ))
 }
 

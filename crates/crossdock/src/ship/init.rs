@@ -27,6 +27,8 @@ pub const XTASK_MANIFEST_TEMPLATE: &str = include_str!("../../templates/xtask/Ca
 pub const XTASK_MAIN_TEMPLATE: &str = include_str!("../../templates/xtask/main.rs.tmpl");
 pub const CARGO_CONFIG_TEMPLATE: &str = include_str!("../../templates/cargo-config.toml");
 pub const WORKFLOW_TEMPLATE: &str = include_str!("../../templates/release.yml");
+/// The workflow's `npm` job, rendered with `npm-publish = true`.
+pub const NPM_JOB_TEMPLATE: &str = include_str!("../../templates/release-npm.yml");
 
 /// Where the rendered workflow goes, relative to the workspace root.
 pub const WORKFLOW: &str = ".github/workflows/release.yml";
@@ -97,9 +99,10 @@ pub struct InitPlan {
     pub root: PathBuf,
     /// What the xtask depends on.
     pub dependency: Dependency,
+    /// What the user should know before relying on the result (a dependency the release
+    /// workflow cannot build).
+    pub warnings: Vec<String>,
     pub files: Vec<File>,
-    /// targets.toml as it will be (the one on disk, or the new one).
-    pub config: Config,
     /// Where the matrix is, relative to the root (`targets.toml` unless --config).
     pub config_rel: String,
 }
@@ -160,6 +163,69 @@ fn load_workspace(opts: &InitOptions) -> Result<Workspace> {
         .context("init sets crossdock up in a Cargo project: run it in one (or `cargo init` first), or pass --manifest-path")
 }
 
+/// napi-rs's default targets (`napi.targets` absent), as napi-rs 3 builds them.
+const NAPI_DEFAULT_TARGETS: &[&str] = &[
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+    "x86_64-unknown-linux-gnu",
+];
+
+/// The matrix a napi-rs package asks for: the first shipped `cdylib` package whose folder
+/// holds a package.json with a `napi` object; its `napi.targets` that Node has a platform
+/// for (or napi-rs's defaults), `universal-apple-darwin` as the universal group.
+fn node_matrix(ws: &Workspace, shipped: &[&Package]) -> Result<render::NodeMatrix> {
+    for p in shipped {
+        let cdylib = p.lib.as_ref().is_some_and(|l| {
+            l.kinds
+                .contains(&crate::model::artifact::ArtifactKind::Cdylib)
+        });
+        if !cdylib {
+            continue;
+        }
+        let Some(napi) = crate::read::napi::read(&p.manifest_dir)? else {
+            continue;
+        };
+        let listed: Vec<String> = if napi.targets.is_empty() {
+            NAPI_DEFAULT_TARGETS.iter().map(|t| t.to_string()).collect()
+        } else {
+            napi.targets.clone()
+        };
+        let mut m = render::NodeMatrix {
+            from: napi
+                .path
+                .strip_prefix(&ws.root)
+                .unwrap_or(&napi.path)
+                .to_string_lossy()
+                .replace('\\', "/"),
+            ..Default::default()
+        };
+        for t in listed {
+            if t == "universal-apple-darwin" {
+                m.universal = true;
+            } else if crate::read::words::is_plain_word(&t, &[])
+                && crate::model::node::NodePlatform::of(&crate::model::triple::Triple::new(&t))
+                    .is_ok()
+            {
+                if !m.targets.contains(&t) {
+                    m.targets.push(t);
+                }
+            } else {
+                m.unsupported.push(t);
+            }
+        }
+        if m.universal {
+            for t in ["x86_64-apple-darwin", "aarch64-apple-darwin"] {
+                if !m.targets.iter().any(|x| x == t) {
+                    m.targets.push(t.to_string());
+                }
+            }
+        }
+        return Ok(m);
+    }
+    Ok(render::NodeMatrix::default())
+}
+
 /// Everything init would write, computed without writing.
 pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     let ws = load_workspace(opts)?;
@@ -193,7 +259,8 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
                 .filter(|p| (!p.bins.is_empty() || p.lib.is_some()) && p.name != "xtask")
                 .collect();
             let packages: Vec<String> = shipped.iter().map(|p| p.name.clone()).collect();
-            let rendered = render_targets(&host, &packages);
+            let node = node_matrix(&ws, &shipped)?;
+            let rendered = render::render_matrix(&host, &packages, &node);
             // A library package with C headers in include/ ships them.
             let headers = shipped.iter().any(|p| {
                 p.lib.is_some()
@@ -225,16 +292,21 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
 
     // The xtask crate, its dependency checked first (a wrong --crossdock-path fails here,
     // before anything is written).
-    let dep = dependency(opts)?;
-    for (rel, text) in [
-        ("xtask/Cargo.toml", render_xtask_manifest(&dep)),
-        ("xtask/src/main.rs", render_xtask_main()),
+    let xtask_old = read_optional(&file("xtask/Cargo.toml"))?;
+    let (dep, warning) = dependency(opts, &root, xtask_old.as_deref())?;
+    for (rel, old, text) in [
+        ("xtask/Cargo.toml", xtask_old, render_xtask_manifest(&dep)),
+        (
+            "xtask/src/main.rs",
+            read_optional(&file("xtask/src/main.rs"))?,
+            render_xtask_main(),
+        ),
     ] {
         files.push(File {
             rel: rel.to_string(),
             path: file(rel),
             kind: FileKind::Generated,
-            old: read_optional(&file(rel))?,
+            old,
             new: Some(text),
             what: vec![],
         });
@@ -253,9 +325,9 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
             what.push("added \"xtask\" to [workspace] members".to_string());
         }
     }
-    if let Some(m) = add_dist_profile(&shown, &manifest)? {
-        manifest = m;
-        what.push("added [profile.dist]".to_string());
+    if let Some(profile) = add_dist_profile(&shown, &manifest)? {
+        what.push(profile.what());
+        manifest = profile.text;
     }
     // Several shipped packages: cargo-binstall cannot guess their tags and names.
     let shipped = crate::read::select::selected_packages(&config, &ws).unwrap_or_default();
@@ -326,18 +398,17 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
         new,
     });
 
-    // The out dir, ignored by git.
+    // The out dir and this machine's settings, ignored by git.
     let old = read_optional(&file(".gitignore"))?;
-    let new = add_dist_ignore(old.as_deref());
+    let local = crate::read::local::path_for(Path::new(&config_rel));
+    let (new, added) = add_ignores(old.as_deref(), &local.to_string_lossy()).unzip();
     files.push(File {
         rel: ".gitignore".to_string(),
         path: file(".gitignore"),
         kind: FileKind::Edited,
-        what: if new.is_some() {
-            vec!["ignored /dist".to_string()]
-        } else {
-            vec![]
-        },
+        what: added
+            .map(|a| vec![format!("ignored {}", a.join(", "))])
+            .unwrap_or_default(),
         old,
         new,
     });
@@ -360,8 +431,8 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     Ok(InitPlan {
         root,
         dependency: dep,
+        warnings: warning.into_iter().collect(),
         files,
-        config,
         config_rel,
     })
 }

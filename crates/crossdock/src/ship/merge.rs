@@ -2,7 +2,8 @@
 //! CI runner) into one release: every archive is checked against its dir's manifest (size
 //! and SHA-256) and scanned for unsafe entries before anything is extracted, universal
 //! archives are built from the thin archives' binaries, and one `SHA256SUMS` and one
-//! manifest are written. The result is byte-identical to a single `dist` of the matrix.
+//! manifest are written. The result is byte-identical to a single `dist` of the matrix,
+//! npm packages of Node modules included (`merge/npm.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -49,6 +50,11 @@ pub struct Rules {
     pub sources: crate::exec::out_dir::Sources,
     /// `--force`: overwrite files in the out dir that crossdock did not write.
     pub force: bool,
+    /// targets.toml's targets in its order: the order of a Node module's platforms.
+    pub targets: Vec<Triple>,
+    /// The napi-rs package.json of each Node module, read from the workspace
+    /// (`facts::napi_packages`): merge writes the root npm package from it.
+    pub napi: BTreeMap<String, crate::model::node::NapiPackage>,
 }
 
 impl Rules {
@@ -59,6 +65,8 @@ impl Rules {
             shell: Shell::default(),
             sources: Default::default(),
             force: false,
+            targets: config.targets.iter().map(|t| t.triple.clone()).collect(),
+            napi: BTreeMap::new(),
         })
     }
 }
@@ -230,6 +238,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     let mut dirty = false;
     let mut failed = Vec::new();
     let mut found: BTreeMap<String, Found> = BTreeMap::new();
+    let mut npm_found = BTreeMap::new();
     let mut installers: Vec<(InstallerRelease, PathBuf)> = Vec::new();
     for dir in inputs {
         let mpath = dir.join(crate::package::manifest::FILE_NAME);
@@ -257,21 +266,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
             bail!("{}: SOURCE_DATE_EPOCH {} differs from the other inputs ({}); build every target with the same one", dir.display(), m.source_date_epoch, epoch.unwrap_or_default());
         }
         packages.extend(m.packages.iter().cloned());
-        let npm: Vec<&str> = m
-            .artifacts
-            .iter()
-            .filter(|a| a.kind == crate::package::manifest::ArtifactKind::NpmPackage)
-            .map(|a| a.name.as_str())
-            .collect();
-        if !npm.is_empty() {
-            // Each runner's root package names only its own platforms: joining them is not
-            // done yet (issue 22 §2), so they are left out rather than merged wrong.
-            shell::warn(format!(
-                "{}: merge does not carry npm packages yet, left out: {}; run `dist` for the Node module's whole matrix on one machine",
-                dir.display(),
-                npm.join(", ")
-            ));
-        }
+        npm::collect(dir, &m, &mut npm_found)?;
         for r in &m.installers {
             check_installer_release(&mpath, r)?;
             match installers.iter().find(|(k, _): &&(InstallerRelease, PathBuf)| k.package == r.package) {
@@ -381,6 +376,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
             }
         }
     }
+    steps.extend(npm::steps(&npm_found, rules, scratch.path())?);
     if rules.naming.unversioned_copy {
         for (name, package, target) in archives {
             let (Some(p), Some(t), Some((format, _))) =
@@ -556,6 +552,7 @@ fn verify_file(path: &Path, a: &ArtifactEntry) -> Result<()> {
 
 mod check;
 mod entries;
+mod npm;
 mod plan;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,8 @@
 //! Stage 6: what surrounds a release: the GitHub matrix, `merge` of per-runner out dirs,
-//! `init` of another project, and `release` (tags and notes).
+//! `init` of another project, `release` (tags and notes), and `publish-npm`.
 
 pub mod github;
 pub mod init;
 pub mod merge;
+pub mod npm_publish;
 pub mod release;

@@ -410,23 +410,17 @@ fn git(root: &Path) -> Cmd {
 const GIT_TIMEOUT: Option<Duration> = Some(Duration::from_secs(120));
 const NETWORK_TIMEOUT: Option<Duration> = Some(Duration::from_secs(300));
 
-/// The uncommitted changes (`git status --porcelain` lines), untracked files included.
-pub fn uncommitted(root: &Path) -> Result<Vec<String>> {
-    let out = git(root)
-        .args(["status", "--porcelain", "--untracked-files=normal"])
-        .run_checked(GIT_TIMEOUT)
-        .with_context(|| {
-            format!(
-                "cannot read the git status of {} (release needs a git repository: `git init` and commit first)",
-                root.display()
-            )
-        })?;
-    Ok(out
-        .stdout
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect())
+/// The uncommitted changes (`git status --porcelain` lines) by the rule `dist` follows
+/// too ([`crate::facts::uncommitted`]): untracked files count, but not this machine's
+/// `targets.local.toml`, the default out dir or the target dir.
+pub fn uncommitted(ws: &crate::read::workspace::Workspace) -> Result<Vec<String>> {
+    let own = crate::facts::never_committed(
+        &ws.root.join(config::FILE_NAME),
+        &ws.root.join("dist"),
+        &ws.target_dir,
+    );
+    crate::facts::uncommitted(&ws.root, &own)
+        .context("release needs a git repository: `git init` and commit first")
 }
 
 /// The commit a local tag points to, if the tag exists.
@@ -499,7 +493,7 @@ pub fn prepare(opts: &ReleaseOptions) -> Result<Release> {
     };
 
     // The tree: a git work tree, clean, with a commit to tag.
-    let dirty = uncommitted(&root)?;
+    let dirty = uncommitted(&ws)?;
     if !dirty.is_empty() {
         const SHOWN: usize = 10;
         let mut shown: Vec<String> = dirty.iter().take(SHOWN).map(|l| format!("  {l}")).collect();

@@ -443,8 +443,12 @@ pub(super) fn write_npm_packages(out: &Out, n: &Npm, scratch: &Path) -> Result<V
         });
     }
     let mut entries = Vec::new();
-    for t in npm::compose(&n.node.napi, &built) {
-        let written = npm::write(out.dir, &t, out.epoch)?;
+    let tarballs = npm::compose(&n.node.napi, &built);
+    for t in tarballs
+        .iter()
+        .filter(|t| t.platform.is_some() || n.node.root)
+    {
+        let written = npm::write(out.dir, t, out.epoch)?;
         shell::status(
             "Packed",
             format!("npm {}@{} ({})", t.name, t.version, t.file_name),

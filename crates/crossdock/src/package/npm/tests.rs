@@ -200,3 +200,40 @@ fn the_users_loader_is_shipped_instead_of_crossdocks() {
         1
     );
 }
+
+/// napi-rs 3 with `napi.packageName` (oxc-resolver: root `oxc-resolver`, platform packages
+/// `@oxc-resolver/binding-PLATFORM`): the root keeps package.json's `name` and depends on the
+/// platform packages under the prefix.
+#[test]
+fn the_root_keeps_its_name_when_napi_package_name_prefixes_the_platforms() {
+    let mut napi = fixture();
+    napi.package_name = "@oxc-resolver/binding".to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let tarballs = compose(
+        &napi,
+        &[module(dir.path(), "x86_64-unknown-linux-gnu", b"\x7fELF")],
+    );
+    let names: Vec<(&str, &str)> = tarballs
+        .iter()
+        .map(|t| (t.name.as_str(), t.file_name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (
+                "@oxc-resolver/binding-linux-x64-gnu",
+                "oxc-resolver-binding-linux-x64-gnu-1.4.2.tgz"
+            ),
+            ("hello-node", "hello-node-1.4.2.tgz"),
+        ]
+    );
+    let root = root_package_json(&napi, &[&platform("x86_64-unknown-linux-gnu")]);
+    assert_eq!(root.get("name"), Some(&Json::str("hello-node")));
+    let Some(Json::Object(deps)) = root.get("optionalDependencies") else {
+        panic!("no optionalDependencies")
+    };
+    assert_eq!(
+        deps.get("@oxc-resolver/binding-linux-x64-gnu"),
+        Some(&Json::str("1.4.2"))
+    );
+}

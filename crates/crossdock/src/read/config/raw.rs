@@ -56,6 +56,8 @@ pub struct Dist {
     pub parallel_targets: Option<Spanned<toml::Value>>,
     /// `"auto"` (default), `"sccache"` or `"none"`: the compiler cache builds go through.
     pub cache: Option<Spanned<String>>,
+    /// `true`: the release workflow publishes the Node modules' npm packages.
+    pub npm_publish: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Clone)]

@@ -11,7 +11,10 @@ fn parsed(text: &str) -> Result<Option<NapiPackage>> {
 #[test]
 fn the_fixture_reads_as_napi_rs_3_reads_it() {
     let p = read(&fixture_dir()).unwrap().unwrap();
-    assert_eq!(p.package_name, "hello-node");
+    assert_eq!(
+        (p.name.as_str(), p.package_name.as_str()),
+        ("hello-node", "hello-node")
+    );
     assert_eq!(p.version, "1.4.2");
     assert_eq!(p.binary_name, "hello");
     assert_eq!(
@@ -39,6 +42,8 @@ fn package_name_and_napi_rs_2_keys_and_defaults() {
     .unwrap()
     .unwrap();
     assert_eq!(p.package_name, "@acme/fast-native");
+    // The root package keeps `name`; packageName only prefixes the platform packages.
+    assert_eq!(p.name, "@acme/fast");
     assert_eq!(p.binary_name, "fast");
     assert_eq!(p.targets.len(), 4);
     assert_eq!(p.targets[3], "aarch64-unknown-linux-gnu");

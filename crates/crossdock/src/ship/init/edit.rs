@@ -115,21 +115,95 @@ const DIST_PROFILE: &[(&str, &str, &str)] = &[
 /// backtrace on panic), so the user opts in.
 const DIST_PROFILE_OPT_IN: &str = "# Smaller still, but a panic aborts at once (no unwinding, no catch_unwind): opt in.\n# panic = \"abort\"\n";
 
+/// The `[profile.dist]` init adds, and what it left to `release`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistProfile {
+    /// The manifest with the profile added.
+    pub text: String,
+    /// The size settings written (`lto = "thin"`).
+    pub added: Vec<String>,
+    /// The settings of `[profile.release]` that made init leave one out (`lto = true`): the
+    /// dist profile inherits them, never a weaker value.
+    pub kept: Vec<String>,
+}
+
+impl DistProfile {
+    /// For init's report: `added [profile.dist] (inherits release; lto = "thin", …; keeps
+    /// release's lto = true)`.
+    pub fn what(&self) -> String {
+        let mut parts = vec!["inherits release".to_string()];
+        if !self.added.is_empty() {
+            parts.push(self.added.join(", "));
+        }
+        if !self.kept.is_empty() {
+            parts.push(format!("keeps release's {}", self.kept.join(", ")));
+        }
+        format!("added [profile.dist] ({})", parts.join("; "))
+    }
+}
+
+/// The keys of `[profile.release]` that decide a size setting of [`DIST_PROFILE`]: the
+/// key itself, and for `strip` also `debug` (a release built with debug info wants it kept;
+/// `debug = false`, `0` or `"none"` does not count).
+fn release_sets(release: &dyn toml_edit::TableLike, key: &str) -> Vec<String> {
+    let shown = |k: &str| {
+        release
+            .get(k)
+            .and_then(|i| i.as_value())
+            .map(|v| format!("{k} = {}", v.to_string().trim()))
+    };
+    let mut set: Vec<String> = shown(key).into_iter().collect();
+    if key == "strip" {
+        let no_debug = |v: &toml_edit::Value| {
+            v.as_bool() == Some(false) || v.as_integer() == Some(0) || v.as_str() == Some("none")
+        };
+        if release
+            .get("debug")
+            .and_then(|i| i.as_value())
+            .is_some_and(|v| !no_debug(v))
+        {
+            set.extend(shown("debug"));
+        }
+    }
+    set
+}
+
 /// Appends `[profile.dist]` (release plus the size settings of [`DIST_PROFILE`], and a
 /// commented `panic = "abort"`) when the manifest has none; an existing one is never touched.
-pub fn add_dist_profile(path: &str, text: &str) -> Result<Option<String>> {
+/// A setting `[profile.release]` has of its own is left out, so `dist` inherits it: init
+/// never replaces the project's choice (`lto = true`) with a weaker one.
+pub fn add_dist_profile(path: &str, text: &str) -> Result<Option<DistProfile>> {
     let manual = || {
         format!("cannot add [profile.dist] to {path} safely: add `[profile.dist]` with `inherits = \"release\"` by hand")
     };
     let mut doc = Doc::parse(path, text)?;
+    let mut kept = Vec::new();
+    let mut skip = Vec::new();
     if let Some(profile) = doc.doc.get("profile") {
         let profile = profile.as_table_like().with_context(manual)?;
         if profile.contains_key("dist") {
             return Ok(None);
         }
+        if let Some(release) = profile.get("release").and_then(|r| r.as_table_like()) {
+            for (key, _, _) in &DIST_PROFILE[1..] {
+                let set = release_sets(release, key);
+                if !set.is_empty() {
+                    skip.push(*key);
+                    kept.extend(set);
+                }
+            }
+        }
     }
+    let written: Vec<&(&str, &str, &str)> = DIST_PROFILE
+        .iter()
+        .filter(|(key, _, _)| !skip.contains(key))
+        .collect();
     let mut dist = Table::new();
-    for (key, v, why) in DIST_PROFILE {
+    for (key, v, why) in &written {
+        let why = match (*key, written.len()) {
+            ("inherits", 1) => "everything `release` sets (it has the size settings of its own)",
+            _ => why,
+        };
         let v: toml_edit::Value = v.parse().expect("a TOML value");
         dist.insert(key, value(v));
         if let Some(mut k) = dist.key_mut(key) {
@@ -146,7 +220,12 @@ pub fn add_dist_profile(path: &str, text: &str) -> Result<Option<String>> {
             .and_then(|t| t.get("profile")?.get("dist")?.get("inherits")?.as_str())
             == Some("release")
     });
-    edited.map(Some).with_context(manual)
+    let text = edited.with_context(manual)?;
+    let added = written[1..]
+        .iter()
+        .map(|(key, v, _)| format!("{key} = {v}"))
+        .collect();
+    Ok(Some(DistProfile { text, added, kept }))
 }
 
 /// Appends `[package.metadata.binstall]` (see [`super::binstall`]) to a package's manifest
@@ -175,26 +254,45 @@ pub fn add_binstall(path: &str, text: &str, table: Table) -> Result<Option<Strin
         .filter(|s| s.parse::<toml::Table>().is_ok()))
 }
 
-/// `.gitignore` with crossdock's default out dir ignored (else `release` would find the
-/// archives of the last `cargo xtask dist` and refuse an unclean tree). `None` when it is
-/// ignored already.
-pub fn add_dist_ignore(existing: Option<&str>) -> Option<String> {
+/// `.gitignore` with crossdock's files that are never committed ignored: the default out
+/// dir, and this machine's settings beside the matrix (`local_rel`, relative to the root:
+/// `targets.local.toml`). Without them `release` would find the archives of the last
+/// `cargo xtask dist`, or the local settings, and refuse an unclean tree. `None` when both
+/// are ignored already; else the text and what was added (`/dist`).
+pub fn add_ignores(existing: Option<&str>, local_rel: &str) -> Option<(String, Vec<String>)> {
     let text = existing.unwrap_or("");
-    let ignored = text.lines().any(|l| {
-        matches!(
-            l.trim(),
-            "dist" | "/dist" | "dist/" | "/dist/" | "dist/*" | "/dist/*"
-        )
-    });
-    if ignored {
-        return None;
+    let listed = |names: &[String]| {
+        text.lines()
+            .any(|l| names.iter().any(|n| l.trim() == n.as_str()))
+    };
+    let dist: Vec<String> = ["dist", "/dist", "dist/", "/dist/", "dist/*", "/dist/*"]
+        .map(str::to_string)
+        .to_vec();
+    let local = format!("/{}", local_rel.trim_start_matches('/'));
+    let mut local_forms = vec![local.clone()];
+    if !local_rel.contains('/') {
+        local_forms.push(local_rel.to_string());
     }
     let mut s = text.to_string();
-    if !s.is_empty() && !s.ends_with('\n') {
-        s.push('\n');
+    let mut added = Vec::new();
+    for (names, comment, line) in [
+        (&dist, "# crossdock's output (`cargo xtask dist`)", "/dist"),
+        (
+            &local_forms,
+            "# this machine's settings over the matrix (crossdock; never committed)",
+            local.as_str(),
+        ),
+    ] {
+        if listed(names) {
+            continue;
+        }
+        if !s.is_empty() && !s.ends_with('\n') {
+            s.push('\n');
+        }
+        s.push_str(&format!("{comment}\n{line}\n"));
+        added.push(line.to_string());
     }
-    s.push_str("# crossdock's output (`cargo xtask dist`)\n/dist\n");
-    Some(s)
+    (!added.is_empty()).then_some((s, added))
 }
 
 pub(crate) fn alias_of(text: &str) -> Option<String> {

@@ -15,7 +15,25 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 
 /// A starter targets.toml: `host` active, the common triples commented out, `packages`
 /// listed (so the xtask, which has a binary too, is not shipped).
+#[cfg(test)]
 pub fn render_targets(host: &str, packages: &[String]) -> String {
+    render_matrix(host, packages, &NodeMatrix::default())
+}
+
+/// What a napi-rs package asks of the starter matrix: its targets (active beside the host),
+/// the universal macOS module, the targets crossdock cannot ship as Node modules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeMatrix {
+    /// The package.json it comes from, shown in the comments.
+    pub from: String,
+    pub targets: Vec<String>,
+    pub universal: bool,
+    pub unsupported: Vec<String>,
+}
+
+/// The starter targets.toml (`host` active, the common triples commented out, `packages`
+/// listed), with a napi-rs package's targets active (and its universal group).
+pub fn render_matrix(host: &str, packages: &[String], node: &NodeMatrix) -> String {
     let packages = if packages.is_empty() {
         "# packages = [\"my-app\"]          # default: every member with a binary target"
             .to_string()
@@ -23,27 +41,71 @@ pub fn render_targets(host: &str, packages: &[String]) -> String {
         let quoted: Vec<String> = packages.iter().map(|p| format!("\"{p}\"")).collect();
         format!("packages = [{}]", quoted.join(", "))
     };
+    let extra_of = |t: &str| {
+        COMMON_TARGETS
+            .iter()
+            .find(|(c, _)| *c == t)
+            .map_or("", |(_, e)| *e)
+    };
     let mut others = String::new();
-    for (triple, extra) in COMMON_TARGETS.iter().filter(|(t, _)| *t != host) {
+    let active: Vec<&String> = node.targets.iter().filter(|t| *t != host).collect();
+    if !node.from.is_empty() {
+        others.push_str(&format!(
+            "\n# The Node module's targets ({} `napi.targets`, or napi-rs's defaults):\n",
+            node.from
+        ));
+        for t in &active {
+            others.push_str(&format!("[[target]]\ntriple = \"{t}\"\n{}\n", extra_of(t)));
+        }
+        if !node.unsupported.is_empty() {
+            others.push_str(&format!(
+                "# Not shipped as Node modules (Node or crossdock has no platform for them): {}\n",
+                node.unsupported.join(", ")
+            ));
+        }
+        if node.universal {
+            others.push_str(
+                "# One macOS module for both CPUs (napi-rs's darwin-universal):\n\
+                 [[universal]]\n\
+                 name = \"universal-apple-darwin\"\n\
+                 targets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\n",
+            );
+        }
+        others.push_str("\n# Other common targets:\n");
+    }
+    for (triple, extra) in COMMON_TARGETS
+        .iter()
+        .filter(|(t, _)| *t != host && !active.iter().any(|a| a == t))
+    {
         others.push_str(&format!("\n# [[target]]\n# triple = \"{triple}\"\n"));
         for line in extra.lines() {
             others.push_str(&format!("# {line}\n"));
         }
     }
-    others.push_str(
-        "\n# One macOS binary for both CPUs (needs both apple targets above):\n\
-         # [[universal]]\n\
-         # name = \"universal-apple-darwin\"\n\
-         # targets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]",
-    );
-    fill(
+    if !node.universal {
+        others.push_str(
+            "\n# One macOS binary for both CPUs (needs both apple targets above):\n\
+             # [[universal]]\n\
+             # name = \"universal-apple-darwin\"\n\
+             # targets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]",
+        );
+    }
+    let mut out = fill(
         TARGETS_TEMPLATE,
         &[
             ("PACKAGES", &packages),
             ("HOST", host),
             ("OTHER_TARGETS", others.trim_start_matches('\n')),
         ],
-    )
+    );
+    if !node.from.is_empty() {
+        out = out.replacen(
+            "\ninclude = ",
+            "\n# npm-publish = true               # the release workflow publishes the npm packages (secret NPM_TOKEN)\ninclude = ",
+            1,
+        );
+    }
+    out
 }
 
 /// A rendered targets.toml with `headers = ["include/*.h"]` after its `packages` line: a
@@ -69,6 +131,9 @@ pub enum Dependency {
     Path(PathBuf),
     /// `git = "…"`, with `rev = "…"` when given.
     Git { url: String, rev: Option<String> },
+    /// The dependency the xtask init wrote before has (its TOML value, as written there):
+    /// `init --force` without a source flag keeps it.
+    Kept(String),
 }
 
 impl Dependency {
@@ -108,6 +173,12 @@ pub fn render_xtask_manifest(dep: &Dependency) -> String {
             Some(r) => format!("git = {}, rev = {}", toml_string(url), toml_string(r)),
             None => format!("git = {}", toml_string(url)),
         },
+        Dependency::Kept(value) => {
+            return fill(
+                XTASK_MANIFEST_TEMPLATE,
+                &[("CROSSDOCK_DEPENDENCY", &format!("crossdock = {value}"))],
+            )
+        }
     };
     fill(
         XTASK_MANIFEST_TEMPLATE,
@@ -205,6 +276,14 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
         &[
             ("MATRIX_COMMENT", &comment),
             ("MERGE_STEP", &merge_step),
+            (
+                "NPM_JOB",
+                if config.npm_publish {
+                    NPM_JOB_TEMPLATE
+                } else {
+                    ""
+                },
+            ),
             ("CONFIG", config_rel),
             ("CONFIG_ARG", &config_arg),
         ],
@@ -292,4 +371,29 @@ pub fn first_difference(rendered: &str, on_disk: &str) -> String {
             }
         }
     }
+}
+
+/// init's closing words on what `dist` builds here: the targets doctor passes, then each
+/// one it would skip with why and the fix (`builds x86_64-unknown-linux-gnu here; skips
+/// x86_64-pc-windows-gnu (linker: … ; fix: …)`).
+pub fn next_builds(builds: &[String], skips: &[crate::plan::Skipped]) -> String {
+    let mut s = if builds.is_empty() {
+        "builds no target here yet".to_string()
+    } else {
+        format!("builds {} here", builds.join(", "))
+    };
+    if !skips.is_empty() {
+        let each: Vec<String> = skips
+            .iter()
+            .map(|k| match &k.fix {
+                Some(f) => format!("{} ({}; fix: {f})", k.target, k.reason),
+                None => format!("{} ({})", k.target, k.reason),
+            })
+            .collect();
+        s.push_str(&format!(
+            " and skips {} (`cargo crossdock doctor` shows every check)",
+            each.join(", ")
+        ));
+    }
+    s
 }

@@ -87,8 +87,97 @@ pub fn crossdock_crate_dir(given: &Path) -> Result<PathBuf> {
     }
 }
 
-/// The dependency the options ask for.
-pub fn dependency(opts: &InitOptions) -> Result<Dependency> {
+/// The `crossdock` dependency of an xtask manifest (`xtask/Cargo.toml` as init wrote it,
+/// maybe edited since), as its TOML value on one line; `None` when it has none.
+pub fn existing_dependency(xtask_manifest: &str) -> Option<String> {
+    let doc: toml_edit::DocumentMut = xtask_manifest.parse().ok()?;
+    let item = doc.get("dependencies")?.get("crossdock")?.clone();
+    let mut value = item.into_value().ok()?;
+    value.decor_mut().clear();
+    if let Some(t) = value.as_inline_table_mut() {
+        t.fmt();
+    }
+    Some(value.to_string().trim().to_string())
+}
+
+/// The repository `root` (the workspace root) is in: the nearest directory holding `.git`
+/// (a directory, or a file in a submodule or worktree), else `root` itself.
+pub fn repository_root(root: &Path) -> PathBuf {
+    root.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(root)
+        .to_path_buf()
+}
+
+/// `to` relative to the directory `from` (both absolute), with `/`: `../vendor/crossdock`.
+pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        parts.push(".".to_string());
+    }
+    PathBuf::from(parts.join("/"))
+}
+
+/// The path dependency on the crossdock crate at `dir` (canonical) for the xtask of the
+/// workspace at `root`: relative to `xtask/` when `dir` is inside the repository (the
+/// release workflow's checkout has it there too), else absolute, with the warning that the
+/// workflow cannot build it.
+pub fn path_dependency(root: &Path, dir: &Path) -> (Dependency, Option<String>) {
+    let repo = repository_root(root);
+    let repo = repo.canonicalize().unwrap_or(repo);
+    if dir.starts_with(&repo) {
+        let xtask = root
+            .canonicalize()
+            .unwrap_or(root.to_path_buf())
+            .join("xtask");
+        return (Dependency::Path(relative_path(&xtask, dir)), None);
+    }
+    let warning = format!(
+        "--crossdock-path {}: outside the repository {}, so xtask/Cargo.toml depends on it by \
+         its absolute path, which the release workflow's checkout does not have (its jobs fail \
+         at `cargo xtask`); put crossdock inside the repository (e.g. a git submodule) and run \
+         `cargo crossdock init --force --crossdock-path` with that path, or use \
+         `--crossdock-git URL --rev R`",
+        dir.display(),
+        repo.display()
+    );
+    (Dependency::Path(dir.to_path_buf()), Some(warning))
+}
+
+/// The dependency the options ask for, for the workspace at `root`, and a warning about it.
+/// Without a source flag, the one the xtask has (`existing`: its manifest) is kept, so
+/// `init --force` never turns a path or git dependency back into crates.io's.
+pub fn dependency(
+    opts: &InitOptions,
+    root: &Path,
+    existing: Option<&str>,
+) -> Result<(Dependency, Option<String>)> {
+    if let Some(p) = &opts.crossdock_path {
+        if opts.crossdock_git.is_none() {
+            return Ok(path_dependency(root, &crossdock_crate_dir(p)?));
+        }
+    }
+    let dep = source_dependency(opts, existing)?;
+    Ok((dep, None))
+}
+
+fn source_dependency(opts: &InitOptions, existing: Option<&str>) -> Result<Dependency> {
+    if opts.crossdock_path.is_none() && opts.crossdock_git.is_none() {
+        if let Some(kept) = existing.and_then(existing_dependency) {
+            if opts.crossdock_rev.is_some() {
+                bail!("--rev needs --crossdock-git URL");
+            }
+            return Ok(Dependency::Kept(kept));
+        }
+    }
     match (&opts.crossdock_path, &opts.crossdock_git) {
         (Some(_), Some(_)) => bail!("--crossdock-path and --crossdock-git exclude each other"),
         (Some(p), None) => Ok(Dependency::Path(crossdock_crate_dir(p)?)),
@@ -151,16 +240,61 @@ fn locked_packages(lock: &str) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// How one Cargo.lock differs from another, by package name: versions that came, went, or
+/// were replaced (`bumpalo 3.19.0 → 3.20.4`: one version of a name gone, another come).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct LockDiff {
+    pub added: Vec<(String, String)>,
+    pub removed: Vec<(String, String)>,
+    /// (name, old version, new version).
+    pub changed: Vec<(String, String, String)>,
+}
+
+pub fn lock_diff(old: Option<&str>, new: &str) -> LockDiff {
+    let before = old.map(locked_packages).unwrap_or_default();
+    let after = locked_packages(new);
+    let mut d = LockDiff::default();
+    let names: BTreeSet<&String> = before.iter().chain(&after).map(|(n, _)| n).collect();
+    for name in names {
+        let versions = |set: &BTreeSet<(String, String)>, other: &BTreeSet<(String, String)>| {
+            let mut v: Vec<String> = set
+                .iter()
+                .filter(|(n, v)| n == name && !other.contains(&(n.clone(), v.clone())))
+                .map(|(_, v)| v.clone())
+                .collect();
+            v.sort_by(|a, b| version_order(a, b));
+            v
+        };
+        let gone = versions(&before, &after);
+        let came = versions(&after, &before);
+        let pairs = gone.len().min(came.len());
+        for (o, n) in gone.iter().zip(&came) {
+            d.changed.push((name.clone(), o.clone(), n.clone()));
+        }
+        d.removed
+            .extend(gone[pairs..].iter().map(|v| (name.clone(), v.clone())));
+        d.added
+            .extend(came[pairs..].iter().map(|v| (name.clone(), v.clone())));
+    }
+    d
+}
+
+fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use cargo_metadata::semver::Version;
+    match (Version::parse(a), Version::parse(b)) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
 /// What changed in Cargo.lock, for init's report: `None` when nothing did.
 pub fn lock_change(old: Option<&str>, new: Option<&str>) -> Option<String> {
     let new = new?;
     if old == Some(new) {
         return None;
     }
-    let before = old.map(locked_packages).unwrap_or_default();
-    let after = locked_packages(new);
-    let names = |set: Vec<&(String, String)>| {
-        let mut v: Vec<String> = set.iter().map(|(n, _)| n.clone()).collect();
+    let d = lock_diff(old, new);
+    let list = |mut v: Vec<String>| {
         v.dedup();
         let n = v.len();
         if n > 4 {
@@ -169,22 +303,63 @@ pub fn lock_change(old: Option<&str>, new: Option<&str>) -> Option<String> {
             v.join(", ")
         }
     };
-    let added: Vec<&(String, String)> = after.difference(&before).collect();
-    let removed: Vec<&(String, String)> = before.difference(&after).collect();
     let mut what = Vec::new();
-    if !added.is_empty() {
+    if !d.added.is_empty() {
         // The xtask and crossdock first: they are what the reader looks for.
-        let mut added = added;
+        let mut added = d.added;
         added.sort_by_key(|(n, _)| (n != "xtask", n != "crossdock", n.clone()));
-        what.push(format!("added {}", names(added)));
+        what.push(format!(
+            "added {}",
+            list(added.into_iter().map(|(n, _)| n).collect())
+        ));
     }
-    if !removed.is_empty() {
-        what.push(format!("removed {}", names(removed)));
+    let (up, down): (Vec<_>, Vec<_>) = d
+        .changed
+        .iter()
+        .partition(|(_, o, n)| version_order(o, n).is_lt());
+    for (word, set) in [("upgraded", up), ("downgraded", down)] {
+        if !set.is_empty() {
+            let shown = set
+                .iter()
+                .map(|(n, o, v)| format!("{n} {o} → {v}"))
+                .collect();
+            what.push(format!("{word} {}", list(shown)));
+        }
+    }
+    if !d.removed.is_empty() {
+        what.push(format!(
+            "removed {}",
+            list(d.removed.into_iter().map(|(n, _)| n).collect())
+        ));
     }
     if what.is_empty() {
         what.push("sources or checksums".to_string());
     }
     Some(what.join("; "))
+}
+
+/// After [`resolve`]: every package of the project's own lock (`old`) that cargo moved to
+/// another version is asked back to it (`cargo update -p NAME@NEW --precise OLD`), so the
+/// xtask changes nothing in the user's graph it does not need; cargo refuses where a new
+/// dependency requires the newer version, and that change stays. Returns the packages kept
+/// at their versions.
+pub fn keep_locked_versions(cargo: &str, root: &Path, old: &str) -> Result<Vec<String>> {
+    let lock = root.join("Cargo.lock");
+    let now = std::fs::read_to_string(&lock)
+        .with_context(|| format!("cannot read {}", lock.display()))?;
+    let mut kept = Vec::new();
+    for (name, was, is) in lock_diff(Some(old), &now).changed {
+        let back = Cmd::new(cargo)
+            .args(["update", "--quiet", "--manifest-path"])
+            .arg(root.join("Cargo.toml"))
+            .args(["-p", &format!("{name}@{is}"), "--precise", &was])
+            .cwd(root)
+            .output(Some(RESOLVE_TIMEOUT))?;
+        if back.success() {
+            kept.push(format!("{name} {was}"));
+        }
+    }
+    Ok(kept)
 }
 
 /// The error init ends with when the xtask it wrote does not resolve: cargo's words, the
@@ -195,6 +370,7 @@ pub fn unresolved_message(dep: &Dependency, cargo_said: &str, written: &[String]
         Dependency::Path(p) => format!("crossdock at {}", p.display()),
         Dependency::Git { url, rev: Some(r) } => format!("crossdock from {url} at rev {r}"),
         Dependency::Git { url, rev: None } => format!("crossdock from {url}"),
+        Dependency::Kept(value) => format!("crossdock = {value} (kept from xtask/Cargo.toml)"),
     };
     let cargo_said: Vec<String> = cargo_said.lines().map(|l| format!("    {l}")).collect();
     let kept = if written.is_empty() {

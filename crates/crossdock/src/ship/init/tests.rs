@@ -192,9 +192,14 @@ fn members_are_added_keeping_the_formatting() {
 
 #[test]
 fn dist_profile_is_added_once() {
-    let p = add_dist_profile("Cargo.toml", "[package]\nname = \"a\"\n")
+    let added = add_dist_profile("Cargo.toml", "[package]\nname = \"a\"\n")
         .unwrap()
         .unwrap();
+    assert_eq!(
+        added.what(),
+        "added [profile.dist] (inherits release; lto = \"thin\", codegen-units = 1, strip = true)"
+    );
+    let p = added.text;
     assert!(p.starts_with("[package]\nname = \"a\"\n\n"), "{p}");
     let t: toml::Table = p.parse().unwrap();
     let d = &t["profile"]["dist"];
@@ -226,6 +231,50 @@ fn dist_profile_is_added_once() {
     );
 }
 
+/// Issue 23 §2: `[profile.dist]` never lowers what `[profile.release]` sets (`lto = true`
+/// overridden by `lto = "thin"`): a key release has is left to inheritance, and the report
+/// says what was added and what release keeps.
+#[test]
+fn dist_profile_never_overrides_what_release_sets() {
+    let dist = |text: &str| -> (toml::Table, DistProfile) {
+        let added = add_dist_profile("Cargo.toml", text).unwrap().unwrap();
+        let t: toml::Table = added.text.parse().unwrap();
+        let d = t["profile"]["dist"].as_table().unwrap().clone();
+        (d, added)
+    };
+    let (d, added) = dist("[package]\nname = \"a\"\n\n[profile.release]\nlto = true\n");
+    assert_eq!(
+        d.get("lto"),
+        None,
+        "release's lto = true is inherited: {d:?}"
+    );
+    assert_eq!(d["inherits"].as_str(), Some("release"));
+    assert_eq!(d["codegen-units"].as_integer(), Some(1));
+    assert_eq!(
+        added.what(),
+        "added [profile.dist] (inherits release; codegen-units = 1, strip = true; keeps release's lto = true)"
+    );
+    // Every size setting of release's own, a dotted form, `debug` (which keeps symbols).
+    let (d, added) = dist(
+        "[package]\nname = \"a\"\n\n[profile.release]\nlto = \"fat\"\ncodegen-units = 16\ndebug = true\n",
+    );
+    assert_eq!(d.keys().collect::<Vec<_>>(), ["inherits"], "{d:?}");
+    assert!(
+        added.text.contains("# everything `release` sets (it has the size settings of its own)\ninherits = \"release\"\n"),
+        "{}",
+        added.text
+    );
+    assert_eq!(
+        added.what(),
+        "added [profile.dist] (inherits release; keeps release's lto = \"fat\", codegen-units = 16, debug = true)"
+    );
+    let (d, _) = dist("profile.release.strip = \"debuginfo\"\nprofile.release.debug = 0\n");
+    assert_eq!(d.get("strip"), None, "{d:?}");
+    assert_eq!(d["lto"].as_str(), Some("thin"));
+    let (d, _) = dist("[profile.release]\ndebug = \"none\"\n");
+    assert_eq!(d["strip"].as_bool(), Some(true), "no debug info to keep");
+}
+
 #[test]
 fn alias_is_added_to_an_existing_config_only_when_absent() {
     assert_eq!(
@@ -252,17 +301,37 @@ fn alias_is_added_to_an_existing_config_only_when_absent() {
     assert!(add_xtask_alias("c", Some("not toml [")).is_err());
 }
 
+/// Issue 23 §12: the out dir and this machine's `targets.local.toml` (never committed;
+/// `release` refuses a tree that lists them) are ignored, each once.
 #[test]
-fn dist_is_ignored_once() {
+fn dist_and_the_local_settings_are_ignored_once() {
+    const BOTH: &str = "# crossdock's output (`cargo xtask dist`)\n/dist\n\
+        # this machine's settings over the matrix (crossdock; never committed)\n/targets.local.toml\n";
     assert_eq!(
-        add_dist_ignore(None).unwrap(),
-        "# crossdock's output (`cargo xtask dist`)\n/dist\n"
+        add_ignores(None, "targets.local.toml").unwrap(),
+        (
+            BOTH.to_string(),
+            vec!["/dist".into(), "/targets.local.toml".into()]
+        )
     );
     assert_eq!(
-        add_dist_ignore(Some("/target")).unwrap(),
-        "/target\n# crossdock's output (`cargo xtask dist`)\n/dist\n"
+        add_ignores(Some("/target"), "targets.local.toml")
+            .unwrap()
+            .0,
+        format!("/target\n{BOTH}")
     );
-    assert_eq!(add_dist_ignore(Some("/target\ndist/\n")), None);
+    assert_eq!(add_ignores(Some(BOTH), "targets.local.toml"), None);
+    assert_eq!(
+        add_ignores(
+            Some("/target\ndist/\ntargets.local.toml\n"),
+            "targets.local.toml"
+        ),
+        None
+    );
+    // An old init's .gitignore gets the local line only; --config names its own file.
+    let (text, added) = add_ignores(Some("/dist\n"), "ci/crossdock.local.toml").unwrap();
+    assert!(text.ends_with("\n/ci/crossdock.local.toml\n"), "{text}");
+    assert_eq!(added, ["/ci/crossdock.local.toml"]);
 }
 
 #[test]
@@ -346,6 +415,134 @@ fn git_dependency_with_and_without_rev() {
     assert!(m["dependencies"]["crossdock"].get("rev").is_none());
 }
 
+/// Issue 23 §3: `init --force` without a source flag keeps the engine source the xtask has
+/// (path or git, in whatever form), instead of writing crates.io's `version = "0.1"` back.
+#[test]
+fn force_keeps_the_xtask_s_engine_source_unless_given_another() {
+    let opts = |path: Option<&str>, git: Option<&str>| InitOptions {
+        manifest_path: None,
+        crossdock_path: path.map(PathBuf::from),
+        crossdock_git: git.map(str::to_string),
+        crossdock_rev: None,
+        config: None,
+        cargo: "cargo".into(),
+    };
+    let path = render_xtask_manifest(&Dependency::Path("../engine/crates/crossdock".into()));
+    let git = render_xtask_manifest(&Dependency::Git {
+        url: "https://example.org/c.git".into(),
+        rev: Some("abc".into()),
+    });
+    let table = "[package]\nname = \"xtask\"\n\n[dependencies.crossdock]\ngit = \"file:///c\" # mine\nbranch = \"next\"\nfeatures = [\"cli\"]\n";
+    for (existing, kept) in [
+        (
+            path.as_str(),
+            "{ path = \"../engine/crates/crossdock\", default-features = false, features = [\"cli\"] }",
+        ),
+        (
+            git.as_str(),
+            "{ git = \"https://example.org/c.git\", rev = \"abc\", default-features = false, features = [\"cli\"] }",
+        ),
+        (
+            table,
+            "{ git = \"file:///c\", branch = \"next\", features = [\"cli\"] }",
+        ),
+        ("[dependencies]\ncrossdock = \"0.3\"\n", "\"0.3\""),
+    ] {
+        let dep = dependency(&opts(None, None), Path::new("/w"), Some(existing))
+            .unwrap()
+            .0;
+        assert_eq!(dep, Dependency::Kept(kept.into()), "{existing}");
+        let rendered = render_xtask_manifest(&dep);
+        if existing != table && !existing.starts_with("[dependencies]") {
+            assert_eq!(rendered, existing, "the same bytes again");
+        }
+        let m: toml::Table = rendered.parse().unwrap();
+        let old: toml::Table = existing.parse().unwrap();
+        assert_eq!(
+            m["dependencies"]["crossdock"], old["dependencies"]["crossdock"],
+            "{rendered}"
+        );
+    }
+    // A flag replaces it; no xtask (or none with crossdock) takes crates.io.
+    let given = dependency(
+        &opts(None, Some("file:///other")),
+        Path::new("/w"),
+        Some(&path),
+    )
+    .unwrap()
+    .0;
+    assert_eq!(
+        given,
+        Dependency::Git {
+            url: "file:///other".into(),
+            rev: None
+        }
+    );
+    assert_eq!(
+        dependency(&opts(None, None), Path::new("/w"), None)
+            .unwrap()
+            .0,
+        Dependency::current()
+    );
+    assert_eq!(
+        dependency(
+            &opts(None, None),
+            Path::new("/w"),
+            Some("[package]\nname = \"xtask\"\n")
+        )
+        .unwrap()
+        .0,
+        Dependency::current()
+    );
+}
+
+/// Issue 23 §11: a crossdock inside the repository is depended on by a path relative to
+/// xtask/ (the workflow's checkout has it there); one outside keeps its absolute path and
+/// a warning says the workflow cannot build it.
+#[test]
+fn crossdock_path_is_relative_inside_the_repository_and_warned_outside() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    let ws = root.join("app");
+    std::fs::create_dir(&ws).unwrap();
+    let inside = root.join("vendor/crossdock/crates/crossdock");
+    assert_eq!(
+        path_dependency(&ws, &inside),
+        (
+            Dependency::Path("../../vendor/crossdock/crates/crossdock".into()),
+            None
+        )
+    );
+    assert_eq!(
+        path_dependency(&root, &inside).0,
+        Dependency::Path("../vendor/crossdock/crates/crossdock".into())
+    );
+    let m: toml::Table = render_xtask_manifest(&path_dependency(&root, &inside).0)
+        .parse()
+        .unwrap();
+    assert_eq!(
+        m["dependencies"]["crossdock"]["path"].as_str(),
+        Some("../vendor/crossdock/crates/crossdock")
+    );
+    let outside = Path::new("/opt/crossdock/crates/crossdock");
+    let (dep, warning) = path_dependency(&ws, outside);
+    assert_eq!(dep, Dependency::Path(outside.into()));
+    let warning = warning.expect("a warning");
+    for needle in [
+        "--crossdock-path /opt/crossdock/crates/crossdock: outside the repository",
+        &root.display().to_string(),
+        "the release workflow's checkout does not have",
+        "--crossdock-git URL --rev R",
+    ] {
+        assert!(warning.contains(needle), "{needle:?} not in {warning}");
+    }
+    assert_eq!(
+        relative_path(Path::new("/a/b"), Path::new("/a/b")),
+        PathBuf::from(".")
+    );
+}
+
 #[test]
 fn unresolved_message_keeps_the_files_and_offers_the_alternatives() {
     let m = unresolved_message(
@@ -391,6 +588,47 @@ fn lock_change_names_what_was_added() {
     assert_eq!(
         lock_change(Some(&lock(&["tiny", "old"])), Some(&old)).unwrap(),
         "removed old"
+    );
+}
+
+/// Issue 23 §10: a version replaced by another is an upgrade (or a downgrade), not a
+/// removal and an addition; versions compare as versions (3.9 < 3.10).
+#[test]
+fn lock_change_names_upgrades_as_upgrades() {
+    let lock = |pkgs: &[(&str, &str)]| {
+        pkgs.iter()
+            .map(|(n, v)| format!("[[package]]\nname = \"{n}\"\nversion = \"{v}\"\n"))
+            .collect::<String>()
+    };
+    let old = lock(&[
+        ("app", "0.1.0"),
+        ("bumpalo", "3.19.0"),
+        ("memchr", "2.7.4"),
+        ("windows-sys", "0.52.0"),
+    ]);
+    let new = lock(&[
+        ("app", "0.1.0"),
+        ("bumpalo", "3.20.4"),
+        ("memchr", "2.7.4"),
+        ("windows-sys", "0.52.0"),
+        ("windows-sys", "0.61.2"),
+        ("crossdock", "0.1.0"),
+        ("xtask", "0.0.0"),
+        ("cc", "1.9.0"),
+    ]);
+    assert_eq!(
+        lock_change(Some(&old), Some(&new)).unwrap(),
+        "added xtask, crossdock, cc, windows-sys; upgraded bumpalo 3.19.0 → 3.20.4"
+    );
+    let d = lock_diff(Some(&lock(&[("a", "3.9.0")])), &lock(&[("a", "3.10.0")]));
+    assert_eq!(d.changed, [("a".into(), "3.9.0".into(), "3.10.0".into())]);
+    assert_eq!(
+        lock_change(
+            Some(&lock(&[("a", "3.10.0")])),
+            Some(&lock(&[("a", "3.9.0")]))
+        )
+        .unwrap(),
+        "downgraded a 3.10.0 → 3.9.0"
     );
 }
 
@@ -506,4 +744,87 @@ fn the_maintainers_region_survives_regeneration() {
             "{e}"
         );
     }
+}
+
+/// Issue 22 §2: a napi-rs package's targets become the starter matrix: each one Node has a
+/// platform for active beside the host (with the linker and runner crossdock knows for it),
+/// `universal-apple-darwin` as the universal group with both macOS targets, the ones Node
+/// cannot load named in a comment, `npm-publish` offered; the file is a valid targets.toml,
+/// also with everything uncommented.
+#[test]
+fn a_napi_package_s_targets_become_the_matrix() {
+    let node = render::NodeMatrix {
+        from: "mymod/package.json".into(),
+        targets: vec![
+            "x86_64-unknown-linux-gnu".into(),
+            "aarch64-unknown-linux-gnu".into(),
+            "x86_64-unknown-linux-musl".into(),
+            "x86_64-apple-darwin".into(),
+            "aarch64-apple-darwin".into(),
+        ],
+        universal: true,
+        unsupported: vec!["wasm32-wasip1-threads".into()],
+    };
+    let t = render::render_matrix("x86_64-unknown-linux-gnu", &["mymod".into()], &node);
+    assert!(!t.contains("@@"), "{t}");
+    let c = config(&t);
+    let triples: Vec<&str> = c.targets.iter().map(|t| t.triple.as_str()).collect();
+    assert_eq!(
+        triples,
+        [
+            "x86_64-unknown-linux-gnu",
+            "aarch64-unknown-linux-gnu",
+            "x86_64-unknown-linux-musl",
+            "x86_64-apple-darwin",
+            "aarch64-apple-darwin"
+        ],
+        "{t}"
+    );
+    assert_eq!(
+        c.targets[1].linker.as_deref(),
+        Some("aarch64-linux-gnu-gcc")
+    );
+    assert_eq!(c.universals.len(), 1);
+    assert_eq!(c.universals[0].name, "universal-apple-darwin");
+    assert!(t.contains("mymod/package.json `napi.targets`"), "{t}");
+    assert!(t.contains("wasm32-wasip1-threads"), "{t}");
+    assert!(t.contains("# triple = \"x86_64-pc-windows-msvc\""), "{t}");
+    assert!(
+        !t.contains("# triple = \"x86_64-apple-darwin\""),
+        "not offered twice: {t}"
+    );
+    assert!(t.contains("# npm-publish = true"), "{t}");
+    let all: String = t
+        .lines()
+        .map(|l| {
+            l.strip_prefix("# ")
+                .filter(|r| r.starts_with("[[") || r.contains(" = "))
+                .unwrap_or(l)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let c = config(&all);
+    assert_eq!(c.targets.len(), 6, "{all}");
+    assert!(c.npm_publish);
+}
+
+/// Issue 23 §16: init's closing words name what builds here and each skip with its fix.
+#[test]
+fn next_builds_names_the_skipped_targets_and_why() {
+    let skip = crate::plan::Skipped {
+        target: "x86_64-pc-windows-gnu".into(),
+        reason: "linker: x86_64-w64-mingw32-gcc not found".into(),
+        fix: Some("apt-get install gcc-mingw-w64-x86-64".into()),
+    };
+    assert_eq!(
+        next_builds(&["x86_64-unknown-linux-gnu".into()], &[skip]),
+        "builds x86_64-unknown-linux-gnu here and skips x86_64-pc-windows-gnu \
+         (linker: x86_64-w64-mingw32-gcc not found; fix: apt-get install gcc-mingw-w64-x86-64) \
+         (`cargo crossdock doctor` shows every check)"
+    );
+    assert_eq!(
+        next_builds(&["a".into(), "b".into()], &[]),
+        "builds a, b here"
+    );
+    assert_eq!(next_builds(&[], &[]), "builds no target here yet");
 }

@@ -28,16 +28,26 @@ pub(super) fn check_entries(path: &Path) -> Result<Contents> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // Every entry lies in the one top folder the archive's name promises (a debuginfo
+    // archive's is its binaries' archive's, so that the debug files land beside them).
+    let stem = ArchiveFormat::of_file_name(&name).map_or(name.as_str(), |(_, stem)| stem);
+    let top = stem.strip_suffix("-debuginfo").unwrap_or(stem);
+    check_entries_under(path, top)
+}
+
+/// [`check_entries`] for an archive whose entries all lie in `top` (an npm tarball's are in
+/// `package/`).
+pub(super) fn check_entries_under(path: &Path, top: &str) -> Result<Contents> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let refuse = |entry: &str, why: &str| {
         anyhow::anyhow!(
             "{}: entry `{entry}` {why}; refusing to extract this archive",
             path.display()
         )
     };
-    // Every entry lies in the one top folder the archive's name promises (a debuginfo
-    // archive's is its binaries' archive's, so that the debug files land beside them).
-    let stem = ArchiveFormat::of_file_name(&name).map_or(name.as_str(), |(_, stem)| stem);
-    let top = stem.strip_suffix("-debuginfo").unwrap_or(stem);
     let mut tree = EntryTree::new(top);
     let mut contents = Contents::new();
     let mut hash = |name: &str, data: &mut dyn Read| -> Result<()> {

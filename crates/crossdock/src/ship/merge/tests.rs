@@ -236,3 +236,141 @@ fn merge_equals_one_run(dist_keys: &str) {
     }
     assert_eq!(quiet.captured(), "");
 }
+
+/// Issue 22 §2: the npm packages of per-runner out dirs (each a platform package, no root)
+/// merged with the universal group configured give the bytes one `dist` of the matrix
+/// writes — the platform packages, `darwin-universal` fused by the same writer, the root
+/// naming all three, SHA256SUMS and the manifest — the single run's npm step made here as
+/// `exec::dist` makes it.
+#[test]
+fn merge_of_per_target_npm_packages_equals_one_run_with_the_universal_module() {
+    use crate::exec::pack::{ModuleSource, Npm, NpmModule, Out};
+    use crate::model::node::NodePlatform;
+    use crate::plan::node::NodePackage;
+    const EPOCH: u64 = 1_700_000_000;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/node-ws/hello-node");
+    let napi = crate::read::napi::read(&fixture).unwrap().unwrap();
+    // Mach-O dylibs exporting the napi entry, one per CPU.
+    let x86 = PathBuf::from(MACHO).join("napi-x86_64.node");
+    let arm = PathBuf::from(MACHO).join("napi-arm64.node");
+    let thin = |t: &str, file: &PathBuf| NpmModule {
+        target: t.to_string(),
+        platform: NodePlatform::of(&Triple::new(t)).unwrap(),
+        source: ModuleSource::File(file.clone()),
+    };
+    let step = |modules: Vec<NpmModule>, root: bool| {
+        PackStep::Npm(Npm {
+            node: NodePackage {
+                package: "hello-node".into(),
+                manifest_path: PathBuf::new(),
+                npm_name: napi.name.clone(),
+                npm_platform_prefix: napi.package_name.clone(),
+                npm_version: napi.version.clone(),
+                binary_name: napi.binary_name.clone(),
+                platforms: modules
+                    .iter()
+                    .map(|m| (m.target.clone(), m.platform.clone()))
+                    .collect(),
+                note: None,
+                napi: napi.clone(),
+                root,
+            },
+            modules,
+        })
+    };
+    let write = |dir: &Path, step: PackStep| {
+        pack::prepare_out_dir(dir).unwrap();
+        let out = Out {
+            dir,
+            epoch: EPOCH,
+            previous: None,
+            record: Record::load(None, dir),
+            jobs: 1,
+            scratch_in: tmp.path(),
+        };
+        pack::run(&[step], &out, Manifest::new(None, EPOCH)).unwrap();
+    };
+    let whole = tmp.path().join("whole");
+    let universal = NpmModule {
+        target: "universal-apple-darwin".into(),
+        platform: NodePlatform::darwin_universal(),
+        source: ModuleSource::Fat {
+            lipo: Lipo::Builtin,
+            slices: vec![x86.clone(), arm.clone()],
+        },
+    };
+    write(
+        &whole,
+        step(vec![thin(X86, &x86), thin(ARM, &arm), universal], true),
+    );
+    let mut inputs = Vec::new();
+    for (t, file) in [(ARM, &arm), (X86, &x86)] {
+        let dir = tmp.path().join(t);
+        write(&dir, step(vec![thin(t, file)], false));
+        assert!(
+            !dir.join("hello-node-1.4.2.tgz").exists(),
+            "no root in a partial run"
+        );
+        inputs.push(dir);
+    }
+    let out = tmp.path().join("merged");
+    let mut r = Rules {
+        targets: vec![X86.into(), ARM.into()],
+        ..rules()
+    };
+    // Without the package.json, merge leaves the npm packages out, saying so.
+    let m = merge(&inputs, &tmp.path().join("no-napi"), &r).unwrap();
+    assert!(
+        !names(&m).iter().any(|n| n.ends_with(".tgz")),
+        "{:?}",
+        names(&m)
+    );
+    r.napi.insert("hello-node".into(), napi.clone());
+    merge(&inputs, &out, &r).unwrap();
+
+    let files = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (merged, single) = (files(&out), files(&whole));
+    assert_eq!(
+        merged.keys().collect::<Vec<_>>(),
+        single.keys().collect::<Vec<_>>()
+    );
+    for name in [
+        "hello-node-1.4.2.tgz",
+        "hello-node-darwin-universal-1.4.2.tgz",
+        "hello-node-darwin-x64-1.4.2.tgz",
+        "hello-node-darwin-arm64-1.4.2.tgz",
+        "SHA256SUMS",
+    ] {
+        assert!(merged.contains_key(name), "{name}: {:?}", merged.keys());
+    }
+    for (name, bytes) in &single {
+        assert!(merged[name] == *bytes, "{name} differs from one run's");
+    }
+    // A package.json of another version than the inputs were built from is refused.
+    let mut other = napi.clone();
+    other.version = "1.4.3".into();
+    r.napi.insert("hello-node".into(), other);
+    let e = format!(
+        "{:#}",
+        merge(&inputs, &tmp.path().join("o3"), &r).unwrap_err()
+    );
+    assert!(
+        e.contains("should be hello-node-darwin-arm64-1.4.3.tgz") && e.contains("package.json"),
+        "{e}"
+    );
+}

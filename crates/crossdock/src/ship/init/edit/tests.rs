@@ -66,7 +66,7 @@ strip = true
 #[test]
 fn user_formatting_survives_byte_for_byte() {
     let m = member(MANIFEST);
-    let edited = add_dist_profile("Cargo.toml", &m).unwrap().unwrap();
+    let edited = add_dist_profile("Cargo.toml", &m).unwrap().unwrap().text;
     let expected = MANIFEST.replace(
         "'cli'  # the binary\n",
         "'cli',  # the binary\n  \"xtask\",\n",
@@ -99,7 +99,7 @@ fn crlf_files_stay_crlf() {
     let crlf = |s: &str| s.replace('\n', "\r\n");
     let original = crlf(MANIFEST);
     let m = member(&original);
-    let edited = add_dist_profile("Cargo.toml", &m).unwrap().unwrap();
+    let edited = add_dist_profile("Cargo.toml", &m).unwrap().unwrap().text;
     let expected = crlf(MANIFEST).replace(
         "'cli'  # the binary\r\n",
         "'cli',  # the binary\r\n  \"xtask\",\r\n",
@@ -176,7 +176,7 @@ fn new_tables_go_after_everything_in_the_file() {
         format!("{text}\n\n[workspace]\nmembers = [\"xtask\"]\n")
     );
     assert_eq!(
-        add_dist_profile("Cargo.toml", text).unwrap().unwrap(),
+        add_dist_profile("Cargo.toml", text).unwrap().unwrap().text,
         format!("{text}\n{PROFILE}")
     );
     assert_eq!(
@@ -187,12 +187,16 @@ fn new_tables_go_after_everything_in_the_file() {
     );
     // [profile.dist] whatever form the other profiles take.
     for text in [
-        "[profile.release]\nlto = true\n",
-        "[profile]\nrelease.lto = true\n",
-        "profile.release.lto = true\n",
+        "[profile.release]\nopt-level = 3\n",
+        "[profile]\nrelease.opt-level = 3\n",
+        "profile.release.opt-level = 3\n",
     ] {
-        let edited = add_dist_profile("Cargo.toml", text).unwrap().unwrap();
+        let edited = add_dist_profile("Cargo.toml", text).unwrap().unwrap().text;
         assert_eq!(edited, format!("{text}{PROFILE}"));
+        // Release's own lto (in that form too) is inherited, not replaced (issue 23 §2).
+        let own = text.replace("opt-level = 3", "lto = true");
+        let edited = add_dist_profile("Cargo.toml", &own).unwrap().unwrap().text;
+        assert!(!edited.contains("lto = \"thin\""), "{edited}");
     }
 }
 
