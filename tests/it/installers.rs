@@ -84,7 +84,8 @@ fn install(shell: &str, script: &Path, args: &[&str], env: &[(&str, &str)]) -> R
     c.arg(script).args(args);
     // Only what a case sets decides where the installer puts things.
     c.env_remove("CARGO_HOME")
-        .env_remove("CROSSDOCK_INSTALL_DIR");
+        .env_remove("CROSSDOCK_INSTALL_DIR")
+        .env_remove("ALPHA_INSTALL_DIR");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -171,6 +172,28 @@ fn shell_installer_installs_under_dash_and_bash_and_refuses_a_corrupt_archive() 
     .ok();
     assert_eq!(r.stdout, "");
     assert!(env_dir.join("alpha").is_file());
+    // Issue 23 §18: the app's own variable comes first, CROSSDOCK_INSTALL_DIR after it.
+    let app_dir = fx.path().join("app-dir");
+    install(
+        "dash",
+        &script,
+        &["--quiet"],
+        &[
+            ("ALPHA_INSTALL_DIR", app_dir.to_str().unwrap()),
+            (
+                "CROSSDOCK_INSTALL_DIR",
+                fx.path().join("not-here").to_str().unwrap(),
+            ),
+        ],
+    )
+    .ok();
+    assert!(app_dir.join("alpha").is_file());
+    assert!(!fx.path().join("not-here").exists());
+    let help = install("dash", &script, &["--help"], &[]).ok().stdout;
+    assert!(
+        help.contains("default: $ALPHA_INSTALL_DIR, else\n              $CROSSDOCK_INSTALL_DIR"),
+        "{help}"
+    );
     // Without either: $CARGO_HOME/bin when it exists, else ~/.local/bin.
     let home = fx.path().join("home");
     let cargo_home = fx.path().join("cargo-home");

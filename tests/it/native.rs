@@ -354,6 +354,14 @@ fn dist_and_merge_write_the_same_native_packages() {
             "{f} differs between merge and dist"
         );
     }
+    // The packages' manifest entries too (with the inputs that make them Fresh).
+    for f in ["SHA256SUMS", "dist-manifest.json"] {
+        assert_eq!(
+            std::fs::read_to_string(dist.join(f)).unwrap(),
+            std::fs::read_to_string(merged.join(f)).unwrap(),
+            "{f} differs between merge and dist"
+        );
+    }
 }
 
 /// Issue 20 §7: a SOURCE_DATE_EPOCH that a `.deb` (12-digit ar mtime) or an `.rpm` (32-bit
@@ -468,4 +476,64 @@ fn hostile_metadata_cannot_add_fields_to_deb_or_rpm() {
         headers.trim(),
         "MIT Files: * License: evil|https://example.org/ Depends: evil|Evil Depends: evil Files: * <evil@example.org>|Says hello Depends: evil"
     );
+}
+
+/// Issue 23 §7: with `.deb`/`.rpm` on, a no-op `dist` rewrote both every time (most of a
+/// no-op run's time) while the archives were Fresh. Now a package whose inputs (the
+/// archive's bytes, the metadata, SOURCE_DATE_EPOCH) are unchanged is Fresh too: not
+/// written again, the release byte-identical; a changed input makes it again.
+#[test]
+fn a_noop_dist_keeps_unchanged_deb_and_rpm_fresh() {
+    use std::os::unix::fs::MetadataExt;
+    let fx = Fixture::new("hello-ws");
+    let config = |maintainer: &str| {
+        format!(
+            "[dist]\npackages = [\"alpha\"]\ninstallers = [\"deb\", \"rpm\"]\nmaintainer = \"{maintainer}\"\n\n[[target]]\ntriple = \"{}\"\n",
+            host()
+        )
+    };
+    fx.write(
+        "targets.toml",
+        &config("Crossdock Tests <tests@example.org>"),
+    );
+    let env = [("SOURCE_DATE_EPOCH", EPOCH)];
+    fx.run_env(&["dist"], &env).ok();
+    let dist = fx.dist_dir();
+    let natives: Vec<String> = list_files(&dist)
+        .into_iter()
+        .filter(|f| f.ends_with(".deb") || f.ends_with(".rpm"))
+        .collect();
+    assert_eq!(natives.len(), 2, "{natives:?}");
+    let stamp = |f: &str| {
+        let m = std::fs::metadata(dist.join(f)).unwrap();
+        (m.ino(), m.mtime(), m.mtime_nsec())
+    };
+    let before: Vec<_> = natives.iter().map(|f| stamp(f)).collect();
+    let release = |f: &str| std::fs::read(dist.join(f)).unwrap();
+    let (sums, manifest) = (release("SHA256SUMS"), release("dist-manifest.json"));
+    let again = fx.run_env(&["dist"], &env).ok();
+    for f in &natives {
+        assert!(
+            again.stderr.contains(&format!("Fresh {f}")),
+            "{}",
+            again.stderr
+        );
+    }
+    let after: Vec<_> = natives.iter().map(|f| stamp(f)).collect();
+    assert_eq!(before, after, "a Fresh package was written again");
+    assert_eq!(release("SHA256SUMS"), sums);
+    assert_eq!(release("dist-manifest.json"), manifest);
+    tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+    // Another maintainer: both packages are made again, with it.
+    fx.write("targets.toml", &config("Someone Else <else@example.org>"));
+    let changed = fx.run_env(&["dist"], &env).ok();
+    for f in &natives {
+        assert!(
+            !changed.stderr.contains(&format!("Fresh {f}")),
+            "{}",
+            changed.stderr
+        );
+    }
+    assert_ne!(release("SHA256SUMS"), sums);
+    tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
 }

@@ -11,8 +11,9 @@ use crate::model::archive::ArchiveFormat;
 use crate::model::installer::Installer;
 use crate::package::archive::{self, MODE_EXECUTABLE, MODE_FILE};
 use crate::package::installer::{self, Release};
-use crate::package::manifest::{ArtifactEntry, ArtifactKind};
+use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest};
 use crate::package::native;
+use crate::package::ownership::Record;
 use crate::plan::InstallerRelease;
 use crate::sys::{fs::write_atomic, shell};
 
@@ -43,13 +44,23 @@ pub fn check_epoch(releases: &[InstallerRelease], epoch: u64) -> Result<()> {
     Ok(())
 }
 
+/// What the installers of a run may take over from the previous one: its manifest, and the
+/// record that proves a file in the out dir crossdock's (`dist`; `merge` has none).
+#[derive(Clone, Copy)]
+pub struct Previous<'a> {
+    pub manifest: Option<&'a Manifest>,
+    pub record: &'a Record,
+}
+
 /// Writes each release's installer files into `out_dir` (atomically, fixed modes) and
 /// returns their manifest entries. `archives`: every archive entry of the finished run.
+/// A `.deb`/`.rpm` whose inputs are unchanged since `previous` is kept as it is (`Fresh`).
 pub fn write(
     out_dir: &Path,
     releases: &[InstallerRelease],
     archives: &[ArtifactEntry],
     source_date_epoch: u64,
+    previous: Previous,
 ) -> Result<Vec<ArtifactEntry>> {
     let mut out = Vec::new();
     for info in releases {
@@ -64,6 +75,7 @@ pub fn write(
                 kind,
                 archives,
                 source_date_epoch,
+                previous,
             )?);
         }
         for f in &info.files {
@@ -122,6 +134,7 @@ fn write_native(
     kind: Installer,
     archives: &[ArtifactEntry],
     source_date_epoch: u64,
+    previous: Previous,
 ) -> Result<Vec<ArtifactEntry>> {
     let mut out = Vec::new();
     let (description, long_description) =
@@ -155,20 +168,22 @@ fn write_native(
             chosen.insert(target, (format, a));
         }
     }
+    let kind_entry = match kind {
+        Installer::Deb => ArtifactKind::Deb,
+        _ => ArtifactKind::Rpm,
+    };
     for (_, a) in chosen.into_values() {
+        let inputs = native_inputs(kind, a, &meta);
+        if let Some(fresh) = fresh(out_dir, previous, kind_entry, &inputs) {
+            shell::note("Fresh", &fresh.name);
+            out.push(fresh);
+            continue;
+        }
         let path = out_dir.join(&a.name);
         let pkg = native::from_archive(&path, a, &meta)?;
-        let (file_name, bytes, kind_entry) = match kind {
-            Installer::Deb => (
-                native::deb::file_name(&pkg)?,
-                native::deb::deb(&pkg)?,
-                ArtifactKind::Deb,
-            ),
-            _ => (
-                native::rpm::file_name(&pkg)?,
-                native::rpm::rpm(&pkg)?,
-                ArtifactKind::Rpm,
-            ),
+        let (file_name, bytes) = match kind {
+            Installer::Deb => (native::deb::file_name(&pkg)?, native::deb::deb(&pkg)?),
+            _ => (native::rpm::file_name(&pkg)?, native::rpm::rpm(&pkg)?),
         };
         write_atomic(&out_dir.join(&file_name), MODE_FILE, |w| {
             use std::io::Write;
@@ -184,6 +199,7 @@ fn write_native(
             package: a.package.clone(),
             version: a.version.clone(),
             target: a.target.clone(),
+            inputs,
             ..ArtifactEntry::file(
                 file_name,
                 kind_entry,
@@ -193,6 +209,45 @@ fn write_native(
         });
     }
     Ok(out)
+}
+
+/// Fingerprint of everything a native package is made from (issue 23 §7): the format and
+/// crossdock's version, the archive (its name and bytes, by SHA-256), which of its files
+/// are programs and which documents, and the metadata with SOURCE_DATE_EPOCH. Same
+/// fingerprint, same package bytes.
+fn native_inputs(kind: Installer, a: &ArtifactEntry, meta: &native::PackageMeta) -> String {
+    let binaries: Vec<(&str, &str)> = a
+        .binaries
+        .iter()
+        .map(|b| (b.path.as_str(), b.kind.name()))
+        .collect();
+    let text = format!(
+        "crossdock-native-v1\0{}\0{}\0{}\0{}\0{binaries:?}\0{:?}\0{meta:?}",
+        env!("CARGO_PKG_VERSION"),
+        kind.name(),
+        a.name,
+        a.sha256,
+        a.files
+    );
+    archive::sha256_hex(text.as_bytes())
+}
+
+/// The previous run's package of `kind` made from the same inputs, when its file is still
+/// what was recorded and the record proves it crossdock's.
+fn fresh(
+    out_dir: &Path,
+    previous: Previous,
+    kind: ArtifactKind,
+    inputs: &str,
+) -> Option<ArtifactEntry> {
+    let manifest = previous.manifest?;
+    let old = manifest
+        .artifacts
+        .iter()
+        .find(|p| p.kind == kind && p.inputs == inputs)?;
+    manifest.fresh(&old.name, inputs, || {
+        previous.record.owned_as(out_dir, &old.name)
+    })
 }
 
 #[cfg(test)]
@@ -213,7 +268,12 @@ mod tests {
         let sh = Shell::capturing(Verbosity::Normal);
         let written = {
             let _in = sh.enter();
-            write(dir.path(), &[info()], &linux, 0).unwrap()
+            let record = Record::load(None, dir.path());
+            let previous = Previous {
+                manifest: None,
+                record: &record,
+            };
+            write(dir.path(), &[info()], &linux, 0, previous).unwrap()
         };
         let names: Vec<&str> = written.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["hello-tool-installer.sh", "hello-tool.rb"]);

@@ -286,7 +286,7 @@ fn write_all(
         }
     }
     drop(scratch);
-    finish(out.dir, &out.record, header, entries, done)
+    finish(out.dir, &out.record, out.previous, header, entries, done)
 }
 
 /// The run's scratch dir for fat files, made when first needed.

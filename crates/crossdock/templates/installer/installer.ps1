@@ -50,6 +50,8 @@ function Select-Archive([string]$Cpu) {
 
 function Get-InstallDir {
     if ($To) { return $To }
+    # The app's own variable, then the one every crossdock installer reads.
+    if ($env:{{INSTALL_DIR_VAR}}) { return $env:{{INSTALL_DIR_VAR}} }
     if ($env:CROSSDOCK_INSTALL_DIR) { return $env:CROSSDOCK_INSTALL_DIR }
     $cargoHome = $env:CARGO_HOME
     if (-not $cargoHome -and $env:USERPROFILE) { $cargoHome = Join-Path $env:USERPROFILE '.cargo' }

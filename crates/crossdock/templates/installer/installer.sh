@@ -30,8 +30,9 @@ usage() {
 Installs $APP $VERSION.
 
 usage: $APP-installer.sh [--to DIR] [--quiet] [--version] [--help]
-  --to DIR    install into DIR (default: \$CROSSDOCK_INSTALL_DIR, else \$CARGO_HOME/bin
-              when it exists, else ~/.local/bin)
+  --to DIR    install into DIR (default: \${{INSTALL_DIR_VAR}}, else
+              \$CROSSDOCK_INSTALL_DIR, else \$CARGO_HOME/bin when it exists,
+              else ~/.local/bin)
   --quiet     print errors only
   --version   print the version this script installs, and exit
 EOF
@@ -166,7 +167,10 @@ $row
 EOF
 
     if [ -z "$to" ]; then
-        if [ -n "${CROSSDOCK_INSTALL_DIR:-}" ]; then
+        # The app's own variable, then the one every crossdock installer reads.
+        if [ -n "${{{INSTALL_DIR_VAR}}:-}" ]; then
+            to=${{{INSTALL_DIR_VAR}}}
+        elif [ -n "${CROSSDOCK_INSTALL_DIR:-}" ]; then
             to=$CROSSDOCK_INSTALL_DIR
         else
             if [ -z "${HOME:-}" ]; then die "HOME is not set; pass --to DIR"; fi

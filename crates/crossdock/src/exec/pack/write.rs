@@ -12,6 +12,7 @@ use crate::package::dsym;
 pub(super) fn finish(
     out_dir: &Path,
     record: &ownership::Record,
+    previous: Option<&Manifest>,
     mut manifest: Manifest,
     archives: Vec<ArtifactEntry>,
     done: &mut Vec<ArtifactEntry>,
@@ -41,6 +42,10 @@ pub(super) fn finish(
         &manifest.installers,
         &archives,
         manifest.source_date_epoch,
+        crate::exec::installers::Previous {
+            manifest: previous,
+            record,
+        },
     )?;
     done.extend(installers.iter().cloned());
     sums.extend(

@@ -160,6 +160,26 @@ pub fn render(kind: Installer, release: &Release) -> Option<String> {
     }
 }
 
+/// The environment variable the script installers take their directory from, named after
+/// the package (`hyperfine` → `HYPERFINE_INSTALL_DIR`: ASCII letters upper-cased, anything
+/// else `_`); `CROSSDOCK_INSTALL_DIR` stays their fallback (issue 23 §18).
+pub fn install_dir_variable(package: &str) -> String {
+    let mut v: String = package
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !v.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        v.insert(0, '_');
+    }
+    v + "_INSTALL_DIR"
+}
+
 /// Whether the file of `kind` is a script a user runs directly (mode 0755).
 pub fn is_executable(kind: Installer) -> bool {
     kind == Installer::Shell
@@ -188,9 +208,11 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
                 out.push_str(values[i].1);
                 rest = &key_and_more[key.len() + 2..];
             }
+            // Not a placeholder: keep one brace and look again from the next, so that
+            // `${{{KEY}}}` (a shell variable named by a value) fills.
             None => {
-                out.push_str(&rest[..open + 2]);
-                rest = key_and_more;
+                out.push_str(&rest[..open + 1]);
+                rest = &rest[open + 1..];
             }
         }
     }

@@ -60,6 +60,10 @@ pub fn render(release: &Release) -> Option<String> {
             ("NAME", &info.package),
             ("VERSION", &info.version),
             ("SELF_URL", &info.download_url.replace("{file}", &self_name)),
+            (
+                "INSTALL_DIR_VAR",
+                &super::install_dir_variable(&info.package),
+            ),
             ("ARCHIVES", &rows.join(",")),
         ],
     ))

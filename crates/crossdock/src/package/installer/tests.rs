@@ -250,6 +250,12 @@ fn fill_replaces_once_and_refuses_drift() {
         "a {{Y}} b"
     );
     assert_eq!(fill("${x} @{ a }", &[]), "${x} @{ a }");
+    // A placeholder right after a brace fills: a shell variable named by a value.
+    assert_eq!(
+        fill("${{{V}}:-} ${{{V}}}", &[("V", "A_DIR")]),
+        "${A_DIR:-} ${A_DIR}"
+    );
+    assert_eq!(fill("${{ matrix.x }}", &[]), "${{ matrix.x }}");
     assert!(std::panic::catch_unwind(|| fill("{{X}}", &[])).is_err());
     assert!(std::panic::catch_unwind(|| fill("x", &[("X", "1")])).is_err());
 }
@@ -277,4 +283,13 @@ fn an_installer_without_an_archive_for_its_platforms_is_not_rendered() {
         render(Installer::Homebrew, &Release::new(&info, &riscv)),
         None
     );
+}
+
+/// Issue 23 §18: the install dir variable is named after the app.
+#[test]
+fn install_dir_variable_is_named_after_the_package() {
+    assert_eq!(install_dir_variable("hyperfine"), "HYPERFINE_INSTALL_DIR");
+    assert_eq!(install_dir_variable("hello-tool"), "HELLO_TOOL_INSTALL_DIR");
+    assert_eq!(install_dir_variable("x.y_z"), "X_Y_Z_INSTALL_DIR");
+    assert_eq!(install_dir_variable("9lives"), "_9LIVES_INSTALL_DIR");
 }
