@@ -32,19 +32,38 @@ pub const WORKFLOW_TEMPLATE: &str = include_str!("../../templates/release.yml");
 pub const WORKFLOW: &str = ".github/workflows/release.yml";
 pub const XTASK_ALIAS: &str = "run --package xtask --quiet --";
 
-/// Common triples offered, commented out, in a new targets.toml, with the keys they need
-/// on a Debian/Ubuntu machine.
-const COMMON_TARGETS: &[(&str, &str)] = &[
-    ("x86_64-unknown-linux-gnu", ""),
-    ("x86_64-unknown-linux-musl", ""),
-    (
-        "aarch64-unknown-linux-gnu",
-        "linker = \"aarch64-linux-gnu-gcc\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n",
-    ),
-    ("x86_64-apple-darwin", ""),
-    ("aarch64-apple-darwin", ""),
-    ("x86_64-pc-windows-msvc", ""),
+/// Common triples offered, commented out, in a new targets.toml (see [`starter_keys`]).
+const COMMON_TARGETS: &[&str] = &[
+    "x86_64-unknown-linux-gnu",
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-gnu",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
 ];
+
+/// The keys a common triple needs on a Debian/Ubuntu machine, one per line: aarch64's GNU
+/// gcc, and its qemu-user runner as crossdock runs it (with the `-E LD_LIBRARY_PATH=…` that
+/// `plan/runner.rs` adds, so the line also works as it is in a cargo config of the user's).
+fn starter_keys(triple: &str) -> String {
+    // Of the GNU cross gccs, the release matrix installs aarch64's (`ship/github.rs`).
+    let triple = crate::model::triple::Triple::new(triple);
+    let Some(gcc) = crate::model::cross::GnuGcc::for_target(&triple).filter(|g| g.cpu == "aarch64")
+    else {
+        return String::new();
+    };
+    let runner = crate::plan::runner::runner_for_cargo(&[
+        "qemu-aarch64".to_string(),
+        "-L".to_string(),
+        format!("/usr/{}", gcc.prefix),
+    ]);
+    let quoted: Vec<String> = runner.iter().map(|a| toml_string(a)).collect();
+    format!(
+        "linker = {}\nrunner = [{}]\n",
+        toml_string(&gcc.gcc()),
+        quoted.join(", ")
+    )
+}
 
 // ---------------------------------------------------------------------------------------
 // Planning and writing (impure)

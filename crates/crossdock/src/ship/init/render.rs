@@ -24,9 +24,9 @@ pub fn render_targets(host: &str, packages: &[String]) -> String {
         format!("packages = [{}]", quoted.join(", "))
     };
     let mut others = String::new();
-    for (triple, extra) in COMMON_TARGETS.iter().filter(|(t, _)| *t != host) {
+    for triple in COMMON_TARGETS.iter().filter(|t| **t != host) {
         others.push_str(&format!("\n# [[target]]\n# triple = \"{triple}\"\n"));
-        for line in extra.lines() {
+        for line in starter_keys(triple).lines() {
             others.push_str(&format!("# {line}\n"));
         }
     }
