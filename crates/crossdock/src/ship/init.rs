@@ -180,6 +180,74 @@ fn load_workspace(opts: &InitOptions) -> Result<Workspace> {
         .context("init sets crossdock up in a Cargo project: run it in one (or `cargo init` first), or pass --manifest-path")
 }
 
+/// A new targets.toml: this machine's target, the packages that ship (binaries and C
+/// libraries, not the xtask), their C headers when a library has some in `include/`.
+fn starter_targets(ws: &Workspace, opts: &InitOptions) -> Result<String> {
+    let host = host_triple(&opts.cargo)?;
+    let shipped: Vec<&Package> = ws
+        .members
+        .iter()
+        .filter(|p| (!p.bins.is_empty() || p.lib.is_some()) && p.name != "xtask")
+        .collect();
+    let packages: Vec<String> = shipped.iter().map(|p| p.name.clone()).collect();
+    let rendered = render_targets(&host, &packages);
+    let headers = shipped.iter().any(|p| {
+        p.lib.is_some()
+            && std::fs::read_dir(p.manifest_dir.join("include")).is_ok_and(|d| {
+                d.flatten()
+                    .any(|e| e.path().extension().is_some_and(|x| x == "h"))
+            })
+    });
+    Ok(if headers {
+        render::with_headers(&rendered)
+    } else {
+        rendered
+    })
+}
+
+/// The cargo alias: .cargo/config.toml (or the legacy .cargo/config when only it exists).
+fn alias_file(root: &Path) -> Result<File> {
+    let file = |rel: &str| root.join(rel);
+    let legacy = file(".cargo/config");
+    let rel = if !file(".cargo/config.toml").exists() && legacy.is_file() {
+        ".cargo/config"
+    } else {
+        ".cargo/config.toml"
+    };
+    let old = read_optional(&file(rel))?;
+    let new = add_xtask_alias(&file(rel).display().to_string(), old.as_deref())?;
+    Ok(File {
+        rel: rel.to_string(),
+        path: file(rel),
+        kind: FileKind::Edited,
+        what: if new.is_some() {
+            vec!["added the `cargo xtask` alias".to_string()]
+        } else {
+            vec![]
+        },
+        old,
+        new,
+    })
+}
+
+/// `.gitignore` with the out dir and this machine's settings beside the matrix ignored.
+fn ignore_file(root: &Path, config_rel: &str) -> Result<File> {
+    let path = root.join(".gitignore");
+    let old = read_optional(&path)?;
+    let local = crate::read::local::path_for(Path::new(config_rel));
+    let (new, added) = add_ignores(old.as_deref(), &local.to_string_lossy()).unzip();
+    Ok(File {
+        rel: ".gitignore".to_string(),
+        path,
+        kind: FileKind::Edited,
+        what: added
+            .map(|a| vec![format!("ignored {}", a.join(", "))])
+            .unwrap_or_default(),
+        old,
+        new,
+    })
+}
+
 /// Everything init would write, computed without writing.
 pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     let ws = load_workspace(opts)?;
@@ -204,30 +272,7 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     let targets_old = read_optional(&targets_path)?;
     let targets_new = match &targets_old {
         Some(_) => None,
-        None => {
-            let host = host_triple(&opts.cargo)?;
-            // Binaries and C libraries (a [lib] that is a cdylib/staticlib) ship.
-            let shipped: Vec<&Package> = ws
-                .members
-                .iter()
-                .filter(|p| (!p.bins.is_empty() || p.lib.is_some()) && p.name != "xtask")
-                .collect();
-            let packages: Vec<String> = shipped.iter().map(|p| p.name.clone()).collect();
-            let rendered = render_targets(&host, &packages);
-            // A library package with C headers in include/ ships them.
-            let headers = shipped.iter().any(|p| {
-                p.lib.is_some()
-                    && std::fs::read_dir(p.manifest_dir.join("include")).is_ok_and(|d| {
-                        d.flatten()
-                            .any(|e| e.path().extension().is_some_and(|x| x == "h"))
-                    })
-            });
-            Some(if headers {
-                render::with_headers(&rendered)
-            } else {
-                rendered
-            })
-        }
+        None => Some(starter_targets(&ws, opts)?),
     };
     let config_text = targets_new
         .clone()
@@ -329,42 +374,8 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     });
     files.extend(package_files);
 
-    // The cargo alias: .cargo/config.toml (or the legacy .cargo/config when only it exists).
-    let legacy = file(".cargo/config");
-    let rel = if !file(".cargo/config.toml").exists() && legacy.is_file() {
-        ".cargo/config"
-    } else {
-        ".cargo/config.toml"
-    };
-    let old = read_optional(&file(rel))?;
-    let new = add_xtask_alias(&file(rel).display().to_string(), old.as_deref())?;
-    files.push(File {
-        rel: rel.to_string(),
-        path: file(rel),
-        kind: FileKind::Edited,
-        what: if new.is_some() {
-            vec!["added the `cargo xtask` alias".to_string()]
-        } else {
-            vec![]
-        },
-        old,
-        new,
-    });
-
-    // The out dir and this machine's settings, ignored by git.
-    let old = read_optional(&file(".gitignore"))?;
-    let local = crate::read::local::path_for(Path::new(&config_rel));
-    let (new, added) = add_ignores(old.as_deref(), &local.to_string_lossy()).unzip();
-    files.push(File {
-        rel: ".gitignore".to_string(),
-        path: file(".gitignore"),
-        kind: FileKind::Edited,
-        what: added
-            .map(|a| vec![format!("ignored {}", a.join(", "))])
-            .unwrap_or_default(),
-        old,
-        new,
-    });
+    files.push(alias_file(&root)?);
+    files.push(ignore_file(&root, &config_rel)?);
 
     // The release workflow, keeping the maintainers' own jobs of the one on disk.
     let old = read_optional(&file(WORKFLOW))?;
