@@ -690,7 +690,7 @@ pub mod node;
 mod probe;
 mod problem;
 mod render;
-mod runner;
+pub mod runner;
 pub mod stages;
 mod test_run;
 

@@ -34,19 +34,38 @@ pub const NPM_JOB_TEMPLATE: &str = include_str!("../../templates/release-npm.yml
 pub const WORKFLOW: &str = ".github/workflows/release.yml";
 pub const XTASK_ALIAS: &str = "run --package xtask --quiet --";
 
-/// Common triples offered, commented out, in a new targets.toml, with the keys they need
-/// on a Debian/Ubuntu machine.
-const COMMON_TARGETS: &[(&str, &str)] = &[
-    ("x86_64-unknown-linux-gnu", ""),
-    ("x86_64-unknown-linux-musl", ""),
-    (
-        "aarch64-unknown-linux-gnu",
-        "linker = \"aarch64-linux-gnu-gcc\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n",
-    ),
-    ("x86_64-apple-darwin", ""),
-    ("aarch64-apple-darwin", ""),
-    ("x86_64-pc-windows-msvc", ""),
+/// Common triples offered, commented out, in a new targets.toml (see [`starter_keys`]).
+const COMMON_TARGETS: &[&str] = &[
+    "x86_64-unknown-linux-gnu",
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-gnu",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
 ];
+
+/// The keys a common triple needs on a Debian/Ubuntu machine, one per line: aarch64's GNU
+/// gcc, and its qemu-user runner as crossdock runs it (with the `-E LD_LIBRARY_PATH=…` that
+/// `plan/runner.rs` adds, so the line also works as it is in a cargo config of the user's).
+fn starter_keys(triple: &str) -> String {
+    // Of the GNU cross gccs, the release matrix installs aarch64's (`ship/github.rs`).
+    let triple = crate::model::triple::Triple::new(triple);
+    let Some(gcc) = crate::model::cross::GnuGcc::for_target(&triple).filter(|g| g.cpu == "aarch64")
+    else {
+        return String::new();
+    };
+    let runner = crate::plan::runner::runner_for_cargo(&[
+        "qemu-aarch64".to_string(),
+        "-L".to_string(),
+        format!("/usr/{}", gcc.prefix),
+    ]);
+    let quoted: Vec<String> = runner.iter().map(|a| toml_string(a)).collect();
+    format!(
+        "linker = {}\nrunner = [{}]\n",
+        toml_string(&gcc.gcc()),
+        quoted.join(", ")
+    )
+}
 
 // ---------------------------------------------------------------------------------------
 // Planning and writing (impure)
@@ -226,6 +245,75 @@ fn node_matrix(ws: &Workspace, shipped: &[&Package]) -> Result<render::NodeMatri
     Ok(render::NodeMatrix::default())
 }
 
+/// A new targets.toml: this machine's target, the packages that ship (binaries and C
+/// libraries, not the xtask), their C headers when a library has some in `include/`.
+fn starter_targets(ws: &Workspace, opts: &InitOptions) -> Result<String> {
+    let host = host_triple(&opts.cargo)?;
+    let shipped: Vec<&Package> = ws
+        .members
+        .iter()
+        .filter(|p| (!p.bins.is_empty() || p.lib.is_some()) && p.name != "xtask")
+        .collect();
+    let packages: Vec<String> = shipped.iter().map(|p| p.name.clone()).collect();
+    let node = node_matrix(ws, &shipped)?;
+    let rendered = render::render_matrix(&host, &packages, &node);
+    let headers = shipped.iter().any(|p| {
+        p.lib.is_some()
+            && std::fs::read_dir(p.manifest_dir.join("include")).is_ok_and(|d| {
+                d.flatten()
+                    .any(|e| e.path().extension().is_some_and(|x| x == "h"))
+            })
+    });
+    Ok(if headers {
+        render::with_headers(&rendered)
+    } else {
+        rendered
+    })
+}
+
+/// The cargo alias: .cargo/config.toml (or the legacy .cargo/config when only it exists).
+fn alias_file(root: &Path) -> Result<File> {
+    let file = |rel: &str| root.join(rel);
+    let legacy = file(".cargo/config");
+    let rel = if !file(".cargo/config.toml").exists() && legacy.is_file() {
+        ".cargo/config"
+    } else {
+        ".cargo/config.toml"
+    };
+    let old = read_optional(&file(rel))?;
+    let new = add_xtask_alias(&file(rel).display().to_string(), old.as_deref())?;
+    Ok(File {
+        rel: rel.to_string(),
+        path: file(rel),
+        kind: FileKind::Edited,
+        what: if new.is_some() {
+            vec!["added the `cargo xtask` alias".to_string()]
+        } else {
+            vec![]
+        },
+        old,
+        new,
+    })
+}
+
+/// `.gitignore` with the out dir and this machine's settings beside the matrix ignored.
+fn ignore_file(root: &Path, config_rel: &str) -> Result<File> {
+    let path = root.join(".gitignore");
+    let old = read_optional(&path)?;
+    let local = crate::read::local::path_for(Path::new(config_rel));
+    let (new, added) = add_ignores(old.as_deref(), &local.to_string_lossy()).unzip();
+    Ok(File {
+        rel: ".gitignore".to_string(),
+        path,
+        kind: FileKind::Edited,
+        what: added
+            .map(|a| vec![format!("ignored {}", a.join(", "))])
+            .unwrap_or_default(),
+        old,
+        new,
+    })
+}
+
 /// Everything init would write, computed without writing.
 pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     let ws = load_workspace(opts)?;
@@ -250,31 +338,7 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     let targets_old = read_optional(&targets_path)?;
     let targets_new = match &targets_old {
         Some(_) => None,
-        None => {
-            let host = host_triple(&opts.cargo)?;
-            // Binaries and C libraries (a [lib] that is a cdylib/staticlib) ship.
-            let shipped: Vec<&Package> = ws
-                .members
-                .iter()
-                .filter(|p| (!p.bins.is_empty() || p.lib.is_some()) && p.name != "xtask")
-                .collect();
-            let packages: Vec<String> = shipped.iter().map(|p| p.name.clone()).collect();
-            let node = node_matrix(&ws, &shipped)?;
-            let rendered = render::render_matrix(&host, &packages, &node);
-            // A library package with C headers in include/ ships them.
-            let headers = shipped.iter().any(|p| {
-                p.lib.is_some()
-                    && std::fs::read_dir(p.manifest_dir.join("include")).is_ok_and(|d| {
-                        d.flatten()
-                            .any(|e| e.path().extension().is_some_and(|x| x == "h"))
-                    })
-            });
-            Some(if headers {
-                render::with_headers(&rendered)
-            } else {
-                rendered
-            })
-        }
+        None => Some(starter_targets(&ws, opts)?),
     };
     let config_text = targets_new
         .clone()
@@ -376,42 +440,8 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
     });
     files.extend(package_files);
 
-    // The cargo alias: .cargo/config.toml (or the legacy .cargo/config when only it exists).
-    let legacy = file(".cargo/config");
-    let rel = if !file(".cargo/config.toml").exists() && legacy.is_file() {
-        ".cargo/config"
-    } else {
-        ".cargo/config.toml"
-    };
-    let old = read_optional(&file(rel))?;
-    let new = add_xtask_alias(&file(rel).display().to_string(), old.as_deref())?;
-    files.push(File {
-        rel: rel.to_string(),
-        path: file(rel),
-        kind: FileKind::Edited,
-        what: if new.is_some() {
-            vec!["added the `cargo xtask` alias".to_string()]
-        } else {
-            vec![]
-        },
-        old,
-        new,
-    });
-
-    // The out dir and this machine's settings, ignored by git.
-    let old = read_optional(&file(".gitignore"))?;
-    let local = crate::read::local::path_for(Path::new(&config_rel));
-    let (new, added) = add_ignores(old.as_deref(), &local.to_string_lossy()).unzip();
-    files.push(File {
-        rel: ".gitignore".to_string(),
-        path: file(".gitignore"),
-        kind: FileKind::Edited,
-        what: added
-            .map(|a| vec![format!("ignored {}", a.join(", "))])
-            .unwrap_or_default(),
-        old,
-        new,
-    });
+    files.push(alias_file(&root)?);
+    files.push(ignore_file(&root, &config_rel)?);
 
     // The release workflow, keeping the maintainers' own jobs of the one on disk.
     let old = read_optional(&file(WORKFLOW))?;

@@ -41,12 +41,6 @@ pub fn render_matrix(host: &str, packages: &[String], node: &NodeMatrix) -> Stri
         let quoted: Vec<String> = packages.iter().map(|p| format!("\"{p}\"")).collect();
         format!("packages = [{}]", quoted.join(", "))
     };
-    let extra_of = |t: &str| {
-        COMMON_TARGETS
-            .iter()
-            .find(|(c, _)| *c == t)
-            .map_or("", |(_, e)| *e)
-    };
     let mut others = String::new();
     let active: Vec<&String> = node.targets.iter().filter(|t| *t != host).collect();
     if !node.from.is_empty() {
@@ -55,7 +49,10 @@ pub fn render_matrix(host: &str, packages: &[String], node: &NodeMatrix) -> Stri
             node.from
         ));
         for t in &active {
-            others.push_str(&format!("[[target]]\ntriple = \"{t}\"\n{}\n", extra_of(t)));
+            others.push_str(&format!(
+                "[[target]]\ntriple = \"{t}\"\n{}\n",
+                starter_keys(t)
+            ));
         }
         if !node.unsupported.is_empty() {
             others.push_str(&format!(
@@ -73,12 +70,12 @@ pub fn render_matrix(host: &str, packages: &[String], node: &NodeMatrix) -> Stri
         }
         others.push_str("\n# Other common targets:\n");
     }
-    for (triple, extra) in COMMON_TARGETS
+    for triple in COMMON_TARGETS
         .iter()
-        .filter(|(t, _)| *t != host && !active.iter().any(|a| a == t))
+        .filter(|t| **t != host && !active.iter().any(|a| a == *t))
     {
         others.push_str(&format!("\n# [[target]]\n# triple = \"{triple}\"\n"));
-        for line in extra.lines() {
+        for line in starter_keys(triple).lines() {
             others.push_str(&format!("# {line}\n"));
         }
     }

@@ -828,3 +828,40 @@ fn next_builds_names_the_skipped_targets_and_why() {
     );
     assert_eq!(next_builds(&[], &[]), "builds no target here yet");
 }
+
+/// Issue 23 §14: the starter's runner line is the runner crossdock runs (plan/runner.rs
+/// adds nothing to it), so copied into a cargo config it does not hang threaded programs.
+#[test]
+fn starter_runner_is_the_runner_crossdock_uses() {
+    let t = render_targets("x86_64-unknown-linux-gnu", &["app".into()]);
+    let uncommented: String = t
+        .lines()
+        .map(|l| l.strip_prefix("# ").unwrap_or(l))
+        .filter(|l| {
+            l.starts_with("[[target]]")
+                || l.starts_with("triple")
+                || l.starts_with("runner")
+                || l.starts_with("linker")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let c = config(&uncommented);
+    let a64 = c
+        .targets
+        .iter()
+        .find(|t| t.triple == "aarch64-unknown-linux-gnu")
+        .expect("aarch64 in the starter");
+    let runner = a64.runner.clone().expect("a runner");
+    assert_eq!(
+        runner,
+        [
+            "qemu-aarch64",
+            "-L",
+            "/usr/aarch64-linux-gnu",
+            "-E",
+            "LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib"
+        ]
+    );
+    assert_eq!(crate::plan::runner::runner_for_cargo(&runner), runner);
+    assert_eq!(a64.linker.as_deref(), Some("aarch64-linux-gnu-gcc"));
+}
