@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian packages whose programs the tests judge crossdock's output with (installers under
-# dash and bash, the Homebrew formula with ruby, .deb with dpkg-deb and lintian, .rpm with rpm,
+# dash and bash, their PATH line read by dash, bash and zsh, the Homebrew formula with ruby, .deb with dpkg-deb and lintian, .rpm with rpm,
 # archives with xz and zstd, the publish script with jq, …). A fresh CI machine has only the
 # Rust toolchain: every program a test can ask for is in tests/it/support.rs `TOOLS`, and the
 # test `every_tool_a_test_can_require_is_installed_by_ci` checks that .ci/ installs each.
@@ -11,7 +11,7 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 packages=(
-  bash dash coreutils curl python3 python3-venv
+  bash dash zsh coreutils curl python3 python3-venv
   ruby shellcheck jq
   xz-utils zstd
   dpkg lintian rpm

@@ -2,7 +2,9 @@
 //! served by a local HTTP server (python's `http.server`), the shell installer run under
 //! dash and bash into a temp dir, and the installed binary run. A corrupted archive is
 //! refused before anything is unpacked; the platform table is checked with a faked
-//! `uname` for every target kind; `merge` writes the same installers as one `dist`.
+//! `uname` for every target kind; `merge` writes the same installers as one `dist`. With
+//! fake HOMEs, the install dir is put on PATH by one marked line in the profile of the
+//! user's shell (dash, bash, zsh), and a new shell of that kind finds the binary.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -13,9 +15,17 @@ use crate::support::*;
 
 /// The tools these tests judge with; each missing one skips (or fails in CI).
 fn tools_present() -> bool {
-    ["dash", "bash", "shellcheck", "ruby", "python3", "curl"]
-        .iter()
-        .all(|t| require(t, have(t)))
+    [
+        "dash",
+        "bash",
+        "zsh",
+        "shellcheck",
+        "ruby",
+        "python3",
+        "curl",
+    ]
+    .iter()
+    .all(|t| require(t, have(t)))
 }
 
 /// `python3 -m http.server` on a free port of 127.0.0.1, serving `dir`; killed on drop.
@@ -82,10 +92,21 @@ fn fixture(port: u16) -> Fixture {
 fn install(shell: &str, script: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut c = Command::new(shell);
     c.arg(script).args(args);
-    // Only what a case sets decides where the installer puts things.
+    // Only what a case sets decides where the installer puts things; never the real HOME's
+    // profile (a fake HOME next to the script's directory unless a case sets one).
+    let home = script
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("default-home");
+    std::fs::create_dir_all(&home).unwrap();
     c.env_remove("CARGO_HOME")
         .env_remove("CROSSDOCK_INSTALL_DIR")
-        .env_remove("ALPHA_INSTALL_DIR");
+        .env_remove("ALPHA_INSTALL_DIR")
+        .env_remove("ALPHA_NO_MODIFY_PATH")
+        .env("HOME", home)
+        .env("SHELL", "/bin/sh");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -155,7 +176,7 @@ fn shell_installer_installs_under_dash_and_bash_and_refuses_a_corrupt_archive() 
             "{}",
             r.stdout
         );
-        assert!(r.stdout.contains("is not on your PATH"), "{}", r.stdout);
+        assert!(r.stdout.contains("New shells find alpha"), "{}", r.stdout);
         let out = tool(&to, to.join("alpha").to_str().unwrap(), &["--version"]);
         assert!(out.starts_with("alpha 0.3.1"), "{out}");
         // Only the binary: no staged or temporary leftovers.
@@ -211,6 +232,7 @@ fn shell_installer_installs_under_dash_and_bash_and_refuses_a_corrupt_archive() 
     assert!(home.join(".local/bin/alpha").is_file());
     let r = install("dash", &script, &["--version"], &[]).ok();
     assert_eq!(r.stdout, "alpha 0.3.1\n");
+    profiles_put_the_install_dir_on_path(fx.path(), &script);
 
     // No downloader on PATH: said before anything is fetched or written.
     let bare = fx.path().join("bare-path");
@@ -262,6 +284,138 @@ fn shell_installer_installs_under_dash_and_bash_and_refuses_a_corrupt_archive() 
         r.stderr
     );
     assert!(!to.join("alpha").exists());
+}
+
+/// Issue 24 §5: the default install dir (~/.local/bin, not on PATH) gets one marked line in
+/// the profile of $SHELL, however often the installer runs, and a new shell of that kind
+/// that reads the profile finds the binary; `--no-modify-path` and ALPHA_NO_MODIFY_PATH=1
+/// write nothing.
+fn profiles_put_the_install_dir_on_path(base: &Path, script: &Path) {
+    let which = |p: &str| tool(Path::new("/"), "sh", &["-c", &format!("command -v {p}")]);
+    let line = |home: &Path| {
+        format!(
+            "export PATH=\"{}/.local/bin:$PATH\" # added by alpha's installer",
+            home.display()
+        )
+    };
+    // (installer run by, $SHELL, the profile it gets, how a new shell reads it)
+    let cases = [
+        (
+            "dash",
+            "dash",
+            ".profile",
+            vec!["-c", ". \"$HOME/.profile\"; command -v alpha"],
+        ),
+        (
+            "bash",
+            "bash",
+            ".bashrc",
+            vec!["-i", "-c", "command -v alpha"],
+        ),
+        // `curl | sh` runs the installer under sh even for a zsh user.
+        (
+            "dash",
+            "zsh",
+            ".zshrc",
+            vec!["-i", "-c", "command -v alpha"],
+        ),
+    ];
+    for (runner, user_shell, profile, new_shell) in cases {
+        let home = base.join(format!("home-{user_shell}"));
+        std::fs::create_dir_all(&home).unwrap();
+        let shell_env = which(user_shell);
+        let env = [
+            ("HOME", home.to_str().unwrap()),
+            ("SHELL", shell_env.trim()),
+        ];
+        let first = install(runner, script, &[], &env).ok();
+        install(runner, script, &[], &env).ok();
+        let text = std::fs::read_to_string(home.join(profile)).unwrap();
+        assert_eq!(text, format!("{}\n", line(&home)), "{user_shell}");
+        let bin = home.join(".local/bin");
+        let mut want = [profile, ".local/bin/alpha", ".local/bin/alpha-admin"];
+        want.sort();
+        assert_eq!(
+            list_files(&home),
+            want,
+            "{user_shell}: nothing else in HOME"
+        );
+        assert!(
+            first.stdout.contains(&format!(
+                "To uninstall: rm \"{0}/alpha\" \"{0}/alpha-admin\", and delete the line ending in \"# added by alpha's installer\" from {1}\n",
+                bin.display(),
+                home.join(profile).display()
+            )),
+            "{}",
+            first.stdout
+        );
+        let mut c = Command::new(user_shell);
+        c.args(&new_shell).env("HOME", &home).current_dir(&home);
+        let found = finish(c.output().unwrap());
+        assert_eq!(
+            found.stdout.trim(),
+            bin.join("alpha").to_str().unwrap(),
+            "{user_shell} does not find alpha: {}",
+            found.stderr
+        );
+    }
+    // A login bash (macOS's Terminal) reads ~/.bash_profile, not ~/.bashrc: that file gets
+    // the line too, after its last line that had no newline.
+    let home = base.join("home-bash-login");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join(".bash_profile"), "export EDITOR=vi").unwrap();
+    let shell_env = which("bash");
+    let env = [
+        ("HOME", home.to_str().unwrap()),
+        ("SHELL", shell_env.trim()),
+    ];
+    install("bash", script, &[], &env).ok();
+    install("bash", script, &[], &env).ok();
+    assert_eq!(
+        std::fs::read_to_string(home.join(".bash_profile")).unwrap(),
+        format!("export EDITOR=vi\n{}\n", line(&home))
+    );
+    let mut c = Command::new("bash");
+    c.args(["-l", "-c", "command -v alpha"]).env("HOME", &home);
+    let found = finish(c.output().unwrap());
+    assert_eq!(
+        found.stdout.trim(),
+        home.join(".local/bin/alpha").to_str().unwrap()
+    );
+    // Opting out, or a dir already on PATH: no profile is written, only the way is said.
+    let path = std::env::var("PATH").unwrap();
+    for (name, args, extra) in [
+        ("flag", &["--no-modify-path"][..], None),
+        ("variable", &[][..], Some(("ALPHA_NO_MODIFY_PATH", "1"))),
+        ("on-path", &[][..], None),
+    ] {
+        let home = base.join(format!("home-{name}"));
+        let bin = home.join(".local/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let on_path = format!("{}:{path}", bin.display());
+        let mut env = vec![
+            ("HOME", home.to_str().unwrap()),
+            ("SHELL", shell_env.trim()),
+        ];
+        env.extend(extra);
+        if name == "on-path" {
+            env.push(("PATH", on_path.as_str()));
+        }
+        let r = install("dash", script, args, &env).ok();
+        assert_eq!(
+            list_files(&home),
+            [".local/bin/alpha", ".local/bin/alpha-admin"],
+            "{name}: {}",
+            r.stdout
+        );
+        assert_eq!(
+            r.stdout
+                .contains("is not on your PATH; add it with: export PATH="),
+            name != "on-path",
+            "{name}: {}",
+            r.stdout
+        );
+    }
 }
 
 /// Fake `uname`, `ldd` and `sysctl` answering from FAKE_* variables.

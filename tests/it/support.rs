@@ -236,6 +236,7 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
     ("xz", "xz-utils"),
     ("zizmor", "zizmor"),
+    ("zsh", "zsh"),
     ("zstd", "zstd"),
 ];
 

@@ -4,6 +4,8 @@
 # with sudo). Written by crossdock; run it with
 #   curl -fsSL {{SELF_URL}} | sh
 #   curl -fsSL {{SELF_URL}} | sh -s -- --to DIR
+# When the directory is not on PATH, it adds one marked line to your shell's profile file
+# (--no-modify-path or {{NO_MODIFY_PATH_VAR}}=1: it only says how).
 set -u
 
 APP='{{NAME}}'
@@ -13,8 +15,12 @@ VERSION='{{VERSION}}'
 ARCHIVES='{{ARCHIVES}}'
 
 QUIET=0
+MODIFY_PATH=1
 STAGED=''
 TMP=''
+# Ends the one line this installer adds to a profile file (found by it to uninstall).
+MARK="# added by $APP's installer"
+PROFILES=''
 
 say() {
     if [ "$QUIET" = 0 ]; then printf '%s\n' "$*"; fi
@@ -29,10 +35,14 @@ usage() {
     cat <<EOF
 Installs $APP $VERSION.
 
-usage: $APP-installer.sh [--to DIR] [--quiet] [--version] [--help]
+usage: $APP-installer.sh [--to DIR] [--no-modify-path] [--quiet] [--version] [--help]
   --to DIR    install into DIR (default: \${{INSTALL_DIR_VAR}}, else
               \$CROSSDOCK_INSTALL_DIR, else \$CARGO_HOME/bin when it exists,
               else ~/.local/bin)
+  --no-modify-path
+              when DIR is not on PATH, only say how to add it (default: add one
+              line to ~/.zshrc, ~/.bashrc or ~/.profile, by \$SHELL); also
+              {{NO_MODIFY_PATH_VAR}}=1
   --quiet     print errors only
   --version   print the version this script installs, and exit
 EOF
@@ -127,6 +137,78 @@ extract() {
     esac
 }
 
+# The profile files that put DIR on PATH for $SHELL's future shells: zsh's ~/.zshrc; bash's
+# ~/.bashrc, and ~/.bash_profile when it exists without reading ~/.bashrc (a login shell,
+# as macOS's Terminal starts, reads only that); else ~/.profile.
+profile_files() {
+    case "${SHELL:-}" in
+        */zsh) printf '%s\n' "$HOME/.zshrc" ;;
+        */bash)
+            printf '%s\n' "$HOME/.bashrc"
+            if [ -f "$HOME/.bash_profile" ] && ! grep -q 'bashrc' "$HOME/.bash_profile"; then
+                printf '%s\n' "$HOME/.bash_profile"
+            fi
+            ;;
+        *) printf '%s\n' "$HOME/.profile" ;;
+    esac
+}
+
+# Appends LINE to FILE unless FILE already has it; fails when FILE cannot be written.
+add_line() {
+    if [ -f "$2" ] && grep -qxF "$1" "$2"; then return 0; fi
+    # A file whose last line has no newline gets one first.
+    {
+        if [ -s "$2" ] && [ -n "$(tail -c 1 "$2")" ]; then
+            printf '\n' >>"$2" || return 1
+        fi
+        printf '%s\n' "$1" >>"$2"
+    } 2>/dev/null
+}
+
+# Puts DIR on PATH for future shells (the marked line in the profile files), or says how.
+put_on_path() {
+    abs=$(CDPATH='' cd -- "$1" && pwd) || abs=''
+    case "$abs" in
+        /*) ;;
+        *) abs='' ;;
+    esac
+    case ":${PATH:-}:" in
+        *":$1:"* | *":$abs:"*) return 0 ;;
+    esac
+    if [ "$MODIFY_PATH" = 0 ]; then
+        say "$1 is not on your PATH; add it with: export PATH=\"$1:\$PATH\" (e.g. in ~/.profile)"
+        return 0
+    fi
+    case "$abs" in
+        # Characters a double-quoted profile line would read otherwise, and newlines.
+        '' | *'"'* | *'$'* | *'`'* | *\\* | *'
+'*)
+            say "$1 is not on your PATH, and its name cannot be written into a profile safely; add it yourself"
+            return 0
+            ;;
+    esac
+    if [ -z "${HOME:-}" ]; then
+        say "$1 is not on your PATH; add it with: export PATH=\"$abs:\$PATH\" (HOME is not set, so no profile was changed)"
+        return 0
+    fi
+    line="export PATH=\"$abs:\$PATH\" $MARK"
+    # One file name a line, so that a HOME with spaces stays one word.
+    old_ifs=$IFS
+    IFS='
+'
+    for profile in $(profile_files); do
+        if add_line "$line" "$profile"; then
+            PROFILES="$PROFILES $profile"
+        else
+            say "cannot write $profile; add this line to it yourself: $line"
+        fi
+    done
+    IFS=$old_ifs
+    if [ -n "$PROFILES" ]; then
+        say "New shells find $APP: $abs is put on PATH by$PROFILES (for this shell: export PATH=\"$abs:\$PATH\")"
+    fi
+}
+
 cleanup() {
     if [ -n "$TMP" ]; then rm -rf "$TMP"; fi
     for f in $STAGED; do rm -f "$f"; done
@@ -145,6 +227,10 @@ main() {
                 to=${1#--to=}
                 shift
                 ;;
+            --no-modify-path)
+                MODIFY_PATH=0
+                shift
+                ;;
             --quiet | -q)
                 QUIET=1
                 shift
@@ -160,6 +246,11 @@ main() {
             *) die "unknown option $1 (see --help)" ;;
         esac
     done
+
+    case "${{{NO_MODIFY_PATH_VAR}}:-}" in
+        '' | 0) ;;
+        *) MODIFY_PATH=0 ;;
+    esac
 
     row=$(pick_archive) || die "no $APP $VERSION archive fits this machine ($(uname -s) $(uname -m)); the release has: $(printf '%s\n' "$ARCHIVES" | awk 'NF { printf "%s ", $1 }')"
     read -r platform file sha url bins <<EOF
@@ -227,10 +318,13 @@ EOF
     STAGED=''
 
     say "Installed$installed into $to"
-    case ":${PATH:-}:" in
-        *":$to:"*) ;;
-        *) say "$to is not on your PATH; add it with: export PATH=\"$to:\$PATH\" (e.g. in ~/.profile)" ;;
-    esac
+    put_on_path "$to"
+    uninstall="To uninstall: rm"
+    for name in $installed; do uninstall="$uninstall \"$to/$name\""; done
+    if [ -n "$PROFILES" ]; then
+        uninstall="$uninstall, and delete the line ending in \"$MARK\" from$PROFILES"
+    fi
+    say "$uninstall"
 }
 
 # CROSSDOCK_INSTALLER_SOURCED=1 loads the functions without running (crossdock's tests).

@@ -164,6 +164,18 @@ pub fn render(kind: Installer, release: &Release) -> Option<String> {
 /// the package (`hyperfine` → `HYPERFINE_INSTALL_DIR`: ASCII letters upper-cased, anything
 /// else `_`); `CROSSDOCK_INSTALL_DIR` stays their fallback (issue 23 §18).
 pub fn install_dir_variable(package: &str) -> String {
+    app_variable(package, "_INSTALL_DIR")
+}
+
+/// The environment variable that, set to `1`, keeps the shell installer from adding the
+/// install dir to a profile file (`hyperfine` → `HYPERFINE_NO_MODIFY_PATH`), as
+/// `--no-modify-path` does.
+pub fn no_modify_path_variable(package: &str) -> String {
+    app_variable(package, "_NO_MODIFY_PATH")
+}
+
+/// `package` as a variable name (see `install_dir_variable`) followed by `suffix`.
+fn app_variable(package: &str, suffix: &str) -> String {
     let mut v: String = package
         .chars()
         .map(|c| {
@@ -177,7 +189,7 @@ pub fn install_dir_variable(package: &str) -> String {
     if !v.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         v.insert(0, '_');
     }
-    v + "_INSTALL_DIR"
+    v + suffix
 }
 
 /// Whether the file of `kind` is a script a user runs directly (mode 0755).

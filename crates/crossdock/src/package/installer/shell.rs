@@ -1,7 +1,8 @@
 //! `{name}-installer.sh`: POSIX sh (it runs under dash), for Linux and macOS. The
 //! platform table is written here from the release's archives; the template
 //! (`templates/installer/installer.sh`) detects the machine, picks a row, downloads,
-//! verifies the SHA-256 before unpacking and installs.
+//! verifies the SHA-256 before unpacking, installs, and puts the directory on PATH with
+//! one marked line in the user's shell profile (idempotent; the user can opt out).
 
 use super::{fill, Release};
 
@@ -37,6 +38,10 @@ pub fn render(release: &Release) -> Option<String> {
             (
                 "INSTALL_DIR_VAR",
                 &super::install_dir_variable(&info.package),
+            ),
+            (
+                "NO_MODIFY_PATH_VAR",
+                &super::no_modify_path_variable(&info.package),
             ),
             ("ARCHIVES", &table),
         ],

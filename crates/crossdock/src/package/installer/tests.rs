@@ -292,4 +292,8 @@ fn install_dir_variable_is_named_after_the_package() {
     assert_eq!(install_dir_variable("hello-tool"), "HELLO_TOOL_INSTALL_DIR");
     assert_eq!(install_dir_variable("x.y_z"), "X_Y_Z_INSTALL_DIR");
     assert_eq!(install_dir_variable("9lives"), "_9LIVES_INSTALL_DIR");
+    assert_eq!(
+        no_modify_path_variable("hello-tool"),
+        "HELLO_TOOL_NO_MODIFY_PATH"
+    );
 }
