@@ -42,4 +42,5 @@ mod rehearsal;
 mod release;
 mod size;
 mod skip;
+mod source_archive;
 mod xtask;

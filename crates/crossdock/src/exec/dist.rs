@@ -65,7 +65,8 @@ fn names_written(plan: &Plan) -> Vec<String> {
         )
         .cloned();
     let tarballs = plan.node_packages.iter().flat_map(|n| n.tarballs());
-    out_dir::names_written(archives.chain(tarballs), &plan.installers)
+    let source = plan.source_archive.iter().map(|s| s.file_name.clone());
+    out_dir::names_written(archives.chain(tarballs).chain(source), &plan.installers)
 }
 
 pub fn execute(plan: &Plan) -> Result<Manifest> {
@@ -231,8 +232,13 @@ fn pack_steps(plan: &Plan, ready: &Ready) -> Vec<PackStep> {
             includes,
         })
     });
+    let source = plan.source_archive.iter().map(|s| PackStep::Source {
+        archive: s.clone(),
+        root: plan.workspace_root.clone(),
+    });
     thin.chain(universal)
         .chain(node_steps(plan, ready))
+        .chain(source)
         .collect()
 }
 

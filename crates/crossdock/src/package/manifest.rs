@@ -85,6 +85,8 @@ pub enum ArtifactKind {
     /// An npm package tarball of a Node module (`NAME-VERSION.tgz`): a platform package
     /// (its `target` set) or the root package.
     NpmPackage,
+    /// `source-archive = true`: `NAME-VERSION-src.tar.gz`, the commit's tracked files.
+    Source,
 }
 
 impl ArtifactKind {

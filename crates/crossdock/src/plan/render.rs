@@ -104,6 +104,12 @@ impl Plan {
                 s.push_str(&format!("    note: {note}\n"));
             }
         }
+        if let Some(src) = &self.source_archive {
+            s.push_str(&format!(
+                "  {}  (source: the tracked files of commit {})\n",
+                src.file_name, src.commit
+            ));
+        }
         s.push_str("  SHA256SUMS, *.sha256, dist-manifest.json\n");
         if !self.installers.is_empty() {
             s.push_str("\ninstallers (covering every archive the out dir holds at the end):\n");

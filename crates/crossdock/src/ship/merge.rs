@@ -84,6 +84,7 @@ fn names_written(steps: &[PackStep], installers: &[InstallerRelease]) -> Vec<Str
             PackStep::Unversioned { name, .. } => names.push(name.clone()),
             PackStep::Thin(t) => names.push(t.artifact.file_name.clone()),
             PackStep::Npm(n) => names.extend(n.node.tarballs()),
+            PackStep::Source { archive, .. } => names.push(archive.file_name.clone()),
             PackStep::Keep(_) | PackStep::Warn(_) | PackStep::Note { .. } => {}
         }
     }
