@@ -1,5 +1,6 @@
 //! `source-archive = true`: the commit's tracked files as `NAME-VERSION-src.tar.gz`,
-//! checked against `git ls-files` and `sha256sum -c`, reproducible across runs.
+//! checked against `git ls-files` and `sha256sum -c`, reproducible across runs, carried
+//! by `merge`.
 
 use crate::support::*;
 
@@ -87,4 +88,28 @@ fn source_archive_holds_the_commits_tracked_files_and_is_reproducible() {
     fx.write("README.md", &readme);
     fx.run(&["dist"]).ok();
     assert_eq!(std::fs::read(&file).unwrap(), first);
+
+    // merge (the release workflow's last step) carries it into the release unchanged.
+    let merged = tempfile::tempdir().unwrap();
+    let out = merged.path().join("dist");
+    run_in(
+        fx.path(),
+        &[
+            "merge",
+            dist.to_str().unwrap(),
+            "--out-dir",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .ok();
+    assert_eq!(
+        std::fs::read(out.join("tiny-0.2.0-src.tar.gz")).unwrap(),
+        first
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("SHA256SUMS")).unwrap(),
+        std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap()
+    );
+    tool(&out, "sha256sum", &["-c", "SHA256SUMS"]);
 }

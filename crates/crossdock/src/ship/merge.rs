@@ -240,6 +240,8 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     let mut failed = Vec::new();
     let mut found: BTreeMap<String, Found> = BTreeMap::new();
     let mut npm_found = BTreeMap::new();
+    // The source archive (`source-archive = true`): every input that has one has the same.
+    let mut source: Option<(ArtifactEntry, PathBuf)> = None;
     let mut installers: Vec<(InstallerRelease, PathBuf)> = Vec::new();
     for dir in inputs {
         let mpath = dir.join(crate::package::manifest::FILE_NAME);
@@ -283,6 +285,28 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         }
         dirty |= m.dirty;
         failed.extend(m.failed.iter().cloned());
+        for a in m
+            .artifacts
+            .iter()
+            .filter(|a| a.kind == ArtifactKind::Source)
+        {
+            check::check_artifact(&mpath, a)?;
+            check::check_source(&mpath, a)?;
+            let path = dir.join(&a.name);
+            verify_file(&path, a)?;
+            check_entries(&path)?;
+            match &source {
+                Some((prev, from)) if prev.sha256 != a.sha256 || prev.name != a.name => bail!(
+                    "{} holds the source archive {} and {} holds {} with other contents: merge the outputs of one commit and targets.toml only",
+                    from.display(),
+                    prev.name,
+                    dir.display(),
+                    a.name
+                ),
+                Some(_) => {}
+                None => source = Some((a.clone(), dir.clone())),
+            }
+        }
         for a in m.artifacts.iter().filter(|a| a.kind.is_archive()) {
             check_input_names(&mpath, a, &rules.naming)?;
             check::check_artifact(&mpath, a)?;
@@ -378,6 +402,12 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         }
     }
     steps.extend(npm::steps(&npm_found, rules, scratch.path())?);
+    if let Some((entry, dir)) = source {
+        steps.push(PackStep::Copy {
+            from: dir.join(&entry.name),
+            entry,
+        });
+    }
     if rules.naming.unversioned_copy {
         for (name, package, target) in archives {
             let (Some(p), Some(t), Some((format, _))) =
