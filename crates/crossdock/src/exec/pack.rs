@@ -128,6 +128,8 @@ pub struct Out<'a> {
     pub jobs: usize,
     /// Where the fat binaries are made (in a temporary dir, removed after the run).
     pub scratch_in: &'a Path,
+    /// `sign`: signs SHA256SUMS once it is written.
+    pub signer: Option<&'a crate::exec::sign::Signer>,
 }
 
 /// Writes every step, then checksums, installers and the manifest ([`finish`], with
@@ -304,7 +306,7 @@ fn write_all(
         }
     }
     drop(scratch);
-    finish(out.dir, &out.record, header, entries, done)
+    finish(out.dir, &out.record, out.signer, header, entries, done)
 }
 
 /// The run's scratch dir for fat files, made when first needed.

@@ -87,6 +87,8 @@ pub enum ArtifactKind {
     NpmPackage,
     /// `source-archive = true`: `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     Source,
+    /// `sign`: the signature of SHA256SUMS (`SHA256SUMS.minisig`).
+    Signature,
 }
 
 impl ArtifactKind {

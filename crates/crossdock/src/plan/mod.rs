@@ -230,6 +230,10 @@ pub struct Plan {
     /// `source-archive = true`: the commit's tracked files as `NAME-VERSION-src.tar.gz`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_archive: Option<SourceArchive>,
+    /// `sign` in [dist], for a run of the whole matrix only: a run of part of it (`--target`,
+    /// `-p`: a build job of the release workflow) writes no release's SHA256SUMS, `merge` does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign: Option<crate::model::sign::Sign>,
     /// `size-warn` of `[dist]` in percent (default 10): the growth `dist --compare` warns about.
     pub size_warn: f64,
     /// The compiler cache the builds go through (`cache` in [dist]).
@@ -437,7 +441,9 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
         facts.commit.as_deref(),
         &ws.root,
     )?;
+    let partial = !opts.targets.is_empty() || !opts.packages.is_empty();
     Ok(Plan {
+        sign: config.sign.filter(|_| !partial),
         source_archive,
         workspace_root: ws.root.clone(),
         target_dir: ws.target_dir.clone(),
@@ -470,7 +476,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
         problems,
         skipped: Vec::new(),
         force: opts.force,
-        partial: !opts.targets.is_empty() || !opts.packages.is_empty(),
+        partial,
         keep_going: opts.keep_going,
         size_warn: config.size_warn.unwrap_or(DEFAULT_SIZE_WARN),
         cache: run.cache,

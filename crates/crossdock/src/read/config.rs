@@ -234,6 +234,9 @@ pub struct Config {
     /// `source-archive` in [dist] (default false): `dist` also writes
     /// `NAME-VERSION-src.tar.gz`, the tracked files of the commit it builds.
     pub source_archive: bool,
+    /// `sign` in [dist]: how SHA256SUMS of a whole release is signed (`dist` of the whole
+    /// matrix, `merge`).
+    pub sign: Option<crate::model::sign::Sign>,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub targets: Vec<Target>,
@@ -381,6 +384,7 @@ impl Config {
             cache: Cache::Auto,
             npm_publish: false,
             source_archive: false,
+            sign: None,
             cargo: None,
             rustc: None,
             targets: Vec::new(),

@@ -55,6 +55,8 @@ pub struct Rules {
     /// The napi-rs package.json of each Node module, read from the workspace
     /// (`facts::napi_packages`): merge writes the root npm package from it.
     pub napi: BTreeMap<String, crate::model::node::NapiPackage>,
+    /// `sign` in [dist]: merge writes the release's SHA256SUMS, so it signs it.
+    pub sign: Option<crate::model::sign::Sign>,
 }
 
 impl Rules {
@@ -67,6 +69,7 @@ impl Rules {
             force: false,
             targets: config.targets.iter().map(|t| t.triple.clone()).collect(),
             napi: BTreeMap::new(),
+            sign: config.sign,
         })
     }
 }
@@ -232,6 +235,8 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     if inputs.is_empty() {
         bail!("merge needs at least one input dir (each made by `dist --target T --out-dir DIR`)");
     }
+    // The signing key before any input is read: a missing one fails at once.
+    let signer = crate::exec::sign::load(rules.sign)?;
     let mut commit: Option<(Option<String>, PathBuf)> = None;
     let mut epoch: Option<u64> = None;
     let mut packages: Vec<PackageEntry> = Vec::new();
@@ -432,12 +437,9 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     header.dirty = dirty;
     header.failed = failed;
     header.installers = installers.into_iter().map(|(r, _)| r).collect();
-    crate::exec::out_dir::check_overwrites(
-        out_dir,
-        &names_written(&steps, &header.installers),
-        &record,
-        rules.force,
-    )?;
+    let mut names = names_written(&steps, &header.installers);
+    names.extend(rules.sign.map(|s| s.file_name().to_string()));
+    crate::exec::out_dir::check_overwrites(out_dir, &names, &record, rules.force)?;
     let out = pack::Out {
         dir: out_dir,
         epoch,
@@ -445,6 +447,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         record,
         jobs: 1,
         scratch_in: scratch.path(),
+        signer: signer.as_ref(),
     };
     let manifest = pack::run(&steps, &out, header)?;
     drop(scratch);

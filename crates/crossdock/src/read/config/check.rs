@@ -84,6 +84,18 @@ impl Config {
                 )
             })?);
         }
+        if let Some(s) = &d.sign {
+            let name = s.get_ref();
+            self.sign = Some(crate::model::sign::Sign::parse(name).ok_or_else(|| {
+                self.error(
+                    Span::from(s.span()),
+                    format!(
+                        "key `sign`: unknown `{name}`; expected one of: {}",
+                        crate::model::sign::Sign::NAMES.join(", ")
+                    ),
+                )
+            })?);
+        }
         if let Some(c) = &d.cache {
             let span = Span::from(c.span());
             self.cache = match c.get_ref().as_str() {
