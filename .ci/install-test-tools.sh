@@ -19,6 +19,8 @@ packages=(
   gcc
   # Build scripts through the `cmake` crate (mimalloc under oxc-resolver's `allocator`).
   cmake
+  # Verifies SHA256SUMS.minisig (`sign = "minisign"`) and makes the tests' keys.
+  minisign
 )
 # Node and npm judge the Node modules (npm install of the packed tarballs, node -e). Asked
 # for by program, not package: a machine with NodeSource's nodejs has npm without Debian's

@@ -40,6 +40,8 @@ mod parallel;
 mod real_projects;
 mod rehearsal;
 mod release;
+mod sign;
 mod size;
 mod skip;
+mod source_archive;
 mod xtask;

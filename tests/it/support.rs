@@ -212,6 +212,8 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("file", "file"),
     ("jq", "jq"),
     ("lintian", "lintian"),
+    // `sign = "minisign"`: makes the tests' keys and verifies SHA256SUMS.minisig.
+    ("minisign", "minisign"),
     ("llvm-dwarfdump-14", "llvm-14"),
     ("llvm-lipo-14", "llvm-14"),
     ("llvm-nm-14", "llvm-14"),

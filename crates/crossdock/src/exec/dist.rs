@@ -65,7 +65,11 @@ fn names_written(plan: &Plan) -> Vec<String> {
         )
         .cloned();
     let tarballs = plan.node_packages.iter().flat_map(|n| n.tarballs());
-    out_dir::names_written(archives.chain(tarballs), &plan.installers)
+    let source = plan.source_archive.iter().map(|s| s.file_name.clone());
+    let mut names =
+        out_dir::names_written(archives.chain(tarballs).chain(source), &plan.installers);
+    names.extend(plan.sign.map(|s| s.file_name().to_string()));
+    names
 }
 
 pub fn execute(plan: &Plan) -> Result<Manifest> {
@@ -75,6 +79,8 @@ pub fn execute(plan: &Plan) -> Result<Manifest> {
 /// [`execute`] with the builds, smoke runs and debug-info splits done by `backend`.
 pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
     check_problems(plan)?;
+    // The signing key before anything is built: a missing one fails at once.
+    let signer = crate::exec::sign::load(plan.sign)?;
     // sccache's counters are read while the locks are taken and std is checked; waited
     // for before the first build, so they hold nothing of this run.
     let cache_before = crate::exec::cache::start(plan);
@@ -180,6 +186,7 @@ pub fn execute_with(plan: &Plan, backend: &dyn Backend) -> Result<Manifest> {
         record,
         jobs,
         scratch_in: &plan.target_dir,
+        signer: signer.as_ref(),
     };
     let manifest = pack::run(&steps, &out, manifest)?;
     crate::exec::cache::report(plan, cache_before, cache_after);
@@ -231,8 +238,13 @@ fn pack_steps(plan: &Plan, ready: &Ready) -> Vec<PackStep> {
             includes,
         })
     });
+    let source = plan.source_archive.iter().map(|s| PackStep::Source {
+        archive: s.clone(),
+        root: plan.workspace_root.clone(),
+    });
     thin.chain(universal)
         .chain(node_steps(plan, ready))
+        .chain(source)
         .collect()
 }
 

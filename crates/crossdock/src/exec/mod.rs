@@ -16,6 +16,7 @@ pub mod lock;
 pub mod out_dir;
 pub mod pack;
 pub mod pipeline;
+pub mod sign;
 pub mod size;
 pub mod stages;
 pub mod test;

@@ -62,6 +62,12 @@ pub enum PackStep {
     /// The npm packages of a Node module: each module checked (a universal one fused
     /// first), then one tarball per platform and the root package.
     Npm(Npm),
+    /// The source archive: the tracked files of the commit, from git, below the workspace
+    /// root `root`.
+    Source {
+        archive: crate::plan::SourceArchive,
+        root: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +128,8 @@ pub struct Out<'a> {
     pub jobs: usize,
     /// Where the fat binaries are made (in a temporary dir, removed after the run).
     pub scratch_in: &'a Path,
+    /// `sign`: signs SHA256SUMS once it is written.
+    pub signer: Option<&'a crate::exec::sign::Signer>,
 }
 
 /// Writes every step, then checksums, installers and the manifest ([`finish`], with
@@ -281,12 +289,32 @@ fn write_all(
                 let scratch = scratch_dir(&mut scratch, out)?;
                 entries.extend(write_npm_packages(out, n, scratch.path())?);
             }
+            PackStep::Source { archive, root } => {
+                let scratch = scratch_dir(&mut scratch, out)?;
+                let written = source::write_source_archive(
+                    out.dir,
+                    out.epoch,
+                    archive,
+                    root,
+                    scratch.path(),
+                )?;
+                done.push(written.clone());
+                entries.push(written);
+            }
             PackStep::Warn(why) => shell::warn(why),
             PackStep::Note { label, text } => shell::note(label, text),
         }
     }
     drop(scratch);
-    finish(out.dir, &out.record, out.previous, header, entries, done)
+    finish(
+        out.dir,
+        &out.record,
+        out.previous,
+        out.signer,
+        header,
+        entries,
+        done,
+    )
 }
 
 /// The run's scratch dir for fat files, made when first needed.
@@ -335,6 +363,7 @@ fn remove_interrupted(out_dir: &Path) {
     }
 }
 
+mod source;
 mod write;
 use write::{
     finish, write_debuginfo_archive, write_npm_packages, write_thin_archive,

@@ -11,6 +11,7 @@ pub mod cross;
 pub mod installer;
 pub mod json;
 pub mod node;
+pub mod sign;
 pub mod strip;
 pub mod time;
 pub mod triple;

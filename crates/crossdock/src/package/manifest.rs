@@ -85,6 +85,10 @@ pub enum ArtifactKind {
     /// An npm package tarball of a Node module (`NAME-VERSION.tgz`): a platform package
     /// (its `target` set) or the root package.
     NpmPackage,
+    /// `source-archive = true`: `NAME-VERSION-src.tar.gz`, the commit's tracked files.
+    Source,
+    /// `sign`: the signature of SHA256SUMS (`SHA256SUMS.minisig`).
+    Signature,
 }
 
 impl ArtifactKind {

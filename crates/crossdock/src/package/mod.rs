@@ -15,5 +15,6 @@ pub mod native;
 pub mod node_module;
 pub mod npm;
 pub mod ownership;
+pub mod signature;
 pub mod size_compare;
 pub mod universal;

@@ -31,6 +31,8 @@ pub enum PlanError {
     /// A Node module's matrix row names a target Node has no platform for, or two targets
     /// of one platform (`plan/node.rs`).
     NodeModule(anyhow::Error),
+    /// `source-archive = true`, and the workspace is not in a git checkout with a commit.
+    SourceArchiveWithoutGit { config: PathBuf, workspace: PathBuf },
 }
 
 impl fmt::Display for PlanError {
@@ -54,6 +56,12 @@ impl fmt::Display for PlanError {
             } => write!(
                 f,
                 "SOURCE_DATE_EPOCH {epoch} is after 2107, the last year a zip entry can hold, and {file} is a zip; set an earlier SOURCE_DATE_EPOCH, or archive = \"tar.gz\" for {target} in targets.toml"
+            ),
+            PlanError::SourceArchiveWithoutGit { config, workspace } => write!(
+                f,
+                "{}: key `source-archive`: the source archive holds the tracked files of the commit a release is built from, and {} is not in a git checkout with a commit; commit the workspace (`git init && git add -A && git commit`) or remove `source-archive`",
+                config.display(),
+                workspace.display()
             ),
             PlanError::ToolchainNotProbed(spec) => {
                 write!(f, "internal: toolchain {spec:?} was not probed")

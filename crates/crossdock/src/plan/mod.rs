@@ -227,6 +227,13 @@ pub struct Plan {
     pub partial: bool,
     /// `--keep-going`: a failing target is recorded ([`Failed`]) and the run goes on.
     pub keep_going: bool,
+    /// `source-archive = true`: the commit's tracked files as `NAME-VERSION-src.tar.gz`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_archive: Option<SourceArchive>,
+    /// `sign` in [dist], for a run of the whole matrix only: a run of part of it (`--target`,
+    /// `-p`: a build job of the release workflow) writes no release's SHA256SUMS, `merge` does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign: Option<crate::model::sign::Sign>,
     /// `size-warn` of `[dist]` in percent (default 10): the growth `dist --compare` warns about.
     pub size_warn: f64,
     /// The compiler cache the builds go through (`cache` in [dist]).
@@ -428,7 +435,16 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
     let universals =
         universal::plan_universals(&run, &targets, &builds, &mut artifacts, &mut problems);
     check_zip_epoch(facts, &artifacts)?;
+    let source_archive = source::source_archive(
+        config,
+        &selected_packages(config, ws)?,
+        facts.commit.as_deref(),
+        &ws.root,
+    )?;
+    let partial = !opts.targets.is_empty() || !opts.packages.is_empty();
     Ok(Plan {
+        sign: config.sign.filter(|_| !partial),
+        source_archive,
         workspace_root: ws.root.clone(),
         target_dir: ws.target_dir.clone(),
         out_dir: opts.out_dir.clone().unwrap_or_else(|| ws.root.join("dist")),
@@ -460,7 +476,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
         problems,
         skipped: Vec::new(),
         force: opts.force,
-        partial: !opts.targets.is_empty() || !opts.packages.is_empty(),
+        partial,
         keep_going: opts.keep_going,
         size_warn: config.size_warn.unwrap_or(DEFAULT_SIZE_WARN),
         cache: run.cache,
@@ -691,6 +707,7 @@ mod probe;
 mod problem;
 mod render;
 pub mod runner;
+pub mod source;
 pub mod stages;
 mod test_run;
 
@@ -708,6 +725,7 @@ use names::check_archive_names;
 pub use names::{universal_formats, ArtifactNames};
 pub use probe::LinkProbe;
 pub use problem::{install_hint, Problem};
+pub use source::SourceArchive;
 pub use stages::Stage;
 pub use test_run::{test_steps, TestStep};
 

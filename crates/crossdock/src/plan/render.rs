@@ -104,7 +104,21 @@ impl Plan {
                 s.push_str(&format!("    note: {note}\n"));
             }
         }
+        if let Some(src) = &self.source_archive {
+            s.push_str(&format!(
+                "  {}  (source: the tracked files of commit {})\n",
+                src.file_name, src.commit
+            ));
+        }
         s.push_str("  SHA256SUMS, *.sha256, dist-manifest.json\n");
+        if let Some(sign) = self.sign {
+            s.push_str(&format!(
+                "  {}  ({}, the secret key from ${})\n",
+                sign.file_name(),
+                sign.name(),
+                sign.key_var()
+            ));
+        }
         if !self.installers.is_empty() {
             s.push_str("\ninstallers (covering every archive the out dir holds at the end):\n");
             for r in &self.installers {

@@ -231,6 +231,12 @@ pub struct Config {
     /// `npm-publish` in [dist] (default false): the release workflow `init` writes gets a job
     /// that publishes the npm packages of dist/ (`publish-npm`).
     pub npm_publish: bool,
+    /// `source-archive` in [dist] (default false): `dist` also writes
+    /// `NAME-VERSION-src.tar.gz`, the tracked files of the commit it builds.
+    pub source_archive: bool,
+    /// `sign` in [dist]: how SHA256SUMS of a whole release is signed (`dist` of the whole
+    /// matrix, `merge`).
+    pub sign: Option<crate::model::sign::Sign>,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub targets: Vec<Target>,
@@ -377,6 +383,8 @@ impl Config {
             parallel_targets: None,
             cache: Cache::Auto,
             npm_publish: false,
+            source_archive: false,
+            sign: None,
             cargo: None,
             rustc: None,
             targets: Vec::new(),

@@ -55,6 +55,8 @@ pub struct Rules {
     /// The napi-rs package.json of each Node module, read from the workspace
     /// (`facts::napi_packages`): merge writes the root npm package from it.
     pub napi: BTreeMap<String, crate::model::node::NapiPackage>,
+    /// `sign` in [dist]: merge writes the release's SHA256SUMS, so it signs it.
+    pub sign: Option<crate::model::sign::Sign>,
 }
 
 impl Rules {
@@ -67,6 +69,7 @@ impl Rules {
             force: false,
             targets: config.targets.iter().map(|t| t.triple.clone()).collect(),
             napi: BTreeMap::new(),
+            sign: config.sign,
         })
     }
 }
@@ -84,6 +87,7 @@ fn names_written(steps: &[PackStep], installers: &[InstallerRelease]) -> Vec<Str
             PackStep::Unversioned { name, .. } => names.push(name.clone()),
             PackStep::Thin(t) => names.push(t.artifact.file_name.clone()),
             PackStep::Npm(n) => names.extend(n.node.tarballs()),
+            PackStep::Source { archive, .. } => names.push(archive.file_name.clone()),
             PackStep::Keep(_) | PackStep::Warn(_) | PackStep::Note { .. } => {}
         }
     }
@@ -231,6 +235,8 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     if inputs.is_empty() {
         bail!("merge needs at least one input dir (each made by `dist --target T --out-dir DIR`)");
     }
+    // The signing key before any input is read: a missing one fails at once.
+    let signer = crate::exec::sign::load(rules.sign)?;
     let mut commit: Option<(Option<String>, PathBuf)> = None;
     let mut epoch: Option<u64> = None;
     let mut packages: Vec<PackageEntry> = Vec::new();
@@ -239,6 +245,8 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     let mut failed = Vec::new();
     let mut found: BTreeMap<String, Found> = BTreeMap::new();
     let mut npm_found = BTreeMap::new();
+    // The source archive (`source-archive = true`): every input that has one has the same.
+    let mut source: Option<(ArtifactEntry, PathBuf)> = None;
     let mut installers: Vec<(InstallerRelease, PathBuf)> = Vec::new();
     for dir in inputs {
         let mpath = dir.join(crate::package::manifest::FILE_NAME);
@@ -282,6 +290,28 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         }
         dirty |= m.dirty;
         failed.extend(m.failed.iter().cloned());
+        for a in m
+            .artifacts
+            .iter()
+            .filter(|a| a.kind == ArtifactKind::Source)
+        {
+            check::check_artifact(&mpath, a)?;
+            check::check_source(&mpath, a)?;
+            let path = dir.join(&a.name);
+            verify_file(&path, a)?;
+            check_entries(&path)?;
+            match &source {
+                Some((prev, from)) if prev.sha256 != a.sha256 || prev.name != a.name => bail!(
+                    "{} holds the source archive {} and {} holds {} with other contents: merge the outputs of one commit and targets.toml only",
+                    from.display(),
+                    prev.name,
+                    dir.display(),
+                    a.name
+                ),
+                Some(_) => {}
+                None => source = Some((a.clone(), dir.clone())),
+            }
+        }
         for a in m.artifacts.iter().filter(|a| a.kind.is_archive()) {
             check_input_names(&mpath, a, &rules.naming)?;
             check::check_artifact(&mpath, a)?;
@@ -377,6 +407,12 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         }
     }
     steps.extend(npm::steps(&npm_found, rules, scratch.path())?);
+    if let Some((entry, dir)) = source {
+        steps.push(PackStep::Copy {
+            from: dir.join(&entry.name),
+            entry,
+        });
+    }
     if rules.naming.unversioned_copy {
         for (name, package, target) in archives {
             let (Some(p), Some(t), Some((format, _))) =
@@ -401,12 +437,9 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     header.dirty = dirty;
     header.failed = failed;
     header.installers = installers.into_iter().map(|(r, _)| r).collect();
-    crate::exec::out_dir::check_overwrites(
-        out_dir,
-        &names_written(&steps, &header.installers),
-        &record,
-        rules.force,
-    )?;
+    let mut names = names_written(&steps, &header.installers);
+    names.extend(rules.sign.map(|s| s.file_name().to_string()));
+    crate::exec::out_dir::check_overwrites(out_dir, &names, &record, rules.force)?;
     let out = pack::Out {
         dir: out_dir,
         epoch,
@@ -414,6 +447,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         record,
         jobs: 1,
         scratch_in: scratch.path(),
+        signer: signer.as_ref(),
     };
     let manifest = pack::run(&steps, &out, header)?;
     drop(scratch);

@@ -337,6 +337,7 @@ mod tests {
             record: crate::package::ownership::Record::load(None, dir),
             jobs: 1,
             scratch_in: dir,
+            signer: None,
         };
         pack::run(&[step], &out, header).unwrap();
     }

@@ -48,6 +48,7 @@ fn out<'a>(dir: &'a Path) -> Out<'a> {
         ),
         jobs: 1,
         scratch_in: dir,
+        signer: None,
     }
 }
 

@@ -13,6 +13,7 @@ pub(super) fn finish(
     out_dir: &Path,
     record: &ownership::Record,
     previous: Option<&Manifest>,
+    signer: Option<&crate::exec::sign::Signer>,
     mut manifest: Manifest,
     archives: Vec<ArtifactEntry>,
     done: &mut Vec<ArtifactEntry>,
@@ -62,6 +63,19 @@ pub(super) fn finish(
         archive::sha256_hex(sums_text.as_bytes()),
     );
     done.push(sums_entry.clone());
+    if let Some(signer) = signer {
+        let name = signer.sign.file_name();
+        let sig = signer.sign(sums_text.as_bytes())?;
+        checksum::write_text(&out_dir.join(name), &sig)?;
+        let entry = ArtifactEntry::file(
+            name,
+            ArtifactKind::Signature,
+            sig.len() as u64,
+            archive::sha256_hex(sig.as_bytes()),
+        );
+        done.push(entry.clone());
+        manifest.artifacts.push(entry);
+    }
     manifest.artifacts.extend(archives);
     manifest.artifacts.extend(installers);
     manifest.artifacts.push(sums_entry);

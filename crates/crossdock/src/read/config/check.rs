@@ -68,6 +68,7 @@ impl Config {
         self.jobs = d.jobs.as_ref().map(|j| *j.get_ref());
         self.unstripped_size = d.unstripped_size.unwrap_or(true);
         self.npm_publish = d.npm_publish.unwrap_or(false);
+        self.source_archive = d.source_archive.unwrap_or(false);
         if let Some(v) = &d.parallel_targets {
             let parsed = match v.get_ref() {
                 toml::Value::Integer(n) if *n >= 1 => Some(ParallelTargets::Count(
@@ -80,6 +81,18 @@ impl Config {
                 self.error(
                     Span::from(v.span()),
                     "key `parallel-targets`: must be a number of targets built at once (at least 1) or \"auto\" (as many as memory and cores allow); leave it out to build one target at a time".into(),
+                )
+            })?);
+        }
+        if let Some(s) = &d.sign {
+            let name = s.get_ref();
+            self.sign = Some(crate::model::sign::Sign::parse(name).ok_or_else(|| {
+                self.error(
+                    Span::from(s.span()),
+                    format!(
+                        "key `sign`: unknown `{name}`; expected one of: {}",
+                        crate::model::sign::Sign::NAMES.join(", ")
+                    ),
                 )
             })?);
         }

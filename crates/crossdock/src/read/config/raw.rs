@@ -58,6 +58,10 @@ pub struct Dist {
     pub cache: Option<Spanned<String>>,
     /// `true`: the release workflow publishes the Node modules' npm packages.
     pub npm_publish: Option<bool>,
+    /// `true`: also write `NAME-VERSION-src.tar.gz`, the commit's tracked files.
+    pub source_archive: Option<bool>,
+    /// `"minisign"`: sign SHA256SUMS with the key in the environment.
+    pub sign: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Clone)]

@@ -253,6 +253,31 @@ fn is_lower_hex(s: &str) -> bool {
     s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// A source archive's entry (`source-archive = true`): named `PACKAGE-VERSION-src.tar.gz`
+/// from its plain package and version, and describing nothing inside it.
+pub(super) fn check_source(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
+    let (Some(p), Some(v)) = (&a.package, &a.version) else {
+        anyhow::bail!(
+            "{}: source archive {:?} names no package and version; {FIX}",
+            manifest.display(),
+            a.name
+        );
+    };
+    let plain = is_plain_word(p, &[]) && check_version(v).is_ok();
+    if !plain
+        || a.name != format!("{p}-{v}-src.tar.gz")
+        || !a.binaries.is_empty()
+        || !a.files.is_empty()
+    {
+        anyhow::bail!(
+            "{}: source archive {:?} is not `PACKAGE-VERSION-src.tar.gz` of its package {p:?} and version {v:?}, or lists binaries or files; {FIX}",
+            manifest.display(),
+            a.name
+        );
+    }
+    Ok(())
+}
+
 fn is_sha256(s: &str) -> bool {
     s.len() == 64 && is_lower_hex(s)
 }

@@ -290,6 +290,7 @@ fn merge_of_per_target_npm_packages_equals_one_run_with_the_universal_module() {
             record: Record::load(None, dir),
             jobs: 1,
             scratch_in: tmp.path(),
+            signer: None,
         };
         pack::run(&[step], &out, Manifest::new(None, EPOCH)).unwrap();
     };
