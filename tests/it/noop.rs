@@ -175,3 +175,46 @@ fn a_manifest_edited_between_runs_is_read_again() {
     let files = archived(&fx, &archive);
     assert!(files.contains(&"tiny-two".to_string()), "{files:?}");
 }
+
+/// Issue 25 §5: an unchanged binary's check is remembered by the file's stamp, so a no-op
+/// run neither reads nor hashes it again; a binary changed in place after the build (cargo
+/// sees nothing to do: the output is newer than its sources) is checked and shipped anew,
+/// never answered from the memo.
+#[test]
+fn a_binary_changed_after_its_check_is_checked_again() {
+    let fx = Fixture::new("tiny");
+    fx.write(
+        "targets.toml",
+        &format!("[[target]]\ntriple = \"{}\"\n", host()),
+    );
+    fx.run(&["dist"]).ok();
+    let memo = fx.path().join("target/crossdock/verified");
+    assert_eq!(
+        std::fs::read_dir(&memo).unwrap().count(),
+        1,
+        "one binary, one memo"
+    );
+    let archive = format!("tiny-0.2.0-{}.tar.gz", host());
+    let first = std::fs::read(fx.dist_dir().join(&archive)).unwrap();
+    fx.run(&["dist"]).ok();
+    assert_eq!(std::fs::read(fx.dist_dir().join(&archive)).unwrap(), first);
+
+    // The same program with a byte appended (ELF ignores trailing bytes): same path, same
+    // mtime second, other size and ctime.
+    let built = fx.path().join(format!("target/{}/dist/tiny", host()));
+    let mut bytes = std::fs::read(&built).unwrap();
+    bytes.push(0);
+    std::fs::write(&built, &bytes).unwrap();
+    fx.run(&["dist"]).ok();
+    let x = tempfile::tempdir().unwrap();
+    extract(&fx.dist_dir().join(&archive), x.path());
+    let shipped = std::fs::read(
+        x.path()
+            .join(archive.trim_end_matches(".tar.gz"))
+            .join("tiny"),
+    )
+    .unwrap();
+    assert_eq!(shipped, bytes, "the changed binary is the one shipped");
+    let sums = tool(&fx.dist_dir(), "sha256sum", &["-c", "SHA256SUMS"]);
+    assert!(sums.contains(&format!("{archive}: OK")), "{sums}");
+}

@@ -34,6 +34,7 @@ pub struct InFlight {
 }
 
 /// A checked binary: its size, hash and what it is.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Checked {
     pub size: u64,
     pub sha256: String,
@@ -91,7 +92,7 @@ pub fn run_on_binary(
             // Only programs get their debug info split off; libraries ship stripped.
             Stage::Split(s) if bin.planned.kind.is_binary() => split(plan, backend, step, s, bin)?,
             Stage::Split(_) => {}
-            Stage::Verify(v) => verify(v, &step.sources.shared, bin)?,
+            Stage::Verify(v) => verify(plan, v, &step.sources.shared, bin)?,
             Stage::Smoke(s) => smoke(plan, backend, step, s, bin)?,
         }
     }
@@ -122,13 +123,30 @@ fn split(
 }
 
 /// `config`: the shared config file, where the glibc floor is set.
-fn verify(v: &Verify, config: &str, bin: &mut InFlight) -> Result<(), StageError> {
+fn verify(plan: &Plan, v: &Verify, config: &str, bin: &mut InFlight) -> Result<(), StageError> {
     let path = &bin.path;
-    let data = std::fs::read(path)
-        .with_context(|| format!("cannot read {}", path.display()))
-        .map_err(|e| (FailedStep::BinaryCheck, e))?;
-    let info = binary::verify(path, &data, &v.target, v.strip, bin.planned.kind)
-        .map_err(|e| (FailedStep::BinaryCheck, e))?;
+    let memo = verified_memo(plan, v, bin);
+    let checked = match memo.as_deref().and_then(read_verified) {
+        Some(c) => c,
+        None => {
+            let data = std::fs::read(path)
+                .with_context(|| format!("cannot read {}", path.display()))
+                .map_err(|e| (FailedStep::BinaryCheck, e))?;
+            let info = binary::verify(path, &data, &v.target, v.strip, bin.planned.kind)
+                .map_err(|e| (FailedStep::BinaryCheck, e))?;
+            let c = Checked {
+                size: data.len() as u64,
+                sha256: archive::sha256_hex(&data),
+                info,
+            };
+            if let Some(m) = &memo {
+                // Only a speed-up: a memo that cannot be written is checked again next time.
+                let _ = write_verified(m, &c);
+            }
+            c
+        }
+    };
+    let info = &checked.info;
     if let (Some(floor), Some(needs)) = (&v.glibc, &info.glibc) {
         if binary::glibc_newer(needs, floor) {
             return Err((
@@ -142,11 +160,50 @@ fn verify(v: &Verify, config: &str, bin: &mut InFlight) -> Result<(), StageError
             ));
         }
     }
-    bin.checked = Some(Checked {
-        size: data.len() as u64,
-        sha256: archive::sha256_hex(&data),
-        info,
-    });
+    bin.checked = Some(checked);
+    Ok(())
+}
+
+/// Where the check of this binary file, as it is now, is remembered: keyed by the file's
+/// path and stamp (device, inode, size, mtime, ctime: any write changes it,
+/// `ownership::Stamp`), what the check asks, and crossdock's version. An unchanged binary
+/// is then neither read nor hashed again (an 80 MB binary cost a no-op run 0.3 s: issue 25
+/// §5). `None` where files have no stamp.
+fn verified_memo(plan: &Plan, v: &Verify, bin: &InFlight) -> Option<PathBuf> {
+    use sha2::Digest;
+    let meta = std::fs::symlink_metadata(&bin.path).ok()?;
+    let stamp = crate::package::ownership::Stamp::of(&meta)?;
+    let key = serde_json::to_string(&(
+        env!("CARGO_PKG_VERSION"),
+        &bin.path,
+        stamp,
+        v,
+        bin.planned.kind,
+    ))
+    .ok()?;
+    Some(
+        plan.target_dir
+            .join("crossdock/verified")
+            .join(archive::hex(&sha2::Sha256::digest(key.as_bytes()))),
+    )
+}
+
+fn read_verified(memo: &Path) -> Option<Checked> {
+    let meta = std::fs::symlink_metadata(memo).ok()?;
+    if !meta.is_file() || meta.len() > 1 << 20 {
+        return None;
+    }
+    serde_json::from_slice(&std::fs::read(memo).ok()?).ok()
+}
+
+fn write_verified(memo: &Path, c: &Checked) -> anyhow::Result<()> {
+    let text = serde_json::to_vec(c)?;
+    std::fs::create_dir_all(memo.parent().unwrap_or(Path::new(".")))?;
+    crate::sys::fs::write_atomic(memo, 0o644, |f| {
+        use std::io::Write;
+        f.write_all(&text)?;
+        Ok(())
+    })?;
     Ok(())
 }
 

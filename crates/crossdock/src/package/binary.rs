@@ -13,7 +13,7 @@ use crate::model::artifact::ArtifactKind;
 use crate::model::strip::Strip;
 use crate::model::triple::Triple;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Inspection {
     pub format: String,
     pub arch: String,

@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use object::{Architecture, Object, ObjectKind};
 
 /// What an object file holds, beside its format and CPU.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Holds {
     /// A program: ELF `ET_EXEC`, or `ET_DYN` with an interpreter or the PIE flag (a
