@@ -46,6 +46,7 @@ cat > "$scratch/targets.toml" <<'TOML'
 [dist]
 packages = ["tiny"]
 npm-publish = true
+sign = "minisign"
 
 [[target]]
 triple = "x86_64-unknown-linux-gnu"

@@ -268,11 +268,19 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
             names.join(", ")
         )
     };
+    // `sign`: the signing key reaches the one step that signs (merge), nothing else.
+    let merge_env = match config.sign {
+        Some(crate::model::sign::Sign::Minisign) => {
+            "\n        env:\n          CROSSDOCK_MINISIGN_KEY: ${{ secrets.CROSSDOCK_MINISIGN_KEY }}\n          CROSSDOCK_MINISIGN_PASSWORD: ${{ secrets.CROSSDOCK_MINISIGN_PASSWORD }}"
+        }
+        None => "",
+    };
     fill(
         WORKFLOW_TEMPLATE,
         &[
             ("MATRIX_COMMENT", &comment),
             ("MERGE_STEP", &merge_step),
+            ("MERGE_ENV", merge_env),
             (
                 "NPM_JOB",
                 if config.npm_publish {
