@@ -379,7 +379,7 @@ mod tests {
         assert!(
             e.contains(&format!(
                 "the cargo config {} is not valid TOML",
-                root.join(".cargo/config").display()
+                root.join(".cargo").join("config").display()
             )) && e.contains("fix or remove it"),
             "{e}"
         );
