@@ -77,6 +77,32 @@ pub struct Npm {
     pub modules: Vec<NpmModule>,
 }
 
+impl Npm {
+    /// The npm packages of `napi` from modules that exist already (merge's inputs): one
+    /// platform per module, in their order.
+    pub fn of_modules(
+        package: &str,
+        napi: &crate::model::node::NapiPackage,
+        modules: Vec<NpmModule>,
+        root: bool,
+    ) -> Npm {
+        let platforms = modules
+            .iter()
+            .map(|m| (m.target.clone(), m.platform.clone()))
+            .collect();
+        Npm {
+            node: crate::plan::node::NodePackage::new(
+                package,
+                std::path::PathBuf::new(),
+                napi,
+                platforms,
+                root,
+            ),
+            modules,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NpmModule {
     /// The triple, or the universal group's name.

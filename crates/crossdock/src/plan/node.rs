@@ -46,6 +46,29 @@ pub struct NodePackage {
 }
 
 impl NodePackage {
+    /// The Node package of `napi` (cargo package `package`) for `platforms`: its npm names,
+    /// version and module name are package.json's, copied here only.
+    pub fn new(
+        package: &str,
+        manifest_path: PathBuf,
+        napi: &NapiPackage,
+        platforms: Vec<(String, NodePlatform)>,
+        root: bool,
+    ) -> NodePackage {
+        NodePackage {
+            package: package.to_string(),
+            manifest_path,
+            npm_name: napi.name.clone(),
+            npm_platform_prefix: napi.package_name.clone(),
+            npm_version: napi.version.clone(),
+            binary_name: napi.binary_name.clone(),
+            platforms,
+            note: None,
+            napi: napi.clone(),
+            root,
+        }
+    }
+
     pub fn platform(&self, target: &str) -> Option<&NodePlatform> {
         self.platforms
             .iter()
@@ -135,24 +158,13 @@ pub fn node_packages(
         let Some(manifest_path) = manifest_path else {
             continue;
         };
+        // Both files named as the user knows them: from the workspace root.
+        let shown = |p: &std::path::Path| p.strip_prefix(workspace_root).unwrap_or(p).to_path_buf();
+        let mut shown_napi = n.clone();
+        shown_napi.path = shown(&n.path);
         out.push(NodePackage {
-            package: package.clone(),
-            manifest_path,
-            npm_name: n.name.clone(),
-            npm_platform_prefix: n.package_name.clone(),
-            npm_version: n.version.clone(),
-            binary_name: n.binary_name.clone(),
-            platforms,
-            note: {
-                // Both files named as the user knows them: from the workspace root.
-                let shown =
-                    |p: &std::path::Path| p.strip_prefix(workspace_root).unwrap_or(p).to_path_buf();
-                let mut n = n.clone();
-                n.path = shown(&n.path);
-                napi::targets_note(&n, &shown(targets_toml), &matrix)
-            },
-            napi: n.clone(),
-            root: whole_matrix,
+            note: napi::targets_note(&shown_napi, &shown(targets_toml), &matrix),
+            ..NodePackage::new(package, manifest_path, n, platforms, whole_matrix)
         });
     }
     Ok(out)

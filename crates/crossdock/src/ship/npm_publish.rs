@@ -282,7 +282,6 @@ mod tests {
     use crate::exec::pack::{self, ModuleSource, Npm, NpmModule, Out, PackStep};
     use crate::model::node::NodePlatform;
     use crate::model::triple::Triple;
-    use crate::plan::node::NodePackage;
 
     /// An out dir with the fixture's npm packages for the two macOS targets (Mach-O
     /// stand-in modules), with or without the root package.
@@ -302,24 +301,7 @@ mod tests {
             source: ModuleSource::File(base.join("macho").join(f)),
         })
         .collect();
-        let step = PackStep::Npm(Npm {
-            node: NodePackage {
-                package: "hello-node".into(),
-                manifest_path: PathBuf::new(),
-                npm_name: napi.name.clone(),
-                npm_platform_prefix: napi.package_name.clone(),
-                npm_version: napi.version.clone(),
-                binary_name: napi.binary_name.clone(),
-                platforms: modules
-                    .iter()
-                    .map(|m| (m.target.clone(), m.platform.clone()))
-                    .collect(),
-                note: None,
-                napi: napi.clone(),
-                root,
-            },
-            modules,
-        });
+        let step = PackStep::Npm(Npm::of_modules("hello-node", &napi, modules, root));
         pack::prepare_out_dir(dir).unwrap();
         let mut header = Manifest::new(None, 1_700_000_000);
         header.packages = vec![crate::package::manifest::PackageEntry {

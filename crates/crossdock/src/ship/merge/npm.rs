@@ -21,7 +21,6 @@ use crate::exec::pack::{self, ModuleSource, NpmModule, PackStep};
 use crate::model::node::{tarball_name, NodePlatform};
 use crate::model::triple::Triple;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind, Manifest};
-use crate::plan::node::NodePackage;
 
 /// The largest module merge extracts from a platform package (its manifest entry records
 /// the tarball's size, not the module's).
@@ -113,24 +112,9 @@ pub(super) fn steps(
                 .unwrap_or(usize::MAX)
         };
         modules.sort_by(|a, b| (rank(&a.target), &a.target).cmp(&(rank(&b.target), &b.target)));
-        steps.push(PackStep::Npm(pack::Npm {
-            node: NodePackage {
-                package: package.to_string(),
-                manifest_path: PathBuf::new(),
-                npm_name: napi.name.clone(),
-                npm_platform_prefix: napi.package_name.clone(),
-                npm_version: napi.version.clone(),
-                binary_name: napi.binary_name.clone(),
-                platforms: modules
-                    .iter()
-                    .map(|m| (m.target.clone(), m.platform.clone()))
-                    .collect(),
-                note: None,
-                napi: napi.clone(),
-                root: true,
-            },
-            modules,
-        }));
+        steps.push(PackStep::Npm(pack::Npm::of_modules(
+            package, napi, modules, true,
+        )));
     }
     Ok(steps)
 }

@@ -246,7 +246,6 @@ fn merge_equals_one_run(dist_keys: &str) {
 fn merge_of_per_target_npm_packages_equals_one_run_with_the_universal_module() {
     use crate::exec::pack::{ModuleSource, Npm, NpmModule, Out};
     use crate::model::node::NodePlatform;
-    use crate::plan::node::NodePackage;
     const EPOCH: u64 = 1_700_000_000;
 
     let tmp = tempfile::tempdir().unwrap();
@@ -262,24 +261,7 @@ fn merge_of_per_target_npm_packages_equals_one_run_with_the_universal_module() {
         source: ModuleSource::File(file.clone()),
     };
     let step = |modules: Vec<NpmModule>, root: bool| {
-        PackStep::Npm(Npm {
-            node: NodePackage {
-                package: "hello-node".into(),
-                manifest_path: PathBuf::new(),
-                npm_name: napi.name.clone(),
-                npm_platform_prefix: napi.package_name.clone(),
-                npm_version: napi.version.clone(),
-                binary_name: napi.binary_name.clone(),
-                platforms: modules
-                    .iter()
-                    .map(|m| (m.target.clone(), m.platform.clone()))
-                    .collect(),
-                note: None,
-                napi: napi.clone(),
-                root,
-            },
-            modules,
-        })
+        PackStep::Npm(Npm::of_modules("hello-node", &napi, modules, root))
     };
     let write = |dir: &Path, step: PackStep| {
         pack::prepare_out_dir(dir).unwrap();
