@@ -42,7 +42,7 @@ fn tarball(fx: &Fixture, platform: Option<&str>) -> PathBuf {
 }
 
 /// A scratch npm project with `tarballs` installed offline; its folder.
-fn npm_install(tarballs: &[PathBuf]) -> tempfile::TempDir {
+pub fn npm_install(tarballs: &[PathBuf]) -> tempfile::TempDir {
     let dir = tempfile::Builder::new()
         .prefix("crossdock-npm-")
         .tempdir()

@@ -903,9 +903,7 @@ fn npm_package(name: &str, version: &str) -> PathBuf {
 #[test]
 #[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
 fn oxc_resolver_napi_module_ships_npm_packages_node_loads() {
-    if !require("node and npm (nodejs)", have("node") && have("npm"))
-        || !require("cmake (mimalloc's build script)", have("cmake"))
-    {
+    if !crate::node::node_and_npm() || !require("cmake (mimalloc's build script)", have("cmake")) {
         return;
     }
     const VERSION: &str = "11.24.2";
@@ -987,28 +985,8 @@ fn oxc_resolver_napi_module_ships_npm_packages_node_loads() {
     assert!(nm.contains("napi_register_module_v1"), "{nm}");
 
     // What users do: install the two tarballs, and the project's own loader finds the module.
-    let scratch = tempfile::Builder::new()
-        .prefix("crossdock-npm-")
-        .tempdir()
-        .unwrap();
-    std::fs::write(
-        scratch.path().join("package.json"),
-        r#"{"name": "scratch", "version": "1.0.0", "private": true}"#,
-    )
-    .unwrap();
+    let scratch = crate::node::npm_install(&[out.join(&plat), out.join(&root)]);
     std::fs::write(scratch.path().join("target.js"), "module.exports = 1;\n").unwrap();
-    tool(
-        scratch.path(),
-        "npm",
-        &[
-            "install",
-            "--offline",
-            "--no-audit",
-            "--no-fund",
-            out.join(&plat).to_str().unwrap(),
-            out.join(&root).to_str().unwrap(),
-        ],
-    );
     let resolved = tool(
         scratch.path(),
         "node",
