@@ -31,7 +31,12 @@ pub fn ensure_std(step: &BuildStep) -> Result<()> {
                 "Installing",
                 format!("std for {} (rustup target add)", step.target),
             );
-            toolchain::rustup_target_add(toolchain, &step.target, rustup_timeout())
+            toolchain::rustup_target_add(
+                toolchain,
+                &step.target,
+                step.sources.file("rustc"),
+                rustup_timeout(),
+            )
         }
         StdSource::Missing => bail!(
             "{}: the standard library is missing (see the plan's problems)",

@@ -92,7 +92,7 @@ pub fn run_on_binary(
             // Only programs get their debug info split off; libraries ship stripped.
             Stage::Split(s) if bin.planned.kind.is_binary() => split(plan, backend, step, s, bin)?,
             Stage::Split(_) => {}
-            Stage::Verify(v) => verify(plan, v, &step.sources.shared, bin)?,
+            Stage::Verify(v) => verify(plan, v, &step.sources, bin)?,
             Stage::Smoke(s) => smoke(plan, backend, step, s, bin)?,
         }
     }
@@ -123,7 +123,13 @@ fn split(
 }
 
 /// `config`: the shared config file, where the glibc floor is set.
-fn verify(plan: &Plan, v: &Verify, config: &str, bin: &mut InFlight) -> Result<(), StageError> {
+fn verify(
+    plan: &Plan,
+    v: &Verify,
+    sources: &crate::read::config::Sources,
+    bin: &mut InFlight,
+) -> Result<(), StageError> {
+    let config = &sources.shared;
     let path = &bin.path;
     let memo = verified_memo(plan, v, bin);
     let checked = match memo.as_deref().and_then(read_verified) {
@@ -132,7 +138,10 @@ fn verify(plan: &Plan, v: &Verify, config: &str, bin: &mut InFlight) -> Result<(
             let data = std::fs::read(path)
                 .with_context(|| format!("cannot read {}", path.display()))
                 .map_err(|e| (FailedStep::BinaryCheck, e))?;
-            let info = binary::verify(path, &data, &v.target, v.strip, bin.planned.kind)
+            let info =
+                binary::verify_set_in(path, &data, &v.target, v.strip, bin.planned.kind, &|k| {
+                    sources.file(k)
+                })
                 .map_err(|e| (FailedStep::BinaryCheck, e))?;
             let c = Checked {
                 size: data.len() as u64,

@@ -310,10 +310,11 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     if let Ok(cwd) = std::env::current_dir() {
         for p in CargoConfig::not_read_from(&cwd, &ws.root) {
             shell::warn(format!(
-                "{} is not used: crossdock runs cargo in the workspace root {}, where cargo does not read it; move its settings to {} (or targets.toml)",
+                "{} is not used: crossdock runs cargo in the workspace root {}, where cargo does not read it; move its settings to {} (or {})",
                 p.display(),
                 ws.root.display(),
-                ws.root.join(".cargo/config.toml").display()
+                ws.root.join(".cargo/config.toml").display(),
+                crate::read::config::Sources::name_of(&config.path)
             ));
         }
     }

@@ -111,6 +111,7 @@ fn build_step(
     if wrapper.is_some() && run.cache.missing {
         problems.push(Problem::CacheMissing {
             target: target.triple.clone(),
+            config: target.sources.shared.clone(),
         });
     }
     let ws = &facts.workspace;

@@ -23,6 +23,8 @@ pub enum PlanError {
         epoch: u64,
         file: String,
         target: crate::model::triple::Triple,
+        /// The config file that sets the target's `archive`.
+        config: String,
     },
     /// The facts hold no probe of a toolchain the matrix uses (a bug in gathering them).
     ToolchainNotProbed(ToolchainSpec),
@@ -53,9 +55,10 @@ impl fmt::Display for PlanError {
                 epoch,
                 file,
                 target,
+                config,
             } => write!(
                 f,
-                "SOURCE_DATE_EPOCH {epoch} is after 2107, the last year a zip entry can hold, and {file} is a zip; set an earlier SOURCE_DATE_EPOCH, or archive = \"tar.gz\" for {target} in targets.toml"
+                "SOURCE_DATE_EPOCH {epoch} is after 2107, the last year a zip entry can hold, and {file} is a zip; set an earlier SOURCE_DATE_EPOCH, or archive = \"tar.gz\" for {target} in {config}"
             ),
             PlanError::SourceArchiveWithoutGit { config, workspace } => write!(
                 f,

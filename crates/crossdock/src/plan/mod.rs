@@ -434,7 +434,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
     let (builds, mut artifacts) = build::plan_builds(&run, &targets, &mut problems)?;
     let universals =
         universal::plan_universals(&run, &targets, &builds, &mut artifacts, &mut problems);
-    check_zip_epoch(facts, &artifacts)?;
+    check_zip_epoch(config, facts, &artifacts)?;
     let source_archive = source::source_archive(
         config,
         &selected_packages(config, ws)?,
@@ -522,7 +522,11 @@ fn check_names(
 
 /// A zip entry cannot hold a time after 2107: a `SOURCE_DATE_EPOCH` past it refuses a
 /// matrix with a zip.
-fn check_zip_epoch(facts: &Facts, artifacts: &[Artifact]) -> Result<(), PlanError> {
+fn check_zip_epoch(
+    config: &Config,
+    facts: &Facts,
+    artifacts: &[Artifact],
+) -> Result<(), PlanError> {
     if facts.source_date_epoch < crate::model::archive::ZIP_END_OF_TIME {
         return Ok(());
     }
@@ -531,6 +535,7 @@ fn check_zip_epoch(facts: &Facts, artifacts: &[Artifact]) -> Result<(), PlanErro
             epoch: facts.source_date_epoch,
             file: a.file_name.clone(),
             target: a.target.clone(),
+            config: crate::read::config::Sources::name_of(&config.path),
         }),
         None => Ok(()),
     }
@@ -682,6 +687,7 @@ fn std_source(target: &Target, toolchain: &Toolchain, problems: &mut Vec<Problem
                 target: triple.clone(),
                 sysroot: toolchain.sysroot.clone(),
                 version: toolchain.version.clone(),
+                config: target.sources.file("rustc").to_string(),
             });
             StdSource::Missing
         }

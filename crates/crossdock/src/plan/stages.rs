@@ -159,7 +159,11 @@ impl Stage {
             Stage::Split(split) => s.push_str(&format!("  debug:   {}\n", split.how.describe())),
             Stage::Verify(v) => s.push_str(&format!("  verify:  {}\n", v.describe())),
             Stage::Smoke(smoke) => {
-                for (i, line) in smoke.describe(b.runner.as_deref()).iter().enumerate() {
+                for (i, line) in smoke
+                    .describe(b.runner.as_deref(), &b.sources.shared)
+                    .iter()
+                    .enumerate()
+                {
                     let head = if i == 0 { "  smoke:   " } else { "           " };
                     s.push_str(&format!("{head}{line}\n"));
                 }
@@ -186,8 +190,9 @@ impl Verify {
 }
 
 impl Smoke {
-    /// The plan's lines for it (`--dry-run`), each binary's run through `runner`.
-    pub fn describe(&self, runner: Option<&[String]>) -> Vec<String> {
+    /// The plan's lines for it (`--dry-run`), each binary's run through `runner`; `config`
+    /// is the file its `smoke` keys are in.
+    pub fn describe(&self, runner: Option<&[String]>, config: &str) -> Vec<String> {
         let runner = runner
             .map(|r| format!("{} ", r.join(" ")))
             .unwrap_or_default();
@@ -204,7 +209,7 @@ impl Smoke {
             .iter()
             .map(|(bin, args)| match args {
                 Some(a) => format!("{runner}{bin} {}", a.join(" ")),
-                None => format!("{bin}: off in targets.toml"),
+                None => format!("{bin}: off in {config}"),
             })
             .collect()
     }

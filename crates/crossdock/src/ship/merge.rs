@@ -105,6 +105,7 @@ pub fn groups(config: &Config, tools: &BTreeSet<String>) -> Result<Vec<Group>> {
                 let p = Problem::LipoMissing {
                     universal: u.name.clone(),
                     tool: u.tool,
+                    config: crate::read::config::Sources::name_of(&config.path),
                 };
                 anyhow::anyhow!("{p}")
             })?;
