@@ -214,6 +214,9 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("lintian", "lintian"),
     // `sign = "minisign"`: makes the tests' keys and verifies SHA256SUMS.minisig.
     ("minisign", "minisign"),
+    // `sign = "gpg"`: makes the tests' keys and verifies SHA256SUMS.asc.
+    ("gpg", "gnupg"),
+    ("gpgconf", "gnupg"),
     ("llvm-dwarfdump-14", "llvm-14"),
     ("llvm-lipo-14", "llvm-14"),
     ("llvm-nm-14", "llvm-14"),

@@ -87,7 +87,7 @@ pub enum ArtifactKind {
     NpmPackage,
     /// `source-archive = true`: `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     Source,
-    /// `sign`: the signature of SHA256SUMS (`SHA256SUMS.minisig`).
+    /// `sign`: the signature of SHA256SUMS (`SHA256SUMS.minisig`, `SHA256SUMS.asc`).
     Signature,
 }
 

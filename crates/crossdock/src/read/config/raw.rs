@@ -60,7 +60,7 @@ pub struct Dist {
     pub npm_publish: Option<bool>,
     /// `true`: also write `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     pub source_archive: Option<bool>,
-    /// `"minisign"`: sign SHA256SUMS with the key in the environment.
+    /// `"minisign"` or `"gpg"`: sign SHA256SUMS with the key in the environment.
     pub sign: Option<Spanned<String>>,
 }
 

@@ -270,17 +270,18 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
     };
     // `sign`: the signing key reaches the one step that signs (merge), nothing else.
     let merge_env = match config.sign {
-        Some(crate::model::sign::Sign::Minisign) => {
-            "\n        env:\n          CROSSDOCK_MINISIGN_KEY: ${{ secrets.CROSSDOCK_MINISIGN_KEY }}\n          CROSSDOCK_MINISIGN_PASSWORD: ${{ secrets.CROSSDOCK_MINISIGN_PASSWORD }}"
+        Some(sign) => {
+            let (key, pw) = (sign.key_var(), sign.password_var());
+            format!("\n        env:\n          {key}: ${{{{ secrets.{key} }}}}\n          {pw}: ${{{{ secrets.{pw} }}}}")
         }
-        None => "",
+        None => String::new(),
     };
     fill(
         WORKFLOW_TEMPLATE,
         &[
             ("MATRIX_COMMENT", &comment),
             ("MERGE_STEP", &merge_step),
-            ("MERGE_ENV", merge_env),
+            ("MERGE_ENV", &merge_env),
             (
                 "NPM_JOB",
                 if config.npm_publish {
