@@ -44,4 +44,5 @@ mod sign;
 mod size;
 mod skip;
 mod source_archive;
+mod verify;
 mod xtask;

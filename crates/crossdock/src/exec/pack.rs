@@ -126,6 +126,8 @@ pub struct Thin {
     pub binaries: Vec<ReadyBinary>,
     /// Of the build step the binaries come from, recorded in the manifest.
     pub profile_overrides: Vec<String>,
+    /// What built them (rustc, builder, profile), recorded in the manifest for `verify`.
+    pub build: Option<crate::package::manifest::BuildRecord>,
 }
 
 #[derive(Debug, Clone)]

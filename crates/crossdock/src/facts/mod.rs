@@ -383,8 +383,12 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         memory: memory(),
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
         host,
-        source_date_epoch: probed.epoch,
-        epoch_source: probed.epoch_source,
+        // `verify` rebuilds with the release's recorded epoch, whatever the environment says.
+        source_date_epoch: opts.source_date_epoch.unwrap_or(probed.epoch),
+        epoch_source: match opts.source_date_epoch {
+            Some(_) => EpochSource::Env,
+            None => probed.epoch_source,
+        },
         commit: probed.commit,
         dirty: probed.dirty,
     };

@@ -3,6 +3,7 @@
 //! manifest. Pure over bytes and files: nothing here starts a process.
 
 pub mod archive;
+pub mod archive_diff;
 pub mod binary;
 pub mod checksum;
 pub mod codesign;

@@ -55,6 +55,9 @@ pub struct Options {
     /// `--keep-going`: a target whose build, binary check or smoke run fails is recorded and
     /// the run goes on with the others; the run still fails at the end.
     pub keep_going: bool,
+    /// The `SOURCE_DATE_EPOCH` to use instead of the environment's or the commit's (`verify`
+    /// rebuilds a release with the one its manifest records).
+    pub source_date_epoch: Option<u64>,
     /// Where this run's messages go and how many (`-v`, `--json`): each run its own, so
     /// two runs in one process do not change each other's output.
     pub shell: Shell,

@@ -125,6 +125,24 @@ pub(super) fn check_artifact(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
             ));
         }
     }
+    if let Some(b) = &a.build {
+        let rustc_ok = b.rustc.starts_with("rustc ")
+            && b.rustc.len() <= 200
+            && !b.rustc.chars().any(char::is_control);
+        if !rustc_ok {
+            return Err(refuse(
+                "build.rustc",
+                &b.rustc,
+                "is not a `rustc --version` line",
+            ));
+        }
+        if crate::model::builder::Builder::from_key(&b.builder).is_none() {
+            return Err(refuse("build.builder", &b.builder, "is not a builder"));
+        }
+        if !is_plain_word(&b.profile, &[]) {
+            return Err(refuse("build.profile", &b.profile, "is not a plain word"));
+        }
+    }
     let top = top_folder(a);
     for (i, b) in a.binaries.iter().enumerate() {
         let field = |f: &str| format!("binaries[{i}].{f}");
