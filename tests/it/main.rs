@@ -40,6 +40,7 @@ mod parallel;
 mod real_projects;
 mod rehearsal;
 mod release;
+mod sbom;
 mod sign;
 mod size;
 mod skip;

@@ -4,6 +4,7 @@
 //! release timestamp. The independent probes run in parallel: this is most of crossdock's
 //! own start-up time.
 
+pub mod deps;
 pub mod toolchain;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,6 +74,10 @@ pub struct Facts {
     pub found_archivers: BTreeSet<String>,
     /// The rustc wrapper the user set (env or cargo config): `cache = "auto"` leaves it be.
     pub user_rustc_wrapper: Option<crate::read::cargo_config::Setting>,
+    /// The resolved dependency graph of each target (and its features) whose binaries get
+    /// an SBOM (`sbom = true`), or why cargo could not say.
+    pub dependency_graphs:
+        BTreeMap<deps::DepsKey, std::result::Result<crate::model::deps::DepGraph, String>>,
 }
 
 /// `aarch64-linux-gnu-gcc` → (itself, `aarch64-linux-gnu-ar`); `…-clang` → (itself,
@@ -356,7 +361,18 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         .find_map(|t| t.as_ref().ok().map(|t| t.host.clone()))
         .unwrap_or_else(crate::model::triple::build_host);
     let lock = lock_packages(&ws.root);
+    let dependency_graphs = deps::gather(
+        &ws.root,
+        ws.has_lockfile,
+        targets
+            .iter()
+            .zip(&target_specs)
+            .filter(|(t, _)| t.sbom)
+            .map(|(t, (_, spec))| (deps::DepsKey::of(t), spec.clone()))
+            .collect(),
+    );
     let facts = Facts {
+        dependency_graphs,
         user_rustc_wrapper: cargo_config.rustc_wrapper(),
         c_env: c_env(&cargo_config),
         // No lock file: any build script may compile C; no program is demanded.

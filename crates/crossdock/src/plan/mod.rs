@@ -230,6 +230,9 @@ pub struct Plan {
     /// `source-archive = true`: the commit's tracked files as `NAME-VERSION-src.tar.gz`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_archive: Option<SourceArchive>,
+    /// `sbom = true`: a CycloneDX SBOM per package and target.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sboms: Vec<PlannedSbom>,
     /// `sign` in [dist], for a run of the whole matrix only: a run of part of it (`--target`,
     /// `-p`: a build job of the release workflow) writes no release's SHA256SUMS, `merge` does.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -337,6 +340,7 @@ impl Plan {
             }
         }
         self.artifacts.retain(|a| !gone(&failed, &a.target));
+        self.sboms.retain(|s| !gone(&failed, s.target.as_str()));
         self.universals.retain(|u| !gone(&failed, &u.name));
         for n in &mut self.node_packages {
             n.platforms.retain(|(t, _)| !gone(&failed, t));
@@ -385,6 +389,7 @@ impl Plan {
             None => false,
         });
         self.universals.retain(|u| !gone(&skip, &u.name));
+        self.sboms.retain(|s| !gone(&skip, s.target.as_str()));
         for n in &mut self.node_packages {
             n.platforms.retain(|(t, _)| !gone(&skip, t));
         }
@@ -432,6 +437,9 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
     };
     let mut problems = Vec::new();
     let (builds, mut artifacts) = build::plan_builds(&run, &targets, &mut problems)?;
+    // Before the universal groups: a member without a thin archive of its own
+    // (`keep-thin = false`) still gets its SBOM.
+    let sboms = sbom::plan_sboms(&targets, &artifacts, facts)?;
     let universals =
         universal::plan_universals(&run, &targets, &builds, &mut artifacts, &mut problems);
     check_zip_epoch(config, facts, &artifacts)?;
@@ -443,6 +451,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
     )?;
     let partial = !opts.targets.is_empty() || !opts.packages.is_empty();
     Ok(Plan {
+        sboms,
         sign: config.sign.filter(|_| !partial),
         source_archive,
         workspace_root: ws.root.clone(),
@@ -713,6 +722,7 @@ mod probe;
 mod problem;
 mod render;
 pub mod runner;
+pub mod sbom;
 pub mod source;
 pub mod stages;
 mod test_run;
@@ -731,6 +741,7 @@ use names::check_archive_names;
 pub use names::{universal_formats, ArtifactNames};
 pub use probe::LinkProbe;
 pub use problem::{install_hint, Problem};
+pub use sbom::PlannedSbom;
 pub use source::SourceArchive;
 pub use stages::Stage;
 pub use test_run::{test_steps, TestStep};

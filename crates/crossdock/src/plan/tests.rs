@@ -96,6 +96,7 @@ pub(crate) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[
         toolchains.insert(spec, Ok(tc));
     }
     Facts {
+        dependency_graphs: std::collections::BTreeMap::new(),
         workspace: workspace(),
         toolchains,
         includes: BTreeMap::new(),

@@ -189,6 +189,9 @@ pub struct Target {
     /// `debuginfo = "separate"`: the build keeps debug info, which is split into
     /// `{archive stem}-debuginfo.tar.gz`; the shipped binary is stripped as `strip` says.
     pub separate_debuginfo: bool,
+    /// `sbom = true` (or `[dist]`'s): a CycloneDX SBOM of each package's binaries for this
+    /// target, from the dependency graph resolved for it and its features.
+    pub sbom: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ use super::*;
 struct Defaults {
     strip: Strip,
     separate_debuginfo: bool,
+    sbom: bool,
     smoke: Smoke,
     formats: Vec<ArchiveFormat>,
 }
@@ -181,6 +182,7 @@ impl Config {
         Ok(Defaults {
             strip: default_strip,
             separate_debuginfo: default_debuginfo,
+            sbom: d.sbom.unwrap_or(false),
             smoke: default_smoke,
             formats: default_formats,
         })
@@ -278,6 +280,7 @@ impl Config {
             ar: t.ar,
             glibc,
             separate_debuginfo,
+            sbom: t.sbom.unwrap_or(defaults.sbom),
         })
     }
 

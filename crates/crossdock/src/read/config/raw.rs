@@ -62,6 +62,9 @@ pub struct Dist {
     pub source_archive: Option<bool>,
     /// `"minisign"` or `"gpg"`: sign SHA256SUMS with the key in the environment.
     pub sign: Option<Spanned<String>>,
+    /// `true`: a CycloneDX SBOM per package and target (`NAME-VERSION-TARGET.cdx.json`);
+    /// a target's own setting wins.
+    pub sbom: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -102,6 +105,7 @@ pub struct Target {
     /// against that version. Also written as a triple suffix (`….2.17`).
     pub glibc: Option<Spanned<String>>,
     pub debuginfo: Option<Spanned<String>>,
+    pub sbom: Option<bool>,
 }
 
 /// `smoke = false`, `smoke = ["--help"]`, or `smoke = { admin = false, other = ["--help"] }`.
