@@ -340,7 +340,7 @@ fn zigbuild_aarch64_linux_runs_under_qemu() {
 
 /// Issue 10 (musl + C code): with `link-self-contained=no` rustc links musl binaries with
 /// `-nodefaultlibs`, so C that calls libgcc helpers (`__builtin_popcountll` → `__popcountdi2`)
-/// fails to link. doctor warns with the fix; with `-C link-arg=-lgcc` (the README's recipe)
+/// fails to link. doctor warns with the fix; with `-C link-arg=-lgcc` (the recipe of docs/cross-linux.md)
 /// the binary links, is static and prints what its C code computed.
 #[test]
 #[ignore = "slow: rebuilds std for musl (about 3 min on 2 cores); .ci/run runs it in the slow tier"]

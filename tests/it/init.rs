@@ -240,14 +240,14 @@ fn init_check_follows_targets_toml() {
     assert!(read(&fx, ".github/workflows/release.yml").contains("#   x86_64-pc-windows-msvc"));
     init(&fx, &["--check"]).ok();
 
-    // The maintainers' own job between the markers (the README's example): --check passes,
+    // The maintainers' own job between the markers (the example of docs/release-workflow.md): --check passes,
     // --force keeps it, and the linters accept it.
     let workflow = read(&fx, ".github/workflows/release.yml");
     let begin = "  # >>> your jobs: init --check and init --force keep everything up to the closing marker as it is\n";
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(repo_root().join("docs/release-workflow.md")).unwrap();
     let example = &readme[readme
         .find(&format!("```yaml\n{begin}"))
-        .expect("the README's example")..];
+        .expect("the example of docs/release-workflow.md")..];
     let job = &example[8 + begin.len()..example.find("  # <<< your jobs\n").unwrap()];
     assert!(job.contains("cargo publish"), "{job}");
     assert!(workflow.contains(begin), "{workflow}");

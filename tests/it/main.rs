@@ -22,6 +22,7 @@ mod cross;
 mod cross_test;
 mod debuginfo;
 mod dist;
+mod docs;
 mod doctor;
 mod formats;
 mod github_release;

@@ -4,7 +4,7 @@
 //! (tests/it/actions.rs reads the YAML back and runs each step). The publish job runs too,
 //! against a stand-in `gh`: what it uploads must be exactly the merged dist/, and the `gh`
 //! commands it runs are a snapshot. What only GitHub can prove (runners, tokens, the
-//! attestation itself, the artifact service) is listed in the README.
+//! attestation itself, the artifact service) is listed in docs/release-workflow.md.
 
 use std::path::Path;
 

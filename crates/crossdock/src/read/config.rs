@@ -504,5 +504,7 @@ fn utf8_or_located(path: &Path, bytes: Vec<u8>) -> Result<String> {
     }
 }
 
+#[cfg(all(test, unix))]
+mod docs_tests;
 #[cfg(test)]
 mod tests;

@@ -324,7 +324,7 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
         if x.manifest_dir != root.join("xtask") {
             bail!(
                 "the workspace already has a package named `xtask` at {}: add crossdock to it by hand \
-                 (depend on crossdock with features = [\"cli\"] and call crossdock::cli::xtask_main(); see crossdock's README)",
+                 (depend on crossdock with features = [\"cli\"] and call crossdock::cli::xtask_main(); see docs/library-api.md in crossdock's repository)",
                 x.manifest_dir.display()
             );
         }
