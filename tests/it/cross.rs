@@ -343,7 +343,7 @@ fn zigbuild_aarch64_linux_runs_under_qemu() {
 /// fails to link. doctor warns with the fix; with `-C link-arg=-lgcc` (the recipe of docs/cross-linux.md)
 /// the binary links, is static and prints what its C code computed.
 #[test]
-#[ignore = "slow: rebuilds std for musl (about 3 min on 2 cores); .ci/run runs it in the slow tier"]
+#[ignore = "tier: std-builds, rebuilds std for musl (about 3 min on 2 cores)"]
 fn musl_with_c_code_links_libgcc() {
     let wrapper = cross_home().join("bin/x86_64-linux-musl-cc");
     if !require(

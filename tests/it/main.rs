@@ -46,5 +46,6 @@ mod sign;
 mod size;
 mod skip;
 mod source_archive;
+mod tiers;
 mod verify;
 mod xtask;

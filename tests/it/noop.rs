@@ -40,7 +40,7 @@ fn cargo_outputs(target: &Path) -> BTreeMap<String, (SystemTime, u64)> {
 }
 
 #[test]
-#[ignore = "slow: builds std for musl (minutes on 2 cores); .ci/run runs it in the slow tier"]
+#[ignore = "tier: std-builds, builds std for musl (minutes on 2 cores)"]
 fn second_identical_multi_target_dist_compiles_nothing() {
     let musl_cc = cross_home().join("bin/x86_64-linux-musl-cc");
     if !require_debian_aarch64()
