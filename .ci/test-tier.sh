@@ -12,8 +12,8 @@ declare -A filters=()
 order=()
 while read -r name rest; do
   case "$name" in '' | '#'*) continue ;; esac
-  filters[$name]="$rest"
-  order+=("$name")
+  [ -n "${filters[$name]+set}" ] || order+=("$name")
+  filters[$name]="${filters[$name]:-}${filters[$name]:+ }$rest"
 done < .ci/tiers
 
 case "${1:-}" in
