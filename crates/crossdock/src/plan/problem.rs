@@ -40,6 +40,8 @@ pub enum Problem {
     LipoMissing { universal: String, tool: LipoTool },
     /// `debuginfo = "separate"` and no objcopy that can split this target's binaries.
     ObjcopyMissing { target: Triple },
+    /// `auditable = true` and no LLVM objcopy to add the `.dep-v0` section.
+    AuditableObjcopyMissing { target: Triple },
     /// `debuginfo = "separate"` on a Mach-O target and no dsymutil to make its `.dSYM`.
     DsymutilMissing { target: Triple },
     /// `cache = "sccache"` and sccache is not on PATH.
@@ -55,6 +57,7 @@ impl Problem {
             | Problem::RustSrcMissing { target, .. }
             | Problem::StdMissing { target, .. }
             | Problem::ObjcopyMissing { target }
+            | Problem::AuditableObjcopyMissing { target }
             | Problem::DsymutilMissing { target }
             | Problem::CacheMissing { target } => target,
             Problem::LipoMissing { universal, .. } => universal,
@@ -79,6 +82,9 @@ impl Problem {
             ),
             Problem::ObjcopyMissing { .. } => {
                 "debuginfo = \"separate\" needs llvm-objcopy (or rust-objcopy), which is not on PATH".into()
+            }
+            Problem::AuditableObjcopyMissing { .. } => {
+                "auditable = true needs llvm-objcopy (or rust-objcopy) to add the .dep-v0 section, and none is on PATH".into()
             }
             Problem::DsymutilMissing { .. } => {
                 "debuginfo = \"separate\" on a Mach-O target needs dsymutil (or llvm-dsymutil) to make the .dSYM bundle, and none is on PATH".into()
@@ -110,6 +116,10 @@ impl Problem {
             Problem::StdMissing { .. } => "install it for that toolchain, choose another with `--rustc/--cargo` (or `rustc`/`cargo` for this target in targets.toml), or set `build-std = true`".into(),
             Problem::ObjcopyMissing { .. } => format!(
                 "{} or `rustup component add llvm-tools` (then rust-objcopy is in the toolchain's bin dir: put it on PATH), or set debuginfo = \"off\"",
+                install_hint("llvm-objcopy")
+            ),
+            Problem::AuditableObjcopyMissing { .. } => format!(
+                "{} or `rustup component add llvm-tools` (then rust-objcopy is in the toolchain's bin dir: put it on PATH), or set auditable = false",
                 install_hint("llvm-objcopy")
             ),
             Problem::DsymutilMissing { .. } => format!(
