@@ -36,11 +36,16 @@ fn git(dir: &Path, args: &[&str]) -> String {
 /// hello-ws shipping the host target, as a git repository on `main` (the origin the
 /// workflow checks out), with the release workflow `init` renders for it.
 fn origin() -> Fixture {
+    origin_with("")
+}
+
+/// [`origin`] with more keys in its `[[target]]` table.
+fn origin_with(target_keys: &str) -> Fixture {
     let fx = Fixture::new("hello-ws");
     fx.write(
         "targets.toml",
         &format!(
-            "[dist]\ninclude = [\"README*\", \"LICENSE*\"]\n\n[[target]]\ntriple = \"{}\"\n",
+            "[dist]\ninclude = [\"README*\", \"LICENSE*\"]\n\n[[target]]\ntriple = \"{}\"\n{target_keys}",
             host()
         ),
     );
@@ -328,4 +333,71 @@ fn a_tag_push_rehearsed_publishes_the_npm_packages_to_a_registry() {
         &["-e", "console.log(require('hello-node').sum(40, 2))"],
     );
     assert_eq!(r.trim(), "42");
+}
+
+/// Issue 24 §6: with `test = true` each build job runs the target's tests before `dist`. A
+/// failing test stops that build job at the test step, with the target and the test named,
+/// and nothing is merged, attested or published; with the test fixed, the same tag publishes.
+#[test]
+fn a_failing_test_stops_its_target_and_the_release() {
+    if !have_publish_tools() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let fx = origin_with("test = true\n");
+    fx.write(
+        "alpha/tests/gate.rs",
+        "#[test]\nfn the_release_gate() {\n    assert_eq!(1 + 1, 3, \"the release gate\");\n}\n",
+    );
+    git(fx.path(), &["add", "-A"]);
+    git(fx.path(), &["commit", "-q", "-m", "a failing test"]);
+    git(fx.path(), &["tag", "alpha-v0.3.1"]);
+    let root = tempfile::tempdir().unwrap();
+    let runner = Runner::new(
+        root.path(),
+        fx.path(),
+        "alpha-v0.3.1",
+        context("alpha-v0.3.1", "tag", "push", ""),
+    );
+    let host = host();
+    let e = runner.run(&workflow(&fx)).unwrap_err();
+    assert_eq!(e.job, format!("build {host}"), "{e:?}");
+    assert_eq!(e.step, "Test (test = true in targets.toml)", "{e:?}");
+    let said = format!("{}{}", e.run.stdout, e.run.stderr);
+    for needle in [
+        "the_release_gate",
+        "the release gate",
+        &format!("  {host}  failed"),
+    ] {
+        assert!(said.contains(needle), "{needle:?} not in {e:?}");
+    }
+    assert!(!runner.artifacts().join(format!("dist-{host}")).exists());
+    assert!(!runner.artifacts().join("dist").exists());
+    assert_eq!(runner.gh.log(), "");
+
+    // Fixed: the tests pass, then the target builds and the release is published.
+    fx.write(
+        "alpha/tests/gate.rs",
+        "#[test]\nfn the_release_gate() {\n    assert_eq!(1 + 1, 2);\n}\n",
+    );
+    git(fx.path(), &["commit", "-q", "-am", "the test fixed"]);
+    git(fx.path(), &["tag", "-f", "alpha-v0.3.1"]);
+    let runner = Runner::new(
+        &root.path().join("fixed"),
+        fx.path(),
+        "alpha-v0.3.1",
+        context("alpha-v0.3.1", "tag", "push", ""),
+    );
+    let out = runner.run(&workflow(&fx)).unwrap();
+    assert!(out.ran.contains(&"publish".to_string()), "{:?}", out.ran);
+    let released = runner.gh.assets("alpha-v0.3.1");
+    assert!(
+        list_files(&released).contains(&format!("alpha-0.3.1-{host}.tar.gz")),
+        "{:?}",
+        list_files(&released)
+    );
+    eprintln!(
+        "rehearsal of a failing and a passing test gate: {:?}",
+        started.elapsed()
+    );
 }

@@ -189,6 +189,9 @@ pub struct Target {
     /// `debuginfo = "separate"`: the build keeps debug info, which is split into
     /// `{archive stem}-debuginfo.tar.gz`; the shipped binary is stripped as `strip` says.
     pub separate_debuginfo: bool,
+    /// `test = true` (its own, else `[dist]`'s): the release workflow's build job runs this
+    /// target's tests (`test --target T`) before `dist`, and a failure stops the target.
+    pub test: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -10,6 +10,7 @@ struct Defaults {
     separate_debuginfo: bool,
     smoke: Smoke,
     formats: Vec<ArchiveFormat>,
+    test: bool,
 }
 
 impl Config {
@@ -154,7 +155,7 @@ impl Config {
         Ok(())
     }
 
-    /// `[dist]`'s `strip`, `debuginfo`, `smoke` and `formats`, which targets inherit.
+    /// `[dist]`'s `strip`, `debuginfo`, `smoke`, `formats` and `test`, which targets inherit.
     fn defaults(&mut self, d: &raw::Dist) -> Result<Defaults> {
         let default_strip = match d.strip.clone() {
             Some(s) => self.strip(s)?,
@@ -183,6 +184,7 @@ impl Config {
             separate_debuginfo: default_debuginfo,
             smoke: default_smoke,
             formats: default_formats,
+            test: d.test.unwrap_or(false),
         })
     }
 
@@ -278,6 +280,7 @@ impl Config {
             ar: t.ar,
             glibc,
             separate_debuginfo,
+            test: t.test.unwrap_or(defaults.test),
         })
     }
 

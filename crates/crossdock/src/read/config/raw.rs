@@ -58,6 +58,9 @@ pub struct Dist {
     pub cache: Option<Spanned<String>>,
     /// `true`: the release workflow publishes the Node modules' npm packages.
     pub npm_publish: Option<bool>,
+    /// `true`: each build job of the release workflow runs `test --target T` before `dist`
+    /// (every target without its own `test`).
+    pub test: Option<bool>,
     /// `true`: also write `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     pub source_archive: Option<bool>,
     /// `"minisign"`: sign SHA256SUMS with the key in the environment.
@@ -102,6 +105,8 @@ pub struct Target {
     /// against that version. Also written as a triple suffix (`….2.17`).
     pub glibc: Option<Spanned<String>>,
     pub debuginfo: Option<Spanned<String>>,
+    /// `true`: this target's build job runs its tests before `dist` (`[dist]`'s otherwise).
+    pub test: Option<bool>,
 }
 
 /// `smoke = false`, `smoke = ["--help"]`, or `smoke = { admin = false, other = ["--help"] }`.
