@@ -234,6 +234,9 @@ pub struct Config {
     /// `npm-publish` in [dist] (default false): the release workflow `init` writes gets a job
     /// that publishes the npm packages of dist/ (`publish-npm`).
     pub npm_publish: bool,
+    /// `homebrew-tap = "OWNER/REPO"`: the release workflow's `homebrew` job pushes the
+    /// formulas of dist/ to that repository's `Formula/`.
+    pub homebrew_tap: Option<String>,
     /// `source-archive` in [dist] (default false): `dist` also writes
     /// `NAME-VERSION-src.tar.gz`, the tracked files of the commit it builds.
     pub source_archive: bool,
@@ -386,6 +389,7 @@ impl Config {
             parallel_targets: None,
             cache: Cache::Auto,
             npm_publish: false,
+            homebrew_tap: None,
             source_archive: false,
             sign: None,
             cargo: None,

@@ -152,6 +152,26 @@ impl Config {
             }
             self.download_url = Some((url.get_ref().clone(), span));
         }
+        if let Some(tap) = &d.homebrew_tap {
+            let span = Span::from(tap.span());
+            let name = tap.get_ref();
+            let plain = name
+                .split_once('/')
+                .is_some_and(|(o, r)| is_plain_word(o, &[]) && is_plain_word(r, &[]));
+            if !plain {
+                return Err(self.error(
+                    span,
+                    format!("key `homebrew-tap`: \"{}\" is not a GitHub repository; write it as \"OWNER/REPO\", e.g. \"my-org/homebrew-tap\"", name.escape_debug()),
+                ));
+            }
+            if !self.installers.contains(&Installer::Homebrew) {
+                return Err(self.error(
+                    span,
+                    format!("key `homebrew-tap`: the release writes no Homebrew formula to push to {name}; add \"homebrew\" to `installers`"),
+                ));
+            }
+            self.homebrew_tap = Some(name.clone());
+        }
         Ok(())
     }
 

@@ -61,6 +61,8 @@ pub struct Dist {
     /// `true`: each build job of the release workflow runs `test --target T` before `dist`
     /// (every target without its own `test`).
     pub test: Option<bool>,
+    /// `"OWNER/homebrew-tap"`: the release workflow pushes the Homebrew formulas there.
+    pub homebrew_tap: Option<Spanned<String>>,
     /// `true`: also write `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     pub source_archive: Option<bool>,
     /// `"minisign"`: sign SHA256SUMS with the key in the environment.

@@ -288,10 +288,17 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
     } else {
         String::new()
     };
+    // `homebrew-tap`: the job that pushes the formulas (the tap's name is checked as a plain
+    // OWNER/REPO when targets.toml is read, so it cannot add YAML or shell).
+    let homebrew_job = match &config.homebrew_tap {
+        Some(tap) => fill(HOMEBREW_JOB_TEMPLATE, &[("HOMEBREW_TAP", tap)]),
+        None => String::new(),
+    };
     fill(
         WORKFLOW_TEMPLATE,
         &[
             ("TEST_STEP", &test_step),
+            ("HOMEBREW_JOB", &homebrew_job),
             ("MATRIX_COMMENT", &comment),
             ("MERGE_STEP", &merge_step),
             ("MERGE_ENV", merge_env),
