@@ -47,6 +47,10 @@ cat > "$scratch/targets.toml" <<'TOML'
 packages = ["tiny"]
 npm-publish = true
 sign = "minisign"
+test = true
+installers = ["homebrew"]
+download-url = "https://dl.example.com/{tag}/{file}"
+homebrew-tap = "owner/homebrew-tap"
 
 [[target]]
 triple = "x86_64-unknown-linux-gnu"

@@ -195,6 +195,9 @@ pub struct Target {
     /// `auditable = true` (or `[dist]`'s): each binary carries its dependency list in a
     /// `.dep-v0` section, as cargo-auditable writes it (ELF targets).
     pub auditable: bool,
+    /// `test = true` (its own, else `[dist]`'s): the release workflow's build job runs this
+    /// target's tests (`test --target T`) before `dist`, and a failure stops the target.
+    pub test: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -237,6 +240,9 @@ pub struct Config {
     /// `npm-publish` in [dist] (default false): the release workflow `init` writes gets a job
     /// that publishes the npm packages of dist/ (`publish-npm`).
     pub npm_publish: bool,
+    /// `homebrew-tap = "OWNER/REPO"`: the release workflow's `homebrew` job pushes the
+    /// formulas of dist/ to that repository's `Formula/`.
+    pub homebrew_tap: Option<String>,
     /// `source-archive` in [dist] (default false): `dist` also writes
     /// `NAME-VERSION-src.tar.gz`, the tracked files of the commit it builds.
     pub source_archive: bool,
@@ -389,6 +395,7 @@ impl Config {
             parallel_targets: None,
             cache: Cache::Auto,
             npm_publish: false,
+            homebrew_tap: None,
             source_archive: false,
             sign: None,
             cargo: None,

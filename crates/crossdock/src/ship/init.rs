@@ -29,6 +29,7 @@ pub const CARGO_CONFIG_TEMPLATE: &str = include_str!("../../templates/cargo-conf
 pub const WORKFLOW_TEMPLATE: &str = include_str!("../../templates/release.yml");
 /// The workflow's `npm` job, rendered with `npm-publish = true`.
 pub const NPM_JOB_TEMPLATE: &str = include_str!("../../templates/release-npm.yml");
+pub const HOMEBREW_JOB_TEMPLATE: &str = include_str!("../../templates/release-homebrew.yml");
 
 /// Where the rendered workflow goes, relative to the workspace root.
 pub const WORKFLOW: &str = ".github/workflows/release.yml";

@@ -12,6 +12,7 @@ struct Defaults {
     auditable: bool,
     smoke: Smoke,
     formats: Vec<ArchiveFormat>,
+    test: bool,
 }
 
 impl Config {
@@ -153,10 +154,30 @@ impl Config {
             }
             self.download_url = Some((url.get_ref().clone(), span));
         }
+        if let Some(tap) = &d.homebrew_tap {
+            let span = Span::from(tap.span());
+            let name = tap.get_ref();
+            let plain = name
+                .split_once('/')
+                .is_some_and(|(o, r)| is_plain_word(o, &[]) && is_plain_word(r, &[]));
+            if !plain {
+                return Err(self.error(
+                    span,
+                    format!("key `homebrew-tap`: \"{}\" is not a GitHub repository; write it as \"OWNER/REPO\", e.g. \"my-org/homebrew-tap\"", name.escape_debug()),
+                ));
+            }
+            if !self.installers.contains(&Installer::Homebrew) {
+                return Err(self.error(
+                    span,
+                    format!("key `homebrew-tap`: the release writes no Homebrew formula to push to {name}; add \"homebrew\" to `installers`"),
+                ));
+            }
+            self.homebrew_tap = Some(name.clone());
+        }
         Ok(())
     }
 
-    /// `[dist]`'s `strip`, `debuginfo`, `smoke` and `formats`, which targets inherit.
+    /// `[dist]`'s `strip`, `debuginfo`, `smoke`, `formats` and `test`, which targets inherit.
     fn defaults(&mut self, d: &raw::Dist) -> Result<Defaults> {
         let default_strip = match d.strip.clone() {
             Some(s) => self.strip(s)?,
@@ -187,6 +208,7 @@ impl Config {
             auditable: d.auditable.unwrap_or(false),
             smoke: default_smoke,
             formats: default_formats,
+            test: d.test.unwrap_or(false),
         })
     }
 
@@ -294,6 +316,7 @@ impl Config {
             separate_debuginfo,
             sbom: t.sbom.unwrap_or(defaults.sbom),
             auditable,
+            test: t.test.unwrap_or(defaults.test),
         })
     }
 

@@ -58,6 +58,11 @@ pub struct Dist {
     pub cache: Option<Spanned<String>>,
     /// `true`: the release workflow publishes the Node modules' npm packages.
     pub npm_publish: Option<bool>,
+    /// `true`: each build job of the release workflow runs `test --target T` before `dist`
+    /// (every target without its own `test`).
+    pub test: Option<bool>,
+    /// `"OWNER/homebrew-tap"`: the release workflow pushes the Homebrew formulas there.
+    pub homebrew_tap: Option<Spanned<String>>,
     /// `true`: also write `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     pub source_archive: Option<bool>,
     /// `"minisign"` or `"gpg"`: sign SHA256SUMS with the key in the environment.
@@ -110,6 +115,8 @@ pub struct Target {
     pub debuginfo: Option<Spanned<String>>,
     pub sbom: Option<bool>,
     pub auditable: Option<bool>,
+    /// `true`: this target's build job runs its tests before `dist` (`[dist]`'s otherwise).
+    pub test: Option<bool>,
 }
 
 /// `smoke = false`, `smoke = ["--help"]`, or `smoke = { admin = false, other = ["--help"] }`.
