@@ -292,6 +292,7 @@ fn a_full_dist_after_a_per_target_xtask_run_compiles_nothing_for_that_target() {
         "only the host target compiles:\n{}",
         r.stderr
     );
+}
 
 /// Issue 25 §5: a build script that prints no `rerun-if-changed` reruns whenever the newest
 /// file of its package changes, and `dist/` is in the package here (one package, no git:
