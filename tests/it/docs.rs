@@ -35,6 +35,11 @@ const NOT_RUN: &[(&str, &str, Check)] = &[
         Check::BashSyntax,
     ),
     (
+        ".ci/test-tier.sh ",
+        "runs a slow test tier of this repository (CI runs every tier)",
+        Check::BashSyntax,
+    ),
+    (
         "gh attestation verify ",
         "needs a published GitHub release, its OIDC attestation, and gh 2.49+ (not in Debian)",
         Check::AttestationShape,
