@@ -47,6 +47,7 @@ cat > "$scratch/targets.toml" <<'TOML'
 packages = ["tiny"]
 npm-publish = true
 sign = "minisign"
+verify = true
 
 [[target]]
 triple = "x86_64-unknown-linux-gnu"

@@ -33,6 +33,8 @@ pub struct VerifyOptions {
     pub targets: Vec<String>,
     /// A Cargo.toml of the workspace in this repository (default: the current directory's).
     pub manifest_path: Option<PathBuf>,
+    /// The target matrix, as the release was made with it (its copy in the commit is read).
+    pub config: Option<PathBuf>,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub jobs: Option<usize>,
@@ -198,9 +200,20 @@ pub fn verify(opts: &VerifyOptions) -> Result<Report> {
         shell: opts.shell.clone(),
         ..Options::default()
     };
+    // A config inside the repository is read as the commit has it.
+    let config_path = match &opts.config {
+        Some(c) => {
+            let abs = crate::facts::absolute(c)?;
+            Some(match abs.strip_prefix(&top) {
+                Ok(rel) => worktree.path.join(rel),
+                Err(_) => abs,
+            })
+        }
+        None => None,
+    };
     let loc = Location {
         manifest_path: Some(workspace_in(&worktree.path, &top, &ws)?),
-        config_path: None,
+        config_path,
     };
     let (_, rebuilt) = pipeline::run(&loc, &inner).with_context(|| {
         format!(

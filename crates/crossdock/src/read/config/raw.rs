@@ -60,6 +60,9 @@ pub struct Dist {
     pub npm_publish: Option<bool>,
     /// `true`: also write `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     pub source_archive: Option<bool>,
+    /// `true`: the release workflow rebuilds one target on a second runner and compares it
+    /// with the merged release (`verify`) before publishing.
+    pub verify: Option<bool>,
     /// `"minisign"` or `"gpg"`: sign SHA256SUMS with the key in the environment.
     pub sign: Option<Spanned<String>>,
 }
