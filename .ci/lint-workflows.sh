@@ -51,6 +51,7 @@ test = true
 installers = ["homebrew"]
 download-url = "https://dl.example.com/{tag}/{file}"
 homebrew-tap = "owner/homebrew-tap"
+verify = true
 
 [[target]]
 triple = "x86_64-unknown-linux-gnu"

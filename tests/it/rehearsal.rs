@@ -494,3 +494,68 @@ fn a_tag_push_rehearsed_pushes_the_formula_to_the_homebrew_tap() {
     run("again");
     assert_eq!(git(&tap, &["rev-parse", "main"]), before);
 }
+
+/// Issue 24 §1: with `verify = true` the verify job rebuilds the host target from the merged
+/// dist/ on a runner of its own and finds it identical; a build that does not reproduce (a
+/// build script stamping the time into the binary) stops a tag's workflow at verify, naming
+/// the member that differs, before attest and publish.
+#[test]
+fn the_verify_job_rebuilds_the_host_target_and_stops_a_release_that_does_not_reproduce() {
+    let fx = origin_with("verify = true\n", "");
+    let host = host();
+    let root = tempfile::tempdir().unwrap();
+    let runner = Runner::new(
+        root.path(),
+        fx.path(),
+        "main",
+        context("main", "branch", "workflow_dispatch", "true"),
+    );
+    let out = runner.run(&workflow(&fx)).unwrap();
+    assert_eq!(
+        out.ran,
+        [
+            "plan".to_string(),
+            format!("build {host}"),
+            "merge".into(),
+            "verify".into()
+        ]
+    );
+    assert_eq!(out.skipped, ["attest", "publish"]);
+
+    // alpha's binary now carries the time its build script ran.
+    fx.write(
+        "alpha/build.rs",
+        "fn main() {\n    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();\n    println!(\"cargo:rustc-env=ALPHA_BUILT={t}\");\n}\n",
+    );
+    let main = std::fs::read_to_string(fx.path().join("alpha/src/main.rs")).unwrap();
+    fx.write(
+        "alpha/src/main.rs",
+        &main.replace(
+            "Some(\"--fail\") => {",
+            "Some(\"--built\") => println!(\"{}\", env!(\"ALPHA_BUILT\")),\n        Some(\"--fail\") => {",
+        ),
+    );
+    git(fx.path(), &["add", "-A"]);
+    git(
+        fx.path(),
+        &["commit", "-q", "-m", "alpha stamps its build time"],
+    );
+    git(fx.path(), &["tag", "alpha-v0.3.1"]);
+    let runner = Runner::new(
+        &root.path().join("tag"),
+        fx.path(),
+        "alpha-v0.3.1",
+        context("alpha-v0.3.1", "tag", "push", ""),
+    );
+    let e = runner.run(&workflow(&fx)).unwrap_err();
+    assert_eq!(e.job, "verify", "{e:?}");
+    let said = format!("{}{}", e.run.stdout, e.run.stderr);
+    let name = format!("alpha-0.3.1-{host}");
+    assert!(
+        said.contains(&format!(
+            "Differs {name}.tar.gz: member `{name}/alpha` differs at byte"
+        )),
+        "{said}"
+    );
+    assert_eq!(runner.gh.log(), "");
+}

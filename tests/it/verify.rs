@@ -131,6 +131,28 @@ fn a_release_rebuilds_identical_and_each_difference_is_diagnosed() {
         "{}",
         r.stderr
     );
+    // Another default toolchain (rustup's nightly): verify rebuilds with the installed rustup
+    // toolchain of the recorded version instead, and the archive is identical.
+    let version = rustc_here.split(' ').nth(1).unwrap().to_string();
+    let installed = |t: &str| {
+        std::process::Command::new("rustup")
+            .args(["which", "--toolchain", t, "rustc"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if installed("nightly") && installed(&version) {
+        let r = fx
+            .run_env(&["verify", rel], &[("RUSTUP_TOOLCHAIN", "nightly")])
+            .ok();
+        assert!(r.stderr.contains("Toolchain"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("Identical {name}")),
+            "{}",
+            r.stderr
+        );
+    } else {
+        eprintln!("note: rustup toolchains nightly and {version} are not both installed: the recorded toolchain's selection is not rehearsed");
+    }
     // Another rustc for real (Debian's, another version): the binary differs, and why.
     let debian = "/usr/bin/rustc";
     let debian_version = Path::new(debian).exists().then(|| {

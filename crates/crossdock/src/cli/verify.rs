@@ -18,6 +18,10 @@ pub struct VerifyArgs {
     /// (default: found from the current directory).
     #[arg(long, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
+    /// The target matrix the release was made with (default: targets.toml at the workspace
+    /// root); read as the release's commit has it.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// Rebuild with this cargo instead of the one on PATH / $CARGO.
     #[arg(long, value_name = "PATH")]
     pub cargo: Option<String>,
@@ -42,6 +46,7 @@ pub fn run(a: VerifyArgs) -> Result<i32> {
         dir: a.dir.clone(),
         targets: a.targets.clone(),
         manifest_path: a.manifest_path.clone(),
+        config: a.config.clone(),
         cargo: a.cargo.clone(),
         rustc: a.rustc.clone(),
         jobs: a.jobs.map(usize::from),

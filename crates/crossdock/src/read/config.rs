@@ -246,6 +246,10 @@ pub struct Config {
     /// `source-archive` in [dist] (default false): `dist` also writes
     /// `NAME-VERSION-src.tar.gz`, the tracked files of the commit it builds.
     pub source_archive: bool,
+    /// `verify` in [dist] (default false): the release workflow `init` writes gets a job
+    /// that rebuilds a target native to its runner from the tagged commit on another runner
+    /// and compares it with the merged dist/ (`verify`); publishing waits for it.
+    pub verify: bool,
     /// `sign` in [dist]: how SHA256SUMS of a whole release is signed (`dist` of the whole
     /// matrix, `merge`).
     pub sign: Option<crate::model::sign::Sign>,
@@ -397,6 +401,7 @@ impl Config {
             npm_publish: false,
             homebrew_tap: None,
             source_archive: false,
+            verify: false,
             sign: None,
             cargo: None,
             rustc: None,

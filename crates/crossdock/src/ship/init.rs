@@ -30,6 +30,8 @@ pub const WORKFLOW_TEMPLATE: &str = include_str!("../../templates/release.yml");
 /// The workflow's `npm` job, rendered with `npm-publish = true`.
 pub const NPM_JOB_TEMPLATE: &str = include_str!("../../templates/release-npm.yml");
 pub const HOMEBREW_JOB_TEMPLATE: &str = include_str!("../../templates/release-homebrew.yml");
+/// The workflow's `verify` job, rendered with `verify = true`.
+pub const VERIFY_JOB_TEMPLATE: &str = include_str!("../../templates/release-verify.yml");
 
 /// Where the rendered workflow goes, relative to the workspace root.
 pub const WORKFLOW: &str = ".github/workflows/release.yml";
@@ -446,6 +448,7 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
 
     // The release workflow, keeping the maintainers' own jobs of the one on disk.
     let old = read_optional(&file(WORKFLOW))?;
+    render::check_verify(&config)?;
     let mut new = render_workflow_for(&config, &config_rel);
     if let Some(old) = &old {
         new = keep_user_region(&new, old, &file(WORKFLOW).display().to_string())?;
@@ -532,6 +535,7 @@ pub fn check(opts: &InitOptions) -> Result<Vec<String>> {
     let mut problems = Vec::new();
     let workflow = root.join(WORKFLOW);
     let on_disk = read_optional(&workflow)?;
+    render::check_verify(&config)?;
     let mut rendered = render_workflow_for(&config, &config_rel);
     if let Some(old) = &on_disk {
         rendered = keep_user_region(&rendered, old, &workflow.display().to_string())?;

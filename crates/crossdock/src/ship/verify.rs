@@ -33,6 +33,8 @@ pub struct VerifyOptions {
     pub targets: Vec<String>,
     /// A Cargo.toml of the workspace in this repository (default: the current directory's).
     pub manifest_path: Option<PathBuf>,
+    /// The target matrix, as the release was made with it (its copy in the commit is read).
+    pub config: Option<PathBuf>,
     pub cargo: Option<String>,
     pub rustc: Option<String>,
     pub jobs: Option<usize>,
@@ -153,6 +155,23 @@ fn workspace_in(worktree: &Path, top: &Path, ws: &Path) -> Result<PathBuf> {
     }
 }
 
+/// The cargo and rustc of the installed rustup toolchain whose rustc prints exactly
+/// `recorded` (`rustc 1.95.0 (…)`, toolchain `1.95.0`); `None` when rustup has none.
+fn rustup_toolchain(recorded: &str) -> Option<(PathBuf, PathBuf)> {
+    let name = plan::stable_toolchain(recorded)?;
+    crate::sys::process::which("rustup")?;
+    let out = Cmd::new("rustup")
+        .args(["which", "--toolchain", name, "rustc"])
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .output(GIT)
+        .ok()
+        .filter(|o| o.success())?;
+    let rustc = PathBuf::from(out.stdout.trim());
+    let cargo = rustc.with_file_name(format!("cargo{}", std::env::consts::EXE_SUFFIX));
+    let version = Cmd::new(&rustc).arg("--version").read().ok()?;
+    (version == recorded && cargo.is_file()).then_some((cargo, rustc))
+}
+
 /// Rebuilds and compares; the report (its `ok()` is the exit status).
 pub fn verify(opts: &VerifyOptions) -> Result<Report> {
     let _in = opts.shell.enter();
@@ -181,6 +200,18 @@ pub fn verify(opts: &VerifyOptions) -> Result<Report> {
             &plan.commit[..plan.commit.len().min(12)]
         ),
     );
+    // The release's toolchain when rustup has it (never installed here: that is the user's call).
+    let (mut cargo, mut rustc) = (opts.cargo.clone(), opts.rustc.clone());
+    if rustc.is_none() {
+        if let Some((c, r)) = plan.recorded_rustc().and_then(rustup_toolchain) {
+            shell::status(
+                "Toolchain",
+                format!("{} (rustup's, as the release records)", r.display()),
+            );
+            cargo = cargo.or(Some(c.to_string_lossy().into_owned()));
+            rustc = Some(r.to_string_lossy().into_owned());
+        }
+    }
     let scratch = tempfile::Builder::new()
         .prefix("crossdock-verify-")
         .tempdir()
@@ -191,16 +222,27 @@ pub fn verify(opts: &VerifyOptions) -> Result<Report> {
     let inner = Options {
         targets: plan.targets.clone(),
         out_dir: Some(out.clone()),
-        cargo: opts.cargo.clone(),
-        rustc: opts.rustc.clone(),
+        cargo,
+        rustc,
         jobs: opts.jobs,
         source_date_epoch: Some(plan.source_date_epoch),
         shell: opts.shell.clone(),
         ..Options::default()
     };
+    // A config inside the repository is read as the commit has it.
+    let config_path = match &opts.config {
+        Some(c) => {
+            let abs = crate::facts::absolute(c)?;
+            Some(match abs.strip_prefix(&top) {
+                Ok(rel) => worktree.path.join(rel),
+                Err(_) => abs,
+            })
+        }
+        None => None,
+    };
     let loc = Location {
         manifest_path: Some(workspace_in(&worktree.path, &top, &ws)?),
-        config_path: None,
+        config_path,
     };
     let (_, rebuilt) = pipeline::run(&loc, &inner).with_context(|| {
         format!(

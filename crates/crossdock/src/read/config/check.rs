@@ -72,6 +72,7 @@ impl Config {
         self.unstripped_size = d.unstripped_size.unwrap_or(true);
         self.npm_publish = d.npm_publish.unwrap_or(false);
         self.source_archive = d.source_archive.unwrap_or(false);
+        self.verify = d.verify.unwrap_or(false);
         if let Some(v) = &d.parallel_targets {
             let parsed = match v.get_ref() {
                 toml::Value::Integer(n) if *n >= 1 => Some(ParallelTargets::Count(

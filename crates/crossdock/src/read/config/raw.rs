@@ -65,6 +65,9 @@ pub struct Dist {
     pub homebrew_tap: Option<Spanned<String>>,
     /// `true`: also write `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     pub source_archive: Option<bool>,
+    /// `true`: the release workflow rebuilds one target on a second runner and compares it
+    /// with the merged release (`verify`) before publishing.
+    pub verify: Option<bool>,
     /// `"minisign"` or `"gpg"`: sign SHA256SUMS with the key in the environment.
     pub sign: Option<Spanned<String>>,
     /// `true`: a CycloneDX SBOM per package and target (`NAME-VERSION-TARGET.cdx.json`);

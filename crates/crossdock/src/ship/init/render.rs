@@ -295,6 +295,23 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
         Some(tap) => fill(HOMEBREW_JOB_TEMPLATE, &[("HOMEBREW_TAP", tap)]),
         None => String::new(),
     };
+    // `verify`: the first target native to its runner is rebuilt on another one.
+    let verify_job = match (config.verify, verify_entry(&m)) {
+        (true, Some(e)) => fill(
+            VERIFY_JOB_TEMPLATE,
+            &[
+                ("VERIFY_TARGET", e.target.as_str()),
+                ("VERIFY_RUNNER", &e.runner),
+                ("CONFIG_ARG", &config_arg),
+            ],
+        ),
+        _ => String::new(),
+    };
+    let verify_needs = if verify_job.is_empty() {
+        ""
+    } else {
+        ", verify"
+    };
     fill(
         WORKFLOW_TEMPLATE,
         &[
@@ -303,6 +320,8 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
             ("MATRIX_COMMENT", &comment),
             ("MERGE_STEP", &merge_step),
             ("MERGE_ENV", &merge_env),
+            ("VERIFY_JOB", &verify_job),
+            ("VERIFY_NEEDS", verify_needs),
             (
                 "NPM_JOB",
                 if config.npm_publish {
@@ -315,6 +334,27 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
             ("CONFIG_ARG", &config_arg),
         ],
     )
+}
+
+/// The matrix entry the `verify` job rebuilds: the first that builds with plain cargo for
+/// its runner's own target (no `rustup target add`, build-std or apt packages), so the job
+/// needs nothing the runner lacks. `None`: the matrix has none (`init` refuses
+/// `verify = true` then).
+pub fn verify_entry(m: &crate::ship::github::Matrix) -> Option<&crate::ship::github::MatrixEntry> {
+    m.include
+        .iter()
+        .find(|e| !e.rustup_target && !e.build_std && e.apt.is_empty() && e.builder == "cargo")
+}
+
+/// `verify = true` with no target the `verify` job can rebuild: the error, with the fix.
+pub fn check_verify(config: &Config) -> anyhow::Result<()> {
+    if config.verify && verify_entry(&crate::ship::github::matrix(config, &[])).is_none() {
+        anyhow::bail!(
+            "{}: verify = true rebuilds a target native to its runner (x86_64-unknown-linux-gnu on ubuntu-latest, aarch64-apple-darwin on macos-latest, x86_64-pc-windows-msvc on windows-latest, with builder cargo), and the matrix has none; add one, or drop `verify`",
+            config.path.display()
+        );
+    }
+    Ok(())
 }
 
 /// The line that opens the maintainers' own region of the workflow (their jobs: signing,

@@ -934,3 +934,43 @@ fn test_true_runs_the_targets_tests_before_dist_in_its_build_job() {
     ));
     assert!(!plain.contains("cargo xtask test"), "{plain}");
 }
+
+/// Issue 24 §1: with `verify = true` the workflow gets a `verify` job that rebuilds the first
+/// target native to its runner from the merged dist/, and publish waits for it; without
+/// it, neither the job nor the `needs` appear. A matrix with no such target is refused.
+#[test]
+fn verify_adds_a_job_that_rebuilds_a_native_target_before_publishing() {
+    let targets = "[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n";
+    let with = render_workflow(&config(&format!("[dist]\nverify = true\n{targets}")));
+    let job = &with[with.find("\n  verify:\n").expect("a verify job")..];
+    let job = &job[..job.find("\n  attest:").unwrap()];
+    assert!(job.contains("needs: [plan, merge]"), "{job}");
+    assert!(job.contains("runs-on: ubuntu-latest"), "{job}");
+    assert!(
+        job.contains("run: cargo xtask verify dist --target x86_64-unknown-linux-gnu"),
+        "{job}"
+    );
+    assert!(!job.contains("secrets."), "{job}");
+    assert!(
+        with.contains("needs: [plan, merge, attest, verify]"),
+        "{with}"
+    );
+    let without = render_workflow(&config(targets));
+    assert!(
+        !without.contains("\n  verify:") && !without.contains("xtask verify"),
+        "{without}"
+    );
+    assert!(
+        without.contains("needs: [plan, merge, attest]\n"),
+        "{without}"
+    );
+
+    let cross_only =
+        config("[dist]\nverify = true\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\n");
+    let e = render::check_verify(&cross_only).unwrap_err().to_string();
+    assert!(
+        e.contains("verify = true") && e.contains("drop `verify`"),
+        "{e}"
+    );
+    assert!(render::check_verify(&config(targets)).is_ok());
+}

@@ -155,6 +155,33 @@ pub fn plan(release: &Release, here: &Here, targets: &[String]) -> Result<Verify
     })
 }
 
+impl VerifyPlan {
+    /// The one `rustc --version` the release records for every planned file that records
+    /// one (`None`: none, or several).
+    pub fn recorded_rustc(&self) -> Option<&str> {
+        let mut versions = self
+            .files
+            .iter()
+            .filter_map(|f| f.recorded.as_ref())
+            .map(|r| r.rustc.as_str());
+        let first = versions.next()?;
+        versions.all(|v| v == first).then_some(first)
+    }
+}
+
+/// The rustup toolchain name of a stable release's `rustc --version` line (`rustc 1.95.0
+/// (59807616e 2026-04-14)` → `1.95.0`); `None` for a nightly, beta or dev build, which
+/// have no such name.
+pub fn stable_toolchain(rustc: &str) -> Option<&str> {
+    let v = rustc.strip_prefix("rustc ")?.split(' ').next()?;
+    let parts: Vec<&str> = v.split('.').collect();
+    (parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+    .then_some(v)
+}
+
 /// What the rebuild made of one file.
 #[derive(Debug, Clone)]
 pub enum Rebuilt {
@@ -203,7 +230,14 @@ impl fmt::Display for InputDiff {
             f,
             "{} differs for {}: the release's is `{}`, this rebuild's `{}`",
             self.input, self.target, self.release, self.here
-        )
+        )?;
+        if self.input == "rustc" {
+            match stable_toolchain(&self.release) {
+                Some(t) => write!(f, " (to rebuild with the release's: `rustup toolchain install {t}`, which verify then uses, or --rustc PATH)"),
+                None => write!(f, " (to rebuild with the release's, pass the rustc that prints it with --rustc PATH)"),
+            }?;
+        }
+        Ok(())
     }
 }
 

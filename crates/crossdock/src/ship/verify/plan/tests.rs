@@ -186,3 +186,29 @@ fn the_report_says_each_files_status_and_the_inputs_that_differ() {
     )
     .ok());
 }
+
+#[test]
+fn a_stable_rustc_line_names_its_rustup_toolchain_and_one_version_is_recorded() {
+    assert_eq!(
+        stable_toolchain("rustc 1.95.0 (59807616e 2026-04-14)"),
+        Some("1.95.0")
+    );
+    assert_eq!(
+        stable_toolchain("rustc 1.96.0 (ac68faa20 2026-05-25) (built from a source tarball)"),
+        Some("1.96.0")
+    );
+    assert_eq!(
+        stable_toolchain("rustc 1.97.0-nightly (abc 2026-06-01)"),
+        None
+    );
+    assert_eq!(stable_toolchain("cargo 1.95.0"), None);
+    let p = plan(&release(manifest(Some("abc"), false)), &KNOWN, &[]).unwrap();
+    assert_eq!(p.recorded_rustc(), Some("rustc 1.89.0 (a 2025-08-04)"));
+    let d = InputDiff {
+        target: LINUX.into(),
+        input: "rustc".into(),
+        release: "rustc 1.89.0 (a 2025-08-04)".into(),
+        here: "rustc 1.90.0 (b 2025-09-14)".into(),
+    };
+    assert!(d.to_string().ends_with("(to rebuild with the release's: `rustup toolchain install 1.89.0`, which verify then uses, or --rustc PATH)"), "{d}");
+}
