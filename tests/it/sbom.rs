@@ -1,6 +1,8 @@
 //! `sbom = true`: a CycloneDX SBOM per package and target, judged by the CycloneDX project's
 //! own validator (cyclonedx-python-lib, strict 1.5 schema), listing only the crates compiled
-//! for that target, in SHA256SUMS, reproducible, carried by `merge`.
+//! for that target, in SHA256SUMS, reproducible, carried by `merge`. `auditable = true` (in
+//! the same builds, to spare CI a second pair): the shipped binaries carry the same list in
+//! `.dep-v0`, read back by cargo-auditable's `rust-audit-info`.
 
 use std::path::Path;
 
@@ -11,7 +13,8 @@ const HOST: &str = "x86_64-unknown-linux-gnu";
 const ARM: &str = "aarch64-unknown-linux-gnu";
 
 fn config(arm: bool) -> String {
-    let mut c = format!("[dist]\nsbom = true\n\n[[target]]\ntriple = \"{HOST}\"\n");
+    let mut c =
+        format!("[dist]\nsbom = true\nauditable = true\n\n[[target]]\ntriple = \"{HOST}\"\n");
     if arm {
         c.push_str(&format!(
             "\n[[target]]\ntriple = \"{ARM}\"\ncargo = \"/usr/bin/cargo\"\nrustc = \"{DEBIAN_RUSTC}\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\", \"-E\", \"LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib\"]\n"
@@ -37,6 +40,25 @@ fn components(file: &Path) -> Vec<(String, String, Option<String>)> {
         .collect()
 }
 
+/// (name, kind) of each package of the `.dep-v0` list in `binary`, as rust-audit-info reads it.
+fn audit_list(binary: &Path) -> Vec<(String, String)> {
+    let text = tool(
+        Path::new("/"),
+        "rust-audit-info",
+        &[binary.to_str().unwrap()],
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let kind = p["kind"].as_str().unwrap_or("runtime");
+            (p["name"].as_str().unwrap().to_string(), kind.to_string())
+        })
+        .collect()
+}
+
 fn dist(fx: &Fixture, args: &[&str]) {
     let mut all = vec!["dist"];
     all.extend_from_slice(args);
@@ -44,10 +66,13 @@ fn dist(fx: &Fixture, args: &[&str]) {
 }
 
 #[test]
-fn sbom_per_target_lists_its_crates_passes_the_cyclonedx_validator_and_merges() {
+fn sbom_and_audit_data_list_each_targets_crates_for_the_outside_tools_and_merge() {
     if !require(
         "cyclonedx-validate (.ci/run installs it)",
         have("cyclonedx-validate"),
+    ) || !require(
+        "rust-audit-info (.ci/run installs it)",
+        have("rust-audit-info"),
     ) {
         return;
     }
@@ -57,13 +82,20 @@ fn sbom_per_target_lists_its_crates_passes_the_cyclonedx_validator_and_merges() 
 
     // A Windows-only dependency is in the Windows SBOM only: the plan (cargo metadata
     // --filter-platform) says so before anything builds.
-    fx.write(
-        "targets.toml",
-        &format!(
-            "{}\n[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\n",
-            config(arm)
-        ),
+    let windows = format!(
+        "{}\n[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\n",
+        config(arm)
     );
+    // `auditable` is for ELF targets: a PE one is refused before anything runs, naming the fix.
+    fx.write("targets.toml", &windows);
+    fx.run(&["dist", "--dry-run"]).fails_with(&[
+        "targets.toml",
+        "x86_64-pc-windows-gnu",
+        "not ELF",
+        "auditable = false",
+        "cargo auditable build",
+    ]);
+    fx.write("targets.toml", &format!("{windows}auditable = false\n"));
     let dry = fx
         .run(&[
             "dist",
@@ -92,6 +124,14 @@ fn sbom_per_target_lists_its_crates_passes_the_cyclonedx_validator_and_merges() 
         human.stdout.contains(&format!(
             "sbomapp-0.4.0-{HOST}.cdx.json  (CycloneDX SBOM: 2 crates in the binary, 2 compiled for the host)"
         )),
+        "{}",
+        human.stdout
+    );
+
+    assert!(
+        human
+            .stdout
+            .contains("audit:   dependency list in section .dep-v0"),
         "{}",
         human.stdout
     );
@@ -133,6 +173,39 @@ fn sbom_per_target_lists_its_crates_passes_the_cyclonedx_validator_and_merges() 
         assert_eq!(components(&arm_sbom), expected(true));
     }
 
+    // The shipped binaries carry the list (the package first, as root), cargo's own file
+    // is left as cargo made it; the dist above smoke-ran both (aarch64 under qemu).
+    let targets: &[&str] = if arm { &[HOST, ARM] } else { &[HOST] };
+    for t in targets {
+        let x = tempfile::tempdir().unwrap();
+        extract(&out.join(format!("sbomapp-0.4.0-{t}.tar.gz")), x.path());
+        let bin = x.path().join(format!("sbomapp-0.4.0-{t}/sbomapp"));
+        let mut want = vec![
+            ("sbomapp", "runtime"),
+            ("buildhelp", "build"),
+            ("cfg-if", "runtime"),
+            ("hello-macro", "build"),
+        ];
+        if *t == ARM {
+            want.insert(1, ("armonly", "runtime"));
+        }
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(n, k)| (n.to_string(), k.to_string()))
+            .collect();
+        assert_eq!(audit_list(&bin), want, "{t}");
+        let cargos = fx.path().join(format!("target/{t}/dist/sbomapp"));
+        let sections = tool(
+            Path::new("/"),
+            "readelf",
+            &["-S", "-W", cargos.to_str().unwrap()],
+        );
+        assert!(
+            !sections.contains(".dep-v0"),
+            "cargo's file is untouched:\n{sections}"
+        );
+    }
+
     // In SHA256SUMS (which checks) and the manifest.
     let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
     assert!(
@@ -151,9 +224,9 @@ fn sbom_per_target_lists_its_crates_passes_the_cyclonedx_validator_and_merges() 
 
     // One run per target (the release workflow's build jobs), then merge: the release of
     // one run, byte for byte (the SBOMs written again are the same: reproducible).
+    // The archives too: the section is added again in each run, to the same bytes.
     let parts = tempfile::tempdir().unwrap();
     let mut inputs = Vec::new();
-    let targets: &[&str] = if arm { &[HOST, ARM] } else { &[HOST] };
     for t in targets {
         let dir = parts.path().join(t);
         dist(&fx, &["--target", t, "--out-dir", dir.to_str().unwrap()]);

@@ -233,6 +233,8 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("python3", "python3"),
     ("qemu-aarch64", "qemu-user"),
     ("readelf", "binutils"),
+    // `auditable = true`: reads the `.dep-v0` section back (cargo install, .ci/run).
+    ("rust-audit-info", "rust-audit-info"),
     ("rpm", "rpm"),
     ("ruby", "ruby"),
     ("sccache", "sccache"),

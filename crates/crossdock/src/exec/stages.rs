@@ -92,6 +92,9 @@ pub fn run_on_binary(
             // Only programs get their debug info split off; libraries ship stripped.
             Stage::Split(s) if bin.planned.kind.is_binary() => split(plan, backend, step, s, bin)?,
             Stage::Split(_) => {}
+            // Programs carry their list; a library's file ships as built.
+            Stage::Embed(e) if bin.planned.kind.is_binary() => embed(plan, backend, step, e, bin)?,
+            Stage::Embed(_) => {}
             Stage::Verify(v) => verify(plan, v, &step.sources, bin)?,
             Stage::Smoke(s) => smoke(plan, backend, step, s, bin)?,
         }
@@ -119,6 +122,38 @@ fn split(
         .map_err(|e| (FailedStep::BinaryCheck, e))?;
     bin.path = split.binary;
     bin.debug = Some(split.debug);
+    Ok(())
+}
+
+/// `auditable = true`: the binary as it ships is a copy with its package's dependency list
+/// in `.dep-v0`, in `target/crossdock/auditable/TARGET/PACKAGE/`.
+fn embed(
+    plan: &Plan,
+    backend: &dyn Backend,
+    step: &BuildStep,
+    e: &crate::plan::stages::Embed,
+    bin: &mut InFlight,
+) -> Result<(), StageError> {
+    let Some(list) = e.lists.get(&bin.package) else {
+        return Err((
+            FailedStep::BinaryCheck,
+            anyhow::anyhow!(
+                "internal: the plan has no dependency list for package {} of {}",
+                bin.package,
+                step.target
+            ),
+        ));
+    };
+    let out = plan
+        .target_dir
+        .join("crossdock/auditable")
+        .join(&step.target)
+        .join(&bin.package)
+        .join(&bin.planned.file_name);
+    backend
+        .embed_dependencies(&e.objcopy, &bin.path, list, &out)
+        .map_err(|e| (FailedStep::BinaryCheck, e))?;
+    bin.path = out;
     Ok(())
 }
 

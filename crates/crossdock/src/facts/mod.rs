@@ -75,7 +75,8 @@ pub struct Facts {
     /// The rustc wrapper the user set (env or cargo config): `cache = "auto"` leaves it be.
     pub user_rustc_wrapper: Option<crate::read::cargo_config::Setting>,
     /// The resolved dependency graph of each target (and its features) whose binaries get
-    /// an SBOM (`sbom = true`), or why cargo could not say.
+    /// an SBOM (`sbom = true`) or carry their dependency list (`auditable = true`), or why
+    /// cargo could not say.
     pub dependency_graphs:
         BTreeMap<deps::DepsKey, std::result::Result<crate::model::deps::DepGraph, String>>,
 }
@@ -367,7 +368,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         targets
             .iter()
             .zip(&target_specs)
-            .filter(|(t, _)| t.sbom)
+            .filter(|(t, _)| t.sbom || t.auditable)
             .map(|(t, (_, spec))| (deps::DepsKey::of(t), spec.clone()))
             .collect(),
     );

@@ -166,6 +166,44 @@ impl DepGraph {
     }
 }
 
+impl Shipped {
+    /// The list as cargo-auditable embeds it (auditable-serde's `VersionInfo` JSON, before
+    /// compression): each crate's name, version and source kind (`crates.io`, `registry`,
+    /// `git`, `local`), `kind: "build"` for one compiled for the host only, its dependencies
+    /// by index, the package marked `root`. Empty fields are left out, as auditable-serde
+    /// writes them.
+    pub fn auditable_json(&self) -> String {
+        let packages: Vec<serde_json::Value> = self
+            .crates
+            .iter()
+            .enumerate()
+            .map(|(i, (c, u))| {
+                let mut p = serde_json::json!({
+                    "name": c.name,
+                    "version": c.version,
+                    "source": match c.source {
+                        CrateSource::CratesIo => "crates.io",
+                        CrateSource::Registry(_) => "registry",
+                        CrateSource::Git(_) => "git",
+                        CrateSource::Path => "local",
+                    },
+                });
+                if *u == Use::Host {
+                    p["kind"] = "build".into();
+                }
+                if !c.deps.is_empty() {
+                    p["dependencies"] = c.deps.iter().map(|d| d.to).collect();
+                }
+                if i == 0 {
+                    p["root"] = true.into();
+                }
+                p
+            })
+            .collect();
+        serde_json::json!({ "packages": packages }).to_string()
+    }
+}
+
 impl Crate {
     /// The package URL (purl spec, `pkg:cargo/NAME@VERSION`); a crate from elsewhere than
     /// crates.io says where (`repository_url`, `vcs_url`). A path crate names no path:
@@ -272,6 +310,22 @@ mod tests {
         assert!(
             g.shipped_by("lib").is_none(),
             "only a path crate is a package of ours"
+        );
+    }
+
+    #[test]
+    fn the_audit_list_is_auditable_serde_json_with_the_package_as_root() {
+        use CrateSource::*;
+        let g = DepGraph {
+            crates: vec![
+                krate("app", Path, false, &[(1, false), (2, true)]),
+                krate("itoa", CratesIo, false, &[]),
+                krate("helper", Path, false, &[]),
+            ],
+        };
+        assert_eq!(
+            g.shipped_by("app").unwrap().auditable_json(),
+            r#"{"packages":[{"dependencies":[1,2],"name":"app","root":true,"source":"local","version":"1.0.0"},{"kind":"build","name":"helper","source":"local","version":"1.0.0"},{"name":"itoa","source":"crates.io","version":"1.0.0"}]}"#
         );
     }
 

@@ -708,6 +708,7 @@ pub fn builder_program(b: Builder) -> Option<&'static str> {
     b.program()
 }
 
+pub mod auditable;
 pub mod c_toolchain;
 pub mod cache;
 mod command;

@@ -54,6 +54,13 @@ pub enum Problem {
         #[serde(skip)]
         config: String,
     },
+    /// `auditable = true` and no LLVM objcopy to add the `.dep-v0` section.
+    AuditableObjcopyMissing {
+        target: Triple,
+        /// The config file the fix names (where the key is, or goes).
+        #[serde(skip)]
+        config: String,
+    },
     /// `debuginfo = "separate"` on a Mach-O target and no dsymutil to make its `.dSYM`.
     DsymutilMissing {
         target: Triple,
@@ -79,6 +86,7 @@ impl Problem {
             | Problem::RustSrcMissing { target, .. }
             | Problem::StdMissing { target, .. }
             | Problem::ObjcopyMissing { target, .. }
+            | Problem::AuditableObjcopyMissing { target, .. }
             | Problem::DsymutilMissing { target, .. }
             | Problem::CacheMissing { target, .. } => target,
             Problem::LipoMissing { universal, .. } => universal,
@@ -104,6 +112,9 @@ impl Problem {
             ),
             Problem::ObjcopyMissing { .. } => {
                 "debuginfo = \"separate\" needs llvm-objcopy (or rust-objcopy), which is not on PATH".into()
+            }
+            Problem::AuditableObjcopyMissing { .. } => {
+                "auditable = true needs llvm-objcopy (or rust-objcopy) to add the .dep-v0 section, and none is on PATH".into()
             }
             Problem::DsymutilMissing { .. } => {
                 "debuginfo = \"separate\" on a Mach-O target needs dsymutil (or llvm-dsymutil) to make the .dSYM bundle, and none is on PATH".into()
@@ -135,6 +146,10 @@ impl Problem {
             Problem::StdMissing { config, .. } => format!("install it for that toolchain, choose another with `--rustc/--cargo` (or `rustc`/`cargo` for this target in {config}), or set `build-std = true`"),
             Problem::ObjcopyMissing { config, .. } => format!(
                 "{} or `rustup component add llvm-tools` (then rust-objcopy is in the toolchain's bin dir: put it on PATH), or set debuginfo = \"off\" in {config}",
+                install_hint("llvm-objcopy")
+            ),
+            Problem::AuditableObjcopyMissing { config, .. } => format!(
+                "{} or `rustup component add llvm-tools` (then rust-objcopy is in the toolchain's bin dir: put it on PATH), or set auditable = false in {config}",
                 install_hint("llvm-objcopy")
             ),
             Problem::DsymutilMissing { config, .. } => format!(

@@ -192,6 +192,9 @@ pub struct Target {
     /// `sbom = true` (or `[dist]`'s): a CycloneDX SBOM of each package's binaries for this
     /// target, from the dependency graph resolved for it and its features.
     pub sbom: bool,
+    /// `auditable = true` (or `[dist]`'s): each binary carries its dependency list in a
+    /// `.dep-v0` section, as cargo-auditable writes it (ELF targets).
+    pub auditable: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -65,6 +65,9 @@ pub struct Dist {
     /// `true`: a CycloneDX SBOM per package and target (`NAME-VERSION-TARGET.cdx.json`);
     /// a target's own setting wins.
     pub sbom: Option<bool>,
+    /// `true`: each binary carries its dependency list as cargo-auditable does (`.dep-v0`);
+    /// a target's own setting wins.
+    pub auditable: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -106,6 +109,7 @@ pub struct Target {
     pub glibc: Option<Spanned<String>>,
     pub debuginfo: Option<Spanned<String>>,
     pub sbom: Option<bool>,
+    pub auditable: Option<bool>,
 }
 
 /// `smoke = false`, `smoke = ["--help"]`, or `smoke = { admin = false, other = ["--help"] }`.
