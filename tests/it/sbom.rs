@@ -136,7 +136,21 @@ fn sbom_and_audit_data_list_each_targets_crates_for_the_outside_tools_and_merge(
         human.stdout
     );
 
-    dist(&fx, &[]);
+    let first = fx.run_env(&["dist", "-v"], &[("PATH", &cross_path())]).ok();
+    for asked in [
+        "metadata --format-version 1 --filter-platform",
+        "--add-section .dep-v0=",
+    ] {
+        assert!(first.stderr.contains(asked), "{asked}:\n{}", first.stderr);
+    }
+    // A no-op run asks cargo for no graph (kept under the stamps of what it read) and adds
+    // no section again (the copy's memo). The first run had no target dir to keep the
+    // answers in (crossdock creates none), so the second keeps them.
+    fx.run_env(&["dist"], &[("PATH", &cross_path())]).ok();
+    let noop = fx.run_env(&["dist", "-v"], &[("PATH", &cross_path())]).ok();
+    for asked in ["--filter-platform", "--add-section"] {
+        assert!(!noop.stderr.contains(asked), "{asked}:\n{}", noop.stderr);
+    }
     let out = fx.dist_dir();
     let host_sbom = out.join(format!("sbomapp-0.4.0-{HOST}.cdx.json"));
     let arm_sbom = out.join(format!("sbomapp-0.4.0-{ARM}.cdx.json"));

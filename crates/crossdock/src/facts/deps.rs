@@ -3,6 +3,9 @@
 //! resolve them, so that a crate only another target compiles (`[target.'cfg(windows)'.
 //! dependencies]` on Linux) is not listed; Cargo.lock gives each registry crate's checksum.
 //!
+//! The answers are kept in `target/crossdock/facts/` under the stamps of what cargo reads
+//! (`sys/cache.rs`), so a no-op run asks cargo nothing.
+//!
 //! cargo metadata takes no `-p`: it resolves the features of the whole workspace at once,
 //! so an optional dependency that another member of the workspace enables is listed too
 //! (docs/sbom.md says so).
@@ -15,7 +18,8 @@ use anyhow::{anyhow, Context, Result};
 use crate::model::deps::{Crate, CrateSource, Dep, DepGraph};
 use crate::model::triple::Triple;
 use crate::read::select::ToolchainSpec;
-use crate::sys::process::Cmd;
+use crate::sys::cache::{Cache, Key};
+use crate::sys::process::{which, Cmd};
 
 /// What a graph is resolved for: a target and the build's feature flags.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,6 +45,7 @@ pub fn gather(
     root: &Path,
     locked: bool,
     wanted: Vec<(DepsKey, ToolchainSpec)>,
+    cache_dir: Option<&Path>,
 ) -> BTreeMap<DepsKey, Result<DepGraph, String>> {
     let checksums = lock_checksums(root);
     std::thread::scope(|s| {
@@ -50,7 +55,8 @@ pub fn gather(
                 let checksums = &checksums;
                 let k = key.clone();
                 let h = s.spawn(crate::sys::shell::carry(move || {
-                    resolve(root, locked, &k, &spec, checksums).map_err(|e| format!("{e:#}"))
+                    resolve(root, locked, &k, &spec, checksums, cache_dir)
+                        .map_err(|e| format!("{e:#}"))
                 }));
                 (key, h)
             })
@@ -68,7 +74,24 @@ fn resolve(
     key: &DepsKey,
     spec: &ToolchainSpec,
     checksums: &BTreeMap<(String, String, String), String>,
+    cache_dir: Option<&Path>,
 ) -> Result<DepGraph> {
+    // One slot per target and feature set: they are resolved at once, each keeps its own.
+    let features = Key::new("features")
+        .text(&format!("{:?} {}", key.features, key.no_default_features))
+        .hex();
+    let slot = format!("cargo-metadata-{}-{}", key.triple, &features[..12]);
+    let cache = cache_dir.map(|d| Cache::new(d, &slot));
+    let cache_key = cache
+        .as_ref()
+        .map(|_| metadata_key(root, locked, key, spec));
+    if let (Some(c), Some(k)) = (&cache, &cache_key) {
+        if let Some(text) = c.get(k, path_manifests) {
+            if let Ok(meta) = serde_json::from_str::<cargo_metadata::Metadata>(&text) {
+                return Ok(graph(&meta, checksums));
+            }
+        }
+    }
     let mut cmd = Cmd::new(&spec.cargo)
         .args(["metadata", "--format-version", "1", "--filter-platform"])
         .arg(key.triple.as_str())
@@ -101,7 +124,63 @@ fn resolve(
     }
     let meta: cargo_metadata::Metadata = serde_json::from_str(&out.stdout)
         .with_context(|| format!("cannot parse the output of `{}`", cmd.display()))?;
+    if let (Some(c), Some(k)) = (&cache, &cache_key) {
+        c.put(k, path_manifests(&out.stdout), &out.stdout);
+    }
     Ok(graph(&meta, checksums))
+}
+
+/// What the resolve reads besides the crates' own manifests: the arguments, cargo and
+/// rustc (which answers `cfg(…)` for the triple), the variables that change either, the
+/// root manifest and lock file, and the cargo config files cargo reads in the root.
+fn metadata_key(root: &Path, locked: bool, key: &DepsKey, spec: &ToolchainSpec) -> Key {
+    let mut k = Key::new("cargo metadata --filter-platform");
+    k.text(key.triple.as_str())
+        .text(&key.features.join(","))
+        .text(&format!("{} {locked}", key.no_default_features))
+        .text(&spec.cargo)
+        .text(spec.rustc.as_deref().unwrap_or("\0default"));
+    for program in std::iter::once(spec.cargo.as_str()).chain(spec.rustc.as_deref()) {
+        match which(program) {
+            Some(p) => k.file(&p),
+            None => k.text("not on PATH"),
+        };
+    }
+    for var in [
+        "RUSTUP_TOOLCHAIN",
+        "CARGO_HOME",
+        "RUSTC",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+    ] {
+        k.env(var);
+    }
+    for f in [
+        "Cargo.toml",
+        "Cargo.lock",
+        ".cargo/config",
+        ".cargo/config.toml",
+    ] {
+        k.file(&root.join(f));
+    }
+    let home = crate::read::cargo_config::cargo_home();
+    k.file(&home.join("config")).file(&home.join("config.toml"));
+    k
+}
+
+/// The stamps of every path crate's manifest a stored answer names (a registry or git
+/// crate at a locked version never changes).
+fn path_manifests(text: &str) -> Key {
+    let mut k = Key::new("path manifests");
+    let Ok(meta) = serde_json::from_str::<serde_json::Value>(text) else {
+        return k;
+    };
+    for p in meta["packages"].as_array().into_iter().flatten() {
+        if p["source"].is_null() {
+            k.file(Path::new(p["manifest_path"].as_str().unwrap_or_default()));
+        }
+    }
+    k
 }
 
 /// The resolve of `meta` as a [`DepGraph`]: normal and build edges (dev ones dropped).

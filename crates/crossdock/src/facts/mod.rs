@@ -371,6 +371,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             .filter(|(t, _)| t.sbom || t.auditable)
             .map(|(t, (_, spec))| (deps::DepsKey::of(t), spec.clone()))
             .collect(),
+        cache_dir,
     );
     let facts = Facts {
         dependency_graphs,
