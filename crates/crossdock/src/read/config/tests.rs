@@ -371,3 +371,27 @@ fn homebrew_tap_is_owner_repo_and_needs_the_homebrew_installer() {
         assert!(e.contains("is not a GitHub repository"), "{bad}: {e}");
     }
 }
+
+#[test]
+fn sbom_and_auditable_come_from_dist_and_a_targets_own_key_wins() {
+    let c = parse(
+        "[dist]\nsbom = true\nauditable = true\n\n[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nsbom = false\nauditable = false\n\n[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\nauditable = false\n",
+    )
+    .unwrap();
+    let got: Vec<(bool, bool)> = c.targets.iter().map(|t| (t.sbom, t.auditable)).collect();
+    assert_eq!(got, [(true, true), (false, false), (true, false)]);
+    let off = parse("[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n").unwrap();
+    assert!(!off.targets[0].sbom && !off.targets[0].auditable);
+    // Not ELF: refused naming the target and both fixes.
+    for triple in ["x86_64-pc-windows-msvc", "aarch64-apple-darwin"] {
+        let e = err(&format!(
+            "[dist]\nauditable = true\n\n[[target]]\ntriple = \"{triple}\"\n"
+        ));
+        assert!(
+            e.contains(&format!("target `{triple}`"))
+                && e.contains("auditable = false")
+                && e.contains("cargo auditable build"),
+            "{e}"
+        );
+    }
+}
