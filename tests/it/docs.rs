@@ -357,6 +357,16 @@ fn run_file(file: &str) {
                 check_not_run(*check, cmd, &format!("{file}:{line}"));
                 continue;
             }
+            // A program of support::TOOLS the command runs (npm, node, cc…) that this machine
+            // lacks: the rest of the file is skipped with the reason, or fails under
+            // CROSSDOCK_REQUIRE_CROSS=1 (CI installs them all).
+            for word in cmd.split_whitespace() {
+                if TOOLS.iter().any(|(p, _)| *p == word)
+                    && !require(&format!("{word} (for {file}:{line})"), have(word))
+                {
+                    return;
+                }
+            }
             if session.as_ref().is_none_or(|(s, _)| *s != b.setup) {
                 session = Some((b.setup.clone(), Session::new(&b.setup)));
             }

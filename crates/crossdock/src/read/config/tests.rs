@@ -365,7 +365,9 @@ fn homebrew_tap_is_owner_repo_and_needs_the_homebrew_installer() {
     let e = err(&format!("[dist]\nhomebrew-tap = \"me/homebrew-tap\"\n{t}"));
     assert!(e.contains("add \"homebrew\" to `installers`"), "{e}");
     for bad in ["me", "me/tap/x", "me/$(id)", "me/tap\\n  evil: 1"] {
-        let e = err(&format!("[dist]\ninstallers = [\"homebrew\"]\nhomebrew-tap = \"{bad}\"\n{t}"));
+        let e = err(&format!(
+            "[dist]\ninstallers = [\"homebrew\"]\nhomebrew-tap = \"{bad}\"\n{t}"
+        ));
         assert!(e.contains("is not a GitHub repository"), "{bad}: {e}");
     }
 }
