@@ -21,6 +21,8 @@ packages=(
   cmake
   # Verifies SHA256SUMS.minisig (`sign = "minisign"`) and makes the tests' keys.
   minisign
+  # Verifies SHA256SUMS.asc (`sign = "gpg"`), makes the tests' keys; gpgconf stops their agents.
+  gnupg
 )
 # Node and npm judge the Node modules (npm install of the packed tarballs, node -e). Asked
 # for by program, not package: a machine with NodeSource's nodejs has npm without Debian's

@@ -253,7 +253,7 @@ fn a_tag_off_the_default_branch_does_not_publish() {
 /// Node. Provenance needs GitHub's OIDC token, which nothing here can issue: the rehearsal
 /// drops `--provenance`, the one change to the workflow.
 #[test]
-#[ignore = "slow: builds the napi fixture from a fresh checkout, starts verdaccio (about 3 min); .ci/run runs it in the slow tier"]
+#[ignore = "tier: npm, builds the napi fixture from a fresh checkout, starts verdaccio (about 3 min)"]
 fn a_tag_push_rehearsed_publishes_the_npm_packages_to_a_registry() {
     if !have_publish_tools() || !crate::node::node_and_npm() {
         return;

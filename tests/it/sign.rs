@@ -149,3 +149,190 @@ fn minisign_signs_the_sums_of_dist_and_merge_with_the_key_from_the_environment()
     assert!(part.join("SHA256SUMS").exists());
     assert!(!part.join("SHA256SUMS.minisig").exists());
 }
+
+/// A gpg key made in its own GNUPGHOME `home` (`--quick-gen-key`, ed25519, protected by
+/// `passphrase` when given): the armored secret key and the armored public key.
+fn gpg_key(home: &Path, passphrase: Option<&str>) -> (String, String) {
+    let gpg = |args: &[&str]| {
+        let mut c = Command::new("gpg");
+        c.arg("--homedir")
+            .arg(home)
+            .args(["--batch", "--pinentry-mode", "loopback", "--passphrase"])
+            .arg(passphrase.unwrap_or(""))
+            .args(args);
+        let out = c.output().expect("gpg");
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    gpg(&[
+        "--quick-gen-key",
+        "crossdock test <test@example.org>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    let secret = gpg(&["--armor", "--export-secret-keys"]);
+    let public = gpg(&["--armor", "--export"]);
+    (secret, public)
+}
+
+/// `gpg --verify SHA256SUMS.asc SHA256SUMS` in `dir` against the one public key in `keyring`.
+fn gpg_verifies(dir: &Path, keyring: &Path) -> bool {
+    Command::new("gpg")
+        .arg("--homedir")
+        .arg(keyring)
+        .args(["--batch", "--verify", "SHA256SUMS.asc", "SHA256SUMS"])
+        .current_dir(dir)
+        .output()
+        .expect("gpg")
+        .status
+        .success()
+}
+
+/// A GNUPGHOME in `home` that holds only `public` (what a user who downloads a release has).
+fn keyring(home: &Path, public: &str) {
+    std::fs::write(home.join("pub.asc"), public).unwrap();
+    let out = Command::new("gpg")
+        .arg("--homedir")
+        .arg(home)
+        .args(["--batch", "--import", "pub.asc"])
+        .current_dir(home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A directory 0700, as gpg wants its home.
+fn gpg_home() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    d
+}
+
+/// Stops the agent gpg started for `home`.
+fn gpg_done(home: &Path) {
+    let _ = Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(home)
+        .args(["--kill", "all"])
+        .output();
+}
+
+#[test]
+fn gpg_signs_the_sums_of_dist_and_merge_with_the_key_from_the_environment() {
+    if !require("gpg", have("gpg")) {
+        return;
+    }
+    let fx = Fixture::new("tiny");
+    let config = std::fs::read_to_string(fx.path().join("targets.toml")).unwrap();
+    fx.write(
+        "targets.toml",
+        &config.replace("[dist]\n", "[dist]\nsign = \"gpg\"\n"),
+    );
+    let (plain_home, locked_home, other_home) = (gpg_home(), gpg_home(), gpg_home());
+    let (plain, plain_pub) = gpg_key(plain_home.path(), None);
+    let (locked, locked_pub) = gpg_key(locked_home.path(), Some("correct horse"));
+    let (_, other_pub) = gpg_key(other_home.path(), None);
+    for h in [&plain_home, &locked_home, &other_home] {
+        gpg_done(h.path());
+    }
+    let (plain_ring, locked_ring, other_ring) = (gpg_home(), gpg_home(), gpg_home());
+    keyring(plain_ring.path(), &plain_pub);
+    keyring(locked_ring.path(), &locked_pub);
+    keyring(other_ring.path(), &other_pub);
+    let dist = fx.dist_dir();
+
+    // No key, not a key, a public key, a protected key without or with a wrong passphrase:
+    // refused before anything is built, naming the variable and the fix.
+    fx.run_env(&["dist"], &[("CROSSDOCK_GPG_KEY", "")])
+        .fails_with(&["CROSSDOCK_GPG_KEY is not set", "--export-secret-keys"]);
+    let r = fx
+        .run_env(&["dist"], &[("CROSSDOCK_GPG_KEY", "not-a-key-AAAA")])
+        .fails_with(&["CROSSDOCK_GPG_KEY", "not an armored OpenPGP secret key"]);
+    assert!(!r.stderr.contains("not-a-key-AAAA"), "{}", r.stderr);
+    fx.run_env(&["dist"], &[("CROSSDOCK_GPG_KEY", &plain_pub)])
+        .fails_with(&["CROSSDOCK_GPG_KEY", "not an armored OpenPGP secret key"]);
+    fx.run_env(&["dist"], &[("CROSSDOCK_GPG_KEY", &locked)])
+        .fails_with(&[
+            "CROSSDOCK_GPG_KEY",
+            "no passphrase is set",
+            "CROSSDOCK_GPG_PASSPHRASE",
+        ]);
+    fx.run_env(
+        &["dist"],
+        &[
+            ("CROSSDOCK_GPG_KEY", &locked),
+            ("CROSSDOCK_GPG_PASSPHRASE", "wrong"),
+        ],
+    )
+    .fails_with(&["passphrase may not unlock it"]);
+    assert!(!dist.join("SHA256SUMS").exists(), "nothing is written");
+
+    // A key without passphrase: the signature verifies with its public key only, and the
+    // key is never printed.
+    let r = fx.run_env(&["dist"], &[("CROSSDOCK_GPG_KEY", &plain)]).ok();
+    let secret_line = plain.lines().nth(3).unwrap();
+    assert!(secret_line.len() > 40, "{plain}");
+    assert!(!r.stderr.contains(secret_line) && !r.stdout.contains(secret_line));
+    let asc = std::fs::read_to_string(dist.join("SHA256SUMS.asc")).unwrap();
+    assert!(asc.starts_with("-----BEGIN PGP SIGNATURE-----"), "{asc}");
+    assert!(gpg_verifies(&dist, plain_ring.path()));
+    assert!(!gpg_verifies(&dist, other_ring.path()));
+    tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+    let m = read_manifest(&dist);
+    assert!(
+        m["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == "SHA256SUMS.asc" && a["kind"] == "signature"),
+        "{m}"
+    );
+    // A tampered SHA256SUMS fails verification.
+    let tampered = tempfile::tempdir().unwrap();
+    let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
+    std::fs::write(tampered.path().join("SHA256SUMS"), sums.replace('0', "1")).unwrap();
+    std::fs::write(tampered.path().join("SHA256SUMS.asc"), &asc).unwrap();
+    assert!(!gpg_verifies(tampered.path(), plain_ring.path()));
+    // A second run replaces its own signature without --force.
+    fx.run_env(&["dist"], &[("CROSSDOCK_GPG_KEY", &plain)]).ok();
+    assert!(gpg_verifies(&dist, plain_ring.path()));
+
+    // A protected key with its passphrase; merge (the release workflow's signer) signs too.
+    let merged = tempfile::tempdir().unwrap();
+    let out = merged.path().join("dist");
+    let merge = [
+        "merge",
+        dist.to_str().unwrap(),
+        "--out-dir",
+        out.to_str().unwrap(),
+    ];
+    run_in(fx.path(), &merge, &[]).fails_with(&["CROSSDOCK_GPG_KEY is not set"]);
+    run_in(
+        fx.path(),
+        &merge,
+        &[
+            ("CROSSDOCK_GPG_KEY", &locked),
+            ("CROSSDOCK_GPG_PASSPHRASE", "correct horse"),
+        ],
+    )
+    .ok();
+    assert_eq!(
+        std::fs::read_to_string(out.join("SHA256SUMS")).unwrap(),
+        sums
+    );
+    assert!(gpg_verifies(&out, locked_ring.path()));
+    assert!(!gpg_verifies(&out, plain_ring.path()));
+    for h in [&plain_ring, &locked_ring, &other_ring] {
+        gpg_done(h.path());
+    }
+}

@@ -19,6 +19,7 @@ mod merge;
 mod publish_npm;
 mod release;
 mod test;
+mod verify;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -48,6 +49,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Publish the npm packages of an out dir: platform packages first, then the root.
     PublishNpm(publish_npm::PublishNpmArgs),
+    /// Rebuild a downloaded release from its commit and compare it file by file.
+    Verify(verify::VerifyArgs),
     /// Write one reproducible archive of the given files.
     Archive(archive::ArchiveArgs),
     /// Join and inspect universal (fat) Mach-O binaries.
@@ -159,6 +162,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Command::Init(a) => init::run(a),
         Command::Release(a) => release::run(a),
         Command::Test(a) => test::run(a),
+        Command::Verify(a) => verify::run(a),
     };
     match result {
         Ok(code) => code,

@@ -201,6 +201,11 @@ fn pack_steps(plan: &Plan, ready: &Ready) -> Vec<PackStep> {
             artifact: a.clone(),
             binaries: ready[&(a.build, a.manifest_path.clone())].clone(),
             profile_overrides: plan.build(a.build).profile_overrides.clone(),
+            build: Some(crate::package::manifest::BuildRecord {
+                rustc: plan.build(a.build).rustc_version.clone(),
+                builder: plan.build(a.build).builder.name().to_string(),
+                profile: plan.profile.clone(),
+            }),
         })
     });
     let universal = plan.universals.iter().map(|u| {
@@ -242,8 +247,10 @@ fn pack_steps(plan: &Plan, ready: &Ready) -> Vec<PackStep> {
         archive: s.clone(),
         root: plan.workspace_root.clone(),
     });
+    let sboms = plan.sboms.iter().cloned().map(PackStep::Sbom);
     thin.chain(universal)
         .chain(node_steps(plan, ready))
+        .chain(sboms)
         .chain(source)
         .collect()
 }

@@ -68,6 +68,8 @@ pub enum PackStep {
         archive: crate::plan::SourceArchive,
         root: PathBuf,
     },
+    /// A package's CycloneDX SBOM for one target (`sbom = true`), rendered from the plan.
+    Sbom(crate::plan::PlannedSbom),
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +128,8 @@ pub struct Thin {
     pub binaries: Vec<ReadyBinary>,
     /// Of the build step the binaries come from, recorded in the manifest.
     pub profile_overrides: Vec<String>,
+    /// What built them (rustc, builder, profile), recorded in the manifest for `verify`.
+    pub build: Option<crate::package::manifest::BuildRecord>,
 }
 
 #[derive(Debug, Clone)]
@@ -327,6 +331,11 @@ fn write_all(
                 done.push(written.clone());
                 entries.push(written);
             }
+            PackStep::Sbom(sbom) => {
+                let written = write_sbom(out, sbom)?;
+                done.push(written.clone());
+                entries.push(written);
+            }
             PackStep::Warn(why) => shell::warn(why),
             PackStep::Note { label, text } => shell::note(label, text),
         }
@@ -341,6 +350,27 @@ fn write_all(
         entries,
         done,
     )
+}
+
+/// `NAME-VERSION-TARGET.cdx.json` (written anew each run: rendering it costs nothing).
+fn write_sbom(out: &Out, sbom: &crate::plan::PlannedSbom) -> Result<ArtifactEntry> {
+    let bytes = crate::package::sbom::cyclonedx(sbom, out.epoch, env!("CARGO_PKG_VERSION"));
+    archive::write_atomic(&out.dir.join(&sbom.file_name), MODE_FILE, |w| {
+        use std::io::Write;
+        w.write_all(&bytes)
+            .with_context(|| format!("cannot write {}", sbom.file_name))
+    })?;
+    Ok(ArtifactEntry {
+        package: Some(sbom.package.clone()),
+        version: Some(sbom.version.clone()),
+        target: Some(sbom.target.to_string()),
+        ..ArtifactEntry::file(
+            &sbom.file_name,
+            ArtifactKind::Sbom,
+            bytes.len() as u64,
+            archive::sha256_hex(&bytes),
+        )
+    })
 }
 
 /// The run's scratch dir for fat files, made when first needed.

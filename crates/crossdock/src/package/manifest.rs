@@ -87,7 +87,10 @@ pub enum ArtifactKind {
     NpmPackage,
     /// `source-archive = true`: `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     Source,
-    /// `sign`: the signature of SHA256SUMS (`SHA256SUMS.minisig`).
+    /// `sbom = true`: `NAME-VERSION-TARGET.cdx.json`, a CycloneDX SBOM of a package's
+    /// binaries for one target.
+    Sbom,
+    /// `sign`: the signature of SHA256SUMS (`SHA256SUMS.minisig`, `SHA256SUMS.asc`).
     Signature,
 }
 
@@ -134,6 +137,24 @@ pub struct ArtifactEntry {
     /// (`profile.dist.strip=true`); empty when the user's profile was used as it is.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profile_overrides: Vec<String>,
+    /// What built a thin archive's binaries, so that `verify` can say which input of a
+    /// rebuild differs from the release's (absent in manifests written before it was
+    /// recorded, and for universal archives: see their members').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<BuildRecord>,
+}
+
+/// The inputs of a build that are not in the commit: the compiler, the builder and the
+/// cargo profile (the commit, `SOURCE_DATE_EPOCH` and `dirty` are the manifest's own).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BuildRecord {
+    /// `rustc --version` of the toolchain that built it (`rustc 1.89.0 (29483883e 2025-08-04)`).
+    pub rustc: String,
+    /// `cargo`, `zigbuild` or `cross`.
+    pub builder: String,
+    /// The cargo profile (`dist`, `release`).
+    pub profile: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -184,6 +205,7 @@ impl ArtifactEntry {
             files: Vec::new(),
             inputs: String::new(),
             profile_overrides: Vec::new(),
+            build: None,
         }
     }
 
@@ -414,6 +436,7 @@ mod tests {
             files: Vec::new(),
             inputs: String::new(),
             profile_overrides: Vec::new(),
+            build: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! manifest. Pure over bytes and files: nothing here starts a process.
 
 pub mod archive;
+pub mod archive_diff;
 pub mod binary;
 pub mod checksum;
 pub mod codesign;
@@ -15,6 +16,7 @@ pub mod native;
 pub mod node_module;
 pub mod npm;
 pub mod ownership;
+pub mod sbom;
 pub mod signature;
 pub mod size_compare;
 pub mod universal;

@@ -25,7 +25,7 @@ const ARCHIVE_SUFFIXES: &[&str] = &[".tar.gz", ".zip", ".tar.xz", ".tar.zst", ".
 const INSTALLER_SUFFIXES: &[&str] = &["-installer.sh", "-installer.ps1", ".rb", ".json"];
 
 /// A name crossdock could have written in an out dir: one plain path component shaped
-/// like an archive, its `.sha256`, an installer, `SHA256SUMS` or the manifest.
+/// like an archive, its `.sha256`, an installer, `SHA256SUMS`, its signature or the manifest.
 pub fn is_output_name(name: &str) -> bool {
     if name.is_empty()
         || name.starts_with('.')
@@ -35,7 +35,12 @@ pub fn is_output_name(name: &str) -> bool {
     {
         return false;
     }
-    if name == SUMS_FILE || name == FILE_NAME {
+    if name == SUMS_FILE
+        || name == FILE_NAME
+        || crate::model::sign::Sign::ALL
+            .iter()
+            .any(|s| s.file_name() == name)
+    {
         return true;
     }
     if INSTALLER_SUFFIXES
@@ -277,6 +282,8 @@ mod tests {
             "app_v1.0.0_linux-aarch64.tar.xz",
             "app-aarch64-unknown-linux-gnu.tar.zst.sha256",
             "SHA256SUMS",
+            "SHA256SUMS.minisig",
+            "SHA256SUMS.asc",
             "dist-manifest.json",
             "app-installer.sh",
             "app-installer.ps1",

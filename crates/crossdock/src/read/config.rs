@@ -189,6 +189,12 @@ pub struct Target {
     /// `debuginfo = "separate"`: the build keeps debug info, which is split into
     /// `{archive stem}-debuginfo.tar.gz`; the shipped binary is stripped as `strip` says.
     pub separate_debuginfo: bool,
+    /// `sbom = true` (or `[dist]`'s): a CycloneDX SBOM of each package's binaries for this
+    /// target, from the dependency graph resolved for it and its features.
+    pub sbom: bool,
+    /// `auditable = true` (or `[dist]`'s): each binary carries its dependency list in a
+    /// `.dep-v0` section, as cargo-auditable writes it (ELF targets).
+    pub auditable: bool,
     /// `test = true` (its own, else `[dist]`'s): the release workflow's build job runs this
     /// target's tests (`test --target T`) before `dist`, and a failure stops the target.
     pub test: bool,

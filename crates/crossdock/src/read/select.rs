@@ -55,6 +55,9 @@ pub struct Options {
     /// `--keep-going`: a target whose build, binary check or smoke run fails is recorded and
     /// the run goes on with the others; the run still fails at the end.
     pub keep_going: bool,
+    /// The `SOURCE_DATE_EPOCH` to use instead of the environment's or the commit's (`verify`
+    /// rebuilds a release with the one its manifest records).
+    pub source_date_epoch: Option<u64>,
     /// Where this run's messages go and how many (`-v`, `--json`): each run its own, so
     /// two runs in one process do not change each other's output.
     pub shell: Shell,
@@ -118,8 +121,9 @@ pub fn selected_packages<'w>(config: &Config, ws: &'w Workspace) -> Result<Vec<&
             let shipped = default_packages(ws);
             if shipped.is_empty() {
                 bail!(
-                    "no workspace member of {} has a binary target and may be published, so there is nothing to ship; add a [[bin]] (or src/main.rs) to a package, or list a `publish = false` package in `[dist] packages` of targets.toml",
-                    ws.root.display()
+                    "no workspace member of {} has a binary target and may be published, so there is nothing to ship; add a [[bin]] (or src/main.rs) to a package, or list a `publish = false` package in `[dist] packages` of {}",
+                    ws.root.display(),
+                    super::config::Sources::name_of(&config.path)
                 );
             }
             Ok(shipped)

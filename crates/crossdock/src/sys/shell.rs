@@ -148,6 +148,11 @@ impl Shell {
         }
     }
 
+    /// A line whose subject failed (`verify`'s `Differs`), in red; printed with `-q` too.
+    pub fn failure(&self, word: &str, message: impl std::fmt::Display) {
+        self.write(&format!("{} {message}\n", self.paint("31", word)));
+    }
+
     /// Another program's messages (a concurrent build's cargo output), written in one piece
     /// under stderr's lock so that no line of another thread lands inside the block.
     pub fn block(&self, text: &str) {

@@ -34,6 +34,7 @@ fn input_archive(dir: &Path) -> ArtifactEntry {
         files: Vec::new(),
         inputs: String::new(),
         profile_overrides: Vec::new(),
+        build: None,
     }
 }
 

@@ -216,6 +216,7 @@ pub(super) fn write_debuginfo_archive(
         binaries: Vec::new(),
         files,
         profile_overrides: Vec::new(),
+        build: None,
     })
 }
 
@@ -263,6 +264,7 @@ pub(super) fn write_thin_archive(out: &Out, thin: &Thin) -> Result<ArtifactEntry
         return Ok(ArtifactEntry {
             profile_overrides,
             binaries,
+            build: thin.build.clone(),
             ..fresh
         });
     }
@@ -290,6 +292,7 @@ pub(super) fn write_thin_archive(out: &Out, thin: &Thin) -> Result<ArtifactEntry
             .map(|i| format!("{}/{}", a.top_dir, i.dest))
             .collect(),
         profile_overrides,
+        build: thin.build.clone(),
     })
 }
 
@@ -368,6 +371,7 @@ pub(super) fn write_universal_archive(
         binaries,
         files,
         profile_overrides: Vec::new(),
+        build: None,
     })
 }
 

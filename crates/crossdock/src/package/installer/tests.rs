@@ -67,6 +67,7 @@ fn archive(target: &str, members: &[&str]) -> ArtifactEntry {
         files: Vec::new(),
         inputs: String::new(),
         profile_overrides: Vec::new(),
+        build: None,
     }
 }
 

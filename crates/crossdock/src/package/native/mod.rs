@@ -400,6 +400,7 @@ mod tests {
             files: vec![format!("{top}/LICENSE-MIT"), format!("{top}/doc/guide.md")],
             inputs: String::new(),
             profile_overrides: vec![],
+            build: None,
         };
         let p = from_archive(&path, &artifact, &PackageMeta::default()).unwrap();
         let placed: Vec<(&str, u32)> = p.files.iter().map(|f| (f.path.as_str(), f.mode)).collect();

@@ -38,6 +38,7 @@ fn artifact(
         files: Vec::new(),
         inputs: String::new(),
         profile_overrides: Vec::new(),
+        build: None,
     }
 }
 

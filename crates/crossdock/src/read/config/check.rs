@@ -8,6 +8,8 @@ use super::*;
 struct Defaults {
     strip: Strip,
     separate_debuginfo: bool,
+    sbom: bool,
+    auditable: bool,
     smoke: Smoke,
     formats: Vec<ArchiveFormat>,
     test: bool,
@@ -202,6 +204,8 @@ impl Config {
         Ok(Defaults {
             strip: default_strip,
             separate_debuginfo: default_debuginfo,
+            sbom: d.sbom.unwrap_or(false),
+            auditable: d.auditable.unwrap_or(false),
             smoke: default_smoke,
             formats: default_formats,
             test: d.test.unwrap_or(false),
@@ -275,6 +279,16 @@ impl Config {
             None => defaults.strip,
         };
         self.check_target_keys(&t, &triple, span, strip, separate_debuginfo)?;
+        let auditable = t.auditable.unwrap_or(defaults.auditable);
+        if auditable
+            && crate::model::triple::Triple::new(&triple).format()
+                != crate::model::triple::Format::Elf
+        {
+            return Err(self.error(
+                span,
+                format!("target `{triple}`: auditable = true adds the dependency list to the linked binary as an ELF section (`.dep-v0`), and this target's binaries are not ELF; PE and Mach-O are not supported yet: set auditable = false for this target (its SBOM, `sbom = true`, lists the same crates), or build it with cargo-auditable (`cargo auditable build`)"),
+            ));
+        }
         Ok(Target {
             strip,
             sources: Sources {
@@ -300,6 +314,8 @@ impl Config {
             ar: t.ar,
             glibc,
             separate_debuginfo,
+            sbom: t.sbom.unwrap_or(defaults.sbom),
+            auditable,
             test: t.test.unwrap_or(defaults.test),
         })
     }

@@ -65,8 +65,14 @@ pub struct Dist {
     pub homebrew_tap: Option<Spanned<String>>,
     /// `true`: also write `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     pub source_archive: Option<bool>,
-    /// `"minisign"`: sign SHA256SUMS with the key in the environment.
+    /// `"minisign"` or `"gpg"`: sign SHA256SUMS with the key in the environment.
     pub sign: Option<Spanned<String>>,
+    /// `true`: a CycloneDX SBOM per package and target (`NAME-VERSION-TARGET.cdx.json`);
+    /// a target's own setting wins.
+    pub sbom: Option<bool>,
+    /// `true`: each binary carries its dependency list as cargo-auditable does (`.dep-v0`);
+    /// a target's own setting wins.
+    pub auditable: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -107,6 +113,8 @@ pub struct Target {
     /// against that version. Also written as a triple suffix (`….2.17`).
     pub glibc: Option<Spanned<String>>,
     pub debuginfo: Option<Spanned<String>>,
+    pub sbom: Option<bool>,
+    pub auditable: Option<bool>,
     /// `true`: this target's build job runs its tests before `dist` (`[dist]`'s otherwise).
     pub test: Option<bool>,
 }

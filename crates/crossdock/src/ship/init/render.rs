@@ -273,10 +273,11 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
     };
     // `sign`: the signing key reaches the one step that signs (merge), nothing else.
     let merge_env = match config.sign {
-        Some(crate::model::sign::Sign::Minisign) => {
-            "\n        env:\n          CROSSDOCK_MINISIGN_KEY: ${{ secrets.CROSSDOCK_MINISIGN_KEY }}\n          CROSSDOCK_MINISIGN_PASSWORD: ${{ secrets.CROSSDOCK_MINISIGN_PASSWORD }}"
+        Some(sign) => {
+            let (key, pw) = (sign.key_var(), sign.password_var());
+            format!("\n        env:\n          {key}: ${{{{ secrets.{key} }}}}\n          {pw}: ${{{{ secrets.{pw} }}}}")
         }
-        None => "",
+        None => String::new(),
     };
     // `test = true`: the target's tests run before its `dist`; a failure fails this step,
     // named after the target, so that target ships nothing and the release is not published.
@@ -301,7 +302,7 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
             ("HOMEBREW_JOB", &homebrew_job),
             ("MATRIX_COMMENT", &comment),
             ("MERGE_STEP", &merge_step),
-            ("MERGE_ENV", merge_env),
+            ("MERGE_ENV", &merge_env),
             (
                 "NPM_JOB",
                 if config.npm_publish {

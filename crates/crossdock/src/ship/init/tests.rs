@@ -866,26 +866,31 @@ fn starter_runner_is_the_runner_crossdock_uses() {
     assert_eq!(a64.linker.as_deref(), Some("aarch64-linux-gnu-gcc"));
 }
 
-/// Issue 24 §2: with `sign = "minisign"` the signing key reaches the merge step (the one
-/// that writes and signs SHA256SUMS) and no other step or job; without it, no secret does.
+/// Issue 24 §2: with `sign` set the signing key reaches the merge step (the one that
+/// writes and signs SHA256SUMS) and no other step or job; without it, no secret does.
 #[test]
-fn the_minisign_key_reaches_the_merge_step_only() {
+fn the_signing_key_reaches_the_merge_step_only() {
     let target = "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n";
-    let signed = render_workflow(&config(&format!("[dist]\nsign = \"minisign\"\n{target}")));
-    assert_eq!(
-        signed.matches("secrets.CROSSDOCK_MINISIGN_KEY").count(),
-        1,
-        "{signed}"
-    );
-    let merge = signed.find("run: cargo xtask merge").expect("a merge step");
-    let env = &signed[merge..];
-    let env = &env[..env.find("- name: Upload").unwrap()];
-    assert!(
-        env.contains("env:\n          CROSSDOCK_MINISIGN_KEY: ${{ secrets.CROSSDOCK_MINISIGN_KEY }}\n          CROSSDOCK_MINISIGN_PASSWORD: ${{ secrets.CROSSDOCK_MINISIGN_PASSWORD }}"),
-        "{env}"
-    );
+    for (sign, key, pw) in [
+        (
+            "minisign",
+            "CROSSDOCK_MINISIGN_KEY",
+            "CROSSDOCK_MINISIGN_PASSWORD",
+        ),
+        ("gpg", "CROSSDOCK_GPG_KEY", "CROSSDOCK_GPG_PASSPHRASE"),
+    ] {
+        let signed = render_workflow(&config(&format!("[dist]\nsign = \"{sign}\"\n{target}")));
+        assert_eq!(signed.matches("secrets.CROSSDOCK_").count(), 2, "{signed}");
+        let merge = signed.find("run: cargo xtask merge").expect("a merge step");
+        let env = &signed[merge..];
+        let env = &env[..env.find("- name: Upload").unwrap()];
+        assert!(
+            env.contains(&format!("env:\n          {key}: ${{{{ secrets.{key} }}}}\n          {pw}: ${{{{ secrets.{pw} }}}}")),
+            "{env}"
+        );
+    }
     let plain = render_workflow(&config(target));
-    assert!(!plain.contains("MINISIGN"), "{plain}");
+    assert!(!plain.contains("secrets.CROSSDOCK_"), "{plain}");
 }
 
 /// Issue 24 §6: `test = true` (per target, or in `[dist]` for every target without its own)

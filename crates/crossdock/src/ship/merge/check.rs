@@ -125,6 +125,24 @@ pub(super) fn check_artifact(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
             ));
         }
     }
+    if let Some(b) = &a.build {
+        let rustc_ok = b.rustc.starts_with("rustc ")
+            && b.rustc.len() <= 200
+            && !b.rustc.chars().any(char::is_control);
+        if !rustc_ok {
+            return Err(refuse(
+                "build.rustc",
+                &b.rustc,
+                "is not a `rustc --version` line",
+            ));
+        }
+        if crate::model::builder::Builder::from_key(&b.builder).is_none() {
+            return Err(refuse("build.builder", &b.builder, "is not a builder"));
+        }
+        if !is_plain_word(&b.profile, &[]) {
+            return Err(refuse("build.profile", &b.profile, "is not a plain word"));
+        }
+    }
     let top = top_folder(a);
     for (i, b) in a.binaries.iter().enumerate() {
         let field = |f: &str| format!("binaries[{i}].{f}");
@@ -271,6 +289,32 @@ pub(super) fn check_source(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
     {
         anyhow::bail!(
             "{}: source archive {:?} is not `PACKAGE-VERSION-src.tar.gz` of its package {p:?} and version {v:?}, or lists binaries or files; {FIX}",
+            manifest.display(),
+            a.name
+        );
+    }
+    Ok(())
+}
+
+/// An SBOM's entry (`sbom = true`): named `PACKAGE-VERSION-TARGET.cdx.json` from its plain
+/// package, version and target, and describing nothing inside it.
+pub(super) fn check_sbom(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
+    let (Some(p), Some(v), Some(t)) = (&a.package, &a.version, &a.target) else {
+        anyhow::bail!(
+            "{}: SBOM {:?} names no package, version and target; {FIX}",
+            manifest.display(),
+            a.name
+        );
+    };
+    let plain = is_plain_word(p, &[]) && check_version(v).is_ok() && is_plain_word(t, &[]);
+    if !plain
+        || a.name != format!("{p}-{v}-{t}.cdx.json")
+        || !a.binaries.is_empty()
+        || !a.files.is_empty()
+        || !a.members.is_empty()
+    {
+        anyhow::bail!(
+            "{}: SBOM {:?} is not `PACKAGE-VERSION-TARGET.cdx.json` of its package {p:?}, version {v:?} and target {t:?}, or lists binaries, files or members; {FIX}",
             manifest.display(),
             a.name
         );

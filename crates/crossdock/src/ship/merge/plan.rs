@@ -205,6 +205,7 @@ mod tests {
                     files: Vec::new(),
                     inputs: String::new(),
                     profile_overrides: Vec::new(),
+                    build: None,
                 };
                 let dir = format!("/in/{t}").into();
                 (name, Found { dir, entry })
