@@ -293,3 +293,45 @@ fn a_full_dist_after_a_per_target_xtask_run_compiles_nothing_for_that_target() {
         r.stderr
     );
 }
+
+/// Issue 25 §5: a build script that prints no `rerun-if-changed` reruns whenever the newest
+/// file of its package changes, and `dist/` is in the package here (one package, no git:
+/// cargo walks the whole directory). The release files carry `SOURCE_DATE_EPOCH` as their
+/// mtime, so a second `dist` runs no build script; the first one's files are on record.
+#[test]
+fn a_build_script_without_rerun_if_changed_does_not_rerun_on_the_second_dist() {
+    let fx = Fixture::new("tiny");
+    fx.write(
+        "targets.toml",
+        &format!("[[target]]\ntriple = \"{}\"\n", host()),
+    );
+    // Each run of the build script leaves a different stamp in its OUT_DIR.
+    fx.write(
+        "build.rs",
+        "fn main() {\n    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();\n    let out = std::path::PathBuf::from(std::env::var(\"OUT_DIR\").unwrap());\n    std::fs::write(out.join(\"stamp\"), t.to_string()).unwrap();\n}\n",
+    );
+    let stamps = || {
+        let build = fx.path().join(format!("target/{}/dist/build", host()));
+        let mut all: Vec<String> = std::fs::read_dir(&build)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path().join("out/stamp")).ok())
+            .collect();
+        all.sort();
+        all
+    };
+    fx.run_env(&["dist"], &[("SOURCE_DATE_EPOCH", "1700000000")])
+        .ok();
+    // (One build dir per flavor of the build: the shipped one, the one measuring sizes.)
+    let first = stamps();
+    assert!(!first.is_empty());
+    let manifest = fx.dist_dir().join("dist-manifest.json");
+    let mtime = std::fs::metadata(&manifest).unwrap().modified().unwrap();
+    assert_eq!(
+        mtime,
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000)
+    );
+    fx.run_env(&["dist"], &[("SOURCE_DATE_EPOCH", "1700000000")])
+        .ok();
+    assert_eq!(stamps(), first, "the build script ran again");
+}

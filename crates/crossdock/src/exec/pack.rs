@@ -174,7 +174,10 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
     // The run's files become visible together or not at all: on a failure part-way, what
     // was written is removed and what it replaced is put back.
     let transaction = crate::sys::fs::Transaction::begin(out.dir);
-    let result = write_all(steps, out, header, &mut written);
+    let result = write_all(steps, out, header, &mut written).and_then(|manifest| {
+        clamp_mtimes(out, &manifest)?;
+        Ok(manifest)
+    });
     if result.is_ok() {
         transaction.commit();
     } else {
@@ -207,6 +210,23 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
         }
         (Ok(()), result) => result,
     }
+}
+
+/// Every file of the release gets `SOURCE_DATE_EPOCH` as its modification time, as
+/// reproducible-build tools clamp them: a user build script without `rerun-if-changed`
+/// reruns whenever the newest file of its package changes, and the default out dir is in
+/// the package of a one-package workspace (cargo lists it unless git ignores it), so files
+/// stamped with the time of writing made every `dist` rerun it (issue 25 §5).
+fn clamp_mtimes(out: &Out, manifest: &Manifest) -> Result<()> {
+    let names = manifest
+        .artifacts
+        .iter()
+        .map(|e| e.name.as_str())
+        .chain([crate::package::manifest::FILE_NAME]);
+    for name in names {
+        crate::sys::fs::set_mtime(&out.dir.join(name), out.epoch)?;
+    }
+    Ok(())
 }
 
 /// [`run`]'s writing; each file written under its final name is pushed to `done` as soon
