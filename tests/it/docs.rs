@@ -35,6 +35,11 @@ const NOT_RUN: &[(&str, &str, Check)] = &[
         Check::BashSyntax,
     ),
     (
+        ".ci/test-tier.sh ",
+        "runs the slow tiers, minutes each",
+        Check::Tier,
+    ),
+    (
         "gh attestation verify ",
         "needs a published GitHub release, its OIDC attestation, and gh 2.49+ (not in Debian)",
         Check::AttestationShape,
@@ -52,6 +57,8 @@ enum Check {
     BashSyntax,
     /// One archive file name and `--repo OWNER/REPO`: what `gh attestation verify` takes.
     AttestationShape,
+    /// The script parses, and its arguments are its flags or tiers of `.ci/tiers`.
+    Tier,
 }
 
 /// One console block: where it is, the fixture its commands run in, its commands.
@@ -456,8 +463,18 @@ fn check_not_run(check: Check, cmd: &str, at: &str) {
             if words[2..] == ["--workspace"] {
                 let ci = std::fs::read_to_string(repo_root().join(".ci/run")).unwrap();
                 assert!(
-                    ci.lines()
-                        .any(|l| l.trim_start().ends_with(cmd) && !l.trim_start().starts_with('#')),
+                    ci.lines().map(str::trim_start).any(|l| {
+                        // A command line (not a comment or a `step` title) that runs it,
+                        // maybe piped or with variables before it.
+                        !l.starts_with('#')
+                            && !l.starts_with("step ")
+                            && l.match_indices(cmd).any(|(at, _)| {
+                                l[at + cmd.len()..]
+                                    .chars()
+                                    .next()
+                                    .is_none_or(char::is_whitespace)
+                            })
+                    }),
                     "{at}: `{cmd}` is the test command, but .ci/run does not run it"
                 );
             }
@@ -466,6 +483,17 @@ fn check_not_run(check: Check, cmd: &str, at: &str) {
             let script = repo_root().join(words[0]);
             assert!(script.is_file(), "{at}: no {}", script.display());
             tool(&repo_root(), "bash", &["-n", script.to_str().unwrap()]);
+        }
+        Check::Tier => {
+            tool(&repo_root(), "bash", &["-n", words[0]]);
+            let names = tool(&repo_root(), "bash", &[words[0], "--names"]);
+            for w in &words[1..] {
+                assert!(
+                    matches!(*w, "--list" | "--names" | "--all")
+                        || names.split_whitespace().any(|n| n == *w),
+                    "{at}: `{cmd}`: {w} is not a tier of .ci/tiers ({names})"
+                );
+            }
         }
         Check::AttestationShape => {
             let rest = &words[3..];
