@@ -36,8 +36,8 @@ const NOT_RUN: &[(&str, &str, Check)] = &[
     ),
     (
         ".ci/test-tier.sh ",
-        "runs a slow test tier of this repository (CI runs every tier)",
-        Check::BashSyntax,
+        "runs the slow tiers, minutes each",
+        Check::Tier,
     ),
     (
         "gh attestation verify ",
@@ -57,6 +57,8 @@ enum Check {
     BashSyntax,
     /// One archive file name and `--repo OWNER/REPO`: what `gh attestation verify` takes.
     AttestationShape,
+    /// The script parses, and its arguments are its flags or tiers of `.ci/tiers`.
+    Tier,
 }
 
 /// One console block: where it is, the fixture its commands run in, its commands.
@@ -362,6 +364,16 @@ fn run_file(file: &str) {
                 check_not_run(*check, cmd, &format!("{file}:{line}"));
                 continue;
             }
+            // A program of support::TOOLS the command runs (npm, node, cc…) that this machine
+            // lacks: the rest of the file is skipped with the reason, or fails under
+            // CROSSDOCK_REQUIRE_CROSS=1 (CI installs them all).
+            for word in cmd.split_whitespace() {
+                if TOOLS.iter().any(|(p, _)| *p == word)
+                    && !require(&format!("{word} (for {file}:{line})"), have(word))
+                {
+                    return;
+                }
+            }
             if session.as_ref().is_none_or(|(s, _)| *s != b.setup) {
                 session = Some((b.setup.clone(), Session::new(&b.setup)));
             }
@@ -461,7 +473,18 @@ fn check_not_run(check: Check, cmd: &str, at: &str) {
                         })
                 };
                 assert!(
-                    ci.lines().any(runs),
+                    ci.lines().map(str::trim_start).any(|l| {
+                        // A command line (not a comment or a `step` title) that runs it,
+                        // maybe piped or with variables before it.
+                        !l.starts_with('#')
+                            && !l.starts_with("step ")
+                            && l.match_indices(cmd).any(|(at, _)| {
+                                l[at + cmd.len()..]
+                                    .chars()
+                                    .next()
+                                    .is_none_or(char::is_whitespace)
+                            })
+                    }),
                     "{at}: `{cmd}` is the test command, but .ci/run does not run it"
                 );
             }
@@ -470,6 +493,17 @@ fn check_not_run(check: Check, cmd: &str, at: &str) {
             let script = repo_root().join(words[0]);
             assert!(script.is_file(), "{at}: no {}", script.display());
             tool(&repo_root(), "bash", &["-n", script.to_str().unwrap()]);
+        }
+        Check::Tier => {
+            tool(&repo_root(), "bash", &["-n", words[0]]);
+            let names = tool(&repo_root(), "bash", &[words[0], "--names"]);
+            for w in &words[1..] {
+                assert!(
+                    matches!(*w, "--list" | "--names" | "--all")
+                        || names.split_whitespace().any(|n| n == *w),
+                    "{at}: `{cmd}`: {w} is not a tier of .ci/tiers ({names})"
+                );
+            }
         }
         Check::AttestationShape => {
             let rest = &words[3..];
