@@ -462,16 +462,6 @@ fn check_not_run(check: Check, cmd: &str, at: &str) {
             }
             if words[2..] == ["--workspace"] {
                 let ci = std::fs::read_to_string(repo_root().join(".ci/run")).unwrap();
-                // Run as a command (perhaps piped on, e.g. to the test-time recorder), not
-                // named in a comment or a step's title.
-                let runs = |l: &str| {
-                    let l = l.trim_start();
-                    !l.starts_with('#')
-                        && !l.starts_with("step ")
-                        && l.find(cmd).is_some_and(|at| {
-                            matches!(l[at + cmd.len()..].chars().next(), None | Some(' '))
-                        })
-                };
                 assert!(
                     ci.lines().map(str::trim_start).any(|l| {
                         // A command line (not a comment or a `step` title) that runs it,
