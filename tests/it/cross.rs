@@ -211,6 +211,7 @@ fn wrong_architecture_binary_is_refused() {
 }
 
 #[test]
+#[ignore = "tier: std-builds, builds std for musl"]
 fn musl_build_std_is_static_and_runs_natively() {
     let t = "x86_64-unknown-linux-musl";
     let wrapper = cross_home().join("bin/x86_64-linux-musl-cc");
@@ -248,6 +249,7 @@ fn musl_build_std_is_static_and_runs_natively() {
 }
 
 #[test]
+#[ignore = "tier: std-builds, builds std for windows-gnu"]
 fn windows_gnu_build_std_zip_runs_under_wine() {
     let t = "x86_64-pc-windows-gnu";
     let wine = cross_home().join("bin/wine-run");
@@ -340,10 +342,10 @@ fn zigbuild_aarch64_linux_runs_under_qemu() {
 
 /// Issue 10 (musl + C code): with `link-self-contained=no` rustc links musl binaries with
 /// `-nodefaultlibs`, so C that calls libgcc helpers (`__builtin_popcountll` → `__popcountdi2`)
-/// fails to link. doctor warns with the fix; with `-C link-arg=-lgcc` (the README's recipe)
+/// fails to link. doctor warns with the fix; with `-C link-arg=-lgcc` (the recipe of docs/cross-linux.md)
 /// the binary links, is static and prints what its C code computed.
 #[test]
-#[ignore = "slow: rebuilds std for musl (about 3 min on 2 cores); .ci/run runs it in the slow tier"]
+#[ignore = "tier: std-builds, rebuilds std for musl (about 3 min on 2 cores)"]
 fn musl_with_c_code_links_libgcc() {
     let wrapper = cross_home().join("bin/x86_64-linux-musl-cc");
     if !require(

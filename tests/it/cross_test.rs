@@ -124,7 +124,7 @@ fn dry_run_prints_each_targets_cargo_test_command_and_runs_nothing() {
 
 /// qemu runs the aarch64 tests: they pass, and with CROSSDOCK_TEST_FAIL_AARCH64=1 at build
 /// time the aarch64-only test fails the command, which names the target, while the host's
-/// tests pass in the same run. The runner is the README's recipe behind a `timeout`: without
+/// tests pass in the same run. The runner is the recipe of docs/cross-linux.md behind a `timeout`: without
 /// the `LD_LIBRARY_PATH` crossdock adds to it (plan/runner.rs), a machine with both Debian's
 /// libc6-arm64-cross and libc6:arm64 (like this one) mixes two glibc builds and every test
 /// binary spins at its first thread until the timeout.

@@ -1,6 +1,7 @@
 //! `targets.local.toml`: this machine's settings reach `dist`/`doctor`, never `matrix`; and
 //! `matrix` warns about machine paths left in the shared targets.toml.
 
+use crate::cross::DEBIAN_RUSTC;
 use crate::support::*;
 
 #[test]
@@ -80,4 +81,67 @@ fn fixes_name_the_config_file_given_with_config_and_its_overlay() {
         );
     }
     assert!(!r.stdout.contains("targets.toml"), "{}", r.stdout);
+}
+
+/// Issue 23 §15, the rest: every fix that names a setting names the file it is in: the
+/// `--config` file (a zip archive past 2107, a binary's smoke run turned off) or its overlay
+/// (the `rustc` whose std is missing), never targets.toml.
+#[test]
+fn every_settings_fix_names_the_config_file_or_overlay_it_came_from() {
+    let fx = Fixture::new("tiny");
+    let host = host();
+    std::fs::remove_file(fx.path().join("targets.toml")).unwrap();
+    fx.write("src/bin/tiny-extra.rs", "fn main() {}\n");
+    fx.write(
+        "release.toml",
+        &format!(
+            "[[target]]\ntriple = \"{host}\"\narchive = \"zip\"\nsmoke = {{ tiny-extra = false }}\n\n\
+             [[target]]\ntriple = \"x86_64-pc-windows-gnu\"\n"
+        ),
+    );
+    // Debian's rustc has no windows-gnu std, and rustup does not manage it: nothing adds it.
+    fx.write(
+        "release.local.toml",
+        &format!("[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\nrustc = \"{DEBIAN_RUSTC}\"\n"),
+    );
+    let args = ["--config", "release.toml", "--target", host.as_str()];
+    let plan = fx.run(&[&["dist", "--dry-run"][..], &args].concat()).ok();
+    assert!(
+        plan.stdout.contains("tiny-extra: off in release.toml"),
+        "{}",
+        plan.stdout
+    );
+    let late = fx.run_env(
+        &[&["dist", "--dry-run"][..], &args].concat(),
+        &[("SOURCE_DATE_EPOCH", "4400000000")],
+    );
+    assert!(
+        late.stderr.contains(&format!(
+            "or archive = \"tar.gz\" for {host} in release.toml"
+        )),
+        "{}",
+        late.stderr
+    );
+    if !require(
+        "Debian's rustc (rustc-web) at /usr/bin/rustc",
+        std::path::Path::new(DEBIAN_RUSTC).is_file(),
+    ) {
+        return;
+    }
+    let d = fx.run(&[
+        "doctor",
+        "--no-probe",
+        "--config",
+        "release.toml",
+        "--target",
+        "x86_64-pc-windows-gnu",
+    ]);
+    assert!(
+        d.stdout
+            .contains("(or `rustc`/`cargo` for this target in release.local.toml)"),
+        "{}\n{}",
+        d.stdout,
+        d.stderr
+    );
+    assert!(!d.stdout.contains("targets.toml"), "{}", d.stdout);
 }

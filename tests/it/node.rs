@@ -236,7 +236,7 @@ fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 /// `merge` of them writes the npm packages of one `dist` of the matrix, byte for byte,
 /// the root naming both platforms, and npm installs it.
 #[test]
-#[ignore = "slow: three dists of two targets (about 4 min on 2 cores); .ci/run runs it in the slow tier"]
+#[ignore = "tier: npm, three dists of two targets (about 4 min on 2 cores)"]
 fn merge_of_per_target_runs_writes_the_npm_packages_of_one_dist() {
     let t = "aarch64-unknown-linux-gnu";
     if !node_and_npm()
@@ -303,7 +303,7 @@ fn merge_of_per_target_runs_writes_the_npm_packages_of_one_dist() {
 /// libc and exports the napi entry; its platform package says `libc: ["musl"]`; the CLI
 /// beside it stays static and runs.
 #[test]
-#[ignore = "slow: builds std for musl twice (the static CLI, the module with crt-static off), about 8 min on 2 cores; .ci/run runs it in the slow tier"]
+#[ignore = "tier: std-builds, builds std for musl twice (the static CLI, the module with crt-static off), about 8 min on 2 cores"]
 fn musl_module_is_a_shared_object_while_the_musl_cli_is_static() {
     let ch = crate::cross::cross_home();
     let t = "x86_64-unknown-linux-musl";
@@ -383,7 +383,7 @@ fn exported(file: &Path) -> String {
 /// Mach-O shared library of its CPU exporting the napi entry, and `darwin-universal`: one
 /// fat `.node` holding both slices (llvm-lipo), in a package without `cpu`.
 #[test]
-#[ignore = "slow: builds std for two Apple targets; .ci/run runs it in the slow tier"]
+#[ignore = "tier: std-builds, builds std for two Apple targets"]
 fn apple_modules_and_the_universal_module_hold_their_slices() {
     let ch = crate::cross::cross_home();
     if !require(
@@ -516,7 +516,7 @@ fn stub_libnode(dir: &Path) {
 /// Issue 22 §3: the windows-gnu module is a PE DLL for x86-64 exporting the napi entry and
 /// importing from no Node binary.
 #[test]
-#[ignore = "slow: builds std for windows-gnu; .ci/run runs it in the slow tier"]
+#[ignore = "tier: std-builds, builds std for windows-gnu"]
 fn windows_gnu_module_is_a_dll_exporting_the_napi_entry() {
     let t = "x86_64-pc-windows-gnu";
     if !require(
@@ -664,7 +664,7 @@ impl Drop for Registry {
 /// install hello-node` from that registry in a scratch project picks the host's platform
 /// package, and Node calls the Rust function. A second run skips what is there.
 #[test]
-#[ignore = "slow: a dist, verdaccio from npm (installed once into target/verdaccio), npm install (about 80 s); .ci/run runs it in the slow tier"]
+#[ignore = "tier: npm, a dist, verdaccio from npm (installed once into target/verdaccio), npm install (about 80 s)"]
 fn publish_npm_publishes_platform_packages_then_the_root_and_npm_installs_it() {
     if !node_and_npm() {
         return;

@@ -40,7 +40,7 @@ fn cargo_outputs(target: &Path) -> BTreeMap<String, (SystemTime, u64)> {
 }
 
 #[test]
-#[ignore = "slow: builds std for musl (minutes on 2 cores); .ci/run runs it in the slow tier"]
+#[ignore = "tier: std-builds, builds std for musl (minutes on 2 cores)"]
 fn second_identical_multi_target_dist_compiles_nothing() {
     let musl_cc = cross_home().join("bin/x86_64-linux-musl-cc");
     if !require_debian_aarch64()
@@ -217,4 +217,121 @@ fn a_binary_changed_after_its_check_is_checked_again() {
     assert_eq!(shipped, bytes, "the changed binary is the one shipped");
     let sums = tool(&fx.dist_dir(), "sha256sum", &["-c", "SHA256SUMS"]);
     assert!(sums.contains(&format!("{archive}: OK")), "{sums}");
+}
+
+/// Issue 23 §9: a per-target run from the release job's `cargo xtask dist --target T`, then a
+/// full `cargo crossdock dist`, compiles nothing for T. `cargo run` (the xtask alias) gives
+/// the xtask its package's `CARGO_PKG_*`, `CARGO_MANIFEST_DIR`, …, and cargo fingerprints a
+/// build script's `rerun-if-env-changed` from its own environment: bat's build script names
+/// `CARGO_PKG_VERSION`, so its aarch64 build script reran and bat recompiled (1 min 12 s, to
+/// the same bytes). The first run here has the variables `cargo run` sets for an xtask, the
+/// second none.
+#[test]
+fn a_full_dist_after_a_per_target_xtask_run_compiles_nothing_for_that_target() {
+    if !require_debian_aarch64() {
+        return;
+    }
+    let host = host();
+    let t = "aarch64-unknown-linux-gnu";
+    let fx = tiny(&format!(
+        "[[target]]\ntriple = \"{host}\"\n\n\
+         [[target]]\ntriple = \"{t}\"\nrustc = \"/usr/bin/rustc\"\n\
+         runner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n"
+    ));
+    fx.write(
+        "build.rs",
+        "fn main() {\n    println!(\"cargo:rerun-if-changed=build.rs\");\n    println!(\"cargo:rerun-if-env-changed=CARGO_PKG_VERSION\");\n}\n",
+    );
+    let path = cross_path();
+    let xtask = fx.path().join("xtask");
+    let xtask_manifest = xtask.join("Cargo.toml");
+    let run_env = [
+        ("PATH", path.as_str()),
+        ("CARGO_PKG_NAME", "xtask"),
+        ("CARGO_PKG_VERSION", "9.8.7"),
+        ("CARGO_PKG_VERSION_MAJOR", "9"),
+        ("CARGO_CRATE_NAME", "xtask"),
+        ("CARGO_BIN_NAME", "xtask"),
+        ("CARGO_MANIFEST_DIR", xtask.to_str().unwrap()),
+        ("CARGO_MANIFEST_PATH", xtask_manifest.to_str().unwrap()),
+        ("CARGO_PRIMARY_PACKAGE", "1"),
+    ];
+    fx.run_env(&["dist", "--target", t], &run_env).ok();
+    let target = fx.path().join("target");
+    let ours = |all: BTreeMap<String, (SystemTime, u64)>| -> BTreeMap<String, (SystemTime, u64)> {
+        all.into_iter()
+            .filter(|(k, _)| k.starts_with(&format!("{t}/")))
+            .collect()
+    };
+    let before = ours(cargo_outputs(&target));
+    assert!(!before.is_empty());
+    // From a shell that has none of them (this test's own process has cargo test's).
+    let mut c = command_in(fx.path(), &["crossdock", "dist"]);
+    c.env("PATH", &path);
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("CARGO_PKG_")) {
+        c.env_remove(k);
+    }
+    for (k, _) in &run_env[1..] {
+        c.env_remove(k);
+    }
+    let r = finish(c.output().unwrap()).ok();
+    let after = ours(cargo_outputs(&target));
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "the full run rebuilt or reran {t}'s: {changed:#?}\n{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.matches("Compiling tiny").count(),
+        1,
+        "only the host target compiles:\n{}",
+        r.stderr
+    );
+}
+
+/// Issue 25 §5: a build script that prints no `rerun-if-changed` reruns whenever the newest
+/// file of its package changes, and `dist/` is in the package here (one package, no git:
+/// cargo walks the whole directory). The release files carry `SOURCE_DATE_EPOCH` as their
+/// mtime, so a second `dist` runs no build script; the first one's files are on record.
+#[test]
+fn a_build_script_without_rerun_if_changed_does_not_rerun_on_the_second_dist() {
+    let fx = Fixture::new("tiny");
+    fx.write(
+        "targets.toml",
+        &format!("[[target]]\ntriple = \"{}\"\n", host()),
+    );
+    // Each run of the build script leaves a different stamp in its OUT_DIR.
+    fx.write(
+        "build.rs",
+        "fn main() {\n    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();\n    let out = std::path::PathBuf::from(std::env::var(\"OUT_DIR\").unwrap());\n    std::fs::write(out.join(\"stamp\"), t.to_string()).unwrap();\n}\n",
+    );
+    let stamps = || {
+        let build = fx.path().join(format!("target/{}/dist/build", host()));
+        let mut all: Vec<String> = std::fs::read_dir(&build)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path().join("out/stamp")).ok())
+            .collect();
+        all.sort();
+        all
+    };
+    fx.run_env(&["dist"], &[("SOURCE_DATE_EPOCH", "1700000000")])
+        .ok();
+    // (One build dir per flavor of the build: the shipped one, the one measuring sizes.)
+    let first = stamps();
+    assert!(!first.is_empty());
+    let manifest = fx.dist_dir().join("dist-manifest.json");
+    let mtime = std::fs::metadata(&manifest).unwrap().modified().unwrap();
+    assert_eq!(
+        mtime,
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000)
+    );
+    fx.run_env(&["dist"], &[("SOURCE_DATE_EPOCH", "1700000000")])
+        .ok();
+    assert_eq!(stamps(), first, "the build script ran again");
 }

@@ -2,7 +2,7 @@
 //! and judged by outside tools. Sources are fetched by cargo from the registry once and kept,
 //! with one cargo target dir per project, in `target/real-projects/` (excluded from this
 //! repository's workspace), so reruns are fast. Slow, so ignored by default: `.ci/run` runs
-//! them with `--include-ignored`.
+//! them as the `real-projects` tier (`.ci/test-tier.sh real-projects`).
 //!
 //! Together they cover: a release profile with `debug = 1` (ripgrep); one with `lto = true`,
 //! `codegen-units = 1` and `panic = "abort"` (kibi); binaries named unlike their package
@@ -217,7 +217,7 @@ fn host_target(extra: &str) -> String {
 /// ripgrep: `[profile.release] debug = 1` (line tables that dist must strip, and
 /// `.debug_gdb_scripts`, an allocated section that stays), package `ripgrep`, binary `rg`.
 #[test]
-#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+#[ignore = "tier: real-projects, a real crates.io project"]
 fn ripgrep_with_debug_1_ships_rg() {
     let src = source("ripgrep", "15.2.0");
     let profile = std::fs::read_to_string(src.join("Cargo.toml")).unwrap();
@@ -283,7 +283,7 @@ fn ripgrep_with_debug_1_ships_rg() {
 /// address of it to ripgrep's source through the debug file; lintian finds no error in the
 /// `.deb`, `dpkg --root` installs a working `rg`, rpm verifies the `.rpm`.
 #[test]
-#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+#[ignore = "tier: real-projects, a real crates.io project"]
 fn ripgrep_with_separate_debuginfo_and_native_packages() {
     for t in [
         "llvm-nm-14",
@@ -395,7 +395,7 @@ fn ripgrep_with_separate_debuginfo_and_native_packages() {
 /// kibi with `glibc = "2.17"`: built through cargo-zigbuild against glibc 2.17 (a plain
 /// build here needs 2.34), the manifest records the floor, the binary runs.
 #[test]
-#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+#[ignore = "tier: real-projects, a real crates.io project"]
 fn kibi_with_a_glibc_floor_of_2_17() {
     if !require(
         "cargo-zigbuild and zig",
@@ -437,7 +437,7 @@ fn kibi_with_a_glibc_floor_of_2_17() {
 /// "symbols"`. Small enough to also rebuild from scratch at another checkout path, which must
 /// give the same bytes.
 #[test]
-#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+#[ignore = "tier: real-projects, a real crates.io project"]
 fn kibi_with_lto_and_panic_abort_is_reproducible_from_a_clean_target() {
     let src = source("kibi", "0.3.1");
     let toml = std::fs::read_to_string(src.join("Cargo.toml")).unwrap();
@@ -487,7 +487,7 @@ fn kibi_with_lto_and_panic_abort_is_reproducible_from_a_clean_target() {
 /// rm-improved: a 2020 crate with a 2020 Cargo.lock, package `rm-improved`, binary `rip`,
 /// `opt-level = "s"`, and backtrace-sys compiling libbacktrace's C through `cc` 1.0.50.
 #[test]
-#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+#[ignore = "tier: real-projects, a real crates.io project"]
 fn rm_improved_from_2020_ships_rip() {
     let src = source("rm-improved", "0.13.1");
     let work = tempfile::tempdir().unwrap();
@@ -633,7 +633,7 @@ fn locked_version(dir: &Path, krate: &str) -> String {
 /// `[target.'cfg(target_os = "linux")'] rustflags` must still reach the link next to
 /// crossdock's own flags.
 #[test]
-#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+#[ignore = "tier: real-projects, a real crates.io project"]
 fn workspace_of_lolcrab_and_hexyl_with_a_feature_c_code_and_cfg_rustflags() {
     let ws = wrapper(
         "lolcrab-hexyl",
@@ -752,7 +752,7 @@ fn strip_ansi(s: &str) -> String {
 /// target, plus a `[target.'cfg(windows)']` table that does not apply to this host. The
 /// build-level flags must still reach the link.
 #[test]
-#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+#[ignore = "tier: real-projects, a real crates.io project"]
 fn kibi_keeps_build_rustflags_next_to_a_cfg_table_for_another_os() {
     let src = source("kibi", "0.3.1");
     let project = cache().join("projects/kibi-build-rustflags");
@@ -800,7 +800,7 @@ fn kibi_keeps_build_rustflags_next_to_a_cfg_table_for_another_os() {
 /// qemu: lolcrab's mimalloc C code is compiled by `cc`, which finds `aarch64-linux-gnu-gcc`
 /// by itself (no `CC_aarch64_unknown_linux_gnu` is set).
 #[test]
-#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+#[ignore = "tier: real-projects, a real crates.io project"]
 fn lolcrab_with_c_code_ships_for_aarch64_and_runs_under_qemu() {
     let t = "aarch64-unknown-linux-gnu";
     if !require(
@@ -901,7 +901,7 @@ fn npm_package(name: &str, version: &str) -> PathBuf {
 /// `oxc-resolver`), a `napi.targets` of 19 targets and a `wasm` key. Judged by npm and node:
 /// the tarballs install offline and the project's own loader resolves a file with the module.
 #[test]
-#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+#[ignore = "tier: real-projects, a real crates.io project"]
 fn oxc_resolver_napi_module_ships_npm_packages_node_loads() {
     if !crate::node::node_and_npm() || !require("cmake (mimalloc's build script)", have("cmake")) {
         return;

@@ -4,7 +4,7 @@
 //! (tests/it/actions.rs reads the YAML back and runs each step). The publish job runs too,
 //! against a stand-in `gh`: what it uploads must be exactly the merged dist/, and the `gh`
 //! commands it runs are a snapshot. What only GitHub can prove (runners, tokens, the
-//! attestation itself, the artifact service) is listed in the README.
+//! attestation itself, the artifact service) is listed in docs/release-workflow.md.
 
 use std::path::Path;
 
@@ -36,16 +36,16 @@ fn git(dir: &Path, args: &[&str]) -> String {
 /// hello-ws shipping the host target, as a git repository on `main` (the origin the
 /// workflow checks out), with the release workflow `init` renders for it.
 fn origin() -> Fixture {
-    origin_with("")
+    origin_with("", "")
 }
 
-/// [`origin`] with `dist` (lines) added to targets.toml's [dist].
-fn origin_with(dist: &str) -> Fixture {
+/// [`origin`] with more keys in its `[dist]` and `[[target]]` tables.
+fn origin_with(dist_keys: &str, target_keys: &str) -> Fixture {
     let fx = Fixture::new("hello-ws");
     fx.write(
         "targets.toml",
         &format!(
-            "[dist]\ninclude = [\"README*\", \"LICENSE*\"]\n{dist}\n[[target]]\ntriple = \"{}\"\n",
+            "[dist]\ninclude = [\"README*\", \"LICENSE*\"]\n{dist_keys}\n[[target]]\ntriple = \"{}\"\n{target_keys}",
             host()
         ),
     );
@@ -253,7 +253,7 @@ fn a_tag_off_the_default_branch_does_not_publish() {
 /// Node. Provenance needs GitHub's OIDC token, which nothing here can issue: the rehearsal
 /// drops `--provenance`, the one change to the workflow.
 #[test]
-#[ignore = "slow: builds the napi fixture from a fresh checkout, starts verdaccio (about 3 min); .ci/run runs it in the slow tier"]
+#[ignore = "tier: npm, builds the napi fixture from a fresh checkout, starts verdaccio (about 3 min)"]
 fn a_tag_push_rehearsed_publishes_the_npm_packages_to_a_registry() {
     if !have_publish_tools() || !crate::node::node_and_npm() {
         return;
@@ -335,13 +335,173 @@ fn a_tag_push_rehearsed_publishes_the_npm_packages_to_a_registry() {
     assert_eq!(r.trim(), "42");
 }
 
+/// Issue 24 §6: with `test = true` each build job runs the target's tests before `dist`. A
+/// failing test stops that build job at the test step, with the target and the test named,
+/// and nothing is merged, attested or published; with the test fixed, the same tag publishes.
+#[test]
+fn a_failing_test_stops_its_target_and_the_release() {
+    if !have_publish_tools() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let fx = origin_with("", "test = true\n");
+    fx.write(
+        "alpha/tests/gate.rs",
+        "#[test]\nfn the_release_gate() {\n    assert_eq!(1 + 1, 3, \"the release gate\");\n}\n",
+    );
+    git(fx.path(), &["add", "-A"]);
+    git(fx.path(), &["commit", "-q", "-m", "a failing test"]);
+    git(fx.path(), &["tag", "alpha-v0.3.1"]);
+    let root = tempfile::tempdir().unwrap();
+    let runner = Runner::new(
+        root.path(),
+        fx.path(),
+        "alpha-v0.3.1",
+        context("alpha-v0.3.1", "tag", "push", ""),
+    );
+    let host = host();
+    let e = runner.run(&workflow(&fx)).unwrap_err();
+    assert_eq!(e.job, format!("build {host}"), "{e:?}");
+    assert_eq!(e.step, "Test (test = true in targets.toml)", "{e:?}");
+    let said = format!("{}{}", e.run.stdout, e.run.stderr);
+    for needle in [
+        "the_release_gate",
+        "the release gate",
+        &format!("  {host}  failed"),
+    ] {
+        assert!(said.contains(needle), "{needle:?} not in {e:?}");
+    }
+    assert!(!runner.artifacts().join(format!("dist-{host}")).exists());
+    assert!(!runner.artifacts().join("dist").exists());
+    assert_eq!(runner.gh.log(), "");
+
+    // Fixed: the tests pass, then the target builds and the release is published.
+    fx.write(
+        "alpha/tests/gate.rs",
+        "#[test]\nfn the_release_gate() {\n    assert_eq!(1 + 1, 2);\n}\n",
+    );
+    git(fx.path(), &["commit", "-q", "-am", "the test fixed"]);
+    git(fx.path(), &["tag", "-f", "alpha-v0.3.1"]);
+    let runner = Runner::new(
+        &root.path().join("fixed"),
+        fx.path(),
+        "alpha-v0.3.1",
+        context("alpha-v0.3.1", "tag", "push", ""),
+    );
+    let out = runner.run(&workflow(&fx)).unwrap();
+    assert!(out.ran.contains(&"publish".to_string()), "{:?}", out.ran);
+    let released = runner.gh.assets("alpha-v0.3.1");
+    assert!(
+        list_files(&released).contains(&format!("alpha-0.3.1-{host}.tar.gz")),
+        "{:?}",
+        list_files(&released)
+    );
+    eprintln!(
+        "rehearsal of a failing and a passing test gate: {:?}",
+        started.elapsed()
+    );
+}
+
+/// Issue 24 §5: with `homebrew-tap = "owner/homebrew-tap"`, a tag push rehearsed runs the
+/// `homebrew` job after the release is published: it pushes the release's formula to the
+/// tap's `Formula/` (here a local bare repository that github.com/owner/homebrew-tap is sent
+/// to), with the tap token, which no other job sees; a second run finds the tap up to date.
+#[test]
+fn a_tag_push_rehearsed_pushes_the_formula_to_the_homebrew_tap() {
+    if !have_publish_tools() {
+        return;
+    }
+    let fx = origin_with(
+        "installers = [\"homebrew\"]\nhomebrew-tap = \"owner/homebrew-tap\"\n\
+         download-url = \"https://dl.example.invalid/{tag}/{file}\"\n",
+        "",
+    );
+    git(fx.path(), &["tag", "alpha-v0.3.1"]);
+    let w = workflow(&fx);
+    assert_eq!(w.matches("secrets.HOMEBREW_TAP_TOKEN").count(), 1, "{w}");
+    let job = &w[w.find("\n  homebrew:\n").expect("a homebrew job")..];
+    assert!(job.contains("secrets.HOMEBREW_TAP_TOKEN"), "{job}");
+
+    // The tap: a bare repository with a README, where git sends github.com/owner/homebrew-tap.
+    let root = tempfile::tempdir().unwrap();
+    let tap = root.path().join("homebrew-tap.git");
+    git(
+        root.path(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "--initial-branch=main",
+            tap.to_str().unwrap(),
+        ],
+    );
+    let seed = root.path().join("seed");
+    git(
+        root.path(),
+        &["clone", "-q", tap.to_str().unwrap(), seed.to_str().unwrap()],
+    );
+    std::fs::write(seed.join("README.md"), "# owner's tap\n").unwrap();
+    git(&seed, &["add", "-A"]);
+    git(&seed, &["commit", "-q", "-m", "a tap"]);
+    git(&seed, &["push", "-q", "origin", "HEAD:main"]);
+    let gitconfig = root.path().join("gitconfig");
+    std::fs::write(
+        &gitconfig,
+        format!(
+            "[url \"file://{}\"]\n\tinsteadOf = https://github.com/owner/homebrew-tap.git\n",
+            tap.display()
+        ),
+    )
+    .unwrap();
+    let run = |dir: &str| {
+        let mut runner = Runner::new(
+            &root.path().join(dir),
+            fx.path(),
+            "alpha-v0.3.1",
+            context("alpha-v0.3.1", "tag", "push", ""),
+        );
+        runner.context.insert(
+            "secrets.HOMEBREW_TAP_TOKEN".into(),
+            "stand-in-tap-token".into(),
+        );
+        runner.env.extend([
+            (
+                "GIT_CONFIG_GLOBAL".to_string(),
+                gitconfig.display().to_string(),
+            ),
+            ("GIT_CONFIG_NOSYSTEM".to_string(), "1".to_string()),
+        ]);
+        let out = runner.run(&workflow(&fx)).unwrap();
+        assert_eq!(
+            out.ran.last().map(String::as_str),
+            Some("homebrew"),
+            "{:?}",
+            out.ran
+        );
+        runner
+    };
+    let runner = run("first");
+    let formula = std::fs::read_to_string(runner.artifacts().join("dist/alpha.rb")).unwrap();
+    assert!(formula.contains("class Alpha < Formula"), "{formula}");
+    assert_eq!(git(&tap, &["show", "main:Formula/alpha.rb"]), formula);
+    assert_eq!(git(&tap, &["show", "main:README.md"]), "# owner's tap\n");
+    assert_eq!(
+        git(&tap, &["log", "-1", "--format=%s%n%an"]),
+        "alpha-v0.3.1: alpha.rb\ngithub-actions[bot]\n"
+    );
+    // A re-run (of the job, or of the whole workflow) pushes nothing new.
+    let before = git(&tap, &["rev-parse", "main"]);
+    run("again");
+    assert_eq!(git(&tap, &["rev-parse", "main"]), before);
+}
+
 /// Issue 24 §1: with `verify = true` the verify job rebuilds the host target from the merged
 /// dist/ on a runner of its own and finds it identical; a build that does not reproduce (a
 /// build script stamping the time into the binary) stops a tag's workflow at verify, naming
 /// the member that differs, before attest and publish.
 #[test]
 fn the_verify_job_rebuilds_the_host_target_and_stops_a_release_that_does_not_reproduce() {
-    let fx = origin_with("verify = true\n");
+    let fx = origin_with("verify = true\n", "");
     let host = host();
     let root = tempfile::tempdir().unwrap();
     let runner = Runner::new(

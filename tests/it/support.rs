@@ -205,6 +205,8 @@ pub const TOOLS: &[(&str, &str)] = &[
     // Only ever checked for absence (doctor's "not installed" message).
     ("cross", "-"),
     ("curl", "curl"),
+    // `sbom = true`: .ci/cyclonedx_validate.py with cyclonedx-python-lib's strict 1.5 schema.
+    ("cyclonedx-validate", "cyclonedx-python-lib"),
     ("dash", "dash"),
     ("dpkg", "dpkg"),
     ("dpkg-deb", "dpkg"),
@@ -231,6 +233,8 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("python3", "python3"),
     ("qemu-aarch64", "qemu-user"),
     ("readelf", "binutils"),
+    // `auditable = true`: reads the `.dep-v0` section back (cargo install, .ci/run).
+    ("rust-audit-info", "rust-audit-info"),
     ("rpm", "rpm"),
     ("ruby", "ruby"),
     ("sccache", "sccache"),

@@ -145,7 +145,11 @@ fn a_release_rebuilds_identical_and_each_difference_is_diagnosed() {
             .run_env(&["verify", rel], &[("RUSTUP_TOOLCHAIN", "nightly")])
             .ok();
         assert!(r.stderr.contains("Toolchain"), "{}", r.stderr);
-        assert!(r.stderr.contains(&format!("Identical {name}")), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("Identical {name}")),
+            "{}",
+            r.stderr
+        );
     } else {
         eprintln!("note: rustup toolchains nightly and {version} are not both installed: the recorded toolchain's selection is not rehearsed");
     }

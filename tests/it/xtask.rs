@@ -5,6 +5,7 @@
 use crate::support::*;
 
 #[test]
+#[ignore = "tier: self-build, a release build of crossdock itself"]
 fn readme_command_on_a_clean_clone_ships_crossdock() {
     // Slow: a release build of crossdock itself. The clone sits at a fixed path under
     // target/ so that a rerun reuses that build.

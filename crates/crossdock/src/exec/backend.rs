@@ -30,6 +30,15 @@ pub trait Backend: Sync {
         file_name: &str,
         strip: Strip,
     ) -> Result<Split>;
+    /// Writes `out`: `binary` with its dependency list `list` in a `.dep-v0` section
+    /// (`auditable = true`), added by `objcopy`.
+    fn embed_dependencies(
+        &self,
+        objcopy: &str,
+        binary: &Path,
+        list: &str,
+        out: &Path,
+    ) -> Result<()>;
 }
 
 /// The real thing: cargo (or zigbuild/cross), rustup, the binaries themselves, objcopy.
@@ -59,5 +68,14 @@ impl Backend for Cargo {
         strip: Strip,
     ) -> Result<Split> {
         debuginfo::split(how, binary, dir, file_name, strip)
+    }
+    fn embed_dependencies(
+        &self,
+        objcopy: &str,
+        binary: &Path,
+        list: &str,
+        out: &Path,
+    ) -> Result<()> {
+        crate::exec::auditable::embed(objcopy, binary, list, out)
     }
 }

@@ -31,7 +31,12 @@ pub fn ensure_std(step: &BuildStep) -> Result<()> {
                 "Installing",
                 format!("std for {} (rustup target add)", step.target),
             );
-            toolchain::rustup_target_add(toolchain, &step.target, rustup_timeout())
+            toolchain::rustup_target_add(
+                toolchain,
+                &step.target,
+                step.sources.file("rustc"),
+                rustup_timeout(),
+            )
         }
         StdSource::Missing => bail!(
             "{}: the standard library is missing (see the plan's problems)",
@@ -40,10 +45,40 @@ pub fn ensure_std(step: &BuildStep) -> Result<()> {
     }
 }
 
+/// The variables `cargo run` sets for the program it starts to describe that program's
+/// package (a project's xtask, `cargo xtask dist`), which a `cargo crossdock dist` or a
+/// user's shell does not have: `CARGO_PKG_*`, `CARGO_MANIFEST_DIR`, `OUT_DIR`, …
+const RUN_PACKAGE_VARS: &[&str] = &[
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_MANIFEST_LINKS",
+    "CARGO_CRATE_NAME",
+    "CARGO_BIN_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_RUSTC_CURRENT_DIR",
+    "CARGO_TARGET_TMPDIR",
+    "OUT_DIR",
+];
+
+/// [`RUN_PACKAGE_VARS`] and every `CARGO_PKG_*` of `env`. They mean nothing to the builds,
+/// yet cargo fingerprints a build script's `rerun-if-env-changed` from its own environment
+/// (bat's build script names `CARGO_PKG_VERSION`), so with them a `cargo xtask dist --target
+/// T` and a `cargo crossdock dist` reran each other's build scripts and recompiled the
+/// packages above them, to the same bytes (issue 23 §9). Every cargo crossdock starts runs
+/// without them, whichever way crossdock was started.
+fn run_package_vars(env: impl Iterator<Item = String>) -> Vec<String> {
+    let mut vars: Vec<String> = RUN_PACKAGE_VARS.iter().map(|v| v.to_string()).collect();
+    vars.extend(env.filter(|k| k.starts_with("CARGO_PKG_")));
+    vars
+}
+
 /// A cargo invocation, ready to run.
 pub(crate) fn invocation_command(cargo: &CargoInvocation, workspace_root: &Path) -> Cmd {
     let argv = cargo.argv();
     let mut cmd = Cmd::new(&argv[0]).args(&argv[1..]).cwd(workspace_root);
+    for k in run_package_vars(std::env::vars_os().filter_map(|(k, _)| k.into_string().ok())) {
+        cmd = cmd.env_remove(k);
+    }
     for (k, v) in &cargo.env {
         cmd = cmd.env(k, v);
     }

@@ -247,8 +247,10 @@ fn pack_steps(plan: &Plan, ready: &Ready) -> Vec<PackStep> {
         archive: s.clone(),
         root: plan.workspace_root.clone(),
     });
+    let sboms = plan.sboms.iter().cloned().map(PackStep::Sbom);
     thin.chain(universal)
         .chain(node_steps(plan, ready))
+        .chain(sboms)
         .chain(source)
         .collect()
 }

@@ -487,7 +487,10 @@ fn linker_rows(
         cargo_config,
     );
     if step.linker_chosen {
-        linker.origin = "the GNU cross gcc on PATH (targets.toml sets no `linker`)".into();
+        linker.origin = format!(
+            "the GNU cross gcc on PATH ({} sets no `linker`)",
+            step.sources.file("linker")
+        );
     }
     let triple = t;
     let foreign = !triple.runs_on(&facts.host) && !triple.is_windows();

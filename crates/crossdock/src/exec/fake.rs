@@ -23,6 +23,7 @@ pub enum Call {
     Build { target: String, unstripped: bool },
     Smoke { target: String, binary: String },
     Split { binary: String },
+    Embed { binary: String },
 }
 
 pub struct Fake {
@@ -126,6 +127,20 @@ impl Backend for Fake {
         let debug = dir.join(how.debug_name(file_name));
         std::fs::write(&debug, b"fake debug info")?;
         Ok(Split { binary: out, debug })
+    }
+    fn embed_dependencies(
+        &self,
+        _objcopy: &str,
+        binary: &Path,
+        _list: &str,
+        out: &Path,
+    ) -> Result<()> {
+        self.record(Call::Embed {
+            binary: binary.file_name().unwrap().to_string_lossy().into_owned(),
+        });
+        std::fs::create_dir_all(out.parent().unwrap())?;
+        std::fs::copy(binary, out)?;
+        Ok(())
     }
 }
 
@@ -413,6 +428,7 @@ mod tests {
             .map(|s| match s {
                 Stage::Build => "build",
                 Stage::Split(_) => "split",
+                Stage::Embed(_) => "embed",
                 Stage::Verify(_) => "verify",
                 Stage::Smoke(_) => "smoke",
             })

@@ -54,8 +54,10 @@ pub fn previous_archives(
         .iter()
         // A Node module's platform package is kept like an archive (the root has no
         // target: every run writes it anew, naming the platforms it built).
+        // So is an SBOM of a package and target this run does not build.
         .filter(|a| {
-            a.kind.is_archive() || a.kind == crate::package::manifest::ArtifactKind::NpmPackage
+            use crate::package::manifest::ArtifactKind as K;
+            a.kind.is_archive() || matches!(a.kind, K::NpmPackage | K::Sbom)
         })
         .filter(|a| {
             let (Some(package), Some(target)) = (a.package.as_deref(), a.target.as_deref()) else {

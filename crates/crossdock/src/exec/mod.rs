@@ -1,6 +1,7 @@
 //! Stage 4: the executor walks the plan: preflight checks, builds, binary checks and smoke
 //! runs, then hands the binaries to `package`. The lock keeps two runs apart.
 
+pub mod auditable;
 pub mod backend;
 pub mod build;
 pub mod cache;

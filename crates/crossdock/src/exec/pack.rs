@@ -68,6 +68,8 @@ pub enum PackStep {
         archive: crate::plan::SourceArchive,
         root: PathBuf,
     },
+    /// A package's CycloneDX SBOM for one target (`sbom = true`), rendered from the plan.
+    Sbom(crate::plan::PlannedSbom),
 }
 
 #[derive(Debug, Clone)]
@@ -172,7 +174,10 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
     // The run's files become visible together or not at all: on a failure part-way, what
     // was written is removed and what it replaced is put back.
     let transaction = crate::sys::fs::Transaction::begin(out.dir);
-    let result = write_all(steps, out, header, &mut written);
+    let result = write_all(steps, out, header, &mut written).and_then(|manifest| {
+        clamp_mtimes(out, &manifest)?;
+        Ok(manifest)
+    });
     if result.is_ok() {
         transaction.commit();
     } else {
@@ -205,6 +210,23 @@ pub fn run(steps: &[PackStep], out: &Out, header: Manifest) -> Result<Manifest> 
         }
         (Ok(()), result) => result,
     }
+}
+
+/// Every file of the release gets `SOURCE_DATE_EPOCH` as its modification time, as
+/// reproducible-build tools clamp them: a user build script without `rerun-if-changed`
+/// reruns whenever the newest file of its package changes, and the default out dir is in
+/// the package of a one-package workspace (cargo lists it unless git ignores it), so files
+/// stamped with the time of writing made every `dist` rerun it (issue 25 §5).
+fn clamp_mtimes(out: &Out, manifest: &Manifest) -> Result<()> {
+    let names = manifest
+        .artifacts
+        .iter()
+        .map(|e| e.name.as_str())
+        .chain([crate::package::manifest::FILE_NAME]);
+    for name in names {
+        crate::sys::fs::set_mtime(&out.dir.join(name), out.epoch)?;
+    }
+    Ok(())
 }
 
 /// [`run`]'s writing; each file written under its final name is pushed to `done` as soon
@@ -329,6 +351,11 @@ fn write_all(
                 done.push(written.clone());
                 entries.push(written);
             }
+            PackStep::Sbom(sbom) => {
+                let written = write_sbom(out, sbom)?;
+                done.push(written.clone());
+                entries.push(written);
+            }
             PackStep::Warn(why) => shell::warn(why),
             PackStep::Note { label, text } => shell::note(label, text),
         }
@@ -343,6 +370,27 @@ fn write_all(
         entries,
         done,
     )
+}
+
+/// `NAME-VERSION-TARGET.cdx.json` (written anew each run: rendering it costs nothing).
+fn write_sbom(out: &Out, sbom: &crate::plan::PlannedSbom) -> Result<ArtifactEntry> {
+    let bytes = crate::package::sbom::cyclonedx(sbom, out.epoch, env!("CARGO_PKG_VERSION"));
+    archive::write_atomic(&out.dir.join(&sbom.file_name), MODE_FILE, |w| {
+        use std::io::Write;
+        w.write_all(&bytes)
+            .with_context(|| format!("cannot write {}", sbom.file_name))
+    })?;
+    Ok(ArtifactEntry {
+        package: Some(sbom.package.clone()),
+        version: Some(sbom.version.clone()),
+        target: Some(sbom.target.to_string()),
+        ..ArtifactEntry::file(
+            &sbom.file_name,
+            ArtifactKind::Sbom,
+            bytes.len() as u64,
+            archive::sha256_hex(&bytes),
+        )
+    })
 }
 
 /// The run's scratch dir for fat files, made when first needed.

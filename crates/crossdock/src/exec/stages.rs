@@ -92,7 +92,10 @@ pub fn run_on_binary(
             // Only programs get their debug info split off; libraries ship stripped.
             Stage::Split(s) if bin.planned.kind.is_binary() => split(plan, backend, step, s, bin)?,
             Stage::Split(_) => {}
-            Stage::Verify(v) => verify(plan, v, &step.sources.shared, bin)?,
+            // Programs carry their list; a library's file ships as built.
+            Stage::Embed(e) if bin.planned.kind.is_binary() => embed(plan, backend, step, e, bin)?,
+            Stage::Embed(_) => {}
+            Stage::Verify(v) => verify(plan, v, &step.sources, bin)?,
             Stage::Smoke(s) => smoke(plan, backend, step, s, bin)?,
         }
     }
@@ -122,8 +125,46 @@ fn split(
     Ok(())
 }
 
+/// `auditable = true`: the binary as it ships is a copy with its package's dependency list
+/// in `.dep-v0`, in `target/crossdock/auditable/TARGET/PACKAGE/`.
+fn embed(
+    plan: &Plan,
+    backend: &dyn Backend,
+    step: &BuildStep,
+    e: &crate::plan::stages::Embed,
+    bin: &mut InFlight,
+) -> Result<(), StageError> {
+    let Some(list) = e.lists.get(&bin.package) else {
+        return Err((
+            FailedStep::BinaryCheck,
+            anyhow::anyhow!(
+                "internal: the plan has no dependency list for package {} of {}",
+                bin.package,
+                step.target
+            ),
+        ));
+    };
+    let out = plan
+        .target_dir
+        .join("crossdock/auditable")
+        .join(&step.target)
+        .join(&bin.package)
+        .join(&bin.planned.file_name);
+    backend
+        .embed_dependencies(&e.objcopy, &bin.path, list, &out)
+        .map_err(|e| (FailedStep::BinaryCheck, e))?;
+    bin.path = out;
+    Ok(())
+}
+
 /// `config`: the shared config file, where the glibc floor is set.
-fn verify(plan: &Plan, v: &Verify, config: &str, bin: &mut InFlight) -> Result<(), StageError> {
+fn verify(
+    plan: &Plan,
+    v: &Verify,
+    sources: &crate::read::config::Sources,
+    bin: &mut InFlight,
+) -> Result<(), StageError> {
+    let config = &sources.shared;
     let path = &bin.path;
     let memo = verified_memo(plan, v, bin);
     let checked = match memo.as_deref().and_then(read_verified) {
@@ -132,7 +173,10 @@ fn verify(plan: &Plan, v: &Verify, config: &str, bin: &mut InFlight) -> Result<(
             let data = std::fs::read(path)
                 .with_context(|| format!("cannot read {}", path.display()))
                 .map_err(|e| (FailedStep::BinaryCheck, e))?;
-            let info = binary::verify(path, &data, &v.target, v.strip, bin.planned.kind)
+            let info =
+                binary::verify_set_in(path, &data, &v.target, v.strip, bin.planned.kind, &|k| {
+                    sources.file(k)
+                })
                 .map_err(|e| (FailedStep::BinaryCheck, e))?;
             let c = Checked {
                 size: data.len() as u64,

@@ -4,6 +4,7 @@
 //! release timestamp. The independent probes run in parallel: this is most of crossdock's
 //! own start-up time.
 
+pub mod deps;
 pub mod toolchain;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,6 +74,11 @@ pub struct Facts {
     pub found_archivers: BTreeSet<String>,
     /// The rustc wrapper the user set (env or cargo config): `cache = "auto"` leaves it be.
     pub user_rustc_wrapper: Option<crate::read::cargo_config::Setting>,
+    /// The resolved dependency graph of each target (and its features) whose binaries get
+    /// an SBOM (`sbom = true`) or carry their dependency list (`auditable = true`), or why
+    /// cargo could not say.
+    pub dependency_graphs:
+        BTreeMap<deps::DepsKey, std::result::Result<crate::model::deps::DepGraph, String>>,
 }
 
 /// `aarch64-linux-gnu-gcc` → (itself, `aarch64-linux-gnu-ar`); `…-clang` → (itself,
@@ -310,10 +316,11 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
     if let Ok(cwd) = std::env::current_dir() {
         for p in CargoConfig::not_read_from(&cwd, &ws.root) {
             shell::warn(format!(
-                "{} is not used: crossdock runs cargo in the workspace root {}, where cargo does not read it; move its settings to {} (or targets.toml)",
+                "{} is not used: crossdock runs cargo in the workspace root {}, where cargo does not read it; move its settings to {} (or {})",
                 p.display(),
                 ws.root.display(),
-                ws.root.join(".cargo/config.toml").display()
+                ws.root.join(".cargo/config.toml").display(),
+                crate::read::config::Sources::name_of(&config.path)
             ));
         }
     }
@@ -355,7 +362,19 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
         .find_map(|t| t.as_ref().ok().map(|t| t.host.clone()))
         .unwrap_or_else(crate::model::triple::build_host);
     let lock = lock_packages(&ws.root);
+    let dependency_graphs = deps::gather(
+        &ws.root,
+        ws.has_lockfile,
+        targets
+            .iter()
+            .zip(&target_specs)
+            .filter(|(t, _)| t.sbom || t.auditable)
+            .map(|(t, (_, spec))| (deps::DepsKey::of(t), spec.clone()))
+            .collect(),
+        cache_dir,
+    );
     let facts = Facts {
+        dependency_graphs,
         user_rustc_wrapper: cargo_config.rustc_wrapper(),
         c_env: c_env(&cargo_config),
         // No lock file: any build script may compile C; no program is demanded.

@@ -187,12 +187,18 @@ pub fn parse_host(vv: &str) -> Option<String> {
 
 /// Installs a target's std with rustup, bounded by `timeout`: offline, rustup retries for
 /// minutes, so the caller turns a timeout into advice instead of a hang.
-pub fn rustup_target_add(toolchain: &str, triple: &str, timeout: Duration) -> Result<()> {
+/// `config` is the file that sets the target's `rustc` (or where it would go).
+pub fn rustup_target_add(
+    toolchain: &str,
+    triple: &str,
+    config: &str,
+    timeout: Duration,
+) -> Result<()> {
     let cmd = Cmd::new("rustup").args(["target", "add", "--toolchain", toolchain, triple]);
     let fix = format!(
         "the standard library for `{triple}` is missing from toolchain `{toolchain}` and could not be installed.\n\
          Fix one of:\n  - run `rustup target add {triple}` on a machine with network access\n  \
-         - point crossdock at a toolchain that has it: `--rustc PATH --cargo PATH`, or `rustc = \"…\"` for this target in targets.toml\n  \
+         - point crossdock at a toolchain that has it: `--rustc PATH --cargo PATH`, or `rustc = \"…\"` for this target in {config}\n  \
          - build std from source: `build-std = true` for this target (needs `rustup component add rust-src`)"
     );
     match cmd.run_checked(Some(timeout)) {

@@ -8,6 +8,7 @@ pub mod artifact;
 pub mod build_tool;
 pub mod builder;
 pub mod cross;
+pub mod deps;
 pub mod installer;
 pub mod json;
 pub mod node;

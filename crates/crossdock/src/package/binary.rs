@@ -280,6 +280,38 @@ pub fn verify(
     strip: Strip,
     kind: ArtifactKind,
 ) -> Result<Inspection> {
+    verify_set_in(path, data, triple, strip, kind, &|_| "targets.toml")
+}
+
+/// Which file sets a target's key (`file_of("linker")`), for the fixes that name one.
+pub type FileOf<'a> = &'a dyn Fn(&str) -> &'a str;
+
+/// `the target's `linker` and `cargo`/`rustc` in FILE`, or each key with its file when two
+/// files set them: `keys` are (shown name, key) pairs.
+fn keys_in(file_of: FileOf, keys: &[(&str, &str)]) -> String {
+    let files: Vec<&str> = keys.iter().map(|(_, k)| file_of(k)).collect();
+    if files.windows(2).all(|w| w[0] == w[1]) {
+        let names: Vec<&str> = keys.iter().map(|(n, _)| *n).collect();
+        return format!("{} in {}", names.join(" and "), files[0]);
+    }
+    let each: Vec<String> = keys
+        .iter()
+        .zip(&files)
+        .map(|((n, _), f)| format!("{n} in {f}"))
+        .collect();
+    each.join(" and ")
+}
+
+/// [`verify`], for a target whose settings are in `config` (the file the fixes name:
+/// `targets.toml`, the `--config` file, or the local overlay for the keys it set).
+pub fn verify_set_in(
+    path: &Path,
+    data: &[u8],
+    triple: &str,
+    strip: Strip,
+    kind: ArtifactKind,
+    file_of: FileOf,
+) -> Result<Inspection> {
     let got = inspect(data)
         .with_context(|| format!("{} is {}", path.display(), "not a binary for any target"))
         .map_err(|e| {
@@ -299,13 +331,14 @@ pub fn verify(
     }
     if got.format != format || got.arch != arch || got.bits != bits {
         bail!(
-            "{}: is a {got} binary, but target {triple} needs {}; refusing to archive it (check the target's `linker` and `cargo`/`rustc` in targets.toml)",
+            "{}: is a {got} binary, but target {triple} needs {}; refusing to archive it (check the target's {})",
             path.display(),
-            describe_expected(triple)
+            describe_expected(triple),
+            keys_in(file_of, &[("`linker`", "linker"), ("`cargo`/`rustc`", "rustc")])
         );
     }
     let t = Triple::new(triple);
-    check_holds(path, triple, kind, &got)?;
+    check_holds(path, triple, kind, &got, file_of)?;
     if got.holds == Holds::Archive {
         // Objects of a static library keep their symbols and the debug info of the std
         // they come from: a linker needs the one and strips the other.
@@ -332,16 +365,18 @@ pub fn verify(
     }
     if strip != Strip::None && !got.debug_info.is_empty() {
         bail!(
-            "{}: still has debug info ({}) after stripping; crossdock ships it without (the build passes profile strip={}; check that no later step re-adds debug info, or set `strip = false` in targets.toml to ship it as built)",
+            "{}: still has debug info ({}) after stripping; crossdock ships it without (the build passes profile strip={}; check that no later step re-adds debug info, or set `strip = false` in {} to ship it as built)",
             path.display(),
             got.debug_info.join(", "),
-            strip.profile_value()
+            strip.profile_value(),
+            file_of("strip")
         );
     }
     if strip == Strip::Symbols && got.symbol_table {
         bail!(
-            "{}: still has a symbol table after stripping; crossdock ships it without (the build passes profile strip=true; set `strip = \"debuginfo\"` in targets.toml to keep symbols)",
-            path.display()
+            "{}: still has a symbol table after stripping; crossdock ships it without (the build passes profile strip=true; set `strip = \"debuginfo\"` in {} to keep symbols)",
+            path.display(),
+            file_of("strip")
         );
     }
     Ok(got)
@@ -369,7 +404,13 @@ fn check_code_signature(path: &Path, data: &[u8], got: &Inspection) -> Result<()
 
 /// A library file must be what its kind builds: a `cdylib` a shared library, a
 /// `staticlib` or import library an archive of objects; a binary is not an archive.
-fn check_holds(path: &Path, triple: &str, kind: ArtifactKind, got: &Inspection) -> Result<()> {
+fn check_holds(
+    path: &Path,
+    triple: &str,
+    kind: ArtifactKind,
+    got: &Inspection,
+    file_of: FileOf,
+) -> Result<()> {
     let want = match kind {
         ArtifactKind::Binary if got.holds == Holds::Archive => Holds::Program,
         ArtifactKind::Binary => return Ok(()),
@@ -388,10 +429,11 @@ fn check_holds(path: &Path, triple: &str, kind: ArtifactKind, got: &Inspection) 
             _ => format!("a {} program", describe_expected(triple)),
         };
         bail!(
-            "{}: is {} ({got}), but a {} for {triple} must be {needs}; refusing to archive it (check `crate-type` in the package's [lib] and the target's `linker` and `rustflags` in targets.toml)",
+            "{}: is {} ({got}), but a {} for {triple} must be {needs}; refusing to archive it (check `crate-type` in the package's [lib] and the target's {})",
             path.display(),
             got.holds.name(),
-            kind.name()
+            kind.name(),
+            keys_in(file_of, &[("`linker`", "linker"), ("`rustflags`", "rustflags")])
         );
     }
     Ok(())

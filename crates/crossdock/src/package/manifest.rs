@@ -87,6 +87,9 @@ pub enum ArtifactKind {
     NpmPackage,
     /// `source-archive = true`: `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     Source,
+    /// `sbom = true`: `NAME-VERSION-TARGET.cdx.json`, a CycloneDX SBOM of a package's
+    /// binaries for one target.
+    Sbom,
     /// `sign`: the signature of SHA256SUMS (`SHA256SUMS.minisig`, `SHA256SUMS.asc`).
     Signature,
 }

@@ -16,6 +16,7 @@ pub mod native;
 pub mod node_module;
 pub mod npm;
 pub mod ownership;
+pub mod sbom;
 pub mod signature;
 pub mod size_compare;
 pub mod universal;

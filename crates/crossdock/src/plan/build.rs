@@ -111,6 +111,7 @@ fn build_step(
     if wrapper.is_some() && run.cache.missing {
         problems.push(Problem::CacheMissing {
             target: target.triple.clone(),
+            config: target.sources.shared.clone(),
         });
     }
     let ws = &facts.workspace;
@@ -142,6 +143,13 @@ fn build_step(
         .filter(|p| !(p.bins.is_empty() && apart.iter().any(|a| a.name == p.name)))
         .map(|p| p.name.clone())
         .collect();
+    let with_bins: Vec<&str> = run
+        .packages
+        .iter()
+        .filter(|p| !p.bins.is_empty())
+        .map(|p| p.name.as_str())
+        .collect();
+    let embed = super::auditable::embed(target, facts, &with_bins, problems)?;
     let inputs = command::BuildInputs {
         target,
         spec: &spec,
@@ -180,7 +188,7 @@ fn build_step(
         runner: target.runner.as_deref().map(runner::runner_for_cargo),
         profile_overrides: profile_overrides(target, profile, ws.profile_has_debuginfo(profile)),
         unstripped,
-        stages: stages::stages(target, split_debuginfo, &facts.host, &run.bins()),
+        stages: stages::stages(target, split_debuginfo, embed, &facts.host, &run.bins()),
     }))
 }
 

@@ -70,6 +70,7 @@ pub(super) fn debuginfo_split(
     if objcopy.is_none() {
         problems.push(Problem::ObjcopyMissing {
             target: target.triple.clone(),
+            config: target.sources.shared.clone(),
         });
     }
     let objcopy = objcopy.unwrap_or("llvm-objcopy").to_string();
@@ -80,6 +81,7 @@ pub(super) fn debuginfo_split(
     if dsymutil.is_none() {
         problems.push(Problem::DsymutilMissing {
             target: target.triple.clone(),
+            config: target.sources.shared.clone(),
         });
     }
     Some(DebuginfoSplit::Dsym {

@@ -23,6 +23,8 @@ pub enum PlanError {
         epoch: u64,
         file: String,
         target: crate::model::triple::Triple,
+        /// The config file that sets the target's `archive`.
+        config: String,
     },
     /// The facts hold no probe of a toolchain the matrix uses (a bug in gathering them).
     ToolchainNotProbed(ToolchainSpec),
@@ -33,6 +35,9 @@ pub enum PlanError {
     NodeModule(anyhow::Error),
     /// `source-archive = true`, and the workspace is not in a git checkout with a commit.
     SourceArchiveWithoutGit { config: PathBuf, workspace: PathBuf },
+    /// `sbom = true`, and a target's dependency graph could not be resolved (the text names
+    /// the command, the target and the fix).
+    Sbom(String),
 }
 
 impl fmt::Display for PlanError {
@@ -53,10 +58,12 @@ impl fmt::Display for PlanError {
                 epoch,
                 file,
                 target,
+                config,
             } => write!(
                 f,
-                "SOURCE_DATE_EPOCH {epoch} is after 2107, the last year a zip entry can hold, and {file} is a zip; set an earlier SOURCE_DATE_EPOCH, or archive = \"tar.gz\" for {target} in targets.toml"
+                "SOURCE_DATE_EPOCH {epoch} is after 2107, the last year a zip entry can hold, and {file} is a zip; set an earlier SOURCE_DATE_EPOCH, or archive = \"tar.gz\" for {target} in {config}"
             ),
+            PlanError::Sbom(why) => write!(f, "{why}"),
             PlanError::SourceArchiveWithoutGit { config, workspace } => write!(
                 f,
                 "{}: key `source-archive`: the source archive holds the tracked files of the commit a release is built from, and {} is not in a git checkout with a commit; commit the workspace (`git init && git add -A && git commit`) or remove `source-archive`",

@@ -230,6 +230,9 @@ pub struct Plan {
     /// `source-archive = true`: the commit's tracked files as `NAME-VERSION-src.tar.gz`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_archive: Option<SourceArchive>,
+    /// `sbom = true`: a CycloneDX SBOM per package and target.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sboms: Vec<PlannedSbom>,
     /// `sign` in [dist], for a run of the whole matrix only: a run of part of it (`--target`,
     /// `-p`: a build job of the release workflow) writes no release's SHA256SUMS, `merge` does.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -337,6 +340,7 @@ impl Plan {
             }
         }
         self.artifacts.retain(|a| !gone(&failed, &a.target));
+        self.sboms.retain(|s| !gone(&failed, s.target.as_str()));
         self.universals.retain(|u| !gone(&failed, &u.name));
         for n in &mut self.node_packages {
             n.platforms.retain(|(t, _)| !gone(&failed, t));
@@ -385,6 +389,7 @@ impl Plan {
             None => false,
         });
         self.universals.retain(|u| !gone(&skip, &u.name));
+        self.sboms.retain(|s| !gone(&skip, s.target.as_str()));
         for n in &mut self.node_packages {
             n.platforms.retain(|(t, _)| !gone(&skip, t));
         }
@@ -432,9 +437,12 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
     };
     let mut problems = Vec::new();
     let (builds, mut artifacts) = build::plan_builds(&run, &targets, &mut problems)?;
+    // Before the universal groups: a member without a thin archive of its own
+    // (`keep-thin = false`) still gets its SBOM.
+    let sboms = sbom::plan_sboms(&targets, &artifacts, facts)?;
     let universals =
         universal::plan_universals(&run, &targets, &builds, &mut artifacts, &mut problems);
-    check_zip_epoch(facts, &artifacts)?;
+    check_zip_epoch(config, facts, &artifacts)?;
     let source_archive = source::source_archive(
         config,
         &selected_packages(config, ws)?,
@@ -443,6 +451,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
     )?;
     let partial = !opts.targets.is_empty() || !opts.packages.is_empty();
     Ok(Plan {
+        sboms,
         sign: config.sign.filter(|_| !partial),
         source_archive,
         workspace_root: ws.root.clone(),
@@ -522,7 +531,11 @@ fn check_names(
 
 /// A zip entry cannot hold a time after 2107: a `SOURCE_DATE_EPOCH` past it refuses a
 /// matrix with a zip.
-fn check_zip_epoch(facts: &Facts, artifacts: &[Artifact]) -> Result<(), PlanError> {
+fn check_zip_epoch(
+    config: &Config,
+    facts: &Facts,
+    artifacts: &[Artifact],
+) -> Result<(), PlanError> {
     if facts.source_date_epoch < crate::model::archive::ZIP_END_OF_TIME {
         return Ok(());
     }
@@ -531,6 +544,7 @@ fn check_zip_epoch(facts: &Facts, artifacts: &[Artifact]) -> Result<(), PlanErro
             epoch: facts.source_date_epoch,
             file: a.file_name.clone(),
             target: a.target.clone(),
+            config: crate::read::config::Sources::name_of(&config.path),
         }),
         None => Ok(()),
     }
@@ -682,6 +696,7 @@ fn std_source(target: &Target, toolchain: &Toolchain, problems: &mut Vec<Problem
                 target: triple.clone(),
                 sysroot: toolchain.sysroot.clone(),
                 version: toolchain.version.clone(),
+                config: target.sources.file("rustc").to_string(),
             });
             StdSource::Missing
         }
@@ -693,6 +708,7 @@ pub fn builder_program(b: Builder) -> Option<&'static str> {
     b.program()
 }
 
+pub mod auditable;
 pub mod c_toolchain;
 pub mod cache;
 mod command;
@@ -707,6 +723,7 @@ mod probe;
 mod problem;
 mod render;
 pub mod runner;
+pub mod sbom;
 pub mod source;
 pub mod stages;
 mod test_run;
@@ -725,6 +742,7 @@ use names::check_archive_names;
 pub use names::{universal_formats, ArtifactNames};
 pub use probe::LinkProbe;
 pub use problem::{install_hint, Problem};
+pub use sbom::PlannedSbom;
 pub use source::SourceArchive;
 pub use stages::Stage;
 pub use test_run::{test_steps, TestStep};

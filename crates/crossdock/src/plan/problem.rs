@@ -35,15 +35,46 @@ pub enum Problem {
         target: Triple,
         sysroot: PathBuf,
         version: String,
+        /// The config file the fix names (where the key is, or goes).
+        #[serde(skip)]
+        config: String,
     },
     /// A `[[universal]]` group asks for an external lipo that is not on PATH.
-    LipoMissing { universal: String, tool: LipoTool },
+    LipoMissing {
+        universal: String,
+        tool: LipoTool,
+        /// The config file the fix names (where the key is, or goes).
+        #[serde(skip)]
+        config: String,
+    },
     /// `debuginfo = "separate"` and no objcopy that can split this target's binaries.
-    ObjcopyMissing { target: Triple },
+    ObjcopyMissing {
+        target: Triple,
+        /// The config file the fix names (where the key is, or goes).
+        #[serde(skip)]
+        config: String,
+    },
+    /// `auditable = true` and no LLVM objcopy to add the `.dep-v0` section.
+    AuditableObjcopyMissing {
+        target: Triple,
+        /// The config file the fix names (where the key is, or goes).
+        #[serde(skip)]
+        config: String,
+    },
     /// `debuginfo = "separate"` on a Mach-O target and no dsymutil to make its `.dSYM`.
-    DsymutilMissing { target: Triple },
+    DsymutilMissing {
+        target: Triple,
+        /// The config file the fix names (where the key is, or goes).
+        #[serde(skip)]
+        config: String,
+    },
     /// `cache = "sccache"` and sccache is not on PATH.
-    CacheMissing { target: Triple },
+    CacheMissing {
+        target: Triple,
+        /// The config file the fix names (where the key is, or goes).
+        #[serde(skip)]
+        config: String,
+    },
 }
 
 impl Problem {
@@ -54,9 +85,10 @@ impl Problem {
             | Problem::BuilderMissing { target, .. }
             | Problem::RustSrcMissing { target, .. }
             | Problem::StdMissing { target, .. }
-            | Problem::ObjcopyMissing { target }
-            | Problem::DsymutilMissing { target }
-            | Problem::CacheMissing { target } => target,
+            | Problem::ObjcopyMissing { target, .. }
+            | Problem::AuditableObjcopyMissing { target, .. }
+            | Problem::DsymutilMissing { target, .. }
+            | Problem::CacheMissing { target, .. } => target,
             Problem::LipoMissing { universal, .. } => universal,
         }
     }
@@ -73,6 +105,7 @@ impl Problem {
                 target,
                 sysroot,
                 version,
+                ..
             } => format!(
                 "the standard library for {target} is not in {} ({version})",
                 sysroot.join("lib/rustlib").join(target).display()
@@ -80,11 +113,14 @@ impl Problem {
             Problem::ObjcopyMissing { .. } => {
                 "debuginfo = \"separate\" needs llvm-objcopy (or rust-objcopy), which is not on PATH".into()
             }
+            Problem::AuditableObjcopyMissing { .. } => {
+                "auditable = true needs llvm-objcopy (or rust-objcopy) to add the .dep-v0 section, and none is on PATH".into()
+            }
             Problem::DsymutilMissing { .. } => {
                 "debuginfo = \"separate\" on a Mach-O target needs dsymutil (or llvm-dsymutil) to make the .dSYM bundle, and none is on PATH".into()
             }
-            Problem::CacheMissing { .. } => {
-                "cache = \"sccache\" in [dist] but `sccache` is not on PATH".into()
+            Problem::CacheMissing { config, .. } => {
+                format!("cache = \"sccache\" in [dist] of {config} but `sccache` is not on PATH")
             }
             Problem::LipoMissing { tool, .. } => match tool {
                 LipoTool::Lipo => "tool = \"lipo\" but `lipo` is not on PATH".into(),
@@ -107,24 +143,28 @@ impl Problem {
                 "put the standard library's source in {}/lib/rustlib/src/rust (on Debian: `apt-get install rust-web-src` for rustc-web)",
                 sysroot.display()
             ),
-            Problem::StdMissing { .. } => "install it for that toolchain, choose another with `--rustc/--cargo` (or `rustc`/`cargo` for this target in targets.toml), or set `build-std = true`".into(),
-            Problem::ObjcopyMissing { .. } => format!(
-                "{} or `rustup component add llvm-tools` (then rust-objcopy is in the toolchain's bin dir: put it on PATH), or set debuginfo = \"off\"",
+            Problem::StdMissing { config, .. } => format!("install it for that toolchain, choose another with `--rustc/--cargo` (or `rustc`/`cargo` for this target in {config}), or set `build-std = true`"),
+            Problem::ObjcopyMissing { config, .. } => format!(
+                "{} or `rustup component add llvm-tools` (then rust-objcopy is in the toolchain's bin dir: put it on PATH), or set debuginfo = \"off\" in {config}",
                 install_hint("llvm-objcopy")
             ),
-            Problem::DsymutilMissing { .. } => format!(
-                "{} (on macOS it comes with the Xcode command line tools), or set debuginfo = \"off\" for this target",
+            Problem::AuditableObjcopyMissing { config, .. } => format!(
+                "{} or `rustup component add llvm-tools` (then rust-objcopy is in the toolchain's bin dir: put it on PATH), or set auditable = false in {config}",
+                install_hint("llvm-objcopy")
+            ),
+            Problem::DsymutilMissing { config, .. } => format!(
+                "{} (on macOS it comes with the Xcode command line tools), or set debuginfo = \"off\" for this target in {config}",
                 install_hint("dsymutil")
             ),
-            Problem::CacheMissing { .. } => format!(
-                "{}, or set cache = \"auto\" (sccache when present) or \"none\"",
+            Problem::CacheMissing { config, .. } => format!(
+                "{}, or set cache = \"auto\" (sccache when present) or \"none\" in {config}",
                 install_hint("sccache")
             ),
-            Problem::LipoMissing { tool: LipoTool::Lipo, .. } => {
-                "use tool = \"auto\" or \"builtin\"".into()
+            Problem::LipoMissing { tool: LipoTool::Lipo, config, .. } => {
+                format!("use tool = \"auto\" or \"builtin\" in {config}")
             }
-            Problem::LipoMissing { .. } => {
-                format!("{} (or use tool = \"builtin\")", install_hint("llvm-lipo"))
+            Problem::LipoMissing { config, .. } => {
+                format!("{} (or use tool = \"builtin\" in {config})", install_hint("llvm-lipo"))
             }
         }
     }

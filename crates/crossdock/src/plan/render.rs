@@ -104,6 +104,13 @@ impl Plan {
                 s.push_str(&format!("    note: {note}\n"));
             }
         }
+        for sbom in &self.sboms {
+            let (target, host) = sbom.counts();
+            s.push_str(&format!(
+                "  {}  (CycloneDX SBOM: {target} crates in the binary, {host} compiled for the host)\n",
+                sbom.file_name
+            ));
+        }
         if let Some(src) = &self.source_archive {
             s.push_str(&format!(
                 "  {}  (source: the tracked files of commit {})\n",

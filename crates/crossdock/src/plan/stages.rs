@@ -1,6 +1,7 @@
 //! A build step's stages, in the order the executor runs them: cargo builds
 //! ([`Stage::Build`], the step's [`super::CargoInvocation`]), then each binary it made goes through
-//! the rest — its debug info split off ([`Stage::Split`], `debuginfo = "separate"`), checked
+//! the rest — its debug info split off ([`Stage::Split`], `debuginfo = "separate"`), its
+//! dependency list added ([`Stage::Embed`], `auditable = true`), checked
 //! against its triple, its strip setting and the glibc floor ([`Stage::Verify`]), and run
 //! ([`Stage::Smoke`]). Planned here from the target and the facts; `--dry-run` prints each
 //! one, the executor (`exec/stages.rs`) runs them, the fake backend's tests follow them.
@@ -28,6 +29,8 @@ pub enum Stage {
     Build,
     /// Each binary's debug info goes to a file beside it; the shipped binary is stripped.
     Split(Split),
+    /// Each binary gets its dependency list as a `.dep-v0` section (`auditable = true`).
+    Embed(Embed),
     /// Each binary is checked: format, CPU and width of the triple, no debug info or
     /// symbols beyond what `strip` keeps, no glibc symbol above the floor.
     Verify(Verify),
@@ -43,6 +46,15 @@ pub struct Split {
     pub how: DebuginfoSplit,
     /// What the shipped binary is stripped of afterwards.
     pub strip: Strip,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Embed {
+    /// LLVM's objcopy, which adds the section to a copy of the binary.
+    pub objcopy: String,
+    /// Each package's list (cargo-auditable's JSON, compressed by the executor), by name.
+    pub lists: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,6 +85,7 @@ pub struct Smoke {
 pub(super) fn stages(
     target: &Target,
     split: Option<DebuginfoSplit>,
+    embed: Option<Embed>,
     host: &Triple,
     bins: &BTreeSet<&str>,
 ) -> Vec<Stage> {
@@ -83,6 +96,7 @@ pub(super) fn stages(
             strip: target.strip,
         })
     }));
+    v.extend(embed.map(Stage::Embed));
     v.push(Stage::Verify(Verify {
         target: target.triple.clone(),
         strip: target.strip,
@@ -157,9 +171,18 @@ impl Stage {
                 }
             }
             Stage::Split(split) => s.push_str(&format!("  debug:   {}\n", split.how.describe())),
+            Stage::Embed(e) => s.push_str(&format!(
+                "  audit:   dependency list in section {} (cargo-auditable's format), added by `{} --add-section`\n",
+                super::auditable::SECTION,
+                e.objcopy
+            )),
             Stage::Verify(v) => s.push_str(&format!("  verify:  {}\n", v.describe())),
             Stage::Smoke(smoke) => {
-                for (i, line) in smoke.describe(b.runner.as_deref()).iter().enumerate() {
+                for (i, line) in smoke
+                    .describe(b.runner.as_deref(), &b.sources.shared)
+                    .iter()
+                    .enumerate()
+                {
                     let head = if i == 0 { "  smoke:   " } else { "           " };
                     s.push_str(&format!("{head}{line}\n"));
                 }
@@ -186,8 +209,9 @@ impl Verify {
 }
 
 impl Smoke {
-    /// The plan's lines for it (`--dry-run`), each binary's run through `runner`.
-    pub fn describe(&self, runner: Option<&[String]>) -> Vec<String> {
+    /// The plan's lines for it (`--dry-run`), each binary's run through `runner`; `config`
+    /// is the file its `smoke` keys are in.
+    pub fn describe(&self, runner: Option<&[String]>, config: &str) -> Vec<String> {
         let runner = runner
             .map(|r| format!("{} ", r.join(" ")))
             .unwrap_or_default();
@@ -204,7 +228,7 @@ impl Smoke {
             .iter()
             .map(|(bin, args)| match args {
                 Some(a) => format!("{runner}{bin} {}", a.join(" ")),
-                None => format!("{bin}: off in targets.toml"),
+                None => format!("{bin}: off in {config}"),
             })
             .collect()
     }

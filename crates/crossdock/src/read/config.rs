@@ -189,6 +189,15 @@ pub struct Target {
     /// `debuginfo = "separate"`: the build keeps debug info, which is split into
     /// `{archive stem}-debuginfo.tar.gz`; the shipped binary is stripped as `strip` says.
     pub separate_debuginfo: bool,
+    /// `sbom = true` (or `[dist]`'s): a CycloneDX SBOM of each package's binaries for this
+    /// target, from the dependency graph resolved for it and its features.
+    pub sbom: bool,
+    /// `auditable = true` (or `[dist]`'s): each binary carries its dependency list in a
+    /// `.dep-v0` section, as cargo-auditable writes it (ELF targets).
+    pub auditable: bool,
+    /// `test = true` (its own, else `[dist]`'s): the release workflow's build job runs this
+    /// target's tests (`test --target T`) before `dist`, and a failure stops the target.
+    pub test: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -231,6 +240,9 @@ pub struct Config {
     /// `npm-publish` in [dist] (default false): the release workflow `init` writes gets a job
     /// that publishes the npm packages of dist/ (`publish-npm`).
     pub npm_publish: bool,
+    /// `homebrew-tap = "OWNER/REPO"`: the release workflow's `homebrew` job pushes the
+    /// formulas of dist/ to that repository's `Formula/`.
+    pub homebrew_tap: Option<String>,
     /// `source-archive` in [dist] (default false): `dist` also writes
     /// `NAME-VERSION-src.tar.gz`, the tracked files of the commit it builds.
     pub source_archive: bool,
@@ -387,6 +399,7 @@ impl Config {
             parallel_targets: None,
             cache: Cache::Auto,
             npm_publish: false,
+            homebrew_tap: None,
             source_archive: false,
             verify: false,
             sign: None,
@@ -506,5 +519,7 @@ fn utf8_or_located(path: &Path, bytes: Vec<u8>) -> Result<String> {
     }
 }
 
+#[cfg(all(test, unix))]
+mod docs_tests;
 #[cfg(test)]
 mod tests;

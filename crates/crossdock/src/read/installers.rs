@@ -100,7 +100,7 @@ pub fn maintainer(package: &str, configured: Option<&str>, authors: &[String]) -
         .find(|a| shaped(a))
         .map(|a| a.trim().to_string())
         .with_context(|| {
-            format!("the .deb/.rpm of {package} needs a maintainer `Name <email>`, and no Cargo.toml author of {package} has that shape ({authors:?}); set `authors = [\"Name <email>\"]` in its Cargo.toml or `maintainer = \"Name <email>\"` in `[dist]` of targets.toml")
+            format!("the .deb/.rpm of {package} needs a maintainer `Name <email>`, and no Cargo.toml author of {package} has that shape ({authors:?}); set `authors = [\"Name <email>\"]` in its Cargo.toml or `maintainer = \"Name <email>\"` in `[dist]` of the config file this error names")
         })
 }
 

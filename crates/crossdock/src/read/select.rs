@@ -121,8 +121,9 @@ pub fn selected_packages<'w>(config: &Config, ws: &'w Workspace) -> Result<Vec<&
             let shipped = default_packages(ws);
             if shipped.is_empty() {
                 bail!(
-                    "no workspace member of {} has a binary target and may be published, so there is nothing to ship; add a [[bin]] (or src/main.rs) to a package, or list a `publish = false` package in `[dist] packages` of targets.toml",
-                    ws.root.display()
+                    "no workspace member of {} has a binary target and may be published, so there is nothing to ship; add a [[bin]] (or src/main.rs) to a package, or list a `publish = false` package in `[dist] packages` of {}",
+                    ws.root.display(),
+                    super::config::Sources::name_of(&config.path)
                 );
             }
             Ok(shipped)

@@ -22,6 +22,8 @@ pub struct MatrixEntry {
     /// apt packages the build job installs first (cross linkers, runners).
     pub apt: String,
     pub archive: String,
+    /// `test = true`: the build job runs the target's tests before `dist`.
+    pub test: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -92,6 +94,7 @@ pub fn matrix_for(config: &Config, only: &[String], tools: &[&BuildTool]) -> Mat
                 apt: apt_packages(t, &runner, tools),
                 // The first format: the one a target had before `formats` (a contract of the JSON).
                 archive: t.formats[0].extension().to_string(),
+                test: t.test,
                 runner,
             }
         })

@@ -31,6 +31,7 @@ pub const WORKFLOW_TEMPLATE: &str = include_str!("../../templates/release.yml");
 pub const NPM_JOB_TEMPLATE: &str = include_str!("../../templates/release-npm.yml");
 /// The workflow's `verify` job, rendered with `verify = true`.
 pub const VERIFY_JOB_TEMPLATE: &str = include_str!("../../templates/release-verify.yml");
+pub const HOMEBREW_JOB_TEMPLATE: &str = include_str!("../../templates/release-homebrew.yml");
 
 /// Where the rendered workflow goes, relative to the workspace root.
 pub const WORKFLOW: &str = ".github/workflows/release.yml";
@@ -326,7 +327,7 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
         if x.manifest_dir != root.join("xtask") {
             bail!(
                 "the workspace already has a package named `xtask` at {}: add crossdock to it by hand \
-                 (depend on crossdock with features = [\"cli\"] and call crossdock::cli::xtask_main(); see crossdock's README)",
+                 (depend on crossdock with features = [\"cli\"] and call crossdock::cli::xtask_main(); see docs/library-api.md in crossdock's repository)",
                 x.manifest_dir.display()
             );
         }

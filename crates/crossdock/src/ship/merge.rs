@@ -88,6 +88,7 @@ fn names_written(steps: &[PackStep], installers: &[InstallerRelease]) -> Vec<Str
             PackStep::Thin(t) => names.push(t.artifact.file_name.clone()),
             PackStep::Npm(n) => names.extend(n.node.tarballs()),
             PackStep::Source { archive, .. } => names.push(archive.file_name.clone()),
+            PackStep::Sbom(s) => names.push(s.file_name.clone()),
             PackStep::Keep(_) | PackStep::Warn(_) | PackStep::Note { .. } => {}
         }
     }
@@ -105,6 +106,7 @@ pub fn groups(config: &Config, tools: &BTreeSet<String>) -> Result<Vec<Group>> {
                 let p = Problem::LipoMissing {
                     universal: u.name.clone(),
                     tool: u.tool,
+                    config: crate::read::config::Sources::name_of(&config.path),
                 };
                 anyhow::anyhow!("{p}")
             })?;
@@ -247,6 +249,8 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
     let mut npm_found = BTreeMap::new();
     // The source archive (`source-archive = true`): every input that has one has the same.
     let mut source: Option<(ArtifactEntry, PathBuf)> = None;
+    // The SBOMs (`sbom = true`), one per package and target: copied as they are.
+    let mut sboms: BTreeMap<String, (ArtifactEntry, PathBuf)> = BTreeMap::new();
     let mut installers: Vec<(InstallerRelease, PathBuf)> = Vec::new();
     for dir in inputs {
         let mpath = dir.join(crate::package::manifest::FILE_NAME);
@@ -310,6 +314,23 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
                 ),
                 Some(_) => {}
                 None => source = Some((a.clone(), dir.clone())),
+            }
+        }
+        for a in m.artifacts.iter().filter(|a| a.kind == ArtifactKind::Sbom) {
+            check::check_artifact(&mpath, a)?;
+            check::check_sbom(&mpath, a)?;
+            verify_file(&dir.join(&a.name), a)?;
+            match sboms.get(&a.name) {
+                Some((prev, from)) if prev.sha256 != a.sha256 => bail!(
+                    "{} and {} both hold {} with other contents: merge the outputs of one commit and targets.toml, each target from one run",
+                    from.display(),
+                    dir.display(),
+                    a.name
+                ),
+                Some(_) => {}
+                None => {
+                    sboms.insert(a.name.clone(), (a.clone(), dir.clone()));
+                }
             }
         }
         for a in m.artifacts.iter().filter(|a| a.kind.is_archive()) {
@@ -407,6 +428,12 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
         }
     }
     steps.extend(npm::steps(&npm_found, rules, scratch.path())?);
+    for (_, (entry, dir)) in sboms {
+        steps.push(PackStep::Copy {
+            from: dir.join(&entry.name),
+            entry,
+        });
+    }
     if let Some((entry, dir)) = source {
         steps.push(PackStep::Copy {
             from: dir.join(&entry.name),

@@ -262,6 +262,20 @@ pub fn set_mode(path: &Path, mode: u32) -> Result<()> {
     Ok(())
 }
 
+/// Sets a file's modification time to `secs` after the epoch (the run's
+/// `SOURCE_DATE_EPOCH`). Why: cargo reruns a build script that prints no `rerun-if-changed`
+/// whenever the newest file of its package changes, and a default out dir (`dist/`) is in
+/// the package of a one-package workspace; files no newer than the commit never become the
+/// newest (issue 25 §5).
+pub fn set_mtime(path: &Path, secs: u64) -> Result<()> {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(time))
+        .with_context(|| format!("cannot set the modification time of {}", path.display()))
+}
+
 /// The permission bits of a file (Unix); `None` elsewhere or when it cannot be read.
 pub fn mode(path: &Path) -> Option<u32> {
     #[cfg(unix)]

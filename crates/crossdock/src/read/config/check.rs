@@ -8,8 +8,11 @@ use super::*;
 struct Defaults {
     strip: Strip,
     separate_debuginfo: bool,
+    sbom: bool,
+    auditable: bool,
     smoke: Smoke,
     formats: Vec<ArchiveFormat>,
+    test: bool,
 }
 
 impl Config {
@@ -152,10 +155,30 @@ impl Config {
             }
             self.download_url = Some((url.get_ref().clone(), span));
         }
+        if let Some(tap) = &d.homebrew_tap {
+            let span = Span::from(tap.span());
+            let name = tap.get_ref();
+            let plain = name
+                .split_once('/')
+                .is_some_and(|(o, r)| is_plain_word(o, &[]) && is_plain_word(r, &[]));
+            if !plain {
+                return Err(self.error(
+                    span,
+                    format!("key `homebrew-tap`: \"{}\" is not a GitHub repository; write it as \"OWNER/REPO\", e.g. \"my-org/homebrew-tap\"", name.escape_debug()),
+                ));
+            }
+            if !self.installers.contains(&Installer::Homebrew) {
+                return Err(self.error(
+                    span,
+                    format!("key `homebrew-tap`: the release writes no Homebrew formula to push to {name}; add \"homebrew\" to `installers`"),
+                ));
+            }
+            self.homebrew_tap = Some(name.clone());
+        }
         Ok(())
     }
 
-    /// `[dist]`'s `strip`, `debuginfo`, `smoke` and `formats`, which targets inherit.
+    /// `[dist]`'s `strip`, `debuginfo`, `smoke`, `formats` and `test`, which targets inherit.
     fn defaults(&mut self, d: &raw::Dist) -> Result<Defaults> {
         let default_strip = match d.strip.clone() {
             Some(s) => self.strip(s)?,
@@ -182,8 +205,11 @@ impl Config {
         Ok(Defaults {
             strip: default_strip,
             separate_debuginfo: default_debuginfo,
+            sbom: d.sbom.unwrap_or(false),
+            auditable: d.auditable.unwrap_or(false),
             smoke: default_smoke,
             formats: default_formats,
+            test: d.test.unwrap_or(false),
         })
     }
 
@@ -254,6 +280,16 @@ impl Config {
             None => defaults.strip,
         };
         self.check_target_keys(&t, &triple, span, strip, separate_debuginfo)?;
+        let auditable = t.auditable.unwrap_or(defaults.auditable);
+        if auditable
+            && crate::model::triple::Triple::new(&triple).format()
+                != crate::model::triple::Format::Elf
+        {
+            return Err(self.error(
+                span,
+                format!("target `{triple}`: auditable = true adds the dependency list to the linked binary as an ELF section (`.dep-v0`), and this target's binaries are not ELF; PE and Mach-O are not supported yet: set auditable = false for this target (its SBOM, `sbom = true`, lists the same crates), or build it with cargo-auditable (`cargo auditable build`)"),
+            ));
+        }
         Ok(Target {
             strip,
             sources: Sources {
@@ -279,6 +315,9 @@ impl Config {
             ar: t.ar,
             glibc,
             separate_debuginfo,
+            sbom: t.sbom.unwrap_or(defaults.sbom),
+            auditable,
+            test: t.test.unwrap_or(defaults.test),
         })
     }
 

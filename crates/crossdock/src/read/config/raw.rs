@@ -58,6 +58,11 @@ pub struct Dist {
     pub cache: Option<Spanned<String>>,
     /// `true`: the release workflow publishes the Node modules' npm packages.
     pub npm_publish: Option<bool>,
+    /// `true`: each build job of the release workflow runs `test --target T` before `dist`
+    /// (every target without its own `test`).
+    pub test: Option<bool>,
+    /// `"OWNER/homebrew-tap"`: the release workflow pushes the Homebrew formulas there.
+    pub homebrew_tap: Option<Spanned<String>>,
     /// `true`: also write `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     pub source_archive: Option<bool>,
     /// `true`: the release workflow rebuilds one target on a second runner and compares it
@@ -65,6 +70,12 @@ pub struct Dist {
     pub verify: Option<bool>,
     /// `"minisign"` or `"gpg"`: sign SHA256SUMS with the key in the environment.
     pub sign: Option<Spanned<String>>,
+    /// `true`: a CycloneDX SBOM per package and target (`NAME-VERSION-TARGET.cdx.json`);
+    /// a target's own setting wins.
+    pub sbom: Option<bool>,
+    /// `true`: each binary carries its dependency list as cargo-auditable does (`.dep-v0`);
+    /// a target's own setting wins.
+    pub auditable: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -105,6 +116,10 @@ pub struct Target {
     /// against that version. Also written as a triple suffix (`….2.17`).
     pub glibc: Option<Spanned<String>>,
     pub debuginfo: Option<Spanned<String>>,
+    pub sbom: Option<bool>,
+    pub auditable: Option<bool>,
+    /// `true`: this target's build job runs its tests before `dist` (`[dist]`'s otherwise).
+    pub test: Option<bool>,
 }
 
 /// `smoke = false`, `smoke = ["--help"]`, or `smoke = { admin = false, other = ["--help"] }`.

@@ -354,3 +354,20 @@ fn a_file_that_is_not_utf8_is_located() {
     let e = format!("{:#}", Config::load(&path).unwrap_err());
     assert!(e.ends_with("targets.toml:3:15: byte 0xff is not UTF-8; TOML files are UTF-8: save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"), "{e}");
 }
+
+/// Issue 24 §5: `homebrew-tap` is a plain OWNER/REPO (it is written into the workflow) and
+/// needs the formula it pushes.
+#[test]
+fn homebrew_tap_is_owner_repo_and_needs_the_homebrew_installer() {
+    let t = "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n";
+    let ok = parse(&format!("[dist]\ninstallers = [\"homebrew\"]\ndownload-url = \"https://x.invalid/{{tag}}/{{file}}\"\nhomebrew-tap = \"me/homebrew-tap\"\n{t}")).unwrap();
+    assert_eq!(ok.homebrew_tap.as_deref(), Some("me/homebrew-tap"));
+    let e = err(&format!("[dist]\nhomebrew-tap = \"me/homebrew-tap\"\n{t}"));
+    assert!(e.contains("add \"homebrew\" to `installers`"), "{e}");
+    for bad in ["me", "me/tap/x", "me/$(id)", "me/tap\\n  evil: 1"] {
+        let e = err(&format!(
+            "[dist]\ninstallers = [\"homebrew\"]\nhomebrew-tap = \"{bad}\"\n{t}"
+        ));
+        assert!(e.contains("is not a GitHub repository"), "{bad}: {e}");
+    }
+}

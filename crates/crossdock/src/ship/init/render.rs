@@ -241,6 +241,9 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
         if !e.apt.is_empty() {
             extra.push(format!("apt: {}", e.apt));
         }
+        if e.test {
+            extra.push("tests first".to_string());
+        }
         let line = format!(
             "#   {:width$}  {:runner_width$}  {:6}  {}",
             e.target,
@@ -293,9 +296,27 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
     } else {
         ", verify"
     };
+    // `test = true`: the target's tests run before its `dist`; a failure fails this step,
+    // named after the target, so that target ships nothing and the release is not published.
+    // Without it the workflow is byte-identical to one written before `test` existed.
+    let test_step = if config.targets.iter().any(|t| t.test) {
+        format!(
+            "\n      - name: Test (test = true in {config_rel})\n        if: matrix.test\n        env:\n          TARGET: ${{{{ matrix.target }}}}\n          PACKAGE: ${{{{ needs.plan.outputs.package }}}}\n        run: cargo xtask test{config_arg} --target \"$TARGET\" ${{PACKAGE:+--package \"$PACKAGE\"}}"
+        )
+    } else {
+        String::new()
+    };
+    // `homebrew-tap`: the job that pushes the formulas (the tap's name is checked as a plain
+    // OWNER/REPO when targets.toml is read, so it cannot add YAML or shell).
+    let homebrew_job = match &config.homebrew_tap {
+        Some(tap) => fill(HOMEBREW_JOB_TEMPLATE, &[("HOMEBREW_TAP", tap)]),
+        None => String::new(),
+    };
     fill(
         WORKFLOW_TEMPLATE,
         &[
+            ("TEST_STEP", &test_step),
+            ("HOMEBREW_JOB", &homebrew_job),
             ("MATRIX_COMMENT", &comment),
             ("MERGE_STEP", &merge_step),
             ("MERGE_ENV", &merge_env),

@@ -932,3 +932,45 @@ fn verify_adds_a_job_that_rebuilds_a_native_target_before_publishing() {
     );
     assert!(render::check_verify(&config(targets)).is_ok());
 }
+
+/// Issue 24 §6: `test = true` (per target, or in `[dist]` for every target without its own)
+/// puts a test step before `dist` in the build job, run for the targets whose matrix entry
+/// says `test`; without it the workflow has no such step.
+#[test]
+fn test_true_runs_the_targets_tests_before_dist_in_its_build_job() {
+    let two = "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\ntest = true\n[[target]]\ntriple = \"aarch64-apple-darwin\"\n";
+    let c = config(two);
+    let w = render_workflow(&c);
+    let test = w
+        .find("- name: Test (test = true in targets.toml)")
+        .expect("a test step");
+    let dist = w.find("- name: Build, check and archive").unwrap();
+    assert!(test < dist, "{w}");
+    assert!(
+        w[test..dist].contains("if: matrix.test\n")
+            && w[test..dist].contains(
+                "run: cargo xtask test --target \"$TARGET\" ${PACKAGE:+--package \"$PACKAGE\"}"
+            ),
+        "{}",
+        &w[test..dist]
+    );
+    let m = crate::ship::github::matrix(&c, &[]);
+    assert_eq!(
+        m.include.iter().map(|e| e.test).collect::<Vec<_>>(),
+        [true, false]
+    );
+    // [dist]'s test reaches every target without its own.
+    let c = config(&format!(
+        "[dist]\ntest = true\n{}",
+        two.replace("test = true\n", "test = false\n")
+    ));
+    let m = crate::ship::github::matrix(&c, &[]);
+    assert_eq!(
+        m.include.iter().map(|e| e.test).collect::<Vec<_>>(),
+        [false, true]
+    );
+    let plain = render_workflow(&config(
+        "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
+    ));
+    assert!(!plain.contains("cargo xtask test"), "{plain}");
+}

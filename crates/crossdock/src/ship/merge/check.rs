@@ -296,6 +296,32 @@ pub(super) fn check_source(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
     Ok(())
 }
 
+/// An SBOM's entry (`sbom = true`): named `PACKAGE-VERSION-TARGET.cdx.json` from its plain
+/// package, version and target, and describing nothing inside it.
+pub(super) fn check_sbom(manifest: &Path, a: &ArtifactEntry) -> Result<()> {
+    let (Some(p), Some(v), Some(t)) = (&a.package, &a.version, &a.target) else {
+        anyhow::bail!(
+            "{}: SBOM {:?} names no package, version and target; {FIX}",
+            manifest.display(),
+            a.name
+        );
+    };
+    let plain = is_plain_word(p, &[]) && check_version(v).is_ok() && is_plain_word(t, &[]);
+    if !plain
+        || a.name != format!("{p}-{v}-{t}.cdx.json")
+        || !a.binaries.is_empty()
+        || !a.files.is_empty()
+        || !a.members.is_empty()
+    {
+        anyhow::bail!(
+            "{}: SBOM {:?} is not `PACKAGE-VERSION-TARGET.cdx.json` of its package {p:?}, version {v:?} and target {t:?}, or lists binaries, files or members; {FIX}",
+            manifest.display(),
+            a.name
+        );
+    }
+    Ok(())
+}
+
 fn is_sha256(s: &str) -> bool {
     s.len() == 64 && is_lower_hex(s)
 }
