@@ -216,6 +216,9 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("lintian", "lintian"),
     // `sign = "minisign"`: makes the tests' keys and verifies SHA256SUMS.minisig.
     ("minisign", "minisign"),
+    // `verify` picks the installed rustup toolchain of the recorded rustc (the CI machine's
+    // Rust comes through rustup, which .ci/ drives).
+    ("rustup", "rustup"),
     // `sign = "gpg"`: makes the tests' keys and verifies SHA256SUMS.asc.
     ("gpg", "gnupg"),
     ("gpgconf", "gnupg"),
