@@ -118,6 +118,23 @@ fn sbom_and_audit_data_list_each_targets_crates_for_the_outside_tools_and_merge(
         "{}",
         dry.stdout
     );
+    // A target whose graph cargo cannot resolve is a problem of that target (so a run of
+    // the matrix skips it like any target that cannot build here), naming the command and fix.
+    fx.write(
+        "targets.toml",
+        &format!(
+            "{}\n[[target]]\ntriple = \"x86_64-unknown-linux-musl\"\ncargo = \"/bin/false\"\n",
+            config(arm)
+        ),
+    );
+    let broken = fx.run(&["dist", "--dry-run"]);
+    assert_ne!(broken.code, 0, "a dry run with problems fails");
+    assert!(
+        broken.stdout.contains("x86_64-unknown-linux-musl: `/bin/false metadata --format-version 1 --filter-platform x86_64-unknown-linux-musl")
+            && broken.stdout.contains("set sbom = false and auditable = false for this target in targets.toml"),
+        "{}",
+        broken.stdout
+    );
     fx.write("targets.toml", &config(arm));
     let human = fx.run(&["dist", "--dry-run"]).ok();
     assert!(

@@ -115,11 +115,14 @@ fn resolve(
         .with_context(|| format!("cannot run `{}`", cmd.display()))?;
     if !out.success() {
         return Err(anyhow!(
-            "`{}` failed ({}), so the SBOM of {} has no dependency graph; fix what cargo says, or set sbom = false for this target:\n{}",
+            "`{}` failed ({}), so there is no dependency graph for {}{}",
             cmd.display(),
             out.status,
             key.triple,
-            out.combined().trim_end()
+            match out.combined().trim_end() {
+                "" => String::new(),
+                said => format!(":\n{said}"),
+            }
         ));
     }
     let meta: cargo_metadata::Metadata = serde_json::from_str(&out.stdout)

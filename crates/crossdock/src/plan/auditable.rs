@@ -15,7 +15,6 @@
 use std::collections::BTreeMap;
 
 use super::{PlanError, Problem};
-use crate::facts::deps::DepsKey;
 use crate::facts::{Facts, OBJCOPY};
 use crate::plan::stages::Embed;
 use crate::read::config::Target;
@@ -34,20 +33,8 @@ pub(super) fn embed(
     if !target.auditable || packages.is_empty() {
         return Ok(None);
     }
-    let graph = match facts.dependency_graphs.get(&DepsKey::of(target)) {
-        Some(Ok(g)) => g,
-        Some(Err(why)) => {
-            return Err(PlanError::Sbom(
-                why.replace("the SBOM", "the audit data")
-                    .replace("sbom = false", "auditable = false"),
-            ))
-        }
-        None => {
-            return Err(PlanError::Sbom(format!(
-                "internal: no dependency graph was resolved for {}",
-                target.triple
-            )))
-        }
+    let Some(graph) = super::sbom::graph_of(target, facts, problems)? else {
+        return Ok(None);
     };
     let mut lists = BTreeMap::new();
     for p in packages {

@@ -439,7 +439,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
     let (builds, mut artifacts) = build::plan_builds(&run, &targets, &mut problems)?;
     // Before the universal groups: a member without a thin archive of its own
     // (`keep-thin = false`) still gets its SBOM.
-    let sboms = sbom::plan_sboms(&targets, &artifacts, facts)?;
+    let sboms = sbom::plan_sboms(&targets, &artifacts, facts, &mut problems)?;
     let universals =
         universal::plan_universals(&run, &targets, &builds, &mut artifacts, &mut problems);
     check_zip_epoch(config, facts, &artifacts)?;

@@ -18,6 +18,15 @@ use crate::model::triple::Triple;
 pub enum Problem {
     /// The target's cargo/rustc could not be probed.
     ToolchainBroken { target: Triple, error: String },
+    /// `sbom` or `auditable`, and cargo could not resolve the target's dependency graph
+    /// (`cargo metadata --filter-platform`; the error names the command).
+    DependencyGraph {
+        target: Triple,
+        error: String,
+        /// The config file the fix names (where the key is, or goes).
+        #[serde(skip)]
+        config: String,
+    },
     /// `builder = "zigbuild" | "cross"` and its program is not on PATH.
     BuilderMissing {
         target: Triple,
@@ -82,6 +91,7 @@ impl Problem {
     pub fn subject(&self) -> &str {
         match self {
             Problem::ToolchainBroken { target, .. }
+            | Problem::DependencyGraph { target, .. }
             | Problem::BuilderMissing { target, .. }
             | Problem::RustSrcMissing { target, .. }
             | Problem::StdMissing { target, .. }
@@ -97,6 +107,7 @@ impl Problem {
     pub fn what(&self) -> String {
         match self {
             Problem::ToolchainBroken { error, .. } => error.clone(),
+            Problem::DependencyGraph { error, .. } => error.clone(),
             Problem::BuilderMissing { builder, tool, .. } => {
                 format!("builder `{}` needs `{tool}` on PATH", builder.name())
             }
@@ -135,6 +146,9 @@ impl Problem {
             Problem::ToolchainBroken { .. } => {
                 "install Rust (https://rustup.rs) or set --cargo/--rustc".into()
             }
+            Problem::DependencyGraph { config, .. } => format!(
+                "fix what cargo says, or set sbom = false and auditable = false for this target in {config}"
+            ),
             Problem::BuilderMissing { tool, .. } => install_hint(tool),
             Problem::RustSrcMissing { rustup_toolchain: Some(tc), .. } => {
                 format!("`rustup component add rust-src --toolchain {tc}`")

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Artifact, PlanError};
+use super::{Artifact, PlanError, Problem};
 use crate::facts::deps::DepsKey;
 use crate::facts::Facts;
 use crate::model::deps::Shipped;
@@ -56,6 +56,7 @@ pub fn plan_sboms(
     targets: &[&Target],
     artifacts: &[Artifact],
     facts: &Facts,
+    problems: &mut Vec<Problem>,
 ) -> Result<Vec<PlannedSbom>, PlanError> {
     let mut out: Vec<PlannedSbom> = Vec::new();
     for a in artifacts {
@@ -66,15 +67,8 @@ pub fn plan_sboms(
         if out.iter().any(|s| s.file_name == file_name) {
             continue;
         }
-        let graph = match facts.dependency_graphs.get(&DepsKey::of(t)) {
-            Some(Ok(g)) => g,
-            Some(Err(why)) => return Err(PlanError::Sbom(why.clone())),
-            None => {
-                return Err(PlanError::Sbom(format!(
-                    "internal: no dependency graph was resolved for {}",
-                    a.target
-                )))
-            }
+        let Some(graph) = graph_of(t, facts, problems)? else {
+            continue;
         };
         let shipped = graph.shipped_by(&a.package).ok_or_else(|| {
             PlanError::Sbom(format!(
@@ -93,4 +87,34 @@ pub fn plan_sboms(
         });
     }
     Ok(out)
+}
+
+/// `target`'s resolved graph; when cargo could not resolve it, none, and a problem for the
+/// target (once), so that a run without `--target` skips it like any target that cannot
+/// build here.
+pub(super) fn graph_of<'f>(
+    target: &Target,
+    facts: &'f Facts,
+    problems: &mut Vec<Problem>,
+) -> Result<Option<&'f crate::model::deps::DepGraph>, PlanError> {
+    match facts.dependency_graphs.get(&DepsKey::of(target)) {
+        Some(Ok(g)) => Ok(Some(g)),
+        Some(Err(why)) => {
+            let known = problems.iter().any(
+                |p| matches!(p, Problem::DependencyGraph { target: t, .. } if *t == target.triple),
+            );
+            if !known {
+                problems.push(Problem::DependencyGraph {
+                    target: target.triple.clone(),
+                    error: why.clone(),
+                    config: target.sources.shared.clone(),
+                });
+            }
+            Ok(None)
+        }
+        None => Err(PlanError::Sbom(format!(
+            "internal: no dependency graph was resolved for {}",
+            target.triple
+        ))),
+    }
 }
