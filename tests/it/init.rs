@@ -57,7 +57,7 @@ fn init_sets_up_a_project_that_ships_and_never_overwrites() {
         "Created targets.toml",
         "Created xtask/Cargo.toml",
         "Created xtask/src/main.rs",
-        "Updated Cargo.toml (added \"xtask\" to [workspace] members)",
+        "Updated Cargo.toml (added \"xtask\" to [workspace] members, added opt-level = 3 in the dev profile for zlib-rs, lzma-rust2, zstd-sys, sha2, md-5, scrypt, salsa20 (the xtask's compressors and hashes))",
         "Created .cargo/config.toml",
         "Created .gitignore",
         "Created .github/workflows/release.yml",
@@ -91,10 +91,14 @@ fn init_sets_up_a_project_that_ships_and_never_overwrites() {
         read(&fx, ".cargo/config.toml"),
         "[alias]\nxtask = \"run --package xtask --quiet --\"\n"
     );
-    // The user's manifest keeps its text; only the member is added (it has [profile.dist]).
-    assert_eq!(
-        read(&fx, "Cargo.toml"),
-        original_manifest.replace("[workspace]\n", "[workspace]\nmembers = [\"xtask\"]\n")
+    // The user's manifest keeps its text; only the member is added (it has [profile.dist]),
+    // and after it the compressors optimized in dev (issue 25 §1).
+    let kept = original_manifest.replace("[workspace]\n", "[workspace]\nmembers = [\"xtask\"]\n");
+    let edited = read(&fx, "Cargo.toml");
+    assert!(edited.starts_with(&kept), "{edited}");
+    assert!(
+        edited[kept.len()..].contains("\n[profile.dev.package.zlib-rs]\nopt-level = 3\n"),
+        "{edited}"
     );
     let workflow = read(&fx, ".github/workflows/release.yml");
     assert!(
@@ -326,12 +330,15 @@ fn init_edits_a_virtual_workspace_and_an_existing_cargo_config_in_place() {
         r.stderr
     );
     assert_eq!(read(&fx, "targets.toml"), targets);
-    assert_eq!(
-        read(&fx, "Cargo.toml"),
-        manifest.replace(
-            "members = [\"alpha\", \"beta\"]",
-            "members = [\"alpha\", \"beta\", \"xtask\"]"
-        )
+    let kept = manifest.replace(
+        "members = [\"alpha\", \"beta\"]",
+        "members = [\"alpha\", \"beta\", \"xtask\"]",
+    );
+    let edited = read(&fx, "Cargo.toml");
+    assert!(edited.starts_with(&kept), "{edited}");
+    assert!(
+        edited[kept.len()..].contains("\n[profile.dev.package.zlib-rs]\nopt-level = 3\n"),
+        "{edited}"
     );
     assert_eq!(
         read(&fx, ".cargo/config.toml"),
@@ -723,9 +730,16 @@ fn init_writes_a_size_profile_cargo_builds_with_and_keeps_an_existing_one() {
     // A project with its own [profile.dist] keeps it, byte for byte.
     let fx = fresh();
     init(&fx, &[]).ok();
-    assert_eq!(
-        read(&fx, "Cargo.toml"),
-        original.replace("[workspace]\n", "[workspace]\nmembers = [\"xtask\"]\n")
+    let edited = read(&fx, "Cargo.toml");
+    let kept = original.replace("[workspace]\n", "[workspace]\nmembers = [\"xtask\"]\n");
+    assert!(edited.starts_with(&kept), "{edited}");
+    // After it, only the compressors optimized in dev (issue 25 §1).
+    assert!(
+        edited[kept.len()..].lines().all(|l| l.is_empty()
+            || l.starts_with('#')
+            || l.starts_with("[profile.dev.package.")
+            || l == "opt-level = 3"),
+        "{edited}"
     );
 
     // Issue 23 §2: release's `lto = true` is what dist builds with, never `lto = "thin"`.

@@ -392,6 +392,13 @@ pub fn plan(opts: &InitOptions) -> Result<InitPlan> {
             what.push("added \"xtask\" to [workspace] members".to_string());
         }
     }
+    if let Some((text, crates)) = add_fast_dev_packages(&shown, &manifest)? {
+        what.push(format!(
+            "added opt-level = 3 in the dev profile for {} (the xtask's compressors and hashes)",
+            crates.join(", ")
+        ));
+        manifest = text;
+    }
     if let Some(profile) = add_dist_profile(&shown, &manifest)? {
         what.push(profile.what());
         manifest = profile.text;

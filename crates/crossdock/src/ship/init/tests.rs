@@ -974,3 +974,39 @@ fn verify_adds_a_job_that_rebuilds_a_native_target_before_publishing() {
     );
     assert!(render::check_verify(&config(targets)).is_ok());
 }
+
+/// Issue 25 §1: init optimizes the xtask's compressors and hashes in the dev profile, once,
+/// never over a setting of the user's own (a crate's table, or `"*"` for every dependency).
+#[test]
+fn compressors_are_optimized_in_dev_without_overriding_the_users_settings() {
+    let (text, added) = add_fast_dev_packages("Cargo.toml", "[package]\nname = \"a\"\n")
+        .unwrap()
+        .unwrap();
+    assert_eq!(added, FAST_IN_DEV);
+    let t: toml::Table = text.parse().unwrap();
+    for name in FAST_IN_DEV {
+        assert_eq!(
+            t["profile"]["dev"]["package"][*name]["opt-level"].as_integer(),
+            Some(3),
+            "{text}"
+        );
+    }
+    assert!(
+        text.contains("\n[profile.dev.package.zlib-rs]\nopt-level = 3\n"),
+        "{text}"
+    );
+    assert_eq!(add_fast_dev_packages("Cargo.toml", &text).unwrap(), None);
+    // The user's own choice for one crate stays; the others are added.
+    let own = "[package]\nname = \"a\"\n\n[profile.dev.package.sha2] # mine\nopt-level = 1\n";
+    let (text, added) = add_fast_dev_packages("Cargo.toml", own).unwrap().unwrap();
+    assert!(!added.contains(&"sha2".to_string()), "{added:?}");
+    assert!(text.starts_with(own), "{text}");
+    let t: toml::Table = text.parse().unwrap();
+    assert_eq!(
+        t["profile"]["dev"]["package"]["sha2"]["opt-level"].as_integer(),
+        Some(1)
+    );
+    // A setting for every dependency is the user's: nothing is added.
+    let all = "[package]\nname = \"a\"\n\n[profile.dev.package.\"*\"]\nopt-level = 2\n";
+    assert_eq!(add_fast_dev_packages("Cargo.toml", all).unwrap(), None);
+}
