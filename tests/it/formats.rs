@@ -221,6 +221,22 @@ fn archive_name_template_names_files_and_top_folder_and_refuses_collisions() {
         "refusing to merge it",
     ]);
     assert!(!other.exists());
+    // The refusal names the config merge read: the one given with --config (issue 23 §15).
+    std::fs::rename(
+        fx.path().join("targets.toml"),
+        fx.path().join("release.toml"),
+    )
+    .unwrap();
+    fx.run(&[
+        "merge",
+        dist.to_str().unwrap(),
+        "--out-dir",
+        other.to_str().unwrap(),
+        "--config",
+        "release.toml",
+    ])
+    .fails_with(&["is not named alpha-0.3.1-", "of release.toml names it"]);
+    assert!(!other.exists());
 }
 
 #[test]

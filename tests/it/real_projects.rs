@@ -12,7 +12,9 @@
 //! (lolcrab + hexyl); `.cargo/config.toml` rustflags (`[target.'cfg(…)']` in the workspace,
 //! `[build]` next to a `cfg(windows)` table with kibi); a published napi-rs module with
 //! `napi.packageName`, its own loader, and C built through `cmake` in a cdylib
-//! (oxc-resolver).
+//! (oxc-resolver); three vendored C libraries cross-compiled for aarch64 with nothing set by
+//! hand, run under qemu (bat); a project set up by `init` and shipped by its own xtask for
+//! the host and windows-gnu, run under wine (hyperfine).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -1001,4 +1003,198 @@ fn oxc_resolver_napi_module_ships_npm_packages_node_loads() {
         scratch.path().join("target.js"),
         "{resolved}"
     );
+}
+
+/// bat: three C libraries built by build scripts through `cc` (oniguruma, libgit2 and zlib,
+/// vendored: pkg-config is off for a cross target) for aarch64 with no `linker`, `cc` or
+/// `CC_*` set by hand (crossdock picks the GNU cross gcc on PATH, issue 23 §5), release
+/// profile with `lto = true` and `codegen-units = 1`. The shipped `bat` highlights nothing
+/// with `--plain` and prints a file as it is, under qemu with the runner crossdock uses
+/// (threads start: `-E LD_LIBRARY_PATH`, issue 23 §14). `unstripped-size = false`: measuring
+/// would compile and link bat with LTO a second time, for a number this test does not check.
+#[test]
+#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+fn bat_with_its_c_libraries_ships_for_aarch64_and_prints_a_file_under_qemu() {
+    let t = "aarch64-unknown-linux-gnu";
+    if !crate::cross::require_debian_aarch64() {
+        return;
+    }
+    let src = source("bat", "0.26.1");
+    let work = tempfile::tempdir().unwrap();
+    let config = format!(
+        "[dist]\ninclude = [\"LICENSE-MIT\", \"LICENSE-APACHE\", \"README.md\"]\n\
+         unstripped-size = false\n\n\
+         [[target]]\ntriple = \"{t}\"\nrustc = \"{}\"\n\
+         runner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n",
+        crate::cross::DEBIAN_RUSTC
+    );
+    let m = dist(
+        &src.join("Cargo.toml"),
+        &config,
+        &target_dir("bat-aarch64"),
+        work.path(),
+        "out",
+    );
+    let out = work.path().join("out");
+    tool(&out, "sha256sum", &["-c", "SHA256SUMS"]);
+    let top = format!("bat-0.26.1-{t}");
+    assert_eq!(
+        m["artifacts"].to_string().matches(".tar.gz\"").count(),
+        1,
+        "{m}"
+    );
+    let x = tempfile::tempdir().unwrap();
+    extract(&out.join(format!("{top}.tar.gz")), x.path());
+    let bin = x.path().join(&top).join("bat");
+    let f = tool(x.path(), "file", &["-b", bin.to_str().unwrap()]);
+    assert!(f.contains("ARM aarch64") && f.contains(", stripped"), "{f}");
+    // The C libraries are in the binary, not asked of the system at run time.
+    let needed = tool(x.path(), "readelf", &["-d", bin.to_str().unwrap()]);
+    for lib in ["libgit2", "libonig", "libz."] {
+        assert!(!needed.contains(lib), "links {lib} dynamically:\n{needed}");
+    }
+    let qemu = |args: &[&str]| {
+        let mut all = vec![
+            "-L",
+            "/usr/aarch64-linux-gnu",
+            "-E",
+            "LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib",
+            bin.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        tool(x.path(), "qemu-aarch64", &all)
+    };
+    let v = qemu(&["--version"]);
+    assert!(v.starts_with("bat 0.26.1"), "{v:?}");
+    let text = "fn main() {\n    println!(\"hello from bat under qemu\");\n}\n";
+    std::fs::write(x.path().join("hello.rs"), text).unwrap();
+    let shown = qemu(&["--plain", "--paging=never", "--color=never", "hello.rs"]);
+    assert_eq!(shown, text);
+    // Highlighting runs oniguruma's regexes (bat's default `regex-onig`): colours, same text.
+    let coloured = qemu(&["--plain", "--paging=never", "--color=always", "hello.rs"]);
+    assert!(coloured.contains("\x1b["), "{coloured:?}");
+    assert_eq!(strip_ansi(&coloured), text);
+}
+
+/// hyperfine set up as a new maintainer would: `cargo crossdock init` (the xtask, its cargo
+/// alias, the release workflow, `[profile.dist]` that keeps hyperfine's `lto = true`), then
+/// `cargo xtask dist` for the host and x86_64-pc-windows-gnu (Debian's rustc with build-std
+/// and mingw, as CI has them). `init` puts `cc` into the lock through the xtask, which once
+/// made doctor refuse windows-gnu (issue 23 §1). The host binary times a command; the
+/// Windows one prints its version under wine. `unstripped-size = false`, as for bat.
+#[test]
+#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+fn hyperfine_through_init_and_the_xtask_ships_for_windows_gnu_under_wine() {
+    let t = "x86_64-pc-windows-gnu";
+    let wine_run = crate::cross::cross_home().join("bin/wine-run");
+    if !require(
+        "rust-src (rust-web-src), mingw-w64 and the wine-run wrapper",
+        Path::new("/usr/lib/rustlib/src/rust/library/std/Cargo.toml").is_file()
+            && Path::new(crate::cross::DEBIAN_RUSTC).exists()
+            && have("x86_64-w64-mingw32-gcc")
+            && wine_run.exists(),
+    ) {
+        return;
+    }
+    let src = source("hyperfine", "1.20.0");
+    // One place for the project, so the xtask and hyperfine's dependencies stay compiled in
+    // the cached target dir between runs; a fresh copy every time, as init changes it.
+    let proj = cache().join("work/hyperfine-1.20.0");
+    if proj.exists() {
+        std::fs::remove_dir_all(&proj).unwrap();
+    }
+    copy_tree(&src, &proj);
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.org",
+            "commit",
+            "-qm",
+            "hyperfine 1.20.0",
+        ],
+    ] {
+        tool(&proj, "git", args);
+    }
+    let _one_at_a_time = BUILDS.lock().unwrap_or_else(|p| p.into_inner());
+    let start = Instant::now();
+    let repo = repo_root();
+    let r = run_in(
+        &proj,
+        &["init", "--crossdock-path", repo.to_str().unwrap()],
+        &[],
+    )
+    .ok();
+    assert!(
+        r.stderr.contains("Created xtask/Cargo.toml"),
+        "{}",
+        r.stderr
+    );
+    let profile = std::fs::read_to_string(proj.join("Cargo.toml")).unwrap();
+    assert!(
+        profile.contains("[profile.dist]") && !profile.contains("lto = \"thin\""),
+        "{profile}"
+    );
+    let lock = std::fs::read_to_string(proj.join("Cargo.lock")).unwrap();
+    assert!(lock.contains("name = \"cc\""), "the xtask brings cc");
+    std::fs::write(
+        proj.join("targets.toml"),
+        format!(
+            "[dist]\ninclude = [\"LICENSE-MIT\", \"LICENSE-APACHE\", \"README.md\"]\n\
+             unstripped-size = false\n\n\
+             [[target]]\ntriple = \"{}\"\n\n\
+             [[target]]\ntriple = \"{t}\"\nrustc = \"{}\"\nbuild-std = true\n\
+             linker = \"x86_64-w64-mingw32-gcc\"\nrunner = [\"{}\"]\n",
+            host(),
+            crate::cross::DEBIAN_RUSTC,
+            wine_run.display()
+        ),
+    )
+    .unwrap();
+    let mut c = cargo_in(&proj, &["xtask", "dist"]);
+    c.env("CARGO_TARGET_DIR", target_dir("hyperfine"))
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .env("PATH", crate::cross::cross_path());
+    let r = finish(c.output().unwrap());
+    eprintln!(
+        "hyperfine: init + cargo xtask dist took {:.1}s",
+        start.elapsed().as_secs_f64()
+    );
+    let r = r.ok();
+    assert!(!r.stderr.contains("Skipped"), "{}", r.stderr);
+    let out = proj.join("dist");
+    tool(&out, "sha256sum", &["-c", "SHA256SUMS"]);
+    let host_top = format!("hyperfine-1.20.0-{}", host());
+    let win_top = format!("hyperfine-1.20.0-{t}");
+    let files = list_files(&out);
+    for f in [format!("{host_top}.tar.gz"), format!("{win_top}.zip")] {
+        assert!(files.contains(&f), "{f} not in {files:?}");
+    }
+    assert!(
+        !files.iter().any(|f| f.starts_with("xtask")),
+        "the xtask is not shipped: {files:?}"
+    );
+
+    let x = tempfile::tempdir().unwrap();
+    extract(&out.join(format!("{host_top}.tar.gz")), x.path());
+    let dir = x.path().join(&host_top);
+    let timed = tool(
+        &dir,
+        "./hyperfine",
+        &["--runs", "2", "--shell=none", "--style", "basic", "true"],
+    );
+    assert!(timed.contains("Time (mean"), "{timed}");
+    extract(&out.join(format!("{win_top}.zip")), x.path());
+    let exe = x.path().join(&win_top).join("hyperfine.exe");
+    let f = tool(x.path(), "file", &["-b", exe.to_str().unwrap()]);
+    assert!(f.contains("PE32+") && f.contains("x86-64"), "{f}");
+    let v = tool(
+        x.path(),
+        wine_run.to_str().unwrap(),
+        &[exe.to_str().unwrap(), "--version"],
+    );
+    assert!(v.trim_end().ends_with("hyperfine 1.20.0"), "{v:?}");
 }

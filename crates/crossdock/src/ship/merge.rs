@@ -57,6 +57,8 @@ pub struct Rules {
     pub napi: BTreeMap<String, crate::model::node::NapiPackage>,
     /// `sign` in [dist]: merge writes the release's SHA256SUMS, so it signs it.
     pub sign: Option<crate::model::sign::Sign>,
+    /// The name of the config file these rules come from (none: merge found none).
+    pub config: Option<String>,
 }
 
 impl Rules {
@@ -70,6 +72,7 @@ impl Rules {
             targets: config.targets.iter().map(|t| t.triple.clone()).collect(),
             napi: BTreeMap::new(),
             sign: config.sign,
+            config: Some(crate::read::config::Sources::name_of(&config.path)),
         })
     }
 }
@@ -128,7 +131,12 @@ pub fn groups(config: &Config, tools: &BTreeSet<String>) -> Result<Vec<Group>> {
 /// `archive-name` names it (default `{package}-{version}-{target}.ext`), each part one plain
 /// word (a version may carry `+build`), the whole one path component; an unversioned copy
 /// is `{package}-{target}.ext`.
-fn check_input_names(manifest: &Path, a: &ArtifactEntry, naming: &Naming) -> Result<()> {
+fn check_input_names(
+    manifest: &Path,
+    a: &ArtifactEntry,
+    naming: &Naming,
+    config: Option<&str>,
+) -> Result<()> {
     let plain = crate::read::words::is_plain_word;
     let refuse = |why: String| {
         anyhow::anyhow!(
@@ -174,10 +182,17 @@ fn check_input_names(manifest: &Path, a: &ArtifactEntry, naming: &Naming) -> Res
         _ => names.file_name,
     };
     if a.name != expected {
-        return Err(refuse(format!(
-            "is not named {expected}, as archive-name \"{}\" of targets.toml names it (merge reads the targets.toml the inputs were built with: pass --config)",
-            naming.template
-        )));
+        let rule = match config {
+            Some(c) => format!(
+                "as archive-name \"{}\" of {c} names it (merge must read the config the inputs were built with: pass theirs with --config)",
+                naming.template
+            ),
+            None => format!(
+                "as the default archive-name \"{}\" names it (merge found no targets.toml: pass the config the inputs were built with with --config)",
+                naming.template
+            ),
+        };
+        return Err(refuse(format!("is not named {expected}, {rule}")));
     }
     Ok(())
 }
@@ -334,7 +349,7 @@ pub fn merge(inputs: &[PathBuf], out_dir: &Path, rules: &Rules) -> Result<Manife
             }
         }
         for a in m.artifacts.iter().filter(|a| a.kind.is_archive()) {
-            check_input_names(&mpath, a, &rules.naming)?;
+            check_input_names(&mpath, a, &rules.naming, rules.config.as_deref())?;
             check::check_artifact(&mpath, a)?;
             if a.kind == ArtifactKind::UnversionedCopy {
                 continue; // written again below, from the archive it copies
