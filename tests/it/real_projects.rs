@@ -1013,7 +1013,7 @@ fn oxc_resolver_napi_module_ships_npm_packages_node_loads() {
 /// (threads start: `-E LD_LIBRARY_PATH`, issue 23 §14). `unstripped-size = false`: measuring
 /// would compile and link bat with LTO a second time, for a number this test does not check.
 #[test]
-#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+#[ignore = "tier: real-projects, a real crates.io project"]
 fn bat_with_its_c_libraries_ships_for_aarch64_and_prints_a_file_under_qemu() {
     let t = "aarch64-unknown-linux-gnu";
     if !crate::cross::require_debian_aarch64() {
@@ -1083,7 +1083,7 @@ fn bat_with_its_c_libraries_ships_for_aarch64_and_prints_a_file_under_qemu() {
 /// made doctor refuse windows-gnu (issue 23 §1). The host binary times a command; the
 /// Windows one prints its version under wine. `unstripped-size = false`, as for bat.
 #[test]
-#[ignore = "real crates.io project: slow, run by .ci/run with --include-ignored"]
+#[ignore = "tier: real-projects, a real crates.io project"]
 fn hyperfine_through_init_and_the_xtask_ships_for_windows_gnu_under_wine() {
     let t = "x86_64-pc-windows-gnu";
     let wine_run = crate::cross::cross_home().join("bin/wine-run");
