@@ -9,6 +9,18 @@ use std::time::{Instant, SystemTime};
 use crate::cross::{cross_home, cross_path, require_debian_aarch64, tiny};
 use crate::support::*;
 
+/// The outputs of `after` that are new or differ from `before`: what cargo rebuilt or reran.
+fn changed_outputs<'a>(
+    before: &BTreeMap<String, (SystemTime, u64)>,
+    after: &'a BTreeMap<String, (SystemTime, u64)>,
+) -> Vec<&'a String> {
+    after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(v))
+        .map(|(k, _)| k)
+        .collect()
+}
+
 /// Every compiled artifact, fingerprint and build-script output in the target dir, with
 /// its modification time and size: what cargo rewrites when it runs rustc or a build script.
 fn cargo_outputs(target: &Path) -> BTreeMap<String, (SystemTime, u64)> {
@@ -97,11 +109,7 @@ fn second_identical_multi_target_dist_compiles_nothing() {
     let r = fx.run_env(&["dist"], &[("PATH", &path)]).ok();
     let took = t0.elapsed();
     let after = cargo_outputs(&target);
-    let changed: Vec<&String> = after
-        .iter()
-        .filter(|(k, v)| before.get(*k) != Some(v))
-        .map(|(k, _)| k)
-        .collect();
+    let changed = changed_outputs(&before, &after);
     assert!(
         changed.is_empty(),
         "the second run rebuilt or reran: {changed:#?}\n{}",
@@ -276,11 +284,7 @@ fn a_full_dist_after_a_per_target_xtask_run_compiles_nothing_for_that_target() {
     }
     let r = finish(c.output().unwrap()).ok();
     let after = ours(cargo_outputs(&target));
-    let changed: Vec<&String> = after
-        .iter()
-        .filter(|(k, v)| before.get(*k) != Some(v))
-        .map(|(k, _)| k)
-        .collect();
+    let changed = changed_outputs(&before, &after);
     assert!(
         changed.is_empty(),
         "the full run rebuilt or reran {t}'s: {changed:#?}\n{}",

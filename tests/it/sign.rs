@@ -90,15 +90,7 @@ fn minisign_signs_the_sums_of_dist_and_merge_with_the_key_from_the_environment()
     assert!(verifies(&dist, &keys.path().join("plain.pub")));
     assert!(!verifies(&dist, &keys.path().join("locked.pub")));
     tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
-    let m = read_manifest(&dist);
-    assert!(
-        m["artifacts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|a| a["name"] == "SHA256SUMS.minisig" && a["kind"] == "signature"),
-        "{m}"
-    );
+    assert_manifest_lists_signature(&dist, "SHA256SUMS.minisig");
     // A tampered SHA256SUMS fails verification.
     let tampered = tempfile::tempdir().unwrap();
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
@@ -288,15 +280,7 @@ fn gpg_signs_the_sums_of_dist_and_merge_with_the_key_from_the_environment() {
     assert!(gpg_verifies(&dist, plain_ring.path()));
     assert!(!gpg_verifies(&dist, other_ring.path()));
     tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
-    let m = read_manifest(&dist);
-    assert!(
-        m["artifacts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|a| a["name"] == "SHA256SUMS.asc" && a["kind"] == "signature"),
-        "{m}"
-    );
+    assert_manifest_lists_signature(&dist, "SHA256SUMS.asc");
     // A tampered SHA256SUMS fails verification.
     let tampered = tempfile::tempdir().unwrap();
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
@@ -335,4 +319,17 @@ fn gpg_signs_the_sums_of_dist_and_merge_with_the_key_from_the_environment() {
     for h in [&plain_ring, &locked_ring, &other_ring] {
         gpg_done(h.path());
     }
+}
+
+/// The manifest of `dist` lists `name` as the release's signature.
+fn assert_manifest_lists_signature(dist: &Path, name: &str) {
+    let m = read_manifest(dist);
+    assert!(
+        m["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == name && a["kind"] == "signature"),
+        "{m}"
+    );
 }
