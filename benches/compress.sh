@@ -23,16 +23,9 @@ WORK=$(mktemp -d /tmp/crossdock-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 echo "cores: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Real executables concatenated: code, data and zero runs like a big release binary.
-: > "$WORK/big"
-while [ "$(stat -c %s "$WORK/big")" -lt 104857600 ]; do
-  for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*.so*; do
-    [ -f "$f" ] && cat "$f" >> "$WORK/big"
-    [ "$(stat -c %s "$WORK/big")" -ge 104857600 ] && break
-  done
-done
-truncate -s 104857600 "$WORK/big"
-chmod 755 "$WORK/big"
+# The 100 MB binary-like input (benches/big-input.sh).
+. "$ROOT/benches/big-input.sh"
+big_input "$WORK/big"
 
 # best wall seconds and its CPU seconds over RUNS runs of `bash -c "$1"`; output in $2
 run() {

@@ -77,16 +77,9 @@ cd "$WORK"
 
 echo
 echo "== (b) archive + sha256 of a 100 MB binary-like file"
-# Real executables concatenated: code, data and zero runs like a big release binary.
-: > "$WORK/big"
-while [ "$(stat -c %s "$WORK/big")" -lt 104857600 ]; do
-  for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*.so*; do
-    [ -f "$f" ] && cat "$f" >> "$WORK/big"
-    [ "$(stat -c %s "$WORK/big")" -ge 104857600 ] && break
-  done
-done
-truncate -s 104857600 "$WORK/big"
-chmod 755 "$WORK/big"
+# The 100 MB binary-like input (benches/big-input.sh).
+. "$ROOT/benches/big-input.sh"
+big_input "$WORK/big"
 RUNS=3
 base() { tar -C "$WORK" -cf - big | gzip -6 -n > "$WORK/base.tar.gz"; sha256sum "$WORK/base.tar.gz"; }
 ours() { "$CD" archive "$WORK/ours.tar.gz" "$WORK/big"; }
