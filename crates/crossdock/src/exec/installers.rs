@@ -23,6 +23,7 @@ fn kind(i: Installer) -> Option<ArtifactKind> {
         Installer::Powershell => Some(ArtifactKind::PowershellInstaller),
         Installer::Homebrew => Some(ArtifactKind::HomebrewFormula),
         Installer::Scoop => Some(ArtifactKind::ScoopManifest),
+        Installer::Winget => Some(ArtifactKind::WingetManifest),
         Installer::Deb | Installer::Rpm => None,
     }
 }
@@ -82,7 +83,7 @@ pub fn write(
             let Some(kind) = kind(f.kind) else {
                 continue;
             };
-            let Some(text) = installer::render(f.kind, &release) else {
+            let Some(text) = installer::render_file(f, &release) else {
                 // Issue 23 §17: no archive it could install (its targets were skipped or
                 // not built in this run): an empty installer would install nothing.
                 shell::note(
