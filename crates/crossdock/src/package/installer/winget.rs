@@ -113,4 +113,4 @@ pub fn render(release: &Release, file_name: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

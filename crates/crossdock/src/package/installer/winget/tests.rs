@@ -8,7 +8,7 @@ use crate::package::installer::{render_file, Release};
 use crate::plan::installers::InstallerFile;
 use crate::plan::InstallerRelease;
 
-fn winget_info() -> InstallerRelease {
+pub(crate) fn winget_info() -> InstallerRelease {
     let mut i = info();
     i.winget_publisher = Some("o".into());
     i.files = winget_file_names("o.hello-tool")
@@ -35,7 +35,7 @@ fn manifests(
 
 /// The top-level `Key: value` pairs of a manifest, values decoded (quoted ones as the
 /// JSON strings they are written as, which YAML reads alike).
-fn fields(text: &str) -> Vec<(String, String)> {
+pub(crate) fn fields(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter(|l| !l.starts_with([' ', '-', '#']) && !l.is_empty())
         .map(|l| {
@@ -53,7 +53,7 @@ fn fields(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn field<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(crate) fn field<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
     fields
         .iter()
         .find(|(k, _)| k == key)
