@@ -354,7 +354,10 @@ mod tests {
         let text = std::fs::read_to_string(dir.path().join("o.hello-tool.installer.yaml")).unwrap();
         let (_, on_disk) = archive::hash_file(&zip_path).unwrap();
         assert!(
-            text.contains(&format!("  InstallerSha256: {}\n", on_disk.to_uppercase())),
+            text.contains(&format!(
+                "  InstallerSha256: \"{}\"\n",
+                on_disk.to_uppercase()
+            )),
             "{text}"
         );
         let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();

@@ -70,7 +70,8 @@ pub fn render(release: &Release, file_name: &str) -> Option<String> {
             s.push_str(&format!(
                 "- Architecture: {arch}\n  InstallerUrl: {}\n  InstallerSha256: {}\n  NestedInstallerFiles:\n",
                 quote(&a.url),
-                a.sha256.to_ascii_uppercase()
+                // Quoted: a hash of digits and one `E` would read as a YAML number.
+                quote(&a.sha256.to_ascii_uppercase())
             ));
             for b in &a.binaries {
                 // Relative to the archive's root, with Windows separators.

@@ -184,7 +184,7 @@ NestedInstallerType: portable
 Installers:
 - Architecture: x64
   InstallerUrl: "https://github.com/o/hello/releases/download/v1.2.0/hello-tool-1.2.0-{x64}.zip"
-  InstallerSha256: {}
+  InstallerSha256: "{}"
   NestedInstallerFiles:
   - RelativeFilePath: "hello-tool-1.2.0-{x64}\\hello.exe"
     PortableCommandAlias: "hello"
@@ -192,7 +192,7 @@ Installers:
     PortableCommandAlias: "hello-admin"
 - Architecture: arm64
   InstallerUrl: "https://github.com/o/hello/releases/download/v1.2.0/hello-tool-1.2.0-{arm}.zip"
-  InstallerSha256: {}
+  InstallerSha256: "{}"
   NestedInstallerFiles:
   - RelativeFilePath: "hello-tool-1.2.0-{arm}\\hello.exe"
     PortableCommandAlias: "hello"
@@ -208,6 +208,7 @@ ManifestVersion: 1.6.0
     // The schema's patterns: ^[A-Fa-f0-9]{64}$ (written uppercase) and an http(s) URL.
     for l in text.lines() {
         if let Some(h) = l.strip_prefix("  InstallerSha256: ") {
+            let h: String = serde_json::from_str(h).unwrap();
             assert!(
                 h.len() == 64
                     && h.chars()
