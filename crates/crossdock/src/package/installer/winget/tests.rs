@@ -255,3 +255,29 @@ fn file_names_follow_wingets_layout() {
     assert!(!is_identifier("hello-tool"));
     assert!(!is_identifier("my org.tool"));
 }
+
+/// No Cargo.toml value adds a field or an entry: a description with newlines, `: `, `#`,
+/// quotes and a YAML document marker stays one ShortDescription, read back as written.
+#[test]
+fn hostile_metadata_cannot_add_fields_to_the_manifests() {
+    let mut info = winget_info();
+    let hostile = "x\nLicense: evil\n---\n- Architecture: x86 # \"'\\ \u{7}";
+    info.description = Some(hostile.into());
+    info.license = Some("MIT\nPublisher: evil".into());
+    let texts: Vec<String> = manifests(&info, &artifacts())
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    let locale = fields(&texts[2]);
+    assert_eq!(field(&locale, "ShortDescription"), Some(hostile));
+    assert_eq!(field(&locale, "License"), Some("MIT\nPublisher: evil"));
+    assert_eq!(field(&locale, "Publisher"), Some("o"));
+    for t in &texts {
+        assert_eq!(
+            t.lines().filter(|l| l.starts_with("ManifestType:")).count(),
+            1
+        );
+        assert!(!t.contains("\n---"), "{t}");
+    }
+    assert_eq!(locale.len(), 10, "{locale:?}");
+}
