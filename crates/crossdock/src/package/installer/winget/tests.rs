@@ -229,6 +229,17 @@ fn gnu_zip_serves_when_there_is_no_msvc_one_and_no_zip_writes_nothing() {
     let text = manifests(&info, &gnu)[1].clone().unwrap();
     assert!(text.contains("- Architecture: x64\n  InstallerUrl: \"https://github.com/o/hello/releases/download/v1.2.0/hello-tool-1.2.0-x86_64-pc-windows-gnu.zip\""), "{text}");
     assert_eq!(text.matches("- Architecture:").count(), 1, "{text}");
+    // A 32-bit zip is winget's x86, listed after x64.
+    let mut x86 = gnu[0].clone();
+    x86.target = Some("i686-pc-windows-gnu".into());
+    x86.name = x86.name.replace("x86_64", "i686");
+    let both = [gnu[0].clone(), x86];
+    let text = manifests(&info, &both)[1].clone().unwrap();
+    let archs: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("- Architecture: "))
+        .collect();
+    assert_eq!(archs, ["x64", "x86"], "{text}");
     // Linux and macOS only: no manifest at all (the executor notes the skip).
     let unix: Vec<_> = artifacts()
         .into_iter()
