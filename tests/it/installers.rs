@@ -638,3 +638,75 @@ fn merge_writes_the_installers_one_dist_writes() {
         "the installers of \"alpha\" name the shell installer \"../alpha-installer.sh\"",
     ]);
 }
+
+/// Issue 24 §5: winget through the CLI without building for Windows: a package without a
+/// publisher, License or ShortDescription is refused naming the key to set; `--dry-run`
+/// lists the three manifests named `{Publisher}.{name}`; a run that ships no Windows zip
+/// (only the host's archive) writes none of them and says so, and `merge` takes its output.
+#[test]
+fn winget_manifests_are_planned_named_after_the_publisher_and_skipped_without_a_windows_zip() {
+    let fx = Fixture::new("hello-ws");
+    let host = host();
+    let toml = format!(
+        "[dist]\ninstallers = [\"winget\"]\ndownload-url = \"https://dl.example.com/{{tag}}/{{file}}\"\n\n\
+         [[target]]\ntriple = \"{host}\"\n\n[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\n"
+    );
+    fx.write("targets.toml", &toml);
+    fx.run(&["dist", "--dry-run"]).fails_with(&[
+        "targets.toml:2:14: key `installers`: the winget manifests of `alpha` need a publisher",
+        "winget-publisher = \"YourName\"",
+        "repository = \"https://github.com/OWNER/REPO\"",
+    ]);
+    for p in ["alpha", "beta"] {
+        let path = fx.path().join(p).join("Cargo.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replace(
+                "edition.workspace = true\n",
+                &format!("edition.workspace = true\nlicense = \"MIT\"\ndescription = \"The {p} tool\"\nrepository = \"https://github.com/acme-org/hello\"\n"),
+            ),
+        )
+        .unwrap();
+    }
+    let plan = fx.run(&["dist", "--dry-run"]).ok();
+    for f in [
+        "acme-org.alpha.yaml",
+        "acme-org.alpha.installer.yaml",
+        "acme-org.alpha.locale.en-US.yaml",
+        "acme-org.beta.yaml",
+    ] {
+        assert!(
+            plan.stdout.contains(&format!("  {f}  (winget)\n")),
+            "{f}: {}",
+            plan.stdout
+        );
+    }
+    fx.write(
+        "targets.toml",
+        &toml.replace("download-url", "winget-publisher = \"Acme\"\ndownload-url"),
+    );
+    let a = fx.path().join("a");
+    let run = fx
+        .run(&["dist", "--target", &host, "--out-dir", a.to_str().unwrap()])
+        .ok();
+    assert!(
+        run.stderr.contains("Skipped Acme.alpha.installer.yaml (winget): this run has no Windows archive of alpha 0.3.1 for it"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !list_files(&a).iter().any(|f| f.ends_with(".yaml")),
+        "{:?}",
+        list_files(&a)
+    );
+    let out = fx.path().join("merged");
+    fx.run(&[
+        "merge",
+        a.to_str().unwrap(),
+        "--out-dir",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    assert_eq!(list_files(&out), list_files(&a));
+}

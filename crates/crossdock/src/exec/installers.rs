@@ -23,6 +23,7 @@ fn kind(i: Installer) -> Option<ArtifactKind> {
         Installer::Powershell => Some(ArtifactKind::PowershellInstaller),
         Installer::Homebrew => Some(ArtifactKind::HomebrewFormula),
         Installer::Scoop => Some(ArtifactKind::ScoopManifest),
+        Installer::Winget => Some(ArtifactKind::WingetManifest),
         Installer::Deb | Installer::Rpm => None,
     }
 }
@@ -82,7 +83,7 @@ pub fn write(
             let Some(kind) = kind(f.kind) else {
                 continue;
             };
-            let Some(text) = installer::render(f.kind, &release) else {
+            let Some(text) = installer::render_file(f, &release) else {
                 // Issue 23 §17: no archive it could install (its targets were skipped or
                 // not built in this run): an empty installer would install nothing.
                 shell::note(
@@ -291,6 +292,116 @@ mod tests {
         assert!(
             out.contains("Skipped hello-tool-installer.ps1 (powershell)"),
             "{out}"
+        );
+    }
+
+    /// Issue 24 §5: winget's three manifests for a real windows-gnu zip: the installer
+    /// manifest's hash is the file's (uppercase), each RelativeFilePath is an entry of the
+    /// zip; a run without a Windows zip writes none of them and says so.
+    #[test]
+    fn winget_manifests_describe_the_zip_on_disk() {
+        use crate::package::installer::winget::tests::{field, fields, winget_info};
+        let dir = tempfile::tempdir().unwrap();
+        let target = "x86_64-pc-windows-gnu";
+        let mut entry = artifacts()
+            .into_iter()
+            .find(|a| a.target.as_deref() == Some(target))
+            .unwrap();
+        let top = entry.name.strip_suffix(".zip").unwrap().to_string();
+        let files = ["hello.exe", "hello-admin.exe", "README.md"]
+            .iter()
+            .map(|n| archive::Entry {
+                name: n.to_string(),
+                source: archive::Source::Bytes(format!("{n} bytes").into_bytes()),
+                mode: MODE_FILE,
+            })
+            .collect();
+        let zip_path = dir.path().join(&entry.name);
+        let written = archive::write(&zip_path, ArchiveFormat::Zip, &top, files, 0).unwrap();
+        entry.sha256 = written.sha256.clone();
+        let info = winget_info();
+        let sh = Shell::capturing(Verbosity::Normal);
+        let record = Record::load(None, dir.path());
+        let previous = Previous {
+            manifest: None,
+            record: &record,
+        };
+        let out = {
+            let _in = sh.enter();
+            write(
+                dir.path(),
+                std::slice::from_ref(&info),
+                std::slice::from_ref(&entry),
+                0,
+                previous,
+            )
+            .unwrap()
+        };
+        let names: Vec<&str> = out.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "o.hello-tool.yaml",
+                "o.hello-tool.installer.yaml",
+                "o.hello-tool.locale.en-US.yaml"
+            ]
+        );
+        assert!(out.iter().all(|e| e.kind == ArtifactKind::WingetManifest));
+        for e in &out {
+            let bytes = std::fs::read(dir.path().join(&e.name)).unwrap();
+            assert_eq!(archive::sha256_hex(&bytes), e.sha256, "{}", e.name);
+        }
+        let text = std::fs::read_to_string(dir.path().join("o.hello-tool.installer.yaml")).unwrap();
+        let (_, on_disk) = archive::hash_file(&zip_path).unwrap();
+        assert!(
+            text.contains(&format!(
+                "  InstallerSha256: \"{}\"\n",
+                on_disk.to_uppercase()
+            )),
+            "{text}"
+        );
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+        let paths: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("  - RelativeFilePath: "))
+            .map(|v| serde_json::from_str::<String>(v).unwrap())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                format!("{top}\\hello.exe"),
+                format!("{top}\\hello-admin.exe")
+            ]
+        );
+        for p in paths {
+            let inside = p.replace('\\', "/");
+            assert!(zip.by_name(&inside).is_ok(), "{inside} is not in the zip");
+        }
+        let locale =
+            std::fs::read_to_string(dir.path().join("o.hello-tool.locale.en-US.yaml")).unwrap();
+        assert_eq!(field(&fields(&locale), "Publisher"), Some("o"));
+
+        // Linux archives only: no manifest, one note per file.
+        let linux: Vec<ArtifactEntry> = artifacts()
+            .into_iter()
+            .filter(|a| a.target.as_deref() == Some("x86_64-unknown-linux-gnu"))
+            .collect();
+        let other = tempfile::tempdir().unwrap();
+        let sh = Shell::capturing(Verbosity::Normal);
+        let out = {
+            let _in = sh.enter();
+            let record = Record::load(None, other.path());
+            let previous = Previous {
+                manifest: None,
+                record: &record,
+            };
+            write(other.path(), &[info], &linux, 0, previous).unwrap()
+        };
+        assert!(out.is_empty(), "{out:?}");
+        let said = sh.captured();
+        assert!(
+            said.contains("Skipped o.hello-tool.installer.yaml (winget): this run has no Windows archive of hello-tool 1.2.0 for it"),
+            "{said}"
         );
     }
 }

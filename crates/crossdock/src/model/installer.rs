@@ -19,16 +19,19 @@ pub enum Installer {
     Deb,
     /// An `.rpm` per Linux archive (`package/native`).
     Rpm,
+    /// The three winget manifests of a package (see [`winget_file_names`]).
+    Winget,
 }
 
 impl Installer {
-    pub const ALL: [Installer; 6] = [
+    pub const ALL: [Installer; 7] = [
         Installer::Shell,
         Installer::Powershell,
         Installer::Homebrew,
         Installer::Scoop,
         Installer::Deb,
         Installer::Rpm,
+        Installer::Winget,
     ];
 
     pub fn name(self) -> &'static str {
@@ -39,6 +42,7 @@ impl Installer {
             Installer::Scoop => "scoop",
             Installer::Deb => "deb",
             Installer::Rpm => "rpm",
+            Installer::Winget => "winget",
         }
     }
 
@@ -47,14 +51,15 @@ impl Installer {
     }
 
     /// The one file a script installer writes for `package`; `None` for the native
-    /// packages, which are one file per target.
+    /// packages, which are one file per target, and for winget, whose three files are
+    /// named after its PackageIdentifier ([`winget_file_names`]).
     pub fn file_name(self, package: &str) -> Option<String> {
         match self {
             Installer::Shell => Some(format!("{package}-installer.sh")),
             Installer::Powershell => Some(format!("{package}-installer.ps1")),
             Installer::Homebrew => Some(format!("{package}.rb")),
             Installer::Scoop => Some(format!("{package}.json")),
-            Installer::Deb | Installer::Rpm => None,
+            Installer::Deb | Installer::Rpm | Installer::Winget => None,
         }
     }
 
@@ -62,7 +67,7 @@ impl Installer {
     pub fn platforms(self) -> &'static str {
         match self {
             Installer::Shell | Installer::Homebrew => "Linux or macOS",
-            Installer::Powershell | Installer::Scoop => "Windows",
+            Installer::Powershell | Installer::Scoop | Installer::Winget => "Windows",
             Installer::Deb | Installer::Rpm => "Linux",
         }
     }
@@ -71,9 +76,11 @@ impl Installer {
     /// The native packages carry their files; the scripts, formula and manifest fetch them.
     pub fn downloads(self) -> bool {
         match self {
-            Installer::Shell | Installer::Powershell | Installer::Homebrew | Installer::Scoop => {
-                true
-            }
+            Installer::Shell
+            | Installer::Powershell
+            | Installer::Homebrew
+            | Installer::Scoop
+            | Installer::Winget => true,
             Installer::Deb | Installer::Rpm => false,
         }
     }
@@ -86,4 +93,23 @@ impl Installer {
             .collect();
         names.join(", ")
     }
+}
+
+/// The three winget manifests of the package `identifier` (`Publisher.Name`), in winget's
+/// own layout: the version manifest, the installer manifest, the default locale's (en-US).
+pub fn winget_file_names(identifier: &str) -> [String; 3] {
+    [
+        format!("{identifier}.yaml"),
+        format!("{identifier}.installer.yaml"),
+        format!("{identifier}.locale.en-US.yaml"),
+    ]
+}
+
+/// Whether `s` may be one dot-separated part of a winget PackageIdentifier (1 to 32
+/// characters, none of `.`, white space, control characters or `\ / : * ? " < > |`).
+pub fn is_winget_segment(s: &str) -> bool {
+    (1..=32).contains(&s.chars().count())
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || ".\\/:*?\"<>|".contains(c))
 }

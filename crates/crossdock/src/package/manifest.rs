@@ -78,6 +78,8 @@ pub enum ArtifactKind {
     HomebrewFormula,
     /// `{name}.json`
     ScoopManifest,
+    /// `{Publisher.Name}.yaml`, `.installer.yaml`, `.locale.en-US.yaml`: winget's manifests.
+    WingetManifest,
     /// A Debian package built from a Linux archive.
     Deb,
     /// An RPM package built from a Linux archive.

@@ -11,8 +11,9 @@ use anyhow::Result;
 use crate::read::config::Config;
 
 use crate::model::installer::Installer;
+use crate::model::installer::{is_winget_segment, winget_file_names};
 use crate::model::triple::Triple;
-use crate::read::installers::{fill_release, github_download_url, maintainer};
+use crate::read::installers::{fill_release, github_download_url, github_owner, maintainer};
 use crate::read::select::tag_name;
 use crate::read::workspace::Package;
 
@@ -54,6 +55,18 @@ pub struct InstallerRelease {
     /// `Name <email>` for the native packages (`[dist] maintainer`, else an author).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintainer: Option<String>,
+    /// `winget`: the publisher, first part of the PackageIdentifier `{publisher}.{package}`
+    /// (`[dist] winget-publisher`, else the GitHub owner of `repository`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub winget_publisher: Option<String>,
+}
+
+impl InstallerRelease {
+    /// The winget PackageIdentifier, `Publisher.Name`, when winget is asked for.
+    pub fn winget_identifier(&self) -> Option<String> {
+        let publisher = self.winget_publisher.as_deref()?;
+        Some(format!("{publisher}.{}", self.package))
+    }
 }
 
 /// The installers of `packages` (this run's) as targets.toml asks for them. `shipped` are
@@ -117,14 +130,24 @@ pub fn installer_releases(
                 Some((b.clone(), args.to_vec()))
             })
             .collect();
+        let winget_publisher = if config.installers.contains(&Installer::Winget) {
+            Some(winget_publisher(config, p)?)
+        } else {
+            None
+        };
         let files = config
             .installers
             .iter()
-            .filter_map(|&kind| {
-                Some(InstallerFile {
-                    kind,
-                    file_name: kind.file_name(&p.name)?,
-                })
+            .flat_map(|&kind| {
+                let names: Vec<String> = match (kind, &winget_publisher) {
+                    (Installer::Winget, Some(publisher)) => {
+                        winget_file_names(&format!("{publisher}.{}", p.name)).into()
+                    }
+                    _ => kind.file_name(&p.name).into_iter().collect(),
+                };
+                names
+                    .into_iter()
+                    .map(move |file_name| InstallerFile { kind, file_name })
             })
             .collect();
         let maintainer = if native.is_empty() {
@@ -149,6 +172,7 @@ pub fn installer_releases(
             binaries: p.bins.clone(),
             smoke,
             files,
+            winget_publisher,
         });
     }
     Ok(out)
@@ -163,7 +187,7 @@ fn check_platforms(config: &Config) -> Result<()> {
                 triples.iter().any(|t| t.is_linux() || t.is_apple()),
                 "a Linux or macOS target",
             ),
-            Installer::Powershell | Installer::Scoop => {
+            Installer::Powershell | Installer::Scoop | Installer::Winget => {
                 (triples.iter().any(|t| t.is_windows()), "a Windows target")
             }
             Installer::Deb | Installer::Rpm => {
@@ -182,6 +206,68 @@ fn check_platforms(config: &Config) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The winget publisher of `p`, checked with everything else winget requires of it
+/// (a License and a ShortDescription of 3 to 256 characters, a name that is one
+/// identifier part); each error names the key to set.
+fn winget_publisher(config: &Config, p: &Package) -> Result<String> {
+    let cargo_toml = p.manifest_dir.join("Cargo.toml");
+    let fail = |what: String| {
+        Err(config.error(
+            config.installers_span,
+            format!(
+                "key `installers`: the winget manifests of `{}` {what}",
+                p.name
+            ),
+        ))
+    };
+    let publisher = match (
+        &config.winget_publisher,
+        p.repository.as_deref().and_then(github_owner),
+    ) {
+        (Some(publisher), _) => publisher.clone(),
+        (None, Some(owner)) if is_winget_segment(&owner) => owner,
+        (None, _) => {
+            let why = match &p.repository {
+                Some(r) => format!("its `repository` ({r}) is not a GitHub URL"),
+                None => "it has no `repository`".to_string(),
+            };
+            return fail(format!(
+                "need a publisher (their PackageIdentifier is `PUBLISHER.{}`), and {why} in {}; set `winget-publisher = \"YourName\"` in [dist], or `repository = \"https://github.com/OWNER/REPO\"` in that Cargo.toml",
+                p.name,
+                cargo_toml.display()
+            ));
+        }
+    };
+    if !is_winget_segment(&p.name) {
+        return fail(format!(
+            "need the package name as the second part of their PackageIdentifier, and `{}` is longer than winget's 32 characters",
+            p.name
+        ));
+    }
+    if p.license
+        .as_deref()
+        .is_none_or(|l| l.trim().chars().count() < 3)
+    {
+        return fail(format!(
+            "need a License of at least 3 characters, and {} has {}; set `license = \"MIT\"` (an SPDX expression) in it",
+            cargo_toml.display(),
+            match &p.license {
+                Some(l) => format!("`license = {l:?}`"),
+                None => "no `license`".to_string(),
+            }
+        ));
+    }
+    let description = p.description.as_deref().map(one_line).unwrap_or_default();
+    if !(3..=256).contains(&description.chars().count()) {
+        return fail(format!(
+            "need a ShortDescription of 3 to 256 characters, and the `description` of {} has {}; set `description = \"…\"` in it to one sentence",
+            cargo_toml.display(),
+            description.chars().count()
+        ));
+    }
+    Ok(publisher)
 }
 
 /// Cargo.toml descriptions may span lines; installers show one.

@@ -935,6 +935,91 @@ fn installers_without_a_url_a_platform_or_a_maintainer_are_config_errors() {
     );
 }
 
+/// Issue 24 §5: winget's publisher comes from `winget-publisher`, else the GitHub owner of
+/// `repository`; without either, or without the License and ShortDescription winget
+/// requires, the plan is refused naming the key and file to set.
+#[test]
+fn winget_publisher_license_and_description_come_from_config_or_cargo() {
+    let opts = Options::default();
+    let run = |text: &str, ws: Workspace| {
+        let c = config(text);
+        let mut f = facts(&c, &opts, true, &[HOST]);
+        f.workspace = ws;
+        plan(&c, &f, &opts)
+    };
+    let text = "[dist]\npackages = [\"alpha\"]\ninstallers = [\"winget\"]\n[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\n";
+    let mut ws = workspace();
+    ws.members[0].license = Some("MIT".into());
+    let p = run(text, ws.clone()).unwrap();
+    assert_eq!(p.installers[0].winget_publisher.as_deref(), Some("o"));
+    let names: Vec<&str> = p.installers[0]
+        .files
+        .iter()
+        .map(|f| f.file_name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "o.alpha.yaml",
+            "o.alpha.installer.yaml",
+            "o.alpha.locale.en-US.yaml"
+        ]
+    );
+    assert!(
+        p.render().contains("  o.alpha.installer.yaml  (winget)\n"),
+        "{}",
+        p.render()
+    );
+    let own = text.replace("[[target]]", "winget-publisher = \"Acme\"\n[[target]]");
+    let p = run(&own, ws.clone()).unwrap();
+    assert_eq!(
+        p.installers[0].winget_identifier().as_deref(),
+        Some("Acme.alpha")
+    );
+
+    let alpha_manifest = Path::new("/ws/alpha").join("Cargo.toml");
+    let mut no_repo = ws.clone();
+    no_repo.members[0].repository = None;
+    let e = format!(
+        "{:#}",
+        run(
+            &text.replace(
+                "[[target]]",
+                "download-url = \"https://e.com/{tag}/{file}\"\n[[target]]"
+            ),
+            no_repo
+        )
+        .unwrap_err()
+    );
+    assert!(e.starts_with(&format!("targets.toml:3:14: key `installers`: the winget manifests of `alpha` need a publisher (their PackageIdentifier is `PUBLISHER.alpha`), and it has no `repository` in {}; set `winget-publisher = \"YourName\"` in [dist], or `repository = ", alpha_manifest.display())), "{e}");
+    let e = format!("{:#}", run(text, workspace()).unwrap_err());
+    assert!(
+        e.contains("need a License of at least 3 characters")
+            && e.contains("no `license`")
+            && e.contains("set `license = \"MIT\"`"),
+        "{e}"
+    );
+    let mut no_description = ws.clone();
+    no_description.members[0].description = None;
+    let e = format!("{:#}", run(text, no_description).unwrap_err());
+    assert!(
+        e.contains("need a ShortDescription of 3 to 256 characters") && e.contains("has 0"),
+        "{e}"
+    );
+    let e = format!(
+        "{:#}",
+        run(
+            &text.replace("x86_64-pc-windows-gnu", "x86_64-unknown-linux-gnu"),
+            ws
+        )
+        .unwrap_err()
+    );
+    assert!(
+        e.contains("`winget` needs a Windows target in the matrix"),
+        "{e}"
+    );
+}
+
 /// The cache decision reaches the build command's env, `--dry-run` and the problems.
 #[test]
 fn the_cache_is_decided_in_the_plan_and_carried_by_the_build_command() {

@@ -243,6 +243,9 @@ pub struct Config {
     /// `homebrew-tap = "OWNER/REPO"`: the release workflow's `homebrew` job pushes the
     /// formulas of dist/ to that repository's `Formula/`.
     pub homebrew_tap: Option<String>,
+    /// `winget-publisher` in [dist]: the first part of the winget PackageIdentifier
+    /// (`{publisher}.{package}`) and the manifests' Publisher; checked as one part.
+    pub winget_publisher: Option<String>,
     /// `source-archive` in [dist] (default false): `dist` also writes
     /// `NAME-VERSION-src.tar.gz`, the tracked files of the commit it builds.
     pub source_archive: bool,
@@ -400,6 +403,7 @@ impl Config {
             cache: Cache::Auto,
             npm_publish: false,
             homebrew_tap: None,
+            winget_publisher: None,
             source_archive: false,
             verify: false,
             sign: None,

@@ -65,6 +65,13 @@ pub fn github_download_url(repository: &str) -> Option<String> {
     ))
 }
 
+/// The OWNER of a GitHub `repository` URL (as [`github_download_url`] reads it).
+pub fn github_owner(repository: &str) -> Option<String> {
+    let url = github_download_url(repository)?;
+    let rest = url.strip_prefix("https://github.com/")?;
+    Some(rest.split('/').next()?.to_string())
+}
+
 /// `url` with `{tag}`, `{version}` and `{package}` filled in (`{file}` stays).
 pub fn fill_release(url: &str, tag: &str, version: &str, package: &str) -> String {
     url.replace("{tag}", tag)
@@ -178,6 +185,11 @@ mod tests {
             assert_eq!(github_download_url(repo).as_deref(), Some(want), "{repo}");
         }
         assert_eq!(github_download_url("https://gitlab.com/o/r"), None);
+        assert_eq!(
+            github_owner("https://github.com/my-org/r.git").as_deref(),
+            Some("my-org")
+        );
+        assert_eq!(github_owner("https://gitlab.com/o/r"), None);
         assert_eq!(
             github_download_url("https://github.com/o/r/tree/main"),
             None

@@ -230,7 +230,16 @@ fn check_installer_release(manifest: &Path, r: &InstallerRelease) -> Result<()> 
         }
     }
     for f in &r.files {
-        if f.kind.file_name(&r.package).as_deref() != Some(f.file_name.as_str()) {
+        let named = match (f.kind, r.winget_identifier()) {
+            (crate::model::installer::Installer::Winget, Some(id)) => {
+                crate::model::installer::winget_file_names(&id).contains(&f.file_name)
+                    && crate::model::installer::is_winget_segment(
+                        r.winget_publisher.as_deref().unwrap_or_default(),
+                    )
+            }
+            _ => f.kind.file_name(&r.package).as_deref() == Some(f.file_name.as_str()),
+        };
+        if !named {
             return Err(refuse(format!(
                 "name the {} installer {:?}",
                 f.kind.name(),

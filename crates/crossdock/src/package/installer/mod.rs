@@ -8,12 +8,14 @@
 use crate::model::installer::Installer;
 use crate::model::triple::Triple;
 use crate::package::manifest::{ArtifactEntry, ArtifactKind};
+use crate::plan::installers::InstallerFile;
 use crate::plan::InstallerRelease;
 
 mod homebrew;
 mod powershell;
 mod scoop;
 mod shell;
+pub mod winget;
 
 /// One package's release, as its installers see it.
 #[derive(Debug, Clone)]
@@ -156,7 +158,16 @@ pub fn render(kind: Installer, release: &Release) -> Option<String> {
         Installer::Powershell => powershell::render(release),
         Installer::Homebrew => homebrew::render(release),
         Installer::Scoop => scoop::render(release),
-        Installer::Deb | Installer::Rpm => None,
+        Installer::Deb | Installer::Rpm | Installer::Winget => None,
+    }
+}
+
+/// The text of the installer file `file` for `release`, as [`render`] (winget, which
+/// writes three files, by the file's name).
+pub fn render_file(file: &InstallerFile, release: &Release) -> Option<String> {
+    match file.kind {
+        Installer::Winget => winget::render(release, &file.file_name),
+        kind => render(kind, release),
     }
 }
 

@@ -30,6 +30,7 @@ pub(crate) fn info() -> InstallerRelease {
         .collect(),
         native: Vec::new(),
         maintainer: None,
+        winget_publisher: None,
     }
 }
 

@@ -175,6 +175,23 @@ impl Config {
             }
             self.homebrew_tap = Some(name.clone());
         }
+        if let Some(publisher) = &d.winget_publisher {
+            let span = Span::from(publisher.span());
+            let name = publisher.get_ref();
+            if !crate::model::installer::is_winget_segment(name) {
+                return Err(self.error(
+                    span,
+                    format!("key `winget-publisher`: \"{}\" cannot start a winget PackageIdentifier (1 to 32 characters, no `.`, spaces or any of \\ / : * ? \" < > |); write it as e.g. \"MyOrg\"", name.escape_debug()),
+                ));
+            }
+            if !self.installers.contains(&Installer::Winget) {
+                return Err(self.error(
+                    span,
+                    format!("key `winget-publisher`: the release writes no winget manifest to publish as {name}; add \"winget\" to `installers`"),
+                ));
+            }
+            self.winget_publisher = Some(name.clone());
+        }
         Ok(())
     }
 

@@ -36,7 +36,7 @@ pub struct Dist {
     pub debuginfo: Option<Spanned<String>>,
     /// The smoke run of every target: `false`, `true`, arguments, or a table by binary.
     pub smoke: Option<Spanned<Smoke>>,
-    /// `["shell", "powershell", "homebrew", "scoop", "deb", "rpm"]`.
+    /// `["shell", "powershell", "homebrew", "scoop", "deb", "rpm", "winget"]`.
     pub installers: Option<Spanned<Vec<Spanned<String>>>>,
     /// Where the installers download archives from: `…{tag}…{file}…`.
     pub download_url: Option<Spanned<String>>,
@@ -63,6 +63,8 @@ pub struct Dist {
     pub test: Option<bool>,
     /// `"OWNER/homebrew-tap"`: the release workflow pushes the Homebrew formulas there.
     pub homebrew_tap: Option<Spanned<String>>,
+    /// The publisher of the winget manifests: `{publisher}.{package}` is the identifier.
+    pub winget_publisher: Option<Spanned<String>>,
     /// `true`: also write `NAME-VERSION-src.tar.gz`, the commit's tracked files.
     pub source_archive: Option<bool>,
     /// `true`: the release workflow rebuilds one target on a second runner and compares it

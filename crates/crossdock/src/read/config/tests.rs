@@ -372,6 +372,33 @@ fn homebrew_tap_is_owner_repo_and_needs_the_homebrew_installer() {
     }
 }
 
+/// Issue 24 §5: `winget-publisher` is one part of a winget PackageIdentifier and needs the
+/// manifests it names.
+#[test]
+fn winget_publisher_is_one_identifier_part_and_needs_the_winget_installer() {
+    let t = "[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\n";
+    let ok = parse(&format!(
+        "[dist]\ninstallers = [\"winget\"]\nwinget-publisher = \"My-Org\"\n{t}"
+    ))
+    .unwrap();
+    assert_eq!(ok.winget_publisher.as_deref(), Some("My-Org"));
+    let e = err(&format!("[dist]\nwinget-publisher = \"Me\"\n{t}"));
+    assert!(
+        e.contains("targets.toml:2:20: key `winget-publisher`")
+            && e.contains("add \"winget\" to `installers`"),
+        "{e}"
+    );
+    for bad in ["", "my.org", "my org", "a/b", &"x".repeat(33)] {
+        let e = err(&format!(
+            "[dist]\ninstallers = [\"winget\"]\nwinget-publisher = \"{bad}\"\n{t}"
+        ));
+        assert!(
+            e.contains("cannot start a winget PackageIdentifier"),
+            "{bad}: {e}"
+        );
+    }
+}
+
 #[test]
 fn sbom_and_auditable_come_from_dist_and_a_targets_own_key_wins() {
     let c = parse(
