@@ -1033,17 +1033,17 @@ fn the_xtask_is_built_once_and_handed_to_the_jobs() {
     let plan = job("plan");
     let build = job("build");
     let merge = job("merge");
-    assert_eq!(
-        w.matches("run: cargo build --package xtask").count(),
-        1,
-        "{w}"
-    );
+    assert_eq!(w.matches("cargo build --package xtask").count(), 1, "{w}");
     assert!(
-        plan.contains("run: cargo build --package xtask --quiet"),
+        plan.contains("run: |\n          cargo build --package xtask --quiet\n"),
         "{plan}"
     );
     assert!(
-        plan.contains("          name: xtask\n          path: target/debug/xtask\n          if-no-files-found: error"),
+        plan.contains("strip --strip-debug -o \"$RUNNER_TEMP/xtask/xtask\" target/debug/xtask\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("          name: xtask\n          path: ${{ runner.temp }}/xtask/xtask\n          if-no-files-found: error"),
         "{plan}"
     );
     for (job, text) in [("build", &build), ("merge", &merge)] {
