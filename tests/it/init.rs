@@ -239,7 +239,7 @@ fn init_workflow_passes_actionlint_and_zizmor() {
     // The npm job: after the GitHub release, the only one with id-token and the npm token.
     let npm_job = &text[text.find("\n  npm:\n").expect("the npm job")..];
     assert!(npm_job.contains("needs: [plan, publish]"));
-    assert!(npm_job.contains("cargo xtask publish-npm dist --provenance"));
+    assert!(npm_job.contains("run: xtask publish-npm dist --provenance"));
     assert_eq!(
         text.matches("NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}")
             .count(),

@@ -345,6 +345,8 @@ fn a_tag_push_rehearsed_publishes_the_npm_packages_to_a_registry() {
         "{:?}",
         out.ran
     );
+    // The npm job runs the plan job's xtask too (issue 25 §1).
+    assert_eq!(runner.cargo_xtask_jobs(), ["plan"]);
 
     // What the registry holds installs, and Node calls the Rust function.
     let project = tempfile::tempdir().unwrap();
