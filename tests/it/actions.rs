@@ -8,8 +8,10 @@
 //! and attest actions are recorded. An expression, condition or action it does not know
 //! fails the test, so a workflow change the rehearsal does not cover cannot pass unnoticed.
 //!
-//! `cargo xtask …` runs the built `cargo-crossdock …` (a `cargo` shim first on PATH), so the
-//! fixture needs no xtask crate; `gh` is [`FakeGh`], which keeps releases in a directory.
+//! `cargo xtask …` runs the built `cargo-crossdock …` (a `cargo` shim first on PATH), and
+//! `cargo build --package xtask --quiet` copies it to target/debug/xtask, so the fixture needs
+//! no xtask crate; a file uploaded alone comes back without its modes, as from GitHub. `gh`
+//! is [`FakeGh`], which keeps releases in a directory.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -195,8 +197,13 @@ impl Runner {
         std::fs::create_dir_all(&shim).unwrap();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let script = format!(
-            "#!/bin/sh\nif [ \"${{1:-}}\" = xtask ]; then shift; exec '{}' \"$@\"; fi\nexec '{cargo}' \"$@\"\n",
-            crossdock_bin().display()
+            "#!/bin/sh\nif [ \"${{1:-}}\" = xtask ]; then\n\
+             echo \"$PWD\" >> '{log}'; shift; exec '{bin}' \"$@\"\nfi\n\
+             if [ \"$*\" = 'build --package xtask --quiet' ]; then\n\
+             mkdir -p target/debug && cp '{bin}' target/debug/xtask && exit 0\nfi\n\
+             exec '{cargo}' \"$@\"\n",
+            bin = crossdock_bin().display(),
+            log = shim.join("cargo-xtask.log").display()
         );
         std::fs::write(shim.join("cargo"), script).unwrap();
         std::fs::set_permissions(
@@ -213,6 +220,27 @@ impl Runner {
             shim,
             env: Vec::new(),
         }
+    }
+
+    /// The jobs (directory names: `build-{target}`) that ran `cargo xtask`, that is,
+    /// compiled the xtask (or would have, with a real cargo), in order, each once.
+    pub fn cargo_xtask_jobs(&self) -> Vec<String> {
+        let log = std::fs::read_to_string(self.shim.join("cargo-xtask.log")).unwrap_or_default();
+        let mut jobs: Vec<String> = Vec::new();
+        for dir in log.lines() {
+            let job = Path::new(dir).strip_prefix(self.root.join("jobs")).unwrap();
+            let job = job
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_str()
+                .unwrap();
+            if !jobs.iter().any(|j| j == job) {
+                jobs.push(job.to_string());
+            }
+        }
+        jobs
     }
 
     pub fn artifacts(&self) -> PathBuf {
@@ -283,6 +311,7 @@ impl Runner {
         std::fs::create_dir_all(&ws).unwrap();
         std::fs::create_dir_all(&temp).unwrap();
         let mut path_first = vec![self.shim.clone(), self.gh.bin()];
+        cx.insert("runner.temp".into(), temp.display().to_string());
         for step in &job.steps {
             if !holds(&step.if_, cx) {
                 continue;
@@ -331,7 +360,15 @@ impl Runner {
                             copy_visible(&from, &to);
                         } else {
                             std::fs::create_dir_all(&to).unwrap();
-                            std::fs::copy(&from, to.join(from.file_name().unwrap())).unwrap();
+                            let kept = to.join(from.file_name().unwrap());
+                            std::fs::copy(&from, &kept).unwrap();
+                            // An artifact keeps no file modes: a binary comes back not
+                            // executable, so the workflow must `chmod +x` it.
+                            std::fs::set_permissions(
+                                &kept,
+                                std::os::unix::fs::PermissionsExt::from_mode(0o644),
+                            )
+                            .unwrap();
                         }
                     }
                     "actions/download-artifact" => {

@@ -150,6 +150,53 @@ fn init_sets_up_a_project_that_ships_and_never_overwrites() {
         list_files(&dist)
     );
     tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
+
+    // Issue 25 §1: the plan job's step, as the workflow writes it, with the real cargo: it
+    // compiles nothing `cargo xtask` compiled and leaves the stripped xtask that the build
+    // jobs run without cargo; that binary ships the same archive, compiling nothing.
+    let workflow = read(&fx, ".github/workflows/release.yml");
+    let plan = crate::actions::parse(&workflow)
+        .into_iter()
+        .find(|j| j.id == "plan")
+        .unwrap();
+    let step = plan
+        .steps
+        .iter()
+        .find(|s| s.name == "Build the xtask once for the jobs on ubuntu-latest")
+        .expect("the plan job builds the xtask");
+    let built = fx.path().join("target/debug/xtask");
+    let mtime = |p: &std::path::Path| std::fs::metadata(p).unwrap().modified().unwrap();
+    let built_at = mtime(&built);
+    let temp = tempfile::tempdir().unwrap();
+    let env = [("RUNNER_TEMP".to_string(), temp.path().display().to_string())];
+    let r = crate::actions::run_script(step.run.as_ref().unwrap(), fx.path(), &env, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        mtime(&built),
+        built_at,
+        "the plan job's build relinked the xtask"
+    );
+    let xtask = temp.path().join("xtask/xtask");
+    let size = std::fs::metadata(&xtask).unwrap().len();
+    let debug = std::fs::metadata(&built).unwrap().len();
+    assert!(
+        size < debug / 2,
+        "stripped {size} bytes, unstripped {debug}"
+    );
+    let before = std::fs::read(dist.join(&archive)).unwrap();
+    std::fs::remove_dir_all(&dist).unwrap();
+    let r = crate::actions::run_script(
+        "\"$XTASK\" dist --target \"$HOST\"",
+        fx.path(),
+        &[
+            ("XTASK".to_string(), xtask.display().to_string()),
+            ("HOST".to_string(), host.clone()),
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("Compiling"), "{}", r.stderr);
+    assert_eq!(std::fs::read(dist.join(&archive)).unwrap(), before);
 }
 
 #[test]
@@ -192,7 +239,7 @@ fn init_workflow_passes_actionlint_and_zizmor() {
     // The npm job: after the GitHub release, the only one with id-token and the npm token.
     let npm_job = &text[text.find("\n  npm:\n").expect("the npm job")..];
     assert!(npm_job.contains("needs: [plan, publish]"));
-    assert!(npm_job.contains("cargo xtask publish-npm dist --provenance"));
+    assert!(npm_job.contains("run: xtask publish-npm dist --provenance"));
     assert_eq!(
         text.matches("NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}")
             .count(),
@@ -677,7 +724,7 @@ fn another_tool_s_targets_toml_is_kept_and_config_points_elsewhere() {
     );
     let workflow = read(&fx, ".github/workflows/release.yml");
     assert!(
-        workflow.contains("cargo xtask dist --config crossdock.toml --target"),
+        workflow.contains("run: xtask dist --config crossdock.toml --target"),
         "{workflow}"
     );
     fx.run(&["init", "--check", "--config", "crossdock.toml"])

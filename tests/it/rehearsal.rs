@@ -126,6 +126,9 @@ fn a_tag_push_rehearsed_publishes_exactly_the_merged_dist() {
             "publish".into()
         ]
     );
+    // Issue 25 §1: the xtask is compiled by the plan job alone; build and merge run the
+    // binary it kept as an artifact.
+    assert_eq!(runner.cargo_xtask_jobs(), ["plan"]);
     assert_eq!(out.job_outputs["plan.package"], "alpha");
     assert_eq!(out.job_outputs["plan.version"], "0.3.1");
     assert_eq!(out.job_outputs["plan.prerelease"], "false");
@@ -202,6 +205,45 @@ fn a_dry_run_dispatch_builds_and_merges_but_releases_nothing() {
         "plan, build and merge save: {:?}",
         out.recorded
     );
+}
+
+/// Issue 25 §1: a build job on another runner than the plan job's cannot run the binary the
+/// plan job kept, so it does not download it: its `xtask` is a wrapper of `cargo xtask`, which
+/// compiles the xtask there. The merge job (on ubuntu-latest) still runs the plan job's.
+#[test]
+fn a_build_job_on_another_runner_compiles_its_own_xtask() {
+    let fx = origin_with("", "github-runner = \"ubuntu-22.04\"\n");
+    let root = tempfile::tempdir().unwrap();
+    let runner = Runner::new(
+        root.path(),
+        fx.path(),
+        "main",
+        context("main", "branch", "workflow_dispatch", "true"),
+    );
+    let out = runner.run(&workflow(&fx)).unwrap();
+    let host = host();
+    assert_eq!(
+        out.ran,
+        ["plan".to_string(), format!("build {host}"), "merge".into()]
+    );
+    assert_eq!(
+        runner.cargo_xtask_jobs(),
+        ["plan".to_string(), format!("build-{host}")]
+    );
+    let wrapper = root
+        .path()
+        .join(format!("jobs/build-{host}/temp/xtask/xtask"));
+    assert_eq!(
+        std::fs::read_to_string(&wrapper).unwrap(),
+        "#!/bin/sh\nexec cargo xtask \"$@\"\n"
+    );
+    let dist = runner.artifacts().join("dist");
+    assert!(
+        list_files(&dist).contains(&format!("alpha-0.3.1-{host}.tar.gz")),
+        "{:?}",
+        list_files(&dist)
+    );
+    tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
 }
 
 /// Issue 12 item 16: a tag on a commit that is not on the default branch stops in the plan
@@ -303,6 +345,8 @@ fn a_tag_push_rehearsed_publishes_the_npm_packages_to_a_registry() {
         "{:?}",
         out.ran
     );
+    // The npm job runs the plan job's xtask too (issue 25 §1).
+    assert_eq!(runner.cargo_xtask_jobs(), ["plan"]);
 
     // What the registry holds installs, and Node calls the Rust function.
     let project = tempfile::tempdir().unwrap();

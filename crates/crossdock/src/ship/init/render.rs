@@ -284,7 +284,7 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
     // Without it the workflow is byte-identical to one written before `test` existed.
     let test_step = if config.targets.iter().any(|t| t.test) {
         format!(
-            "\n      - name: Test (test = true in {config_rel})\n        if: matrix.test\n        env:\n          TARGET: ${{{{ matrix.target }}}}\n          PACKAGE: ${{{{ needs.plan.outputs.package }}}}\n        run: cargo xtask test{config_arg} --target \"$TARGET\" ${{PACKAGE:+--package \"$PACKAGE\"}}"
+            "\n      - name: Test (test = true in {config_rel})\n        if: matrix.test\n        env:\n          TARGET: ${{{{ matrix.target }}}}\n          PACKAGE: ${{{{ needs.plan.outputs.package }}}}\n        run: xtask test{config_arg} --target \"$TARGET\" ${{PACKAGE:+--package \"$PACKAGE\"}}"
         )
     } else {
         String::new()

@@ -640,8 +640,8 @@ fn workflow_for_another_config_passes_it_to_every_command() {
         "builds every target of ci/crossdock.toml on",
         "`cargo crossdock init --check --config ci/crossdock.toml` fails",
         "matrix=\"$(cargo xtask matrix --config ci/crossdock.toml)\"",
-        "run: cargo xtask dist --config ci/crossdock.toml --target \"$TARGET\"",
-        "run: cargo xtask merge --config ci/crossdock.toml dist-* --out-dir dist",
+        "run: xtask dist --config ci/crossdock.toml --target \"$TARGET\"",
+        "run: xtask merge --config ci/crossdock.toml dist-* --out-dir dist",
     ] {
         assert!(w.contains(needle), "{needle:?} not in:\n{w}");
     }
@@ -881,7 +881,7 @@ fn the_signing_key_reaches_the_merge_step_only() {
     ] {
         let signed = render_workflow(&config(&format!("[dist]\nsign = \"{sign}\"\n{target}")));
         assert_eq!(signed.matches("secrets.CROSSDOCK_").count(), 2, "{signed}");
-        let merge = signed.find("run: cargo xtask merge").expect("a merge step");
+        let merge = signed.find("run: xtask merge").expect("a merge step");
         let env = &signed[merge..];
         let env = &env[..env.find("- name: Upload").unwrap()];
         assert!(
@@ -909,7 +909,7 @@ fn test_true_runs_the_targets_tests_before_dist_in_its_build_job() {
     assert!(
         w[test..dist].contains("if: matrix.test\n")
             && w[test..dist].contains(
-                "run: cargo xtask test --target \"$TARGET\" ${PACKAGE:+--package \"$PACKAGE\"}"
+                "run: xtask test --target \"$TARGET\" ${PACKAGE:+--package \"$PACKAGE\"}"
             ),
         "{}",
         &w[test..dist]
@@ -932,7 +932,7 @@ fn test_true_runs_the_targets_tests_before_dist_in_its_build_job() {
     let plain = render_workflow(&config(
         "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n",
     ));
-    assert!(!plain.contains("cargo xtask test"), "{plain}");
+    assert!(!plain.contains("xtask test"), "{plain}");
 }
 
 /// Issue 24 §1: with `verify = true` the workflow gets a `verify` job that rebuilds the first
@@ -1009,4 +1009,70 @@ fn compressors_are_optimized_in_dev_without_overriding_the_users_settings() {
     // A setting for every dependency is the user's: nothing is added.
     let all = "[package]\nname = \"a\"\n\n[profile.dev.package.\"*\"]\nopt-level = 2\n";
     assert_eq!(add_fast_dev_packages("Cargo.toml", all).unwrap(), None);
+}
+
+/// Issue 25 §1: the xtask is compiled once, in the plan job, and kept as an artifact; the
+/// build jobs on the plan job's runner and the merge job download it, make it executable and
+/// run it without compiling; a build job on another runner gets a wrapper of `cargo xtask`.
+#[test]
+fn the_xtask_is_built_once_and_handed_to_the_jobs() {
+    let w = render_workflow(&config(
+        "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\n[[target]]\ntriple = \"aarch64-apple-darwin\"\n",
+    ));
+    // A job (or the comment above it) starts two spaces in.
+    let next_job = |l: &str| l.starts_with("  ") && !l[2..].starts_with(' ');
+    let job = |name: &str| -> String {
+        let start = format!("  {name}:");
+        w.lines()
+            .skip_while(|l| *l != start)
+            .enumerate()
+            .take_while(|(i, l)| *i == 0 || !next_job(l))
+            .map(|(_, l)| format!("{l}\n"))
+            .collect()
+    };
+    let plan = job("plan");
+    let build = job("build");
+    let merge = job("merge");
+    assert_eq!(w.matches("cargo build --package xtask").count(), 1, "{w}");
+    assert!(
+        plan.contains("run: |\n          cargo build --package xtask --quiet\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("strip --strip-debug -o \"$RUNNER_TEMP/xtask/xtask\" target/debug/xtask\n"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("          name: xtask\n          path: ${{ runner.temp }}/xtask/xtask\n          if-no-files-found: error"),
+        "{plan}"
+    );
+    for (job, text) in [("build", &build), ("merge", &merge)] {
+        assert!(
+            text.contains("          name: xtask\n          path: ${{ runner.temp }}/xtask\n"),
+            "{job}: {text}"
+        );
+        assert!(
+            text.contains("chmod +x \"$RUNNER_TEMP/xtask/xtask\""),
+            "{job}: {text}"
+        );
+        assert!(
+            text.contains("echo \"$RUNNER_TEMP/xtask\" >> \"$GITHUB_PATH\""),
+            "{job}: {text}"
+        );
+    }
+    // The only `cargo xtask` left in build is the wrapper's, for runners that cannot run the
+    // binary (named in its step); merge runs on ubuntu-latest and has none.
+    assert_eq!(build.matches("cargo xtask").count(), 2, "{build}");
+    assert!(!merge.contains("cargo xtask"), "{merge}");
+    assert!(
+        build.contains("        if: matrix.runner == 'ubuntu-latest'\n        uses: actions/download-artifact@"),
+        "{build}"
+    );
+    assert!(build.contains("run: xtask dist --target"), "{build}");
+    assert!(
+        merge.contains("run: xtask merge dist-* --out-dir dist"),
+        "{merge}"
+    );
+    // The plan job itself runs on the runner the binary is handed to.
+    assert!(plan.contains("runs-on: ubuntu-latest"), "{plan}");
 }
