@@ -16,10 +16,18 @@ fn probe_dir(plan: &Plan) -> PathBuf {
 const PROBE_MAIN: &str = "fn main() { println!(\"crossdock probe\"); }\n";
 const PROBE_BUILD: &str = "fn main() { println!(\"cargo:rerun-if-changed=build.rs\"); }\n";
 
-fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes a probe file only when its text changed, atomically: doctor probes targets in
+/// parallel and an interrupted run must not leave a half-written file that a later probe
+/// (or its cached stamp) would trust.
+fn write_if_changed(path: &Path, text: &str) -> anyhow::Result<()> {
     if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
-        std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
-        std::fs::write(path, text)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        anyhow::Context::with_context(std::fs::create_dir_all(dir), || {
+            format!("cannot create {}", dir.display())
+        })?;
+        crate::sys::fs::write_atomic(path, 0o644, |f| {
+            std::io::Write::write_all(f, text.as_bytes()).map_err(Into::into)
+        })?;
     }
     Ok(())
 }
@@ -37,7 +45,7 @@ pub(super) fn probe_link(
 ) {
     let t = &probe.target;
     let dir = probe_dir(plan).join("crate");
-    let setup = (|| -> std::io::Result<()> {
+    let setup = (|| -> anyhow::Result<()> {
         write_if_changed(&dir.join("Cargo.toml"), "[package]\nname = \"crossdock-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n\n[workspace]\n")?;
         write_if_changed(&dir.join("src/main.rs"), PROBE_MAIN)?;
         write_if_changed(&dir.join("build.rs"), PROBE_BUILD)
@@ -47,7 +55,7 @@ pub(super) fn probe_link(
             t,
             check,
             Status::Fail,
-            format!("cannot write the probe crate in {}: {e}", dir.display()),
+            format!("cannot write the probe crate in {}: {e:#}", dir.display()),
             None,
         );
         return;
@@ -131,7 +139,7 @@ pub(super) fn probe_link(
     match exe.map(|e| e.into_std_path_buf()) {
         Some(exe) => match arch_matches(&exe, t) {
             Ok(desc) => {
-                let _ = std::fs::write(&stamp, &key);
+                let _ = write_if_changed(&stamp, &key);
                 r.push(t, check, Status::Ok, format!("links a {desc} probe"), None);
             }
             Err(e) => r.push(t, check, Status::Fail, e, Some(format!("the linker for {t} makes binaries for another target: set `linker` for {t} in {}", probe.sources.file("linker")))),
@@ -151,7 +159,7 @@ pub(super) fn probe_c_link(plan: &Plan, step: &BuildStep, linker: &Linker, r: &m
             t,
             Check::Linker,
             Status::Fail,
-            format!("cannot write {}: {e}", src.display()),
+            format!("cannot write {}: {e:#}", src.display()),
             None,
         );
         return;
@@ -273,7 +281,7 @@ pub(super) fn check_c(plan: &Plan, step: &BuildStep, c: &CToolchain, probe: bool
             t,
             Check::C,
             Status::Fail,
-            format!("cannot write {}: {e}", src.display()),
+            format!("cannot write {}: {e:#}", src.display()),
             None,
         );
         return;
