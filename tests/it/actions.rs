@@ -4,8 +4,8 @@
 //! matrix the plan job printed, and runs every `run:` script with bash as Actions does
 //! (`-eo pipefail`, `GITHUB_OUTPUT`, `GITHUB_PATH`, `RUNNER_TEMP`). The actions a step
 //! `uses:` are stood in for by what they do to files: checkout is a `git clone` of the
-//! origin repository, upload/download-artifact copy to and from an artifact store, the cache
-//! and attest actions are recorded. An expression, condition or action it does not know
+//! origin repository, upload/download-artifact copy to and from an artifact store, the cache,
+//! sccache and attest actions are recorded. An expression, condition or action it does not know
 //! fails the test, so a workflow change the rehearsal does not cover cannot pass unnoticed.
 //!
 //! `cargo xtask …` runs the built `cargo-crossdock …` (a `cargo` shim first on PATH), and
@@ -394,6 +394,16 @@ impl Runner {
                         if let Some(id) = &step.id {
                             cx.insert(format!("steps.{id}.outputs.cache-hit"), "false".into());
                         }
+                    }
+                    // Installs sccache and hands it the Actions cache's address: recorded
+                    // only. The rehearsal's builds keep RUSTC_WRAPPER="" (no shared server
+                    // between parallel tests), as a runner without sccache builds with
+                    // `cache = "auto"`; tests/it/shared_cache.rs shares a real cache.
+                    "mozilla-actions/sccache-action" => {
+                        out.recorded.push(format!(
+                            "{label}: {action} version={}",
+                            arg("version").expect("a pinned sccache version")
+                        ));
                     }
                     "actions/attest-build-provenance" => {
                         let sums = arg("subject-checksums").expect("subject-checksums");
