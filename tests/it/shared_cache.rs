@@ -8,7 +8,7 @@
 //! path and `--remap-path-prefix` values on the command line, `CARGO_MANIFEST_DIR`), so runners
 //! hit each other's entries only where their checkout and `CARGO_HOME` paths are the same — as
 //! on GitHub's runners of one OS. A third runner with its checkout elsewhere proves it: it
-//! compiles everything again (docs/compiler-cache.md says so).
+//! compiles everything again (docs/output.md, "Runners that share one cache", says so).
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -278,7 +278,7 @@ fn a_second_runner_hits_what_the_first_compiled_through_a_shared_redis() {
     assert_eq!(
         three.hits, 0,
         "a checkout at another path hit the cache: sccache now keys Rust builds without \
-         absolute paths; update docs/compiler-cache.md (same paths needed) and this test"
+         absolute paths; update docs/output.md (\"Hits need the same paths\") and this test"
     );
     assert!(
         three.archives == one.archives,

@@ -346,7 +346,7 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
 /// version, the one .ci/ tests with) and the variable of the steps that build, which points
 /// sccache at the Actions cache. Nothing for `cache = "none"`; nothing on a `cross` job, whose
 /// builds run in a container without the runner's sccache. sccache's own variables for
-/// another backend (S3, Redis, GCS…; see docs/compiler-cache.md) take precedence over this
+/// another backend (S3, Redis, GCS…; see docs/output.md) take precedence over this
 /// one and are left as they are.
 fn cache_step(cache: crate::read::config::Cache, config_rel: &str) -> (String, String) {
     if cache == crate::read::config::Cache::None {
