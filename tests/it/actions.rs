@@ -69,10 +69,14 @@ fn truthy(v: &str) -> bool {
     !matches!(v, "" | "false" | "0")
 }
 
-/// One expression, as far as the release workflow uses them: `a && b`, `a == 'x'`,
-/// `a != 'x'`, `'x'`, `name.path`, `matrix['key']`, `hashFiles(…)`, `fromJSON(…)`.
+/// One expression, as far as the release workflow uses them: `a || b`, `a && b`,
+/// `a == 'x'`, `a != 'x'`, `'x'`, `name.path`, `matrix['key']`, `hashFiles(…)`, `fromJSON(…)`.
 pub fn eval(expr: &str, cx: &Context) -> String {
     let e = expr.trim();
+    if let Some((a, b)) = e.split_once("||") {
+        let a = eval(a, cx);
+        return if truthy(&a) { a } else { eval(b, cx) };
+    }
     if let Some((a, b)) = e.split_once("&&") {
         let a = eval(a, cx);
         return if truthy(&a) { eval(b, cx) } else { a };
@@ -432,6 +436,16 @@ impl Runner {
             ];
             env.extend(self.env.iter().cloned());
             env.extend(step.env.iter().map(|(k, v)| (k.clone(), expand(v, cx))));
+            // How a step points sccache at the Actions cache (read-only on a tag): recorded.
+            let sccache: Vec<String> = env
+                .iter()
+                .filter(|(k, _)| k.starts_with("SCCACHE_"))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            if !sccache.is_empty() {
+                out.recorded
+                    .push(format!("{label}: {}: {}", step.name, sccache.join(" ")));
+            }
             assert!(
                 !script.contains("${{"),
                 "{label}: an expression inside a script"

@@ -343,8 +343,8 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
 }
 
 /// The build job's step that installs sccache (pinned: the action by commit, sccache by
-/// version, the one .ci/ tests with) and the variable of the steps that build, which points
-/// sccache at the Actions cache. Nothing for `cache = "none"`; nothing on a `cross` job, whose
+/// version, the one .ci/ tests with) and the variables of the steps that build, which point
+/// sccache at the Actions cache, written by dry runs only (read-only on a tag). Nothing for `cache = "none"`; nothing on a `cross` job, whose
 /// builds run in a container without the runner's sccache. sccache's own variables for
 /// another backend (S3, Redis, GCS…; see docs/output.md) take precedence over this
 /// one and are left as they are.
@@ -354,9 +354,10 @@ fn cache_step(cache: crate::read::config::Cache, config_rel: &str) -> (String, S
     }
     let step = format!(
         "\n      # cache = \"{cache}\" in {config_rel} (\"none\" removes this): the builds go through sccache, and\n      \
-         # every runner hits what any runner compiled, kept in the Actions cache. Tag runs read\n      \
-         # what dry runs on the default branch wrote, as they restore the cargo caches above\n      \
-         # (zizmor's cache-poisoning finding: the trust already given to a restored target/).\n      \
+         # every runner hits what any runner compiled, kept in the Actions cache. Like the cargo\n      \
+         # caches above, only dry runs write to it (a tag's entries would serve that tag alone)\n      \
+         # and tag runs read what a dry run on the default branch wrote (zizmor's cache-poisoning\n      \
+         # finding: the trust a restored target/ already has).\n      \
          - name: Install sccache (the compiler cache the runners share)\n        \
          if: matrix.builder != 'cross'\n        \
          uses: mozilla-actions/sccache-action@9e7fa8a12102821edf02ca5dbea1acd0f89a2696 # v0.0.10 # zizmor: ignore[cache-poisoning]\n        \
@@ -364,10 +365,9 @@ fn cache_step(cache: crate::read::config::Cache, config_rel: &str) -> (String, S
          version: v{SCCACHE_VERSION}",
         cache = cache.name(),
     );
-    (
-        step,
-        "\n          SCCACHE_GHA_ENABLED: \"true\"".to_string(),
-    )
+    let env = "\n          SCCACHE_GHA_ENABLED: \"true\"\n          \
+         SCCACHE_GHA_RW_MODE: ${{ needs.plan.outputs.dry-run == 'true' && 'READ_WRITE' || 'READ_ONLY' }}";
+    (step, env.to_string())
 }
 
 /// The sccache the release workflow installs (.ci/run installs the same one for the tests).

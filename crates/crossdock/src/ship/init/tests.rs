@@ -1132,6 +1132,11 @@ fn the_build_jobs_share_one_sccache_in_the_actions_cache_unless_cache_is_none() 
                 s.contains("\n          SCCACHE_GHA_ENABLED: \"true\"\n"),
                 "{s}"
             );
+            // Written by dry runs only, as the cargo caches are saved.
+            assert!(
+                s.contains("\n          SCCACHE_GHA_RW_MODE: ${{ needs.plan.outputs.dry-run == 'true' && 'READ_WRITE' || 'READ_ONLY' }}\n"),
+                "{s}"
+            );
         }
         let verify = &w[w.find("\n  verify:\n").unwrap()..];
         let verify = &verify[..verify.find("\n  attest:").unwrap()];
