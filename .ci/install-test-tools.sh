@@ -23,6 +23,8 @@ packages=(
   minisign
   # Verifies SHA256SUMS.asc (`sign = "gpg"`), makes the tests' keys; gpgconf stops their agents.
   gnupg
+  # sccache's Redis backend, shared by two runners' builds (cache = "sccache").
+  redis-server
 )
 # Node and npm judge the Node modules (npm install of the packed tarballs, node -e). Asked
 # for by program, not package: a machine with NodeSource's nodejs has npm without Debian's

@@ -4,8 +4,8 @@
 //! matrix the plan job printed, and runs every `run:` script with bash as Actions does
 //! (`-eo pipefail`, `GITHUB_OUTPUT`, `GITHUB_PATH`, `RUNNER_TEMP`). The actions a step
 //! `uses:` are stood in for by what they do to files: checkout is a `git clone` of the
-//! origin repository, upload/download-artifact copy to and from an artifact store, the cache
-//! and attest actions are recorded. An expression, condition or action it does not know
+//! origin repository, upload/download-artifact copy to and from an artifact store, the cache,
+//! sccache and attest actions are recorded. An expression, condition or action it does not know
 //! fails the test, so a workflow change the rehearsal does not cover cannot pass unnoticed.
 //!
 //! `cargo xtask …` runs the built `cargo-crossdock …` (a `cargo` shim first on PATH), and
@@ -69,10 +69,14 @@ fn truthy(v: &str) -> bool {
     !matches!(v, "" | "false" | "0")
 }
 
-/// One expression, as far as the release workflow uses them: `a && b`, `a == 'x'`,
-/// `a != 'x'`, `'x'`, `name.path`, `matrix['key']`, `hashFiles(…)`, `fromJSON(…)`.
+/// One expression, as far as the release workflow uses them: `a || b`, `a && b`,
+/// `a == 'x'`, `a != 'x'`, `'x'`, `name.path`, `matrix['key']`, `hashFiles(…)`, `fromJSON(…)`.
 pub fn eval(expr: &str, cx: &Context) -> String {
     let e = expr.trim();
+    if let Some((a, b)) = e.split_once("||") {
+        let a = eval(a, cx);
+        return if truthy(&a) { a } else { eval(b, cx) };
+    }
     if let Some((a, b)) = e.split_once("&&") {
         let a = eval(a, cx);
         return if truthy(&a) { eval(b, cx) } else { a };
@@ -395,6 +399,16 @@ impl Runner {
                             cx.insert(format!("steps.{id}.outputs.cache-hit"), "false".into());
                         }
                     }
+                    // Installs sccache and hands it the Actions cache's address: recorded
+                    // only. The rehearsal's builds keep RUSTC_WRAPPER="" (no shared server
+                    // between parallel tests), as a runner without sccache builds with
+                    // `cache = "auto"`; tests/it/shared_cache.rs shares a real cache.
+                    "mozilla-actions/sccache-action" => {
+                        out.recorded.push(format!(
+                            "{label}: {action} version={}",
+                            arg("version").expect("a pinned sccache version")
+                        ));
+                    }
                     "actions/attest-build-provenance" => {
                         let sums = arg("subject-checksums").expect("subject-checksums");
                         let sums_path = ws.join(&sums);
@@ -422,6 +436,16 @@ impl Runner {
             ];
             env.extend(self.env.iter().cloned());
             env.extend(step.env.iter().map(|(k, v)| (k.clone(), expand(v, cx))));
+            // How a step points sccache at the Actions cache (read-only on a tag): recorded.
+            let sccache: Vec<String> = env
+                .iter()
+                .filter(|(k, _)| k.starts_with("SCCACHE_"))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            if !sccache.is_empty() {
+                out.recorded
+                    .push(format!("{label}: {}: {}", step.name, sccache.join(" ")));
+            }
             assert!(
                 !script.contains("${{"),
                 "{label}: an expression inside a script"

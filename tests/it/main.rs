@@ -42,6 +42,7 @@ mod real_projects;
 mod rehearsal;
 mod release;
 mod sbom;
+mod shared_cache;
 mod sign;
 mod size;
 mod skip;

@@ -205,6 +205,14 @@ fn a_dry_run_dispatch_builds_and_merges_but_releases_nothing() {
         "plan, build and merge save: {:?}",
         out.recorded
     );
+    // The shared compiler cache is written by dry runs (read-only on a tag: tag_push.snap).
+    assert!(
+        out.recorded.iter().any(|r| r.ends_with(
+            "Build, check and archive: SCCACHE_GHA_ENABLED=true SCCACHE_GHA_RW_MODE=READ_WRITE"
+        )),
+        "{:?}",
+        out.recorded
+    );
 }
 
 /// Issue 25 §1: a build job on another runner than the plan job's cannot run the binary the

@@ -236,6 +236,8 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("python3", "python3"),
     ("qemu-aarch64", "qemu-user"),
     ("readelf", "binutils"),
+    // sccache's Redis backend shared by two "runners" (shared_cache.rs).
+    ("redis-server", "redis-server"),
     // `auditable = true`: reads the `.dep-v0` section back (cargo install, .ci/run).
     ("rust-audit-info", "rust-audit-info"),
     ("rpm", "rpm"),

@@ -279,12 +279,16 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
         }
         None => String::new(),
     };
+    // `cache` other than "none": the build jobs compile through sccache and share what they
+    // compile in the Actions cache. The verify job stays without it: a rebuild that took the
+    // build job's compiled crates from the cache would prove nothing.
+    let (cache_step, cache_env) = cache_step(config.cache, config_rel);
     // `test = true`: the target's tests run before its `dist`; a failure fails this step,
     // named after the target, so that target ships nothing and the release is not published.
     // Without it the workflow is byte-identical to one written before `test` existed.
     let test_step = if config.targets.iter().any(|t| t.test) {
         format!(
-            "\n      - name: Test (test = true in {config_rel})\n        if: matrix.test\n        env:\n          TARGET: ${{{{ matrix.target }}}}\n          PACKAGE: ${{{{ needs.plan.outputs.package }}}}\n        run: xtask test{config_arg} --target \"$TARGET\" ${{PACKAGE:+--package \"$PACKAGE\"}}"
+            "\n      - name: Test (test = true in {config_rel})\n        if: matrix.test\n        env:\n          TARGET: ${{{{ matrix.target }}}}\n          PACKAGE: ${{{{ needs.plan.outputs.package }}}}{cache_env}\n        run: xtask test{config_arg} --target \"$TARGET\" ${{PACKAGE:+--package \"$PACKAGE\"}}"
         )
     } else {
         String::new()
@@ -315,6 +319,8 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
     fill(
         WORKFLOW_TEMPLATE,
         &[
+            ("CACHE_STEP", &cache_step),
+            ("CACHE_ENV", &cache_env),
             ("TEST_STEP", &test_step),
             ("HOMEBREW_JOB", &homebrew_job),
             ("MATRIX_COMMENT", &comment),
@@ -335,6 +341,37 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
         ],
     )
 }
+
+/// The build job's step that installs sccache (pinned: the action by commit, sccache by
+/// version, the one .ci/ tests with) and the variables of the steps that build, which point
+/// sccache at the Actions cache, written by dry runs only (read-only on a tag). Nothing for `cache = "none"`; nothing on a `cross` job, whose
+/// builds run in a container without the runner's sccache. sccache's own variables for
+/// another backend (S3, Redis, GCS…; see docs/output.md) take precedence over this
+/// one and are left as they are.
+fn cache_step(cache: crate::read::config::Cache, config_rel: &str) -> (String, String) {
+    if cache == crate::read::config::Cache::None {
+        return (String::new(), String::new());
+    }
+    let step = format!(
+        "\n      # cache = \"{cache}\" in {config_rel} (\"none\" removes this): the builds go through sccache, and\n      \
+         # every runner hits what any runner compiled, kept in the Actions cache. Like the cargo\n      \
+         # caches above, only dry runs write to it (a tag's entries would serve that tag alone)\n      \
+         # and tag runs read what a dry run on the default branch wrote (zizmor's cache-poisoning\n      \
+         # finding: the trust a restored target/ already has).\n      \
+         - name: Install sccache (the compiler cache the runners share)\n        \
+         if: matrix.builder != 'cross'\n        \
+         uses: mozilla-actions/sccache-action@9e7fa8a12102821edf02ca5dbea1acd0f89a2696 # v0.0.10 # zizmor: ignore[cache-poisoning]\n        \
+         with:\n          \
+         version: v{SCCACHE_VERSION}",
+        cache = cache.name(),
+    );
+    let env = "\n          SCCACHE_GHA_ENABLED: \"true\"\n          \
+         SCCACHE_GHA_RW_MODE: ${{ needs.plan.outputs.dry-run == 'true' && 'READ_WRITE' || 'READ_ONLY' }}";
+    (step, env.to_string())
+}
+
+/// The sccache the release workflow installs (.ci/run installs the same one for the tests).
+pub const SCCACHE_VERSION: &str = "0.16.0";
 
 /// The matrix entry the `verify` job rebuilds: the first that builds with plain cargo for
 /// its runner's own target (no `rustup target add`, build-std or apt packages), so the job

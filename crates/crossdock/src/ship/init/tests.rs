@@ -1076,3 +1076,78 @@ fn the_xtask_is_built_once_and_handed_to_the_jobs() {
     // The plan job itself runs on the runner the binary is handed to.
     assert!(plan.contains("runs-on: ubuntu-latest"), "{plan}");
 }
+
+/// Issue 25 §3: with `cache` "auto" (the default) or "sccache", each build job installs
+/// sccache (the action pinned by commit, sccache by the version .ci/run tests with) and its
+/// build and test steps point it at the Actions cache, which every runner shares; the verify
+/// job rebuilds without it. `cache = "none"` leaves all of it out.
+#[test]
+fn the_build_jobs_share_one_sccache_in_the_actions_cache_unless_cache_is_none() {
+    let targets = "[[target]]\ntriple = \"x86_64-unknown-linux-gnu\"\ntest = true\n";
+    let ci_run =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../.ci/run")).unwrap();
+    assert!(
+        ci_run.contains(&format!("sccache=={}", render::SCCACHE_VERSION)),
+        "the workflow's sccache is the one .ci/run installs for the tests"
+    );
+    for mode in ["auto", "sccache"] {
+        let dist = format!("[dist]\ncache = \"{mode}\"\nverify = true\n");
+        let w = render_workflow(&config(&format!("{dist}{targets}")));
+        let step = w
+            .find("- name: Install sccache (the compiler cache the runners share)")
+            .expect("an sccache step");
+        let (test, build) = (
+            w.find("- name: Test (test = true").unwrap(),
+            w.find("- name: Build, check and archive").unwrap(),
+        );
+        assert!(step < test && test < build, "{w}");
+        let install = &w[step..test];
+        assert!(
+            install.contains("if: matrix.builder != 'cross'\n"),
+            "{install}"
+        );
+        let uses = install
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("uses: mozilla-actions/sccache-action@")
+            })
+            .expect("the sccache action");
+        let sha = uses.split(' ').next().unwrap();
+        assert!(
+            sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+            "pinned by commit: {uses}"
+        );
+        assert!(
+            install.contains(&format!("version: v{}\n", render::SCCACHE_VERSION)),
+            "{install}"
+        );
+        assert!(
+            w[step - 500..step].contains(&format!("# cache = \"{mode}\" in targets.toml")),
+            "{w}"
+        );
+        let build_step = &w[build..w[build..].find("run: ").unwrap() + build];
+        for s in [&w[test..build], build_step] {
+            assert!(
+                s.contains("\n          SCCACHE_GHA_ENABLED: \"true\"\n"),
+                "{s}"
+            );
+            // Written by dry runs only, as the cargo caches are saved.
+            assert!(
+                s.contains("\n          SCCACHE_GHA_RW_MODE: ${{ needs.plan.outputs.dry-run == 'true' && 'READ_WRITE' || 'READ_ONLY' }}\n"),
+                "{s}"
+            );
+        }
+        let verify = &w[w.find("\n  verify:\n").unwrap()..];
+        let verify = &verify[..verify.find("\n  attest:").unwrap()];
+        assert!(
+            !verify.contains("sccache") && !verify.contains("SCCACHE"),
+            "{verify}"
+        );
+    }
+    let none = render_workflow(&config(&format!("[dist]\ncache = \"none\"\n{targets}")));
+    assert!(
+        !none.contains("sccache") && !none.contains("SCCACHE"),
+        "{none}"
+    );
+}
