@@ -342,10 +342,15 @@ fn build_all(
         );
     }
     if plan.parallel_targets > 1 {
+        let what = if plan.build_groups.is_empty() {
+            "targets at once, each with its own target dir"
+        } else {
+            "builds at once, each target outside a group with its own target dir"
+        };
         shell::note(
             "Parallel",
             format!(
-                "{} builds at once, each target outside a group with its own target dir under {}",
+                "{} {what} under {}",
                 plan.parallel_targets.min(units.len()),
                 plan.target_dir.join("crossdock/parallel").display()
             ),
