@@ -28,7 +28,8 @@ pub struct ParallelChoice {
 
 /// `jobs` is the run's cargo `-j` (none: one per CPU), `builds` the number of targets.
 /// Each concurrent build needs at least one job, so the targets at once never exceed the
-/// jobs; "auto" takes as many targets as there are jobs.
+/// jobs; "auto" takes as many targets as there are jobs, but one at a time on 2 CPUs
+/// (then [`fit_to_groups`] decides once the builds are grouped).
 pub fn decide_parallel(
     asked: Option<ParallelTargets>,
     jobs: Option<usize>,
