@@ -1,7 +1,8 @@
 //! `parallel-targets`: targets built at once give the same release as one at a time (the
-//! same bytes, the same summary), each target's cargo output comes as one block, and the
-//! builds really overlap (each in its own target dir: cargo's build-dir lock would
-//! otherwise run them one after the other).
+//! same bytes, the same summary). Targets that can share a cargo invocation build with one
+//! cargo (`--target A --target B`, the host's crates once); the others each in a target dir
+//! of their own, their cargo output as one block each, and those builds really overlap
+//! (cargo's build-dir lock would otherwise run them one after the other).
 
 use std::path::Path;
 
@@ -17,6 +18,23 @@ fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
             (n, bytes)
         })
         .collect()
+}
+
+/// Both out dirs hold the same files, byte for byte.
+fn assert_same_release(a: &Path, b: &Path) {
+    let (s, p) = (contents(a), contents(b));
+    assert_eq!(
+        s.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        p.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in s.iter().zip(&p) {
+        assert!(
+            x == y,
+            "{name} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
 }
 
 /// The summary table printed after `Finished`.
@@ -48,8 +66,67 @@ fn two_targets_at_once_ship_the_bytes_and_summary_of_a_serial_run() {
     assert!(!serial.stderr.contains("Parallel"), "{}", serial.stderr);
 
     fx.write("targets.toml", &config("parallel-targets = 2\n"));
+    let both = format!("--target {host} --target aarch64-unknown-linux-gnu");
+
+    // One toolchain, plain cargo, the same settings: one cargo builds both, cold, in a
+    // target dir of its own here (so that it compiles everything again).
+    let grouped_target = fx.path().join("target-grouped");
+    let genv = [
+        ("PATH", path.as_str()),
+        ("CARGO_TARGET_DIR", grouped_target.to_str().unwrap()),
+    ];
+    let plan = fx.run_env(&["dist", "--dry-run"], &genv).ok().stdout;
+    assert!(
+        plan.contains(&format!(
+            "parallel:  {host}, aarch64-unknown-linux-gnu in one cargo build"
+        )),
+        "{plan}"
+    );
+    assert_eq!(plan.matches(&both).count(), 1, "{plan}");
+    let grouped_dir = fx.path().join("grouped");
+    let grouped = fx
+        .run_env(
+            &["dist", "-v", "--out-dir", grouped_dir.to_str().unwrap()],
+            &genv,
+        )
+        .ok();
+    let err = &grouped.stderr;
+    // ONE cargo compiled both targets: every `Compiling` line comes between its `Running`
+    // line and the next command (the unstripped measure is --quiet, the build after it
+    // fresh).
+    let lines: Vec<&str> = err.lines().map(str::trim_start).collect();
+    let group_runs: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with("Running") && lines[i].contains(&both))
+        .collect();
+    assert_eq!(group_runs.len(), 1, "one cargo for both targets:\n{err}");
+    let next_run = (group_runs[0] + 1..lines.len())
+        .find(|&i| lines[i].starts_with("Running"))
+        .unwrap_or(lines.len());
+    let compiling: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with("Compiling "))
+        .collect();
+    // (cargo names a package once however many targets it compiles it for.)
+    assert_eq!(compiling.len(), 2, "alpha and beta:\n{err}");
+    assert!(
+        compiling.iter().all(|&i| i > group_runs[0] && i < next_run),
+        "something compiled outside the group's cargo:\n{err}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains("crossdock/parallel")),
+        "{err}"
+    );
+    assert_same_release(&serial_dir, &grouped_dir);
+    assert_eq!(summary(&serial.stderr), summary(err));
+
+    // A workspace that reads CROSSDOCK_TARGET (one value per target) keeps a cargo per
+    // target, each in its own target dir, at once.
+    fx.write(
+        "alpha/notes.rs",
+        "// option_env!(\"CROSSDOCK_TARGET\") would differ per target\n",
+    );
     let plan = fx.run_env(&["dist", "--dry-run"], &env).ok().stdout;
     assert!(plan.contains("parallel:  2 targets at once"), "{plan}");
+    assert!(!plan.contains(&both), "{plan}");
     for t in [host.as_str(), "aarch64-unknown-linux-gnu"] {
         let dir = fx.path().join("target/crossdock/parallel").join(t);
         assert!(
@@ -65,17 +142,7 @@ fn two_targets_at_once_ship_the_bytes_and_summary_of_a_serial_run() {
     assert!(err.contains("Parallel 2 targets at once"), "{err}");
 
     // The same release, byte for byte, and the same summary.
-    let (s, p) = (contents(&serial_dir), contents(&parallel_dir));
-    assert_eq!(
-        s.iter().map(|(n, _)| n).collect::<Vec<_>>(),
-        p.iter().map(|(n, _)| n).collect::<Vec<_>>()
-    );
-    for ((name, a), (_, b)) in s.iter().zip(&p) {
-        assert!(
-            a == b,
-            "{name} differs between the serial and the parallel run"
-        );
-    }
+    assert_same_release(&serial_dir, &parallel_dir);
     assert_eq!(summary(&serial.stderr), summary(err));
     // Every binary of both targets was smoke-run (or, byte-identical to the serial run's,
     // known to pass).

@@ -19,6 +19,9 @@ pub trait Backend: Sync {
     /// Runs `cargo` for the plan's build step `build` (its own invocation, or its
     /// `unstripped` one); the executables it reported.
     fn build(&self, plan: &Plan, build: BuildIdx, cargo: &CargoInvocation) -> Result<Executables>;
+    /// Runs the one cargo invocation of the plan's build group `group`; the executables it
+    /// reported for each member, in the group's order.
+    fn build_group(&self, plan: &Plan, group: usize) -> Result<Vec<Executables>>;
     /// Runs a built binary with its smoke arguments; what it printed.
     fn smoke(&self, step: &BuildStep, binary: &Path, args: &[String]) -> Result<String>;
     /// Splits `binary`'s debug info into `dir` (`debuginfo = "separate"`).
@@ -52,6 +55,16 @@ impl Backend for Cargo {
         build::run_invocation(
             cargo,
             &plan.build(build).target,
+            &plan.workspace_root,
+            build::CargoOutput::of(plan),
+        )
+    }
+    fn build_group(&self, plan: &Plan, group: usize) -> Result<Vec<Executables>> {
+        let g = &plan.build_groups[group];
+        let targets: Vec<&str> = g.targets.iter().map(|t| t.as_str()).collect();
+        build::run_group_invocation(
+            &g.cargo,
+            &targets,
             &plan.workspace_root,
             build::CargoOutput::of(plan),
         )

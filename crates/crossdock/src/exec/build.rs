@@ -146,8 +146,61 @@ pub fn run_invocation(
     workspace_root: &Path,
     output: CargoOutput,
 ) -> Result<Executables> {
-    let cmd = invocation_command(cargo, workspace_root);
     let mut found = Executables::new();
+    run_cargo(
+        cargo,
+        target,
+        workspace_root,
+        output,
+        |manifest, key, file| {
+            found.insert((manifest, key), file);
+        },
+    )?;
+    Ok(found)
+}
+
+/// Runs the one cargo invocation of a build group (`plan/group.rs`): what it built for each
+/// of `targets`, in their order. cargo names every file it wrote, and each lies under the
+/// target dir's `<triple>/` folder (`--target` builds never write to the host layout):
+/// that folder says whose it is.
+pub fn run_group_invocation(
+    cargo: &CargoInvocation,
+    targets: &[&str],
+    workspace_root: &Path,
+    output: CargoOutput,
+) -> Result<Vec<Executables>> {
+    let mut found = vec![Executables::new(); targets.len()];
+    run_cargo(
+        cargo,
+        &targets.join(", "),
+        workspace_root,
+        output,
+        |manifest, key, file| {
+            if let Some(i) = owner(&file, targets) {
+                found[i].insert((manifest, key), file);
+            }
+        },
+    )?;
+    Ok(found)
+}
+
+/// Which of `targets` built `file`: the one whose triple is a folder of its path.
+fn owner(file: &Path, targets: &[&str]) -> Option<usize> {
+    targets
+        .iter()
+        .position(|t| file.components().any(|c| c.as_os_str() == *t))
+}
+
+/// Runs a build invocation, handing each built file (manifest path, key, file) to `on_file`
+/// while cargo's own diagnostics reach the user; `what` names the target(s) in errors.
+fn run_cargo(
+    cargo: &CargoInvocation,
+    what: &str,
+    workspace_root: &Path,
+    output: CargoOutput,
+    mut on_file: impl FnMut(PathBuf, String, PathBuf),
+) -> Result<()> {
+    let cmd = invocation_command(cargo, workspace_root);
     let mut parse_error = None;
     let on_line = |line: &str| {
         if !line.starts_with('{') {
@@ -156,7 +209,7 @@ pub fn run_invocation(
         match serde_json::from_str::<cargo_metadata::Message>(line) {
             Ok(cargo_metadata::Message::CompilerArtifact(a)) => {
                 for (key, file) in artifact_files(&a) {
-                    found.insert((a.manifest_path.clone().into_std_path_buf(), key), file);
+                    on_file(a.manifest_path.clone().into_std_path_buf(), key, file);
                 }
             }
             Ok(_) => {}
@@ -174,14 +227,14 @@ pub fn run_invocation(
     if !status.success() {
         bail!(
             "building target {} failed ({status}); cargo's errors are above.\nThe command was:\n  {}",
-            target,
+            what,
             cmd.display()
         );
     }
     if let Some(e) = parse_error {
         return Err(e).context("cannot parse a JSON message from cargo");
     }
-    Ok(found)
+    Ok(())
 }
 
 /// Runs a built binary with its smoke arguments (through the target's runner when it has
@@ -216,4 +269,20 @@ pub fn smoke(step: &BuildStep, binary: &Path, args: &[String]) -> Result<String>
         );
     }
     Ok(out.stdout.trim().replace('\r', ""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_s_files_go_to_the_target_whose_folder_holds_them() {
+        let targets = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"];
+        let file = |t: &str| PathBuf::from(format!("/ws/target/{t}/dist/alpha"));
+        assert_eq!(owner(&file(targets[0]), &targets), Some(0));
+        assert_eq!(owner(&file(targets[1]), &targets), Some(1));
+        // Not `x86_64-unknown-linux-gnux32` by its prefix, nor the host layout.
+        assert_eq!(owner(&file("x86_64-unknown-linux-gnux32"), &targets), None);
+        assert_eq!(owner(Path::new("/ws/target/dist/alpha"), &targets), None);
+    }
 }

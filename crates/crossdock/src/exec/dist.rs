@@ -314,11 +314,12 @@ fn node_steps<'p>(plan: &'p Plan, ready: &'p Ready) -> impl Iterator<Item = Pack
     })
 }
 
-/// Builds, checks and smoke-runs every target not failed yet, `plan.parallel_targets` at
-/// once (each smoke run as soon as its target is built). Without `--keep-going` the first
-/// failure (in plan order) is the run's error and no further target starts; the failures
-/// are recorded in plan order whatever order the builds finished in, so that the summary
-/// and the manifest of a parallel run are those of a serial one.
+/// Builds, checks and smoke-runs every target not failed yet, `plan.parallel_targets`
+/// builds at once (a build group's one cargo counting as one; each smoke run as soon as its
+/// target is built). Without `--keep-going` the first failure (in plan order) is the run's
+/// error and no further target starts; the failures are recorded in plan order whatever
+/// order the builds finished in, so that the summary and the manifest of a parallel run are
+/// those of a serial one.
 fn build_all(
     plan: &Plan,
     backend: &dyn Backend,
@@ -329,12 +330,28 @@ fn build_all(
         .map(BuildIdx)
         .filter(|i| !failed.iter().any(|(f, _)| f == i))
         .collect();
-    if plan.parallel_targets > 1 {
+    let units = units(plan, &todo);
+    for g in &plan.build_groups {
+        let targets: Vec<&str> = g.targets.iter().map(|t| t.as_str()).collect();
         shell::note(
             "Parallel",
             format!(
-                "{} targets at once, each with its own target dir under {}",
-                plan.parallel_targets.min(todo.len()),
+                "{} in one cargo build (the host's crates built once)",
+                targets.join(", ")
+            ),
+        );
+    }
+    if plan.parallel_targets > 1 {
+        let what = if plan.build_groups.is_empty() {
+            "targets at once, each with its own target dir"
+        } else {
+            "builds at once, each target outside a group with its own target dir"
+        };
+        shell::note(
+            "Parallel",
+            format!(
+                "{} {what} under {}",
+                plan.parallel_targets.min(units.len()),
                 plan.target_dir.join("crossdock/parallel").display()
             ),
         );
@@ -345,35 +362,113 @@ fn build_all(
     let first_new = failed.len();
     let failures = std::sync::Mutex::new(std::mem::take(failed));
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let results = crate::exec::jobs::parallel(&todo, plan.parallel_targets, |&i| {
-        if stop.load(std::sync::atomic::Ordering::SeqCst) {
-            return Ok(BTreeMap::new());
+    let fail = |i: BuildIdx, what: FailedStep, e: anyhow::Error| {
+        let mut failures = failures.lock().expect("failures lock");
+        let recorded = keep_going(plan, i, what, e, &mut failures);
+        if recorded.is_err() {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
         }
-        let step = plan.build(i);
-        let mut built = BTreeMap::new();
-        match build_target(plan, backend, i, &mut built) {
-            Ok(()) => {
-                if let Some(why) = step.smoke().and_then(|s| s.skipped.as_ref()) {
-                    shell::note("Skipping", format!("smoke run for {}: {why}", step.target));
-                }
-                Ok(built)
+        recorded
+    };
+    let results =
+        crate::exec::jobs::parallel(&units, plan.parallel_targets, |unit| -> Result<Ready> {
+            let mut built = Ready::new();
+            if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                return Ok(built);
             }
-            Err((what, e)) => {
-                let mut failures = failures.lock().expect("failures lock");
-                let recorded = keep_going(plan, i, what, e, &mut failures);
-                if recorded.is_err() {
-                    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            let prebuilt = match build_group(plan, backend, unit) {
+                Ok(p) => p,
+                // One cargo for all: with --keep-going, each target builds again on its own, so
+                // that the failing one is recorded and the others ship.
+                Err(e) if plan.keep_going => {
+                    shell::warn(format!(
+                    "{}; building its targets one at a time to find the failing one (--keep-going)",
+                    e.to_string().lines().next().unwrap_or("")
+                ));
+                    vec![None; unit.len()]
                 }
-                recorded.map(|()| BTreeMap::new())
+                Err(e) => {
+                    fail(unit[0], FailedStep::Build, e)?;
+                    return Ok(built);
+                }
+            };
+            for (&i, exes) in unit.iter().zip(prebuilt) {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let step = plan.build(i);
+                match build_target(plan, backend, i, exes, &mut built) {
+                    Ok(()) => {
+                        if let Some(why) = step.smoke().and_then(|s| s.skipped.as_ref()) {
+                            shell::note(
+                                "Skipping",
+                                format!("smoke run for {}: {why}", step.target),
+                            );
+                        }
+                    }
+                    Err((what, e)) => fail(i, what, e)?,
+                }
             }
-        }
-    });
+            Ok(built)
+        });
     *failed = failures.into_inner().expect("failures lock");
     failed[first_new..].sort_by_key(|(i, _)| *i);
     for r in results {
         ready.extend(r?);
     }
     Ok(())
+}
+
+/// The builds of `todo` as they run at once: each build group whose members are all still to
+/// build as one unit (its one cargo), every other build on its own (a group that lost a
+/// member to a failed std builds its others with their own invocations, one by one).
+fn units(plan: &Plan, todo: &[BuildIdx]) -> Vec<Vec<BuildIdx>> {
+    let mut units: Vec<Vec<BuildIdx>> = Vec::new();
+    for &i in todo {
+        let whole = plan
+            .build(i)
+            .group
+            .filter(|&g| plan.build_groups[g].builds.iter().all(|b| todo.contains(b)));
+        match whole {
+            Some(g) if plan.build_groups[g].builds[0] != i => {}
+            Some(g) => units.push(plan.build_groups[g].builds.clone()),
+            None => units.push(vec![i]),
+        }
+    }
+    units
+}
+
+/// For a unit that is a whole build group: its one cargo, and what it built for each member;
+/// otherwise nothing yet (each member builds on its own).
+fn build_group(
+    plan: &Plan,
+    backend: &dyn Backend,
+    unit: &[BuildIdx],
+) -> Result<Vec<Option<crate::exec::build::Executables>>> {
+    let group = (unit.len() > 1)
+        .then(|| plan.build(unit[0]).group)
+        .flatten();
+    let Some(g) = group else {
+        return Ok(vec![None; unit.len()]);
+    };
+    let targets: Vec<&str> = plan.build_groups[g]
+        .targets
+        .iter()
+        .map(|t| t.as_str())
+        .collect();
+    shell::status(
+        "Building",
+        format!(
+            "{} for {} (one cargo)",
+            plan.build(unit[0]).packages.join(", "),
+            targets.join(", ")
+        ),
+    );
+    Ok(backend
+        .build_group(plan, g)?
+        .into_iter()
+        .map(Some)
+        .collect())
 }
 
 /// A failed step: the run's error, or with `--keep-going` a recorded failure.
@@ -398,22 +493,29 @@ fn keep_going(
     Ok(())
 }
 
-/// Builds one target, then runs the plan's stages (split, check, smoke run) on each of its
-/// binaries into `ready`; an error says which of these failed.
+/// Builds one target (unless its group's cargo did: `prebuilt`), then runs the plan's stages
+/// (split, check, smoke run) on each of its binaries into `ready`; an error says which of
+/// these failed.
 fn build_target(
     plan: &Plan,
     backend: &dyn Backend,
     build: BuildIdx,
+    prebuilt: Option<crate::exec::build::Executables>,
     ready: &mut Ready,
 ) -> std::result::Result<(), StageError> {
     let step = plan.build(build);
-    shell::status(
-        "Building",
-        format!("{} for {}", step.packages.join(", "), step.target),
-    );
-    let mut exes = backend
-        .build(plan, build, &step.cargo)
-        .map_err(|e| (FailedStep::Build, e))?;
+    let mut exes = match prebuilt {
+        Some(exes) => exes,
+        None => {
+            shell::status(
+                "Building",
+                format!("{} for {}", step.packages.join(", "), step.target),
+            );
+            backend
+                .build(plan, build, &step.cargo)
+                .map_err(|e| (FailedStep::Build, e))?
+        }
+    };
     for l in &step.library_builds {
         shell::status(
             "Building",

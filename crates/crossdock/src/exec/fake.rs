@@ -19,11 +19,27 @@ use crate::read::config::Config;
 /// One thing the executor asked the backend to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Call {
-    Std { target: String },
-    Build { target: String, unstripped: bool },
-    Smoke { target: String, binary: String },
-    Split { binary: String },
-    Embed { binary: String },
+    Std {
+        target: String,
+    },
+    Build {
+        target: String,
+        unstripped: bool,
+    },
+    /// One cargo for a build group's targets.
+    BuildGroup {
+        targets: Vec<String>,
+    },
+    Smoke {
+        target: String,
+        binary: String,
+    },
+    Split {
+        binary: String,
+    },
+    Embed {
+        binary: String,
+    },
 }
 
 pub struct Fake {
@@ -55,20 +71,10 @@ impl Fake {
     }
 }
 
-impl Backend for Fake {
-    fn ensure_std(&self, step: &BuildStep) -> Result<()> {
-        self.record(Call::Std {
-            target: step.target.to_string(),
-        });
-        Ok(())
-    }
-
-    fn build(&self, plan: &Plan, build: BuildIdx, cargo: &CargoInvocation) -> Result<Executables> {
+impl Fake {
+    /// "Builds" step `build`: a copy of the target's binary for every binary it builds.
+    fn outputs(&self, plan: &Plan, build: BuildIdx) -> Result<Executables> {
         let step = plan.build(build);
-        self.record(Call::Build {
-            target: step.target.to_string(),
-            unstripped: *cargo != step.cargo,
-        });
         if self.failing.as_deref() == Some(step.target.as_str()) {
             anyhow::bail!("building target {} failed (the fake's error)", step.target);
         }
@@ -101,7 +107,32 @@ impl Backend for Fake {
         }
         Ok(exes)
     }
+}
 
+impl Backend for Fake {
+    fn ensure_std(&self, step: &BuildStep) -> Result<()> {
+        self.record(Call::Std {
+            target: step.target.to_string(),
+        });
+        Ok(())
+    }
+
+    fn build(&self, plan: &Plan, build: BuildIdx, cargo: &CargoInvocation) -> Result<Executables> {
+        let step = plan.build(build);
+        self.record(Call::Build {
+            target: step.target.to_string(),
+            unstripped: *cargo != step.cargo,
+        });
+        self.outputs(plan, build)
+    }
+
+    fn build_group(&self, plan: &Plan, group: usize) -> Result<Vec<Executables>> {
+        let g = &plan.build_groups[group];
+        self.record(Call::BuildGroup {
+            targets: g.targets.iter().map(|t| t.to_string()).collect(),
+        });
+        g.builds.iter().map(|&b| self.outputs(plan, b)).collect()
+    }
     fn smoke(&self, step: &BuildStep, binary: &Path, _args: &[String]) -> Result<String> {
         self.record(Call::Smoke {
             target: step.target.to_string(),
@@ -400,6 +431,94 @@ mod tests {
             .count();
         // x86_64: built, measured, built again; aarch64: the one failed build.
         assert_eq!(builds, 3);
+    }
+
+    /// With `parallel-targets`, the two Apple targets (one toolchain, plain cargo) build
+    /// with one cargo; each target's files reach its own archives, as in a serial run.
+    #[test]
+    fn a_build_group_builds_once_and_ships_what_a_serial_run_ships() {
+        let serial_dir = tempfile::tempdir().unwrap();
+        let serial = two_target_plan(serial_dir.path(), &Options::default());
+        let serial_manifest = {
+            let _in = Shell::capturing(Verbosity::Normal).enter();
+            super::super::dist::execute_with(&serial, &fake()).unwrap()
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let p =
+            super::two_target_plan_with(tmp.path(), &Options::default(), "parallel-targets = 2\n");
+        assert_eq!(p.build_groups.len(), 1);
+        let backend = fake();
+        let shell = Shell::capturing(Verbosity::Normal);
+        let manifest = {
+            let _in = shell.enter();
+            super::super::dist::execute_with(&p, &backend).unwrap()
+        };
+        let out = shell.captured();
+        assert!(
+            out.contains(&format!(
+                "    Building alpha, beta for {X86}, {ARM} (one cargo)\n"
+            )),
+            "{out}"
+        );
+        let build = |target: &str, unstripped| Call::Build {
+            target: target.into(),
+            unstripped,
+        };
+        let std = |target: &str| Call::Std {
+            target: target.into(),
+        };
+        assert_eq!(
+            backend.calls(),
+            [
+                std(X86),
+                std(ARM),
+                Call::BuildGroup {
+                    targets: vec![X86.into(), ARM.into()]
+                },
+                build(X86, true),
+                build(X86, false),
+                build(ARM, true),
+                build(ARM, false),
+            ]
+        );
+        let sums = |m: &crate::package::manifest::Manifest| -> Vec<(String, String)> {
+            m.artifacts
+                .iter()
+                .map(|a| (a.name.clone(), a.sha256.clone()))
+                .collect()
+        };
+        assert_eq!(sums(&manifest), sums(&serial_manifest));
+    }
+
+    /// A group's cargo fails: with --keep-going each target builds alone, the failing one is
+    /// recorded and the other ships.
+    #[test]
+    fn a_failed_group_build_finds_the_failing_target_with_keep_going() {
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = Options {
+            keep_going: true,
+            ..Options::default()
+        };
+        let p = super::two_target_plan_with(tmp.path(), &opts, "parallel-targets = 2\n");
+        let mut backend = fake();
+        backend.failing = Some(ARM.into());
+        let manifest = {
+            let _in = Shell::capturing(Verbosity::Normal).enter();
+            super::super::dist::execute_with(&p, &backend).unwrap()
+        };
+        let failed: Vec<(&str, &str)> = manifest
+            .failed
+            .iter()
+            .map(|f| (f.target.as_str(), f.step.name()))
+            .collect();
+        assert_eq!(
+            failed,
+            [(ARM, "build"), ("universal-apple-darwin", "member")]
+        );
+        assert!(manifest
+            .artifacts
+            .iter()
+            .any(|a| a.name == "alpha-0.3.1-x86_64-apple-darwin.tar.gz"));
     }
 
     /// The plan's stages run on each binary in their order (split, check, smoke run), and a

@@ -5,6 +5,7 @@
 //! own start-up time.
 
 pub mod deps;
+pub mod target_var;
 pub mod toolchain;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -72,6 +73,9 @@ pub struct Facts {
     pub build_tools: Vec<&'static BuildTool>,
     /// Archivers derived from the matrix's linkers that exist here (see [`c_driver`]).
     pub found_archivers: BTreeSet<String>,
+    /// A file of the workspace that reads `CROSSDOCK_TARGET` (`facts/target_var.rs`): its
+    /// targets keep a cargo invocation each. Looked for only with `parallel-targets`.
+    pub target_var_reader: Option<PathBuf>,
     /// The rustc wrapper the user set (env or cargo config): `cache = "auto"` leaves it be.
     pub user_rustc_wrapper: Option<crate::read::cargo_config::Setting>,
     /// The resolved dependency graph of each target (and its features) whose binaries get
@@ -373,7 +377,12 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             .collect(),
         cache_dir,
     );
+    let target_var_reader = config
+        .parallel_targets
+        .filter(|p| *p != crate::read::config::ParallelTargets::Count(1))
+        .and_then(|_| target_var::reader(&ws.root, &ws.target_dir));
     let facts = Facts {
+        target_var_reader,
         dependency_graphs,
         user_rustc_wrapper: cargo_config.rustc_wrapper(),
         c_env: c_env(&cargo_config),

@@ -15,6 +15,9 @@ pub(super) struct Run<'a> {
     /// A listed package's library ships (targets.toml lists `packages`).
     pub ship_libs: bool,
     pub parallel: parallel::ParallelChoice,
+    /// Targets that build in a group's one invocation (`plan/group.rs`): in the shared
+    /// target dir, never a parallel one of their own.
+    pub grouped: BTreeSet<Triple>,
     pub cache: CacheChoice,
 }
 
@@ -156,7 +159,11 @@ fn build_step(
         profile,
         packages: &main_pkgs,
         jobs: run.parallel.jobs_each,
-        target_dir: command::target_dir_for(&ws.target_dir, target, run.parallel.targets > 1),
+        target_dir: command::target_dir_for(
+            &ws.target_dir,
+            target,
+            run.parallel.targets > 1 && !run.grouped.contains(&target.triple),
+        ),
         wrapper,
     };
     let (cargo, unstripped) = if main_pkgs.is_empty() && !library_builds.is_empty() {
@@ -189,6 +196,7 @@ fn build_step(
         profile_overrides: profile_overrides(target, profile, ws.profile_has_debuginfo(profile)),
         unstripped,
         stages: stages::stages(target, split_debuginfo, embed, &facts.host, &run.bins()),
+        group: None,
     }))
 }
 

@@ -9,6 +9,7 @@
 //! once before it starts the first long build.
 
 mod build;
+pub mod group;
 mod parallel;
 mod universal;
 
@@ -83,6 +84,10 @@ pub struct BuildStep {
     pub unstripped: Option<CargoInvocation>,
     /// What happens after cargo: the stages in the order they run (`plan/stages.rs`).
     pub stages: Vec<Stage>,
+    /// The group (in [`Plan::build_groups`]) whose one cargo invocation builds this target
+    /// instead of `cargo`, when several targets build at once (`plan/group.rs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<usize>,
 }
 
 /// A build step, by its place in [`Plan::builds`]: how artifacts name the build they take
@@ -196,13 +201,17 @@ pub struct Plan {
     /// Why cargo gets fewer jobs than it would take (memory), when it does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jobs_reason: Option<String>,
-    /// How many targets build at once (`parallel-targets`); each build then has its own
-    /// share of `jobs` and its own target dir (see `plan/parallel.rs`).
+    /// How many builds run at once (`parallel-targets`; a group of targets sharing one
+    /// cargo invocation counts as one); each then has its own share of `jobs`, and each
+    /// build of one target its own target dir (see `plan/parallel.rs`).
     #[serde(skip_serializing_if = "is_one")]
     pub parallel_targets: usize,
     /// Why fewer targets build at once than asked, when that happens.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parallel_reason: Option<String>,
+    /// Targets that one cargo invocation builds together (`plan/group.rs`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub build_groups: Vec<group::BuildGroup>,
     pub builds: Vec<BuildStep>,
     pub artifacts: Vec<Artifact>,
     pub universals: Vec<UniversalArtifact>,
@@ -381,6 +390,18 @@ impl Plan {
             })
             .collect();
         self.builds.retain(|b| !gone(&skip, &b.target));
+        // A group that loses a member goes: the others build with their own invocation.
+        self.build_groups
+            .retain(|g| g.targets.iter().all(|t| !gone(&skip, t)));
+        for b in &mut self.builds {
+            b.group = None;
+        }
+        for (gi, g) in self.build_groups.iter_mut().enumerate() {
+            for b in &mut g.builds {
+                *b = moved[b.0].expect("a kept group's members are kept");
+                self.builds[b.0].group = Some(gi);
+            }
+        }
         self.artifacts.retain_mut(|a| match moved[a.build.0] {
             Some(to) => {
                 a.build = to;
@@ -421,22 +442,53 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
     let ship_libs = config.packages.is_some();
     library::check_keep_thin(config, &selected_packages(config, ws)?, ship_libs)?;
     let (jobs, jobs_reason) = decide_jobs(opts.jobs.or(config.jobs), facts);
-    let run = build::Run {
+    let asked = config.parallel_targets;
+    let mut run = build::Run {
         config,
         facts,
         opts,
         packages,
         profile,
         ship_libs,
-        parallel: decide_parallel(config.parallel_targets, jobs, facts.cpus, targets.len()),
+        parallel: decide_parallel(asked, jobs, facts.cpus, targets.len()),
+        grouped: BTreeSet::new(),
         cache: decide_cache(
             config.cache,
             facts.tools.contains(cache::SCCACHE),
             facts.user_rustc_wrapper.as_ref(),
         ),
     };
+    let target_var_read = facts.target_var_reader.is_some();
+    if run.parallel.targets > 1 {
+        // The builds as a serial run makes them (one target dir): which can share a cargo.
+        let choice = std::mem::replace(
+            &mut run.parallel,
+            parallel::ParallelChoice {
+                targets: 1,
+                jobs_each: jobs,
+                reason: None,
+            },
+        );
+        let (serial, _) = build::plan_builds(&run, &targets, &mut Vec::new())?;
+        let groups = group::group_builds(&serial, target_var_read);
+        let members: usize = groups.iter().map(|g| g.builds.len()).sum();
+        let units = serial.len() - members + groups.len();
+        run.parallel =
+            parallel::fit_to_groups(choice, asked, jobs, facts.cpus, units, groups.len());
+        run.grouped = groups.into_iter().flat_map(|g| g.targets).collect();
+    }
     let mut problems = Vec::new();
-    let (builds, mut artifacts) = build::plan_builds(&run, &targets, &mut problems)?;
+    let (mut builds, mut artifacts) = build::plan_builds(&run, &targets, &mut problems)?;
+    let build_groups = if run.grouped.is_empty() {
+        Vec::new()
+    } else {
+        group::group_builds(&builds, target_var_read)
+    };
+    for (gi, g) in build_groups.iter().enumerate() {
+        for b in &g.builds {
+            builds[b.0].group = Some(gi);
+        }
+    }
     // Before the universal groups: a member without a thin archive of its own
     // (`keep-thin = false`) still gets its SBOM.
     let sboms = sbom::plan_sboms(&targets, &artifacts, facts, &mut problems)?;
@@ -466,6 +518,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
         jobs_reason,
         parallel_targets: run.parallel.targets,
         parallel_reason: run.parallel.reason,
+        build_groups,
         node_packages: node::node_packages(
             &facts.napi,
             &ws.root,

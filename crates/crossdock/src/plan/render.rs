@@ -3,6 +3,37 @@
 use super::*;
 
 impl Plan {
+    /// How the builds run at once (`parallel-targets`): the groups that share one cargo,
+    /// with its command, and why fewer build at once than asked.
+    fn render_parallel(&self, s: &mut String) {
+        let why = self
+            .parallel_reason
+            .as_ref()
+            .map(|why| format!(" ({why})"))
+            .unwrap_or_default();
+        for g in &self.build_groups {
+            let targets: Vec<&str> = g.targets.iter().map(Triple::as_str).collect();
+            s.push_str(&format!(
+                "parallel:  {} in one cargo build (the host's crates built once)\n",
+                targets.join(", ")
+            ));
+            s.push_str(&format!("  run:     {}\n", g.cargo.render()));
+        }
+        if self.parallel_targets > 1 && self.build_groups.is_empty() {
+            s.push_str(&format!(
+                "parallel:  {} targets at once, each in its own target dir{why}\n",
+                self.parallel_targets
+            ));
+        } else if self.parallel_targets > 1 {
+            s.push_str(&format!(
+                "parallel:  {} builds at once (a target outside a group in its own target dir){why}\n",
+                self.parallel_targets
+            ));
+        } else if !why.is_empty() {
+            s.push_str(&format!("parallel:  one build at a time{why}\n"));
+        }
+    }
+
     /// The plan as a human reads it (`--dry-run`).
     pub fn render(&self) -> String {
         let mut s = String::new();
@@ -17,16 +48,7 @@ impl Plan {
         if let Some(why) = &self.jobs_reason {
             s.push_str(&format!("jobs:      {} ({why})\n", self.jobs));
         }
-        if self.parallel_targets > 1 {
-            s.push_str(&format!(
-                "parallel:  {} targets at once, each in its own target dir{}\n",
-                self.parallel_targets,
-                self.parallel_reason
-                    .as_ref()
-                    .map(|why| format!(" ({why})"))
-                    .unwrap_or_default()
-            ));
-        }
+        self.render_parallel(&mut s);
         if self.dirty {
             s.push_str("tree:      dirty: uncommitted changes (see `git status`)\n");
         }

@@ -140,7 +140,12 @@ impl Stage {
     pub(super) fn render(&self, b: &BuildStep, s: &mut String) {
         match self {
             Stage::Build => {
-                s.push_str(&format!("  run:     {}\n", b.cargo.render()));
+                match b.group {
+                    Some(_) => s.push_str(
+                        "  run:     with its group, in one cargo build (its `parallel:` line above)\n",
+                    ),
+                    None => s.push_str(&format!("  run:     {}\n", b.cargo.render())),
+                }
                 for l in &b.library_builds {
                     s.push_str(&format!(
                         "  library: {} built apart: {}\n",

@@ -122,6 +122,7 @@ pub(crate) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[
         build_tools: Vec::new(),
         found_archivers: BTreeSet::from(["aarch64-linux-gnu-ar".to_string()]),
         user_rustc_wrapper: None,
+        target_var_reader: None,
     }
 }
 
