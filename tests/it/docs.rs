@@ -11,7 +11,9 @@
 //! git `insteadOf` sends `https://github.com/crossdock/crossdock` (init's `--crossdock-git`)
 //! to this checkout, in a `CARGO_HOME` of the session's own that shares the registry cache;
 //! `origin` is a local bare repository (`release --push`); the fixture is a git repository
-//! with `/target` ignored and a CHANGELOG.md section for its version, as the README asks.
+//! with `/target` ignored and a CHANGELOG.md section for its version, as the README asks; a
+//! `GNUPGHOME` of the session's own holds the keys docs/verify.md's gpg commands make (the
+//! agent gpg starts for it is stopped when the session ends).
 
 use std::path::{Path, PathBuf};
 
@@ -279,8 +281,13 @@ impl Session {
         )
         .unwrap();
         std::fs::write(tmp.path().join("cwd"), ws.to_str().unwrap()).unwrap();
+        let gnupg = tmp.path().join("gnupg");
+        std::fs::create_dir(&gnupg).unwrap();
+        std::fs::set_permissions(&gnupg, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .unwrap();
         let env = [
             ("PATH", path),
+            ("GNUPGHOME", gnupg.display().to_string()),
             ("CARGO_HOME", cargo_home.display().to_string()),
             ("GIT_CONFIG_GLOBAL", gitconfig.display().to_string()),
             ("GIT_CONFIG_NOSYSTEM", "1".into()),
@@ -344,6 +351,20 @@ impl Session {
             r.stdout, r.stderr
         );
         r.stdout
+    }
+}
+
+impl Drop for Session {
+    /// Stops the gpg agent a command started for the session's `GNUPGHOME`: it would outlive
+    /// the test, holding the removed folder.
+    fn drop(&mut self) {
+        let gnupg = self.tmp.path().join("gnupg");
+        if std::fs::read_dir(&gnupg).is_ok_and(|mut d| d.next().is_some()) && have("gpgconf") {
+            let _ = std::process::Command::new("gpgconf")
+                .args(["--kill", "all"])
+                .env("GNUPGHOME", &gnupg)
+                .status();
+        }
     }
 }
 

@@ -135,7 +135,7 @@ fn resolve(
 
 /// What the resolve reads besides the crates' own manifests: the arguments, cargo and
 /// rustc (which answers `cfg(…)` for the triple), the variables that change either, the
-/// root manifest and lock file, and the cargo config files cargo reads in the root.
+/// root manifest and lock file, and the cargo config files cargo reads from the root up.
 fn metadata_key(root: &Path, locked: bool, key: &DepsKey, spec: &ToolchainSpec) -> Key {
     let mut k = Key::new("cargo metadata --filter-platform");
     k.text(key.triple.as_str())
@@ -158,16 +158,11 @@ fn metadata_key(root: &Path, locked: bool, key: &DepsKey, spec: &ToolchainSpec) 
     ] {
         k.env(var);
     }
-    for f in [
-        "Cargo.toml",
-        "Cargo.lock",
-        ".cargo/config",
-        ".cargo/config.toml",
-    ] {
-        k.file(&root.join(f));
+    // cargo runs in the root: it reads the config files from there up (a `[patch]` in a
+    // parent folder's `.cargo/config.toml` changes the resolve).
+    for f in crate::read::cargo_config::files_cargo_reads(root.ancestors()) {
+        k.file(&f);
     }
-    let home = crate::read::cargo_config::cargo_home();
-    k.file(&home.join("config")).file(&home.join("config.toml"));
     k
 }
 
@@ -264,4 +259,43 @@ fn lock_checksums(root: &Path) -> BTreeMap<(String, String, String), String> {
         .into_iter()
         .filter_map(|p| Some(((p.name, p.version, p.source?), p.checksum?)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// cargo runs in the workspace root and reads `.cargo/config.toml` from there up: a
+    /// config file written in a parent folder (a `[patch]` there changes the resolve) must
+    /// change the key of the stored resolve, as one in the root does.
+    #[test]
+    fn a_cargo_config_in_the_root_or_a_parent_folder_changes_the_resolve_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("ws");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"a\"\n").unwrap();
+        let key = DepsKey {
+            triple: Triple::new("x86_64-unknown-linux-gnu"),
+            features: Vec::new(),
+            no_default_features: false,
+        };
+        let spec = ToolchainSpec {
+            cargo: "cargo".into(),
+            rustc: None,
+        };
+        let hex = || metadata_key(&root, true, &key, &spec).hex();
+        let before = hex();
+        assert_eq!(hex(), before, "the key is stable while nothing changes");
+        for dir in [tmp.path(), root.as_path()] {
+            let was = hex();
+            std::fs::create_dir_all(dir.join(".cargo")).unwrap();
+            std::fs::write(dir.join(".cargo/config.toml"), "[patch.crates-io]\n").unwrap();
+            assert_ne!(
+                hex(),
+                was,
+                "{}'s .cargo/config.toml is not in the key",
+                dir.display()
+            );
+        }
+    }
 }

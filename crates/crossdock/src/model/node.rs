@@ -33,14 +33,10 @@ pub const DARWIN_UNIVERSAL: &str = "darwin-universal";
 
 impl NodePlatform {
     /// The platform of a module built for `triple`; an error naming the target when Node or
-    /// napi-rs has no name for it.
+    /// napi-rs has no name for it (the caller, which knows the config file, adds the fix).
     pub fn of(triple: &Triple) -> Result<NodePlatform> {
         let unknown = |what: &str| -> Result<NodePlatform> {
-            bail!(
-                "target {triple}: Node has no {what} for it, so it cannot carry a Node module; \
-                 remove it from the targets of a napi package (targets.toml `packages` per \
-                 target), or ship that package as a plain cdylib"
-            )
+            bail!("target {triple}: Node has no {what} for it, so it cannot carry a Node module")
         };
         let cpu = match triple.cpu() {
             Some(("x86_64", 64)) => "x64",

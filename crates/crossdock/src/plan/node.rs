@@ -124,7 +124,20 @@ pub fn node_packages(
         let mut matrix: Vec<String> = Vec::new();
         for a in artifacts.iter().filter(|a| &a.package == package) {
             let target = a.target.to_string();
-            platforms.push((target.clone(), NodePlatform::of(&a.target)?));
+            let platform = NodePlatform::of(&a.target).map_err(|e| {
+                anyhow::anyhow!(
+                    "{e}; package `{package}` is a napi-rs module, built for every target of \
+                     {config}: remove the target from {config} or the package from its \
+                     `[dist] packages`, or ship the package as a plain cdylib (no `napi` \
+                     object in {})",
+                    n.path
+                        .strip_prefix(workspace_root)
+                        .unwrap_or(&n.path)
+                        .display(),
+                    config = crate::read::config::Sources::name_of(targets_toml),
+                )
+            })?;
+            platforms.push((target.clone(), platform));
             manifest_path = Some(a.manifest_path.clone());
             if !matrix.contains(&target) {
                 matrix.push(target);

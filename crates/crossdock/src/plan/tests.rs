@@ -1301,3 +1301,45 @@ fn a_cross_glibc_target_without_linker_links_with_the_gnu_gcc_on_path() {
     let host = config(&format!("[[target]]\ntriple = \"{HOST}\"\n"));
     assert_eq!(step(&f, &host).linker, None);
 }
+
+/// A napi-rs module is built for every target of the matrix; one Node has no platform name
+/// for stops the plan, naming the target, the package, and the config file the fix goes in
+/// (here `--config release.toml`, not targets.toml).
+#[test]
+fn a_node_module_for_a_target_node_cannot_run_on_names_the_package_and_the_config_file() {
+    const SPARC: &str = "sparc64-unknown-linux-gnu";
+    let c = Config::parse(
+        Path::new("/ws/release.toml"),
+        &format!("[dist]\npackages = [\"clib\"]\n\n[[target]]\ntriple = \"{SPARC}\"\n"),
+    )
+    .unwrap();
+    let opts = Options::default();
+    let mut f = facts(&c, &opts, true, &[HOST, SPARC]);
+    for tc in f.toolchains.values_mut().flatten() {
+        tc.target_list.insert(SPARC.into());
+    }
+    f.napi.insert(
+        "clib".into(),
+        crate::model::node::NapiPackage {
+            path: PathBuf::from("/ws/clib/package.json"),
+            name: "clib".into(),
+            package_name: "clib".into(),
+            version: "0.2.0".into(),
+            binary_name: "clib".into(),
+            targets: Vec::new(),
+            json: Default::default(),
+            root_files: Vec::new(),
+        },
+    );
+    let e = plan(&c, &f, &opts).unwrap_err().to_string();
+    for want in [
+        SPARC,
+        "cannot carry a Node module",
+        "package `clib`",
+        "remove the target from release.toml",
+        "clib/package.json",
+    ] {
+        assert!(e.contains(want), "{want:?} not in: {e}");
+    }
+    assert!(!e.contains("targets.toml"), "{e}");
+}

@@ -54,6 +54,28 @@ pub fn cargo_home() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/root/.cargo"))
 }
 
+/// The files a cargo command reads before it resolves anything, for the memo keys of its
+/// stored answers (`read::workspace`, `facts::deps`): in each of `dirs` (the folders cargo
+/// searches, from where it runs up) `Cargo.toml`, `Cargo.lock` and `.cargo/config[.toml]`,
+/// then `$CARGO_HOME`'s config. Both config names are listed whether or not they exist, so
+/// a config file created later changes the key.
+pub fn files_cargo_reads<'a>(dirs: impl IntoIterator<Item = &'a Path>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for d in dirs {
+        for f in [
+            "Cargo.toml",
+            "Cargo.lock",
+            ".cargo/config",
+            ".cargo/config.toml",
+        ] {
+            out.push(d.join(f));
+        }
+    }
+    let home = cargo_home();
+    out.extend([home.join("config"), home.join("config.toml")]);
+    out
+}
+
 /// The config file of each folder from `dir` up, then of `$CARGO_HOME`, once each:
 /// `config` when it exists, else `config.toml`, as cargo picks them.
 fn search_path(dir: &Path) -> Vec<PathBuf> {

@@ -114,18 +114,9 @@ fn metadata_key(cargo: &str, manifest_path: Option<&Path>, start: &Path) -> Key 
     let cwd = std::env::current_dir().unwrap_or_default();
     k.text(&cwd.to_string_lossy());
     let dirs = start.parent().into_iter().flat_map(Path::ancestors);
-    for d in dirs.chain(cwd.ancestors()) {
-        for f in [
-            "Cargo.toml",
-            "Cargo.lock",
-            ".cargo/config",
-            ".cargo/config.toml",
-        ] {
-            k.file(&d.join(f));
-        }
+    for f in crate::read::cargo_config::files_cargo_reads(dirs.chain(cwd.ancestors())) {
+        k.file(&f);
     }
-    let home = crate::read::cargo_config::cargo_home();
-    k.file(&home.join("config")).file(&home.join("config.toml"));
     k
 }
 

@@ -139,7 +139,13 @@ fn module(
     let platform = if rules.groups.iter().any(|g| g.name == target) {
         NodePlatform::darwin_universal()
     } else {
-        NodePlatform::of(&Triple::new(&target))?
+        NodePlatform::of(&Triple::new(&target)).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: npm package {}: {e}; refusing to merge it",
+                f.dir.display(),
+                f.entry.name
+            )
+        })?
     };
     let expected = tarball_name(
         &format!("{}-{}", napi.package_name, platform.name),
