@@ -1,8 +1,9 @@
-# Sourced by the benchmark scripts: `big_input FILE` writes a 100 MB binary-like file, real
-# executables and libraries of this machine concatenated (code, data and zero runs, like a
-# big release binary), executable. The same input for every bench that archives one.
+# Sourced by the benchmark scripts: `big_input FILE [BYTES]` writes a 100 MB (or BYTES)
+# binary-like file, real executables and libraries of this machine concatenated (code, data
+# and zero runs, like a big release binary), executable. The same input for every bench that
+# archives one (a smaller one is the first BYTES of the 100 MB one).
 big_input() {
-  local out=$1 size=104857600
+  local out=$1 size=${2:-104857600}
   : >"$out"
   while [ "$(stat -c %s "$out")" -lt "$size" ]; do
     for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*.so*; do

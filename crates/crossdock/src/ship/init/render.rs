@@ -299,16 +299,26 @@ pub fn render_workflow_for(config: &Config, config_rel: &str) -> String {
         Some(tap) => fill(HOMEBREW_JOB_TEMPLATE, &[("HOMEBREW_TAP", tap)]),
         None => String::new(),
     };
-    // `verify`: the first target native to its runner is rebuilt on another one.
+    // `verify`: the first target native to its runner is rebuilt on another one. The xtask
+    // is the engine of that rebuild only, so on the plan job's runner it is the plan job's.
     let verify_job = match (config.verify, verify_entry(&m)) {
-        (true, Some(e)) => fill(
-            VERIFY_JOB_TEMPLATE,
-            &[
-                ("VERIFY_TARGET", e.target.as_str()),
-                ("VERIFY_RUNNER", &e.runner),
-                ("CONFIG_ARG", &config_arg),
-            ],
-        ),
+        (true, Some(e)) => {
+            let (steps, xtask) = if e.runner == PLAN_RUNNER {
+                (XTASK_DOWNLOAD_STEPS, "xtask")
+            } else {
+                ("", "cargo xtask")
+            };
+            fill(
+                VERIFY_JOB_TEMPLATE,
+                &[
+                    ("VERIFY_TARGET", e.target.as_str()),
+                    ("VERIFY_RUNNER", &e.runner),
+                    ("VERIFY_XTASK_STEPS", steps),
+                    ("VERIFY_XTASK", xtask),
+                    ("CONFIG_ARG", &config_arg),
+                ],
+            )
+        }
         _ => String::new(),
     };
     let verify_needs = if verify_job.is_empty() {
@@ -372,6 +382,23 @@ fn cache_step(cache: crate::read::config::Cache, config_rel: &str) -> (String, S
 
 /// The sccache the release workflow installs (.ci/run installs the same one for the tests).
 pub const SCCACHE_VERSION: &str = "0.16.0";
+
+/// The runner of the plan job, which compiles the xtask and keeps it as the `xtask`
+/// artifact: a job on the same runner label can run that binary.
+const PLAN_RUNNER: &str = "ubuntu-latest";
+
+/// The steps that put the plan job's xtask on `PATH` (an artifact keeps no file modes), as
+/// the merge job has them; they follow a step of the job, each line indented as a step.
+const XTASK_DOWNLOAD_STEPS: &str = "
+      - name: Download the xtask the plan job built
+        uses: actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0
+        with:
+          name: xtask
+          path: ${{ runner.temp }}/xtask
+      - name: Put the xtask on PATH
+        run: |
+          chmod +x \"$RUNNER_TEMP/xtask/xtask\"
+          echo \"$RUNNER_TEMP/xtask\" >> \"$GITHUB_PATH\"";
 
 /// The matrix entry the `verify` job rebuilds: the first that builds with plain cargo for
 /// its runner's own target (no `rustup target add`, build-std or apt packages), so the job

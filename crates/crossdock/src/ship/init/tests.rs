@@ -946,11 +946,30 @@ fn verify_adds_a_job_that_rebuilds_a_native_target_before_publishing() {
     let job = &job[..job.find("\n  attest:").unwrap()];
     assert!(job.contains("needs: [plan, merge]"), "{job}");
     assert!(job.contains("runs-on: ubuntu-latest"), "{job}");
+    // Issue 25 §1: on the plan job's runner the rebuild's engine is the plan job's xtask.
     assert!(
-        job.contains("run: cargo xtask verify dist --target x86_64-unknown-linux-gnu"),
+        job.contains("run: xtask verify dist --target x86_64-unknown-linux-gnu"),
+        "{job}"
+    );
+    assert!(
+        job.contains("          name: xtask\n          path: ${{ runner.temp }}/xtask\n")
+            && job.contains("chmod +x \"$RUNNER_TEMP/xtask/xtask\"")
+            && !job.contains("cargo xtask"),
         "{job}"
     );
     assert!(!job.contains("secrets."), "{job}");
+    // On another runner the binary cannot run: `cargo xtask` compiles it there.
+    let mac = render_workflow(&config(
+        "[dist]\nverify = true\n[[target]]\ntriple = \"aarch64-apple-darwin\"\n",
+    ));
+    let mac_job = &mac[mac.find("\n  verify:\n").expect("a verify job")..];
+    let mac_job = &mac_job[..mac_job.find("\n  attest:").unwrap()];
+    assert!(mac_job.contains("runs-on: macos-latest"), "{mac_job}");
+    assert!(
+        mac_job.contains("run: cargo xtask verify dist --target aarch64-apple-darwin")
+            && !mac_job.contains("name: xtask\n"),
+        "{mac_job}"
+    );
     assert!(
         with.contains("needs: [plan, merge, attest, verify]"),
         "{with}"
@@ -1064,6 +1083,10 @@ fn the_xtask_is_built_once_and_handed_to_the_jobs() {
     // binary (named in its step); merge runs on ubuntu-latest and has none.
     assert_eq!(build.matches("cargo xtask").count(), 2, "{build}");
     assert!(!merge.contains("cargo xtask"), "{merge}");
+    // Merge compiles nothing: no cargo cache to restore or save (plan keeps the xtask's).
+    assert!(!merge.contains("actions/cache"), "{merge}");
+    assert_eq!(w.matches("key: crossdock-xtask-").count(), 2, "{w}");
+    assert!(plan.contains("actions/cache/restore@") && plan.contains("actions/cache/save@"));
     assert!(
         build.contains("        if: matrix.runner == 'ubuntu-latest'\n        uses: actions/download-artifact@"),
         "{build}"
