@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the benchmark scripts: `big_input FILE [BYTES]` writes a 100 MB (or BYTES)
 # binary-like file, real executables and libraries of this machine concatenated (code, data
 # and zero runs, like a big release binary), executable. The same input for every bench that
