@@ -298,13 +298,15 @@ mod tests {
     }
 
     #[test]
-    fn auto_is_serial_on_two_cpus_and_without_groups_and_says_why() {
+    fn auto_groups_on_two_cpus_is_serial_without_groups_and_says_why() {
+        // 2 CPUs: the group's one cargo (no more CPU than serial, less wall time), never two
+        // cargos at once.
         let p = plan_with(&matrix("parallel-targets = \"auto\"", ""), 2, false);
         assert_eq!(p.parallel_targets, 1);
-        assert!(p.build_groups.is_empty());
-        assert!(p
-            .render()
-            .contains("parallel:  one build at a time (parallel-targets = \"auto\": one target at a time on 2 CPU(s)"));
+        assert_eq!(p.build_groups.len(), 1);
+        assert!(p.render().contains(
+            "x86_64-unknown-linux-musl in one cargo build (the host's crates built once)"
+        ));
         let p = plan_with(&matrix("parallel-targets = \"auto\"", ""), 4, true);
         assert_eq!(p.parallel_targets, 1);
         assert!(p
