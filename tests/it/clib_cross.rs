@@ -106,7 +106,8 @@ fn windows_gnu_dll_exports_and_runs_under_wine() {
     let fx = c_lib(&format!(
         "[[target]]\ntriple = \"{t}\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\nlinker = \"x86_64-w64-mingw32-gcc\"\nrunner = [\"{}\"]\n",
         wine.display()
-    ));
+    ))
+    .share_target_dir(crate::cross::STD_WINDOWS_GNU);
     let (m, _) = dist_json(&fx, &[]);
     let archive = format!("c-lib-0.5.0-{t}.zip");
     let files = shipped(entry(&m, &archive));

@@ -531,7 +531,8 @@ fn windows_gnu_module_is_a_dll_exporting_the_napi_entry() {
     }
     let fx = node_ws(&format!(
         "[[target]]\ntriple = \"{t}\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"x86_64-w64-mingw32-gcc\"\nsmoke = false\n"
-    ));
+    ))
+    .share_target_dir(crate::cross::STD_WINDOWS_GNU);
     let libnode = tempfile::tempdir().unwrap();
     stub_libnode(libnode.path());
     fx.run_env(
