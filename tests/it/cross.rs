@@ -19,6 +19,8 @@ pub const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
 /// windows-gnu, Debian's rustc, no rustflags (not for a test that compares its bytes with a
 /// rebuild from a clean target dir: see `windows_gnu_build_std_zip_runs_under_wine`).
 pub const STD_WINDOWS_GNU: &str = "build-std-windows-gnu";
+/// Both Apple targets, Debian's rustc, no rustflags.
+pub const STD_APPLE: &str = "build-std-apple";
 
 pub fn debian_std(triple: &str) -> bool {
     Path::new("/usr/lib/rustlib")
