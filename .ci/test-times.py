@@ -3,6 +3,7 @@
 
   cargo test … 2>&1 | python3 .ci/test-times.py record TIER   # passes the output through
   python3 .ci/test-times.py slowest 10                        # across every recorded tier
+  python3 .ci/test-times.py slowest 10 TIER                   # of one tier
 
 `record` prints every line as it comes and notes when each `test NAME ... ok` line came.
 libtest starts the tests of a binary in name order, RUST_TEST_THREADS at a time, and starts
@@ -96,11 +97,11 @@ def record(tier):
             f.write(f"{secs:.1f}\t{binary}\t{test}\n")
 
 
-def slowest(n):
+def slowest(n, only=None):
     rows = []
     if os.path.isdir(TIMES_DIR):
         for file in sorted(os.listdir(TIMES_DIR)):
-            if file.endswith(".tsv"):
+            if file.endswith(".tsv") and only in (None, file[: -len(".tsv")]):
                 tier = file[: -len(".tsv")]
                 with open(os.path.join(TIMES_DIR, file)) as f:
                     for line in f:
@@ -115,8 +116,8 @@ def main():
     args = sys.argv[1:]
     if len(args) == 2 and args[0] == "record":
         record(args[1])
-    elif len(args) == 2 and args[0] == "slowest":
-        slowest(int(args[1]))
+    elif len(args) in (2, 3) and args[0] == "slowest":
+        slowest(int(args[1]), args[2] if len(args) == 3 else None)
     else:
         sys.exit(__doc__)
 

@@ -27,7 +27,7 @@ fn apple_thin_and_universal_archives() {
     ) {
         return;
     }
-    let fx = tiny(CONFIG);
+    let fx = tiny(CONFIG).share_target_dir(STD_APPLE);
     let (m, stderr) = dist_json(&fx, &[]);
     assert!(
         stderr.contains("Skipping smoke run for x86_64-apple-darwin"),
@@ -166,8 +166,7 @@ fn apple_thin_and_universal_archives() {
         "a single target builds no universal"
     );
     let merged = fx.path().join("merged");
-    run_in(
-        fx.path(),
+    fx.run_env(
         &["merge", &s(&d1), &s(&d2), "--out-dir", &s(&merged)],
         &[("PATH", &cross_path())],
     )

@@ -106,7 +106,8 @@ fn windows_gnu_dll_exports_and_runs_under_wine() {
     let fx = c_lib(&format!(
         "[[target]]\ntriple = \"{t}\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\nlinker = \"x86_64-w64-mingw32-gcc\"\nrunner = [\"{}\"]\n",
         wine.display()
-    ));
+    ))
+    .share_target_dir(crate::cross::STD_WINDOWS_GNU);
     let (m, _) = dist_json(&fx, &[]);
     let archive = format!("c-lib-0.5.0-{t}.zip");
     let files = shipped(entry(&m, &archive));
@@ -171,7 +172,8 @@ fn apple_dylibs_and_the_universal_one_hold_their_slices() {
     let fx = c_lib(&format!(
         "[[target]]\ntriple = \"x86_64-apple-darwin\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\nlinker = \"{ch}/bin/x86_64-macos-cc\"\n\n[[target]]\ntriple = \"aarch64-apple-darwin\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\nlinker = \"{ch}/bin/aarch64-macos-cc\"\n\n[[universal]]\nname = \"universal-apple-darwin\"\ntargets = [\"x86_64-apple-darwin\", \"aarch64-apple-darwin\"]\ntool = \"builtin\"\n",
         ch = ch.display()
-    ));
+    ))
+    .share_target_dir(crate::cross::STD_APPLE);
     let (m, _) = dist_json(&fx, &[]);
     for (t, cpu) in [
         ("x86_64-apple-darwin", "x86_64"),

@@ -13,6 +13,15 @@ pub fn cross_home() -> PathBuf {
 
 pub const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
 
+/// Keys of [`Fixture::share_target_dir`]: the std-builds tests that build std from source
+/// for the same target with the same rustc, rustflags and profile share one build of it
+/// (their point is what crossdock makes of the build, not a cold build).
+/// windows-gnu, Debian's rustc, no rustflags (not for a test that compares its bytes with a
+/// rebuild from a clean target dir: see `windows_gnu_build_std_zip_runs_under_wine`).
+pub const STD_WINDOWS_GNU: &str = "build-std-windows-gnu";
+/// Both Apple targets, Debian's rustc, no rustflags.
+pub const STD_APPLE: &str = "build-std-apple";
+
 pub fn debian_std(triple: &str) -> bool {
     Path::new("/usr/lib/rustlib")
         .join(triple)
@@ -259,6 +268,9 @@ fn windows_gnu_build_std_zip_runs_under_wine() {
     ) {
         return;
     }
+    // Its own cold target dir, not STD_WINDOWS_GNU's: a rebuild from a clean one must give
+    // the same bytes, and tiny.exe linked in the shared dir (node-ws and c-lib built there,
+    // a second windows_link rlib beside std's) had its PE imports in another order.
     let fx = tiny("[dist]\ninclude = [\"README.md\"]\nrustc = \"/usr/bin/rustc\"\n\n[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\nbuild-std = true\nlinker = \"x86_64-w64-mingw32-gcc\"\nrunner = [\"$CH/bin/wine-run\"]\n");
     let (m, stderr) = dist_json(&fx, &[]);
     assert!(

@@ -37,6 +37,11 @@ const NOT_RUN: &[(&str, &str, Check)] = &[
         Check::BashSyntax,
     ),
     (
+        ".ci/test-times.sh",
+        "the test suite itself, timed (CI runs it)",
+        Check::BashSyntax,
+    ),
+    (
         ".ci/test-tier.sh ",
         "runs the slow tiers, minutes each",
         Check::Tier,

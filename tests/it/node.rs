@@ -20,6 +20,11 @@ fn node_ws(targets: &str) -> Fixture {
     fx
 }
 
+/// [`Fixture::share_target_dir`] key of the tests that build node-ws for the host with the
+/// default rustc, and for aarch64-unknown-linux-gnu with Debian's, nothing else changed: the
+/// napi crates (and their proc macros) compile once for all of them.
+const NODE_WS: &str = "node-ws-host-aarch64";
+
 pub fn node_and_npm() -> bool {
     require("node and npm (nodejs)", have("node") && have("npm"))
 }
@@ -82,7 +87,7 @@ fn host_node_module_installs_with_npm_and_node_calls_the_rust_function() {
     if !node_and_npm() {
         return;
     }
-    let fx = node_ws(&format!("[[target]]\ntriple = \"{}\"\n", host()));
+    let fx = node_ws(&format!("[[target]]\ntriple = \"{}\"\n", host())).share_target_dir(NODE_WS);
     let r = fx.run(&["dist"]).ok();
     // napi.targets names targets this matrix lacks: a note naming both files, no error.
     assert!(
@@ -170,7 +175,8 @@ fn aarch64_module_is_an_aarch64_elf_exporting_the_napi_entry() {
     let fx = node_ws(&format!(
         "[[target]]\ntriple = \"{}\"\n\n[[target]]\ntriple = \"{t}\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrustc = \"{DEBIAN_RUSTC}\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n",
         host()
-    ));
+    ))
+    .share_target_dir(NODE_WS);
     let r = fx.run_env(&["dist"], &[("PATH", &cross_path())]).ok();
     assert!(
         r.stderr
@@ -250,7 +256,8 @@ fn merge_of_per_target_runs_writes_the_npm_packages_of_one_dist() {
     let fx = node_ws(&format!(
         "[[target]]\ntriple = \"{}\"\n\n[[target]]\ntriple = \"{t}\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrustc = \"{DEBIAN_RUSTC}\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n",
         host()
-    ));
+    ))
+    .share_target_dir(NODE_WS);
     let path = cross_path();
     let env = [("PATH", path.as_str())];
     fx.run_env(&["dist"], &env).ok();
@@ -531,7 +538,8 @@ fn windows_gnu_module_is_a_dll_exporting_the_napi_entry() {
     }
     let fx = node_ws(&format!(
         "[[target]]\ntriple = \"{t}\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"x86_64-w64-mingw32-gcc\"\nsmoke = false\n"
-    ));
+    ))
+    .share_target_dir(crate::cross::STD_WINDOWS_GNU);
     let libnode = tempfile::tempdir().unwrap();
     stub_libnode(libnode.path());
     fx.run_env(
@@ -669,7 +677,7 @@ fn publish_npm_publishes_platform_packages_then_the_root_and_npm_installs_it() {
     if !node_and_npm() {
         return;
     }
-    let fx = node_ws(&format!("[[target]]\ntriple = \"{}\"\n", host()));
+    let fx = node_ws(&format!("[[target]]\ntriple = \"{}\"\n", host())).share_target_dir(NODE_WS);
     fx.run(&["dist"]).ok();
     let registry = Registry::start();
     let npmrc = registry.npmrc.to_str().unwrap().to_string();

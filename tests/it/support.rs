@@ -19,7 +19,16 @@ pub fn fixture_src(name: &str) -> PathBuf {
 /// A private copy of a fixture workspace (without its target/ and dist/), so tests can run
 /// in parallel and write freely.
 pub struct Fixture {
-    pub dir: tempfile::TempDir,
+    root: Root,
+    /// `CARGO_TARGET_DIR` and `CROSSDOCK_STATE_DIR` of [`Fixture::run`] and
+    /// [`Fixture::run_env`] when the build is shared ([`Fixture::share_target_dir`]).
+    shared: Option<(PathBuf, PathBuf)>,
+}
+
+enum Root {
+    Temp(tempfile::TempDir),
+    /// A fixed path, held by the lock (a file) until the fixture drops.
+    Shared(PathBuf, std::fs::File),
 }
 
 impl Fixture {
@@ -29,10 +38,58 @@ impl Fixture {
             .tempdir()
             .unwrap();
         copy_tree(&fixture_src(name), dir.path());
-        Fixture { dir }
+        Fixture {
+            root: Root::Temp(dir),
+            shared: None,
+        }
+    }
+    /// Moves the fixture (as written so far) to a fixed path that builds into a target dir
+    /// shared by every test that passes the same `key`: `target/tmp/it-shared/KEY/` holds
+    /// the workspace (`ws/`, copied anew: its crates compile again), its `target/` and
+    /// crossdock's state dir. For the tests whose point is not a cold build, where a build
+    /// of std from source (or of big dependencies) is most of the time. The path is fixed
+    /// because the rustflags crossdock passes name the workspace root
+    /// (`--remap-path-prefix`), and cargo reuses a unit only with the same rustflags; so the
+    /// tests of one key run one after the other (a lock taken here, released on drop).
+    ///
+    /// The key stands for what cargo's expensive units are compiled with: the targets, the
+    /// rustc, the target rustflags and the profile (the fixtures' `dist` profiles are alike;
+    /// `debuginfo` changes them). Tests that differ in any use different keys, or they
+    /// rebuild each other's std: cargo's fingerprints make a wrong key cost a rebuild, never
+    /// a wrong binary. Not for a test that asserts what cargo compiled (noop tests,
+    /// "compiles nothing"), nor one that measures a cold build.
+    pub fn share_target_dir(self, key: &str) -> Fixture {
+        assert!(
+            !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "share_target_dir({key:?}): lowercase letters, digits and dashes"
+        );
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("it-shared");
+        std::fs::create_dir_all(&base).unwrap();
+        let lock = std::fs::File::create(base.join(format!("{key}.lock"))).unwrap();
+        lock.lock().unwrap();
+        let home = base.join(key);
+        let ws = home.join("ws");
+        let state = home.join("state");
+        for dir in [&ws, &state] {
+            if dir.exists() {
+                std::fs::remove_dir_all(dir).unwrap();
+            }
+        }
+        std::fs::create_dir_all(&state).unwrap();
+        copy_tree(self.path(), &ws);
+        Fixture {
+            root: Root::Shared(ws, lock),
+            shared: Some((home.join("target"), state)),
+        }
     }
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        match &self.root {
+            Root::Temp(dir) => dir.path(),
+            Root::Shared(path, _) => path,
+        }
     }
     pub fn write(&self, rel: &str, text: &str) {
         let p = self.path().join(rel);
@@ -44,10 +101,18 @@ impl Fixture {
     }
     /// `cargo-crossdock <args>` run at the fixture root.
     pub fn run(&self, args: &[&str]) -> Run {
-        run_in(self.path(), args, &[])
+        self.run_env(args, &[])
     }
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        run_in(self.path(), args, env)
+        let Some((target, state)) = &self.shared else {
+            return run_in(self.path(), args, env);
+        };
+        let mut all = vec![
+            ("CARGO_TARGET_DIR", target.to_str().unwrap()),
+            ("CROSSDOCK_STATE_DIR", state.to_str().unwrap()),
+        ];
+        all.extend_from_slice(env);
+        run_in(self.path(), args, &all)
     }
 }
 
