@@ -1,5 +1,6 @@
 //! `sign = "minisign"`: SHA256SUMS.minisig made with the key in the environment, checked by
-//! Debian's `minisign`; a missing or wrong key fails before building, naming the variable.
+//! Debian's `minisign`; a missing or wrong key fails before building, naming the variable;
+//! two signed runs write the same bytes.
 
 use std::io::Write;
 use std::path::Path;
@@ -91,6 +92,17 @@ fn minisign_signs_the_sums_of_dist_and_merge_with_the_key_from_the_environment()
     assert!(!verifies(&dist, &keys.path().join("locked.pub")));
     tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
     assert_manifest_lists_signature(&dist, "SHA256SUMS.minisig");
+    // Signed releases are reproducible: a second run into another out dir writes the same
+    // bytes, the signature and the dist-manifest.json that records its hash included
+    // (the minisign crate's `sign` added random noise, so both differed every run).
+    let again = fx.path().join("dist-again");
+    fx.run_env(
+        &["dist", "--out-dir", again.to_str().unwrap()],
+        &[("CROSSDOCK_MINISIGN_KEY", &plain)],
+    )
+    .ok();
+    assert_same_files(&dist, &again);
+    assert!(verifies(&again, &keys.path().join("plain.pub")));
     // A tampered SHA256SUMS fails verification.
     let tampered = tempfile::tempdir().unwrap();
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
@@ -318,6 +330,18 @@ fn gpg_signs_the_sums_of_dist_and_merge_with_the_key_from_the_environment() {
     assert!(!gpg_verifies(&out, plain_ring.path()));
     for h in [&plain_ring, &locked_ring, &other_ring] {
         gpg_done(h.path());
+    }
+}
+
+/// Every file of `a` is in `b` with the same bytes, and `b` has no other.
+fn assert_same_files(a: &Path, b: &Path) {
+    let names = list_files(a);
+    assert_eq!(list_files(b), names);
+    for n in &names {
+        assert!(
+            std::fs::read(a.join(n)).unwrap() == std::fs::read(b.join(n)).unwrap(),
+            "{n} differs between two signed runs"
+        );
     }
 }
 
