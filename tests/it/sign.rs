@@ -197,6 +197,40 @@ fn gpg_verifies(dir: &Path, keyring: &Path) -> bool {
         .success()
 }
 
+/// The creation time of the one key in the GNUPGHOME `keyring` (seconds since 1970).
+fn key_created(keyring: &Path) -> u64 {
+    let out = Command::new("gpg")
+        .arg("--homedir")
+        .arg(keyring)
+        .args(["--batch", "--with-colons", "--list-keys"])
+        .output()
+        .expect("gpg");
+    let list = String::from_utf8(out.stdout).unwrap();
+    let pub_line = list.lines().find(|l| l.starts_with("pub:")).unwrap();
+    pub_line.split(':').nth(5).unwrap().parse().unwrap()
+}
+
+/// The creation time gpg wrote into `dir`/SHA256SUMS.asc.
+fn sig_created(dir: &Path, keyring: &Path) -> u64 {
+    let out = Command::new("gpg")
+        .arg("--homedir")
+        .arg(keyring)
+        .args(["--batch", "--list-packets", "SHA256SUMS.asc"])
+        .current_dir(dir)
+        .output()
+        .expect("gpg");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let at = text
+        .split("created ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    at.split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// A GNUPGHOME in `home` that holds only `public` (what a user who downloads a release has).
 fn keyring(home: &Path, public: &str) {
     std::fs::write(home.join("pub.asc"), public).unwrap();
@@ -302,6 +336,34 @@ fn gpg_signs_the_sums_of_dist_and_merge_with_the_key_from_the_environment() {
     // A second run replaces its own signature without --force.
     fx.run_env(&["dist"], &[("CROSSDOCK_GPG_KEY", &plain)]).ok();
     assert!(gpg_verifies(&dist, plain_ring.path()));
+    // Reproducible: gpg signs at the release's SOURCE_DATE_EPOCH (or the key's creation if
+    // later), so another run a second later writes the same bytes, dist-manifest.json
+    // included (gpg's own clock made them differ).
+    let created = key_created(plain_ring.path());
+    assert_eq!(
+        sig_created(&dist, plain_ring.path()),
+        created,
+        "no git: epoch 1980"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let again = fx.path().join("dist-again");
+    fx.run_env(
+        &["dist", "--out-dir", again.to_str().unwrap()],
+        &[("CROSSDOCK_GPG_KEY", &plain)],
+    )
+    .ok();
+    assert_same_files(&dist, &again);
+    assert!(gpg_verifies(&again, plain_ring.path()));
+    // A SOURCE_DATE_EPOCH after the key's creation is the signature's time.
+    let later = fx.path().join("dist-later");
+    let epoch = (created + 1).to_string();
+    fx.run_env(
+        &["dist", "--out-dir", later.to_str().unwrap()],
+        &[("CROSSDOCK_GPG_KEY", &plain), ("SOURCE_DATE_EPOCH", &epoch)],
+    )
+    .ok();
+    assert_eq!(sig_created(&later, plain_ring.path()), created + 1);
+    assert!(gpg_verifies(&later, plain_ring.path()));
 
     // A protected key with its passphrase; merge (the release workflow's signer) signs too.
     let merged = tempfile::tempdir().unwrap();
