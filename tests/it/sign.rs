@@ -1,5 +1,6 @@
 //! `sign = "minisign"`: SHA256SUMS.minisig made with the key in the environment, checked by
-//! Debian's `minisign`; a missing or wrong key fails before building, naming the variable.
+//! Debian's `minisign`; a missing or wrong key fails before building, naming the variable;
+//! two signed runs write the same bytes.
 
 use std::io::Write;
 use std::path::Path;
@@ -91,6 +92,17 @@ fn minisign_signs_the_sums_of_dist_and_merge_with_the_key_from_the_environment()
     assert!(!verifies(&dist, &keys.path().join("locked.pub")));
     tool(&dist, "sha256sum", &["-c", "SHA256SUMS"]);
     assert_manifest_lists_signature(&dist, "SHA256SUMS.minisig");
+    // Signed releases are reproducible: a second run into another out dir writes the same
+    // bytes, the signature and the dist-manifest.json that records its hash included
+    // (the minisign crate's `sign` added random noise, so both differed every run).
+    let again = fx.path().join("dist-again");
+    fx.run_env(
+        &["dist", "--out-dir", again.to_str().unwrap()],
+        &[("CROSSDOCK_MINISIGN_KEY", &plain)],
+    )
+    .ok();
+    assert_same_files(&dist, &again);
+    assert!(verifies(&again, &keys.path().join("plain.pub")));
     // A tampered SHA256SUMS fails verification.
     let tampered = tempfile::tempdir().unwrap();
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
@@ -183,6 +195,40 @@ fn gpg_verifies(dir: &Path, keyring: &Path) -> bool {
         .expect("gpg")
         .status
         .success()
+}
+
+/// The creation time of the one key in the GNUPGHOME `keyring` (seconds since 1970).
+fn key_created(keyring: &Path) -> u64 {
+    let out = Command::new("gpg")
+        .arg("--homedir")
+        .arg(keyring)
+        .args(["--batch", "--with-colons", "--list-keys"])
+        .output()
+        .expect("gpg");
+    let list = String::from_utf8(out.stdout).unwrap();
+    let pub_line = list.lines().find(|l| l.starts_with("pub:")).unwrap();
+    pub_line.split(':').nth(5).unwrap().parse().unwrap()
+}
+
+/// The creation time gpg wrote into `dir`/SHA256SUMS.asc.
+fn sig_created(dir: &Path, keyring: &Path) -> u64 {
+    let out = Command::new("gpg")
+        .arg("--homedir")
+        .arg(keyring)
+        .args(["--batch", "--list-packets", "SHA256SUMS.asc"])
+        .current_dir(dir)
+        .output()
+        .expect("gpg");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let at = text
+        .split("created ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    at.split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 /// A GNUPGHOME in `home` that holds only `public` (what a user who downloads a release has).
@@ -290,6 +336,34 @@ fn gpg_signs_the_sums_of_dist_and_merge_with_the_key_from_the_environment() {
     // A second run replaces its own signature without --force.
     fx.run_env(&["dist"], &[("CROSSDOCK_GPG_KEY", &plain)]).ok();
     assert!(gpg_verifies(&dist, plain_ring.path()));
+    // Reproducible: gpg signs at the release's SOURCE_DATE_EPOCH (or the key's creation if
+    // later), so another run a second later writes the same bytes, dist-manifest.json
+    // included (gpg's own clock made them differ).
+    let created = key_created(plain_ring.path());
+    assert_eq!(
+        sig_created(&dist, plain_ring.path()),
+        created,
+        "no git: epoch 1980"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let again = fx.path().join("dist-again");
+    fx.run_env(
+        &["dist", "--out-dir", again.to_str().unwrap()],
+        &[("CROSSDOCK_GPG_KEY", &plain)],
+    )
+    .ok();
+    assert_same_files(&dist, &again);
+    assert!(gpg_verifies(&again, plain_ring.path()));
+    // A SOURCE_DATE_EPOCH after the key's creation is the signature's time.
+    let later = fx.path().join("dist-later");
+    let epoch = (created + 1).to_string();
+    fx.run_env(
+        &["dist", "--out-dir", later.to_str().unwrap()],
+        &[("CROSSDOCK_GPG_KEY", &plain), ("SOURCE_DATE_EPOCH", &epoch)],
+    )
+    .ok();
+    assert_eq!(sig_created(&later, plain_ring.path()), created + 1);
+    assert!(gpg_verifies(&later, plain_ring.path()));
 
     // A protected key with its passphrase; merge (the release workflow's signer) signs too.
     let merged = tempfile::tempdir().unwrap();
@@ -318,6 +392,18 @@ fn gpg_signs_the_sums_of_dist_and_merge_with_the_key_from_the_environment() {
     assert!(!gpg_verifies(&out, plain_ring.path()));
     for h in [&plain_ring, &locked_ring, &other_ring] {
         gpg_done(h.path());
+    }
+}
+
+/// Every file of `a` is in `b` with the same bytes, and `b` has no other.
+fn assert_same_files(a: &Path, b: &Path) {
+    let names = list_files(a);
+    assert_eq!(list_files(b), names);
+    for n in &names {
+        assert!(
+            std::fs::read(a.join(n)).unwrap() == std::fs::read(b.join(n)).unwrap(),
+            "{n} differs between two signed runs"
+        );
     }
 }
 

@@ -22,11 +22,12 @@ enum Key {
 }
 
 impl Signer {
-    /// The signature file's text for `SHA256SUMS` (`data`).
-    pub fn sign(&self, data: &[u8]) -> Result<String> {
+    /// The signature file's text for `SHA256SUMS` (`data`), the same bytes for the same
+    /// key, data and `epoch` (the release's SOURCE_DATE_EPOCH, gpg's signature time).
+    pub fn sign(&self, data: &[u8], epoch: u64) -> Result<String> {
         match &self.key {
             Key::Minisign(k) => k.sign(data, crate::package::checksum::SUMS_FILE),
-            Key::Gpg(k) => k.sign(data),
+            Key::Gpg(k) => k.sign(data, Some(epoch)),
         }
     }
 }

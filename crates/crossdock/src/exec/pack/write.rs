@@ -65,7 +65,7 @@ pub(super) fn finish(
     done.push(sums_entry.clone());
     if let Some(signer) = signer {
         let name = signer.sign.file_name();
-        let sig = signer.sign(sums_text.as_bytes())?;
+        let sig = signer.sign(sums_text.as_bytes(), manifest.source_date_epoch)?;
         checksum::write_text(&out_dir.join(name), &sig)?;
         let entry = ArtifactEntry::file(
             name,
