@@ -217,7 +217,8 @@ fn musl_cdylib_is_a_shared_object_while_the_cli_stays_static() {
     let fx = c_lib(&format!(
         "[[target]]\ntriple = \"{t}\"\nrustc = \"/usr/bin/rustc\"\nbuild-std = true\nlinker = \"{ch}/bin/x86_64-linux-musl-cc\"\nrustflags = [\"-C\", \"link-self-contained=no\", \"-C\", \"relocation-model=static\", \"-L\", \"/usr/lib/llvm-14/lib\", \"-L\", \"{ch}/musl/lib\"]\n",
         ch = ch.display()
-    ));
+    ))
+    .share_target_dir(crate::cross::STD_MUSL);
     let path = crate::cross::cross_path();
     let plan = fx
         .run_env(&["dist", "--dry-run"], &[("PATH", &path)])

@@ -21,6 +21,10 @@ pub const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
 pub const STD_WINDOWS_GNU: &str = "build-std-windows-gnu";
 /// Both Apple targets, Debian's rustc, no rustflags.
 pub const STD_APPLE: &str = "build-std-apple";
+/// x86_64 musl, Debian's rustc, musl's linker wrapper and the rustflags of
+/// `clib::musl_cdylib_…` and `node::musl_module_…` (static binaries and a crt-static-off
+/// library: std built once each way for both tests).
+pub const STD_MUSL: &str = "build-std-musl";
 
 pub fn debian_std(triple: &str) -> bool {
     Path::new("/usr/lib/rustlib")

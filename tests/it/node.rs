@@ -330,7 +330,8 @@ fn musl_module_is_a_shared_object_while_the_musl_cli_is_static() {
     let fx = node_ws(&format!(
         "[[target]]\ntriple = \"{t}\"\nrustc = \"{DEBIAN_RUSTC}\"\nbuild-std = true\nlinker = \"{ch}/bin/x86_64-linux-musl-cc\"\nrustflags = [\"-C\", \"link-self-contained=no\", \"-C\", \"relocation-model=static\", \"-L\", \"/usr/lib/llvm-14/lib\", \"-L\", \"{ch}/musl/lib\"]\n",
         ch = ch.display()
-    ));
+    ))
+    .share_target_dir(crate::cross::STD_MUSL);
     let r = fx.run_env(&["dist"], &[("PATH", &cross_path())]).ok();
     assert!(
         r.stderr
