@@ -73,7 +73,11 @@ impl Fixture {
         let home = base.join(key);
         let ws = home.join("ws");
         let state = home.join("state");
-        for dir in [&ws, &state] {
+        // cargo's builds are what the tests share; crossdock's own memos in the target dir
+        // (smoke runs passed, unstripped sizes, probes) start empty, so that each test sees
+        // the steps it asserts, whichever test of the key ran before it.
+        let memos = home.join("target").join("crossdock");
+        for dir in [&ws, &state, &memos] {
             if dir.exists() {
                 std::fs::remove_dir_all(dir).unwrap();
             }
@@ -107,9 +111,14 @@ impl Fixture {
         let Some((target, state)) = &self.shared else {
             return run_in(self.path(), args, env);
         };
+        // The shared workspace lies under this repository's target dir: without a ceiling,
+        // git would take this checkout (its commit, its uncommitted changes) for the
+        // fixture's, as no fixture in a temp dir ever sees.
+        let home = target.parent().unwrap();
         let mut all = vec![
             ("CARGO_TARGET_DIR", target.to_str().unwrap()),
             ("CROSSDOCK_STATE_DIR", state.to_str().unwrap()),
+            ("GIT_CEILING_DIRECTORIES", home.to_str().unwrap()),
         ];
         all.extend_from_slice(env);
         run_in(self.path(), args, &all)
