@@ -246,6 +246,14 @@ mod tests {
     use crate::plan::{FailedStep, Stage};
     use crate::sys::shell::{Shell, Verbosity};
 
+    /// Each failure the manifest records: (target, failed step).
+    fn failed_steps(m: &Manifest) -> Vec<(&str, &str)> {
+        m.failed
+            .iter()
+            .map(|f| (f.target.as_str(), f.step.name()))
+            .collect()
+    }
+
     #[test]
     fn a_two_target_plan_packages_through_the_fake_backend() {
         let tmp = tempfile::tempdir().unwrap();
@@ -390,13 +398,8 @@ mod tests {
         assert!(shell.captured().contains(
             "warning: aarch64-apple-darwin: build failed, going on with the other targets (--keep-going): building target aarch64-apple-darwin failed (the fake's error)\n"
         ));
-        let failed: Vec<(&str, &str)> = manifest
-            .failed
-            .iter()
-            .map(|f| (f.target.as_str(), f.step.name()))
-            .collect();
         assert_eq!(
-            failed,
+            failed_steps(&manifest),
             [(ARM, "build"), ("universal-apple-darwin", "member")]
         );
         let archives: Vec<&str> = manifest
@@ -506,13 +509,8 @@ mod tests {
             let _in = Shell::capturing(Verbosity::Normal).enter();
             super::super::dist::execute_with(&p, &backend).unwrap()
         };
-        let failed: Vec<(&str, &str)> = manifest
-            .failed
-            .iter()
-            .map(|f| (f.target.as_str(), f.step.name()))
-            .collect();
         assert_eq!(
-            failed,
+            failed_steps(&manifest),
             [(ARM, "build"), ("universal-apple-darwin", "member")]
         );
         assert!(manifest
