@@ -257,6 +257,26 @@ mod tests {
     use crate::package::installer::tests::{artifacts, info};
     use crate::sys::shell::{Shell, Verbosity};
 
+    /// A first run's `write` into `dir` (no previous manifest, an empty record), and what
+    /// it said.
+    fn write_first(
+        dir: &Path,
+        releases: &[InstallerRelease],
+        archives: &[ArtifactEntry],
+    ) -> (Vec<ArtifactEntry>, String) {
+        let sh = Shell::capturing(Verbosity::Normal);
+        let written = {
+            let _in = sh.enter();
+            let record = Record::load(None, dir);
+            let previous = Previous {
+                manifest: None,
+                record: &record,
+            };
+            write(dir, releases, archives, 0, previous).unwrap()
+        };
+        (written, sh.captured())
+    }
+
     /// Issue 23 §17: a run with no Windows archive writes no Scoop manifest (and no
     /// PowerShell installer) and says so; the others are written.
     #[test]
@@ -266,16 +286,7 @@ mod tests {
             .into_iter()
             .filter(|a| a.target.as_deref() == Some("x86_64-unknown-linux-gnu"))
             .collect();
-        let sh = Shell::capturing(Verbosity::Normal);
-        let written = {
-            let _in = sh.enter();
-            let record = Record::load(None, dir.path());
-            let previous = Previous {
-                manifest: None,
-                record: &record,
-            };
-            write(dir.path(), &[info()], &linux, 0, previous).unwrap()
-        };
+        let (written, out) = write_first(dir.path(), &[info()], &linux);
         let names: Vec<&str> = written.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["hello-tool-installer.sh", "hello-tool.rb"]);
         let mut on_disk: Vec<String> = std::fs::read_dir(dir.path())
@@ -284,7 +295,6 @@ mod tests {
             .collect();
         on_disk.sort();
         assert_eq!(on_disk, ["hello-tool-installer.sh", "hello-tool.rb"]);
-        let out = sh.captured();
         assert!(
             out.contains("Skipped hello-tool.json (scoop): this run has no Windows archive of hello-tool 1.2.0 for it"),
             "{out}"
@@ -320,23 +330,11 @@ mod tests {
         let written = archive::write(&zip_path, ArchiveFormat::Zip, &top, files, 0).unwrap();
         entry.sha256 = written.sha256.clone();
         let info = winget_info();
-        let sh = Shell::capturing(Verbosity::Normal);
-        let record = Record::load(None, dir.path());
-        let previous = Previous {
-            manifest: None,
-            record: &record,
-        };
-        let out = {
-            let _in = sh.enter();
-            write(
-                dir.path(),
-                std::slice::from_ref(&info),
-                std::slice::from_ref(&entry),
-                0,
-                previous,
-            )
-            .unwrap()
-        };
+        let (out, _) = write_first(
+            dir.path(),
+            std::slice::from_ref(&info),
+            std::slice::from_ref(&entry),
+        );
         let names: Vec<&str> = out.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(
             names,
@@ -387,18 +385,8 @@ mod tests {
             .filter(|a| a.target.as_deref() == Some("x86_64-unknown-linux-gnu"))
             .collect();
         let other = tempfile::tempdir().unwrap();
-        let sh = Shell::capturing(Verbosity::Normal);
-        let out = {
-            let _in = sh.enter();
-            let record = Record::load(None, other.path());
-            let previous = Previous {
-                manifest: None,
-                record: &record,
-            };
-            write(other.path(), &[info], &linux, 0, previous).unwrap()
-        };
+        let (out, said) = write_first(other.path(), &[info], &linux);
         assert!(out.is_empty(), "{out:?}");
-        let said = sh.captured();
         assert!(
             said.contains("Skipped o.hello-tool.installer.yaml (winget): this run has no Windows archive of hello-tool 1.2.0 for it"),
             "{said}"
