@@ -51,9 +51,10 @@ fn two_targets_at_once_ship_the_bytes_and_summary_of_a_serial_run() {
         return;
     }
     let host = host();
-    // Debian's cargo and rustc for both targets: the one with an aarch64 std here.
+    // Debian's cargo and rustc for both targets: the one with an aarch64 std here. The
+    // aarch64 target has rustflags of its own, which a grouped cargo scopes to it.
     let config = |parallel: &str| {
-        format!("[dist]\ninclude = [\"README*\", \"LICENSE*\"]\ncargo = \"/usr/bin/cargo\"\nrustc = \"/usr/bin/rustc\"\n{parallel}\n[[target]]\ntriple = \"{host}\"\n\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\n")
+        format!("[dist]\ninclude = [\"README*\", \"LICENSE*\"]\ncargo = \"/usr/bin/cargo\"\nrustc = \"/usr/bin/rustc\"\n{parallel}\n[[target]]\ntriple = \"{host}\"\n\n[[target]]\ntriple = \"aarch64-unknown-linux-gnu\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrunner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]\nrustflags = [\"-Cforce-frame-pointers=yes\"]\n")
     };
     let fx = Fixture::new("hello-ws");
     let path = cross_path();
@@ -83,6 +84,17 @@ fn two_targets_at_once_ship_the_bytes_and_summary_of_a_serial_run() {
         "{plan}"
     );
     assert_eq!(plan.matches(&both).count(), 1, "{plan}");
+    // The aarch64 target's own rustflags, scoped to it; the host's without them.
+    let flags = |t: &str| format!("target.{t}.rustflags=[");
+    for t in [host.as_str(), "aarch64-unknown-linux-gnu"] {
+        assert_eq!(plan.matches(&flags(t)).count(), 1, "{t}:\n{plan}");
+    }
+    assert_eq!(
+        plan.matches("-Cforce-frame-pointers=yes").count(),
+        1,
+        "{plan}"
+    );
+    assert!(!plan.contains("build.rustflags"), "{plan}");
     let grouped_dir = fx.path().join("grouped");
     let grouped = fx
         .run_env(

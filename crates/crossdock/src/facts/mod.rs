@@ -46,6 +46,8 @@ pub struct Facts {
     pub env_rustc: Option<String>,
     /// Triples for which the user's cargo config sets target-level rustflags.
     pub target_rustflags_in_config: BTreeSet<Triple>,
+    /// The user's cargo config (or `CARGO_BUILD_RUSTFLAGS`) sets `build.rustflags`.
+    pub build_rustflags_in_config: bool,
     /// Triples whose linker the user's cargo config or environment sets
     /// (`target.<triple>.linker`, `CARGO_TARGET_<TRIPLE>_LINKER`): the plan picks none.
     pub target_linker_elsewhere: BTreeSet<Triple>,
@@ -404,6 +406,7 @@ pub fn gather(loc: &Location, opts: &Options) -> Result<(Config, Facts)> {
             .filter(|s| !s.is_empty()),
         env_rustc: std::env::var("RUSTC").ok(),
         target_rustflags_in_config,
+        build_rustflags_in_config: cargo_config.has_build_rustflags(),
         target_linker_elsewhere,
         cargo_config,
         tools: tools_on_path(),

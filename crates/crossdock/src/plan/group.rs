@@ -10,7 +10,13 @@
 //! `AR_<triple>`). So builder (plain cargo only: zigbuild and cross take one target each),
 //! toolchain, profile settings, packages, features, target dir, build-std, rustflags given
 //! to every target (`build.rustflags`, the environment's) and every other variable must be
-//! equal; anything else keeps its own invocation. `CROSSDOCK_TARGET` (build info) is the
+//! equal; anything else keeps its own invocation. A target's own rustflags (its `rustflags`,
+//! the link arguments that make its binaries reproducible) go to `build.rustflags` in a
+//! build of its own; in a group they go to `target.<triple>.rustflags`, which cargo gives
+//! that target's units alone. With `--target` neither reaches host units, so the compiler
+//! sees the same flags either way; only when the user sets `build.rustflags` do they stay
+//! there (a target-level value would make cargo drop the user's), and such targets group
+//! only when their flags are equal. `CROSSDOCK_TARGET` (build info) is the
 //! one variable that differs by nature: a grouped invocation leaves it unset, so a workspace
 //! that reads it (`facts/target_var.rs`) never groups. Its bytes are those of a serial run:
 //! nothing the compiler sees for a target differs.
@@ -63,7 +69,12 @@ fn scoped_to(name: &str, triple: &str) -> bool {
 
 /// `step`'s invocation split into what a group shares and what is the target's own; none
 /// when it cannot share one (another builder, or the triple is not cargo's `--target`).
-fn split(step: &BuildStep, target_var_read: bool) -> Option<(Shared, Own)> {
+/// `build_rustflags_kept`: the user sets `build.rustflags`, so ours stay there.
+fn split(
+    step: &BuildStep,
+    target_var_read: bool,
+    build_rustflags_kept: bool,
+) -> Option<(Shared, Own)> {
     if step.builder != Builder::Cargo {
         return None;
     }
@@ -75,10 +86,17 @@ fn split(step: &BuildStep, target_var_read: bool) -> Option<(Shared, Own)> {
         .position(|w| w[0] == "--target" && w[1] == triple)?;
     let mut args = c.args.clone();
     args.drain(target_at..target_at + 2);
-    let (own_config, config) = c.config.iter().cloned().partition(|k| {
-        let key = k.split('=').next().unwrap_or(k);
-        scoped_to(key, triple)
-    });
+    let (own_config, config) = c
+        .config
+        .iter()
+        .map(|k| match k.strip_prefix("build.rustflags=") {
+            Some(flags) if !build_rustflags_kept => format!("target.{triple}.rustflags={flags}"),
+            _ => k.clone(),
+        })
+        .partition(|k| {
+            let key = k.split('=').next().unwrap_or(k);
+            scoped_to(key, triple)
+        });
     let mut env = BTreeMap::new();
     let mut own_env = BTreeMap::new();
     for (k, v) in &c.env {
@@ -109,11 +127,16 @@ fn split(step: &BuildStep, target_var_read: bool) -> Option<(Shared, Own)> {
 }
 
 /// The groups of two or more `builds` that one cargo invocation builds, in plan order.
-/// `target_var_read`: the workspace reads `CROSSDOCK_TARGET`.
-pub fn group_builds(builds: &[BuildStep], target_var_read: bool) -> Vec<BuildGroup> {
+/// `target_var_read`: the workspace reads `CROSSDOCK_TARGET`; `build_rustflags_kept`: the
+/// user's cargo config sets `build.rustflags`.
+pub fn group_builds(
+    builds: &[BuildStep],
+    target_var_read: bool,
+    build_rustflags_kept: bool,
+) -> Vec<BuildGroup> {
     let mut groups: Vec<(Shared, Vec<(BuildIdx, Own)>)> = Vec::new();
     for (i, step) in builds.iter().enumerate() {
-        let Some((shared, own)) = split(step, target_var_read) else {
+        let Some((shared, own)) = split(step, target_var_read, build_rustflags_kept) else {
             continue;
         };
         match groups.iter_mut().find(|(s, _)| *s == shared) {
@@ -215,7 +238,15 @@ mod tests {
         assert!(!g.cargo.env.contains_key("CROSSDOCK_TARGET"));
         for b in &p.builds {
             assert_eq!(b.group, Some(0));
-            assert_eq!(b.cargo.config, g.cargo.config, "{}", b.target);
+            // Its config, with its rustflags scoped to its triple.
+            let t = b.target.as_str();
+            for k in &b.cargo.config {
+                let scoped = match k.strip_prefix("build.rustflags=") {
+                    Some(flags) => format!("target.{t}.rustflags={flags}"),
+                    None => k.clone(),
+                };
+                assert!(g.cargo.config.contains(&scoped), "{scoped} of {t}");
+            }
             for (k, v) in &b.cargo.env {
                 if k != "CROSSDOCK_TARGET" {
                     assert_eq!(g.cargo.env.get(k), Some(v), "{k} of {}", b.target);
@@ -236,7 +267,7 @@ mod tests {
     }
 
     #[test]
-    fn another_builder_env_or_rustflags_keep_their_own_invocation() {
+    fn own_rustflags_join_a_group_scoped_to_their_target_but_another_builder_or_env_keeps_apart() {
         let more = "[[target]]\ntriple = \"x86_64-pc-windows-gnu\"\nbuilder = \"zigbuild\"\n";
         let c = config(&format!(
             "[dist]\njobs = 4\nparallel-targets = 4\n[[target]]\ntriple = \"{HOST}\"\n[[target]]\ntriple = \"{ARM}\"\nlinker = \"aarch64-linux-gnu-gcc\"\nrustflags = [\"-Ctarget-cpu=neoverse-n1\"]\n[[target]]\ntriple = \"{MUSL}\"\nenv = {{ FOO = \"1\" }}\n{more}"
@@ -246,15 +277,55 @@ mod tests {
         f.cpus = 4;
         f.tools.insert("cargo-zigbuild".into());
         let p = plan(&c, &f, &opts).unwrap();
-        // rustflags of the arm target reach build.rustflags, FOO is not scoped to musl,
-        // zigbuild takes one target: nothing shares.
-        assert!(p.build_groups.is_empty(), "{:?}", p.build_groups);
-        assert_eq!(p.parallel_targets, 4);
-        for b in &p.builds {
+        // The arm target's own rustflags go to target.<arm>.rustflags: it shares the host's
+        // cargo. FOO is not scoped to musl and zigbuild takes one target: those build alone.
+        assert_eq!(p.build_groups.len(), 1, "{:?}", p.build_groups);
+        assert_eq!(p.build_groups[0].targets, [HOST, ARM]);
+        let config = &p.build_groups[0].cargo.config;
+        assert!(
+            !config.iter().any(|k| k.starts_with("build.rustflags")),
+            "{config:?}"
+        );
+        let own = |t: &str| {
+            let b = p.builds.iter().find(|b| b.target == t).unwrap();
+            let serial = b
+                .cargo
+                .config
+                .iter()
+                .find(|k| k.starts_with("build.rustflags="));
+            let flags = serial.unwrap().strip_prefix("build.rustflags=").unwrap();
+            format!("target.{t}.rustflags={flags}")
+        };
+        // Each member's flags are those of its own build, scoped to its triple.
+        for t in [HOST, ARM] {
+            assert!(config.contains(&own(t)), "{t}: {config:?}");
+        }
+        assert!(own(ARM).contains("-Ctarget-cpu=neoverse-n1"));
+        assert!(!own(HOST).contains("neoverse"));
+        for b in p.builds.iter().filter(|b| b.group.is_none()) {
             assert!(target_dir(&b.cargo.argv())
                 .unwrap()
                 .contains("crossdock/parallel"));
         }
+
+        // The user's config sets build.rustflags: a target-level value would make cargo
+        // drop it, so ours stay in build.rustflags and flags that differ keep apart.
+        f.build_rustflags_in_config = true;
+        let p = plan(&c, &f, &opts).unwrap();
+        assert!(p.build_groups.is_empty(), "{:?}", p.build_groups);
+        assert_eq!(p.parallel_targets, 4);
+        // Equal flags still share a build.rustflags of the group's own.
+        let c = matrix("parallel-targets = 4", "");
+        let mut f = facts(&c, &opts, true, &[HOST, ARM, MUSL]);
+        f.cpus = 4;
+        f.build_rustflags_in_config = true;
+        let p = plan(&c, &f, &opts).unwrap();
+        assert_eq!(p.build_groups.len(), 1);
+        assert!(p.build_groups[0]
+            .cargo
+            .config
+            .iter()
+            .any(|k| k.starts_with("build.rustflags=")));
     }
 
     #[test]

@@ -470,7 +470,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
             },
         );
         let (serial, _) = build::plan_builds(&run, &targets, &mut Vec::new())?;
-        let groups = group::group_builds(&serial, target_var_read);
+        let groups = group::group_builds(&serial, target_var_read, facts.build_rustflags_in_config);
         let members: usize = groups.iter().map(|g| g.builds.len()).sum();
         let units = serial.len() - members + groups.len();
         run.parallel =
@@ -482,7 +482,7 @@ pub fn plan(config: &Config, facts: &Facts, opts: &Options) -> Result<Plan, Plan
     let build_groups = if run.grouped.is_empty() {
         Vec::new()
     } else {
-        group::group_builds(&builds, target_var_read)
+        group::group_builds(&builds, target_var_read, facts.build_rustflags_in_config)
     };
     for (gi, g) in build_groups.iter().enumerate() {
         for b in &g.builds {

@@ -107,6 +107,7 @@ pub(crate) fn facts(config: &Config, opts: &Options, rustup: bool, installed: &[
         env_encoded_rustflags: None,
         env_rustc: None,
         target_rustflags_in_config: BTreeSet::new(),
+        build_rustflags_in_config: false,
         target_linker_elsewhere: BTreeSet::new(),
         cargo_config: Default::default(),
         tools: BTreeSet::new(),

@@ -243,6 +243,18 @@ impl CargoConfig {
         })
     }
 
+    /// Does the user set `build.rustflags` (a config file or `CARGO_BUILD_RUSTFLAGS`)? Then
+    /// our flags must stay in `build.rustflags` to be joined with theirs: a
+    /// `target.<triple>.rustflags` of ours would make cargo ignore them.
+    pub fn has_build_rustflags(&self) -> bool {
+        std::env::var_os("CARGO_BUILD_RUSTFLAGS").is_some()
+            || self.files.iter().any(|(_, t)| {
+                t.get("build")
+                    .and_then(|b| b.as_table())
+                    .is_some_and(|b| b.contains_key("rustflags"))
+            })
+    }
+
     /// Does any target-level rustflags apply? Then cargo ignores `build.rustflags`, so our
     /// flags must go to `target.<triple>.rustflags` to be joined with the user's.
     pub fn has_target_rustflags(&self, triple: &str) -> bool {
@@ -308,6 +320,15 @@ mod tests {
         let s = c.target_settings(WINDOWS, "rustflags");
         assert_eq!(s[0].key, "target.'cfg(windows)'.rustflags");
         assert_eq!(s[0].origin, "/ws/.cargo/config.toml");
+    }
+
+    #[test]
+    fn build_rustflags_are_seen_in_any_file_but_target_tables_are_not_them() {
+        // (CARGO_BUILD_RUSTFLAGS is not set in the test environment.)
+        assert!(config(WINDOWS_ONLY, &[LINUX]).has_build_rustflags());
+        let target_only = "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-Cpanic=abort\"]\n";
+        assert!(!config(target_only, &[LINUX]).has_build_rustflags());
+        assert!(!config("[build]\njobs = 2\n", &[LINUX]).has_build_rustflags());
     }
 
     #[test]
