@@ -540,6 +540,62 @@ mod tests {
         assert!(out.len() > 20_000_000);
     }
 
+    /// The tar.gz bytes are pinned (issue 25 §5: a faster writer must not change a byte):
+    /// a 3 MiB binary-like file (zero runs, near and far repeats, noise; seven gzip jobs,
+    /// the last one short) and a small text file, with 1 and 2 threads, must give this
+    /// SHA-256, the one the writer of before the speed work gave. A change of the deflate
+    /// code (zlib-rs version, level, block or dictionary size) fails here first.
+    #[test]
+    fn tar_gz_bytes_are_pinned() {
+        const PINNED: &str = "35ab40855eb535a736c01ca20e22cf2aea15d599d0ca3260c9a25f07327f72ba";
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let binary: Vec<u8> = (0..3 * (1 << 20) + 4321)
+            .map(|i: usize| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                match (i / 9000) % 5 {
+                    0 => 0,
+                    1 => (i % 97) as u8 ^ (x & 3) as u8,
+                    2 => (x >> 56) as u8,
+                    3 => b"mov rax, [rbp-8]; call 0x4010; "[i % 31],
+                    _ => ((i / 3) as u32).wrapping_mul(40_503) as u8 & 0x3f,
+                }
+            })
+            .collect();
+        let entries = vec![
+            Entry {
+                name: "bin".into(),
+                source: Source::Bytes(binary),
+                mode: MODE_EXECUTABLE,
+            },
+            Entry {
+                name: "README.md".into(),
+                source: Source::Bytes(b"# crossdock\n\nReproducible archives.\n".repeat(50)),
+                mode: MODE_FILE,
+            },
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        for threads in [1, 2] {
+            let path = dir.path().join(format!("{threads}.tar.gz"));
+            let mut f = File::create(&path).unwrap();
+            let split = Split {
+                threads,
+                xz_block_size: XZ_BLOCK_SIZE,
+            };
+            let (_, sha) = write_tar(
+                &mut f,
+                ArchiveFormat::TarGz,
+                "top",
+                &entries,
+                1_700_000_000,
+                split,
+            )
+            .unwrap();
+            assert_eq!(sha, PINNED, "{threads} threads");
+        }
+    }
+
     /// Issue 20 §8: a file that ends before or goes on past the size its entry declares
     /// fails, naming it and both sizes; one that keeps its size reads whole.
     #[test]
