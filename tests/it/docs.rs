@@ -230,18 +230,24 @@ fn not_run(cmd: &str) -> Option<&'static (&'static str, &'static str, Check)> {
 /// A copy of a fixture as a user's repository: git, an `origin`, `/target` ignored, a
 /// changelog section for its version; stand-ins for GitHub's crossdock. Commands run one
 /// after the other in one shell each, in the directory the previous one ended in (`cd`).
+///
+/// The session lives at a fixed path, `target/tmp/it-shared/KEY/` ([`SharedDir`]), and keeps
+/// its workspace's `target/` from the run before: a user's commands on a warm target dir,
+/// so the dependencies compile once, not on every run of the test (the rustflags crossdock
+/// passes name the workspace root and the cargo home, so both paths are fixed). Everything
+/// else (the workspace, `origin`, the cargo home, crossdock's memos) starts anew.
 struct Session {
-    tmp: tempfile::TempDir,
+    root: SharedDir,
+    /// `GNUPGHOME`: a short temp path, as the agent's socket path must be.
+    gnupg: tempfile::TempDir,
     env: Vec<(String, String)>,
 }
 
 impl Session {
-    fn new(setup: &Setup) -> Session {
-        let tmp = tempfile::Builder::new()
-            .prefix("crossdock-docs-")
-            .tempdir()
-            .unwrap();
-        let ws = tmp.path().join("ws");
+    fn new(key: &str, setup: &Setup) -> Session {
+        let root = SharedDir::take(key, &["ws/target"]);
+        let ws = root.path().join("ws");
+        reset_crossdock_memos(&ws.join("target"));
         copy_tree(&fixture_src(&setup.fixture), &ws);
         for f in &setup.remove {
             std::fs::remove_file(ws.join(f)).unwrap();
@@ -249,7 +255,7 @@ impl Session {
         for (from, to) in &setup.copy {
             std::fs::copy(ws.join(from), ws.join(to)).unwrap();
         }
-        let bin = tmp.path().join("bin");
+        let bin = root.path().join("bin");
         std::fs::create_dir_all(&bin).unwrap();
         let path = offline_rustup(&bin);
         let real_cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -265,7 +271,7 @@ impl Session {
         std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755))
             .unwrap();
         // A cargo home of its own (init's git dependency lands there), sharing the registry.
-        let cargo_home = tmp.path().join("cargo-home");
+        let cargo_home = root.path().join("cargo-home");
         std::fs::create_dir_all(&cargo_home).unwrap();
         let real_home = std::env::var("CARGO_HOME")
             .map(PathBuf::from)
@@ -274,7 +280,7 @@ impl Session {
             std::os::unix::fs::symlink(real_home.join("registry"), cargo_home.join("registry"))
                 .unwrap();
         }
-        let gitconfig = tmp.path().join("gitconfig");
+        let gitconfig = root.path().join("gitconfig");
         std::fs::write(
             &gitconfig,
             format!(
@@ -285,23 +291,31 @@ impl Session {
             ),
         )
         .unwrap();
-        std::fs::write(tmp.path().join("cwd"), ws.to_str().unwrap()).unwrap();
-        let gnupg = tmp.path().join("gnupg");
-        std::fs::create_dir(&gnupg).unwrap();
-        std::fs::set_permissions(&gnupg, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        std::fs::write(root.path().join("cwd"), ws.to_str().unwrap()).unwrap();
+        let gnupg = tempfile::Builder::new()
+            .prefix("crossdock-docs-gnupg-")
+            .tempdir()
             .unwrap();
+        std::fs::set_permissions(
+            gnupg.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
         let env = [
             ("PATH", path),
-            ("GNUPGHOME", gnupg.display().to_string()),
+            ("GNUPGHOME", gnupg.path().display().to_string()),
             ("CARGO_HOME", cargo_home.display().to_string()),
             ("GIT_CONFIG_GLOBAL", gitconfig.display().to_string()),
             ("GIT_CONFIG_NOSYSTEM", "1".into()),
             ("CARGO_NET_GIT_FETCH_WITH_CLI", "true".into()),
+            // The session lies under this repository's target dir: git must not take this
+            // checkout for a directory of the session that is not in the fixture's repository.
+            ("GIT_CEILING_DIRECTORIES", root.path().display().to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        let s = Session { tmp, env };
+        let s = Session { root, gnupg, env };
         let meta: serde_json::Value =
             serde_json::from_str(&s.setup("cargo metadata --format-version 1 --no-deps --offline"))
                 .unwrap();
@@ -323,7 +337,7 @@ impl Session {
     /// `sh -c CMD` in the directory the last command ended in, with the scrubbed environment
     /// of the other end-to-end tests and the session's stand-ins.
     fn run(&self, cmd: &str) -> Run {
-        let cwd_file = self.tmp.path().join("cwd");
+        let cwd_file = self.root.path().join("cwd");
         let cwd = std::fs::read_to_string(&cwd_file)
             .unwrap()
             .trim_end()
@@ -363,11 +377,11 @@ impl Drop for Session {
     /// Stops the gpg agent a command started for the session's `GNUPGHOME`: it would outlive
     /// the test, holding the removed folder.
     fn drop(&mut self) {
-        let gnupg = self.tmp.path().join("gnupg");
-        if std::fs::read_dir(&gnupg).is_ok_and(|mut d| d.next().is_some()) && have("gpgconf") {
+        let gnupg = self.gnupg.path();
+        if std::fs::read_dir(gnupg).is_ok_and(|mut d| d.next().is_some()) && have("gpgconf") {
             let _ = std::process::Command::new("gpgconf")
                 .args(["--kill", "all"])
-                .env("GNUPGHOME", &gnupg)
+                .env("GNUPGHOME", gnupg)
                 .status();
         }
     }
@@ -382,6 +396,7 @@ fn run_file(file: &str) {
         .collect();
     assert!(!blocks.is_empty(), "{file} has no console block");
     let mut session: Option<(Setup, Session)> = None;
+    let mut sessions = 0;
     for b in &blocks {
         for c in &b.commands {
             let (line, cmd) = (c.line, c.text.as_str());
@@ -401,7 +416,15 @@ fn run_file(file: &str) {
                 }
             }
             if session.as_ref().is_none_or(|(s, _)| *s != b.setup) {
-                session = Some((b.setup.clone(), Session::new(&b.setup)));
+                // The session before releases its dir first.
+                drop(session.take());
+                let key: String = format!("docs-{file}-{sessions}")
+                    .to_ascii_lowercase()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .collect();
+                sessions += 1;
+                session = Some((b.setup.clone(), Session::new(&key, &b.setup)));
             }
             let s = &session.as_ref().unwrap().1;
             eprintln!("{file}:{line}: $ {cmd}");

@@ -27,8 +27,8 @@ pub struct Fixture {
 
 enum Root {
     Temp(tempfile::TempDir),
-    /// A fixed path, held by the lock (a file) until the fixture drops.
-    Shared(PathBuf, std::fs::File),
+    /// The workspace at a fixed path, in a [`SharedDir`] held until the fixture drops.
+    Shared(PathBuf, SharedDir),
 }
 
 impl Fixture {
@@ -59,33 +59,18 @@ impl Fixture {
     /// a wrong binary. Not for a test that asserts what cargo compiled (noop tests,
     /// "compiles nothing"), nor one that measures a cold build.
     pub fn share_target_dir(self, key: &str) -> Fixture {
-        assert!(
-            !key.is_empty()
-                && key
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
-            "share_target_dir({key:?}): lowercase letters, digits and dashes"
-        );
-        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("it-shared");
-        std::fs::create_dir_all(&base).unwrap();
-        let lock = std::fs::File::create(base.join(format!("{key}.lock"))).unwrap();
-        lock.lock().unwrap();
-        let home = base.join(key);
+        let dir = SharedDir::take(key, &["target"]);
+        let home = dir.path().to_path_buf();
         let ws = home.join("ws");
         let state = home.join("state");
         // cargo's builds are what the tests share; crossdock's own memos in the target dir
         // (smoke runs passed, unstripped sizes, probes) start empty, so that each test sees
         // the steps it asserts, whichever test of the key ran before it.
-        let memos = home.join("target").join("crossdock");
-        for dir in [&ws, &state, &memos] {
-            if dir.exists() {
-                std::fs::remove_dir_all(dir).unwrap();
-            }
-        }
+        reset_crossdock_memos(&home.join("target"));
         std::fs::create_dir_all(&state).unwrap();
         copy_tree(self.path(), &ws);
         Fixture {
-            root: Root::Shared(ws, lock),
+            root: Root::Shared(ws, dir),
             shared: Some((home.join("target"), state)),
         }
     }
@@ -122,6 +107,66 @@ impl Fixture {
         ];
         all.extend_from_slice(env);
         run_in(self.path(), args, &all)
+    }
+}
+
+/// `target/tmp/it-shared/KEY/`: a directory at a fixed path that the runs of the tests with
+/// the same key take one after the other (a lock, released on drop), for builds that stay
+/// warm between them and between runs of the suite (see [`Fixture::share_target_dir`]).
+/// Taking it removes everything in it but the `keep` paths (relative to it).
+pub struct SharedDir {
+    path: PathBuf,
+    _lock: std::fs::File,
+}
+
+impl SharedDir {
+    pub fn take(key: &str, keep: &[&str]) -> SharedDir {
+        assert!(
+            !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "shared dir {key:?}: lowercase letters, digits and dashes"
+        );
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("it-shared");
+        std::fs::create_dir_all(&base).unwrap();
+        let lock = std::fs::File::create(base.join(format!("{key}.lock"))).unwrap();
+        lock.lock().unwrap();
+        let path = base.join(key);
+        std::fs::create_dir_all(&path).unwrap();
+        let keep: Vec<PathBuf> = keep.iter().map(|k| path.join(k)).collect();
+        remove_all_but(&path, &keep);
+        SharedDir { path, _lock: lock }
+    }
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Removes what `dir` holds, except the `keep` paths and the folders on the way to them.
+fn remove_all_but(dir: &Path, keep: &[PathBuf]) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if keep.contains(&p) {
+            continue;
+        }
+        if keep.iter().any(|k| k.starts_with(&p)) && p.is_dir() {
+            remove_all_but(&p, keep);
+        } else if p.is_dir() && !p.is_symlink() {
+            std::fs::remove_dir_all(&p).unwrap();
+        } else {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+}
+
+/// Empties crossdock's memos in a kept target dir (smoke runs passed, unstripped sizes,
+/// probes, facts), so that a test sees the steps it asserts whatever ran there before; the
+/// cargo target dirs crossdock keeps there (`build-env/`, `cdylib/`) stay warm.
+pub fn reset_crossdock_memos(target: &Path) {
+    let dir = target.join("crossdock");
+    if dir.is_dir() {
+        remove_all_but(&dir, &[dir.join("build-env"), dir.join("cdylib")]);
     }
 }
 
