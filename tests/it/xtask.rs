@@ -7,10 +7,22 @@ use crate::support::*;
 #[test]
 #[ignore = "tier: self-build, a release build of crossdock itself"]
 fn readme_command_on_a_clean_clone_ships_crossdock() {
-    // Slow: a release build of crossdock itself. The clone sits at a fixed path under
-    // target/ so that a rerun reuses that build.
+    // Slow: a release build of crossdock itself. It builds in the target dir of this test
+    // build (where the tests' binary is): the registry dependencies of the dev-profile xtask
+    // are the ones `cargo test` compiled, with the same lock, features and profile, so only
+    // the release build is cold; the clone's own crates (crossdock, xtask) are other units
+    // (cargo keys a path package by its path), compiled from the clone's files, so a file
+    // missing from git still fails the build. The clone lies outside that target dir (dist
+    // takes no `include` file from its own target dir), at a fixed path per target dir so
+    // that a rerun reuses the release build (its rustflags name the clone's path).
     let root = repo_root();
-    let clone = root.join("target/readme-clone/crossdock");
+    let target = test_target_dir();
+    let clone = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        target.hash(&mut h);
+        std::env::temp_dir().join(format!("crossdock-readme-clone-{:016x}", h.finish()))
+    };
     let _ = std::fs::remove_dir_all(&clone);
     std::fs::create_dir_all(clone.parent().unwrap()).unwrap();
     tool(
@@ -28,7 +40,7 @@ fn readme_command_on_a_clean_clone_ships_crossdock() {
     let started = std::time::Instant::now();
     let o = cargo_in(&clone, &["xtask", "dist"])
         .env("PATH", &path)
-        .env("CARGO_TARGET_DIR", root.join("target/readme-clone/target"))
+        .env("CARGO_TARGET_DIR", &target)
         .output()
         .unwrap();
     let r = finish(o).ok();
@@ -87,4 +99,10 @@ fn readme_command_on_a_clean_clone_ships_crossdock() {
     }
     assert!(r.stderr.contains("(skipped)"), "{}", r.stderr);
     let _ = std::fs::remove_dir_all(&clone);
+}
+
+/// The target dir of this test build: `cargo-crossdock` lies in its `debug/`.
+fn test_target_dir() -> std::path::PathBuf {
+    let bin = crossdock_bin();
+    bin.parent().unwrap().parent().unwrap().to_path_buf()
 }
