@@ -469,3 +469,30 @@ pub fn offline_rustup(dir: &Path) -> String {
         std::env::var("PATH").unwrap_or_default()
     )
 }
+
+/// A shared fixture's target dir keeps the std and cdylib builds crossdock makes in its own
+/// target dirs (`plan/command.rs`'s `build-env/`, `plan/library.rs`'s `cdylib/`) and loses
+/// every memo: when the reset took all of `target/crossdock`, each std-builds test built std
+/// again, and only the tier's time showed it.
+#[test]
+fn a_shared_target_dir_loses_crossdocks_memos_but_keeps_its_std_and_cdylib_builds() {
+    let t = tempfile::tempdir().unwrap();
+    let target = t.path().join("target");
+    let files = [
+        "crossdock/build-env/build-std/release/libstd.rlib",
+        "crossdock/cdylib/release/libnode_ws.so",
+        "crossdock/smoke/passed.json",
+        "crossdock/probe-cache",
+        "release/alpha",
+    ];
+    for f in files {
+        let p = target.join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, f).unwrap();
+    }
+    reset_crossdock_memos(&target);
+    let exists: Vec<bool> = files.iter().map(|f| target.join(f).exists()).collect();
+    assert_eq!(exists, [true, true, false, false, true]);
+    // A target dir crossdock never wrote to is left as it is.
+    reset_crossdock_memos(&t.path().join("none"));
+}
