@@ -247,6 +247,16 @@ mod tests {
     use crate::sys::shell::{Shell, Verbosity};
 
     /// Each failure the manifest records: (target, failed step).
+    /// `p` executed through `backend`, and what the user saw.
+    fn execute(p: &crate::plan::Plan, backend: &Fake, verbosity: Verbosity) -> (Manifest, String) {
+        let shell = Shell::capturing(verbosity);
+        let manifest = {
+            let _in = shell.enter();
+            super::super::dist::execute_with(p, backend).unwrap()
+        };
+        (manifest, shell.captured())
+    }
+
     fn failed_steps(m: &Manifest) -> Vec<(&str, &str)> {
         m.failed
             .iter()
@@ -259,13 +269,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let p = two_target_plan(tmp.path(), &Options::default());
         let backend = fake();
-        let shell = Shell::capturing(Verbosity::Normal);
-        let manifest = {
-            let _in = shell.enter();
-            super::super::dist::execute_with(&p, &backend).unwrap()
-        };
+        let (manifest, out) = execute(&p, &backend, Verbosity::Normal);
         // What the user sees, in plan order.
-        let out = shell.captured();
         let at = |line: &str| {
             out.find(line)
                 .unwrap_or_else(|| panic!("{line:?} not in:\n{out}"))
@@ -367,10 +372,7 @@ mod tests {
         // A second run builds again (cargo would find nothing to do) but measures nothing
         // (the sizes before stripping are remembered) and writes the same archives.
         let backend = fake();
-        let again = {
-            let _in = Shell::capturing(Verbosity::Quiet).enter();
-            super::super::dist::execute_with(&p, &backend).unwrap()
-        };
+        let (again, _) = execute(&p, &backend, Verbosity::Quiet);
         assert_eq!(
             backend.calls(),
             [std(X86), std(ARM), build(X86, false), build(ARM, false)]
@@ -390,12 +392,8 @@ mod tests {
         let p = two_target_plan(tmp.path(), &opts);
         let mut backend = fake();
         backend.failing = Some(ARM.into());
-        let shell = Shell::capturing(Verbosity::Normal);
-        let manifest = {
-            let _in = shell.enter();
-            super::super::dist::execute_with(&p, &backend).unwrap()
-        };
-        assert!(shell.captured().contains(
+        let (manifest, out) = execute(&p, &backend, Verbosity::Normal);
+        assert!(out.contains(
             "warning: aarch64-apple-darwin: build failed, going on with the other targets (--keep-going): building target aarch64-apple-darwin failed (the fake's error)\n"
         ));
         assert_eq!(
@@ -442,21 +440,13 @@ mod tests {
     fn a_build_group_builds_once_and_ships_what_a_serial_run_ships() {
         let serial_dir = tempfile::tempdir().unwrap();
         let serial = two_target_plan(serial_dir.path(), &Options::default());
-        let serial_manifest = {
-            let _in = Shell::capturing(Verbosity::Normal).enter();
-            super::super::dist::execute_with(&serial, &fake()).unwrap()
-        };
+        let (serial_manifest, _) = execute(&serial, &fake(), Verbosity::Normal);
         let tmp = tempfile::tempdir().unwrap();
         let p =
             super::two_target_plan_with(tmp.path(), &Options::default(), "parallel-targets = 2\n");
         assert_eq!(p.build_groups.len(), 1);
         let backend = fake();
-        let shell = Shell::capturing(Verbosity::Normal);
-        let manifest = {
-            let _in = shell.enter();
-            super::super::dist::execute_with(&p, &backend).unwrap()
-        };
-        let out = shell.captured();
+        let (manifest, out) = execute(&p, &backend, Verbosity::Normal);
         assert!(
             out.contains(&format!(
                 "    Building alpha, beta for {X86}, {ARM} (one cargo)\n"
@@ -505,10 +495,7 @@ mod tests {
         let p = super::two_target_plan_with(tmp.path(), &opts, "parallel-targets = 2\n");
         let mut backend = fake();
         backend.failing = Some(ARM.into());
-        let manifest = {
-            let _in = Shell::capturing(Verbosity::Normal).enter();
-            super::super::dist::execute_with(&p, &backend).unwrap()
-        };
+        let (manifest, _) = execute(&p, &backend, Verbosity::Normal);
         assert_eq!(
             failed_steps(&manifest),
             [(ARM, "build"), ("universal-apple-darwin", "member")]
@@ -562,10 +549,7 @@ mod tests {
             (X86, PathBuf::from(MACHO).join("hello-x86_64")),
             (ARM, PathBuf::from(MACHO).join("hello-x86_64")),
         ]);
-        let manifest = {
-            let _in = Shell::capturing(Verbosity::Quiet).enter();
-            super::super::dist::execute_with(&p, &backend).unwrap()
-        };
+        let (manifest, _) = execute(&p, &backend, Verbosity::Quiet);
         let split = |b: &str| Call::Split { binary: b.into() };
         let smoke = |t: &str, b: &str| Call::Smoke {
             target: t.into(),
